@@ -1,0 +1,151 @@
+//! The crate's one error type.
+
+use std::fmt;
+
+/// Every fallible call in claimtrack returns this `Result`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong. Each variant names the thing that was wrong and, where there is one, the value.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value was refused by validation before anything was written.
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// The field or parameter that was wrong (`"text"`, `"country"`, …).
+        field: &'static str,
+        /// Why, quoting the offending value where that helps.
+        reason: String,
+    },
+    /// An id named something that does not exist (or exists as another kind of thing).
+    #[error("{kind} not found: {id}")]
+    NotFound {
+        /// The kind of thing looked for (`"claim"`, `"source"`, …).
+        kind: &'static str,
+        /// The id that was looked up.
+        id: String,
+    },
+    /// A record with this id or key already exists.
+    #[error("{kind} already exists: {key}")]
+    Duplicate {
+        /// The kind of thing (`"claim"`, `"claim link"`, …).
+        kind: &'static str,
+        /// The id or key that clashed.
+        key: String,
+    },
+    /// Deleting was refused because other records still point at this one.
+    #[error("cannot delete {kind} {id}: still referenced by {count} {by}")]
+    StillReferenced {
+        /// The kind of thing that was to be deleted.
+        kind: &'static str,
+        /// Its id.
+        id: String,
+        /// What refers to it (`"evidence"`, `"attributions"`, …).
+        by: &'static str,
+        /// How many such references there are.
+        count: u64,
+    },
+    /// Setting an affiliation would make a source (indirectly) part of itself.
+    #[error("affiliation cycle: making source {source_id} part of {parent} would close a loop")]
+    AffiliationCycle {
+        /// The source whose affiliation was being set.
+        source_id: String,
+        /// The parent it was to be attached to.
+        parent: String,
+    },
+    /// The database was written by a newer claimtrack; it is left untouched.
+    #[error(
+        "database schema version {found} is newer than this library supports ({supported}); \
+         upgrade claimtrack to open it (the file was not modified)"
+    )]
+    SchemaTooNew {
+        /// `PRAGMA user_version` found in the file.
+        found: i64,
+        /// The newest version this library knows.
+        supported: i64,
+    },
+    /// A schema migration failed; the database stays at its previous version.
+    #[error("migration {version} failed: {message}")]
+    Migration {
+        /// The migration that failed.
+        version: i64,
+        /// SQLite's message.
+        message: String,
+    },
+    /// The file is not a claimtrack/SQLite database or is damaged.
+    #[error("not a usable database file ({path}): {message}")]
+    Corrupt {
+        /// The file that was opened.
+        path: String,
+        /// What SQLite said about it.
+        message: String,
+    },
+    /// The database stayed locked by another connection for longer than the busy timeout; nothing was
+    /// written and the call may be retried.
+    #[error("database is busy: another connection held the lock for longer than the busy timeout")]
+    Busy,
+    /// Input could not be parsed (an import file, a query).
+    #[error("parse error at {location}: {field}: {reason}")]
+    Parse {
+        /// Where: `"line 12"`, `"$.claims[3]"`, a file name…
+        location: String,
+        /// The field that was wrong, or `"-"` when the record as a whole was.
+        field: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A file could not be read or written.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// Any other database failure, with SQLite's message.
+    #[error("database error: {0}")]
+    Database(DatabaseError),
+}
+
+/// An SQLite failure that is not one of the specific [`Error`] variants.
+///
+/// Opaque on purpose: no `rusqlite` type crosses the public API, so a later backend can produce it too.
+#[derive(Debug)]
+pub struct DatabaseError {
+    pub(crate) message: String,
+    pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl DatabaseError {
+    /// SQLite's (or the backend's) message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for DatabaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DatabaseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl Error {
+    /// Shorthand for [`Error::Invalid`].
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::Invalid {
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::NotFound`].
+    pub(crate) fn not_found(kind: &'static str, id: impl fmt::Display) -> Self {
+        Error::NotFound {
+            kind,
+            id: id.to_string(),
+        }
+    }
+}

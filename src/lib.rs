@@ -1,0 +1,64 @@
+//! # claimtrack
+//!
+//! Keeps track of fact-checking *claims*, the *sources* they come from, *attributions* (who said it,
+//! relayed by whom, in which publication) and *evidence* (which sources support or contradict a claim,
+//! and how credible each is), persisted in SQLite.
+//!
+//! ```
+//! use claimtrack::{
+//!     NewAttribution, NewClaim, NewEvidence, NewSource, Quantity, Result, SourceKind, Stance, Store,
+//! };
+//!
+//! fn main() -> Result<()> {
+//!     let store = Store::open_in_memory()?;
+//!     let south_korea = store.add_source(NewSource::new("South Korean government", SourceKind::GovernmentBody).country("KR"))?;
+//!     let intel = store.add_source(
+//!         NewSource::new("South Korean defence intelligence", SourceKind::IntelligenceService).part_of(south_korea),
+//!     )?;
+//!     let rounds = store.add_claim(
+//!         NewClaim::factual("North Korea has shipped about 12 million artillery rounds to Russia")
+//!             .quantity(Quantity::about(12_000_000.0, "artillery rounds")),
+//!     )?;
+//!     store.attribute(rounds, NewAttribution::said_by(intel).paraphrase())?;
+//!     store.add_evidence(rounds, NewEvidence::new(intel, Stance::Supports).excerpt("has so far shipped about 12 million rounds"))?;
+//!
+//!     let said_by = store.attributions_of(rounds)?[0].speaker;
+//!     assert_eq!(said_by, Some(intel));
+//!     assert_eq!(store.evidence_of(rounds)?[0].stance, Stance::Supports);
+//!     Ok(())
+//! }
+//! ```
+//!
+//! ## Layout
+//! - the model (plain values, validation, serde): [`Source`], [`Publication`], [`Claim`],
+//!   [`Attribution`], [`Evidence`], [`ClaimLink`], [`Review`], with typed ids and [`PartialDate`];
+//! - the [`Store`], the only part that speaks SQL;
+//! - [`seeds`], the seed article as data.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod model;
+pub mod seeds;
+mod store;
+
+pub use error::{DatabaseError, Error, Result};
+pub use model::attribution::{Attribution, MAX_RELAYS, Mode, NewAttribution, Relay};
+pub use model::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, Bundle};
+pub use model::claim::{Bound, Claim, ClaimKind, MAX_QUANTITIES, MAX_TAGS, NewClaim, Quantity};
+pub use model::country::CountryCode;
+pub use model::date::{DatePrecision, PartialDate};
+pub use model::evidence::{Evidence, NewEvidence, Stance};
+pub use model::grade::{Credibility, Reliability};
+pub use model::ids::{
+    AttributionId, ClaimId, ClaimLinkId, EntityId, EvidenceId, PublicationId, ReviewId, SourceId,
+};
+pub use model::link::{ClaimLink, LinkKind};
+pub use model::publication::{NewPublication, Publication};
+pub use model::review::{NewReview, Rating, Review, Verdict};
+pub use model::source::{AffiliationKind, NewSource, Source, SourceKind};
+pub use model::text::{MAX_NAME_CHARS, MAX_QUOTE_CHARS, MAX_TEXT_CHARS, MAX_URL_BYTES, name_key};
+pub use store::{
+    Counts, Durability, ImportSummary, OpenOptions, SCHEMA_VERSION, SourceClaim, SourceRole, Store,
+};

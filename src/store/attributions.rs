@@ -1,0 +1,195 @@
+//! SQL for attributions and their relay chains.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::Store;
+use super::convert::{insert_err, rowid, rowid_of, ts_from_sql, ts_to_sql};
+use crate::error::{Error, Result};
+use crate::model::attribution::{Attribution, NewAttribution, Relay};
+use crate::model::ids::{AttributionId, ClaimId};
+
+macro_rules! select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT a.id, a.uuid, c.uuid, s.uuid, p.uuid, a.mode, a.quote, a.said_on, a.created_at \
+             FROM attributions a JOIN claims c ON c.id = a.claim_id \
+             LEFT JOIN sources s ON s.id = a.speaker LEFT JOIN publications p ON p.id = a.publication ",
+            $tail
+        )
+    };
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Attribution)> {
+    Ok((
+        row.get(0)?,
+        Attribution {
+            id: row.get(1)?,
+            claim: row.get(2)?,
+            speaker: row.get(3)?,
+            relays: Vec::new(),
+            publication: row.get(4)?,
+            mode: row.get(5)?,
+            quote: row.get(6)?,
+            said_on: row.get(7)?,
+            created_at: ts_from_sql(row, 8)?,
+        },
+    ))
+}
+
+fn complete(conn: &Connection, (rowid, mut a): (i64, Attribution)) -> Result<Attribution> {
+    a.relays = conn
+        .prepare_cached(
+            "SELECT s.uuid, r.mode FROM attribution_relays r JOIN sources s ON s.id = r.source_id \
+             WHERE r.attribution_id = ?1 ORDER BY r.position",
+        )?
+        .query_map([rowid], |r| {
+            Ok(Relay {
+                source: r.get(0)?,
+                mode: r.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(a)
+}
+
+pub(crate) fn read(conn: &Connection, id: AttributionId) -> Result<Attribution> {
+    let row = conn
+        .prepare_cached(select!("WHERE a.uuid = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found("attribution", id))?;
+    complete(conn, row)
+}
+
+pub(crate) fn of_claim(conn: &Connection, claim: ClaimId) -> Result<Vec<Attribution>> {
+    let own = rowid(conn, claim)?;
+    let rows: Vec<(i64, Attribution)> = conn
+        .prepare_cached(select!("WHERE a.claim_id = ?1 ORDER BY a.id"))?
+        .query_map([own], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter().map(|r| complete(conn, r)).collect()
+}
+
+pub(crate) fn all(conn: &Connection) -> Result<Vec<Attribution>> {
+    let rows: Vec<(i64, Attribution)> = conn
+        .prepare_cached(select!("ORDER BY a.id"))?
+        .query_map([], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter().map(|r| complete(conn, r)).collect()
+}
+
+/// Rowids of an attribution's claim, speaker, publication and relays.
+type Refs = (i64, Option<i64>, Option<i64>, Vec<i64>);
+
+/// Resolves every reference to a rowid, or fails with NotFound naming the missing one.
+fn refs(conn: &Connection, a: &Attribution) -> Result<Refs> {
+    let claim = rowid(conn, a.claim)?;
+    let speaker = rowid_of(conn, a.speaker)?;
+    let publication = rowid_of(conn, a.publication)?;
+    let relays = a
+        .relays
+        .iter()
+        .map(|r| rowid(conn, r.source))
+        .collect::<Result<_>>()?;
+    Ok((claim, speaker, publication, relays))
+}
+
+fn write_relays(conn: &Connection, rowid: i64, a: &Attribution, relay_rows: &[i64]) -> Result<()> {
+    conn.prepare_cached("DELETE FROM attribution_relays WHERE attribution_id = ?1")?
+        .execute([rowid])?;
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO attribution_relays (attribution_id, position, source_id, mode) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (i, (r, src)) in a.relays.iter().zip(relay_rows).enumerate() {
+        ins.execute(params![rowid, i as i64, src, r.mode])?;
+    }
+    Ok(())
+}
+
+pub(crate) fn insert(conn: &Connection, a: &Attribution) -> Result<()> {
+    a.validate()?;
+    let (claim, speaker, publication, relays) = refs(conn, a)?;
+    conn.prepare_cached(
+        "INSERT INTO attributions (uuid, claim_id, speaker, publication, mode, quote, said_on, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        a.id,
+        claim,
+        speaker,
+        publication,
+        a.mode,
+        a.quote,
+        a.said_on,
+        ts_to_sql(a.created_at)?
+    ])
+    .map_err(|e| insert_err(e, "attribution", a.id))?;
+    write_relays(conn, conn.last_insert_rowid(), a, &relays)
+}
+
+pub(crate) fn update(conn: &Connection, a: &Attribution) -> Result<()> {
+    a.validate()?;
+    let own = rowid(conn, a.id)?;
+    let (claim, speaker, publication, relays) = refs(conn, a)?;
+    conn.prepare_cached(
+        "UPDATE attributions SET claim_id = ?2, speaker = ?3, publication = ?4, mode = ?5, quote = ?6, \
+         said_on = ?7, created_at = ?8 WHERE id = ?1",
+    )?
+    .execute(params![
+        own,
+        claim,
+        speaker,
+        publication,
+        a.mode,
+        a.quote,
+        a.said_on,
+        ts_to_sql(a.created_at)?
+    ])?;
+    write_relays(conn, own, a, &relays)
+}
+
+impl Store {
+    /// Records who said `claim`, through whom and where; returns the attribution's id.
+    ///
+    /// ```
+    /// use claimtrack::{NewAttribution, NewClaim, NewSource, SourceKind, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let kim = store.add_source(NewSource::new("Kim Jong Un", SourceKind::Person))?;
+    /// let kcna = store.add_source(NewSource::new("KCNA", SourceKind::NewsAgency))?;
+    /// let pledge = store.add_claim(NewClaim::pledge("The DPRK will unconditionally support Russia"))?;
+    /// store.attribute(pledge, NewAttribution::said_by(kim).via(kcna).quote("ready to unconditionally support"))?;
+    /// let chain: Vec<_> = store.attributions_of(pledge)?[0].chain().collect();
+    /// assert_eq!(chain, vec![kim, kcna]);
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn attribute(&self, claim: ClaimId, new: NewAttribution) -> Result<AttributionId> {
+        let a = new.into_attribution(claim)?;
+        self.write(|c| insert(c, &a))?;
+        Ok(a.id)
+    }
+
+    /// Reads an attribution.
+    pub fn attribution(&self, id: AttributionId) -> Result<Attribution> {
+        self.read(|c| read(c, id))
+    }
+
+    /// Replaces a stored attribution with `attribution` (matched by id), relays included.
+    pub fn update_attribution(&self, attribution: &Attribution) -> Result<()> {
+        self.write(|c| update(c, attribution))
+    }
+
+    /// Deletes an attribution (its relay chain goes with it; the sources stay).
+    pub fn delete_attribution(&self, id: AttributionId) -> Result<()> {
+        self.write(|c| {
+            let own = rowid(c, id)?;
+            c.prepare_cached("DELETE FROM attributions WHERE id = ?1")?
+                .execute([own])?;
+            Ok(())
+        })
+    }
+
+    /// A claim's attributions, oldest first.
+    pub fn attributions_of(&self, claim: ClaimId) -> Result<Vec<Attribution>> {
+        self.read(|c| of_claim(c, claim))
+    }
+}

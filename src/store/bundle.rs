@@ -1,0 +1,265 @@
+//! Whole-store import and export of [`Bundle`]s, and entity counts.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use super::convert::{StoredId, rowid_opt};
+use super::{Store, attributions, claims, evidence, links, publications, reviews, sources};
+use crate::error::{Error, Result};
+use crate::model::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, Bundle};
+use crate::model::ids::SourceId;
+use crate::model::source::Source;
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    /// Records that were new.
+    pub inserted: u64,
+    /// Records that existed with other content and were replaced.
+    pub updated: u64,
+    /// Records that existed exactly as given.
+    pub unchanged: u64,
+}
+
+impl ImportSummary {
+    /// Adds another summary's counts to this one.
+    pub fn add(&mut self, other: ImportSummary) {
+        self.inserted += other.inserted;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+    }
+}
+
+/// How many records of each kind a store holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Sources.
+    pub sources: u64,
+    /// Publications.
+    pub publications: u64,
+    /// Claims.
+    pub claims: u64,
+    /// Attributions.
+    pub attributions: u64,
+    /// Evidence records.
+    pub evidence: u64,
+    /// Claim links.
+    pub links: u64,
+    /// Reviews.
+    pub reviews: u64,
+}
+
+/// Inserts `item` if its id is new, replaces it if it differs, or leaves it.
+fn put<I: StoredId, T: PartialEq>(
+    conn: &Connection,
+    id: I,
+    item: &T,
+    read: fn(&Connection, I) -> Result<T>,
+    insert: fn(&Connection, &T) -> Result<()>,
+    update: fn(&Connection, &T) -> Result<()>,
+    tally: &mut ImportSummary,
+) -> Result<()> {
+    if rowid_opt(conn, id)?.is_none() {
+        insert(conn, item)?;
+        tally.inserted += 1;
+    } else if read(conn, id)? == *item {
+        tally.unchanged += 1;
+    } else {
+        update(conn, item)?;
+        tally.updated += 1;
+    }
+    Ok(())
+}
+
+/// Orders sources so every parent given in the bundle comes before its children; refuses a cycle.
+fn parents_first(list: &[Source]) -> Result<Vec<&Source>> {
+    let by_id: HashMap<SourceId, &Source> = list.iter().map(|s| (s.id, s)).collect();
+    let mut done: HashSet<SourceId> = HashSet::new();
+    let mut out = Vec::with_capacity(list.len());
+    for start in list {
+        let mut path: Vec<&Source> = Vec::new();
+        let mut cur = Some(start);
+        while let Some(s) = cur {
+            if done.contains(&s.id) {
+                break;
+            }
+            if path.iter().any(|p| p.id == s.id) {
+                return Err(Error::AffiliationCycle {
+                    source_id: s.id.to_string(),
+                    parent: s.part_of.map(|p| p.to_string()).unwrap_or_default(),
+                });
+            }
+            path.push(s);
+            cur = s.part_of.and_then(|p| by_id.get(&p).copied());
+        }
+        for s in path.into_iter().rev() {
+            if done.insert(s.id) {
+                out.push(s);
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn import(conn: &Connection, b: &Bundle) -> Result<ImportSummary> {
+    if b.format != BUNDLE_FORMAT {
+        return Err(Error::invalid(
+            "format",
+            format!("expected {BUNDLE_FORMAT:?}, got {:?}", b.format),
+        ));
+    }
+    if b.version != BUNDLE_VERSION {
+        return Err(Error::invalid(
+            "version",
+            format!(
+                "this library reads bundle version {BUNDLE_VERSION}, got {}",
+                b.version
+            ),
+        ));
+    }
+    let mut t = ImportSummary::default();
+    for s in parents_first(&b.sources)? {
+        put(
+            conn,
+            s.id,
+            s,
+            sources::read,
+            sources::insert,
+            sources::update,
+            &mut t,
+        )?;
+    }
+    for p in &b.publications {
+        put(
+            conn,
+            p.id,
+            p,
+            publications::read,
+            publications::insert,
+            publications::update,
+            &mut t,
+        )?;
+    }
+    for c in &b.claims {
+        put(
+            conn,
+            c.id,
+            c,
+            claims::read,
+            claims::insert,
+            claims::update,
+            &mut t,
+        )?;
+    }
+    for a in &b.attributions {
+        put(
+            conn,
+            a.id,
+            a,
+            attributions::read,
+            attributions::insert,
+            attributions::update,
+            &mut t,
+        )?;
+    }
+    for e in &b.evidence {
+        put(
+            conn,
+            e.id,
+            e,
+            evidence::read,
+            evidence::insert,
+            evidence::update,
+            &mut t,
+        )?;
+    }
+    for l in &b.links {
+        put(conn, l.id, l, links::read, links::insert, links::update, &mut t)?;
+    }
+    for r in &b.reviews {
+        put(
+            conn,
+            r.id,
+            r,
+            reviews::read,
+            reviews::insert,
+            reviews::update,
+            &mut t,
+        )?;
+    }
+    Ok(t)
+}
+
+impl Store {
+    /// Writes every record of `bundle` in one transaction, matching records by id: new ones are
+    /// inserted, changed ones replaced, identical ones left alone — so importing twice changes nothing.
+    /// On any error nothing is written.
+    pub fn import_bundle(&self, bundle: &Bundle) -> Result<ImportSummary> {
+        self.write(|c| import(c, bundle))
+    }
+
+    /// Every record in the store, as one bundle (read in one snapshot).
+    pub fn export_bundle(&self) -> Result<Bundle> {
+        self.read(|c| {
+            Ok(Bundle {
+                sources: {
+                    let rows: Vec<SourceId> = c
+                        .prepare_cached("SELECT uuid FROM sources ORDER BY id")?
+                        .query_map([], |r| r.get(0))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    rows.into_iter()
+                        .map(|id| sources::read(c, id))
+                        .collect::<Result<_>>()?
+                },
+                publications: {
+                    let rows: Vec<crate::model::ids::PublicationId> = c
+                        .prepare_cached("SELECT uuid FROM publications ORDER BY id")?
+                        .query_map([], |r| r.get(0))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    rows.into_iter()
+                        .map(|id| publications::read(c, id))
+                        .collect::<Result<_>>()?
+                },
+                claims: {
+                    let rows: Vec<crate::model::ids::ClaimId> = c
+                        .prepare_cached("SELECT uuid FROM claims ORDER BY id")?
+                        .query_map([], |r| r.get(0))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    rows.into_iter()
+                        .map(|id| claims::read(c, id))
+                        .collect::<Result<_>>()?
+                },
+                attributions: attributions::all(c)?,
+                evidence: evidence::all(c)?,
+                links: links::all(c)?,
+                reviews: reviews::all(c)?,
+                ..Bundle::default()
+            })
+        })
+    }
+
+    /// How many records of each kind the store holds.
+    pub fn counts(&self) -> Result<Counts> {
+        self.read(|c| {
+            Ok(c.prepare_cached(
+                "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM publications), \
+                 (SELECT count(*) FROM claims), (SELECT count(*) FROM attributions), \
+                 (SELECT count(*) FROM evidence), (SELECT count(*) FROM claim_links), \
+                 (SELECT count(*) FROM reviews)",
+            )?
+            .query_row([], |r| {
+                Ok(Counts {
+                    sources: r.get::<_, i64>(0)? as u64,
+                    publications: r.get::<_, i64>(1)? as u64,
+                    claims: r.get::<_, i64>(2)? as u64,
+                    attributions: r.get::<_, i64>(3)? as u64,
+                    evidence: r.get::<_, i64>(4)? as u64,
+                    links: r.get::<_, i64>(5)? as u64,
+                    reviews: r.get::<_, i64>(6)? as u64,
+                })
+            })?)
+        })
+    }
+}

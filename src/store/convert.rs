@@ -1,0 +1,214 @@
+//! How model values become SQL values and back, and how public UUIDs map to rowids.
+
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OptionalExtension};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::model::attribution::Mode;
+use crate::model::claim::{Bound, ClaimKind};
+use crate::model::country::CountryCode;
+use crate::model::date::PartialDate;
+use crate::model::evidence::Stance;
+use crate::model::grade::{Credibility, Reliability};
+use crate::model::ids::*;
+use crate::model::link::LinkKind;
+use crate::model::review::Verdict;
+use crate::model::source::{AffiliationKind, SourceKind};
+
+fn uuid_from_sql(v: ValueRef<'_>) -> FromSqlResult<Uuid> {
+    let b = v.as_blob()?;
+    Uuid::from_slice(b).map_err(|_| FromSqlError::InvalidBlobSize {
+        expected_size: 16,
+        blob_size: b.len(),
+    })
+}
+
+/// Ids are stored as their 16 UUID bytes and know the query that maps them to a rowid.
+pub(crate) trait StoredId: EntityId + ToSql + FromSql {
+    /// `SELECT id FROM <table> WHERE uuid = ?1`.
+    const LOOKUP: &'static str;
+}
+
+macro_rules! id_sql {
+    ($($ty:ident => $table:literal),+ $(,)?) => {$(
+        impl ToSql for $ty {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.as_uuid().as_bytes().to_vec()))
+            }
+        }
+        impl FromSql for $ty {
+            fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+                uuid_from_sql(v).map($ty::from_uuid)
+            }
+        }
+        impl StoredId for $ty {
+            const LOOKUP: &'static str = concat!("SELECT id FROM ", $table, " WHERE uuid = ?1");
+        }
+    )+};
+}
+
+id_sql! {
+    SourceId => "sources",
+    PublicationId => "publications",
+    ClaimId => "claims",
+    AttributionId => "attributions",
+    EvidenceId => "evidence",
+    ClaimLinkId => "claim_links",
+    ReviewId => "reviews",
+}
+
+/// The rowid of an entity, if it exists.
+pub(crate) fn rowid_opt<I: StoredId>(conn: &Connection, id: I) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(I::LOOKUP)?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+/// The rowid of an entity, or [`Error::NotFound`] naming its kind and id.
+pub(crate) fn rowid<I: StoredId>(conn: &Connection, id: I) -> Result<i64> {
+    rowid_opt(conn, id)?.ok_or_else(|| Error::not_found(I::KIND, id))
+}
+
+/// The rowid of an optional reference.
+pub(crate) fn rowid_of<I: StoredId>(conn: &Connection, id: Option<I>) -> Result<Option<i64>> {
+    id.map(|i| rowid(conn, i)).transpose()
+}
+
+macro_rules! text_enum_sql {
+    ($($ty:ty),+) => {$(
+        impl ToSql for $ty {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.as_str()))
+            }
+        }
+        impl FromSql for $ty {
+            fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+                v.as_str()?.parse().map_err(|e: Error| FromSqlError::Other(Box::new(e)))
+            }
+        }
+    )+};
+}
+
+text_enum_sql!(
+    SourceKind,
+    AffiliationKind,
+    ClaimKind,
+    Bound,
+    Mode,
+    Stance,
+    LinkKind,
+    Verdict
+);
+
+impl ToSql for Reliability {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+impl FromSql for Reliability {
+    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+        v.as_str()?
+            .parse()
+            .map_err(|e: Error| FromSqlError::Other(Box::new(e)))
+    }
+}
+
+impl ToSql for Credibility {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(i64::from(self.number())))
+    }
+}
+impl FromSql for Credibility {
+    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+        let n = v.as_i64()?;
+        u8::try_from(n)
+            .map_err(|_| FromSqlError::OutOfRange(n))
+            .and_then(|n| Credibility::try_from(n).map_err(|e| FromSqlError::Other(Box::new(e))))
+    }
+}
+
+impl ToSql for CountryCode {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str().to_string()))
+    }
+}
+impl FromSql for CountryCode {
+    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+        CountryCode::new(v.as_str()?).map_err(|e| FromSqlError::Other(Box::new(e)))
+    }
+}
+
+impl ToSql for PartialDate {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.to_string()))
+    }
+}
+impl FromSql for PartialDate {
+    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+        v.as_str()?
+            .parse()
+            .map_err(|e: Error| FromSqlError::Other(Box::new(e)))
+    }
+}
+
+/// Record timestamps are stored as INTEGER unix nanoseconds (exact, compact, sortable).
+pub(crate) fn ts_to_sql(t: OffsetDateTime) -> Result<i64> {
+    i64::try_from(t.unix_timestamp_nanos()).map_err(|_| {
+        Error::invalid(
+            "created_at",
+            format!("{t} is outside the storable range (years 1678–2262)"),
+        )
+    })
+}
+
+/// Reads a timestamp column.
+pub(crate) fn ts_from_sql(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<OffsetDateTime> {
+    let n: i64 = row.get(idx)?;
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Integer, Box::new(e))
+    })
+}
+
+/// Counts rows with a query taking one rowid.
+pub(crate) fn count(conn: &Connection, sql: &str, rowid: i64) -> Result<u64> {
+    let n: i64 = conn.prepare_cached(sql)?.query_row([rowid], |r| r.get(0))?;
+    Ok(n.max(0) as u64)
+}
+
+/// Refuses to delete `id` while any of `refs` (what refers to it, counting query) finds a row.
+pub(crate) fn refuse_if_referenced(
+    conn: &Connection,
+    kind: &'static str,
+    id: impl std::fmt::Display,
+    rowid: i64,
+    refs: &[(&'static str, &'static str)],
+) -> Result<()> {
+    for (by, sql) in refs {
+        let n = count(conn, sql, rowid)?;
+        if n > 0 {
+            return Err(Error::StillReferenced {
+                kind,
+                id: id.to_string(),
+                by,
+                count: n,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Turns a UNIQUE violation on `uuid` into [`Error::Duplicate`].
+pub(crate) fn insert_err(e: rusqlite::Error, kind: &'static str, key: impl std::fmt::Display) -> Error {
+    if let rusqlite::Error::SqliteFailure(f, _) = &e
+        && f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+    {
+        return Error::Duplicate {
+            kind,
+            key: key.to_string(),
+        };
+    }
+    Error::from(e)
+}

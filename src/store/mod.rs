@@ -1,0 +1,259 @@
+//! The store: the only layer that speaks SQL.
+//!
+//! Every statement lives in this module and its children, takes bound parameters, and is prepared
+//! through rusqlite's statement cache. No rusqlite type appears in the public API, so another backend
+//! can later stand behind the same [`Store`] methods.
+
+mod attributions;
+mod bundle;
+mod claims;
+mod convert;
+mod evidence;
+mod links;
+mod migrations;
+mod publications;
+mod reviews;
+mod sources;
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+pub use bundle::{Counts, ImportSummary};
+pub use migrations::SCHEMA_VERSION;
+pub use sources::{SourceClaim, SourceRole};
+
+/// How hard commits push data to disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Durability {
+    /// WAL journal with `synchronous=NORMAL` (the default): the database is consistent after any crash,
+    /// and every commit survives a crash of the process; after a power loss or OS crash the last few
+    /// commits may roll back (never half of one).
+    #[default]
+    Normal,
+    /// WAL journal with `synchronous=FULL`: every commit is on disk before the call returns and survives
+    /// power loss too, at the cost of an fsync per commit.
+    Full,
+}
+
+/// Settings for [`Store::open_with`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct OpenOptions {
+    /// How hard commits push data to disk.
+    pub durability: Durability,
+    /// How long a write waits for another connection's lock before returning [`Error::Busy`].
+    pub busy_timeout: Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self {
+            durability: Durability::Normal,
+            busy_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl OpenOptions {
+    /// Default options: [`Durability::Normal`], a 10 s busy timeout.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the durability.
+    pub fn durability(mut self, d: Durability) -> Self {
+        self.durability = d;
+        self
+    }
+    /// Sets the busy timeout.
+    pub fn busy_timeout(mut self, t: Duration) -> Self {
+        self.busy_timeout = t;
+        self
+    }
+}
+
+/// A connection to a claimtrack database.
+///
+/// A `Store` is `Send` but not `Sync`: threads that share a database each open their own `Store` on the
+/// same file (SQLite's WAL mode lets readers and one writer proceed together).
+pub struct Store {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.conn.path()).finish()
+    }
+}
+
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+impl Store {
+    /// Opens (creating if needed) a database file with the default [`OpenOptions`] and brings its schema
+    /// up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Self::open_with(path, &OpenOptions::default())
+    }
+
+    /// Opens (creating if needed) a database file and brings its schema up to date.
+    ///
+    /// A file that is not an SQLite database is refused with [`Error::Corrupt`] and left as it was; a
+    /// database written by a newer claimtrack is refused with [`Error::SchemaTooNew`], also untouched.
+    pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Store> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        check_header(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| corrupt_or(e, &shown))?;
+        conn.busy_timeout(options.busy_timeout)?;
+        // Read before anything writes: a too-new or damaged file must not be touched.
+        let version = migrations::user_version(&conn).map_err(|e| corrupt_or_err(e, &shown))?;
+        migrations::refuse_too_new(version)?;
+        let sync = match options.durability {
+            Durability::Normal => "NORMAL",
+            Durability::Full => "FULL",
+        };
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| corrupt_or(e, &shown))?;
+        conn.pragma_update(None, "synchronous", sync)?;
+        Self::finish_open(conn)
+    }
+
+    /// Opens a private in-memory database (for tests and one-off analysis); it vanishes when dropped.
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        Self::finish_open(conn)
+    }
+
+    fn finish_open(conn: Connection) -> Result<Store> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.set_prepared_statement_cache_capacity(128);
+        migrations::migrate(&conn)?;
+        Ok(Store { conn })
+    }
+
+    /// The schema version of the open database (`PRAGMA user_version`).
+    pub fn schema_version(&self) -> Result<i64> {
+        migrations::user_version(&self.conn)
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it is committed, or none of it.
+    ///
+    /// IMMEDIATE takes the write lock up front, so a second writer waits (up to the busy timeout)
+    /// instead of failing half-way through a read-then-write.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs read-only `f` in one deferred transaction, so it sees one consistent snapshot.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return f(&self.conn);
+        }
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// Refuses a non-empty file that does not start with SQLite's header, before SQLite opens it.
+fn check_header(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::Io(e)),
+    };
+    let mut head = [0u8; 16];
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    if n == 0 {
+        return Ok(());
+    }
+    if n < head.len() || &head != SQLITE_HEADER {
+        return Err(Error::Corrupt {
+            path: path.display().to_string(),
+            message: "the file does not start with the SQLite header".into(),
+        });
+    }
+    Ok(())
+}
+
+fn corrupt_or(e: rusqlite::Error, path: &str) -> Error {
+    corrupt_or_err(Error::from(e), path)
+}
+
+fn corrupt_or_err(e: Error, path: &str) -> Error {
+    match e {
+        Error::Corrupt { message, .. } => Error::Corrupt {
+            path: path.to_string(),
+            message,
+        },
+        other => other,
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+            match f.code {
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => return Error::Busy,
+                ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt => {
+                    return Error::Corrupt {
+                        path: String::new(),
+                        message: msg.clone().unwrap_or_else(|| f.to_string()),
+                    };
+                }
+                _ => {}
+            }
+        }
+        Error::Database(crate::error::DatabaseError {
+            message: e.to_string(),
+            source: Some(Box::new(e)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ensure_send<T: Send>() {}
+
+    #[test]
+    fn store_is_send() {
+        ensure_send::<Store>();
+    }
+
+    #[test]
+    fn garbage_file_is_refused_and_left_alone() {
+        let dir = std::env::temp_dir().join(format!("claimtrack-garbage-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("garbage.db");
+        let bytes: Vec<u8> = (0..4096u32).map(|i| (i * 31 % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let err = Store::open(&path).unwrap_err();
+        assert!(matches!(err, Error::Corrupt { .. }), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), bytes);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,308 @@
+//! SQL for sources and their aliases.
+
+use rusqlite::{Connection, Row, params};
+use serde::{Deserialize, Serialize};
+
+use super::convert::{insert_err, refuse_if_referenced, rowid, rowid_opt, ts_from_sql, ts_to_sql};
+use super::{Store, claims};
+use crate::error::{Error, Result};
+use crate::model::claim::Claim;
+use crate::model::ids::{ClaimId, SourceId};
+use crate::model::source::{NewSource, Source};
+use crate::model::text::name_key;
+
+/// The one SELECT that `from_row` reads, with a tail (WHERE / ORDER BY) appended at compile time.
+macro_rules! select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT s.id, s.uuid, s.name, s.kind, s.country, p.uuid, s.affiliation, s.reliability, \
+             s.notes, s.created_at FROM sources s LEFT JOIN sources p ON p.id = s.part_of ",
+            $tail
+        )
+    };
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Source)> {
+    Ok((
+        row.get(0)?,
+        Source {
+            id: row.get(1)?,
+            name: row.get(2)?,
+            aliases: Vec::new(),
+            kind: row.get(3)?,
+            country: row.get(4)?,
+            part_of: row.get(5)?,
+            affiliation: row.get(6)?,
+            reliability: row.get(7)?,
+            notes: row.get(8)?,
+            created_at: ts_from_sql(row, 9)?,
+        },
+    ))
+}
+
+fn with_aliases(conn: &Connection, (rowid, mut s): (i64, Source)) -> Result<Source> {
+    let mut stmt =
+        conn.prepare_cached("SELECT alias FROM source_aliases WHERE source_id = ?1 ORDER BY position")?;
+    s.aliases = stmt
+        .query_map([rowid], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(s)
+}
+
+pub(crate) fn read(conn: &Connection, id: SourceId) -> Result<Source> {
+    let row = conn
+        .prepare_cached(select!("WHERE s.uuid = ?1"))?
+        .query_row([id], from_row)
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Error::not_found("source", id),
+            e => e.into(),
+        })?;
+    with_aliases(conn, row)
+}
+
+fn read_many(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Source>> {
+    let rows: Vec<(i64, Source)> = conn
+        .prepare_cached(sql)?
+        .query_map(p, from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter().map(|r| with_aliases(conn, r)).collect()
+}
+
+/// Refuses a parent that does not exist or that would close a loop in the affiliation tree.
+fn check_parent(conn: &Connection, s: &Source) -> Result<Option<i64>> {
+    let Some(parent) = s.part_of else {
+        return Ok(None);
+    };
+    let parent_row = rowid(conn, parent)?;
+    if let Some(own) = rowid_opt(conn, s.id)? {
+        let loops: bool = conn
+            .prepare_cached(
+                "WITH RECURSIVE up(id) AS (SELECT ?1 UNION SELECT s.part_of FROM sources s \
+                 JOIN up ON s.id = up.id WHERE s.part_of IS NOT NULL) \
+                 SELECT EXISTS (SELECT 1 FROM up WHERE id = ?2)",
+            )?
+            .query_row([parent_row, own], |r| r.get(0))?;
+        if loops {
+            return Err(Error::AffiliationCycle {
+                source_id: s.id.to_string(),
+                parent: parent.to_string(),
+            });
+        }
+    }
+    Ok(Some(parent_row))
+}
+
+fn write_aliases(conn: &Connection, rowid: i64, s: &Source) -> Result<()> {
+    conn.prepare_cached("DELETE FROM source_aliases WHERE source_id = ?1")?
+        .execute([rowid])?;
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO source_aliases (source_id, position, alias, alias_key) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (i, alias) in s.aliases.iter().enumerate() {
+        ins.execute(params![rowid, i as i64, alias, name_key(alias)])?;
+    }
+    Ok(())
+}
+
+pub(crate) fn insert(conn: &Connection, s: &Source) -> Result<()> {
+    s.validate()?;
+    let parent = check_parent(conn, s)?;
+    conn.prepare_cached(
+        "INSERT INTO sources (uuid, name, name_key, kind, country, part_of, affiliation, reliability, \
+         notes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        s.id,
+        s.name,
+        name_key(&s.name),
+        s.kind,
+        s.country,
+        parent,
+        s.affiliation,
+        s.reliability,
+        s.notes,
+        ts_to_sql(s.created_at)?
+    ])
+    .map_err(|e| insert_err(e, "source", s.id))?;
+    write_aliases(conn, conn.last_insert_rowid(), s)
+}
+
+pub(crate) fn update(conn: &Connection, s: &Source) -> Result<()> {
+    s.validate()?;
+    let own = rowid(conn, s.id)?;
+    let parent = check_parent(conn, s)?;
+    conn.prepare_cached(
+        "UPDATE sources SET name = ?2, name_key = ?3, kind = ?4, country = ?5, part_of = ?6, \
+         affiliation = ?7, reliability = ?8, notes = ?9, created_at = ?10 WHERE id = ?1",
+    )?
+    .execute(params![
+        own,
+        s.name,
+        name_key(&s.name),
+        s.kind,
+        s.country,
+        parent,
+        s.affiliation,
+        s.reliability,
+        s.notes,
+        ts_to_sql(s.created_at)?
+    ])?;
+    write_aliases(conn, own, s)
+}
+
+/// Where a source appears in a claim's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SourceRole {
+    /// It said the claim.
+    Speaker,
+    /// It passed the claim on.
+    Relay,
+    /// It took a stance on the claim.
+    Evidence,
+}
+
+/// A claim a source is involved in, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceClaim {
+    /// The claim.
+    pub claim: Claim,
+    /// The source's roles in it, each once, in the order speaker, relay, evidence.
+    pub roles: Vec<SourceRole>,
+}
+
+impl Store {
+    /// Adds a source and returns its id.
+    ///
+    /// ```
+    /// use claimtrack::{NewSource, SourceKind, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let dprk = store.add_source(NewSource::new("DPRK state", SourceKind::GovernmentBody).country("KP"))?;
+    /// let kcna = store.add_source(
+    ///     NewSource::new("Korean Central News Agency", SourceKind::NewsAgency).alias("KCNA").controlled_by(dprk),
+    /// )?;
+    /// assert_eq!(store.find_source("kcna")?.map(|s| s.id), Some(kcna));
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn add_source(&self, new: NewSource) -> Result<SourceId> {
+        let s = new.into_source()?;
+        self.write(|c| insert(c, &s))?;
+        Ok(s.id)
+    }
+
+    /// Reads a source.
+    pub fn source(&self, id: SourceId) -> Result<Source> {
+        self.read(|c| read(c, id))
+    }
+
+    /// Replaces a stored source with `source` (matched by id), aliases included.
+    pub fn update_source(&self, source: &Source) -> Result<()> {
+        self.write(|c| update(c, source))
+    }
+
+    /// Deletes a source no claim, evidence, publication, review or other source refers to.
+    pub fn delete_source(&self, id: SourceId) -> Result<()> {
+        self.write(|c| {
+            let own = rowid(c, id)?;
+            refuse_if_referenced(
+                c,
+                "source",
+                id,
+                own,
+                &[
+                    (
+                        "sources (part of it)",
+                        "SELECT count(*) FROM sources WHERE part_of = ?1",
+                    ),
+                    (
+                        "attributions (as speaker)",
+                        "SELECT count(*) FROM attributions WHERE speaker = ?1",
+                    ),
+                    (
+                        "attributions (as relay)",
+                        "SELECT count(*) FROM attribution_relays WHERE source_id = ?1",
+                    ),
+                    ("evidence", "SELECT count(*) FROM evidence WHERE source_id = ?1"),
+                    (
+                        "publications (as publisher)",
+                        "SELECT count(*) FROM publications WHERE publisher = ?1",
+                    ),
+                    (
+                        "reviews (as reviewer)",
+                        "SELECT count(*) FROM reviews WHERE reviewer = ?1",
+                    ),
+                ],
+            )?;
+            c.prepare_cached("DELETE FROM sources WHERE id = ?1")?
+                .execute([own])?;
+            Ok(())
+        })
+    }
+
+    /// Every source, oldest first.
+    pub fn sources(&self) -> Result<Vec<Source>> {
+        self.read(|c| read_many(c, select!("ORDER BY s.id"), []))
+    }
+
+    /// Sources whose name or an alias matches `name`, ignoring case (in any script) and spacing;
+    /// oldest first.
+    pub fn find_sources(&self, name: &str) -> Result<Vec<Source>> {
+        let key = name_key(name);
+        if key.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = select!(
+            "WHERE s.name_key = ?1 \
+             OR s.id IN (SELECT source_id FROM source_aliases WHERE alias_key = ?1) ORDER BY s.id"
+        );
+        self.read(|c| read_many(c, sql, [key]))
+    }
+
+    /// The oldest source whose name or alias matches `name` (see [`find_sources`](Self::find_sources)).
+    pub fn find_source(&self, name: &str) -> Result<Option<Source>> {
+        Ok(self.find_sources(name)?.into_iter().next())
+    }
+
+    /// The direct children of a source in the affiliation tree.
+    pub fn source_children(&self, id: SourceId) -> Result<Vec<Source>> {
+        self.read(|c| {
+            let own = rowid(c, id)?;
+            read_many(c, select!("WHERE s.part_of = ?1 ORDER BY s.id"), [own])
+        })
+    }
+
+    /// The claims a source said, relayed or took a stance on, oldest first, with its roles in each.
+    pub fn claims_of_source(&self, id: SourceId) -> Result<Vec<SourceClaim>> {
+        self.read(|c| {
+            let own = rowid(c, id)?;
+            let mut stmt = c.prepare_cached(
+                "SELECT cl.uuid, max(r.role = 0), max(r.role = 1), max(r.role = 2) FROM ( \
+                   SELECT claim_id, 0 AS role FROM attributions WHERE speaker = ?1 \
+                   UNION ALL SELECT a.claim_id, 1 FROM attribution_relays ar \
+                     JOIN attributions a ON a.id = ar.attribution_id WHERE ar.source_id = ?1 \
+                   UNION ALL SELECT claim_id, 2 FROM evidence WHERE source_id = ?1) r \
+                 JOIN claims cl ON cl.id = r.claim_id GROUP BY cl.id ORDER BY cl.id",
+            )?;
+            let rows: Vec<(ClaimId, bool, bool, bool)> = stmt
+                .query_map([own], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            rows.into_iter()
+                .map(|(claim, sp, re, ev)| {
+                    let roles = [
+                        (sp, SourceRole::Speaker),
+                        (re, SourceRole::Relay),
+                        (ev, SourceRole::Evidence),
+                    ]
+                    .into_iter()
+                    .filter_map(|(on, role)| on.then_some(role))
+                    .collect();
+                    Ok(SourceClaim {
+                        claim: claims::read(c, claim)?,
+                        roles,
+                    })
+                })
+                .collect()
+        })
+    }
+}
