@@ -1,0 +1,83 @@
+//! The examples are run and their output checked, so they never rot.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Runs an example through cargo (it is already built by `cargo test`).
+fn run_example(name: &str, args: &[&str]) -> String {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["run", "--quiet", "--example", name, "--"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "example {name} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// The lines of the block printed for the claim whose header contains `words`.
+fn block<'a>(output: &'a str, words: &str) -> Vec<&'a str> {
+    let mut lines = output.lines().skip_while(|l| !l.contains(words));
+    let header = lines
+        .next()
+        .unwrap_or_else(|| panic!("no claim containing {words:?} in:\n{output}"));
+    std::iter::once(header)
+        .chain(lines.take_while(|l| !l.is_empty()))
+        .collect()
+}
+
+#[test]
+fn wonsan_example_shows_who_said_what_and_through_whom() {
+    let out = run_example("wonsan", &[]);
+    let rounds = block(&out, "12 million artillery rounds");
+    assert!(
+        rounds
+            .iter()
+            .any(|l| l.contains("said by: South Korean defence ministry's intelligence arm")),
+        "{rounds:#?}"
+    );
+    assert!(
+        rounds
+            .iter()
+            .any(|l| l.contains("supported by: South Korean defence ministry's intelligence arm"))
+    );
+    let pledge = block(&out, "unconditionally support");
+    assert!(
+        pledge
+            .iter()
+            .any(|l| l.contains("said by: Kim Jong Un → via Korean Central News Agency")),
+        "{pledge:#?}"
+    );
+    let putin = block(&out, "direct contacts");
+    assert!(
+        putin
+            .iter()
+            .any(|l| l.contains("Vladimir Putin → via Sergei Lavrov (summary) → via Tass"))
+    );
+}
+
+#[test]
+fn wonsan_example_writes_a_file_database_once() {
+    let dir: PathBuf = std::env::temp_dir().join(format!("claimtrack-example-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("desk.db");
+    let _ = std::fs::remove_file(&db);
+    let first = run_example("wonsan", &[db.to_str().unwrap()]);
+    let second = run_example("wonsan", &[db.to_str().unwrap()]);
+    assert!(
+        first.starts_with("Seed article loaded (52 new records)"),
+        "{first}"
+    );
+    assert!(
+        second.starts_with("Seed article loaded (0 new records)"),
+        "{second}"
+    );
+    let store = claimtrack::Store::open(&db).unwrap();
+    assert_eq!(store.counts().unwrap().claims, 15);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
