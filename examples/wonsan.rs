@@ -89,3 +89,19 @@ fn said_by<'a>(a: &Attribution, name: &impl Fn(SourceId) -> &'a str) -> String {
     }
     out
 }
+
+/// 12000000 → "12,000,000"; fractions are printed as they are.
+fn grouped(v: f64) -> String {
+    if v.fract() != 0.0 || v.abs() >= 1e15 {
+        return v.to_string();
+    }
+    let digits = format!("{}", v.abs() as u64);
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if v < 0.0 { format!("-{out}") } else { out }
+}

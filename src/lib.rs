@@ -38,6 +38,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+/// The README's code blocks are compiled and run as doctests, so the tour never rots.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod error;
 mod model;
 pub mod seeds;
