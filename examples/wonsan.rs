@@ -38,7 +38,7 @@ fn run() -> Result<()> {
             println!(
                 "   figure: {} {} {}",
                 q.bound.as_str().replace('_', " "),
-                q.value,
+                grouped(q.value),
                 q.unit
             );
         }
