@@ -5,10 +5,13 @@
 //! can later stand behind the same [`Store`] methods.
 
 mod attributions;
+mod batch;
 mod bundle;
+mod check;
 mod claims;
 mod convert;
 mod evidence;
+mod export;
 mod links;
 mod migrations;
 mod publications;
@@ -22,7 +25,9 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+pub use batch::Batch;
 pub use bundle::{Counts, ImportSummary};
+pub use check::{CheckProblem, CheckReport};
 pub use migrations::SCHEMA_VERSION;
 pub use sources::{SourceClaim, SourceRole};
 
