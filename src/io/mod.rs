@@ -116,3 +116,84 @@ fn strip_position(msg: &str) -> String {
         _ => msg.to_string(),
     }
 }
+
+/// A JSON object being read, remembering which keys were used so the rest can be reported.
+pub(crate) struct Obj<'a> {
+    map: &'a serde_json::Map<String, serde_json::Value>,
+    path: String,
+    used: std::cell::RefCell<Vec<&'a str>>,
+}
+
+impl<'a> Obj<'a> {
+    pub(crate) fn new(map: &'a serde_json::Map<String, serde_json::Value>, path: String) -> Self {
+        Self {
+            map,
+            path,
+            used: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub(crate) fn at(&self, key: &str) -> String {
+        format!("{}.{key}", self.path)
+    }
+
+    /// The value of `key` (a JSON null counts as absent), marking it used.
+    pub(crate) fn get(&self, key: &str) -> Option<&'a serde_json::Value> {
+        let (k, v) = self.map.get_key_value(key)?;
+        self.used.borrow_mut().push(k.as_str());
+        (!v.is_null()).then_some(v)
+    }
+
+    /// The text of `key`; a number is taken as its decimal text, anything else reported and skipped.
+    pub(crate) fn text(&self, key: &str, report: &mut ImportReport) -> Option<String> {
+        match self.get(key)? {
+            serde_json::Value::String(s) if s.trim().is_empty() => None,
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            other => {
+                report.push(
+                    IssueKind::Skipped,
+                    self.at(key),
+                    format!("expected text, found {}", describe(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// Reports every key that was not used (JSON-LD keywords such as `@context` excepted).
+    pub(crate) fn finish(self, report: &mut ImportReport) {
+        let used = self.used.into_inner();
+        for (k, v) in self.map {
+            if k.starts_with('@') || used.contains(&k.as_str()) {
+                continue;
+            }
+            report.push(
+                IssueKind::Ignored,
+                format!("{}.{k}", self.path),
+                format!("not kept: {}", short_json(v)),
+            );
+        }
+    }
+}
+
+/// A JSON value's kind in words, for messages.
+pub(crate) fn describe(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "true/false",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "text",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// A value as compact JSON, cut to a readable length.
+pub(crate) fn short_json(v: &serde_json::Value) -> String {
+    crate::model::text::shorten(&v.to_string(), 120)
+}
