@@ -1,7 +1,7 @@
 //! `claimtrack`: the command-line face of the library, for scripts and newsroom tools in any language.
 //!
 //! Every command takes `--db PATH` (default `claimtrack.db`, or `$CLAIMTRACK_DB`) and `--json`. Output
-//! goes to stdout; errors go to stderr with exit code 1 (2 for a usage error).
+//! goes to stdout; errors go to stderr with exit code 1 (2 when the arguments do not parse).
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -197,8 +197,9 @@ enum ExportFormat {
 enum Failure {
     /// A library error.
     Lib(Error),
-    /// A command-line problem the library does not know about.
-    Usage(String),
+    /// A problem with what the command was given that the library does not know about (no database at
+    /// the path, a source name that matches nothing).
+    Input(String),
     /// `check` found problems (already printed).
     CheckFailed,
     /// stdout was closed (`claimtrack … | head`): stop quietly.
@@ -242,9 +243,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
         Err(Failure::CheckFailed) => ExitCode::from(1),
-        Err(Failure::Usage(msg)) => {
-            report_error(json, "usage", &msg);
-            ExitCode::from(2)
+        Err(Failure::Input(msg)) => {
+            report_error(json, "input", &msg);
+            ExitCode::from(1)
         }
         Err(Failure::Lib(e)) => {
             report_error(json, kind_of(&e), &e.to_string());
@@ -286,7 +287,7 @@ fn report_error(json: bool, kind: &str, message: &str) {
 
 fn open_existing(path: &Path) -> std::result::Result<Store, Failure> {
     if !path.exists() {
-        return Err(Failure::Usage(format!(
+        return Err(Failure::Input(format!(
             "no database at {}; create one with `claimtrack init --db {}`",
             path.display(),
             path.display()
@@ -428,7 +429,7 @@ fn run(cli: Cli) -> Outcome {
             }
             if let Some(c) = credibility {
                 let c = Credibility::try_from(c)
-                    .map_err(|_| Failure::Usage(format!("--credibility must be 1 to 6, got {c}")))?;
+                    .map_err(|_| Failure::Input(format!("--credibility must be 1 to 6, got {c}")))?;
                 new = new.credibility(c);
             }
             if let Some(d) = as_of {
@@ -521,10 +522,10 @@ fn source_ref(store: &Store, s: &str, flag: &str) -> std::result::Result<SourceI
     let found = store.find_sources(s)?;
     match found.as_slice() {
         [one] => Ok(one.id),
-        [] => Err(Failure::Usage(format!(
+        [] => Err(Failure::Input(format!(
             "{flag}: no source with the id or name {s:?}"
         ))),
-        many => Err(Failure::Usage(format!(
+        many => Err(Failure::Input(format!(
             "{flag}: {} sources answer to {s:?}; give an id ({})",
             many.len(),
             many.iter()
@@ -624,7 +625,7 @@ fn export(store: &Store, format: ExportFormat, claim: Option<ClaimId>, output: O
         }
     };
     if format == ExportFormat::Csv && claim.is_some() {
-        return Err(Failure::Usage(
+        return Err(Failure::Input(
             "the csv format lists every claim; --claim is not supported".into(),
         ));
     }
