@@ -308,19 +308,26 @@ impl<R: Read> Read for Counting<R> {
 
 // ---------------------------------------------------------------------------------------- proptest
 
+/// name, kind, parent, aliases, controlled (rather than part of).
+type SourceSpec = (String, usize, Option<usize>, Vec<String>, bool);
+/// text, kind, (value, unit, bound) figures, tags, (year, month) about.
+type ClaimSpec = (
+    String,
+    usize,
+    Vec<(f64, String, usize)>,
+    Vec<String>,
+    Option<(i32, Option<u8>)>,
+);
+/// claim, verdict, rating value, reviewer, label.
+type ReviewSpec = (usize, usize, Option<f64>, Option<usize>, Option<String>);
+
 #[derive(Debug, Clone)]
 struct Spec {
-    sources: Vec<(String, usize, Option<usize>, Vec<String>, bool)>,
-    claims: Vec<(
-        String,
-        usize,
-        Vec<(f64, String, usize)>,
-        Vec<String>,
-        Option<(i32, Option<u8>)>,
-    )>,
+    sources: Vec<SourceSpec>,
+    claims: Vec<ClaimSpec>,
     attributions: Vec<(usize, usize, Vec<usize>, Option<String>)>,
     evidence: Vec<(usize, usize, usize, Option<String>)>,
-    reviews: Vec<(usize, usize, Option<f64>, Option<usize>, Option<String>)>,
+    reviews: Vec<ReviewSpec>,
     links: Vec<(usize, usize, usize)>,
 }
 

@@ -82,10 +82,10 @@ pub fn export<W: Write>(store: &Store, out: W) -> Result<()> {
             let mut speakers: Vec<String> = Vec::new();
             for a in store.attributions_of(c.id)? {
                 if let Some(s) = a.speaker {
-                    if !names.contains_key(&s) {
-                        names.insert(s, store.source(s)?.name);
-                    }
-                    let n = &names[&s];
+                    let n = match names.entry(s) {
+                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(e) => e.insert(store.source(s)?.name),
+                    };
                     if !speakers.contains(n) {
                         speakers.push(n.clone());
                     }
