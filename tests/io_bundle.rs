@@ -498,3 +498,15 @@ proptest! {
         prop_assert_eq!(bundle_text(&copy), b);
     }
 }
+
+#[test]
+fn a_misspelt_field_in_a_jsonl_line_is_refused_naming_line_and_field() {
+    let store = Store::open_in_memory().unwrap();
+    let lines = "{\"format\":\"claimtrack-jsonl\",\"version\":1}\n\n{\"source\":{\"id\":\"019803a8-0601-7bb6-b0ac-8e587523ea55\",\"name\":\"KCNA\",\"kind\":\"news_agency\",\"alaises\":[\"x\"],\"created_at\":\"2025-07-13T12:00:00Z\"}}\n";
+    expect_parse(
+        jsonl::import(&store, lines.as_bytes()).unwrap_err(),
+        "line 3",
+        Some("source.alaises"),
+    );
+    assert_eq!(store.counts().unwrap().sources, 0);
+}

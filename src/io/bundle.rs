@@ -59,7 +59,7 @@ pub fn export_claim<W: Write>(store: &Store, claim: ClaimId, out: W) -> Result<(
 /// field.
 pub fn read_bundle<R: Read>(input: R) -> Result<Bundle> {
     let mut de = serde_json::Deserializer::from_reader(BufReader::new(input));
-    let bundle: Bundle = serde_path_to_error::deserialize(&mut de).map_err(|e| super::json_error("", e))?;
+    let bundle: Bundle = super::strict(&mut de, "")?;
     de.end().map_err(|e| Error::Parse {
         location: format!("line {} column {}", e.line(), e.column()),
         field: "-".into(),
@@ -160,6 +160,15 @@ mod tests {
                 assert!(location.starts_with("line 5 "), "{location}");
                 assert_eq!(field, "claims[0].kind");
             }
+            e => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn a_misspelt_field_is_refused_not_dropped() {
+        let text = r#"{"format": "claimtrack-bundle", "version": 1, "claims": [{"id": "019803a8-0601-7bb6-b0ac-8e587523ea55", "text": "x", "kind": "factual", "tagz": ["a"], "created_at": "2025-07-13T12:00:00Z"}]}"#;
+        match read_bundle(text.as_bytes()).unwrap_err() {
+            Error::Parse { field, .. } => assert_eq!(field, "claims[0].tagz"),
             e => panic!("{e}"),
         }
     }

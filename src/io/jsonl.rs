@@ -316,7 +316,24 @@ pub fn import_with_limit<R: Read>(store: &Store, input: R, max_line_bytes: usize
                 header_seen = true;
                 continue;
             }
-            let record: Record = parse(text, &at)?;
+            let record: Record = parse(text, &at).map_err(|e| match e {
+                // serde_ignored paths leave out the record's tag: put it back (`source.alaises`).
+                Error::Parse {
+                    location,
+                    field,
+                    reason,
+                } if reason.starts_with("unknown field") => {
+                    let tag = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(text)
+                        .ok()
+                        .and_then(|m| m.keys().next().cloned());
+                    Error::Parse {
+                        location,
+                        field: tag.map_or(field.clone(), |t| format!("{t}.{field}")),
+                        reason,
+                    }
+                }
+                e => e,
+            })?;
             let bundle = record.into_bundle();
             super::bundle::validate(&bundle).map_err(|e| match e {
                 Error::Parse { field, reason, .. } => Error::Parse {
@@ -342,7 +359,7 @@ pub fn import_with_limit<R: Read>(store: &Store, input: R, max_line_bytes: usize
 
 fn parse<'de, T: Deserialize<'de>>(text: &'de [u8], at: &str) -> Result<T> {
     let mut de = serde_json::Deserializer::from_slice(text);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| super::json_error(at, e))?;
+    let value = super::strict(&mut de, at)?;
     de.end().map_err(|e| Error::Parse {
         location: format!("{at} column {}", e.column()),
         field: "-".into(),

@@ -197,3 +197,49 @@ pub(crate) fn describe(v: &serde_json::Value) -> &'static str {
 pub(crate) fn short_json(v: &serde_json::Value) -> String {
     crate::model::text::shorten(&v.to_string(), 120)
 }
+
+/// Deserializes `T` from a serde_json deserializer, naming the path of a bad field, and refusing fields
+/// `T` does not have (a misspelt field in a hand-edited file must not vanish silently). `at` prefixes the
+/// location (`"line 12"`) or is empty for whole documents.
+pub(crate) fn strict<'de, T, R>(de: &mut serde_json::Deserializer<R>, at: &str) -> crate::error::Result<T>
+where
+    T: Deserialize<'de>,
+    R: serde_json::de::Read<'de>,
+{
+    let mut unknown: Option<String> = None;
+    let mut note = |path: serde_ignored::Path<'_>| {
+        if unknown.is_none() {
+            unknown = Some(json_path(&path));
+        }
+    };
+    let value: T = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(&mut *de, &mut note))
+        .map_err(|e| json_error(at, e))?;
+    if let Some(field) = unknown {
+        return Err(Error::Parse {
+            location: if at.is_empty() { "$".into() } else { at.to_string() },
+            field,
+            reason: "unknown field (misspelt, or from a newer claimtrack?); nothing was imported".into(),
+        });
+    }
+    Ok(value)
+}
+
+/// A serde_ignored path written the way serde_path_to_error writes them: `claims[0].tagz`.
+fn json_path(p: &serde_ignored::Path<'_>) -> String {
+    use serde_ignored::Path;
+    match p {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}[{index}]", json_path(parent)),
+        Path::Map { parent, key } => {
+            let head = json_path(parent);
+            if head.is_empty() {
+                key.clone()
+            } else {
+                format!("{head}.{key}")
+            }
+        }
+        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => {
+            json_path(parent)
+        }
+    }
+}
