@@ -494,4 +494,9 @@ fn check_fails_on_a_damaged_database_and_refuses_a_non_database() {
     let garbage = dir.path("garbage.db");
     std::fs::write(&garbage, b"this is not a database, just text that is long enough").unwrap();
     fails(&garbage, &["check"], "not a usable database file");
+    fails(&garbage, &["init"], "not a usable database file");
+    assert_eq!(
+        std::fs::read(&garbage).unwrap(),
+        b"this is not a database, just text that is long enough"
+    );
 }

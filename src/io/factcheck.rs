@@ -9,7 +9,7 @@
 //!   claimant is a person, a page or a crowd) and an attribution dated `claimDate`;
 //! - one source per publisher, with its `site` as an alias, so later records find it by either;
 //! - one review per `claimReview`: the `textualRating` kept verbatim as the label and mapped with
-//!   [`map_label`](super::labels::map_label) (unmapped ratings are listed in the report and recorded as
+//!   [`map_label`] (unmapped ratings are listed in the report and recorded as
 //!   unverifiable), the review's `title` as its rationale, `reviewDate`, `url`, and the publisher as
 //!   reviewer.
 //!

@@ -3,7 +3,7 @@
 //! The first line is a header, `{"format":"claimtrack-jsonl","version":1}`; every other line is one
 //! record tagged with its kind: `{"source":{…}}`, `{"publication":{…}}`, `{"claim":{…}}`,
 //! `{"attribution":{…}}`, `{"evidence":{…}}`, `{"link":{…}}`, `{"review":{…}}` — the same records, with
-//! the same fields, as a [`Bundle`](crate::Bundle). Blank lines are skipped. A record must come after
+//! the same fields, as a [`Bundle`]. Blank lines are skipped. A record must come after
 //! the records it refers to; [`export`] writes them in that order.
 //!
 //! [`import`] reads one line at a time (memory stays flat however large the file; a line longer than
