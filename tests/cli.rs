@@ -412,12 +412,15 @@ fn export_and_import_in_every_format() {
         db,
         &["--json", "import", "-f", "claimreview", example.to_str().unwrap()],
     ));
+    // The second time the same markup is recognised and skipped.
+    assert_eq!(report["summary"]["inserted"], 0);
+    assert_eq!(report["summary"]["unchanged"], 1);
     assert!(
         report["issues"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|i| i["kind"] == "ignored")
+            .any(|i| i["kind"] == "note" && i["message"].as_str().unwrap().starts_with("already imported"))
     );
     let page = r#"{"claims":[{"text":"A claim","claimant":"Someone","claimReview":[{"publisher":{"name":"Desk"},"textualRating":"Mostly False"}]}]}"#;
     let out = run_in(

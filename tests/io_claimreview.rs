@@ -269,3 +269,19 @@ fn a_claim_without_a_review_has_nothing_to_export() {
         "{err}"
     );
 }
+
+#[test]
+fn importing_the_same_markup_twice_adds_nothing() {
+    let store = Store::open_in_memory().unwrap();
+    claimreview::import(&store, EXAMPLE1.as_bytes()).unwrap();
+    let before = store.counts().unwrap();
+    let again = claimreview::import(&store, EXAMPLE1.as_bytes()).unwrap();
+    assert_eq!(store.counts().unwrap(), before);
+    assert_eq!((again.summary.inserted, again.summary.unchanged), (0, 1));
+    assert!(
+        again
+            .issues
+            .iter()
+            .any(|i| i.message.starts_with("already imported"))
+    );
+}

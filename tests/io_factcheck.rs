@@ -129,3 +129,49 @@ fn wrong_shapes_are_errors_and_write_nothing() {
     assert_eq!(report.summary.inserted, 0);
     assert_eq!(store.counts().unwrap(), claimtrack::Counts::default());
 }
+
+#[test]
+fn importing_a_page_again_adds_only_what_it_cannot_recognise_and_new_reviews_join_the_known_claim() {
+    let store = Store::open_in_memory().unwrap();
+    factcheck::import(&store, PAGE.as_bytes()).unwrap();
+    let before = store.counts().unwrap();
+    let again = factcheck::import(&store, PAGE.as_bytes()).unwrap();
+    // Only the claim whose review has no url cannot be recognised; the report says so.
+    let twice = store.counts().unwrap();
+    assert_eq!(
+        (twice.claims, twice.attributions, twice.reviews, twice.sources),
+        (
+            before.claims + 1,
+            before.attributions + 1,
+            before.reviews + 1,
+            before.sources
+        )
+    );
+    assert!(
+        again
+            .issues
+            .iter()
+            .any(|i| i.location == "$.claims[2]" && i.message.starts_with("no review has a url"))
+    );
+    assert_eq!(again.summary.inserted, 3);
+    // Two claims and their three reviews recognised.
+    assert_eq!(again.summary.unchanged, 5);
+    let before = twice;
+
+    let later = r#"{"claims": [{"text": "5G towers spread the coronavirus", "claimReview": [
+        {"publisher": {"name": "PolitiFact"}, "url": "https://www.politifact.com/factchecks/2020/apr/03/5g/", "textualRating": "Pants on Fire!"},
+        {"publisher": {"name": "AFP Fact Check"}, "url": "https://factcheck.afp.com/5g", "textualRating": "False"}]}]}"#;
+    factcheck::import(&store, later.as_bytes()).unwrap();
+    let after = store.counts().unwrap();
+    assert_eq!(
+        (after.claims, after.reviews, after.sources),
+        (before.claims, before.reviews + 1, before.sources + 1)
+    );
+    let claim = store
+        .claims()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.text.starts_with("5G"))
+        .unwrap();
+    assert_eq!(store.reviews_of(claim.id).unwrap().len(), 3);
+}

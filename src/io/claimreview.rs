@@ -12,7 +12,8 @@
 //! not keep. Each `ClaimReview` becomes a claim, an attribution to the claim's author (in each place it
 //! appeared) and a review by the review's author; authors are matched to existing sources by name or
 //! alias. A `ClaimReview` that cannot be read (no `claimReviewed`, say) is skipped and listed; the rest
-//! are imported, all in one transaction.
+//! are imported, all in one transaction. One already imported (a claim with the same text has a review at
+//! the same `url`) is skipped and counted as unchanged, so importing a page's markup twice adds nothing.
 //!
 //! ```
 //! use claimtrack::{Store, Verdict, io::claimreview};
@@ -616,6 +617,19 @@ impl<'a> Ctx<'a> {
                 reason: "missing: the text of the claim reviewed is unknown".into(),
             });
         };
+        if let Some(Value::String(url)) = node.get("url") {
+            if let Some(existing) = b.claim_reviewed_at(url, &text)? {
+                report.summary.unchanged += 1;
+                report.push(
+                    IssueKind::Note,
+                    node.path().to_string(),
+                    format!(
+                        "already imported: claim {existing} has this text and a review at this url; skipped"
+                    ),
+                );
+                return Ok(());
+            }
+        }
         let mut new_claim = NewClaim::factual(text);
         if let Some(lang) = node.text("inLanguage", report) {
             match crate::model::text::language(&lang) {

@@ -13,7 +13,9 @@
 //!   unverifiable), the review's `title` as its rationale, `reviewDate`, `url`, and the publisher as
 //!   reviewer.
 //!
-//! Existing sources are matched by name or alias, never duplicated. Any field may be missing; text may
+//! Existing sources are matched by name or alias, never duplicated. A claim imported before (same text,
+//! a review at one of the same URLs) is not added again; it only gains the reviews it lacks, so importing
+//! the same page twice adds nothing. Any field may be missing; text may
 //! be in any language and script. Whatever could not be read is listed in the [`ImportReport`].
 //!
 //! ```
@@ -44,7 +46,7 @@ use super::{ImportReport, IssueKind, Obj, describe};
 use crate::error::{Error, Result};
 use crate::model::attribution::NewAttribution;
 use crate::model::claim::NewClaim;
-use crate::model::ids::SourceId;
+use crate::model::ids::{ClaimId, SourceId};
 use crate::model::source::{NewSource, SourceKind};
 use crate::store::{Batch, Store};
 
@@ -207,6 +209,33 @@ fn one(b: &Batch<'_>, c: Obj<'_>, report: &mut ImportReport) -> Result<()> {
         }
         None => Vec::new(),
     };
+    // A claim seen before (same text, a review at one of the same URLs) gains only the reviews it lacks.
+    for (_, r) in &reviews {
+        if let Some(Value::String(url)) = r.get("url") {
+            if let Some(existing) = b.claim_reviewed_at(url, &text)? {
+                report.summary.unchanged += 1;
+                report.push(
+                    IssueKind::Note,
+                    c.path().to_string(),
+                    format!("already imported as claim {existing}; only reviews it lacks are added"),
+                );
+                for (path, r) in reviews {
+                    add_review(b, existing, Obj::new(r, path), report)?;
+                }
+                return Ok(());
+            }
+        }
+    }
+    if !reviews
+        .iter()
+        .any(|(_, r)| matches!(r.get("url"), Some(Value::String(_))))
+    {
+        report.push(
+            IssueKind::Note,
+            c.path().to_string(),
+            "no review has a url, so a later import cannot recognise this claim and will add it again",
+        );
+    }
     let mut new_claim = NewClaim::factual(text);
     // The claim's language is that of its first review with a usable languageCode.
     for (_, r) in &reviews {
@@ -249,57 +278,66 @@ fn one(b: &Batch<'_>, c: Obj<'_>, report: &mut ImportReport) -> Result<()> {
     }
 
     for (path, r) in reviews {
-        let r = Obj::new(r, path);
-        let reviewer = publisher(b, &r, report)?;
-        let mut review = match r.text("textualRating", report) {
-            Some(words) => {
-                let m = map_label(&words);
-                if !m.is_mapped() {
-                    report.push(
-                        IssueKind::Unmapped,
-                        r.at("textualRating"),
-                        format!(
-                            "{words:?} matches no known verdict: kept as the label, verdict unverifiable"
-                        ),
-                    );
-                }
-                m.new_review()
-            }
-            None => {
-                report.push(
-                    IssueKind::Note,
-                    r.at("textualRating"),
-                    "missing: the review is recorded as unverifiable",
-                );
-                map_label("").new_review()
-            }
-        };
-        if let Some(who) = reviewer {
-            review = review.by(who);
-        }
-        if let Some(d) = date(&r, "reviewDate", report) {
-            review = review.on(d);
-        }
-        if let Some(u) = r.text("url", report) {
-            match crate::model::text::url(&u) {
-                Ok(()) => review = review.url(u),
-                Err(e) => report.push(IssueKind::Skipped, r.at("url"), e.to_string()),
-            }
-        }
-        if let Some(t) = r.text("title", report) {
-            review = review.rationale(t);
-        }
-        // Used above for the claim's language; an unusable one is reported here.
-        if let Some(l) = r.text("languageCode", report) {
-            if let Err(e) = crate::model::text::language(&l) {
-                report.push(IssueKind::Skipped, r.at("languageCode"), e.to_string());
-            }
-        }
-        b.add_review(claim, review)?;
-        report.summary.inserted += 1;
-        r.finish(report);
+        add_review(b, claim, Obj::new(r, path), report)?;
     }
     let _ = c.get("claimReview");
     c.finish(report);
+    Ok(())
+}
+
+/// Adds one `claimReview` to `claim`, unless the claim already has a review at the same URL.
+fn add_review(b: &Batch<'_>, claim: ClaimId, r: Obj<'_>, report: &mut ImportReport) -> Result<()> {
+    if let Some(Value::String(url)) = r.get("url") {
+        if b.reviews_at_url(url)?.iter().any(|x| x.claim == claim) {
+            report.summary.unchanged += 1;
+            return Ok(());
+        }
+    }
+    let reviewer = publisher(b, &r, report)?;
+    let mut review = match r.text("textualRating", report) {
+        Some(words) => {
+            let m = map_label(&words);
+            if !m.is_mapped() {
+                report.push(
+                    IssueKind::Unmapped,
+                    r.at("textualRating"),
+                    format!("{words:?} matches no known verdict: kept as the label, verdict unverifiable"),
+                );
+            }
+            m.new_review()
+        }
+        None => {
+            report.push(
+                IssueKind::Note,
+                r.at("textualRating"),
+                "missing: the review is recorded as unverifiable",
+            );
+            map_label("").new_review()
+        }
+    };
+    if let Some(who) = reviewer {
+        review = review.by(who);
+    }
+    if let Some(d) = date(&r, "reviewDate", report) {
+        review = review.on(d);
+    }
+    if let Some(u) = r.text("url", report) {
+        match crate::model::text::url(&u) {
+            Ok(()) => review = review.url(u),
+            Err(e) => report.push(IssueKind::Skipped, r.at("url"), e.to_string()),
+        }
+    }
+    if let Some(t) = r.text("title", report) {
+        review = review.rationale(t);
+    }
+    // Used above for the claim's language; an unusable one is reported here.
+    if let Some(l) = r.text("languageCode", report) {
+        if let Err(e) = crate::model::text::language(&l) {
+            report.push(IssueKind::Skipped, r.at("languageCode"), e.to_string());
+        }
+    }
+    b.add_review(claim, review)?;
+    report.summary.inserted += 1;
+    r.finish(report);
     Ok(())
 }

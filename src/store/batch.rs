@@ -194,6 +194,22 @@ impl Batch<'_> {
     pub fn reviews_of(&self, claim: ClaimId) -> Result<Vec<Review>> {
         self.store.reviews_of(claim)
     }
+
+    /// Reviews at exactly this URL (see [`Store::reviews_at_url`]), seeing this batch's writes.
+    pub fn reviews_at_url(&self, url: &str) -> Result<Vec<Review>> {
+        self.store.reviews_at_url(url)
+    }
+
+    /// The claim with exactly this text that has a review at `url`, if any: how importers recognise a
+    /// fact-check they wrote before.
+    pub fn claim_reviewed_at(&self, url: &str, text: &str) -> Result<Option<ClaimId>> {
+        for r in self.reviews_at_url(url)? {
+            if self.claim(r.claim)?.text == text {
+                return Ok(Some(r.claim));
+            }
+        }
+        Ok(None)
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod convert;
 mod evidence;
 mod export;
 mod links;
+mod lookup;
 mod migrations;
 mod publications;
 mod reviews;
