@@ -33,7 +33,8 @@
 //! - the model (plain values, validation, serde): [`Source`], [`Publication`], [`Claim`],
 //!   [`Attribution`], [`Evidence`], [`ClaimLink`], [`Review`], with typed ids and [`PartialDate`];
 //! - the [`Store`], the only part that speaks SQL;
-//! - [`seeds`], the seed article as data.
+//! - [`seeds`], the seed article as data;
+//! - [`io`], interchange: bundles, JSON Lines, ClaimReview, Fact Check Tools, CSV, Graphviz DOT.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -44,6 +45,7 @@
 struct ReadmeDoctests;
 
 mod error;
+pub mod io;
 mod model;
 pub mod seeds;
 mod store;
@@ -64,6 +66,7 @@ pub use model::publication::{NewPublication, Publication};
 pub use model::review::{NewReview, Rating, Review, Verdict};
 pub use model::source::{AffiliationKind, NewSource, Source, SourceKind};
 pub use model::text::{MAX_NAME_CHARS, MAX_QUOTE_CHARS, MAX_TEXT_CHARS, MAX_URL_BYTES, name_key};
+pub use store::{Batch, CheckProblem, CheckReport};
 pub use store::{
     Counts, Durability, ImportSummary, OpenOptions, SCHEMA_VERSION, SourceClaim, SourceRole, Store,
 };

@@ -5,11 +5,15 @@
 //! can later stand behind the same [`Store`] methods.
 
 mod attributions;
+mod batch;
 mod bundle;
+mod check;
 mod claims;
 mod convert;
 mod evidence;
+mod export;
 mod links;
+mod lookup;
 mod migrations;
 mod publications;
 mod reviews;
@@ -22,7 +26,9 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+pub use batch::Batch;
 pub use bundle::{Counts, ImportSummary};
+pub use check::{CheckProblem, CheckReport};
 pub use migrations::SCHEMA_VERSION;
 pub use sources::{SourceClaim, SourceRole};
 

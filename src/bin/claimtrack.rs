@@ -1,0 +1,794 @@
+//! `claimtrack`: the command-line face of the library, for scripts and newsroom tools in any language.
+//!
+//! Every command takes `--db PATH` (default `claimtrack.db`, or `$CLAIMTRACK_DB`) and `--json`. Output
+//! goes to stdout; errors go to stderr with exit code 1 (2 when the arguments do not parse).
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use claimtrack::io::{ImportReport, bundle, claimreview, csv, dot, factcheck, jsonl, labels};
+use claimtrack::{
+    ClaimId, ClaimKind, Credibility, Error, ImportSummary, NewAttribution, NewClaim, NewEvidence, NewReview,
+    NewSource, PublicationId, Reliability, Result, SourceId, SourceKind, Stance, Store, Verdict,
+};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::{Value, json};
+
+#[derive(Parser)]
+#[command(
+    name = "claimtrack",
+    version,
+    about = "Track fact-checking claims, their sources, attributions and evidence"
+)]
+struct Cli {
+    /// The database file.
+    #[arg(long, global = true, env = "CLAIMTRACK_DB", default_value = "claimtrack.db")]
+    db: PathBuf,
+    /// Print results (and errors, on stderr) as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the database (or bring an existing one up to date).
+    Init,
+    /// Import a file (`-` for stdin) in one transaction: all of it or none of it.
+    Import {
+        /// The file's format.
+        #[arg(long, short)]
+        format: ImportFormat,
+        /// The file, or `-` for standard input.
+        file: String,
+    },
+    /// Export the store, or one claim with everything linked to it.
+    Export {
+        /// The output format.
+        #[arg(long, short)]
+        format: ExportFormat,
+        /// Export only this claim (required for `dot`).
+        #[arg(long)]
+        claim: Option<String>,
+        /// Write to this file instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Add a source; prints its id.
+    AddSource {
+        /// Its usual name.
+        name: String,
+        /// person, news_agency, outlet, government_body, intelligence_service, organisation, collective,
+        /// document.
+        #[arg(long)]
+        kind: String,
+        /// Another name it goes by (repeatable).
+        #[arg(long)]
+        alias: Vec<String>,
+        /// ISO 3166-1 alpha-2 country code.
+        #[arg(long)]
+        country: Option<String>,
+        /// The source it is part of (id or name).
+        #[arg(long, conflicts_with = "controlled_by")]
+        part_of: Option<String>,
+        /// The source that controls it (id or name), e.g. a state over its news agency.
+        #[arg(long)]
+        controlled_by: Option<String>,
+        /// Admiralty reliability grade, A–F.
+        #[arg(long)]
+        reliability: Option<String>,
+    },
+    /// Add a claim; prints its id.
+    AddClaim {
+        /// The statement.
+        text: String,
+        /// factual, opinion, prediction or pledge.
+        #[arg(long, default_value = "factual")]
+        kind: String,
+        /// Its language (BCP 47).
+        #[arg(long)]
+        language: Option<String>,
+        /// A tag (repeatable).
+        #[arg(long)]
+        tag: Vec<String>,
+    },
+    /// Record who said a claim and through whom; prints the attribution's id.
+    Attribute {
+        /// The claim.
+        claim: String,
+        /// Who said it (id or name).
+        #[arg(long)]
+        speaker: String,
+        /// A source that relayed it, from the speaker outwards (id or name; repeatable).
+        #[arg(long)]
+        via: Vec<String>,
+        /// The words, quoted verbatim.
+        #[arg(long)]
+        quote: Option<String>,
+        /// The publication it appeared in (id).
+        #[arg(long)]
+        publication: Option<String>,
+        /// When it was said (YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 instant).
+        #[arg(long)]
+        said_on: Option<String>,
+    },
+    /// Record a source's stance on a claim; prints the evidence id.
+    Evidence {
+        /// The claim.
+        claim: String,
+        /// The source (id or name).
+        #[arg(long)]
+        source: String,
+        /// supports, refutes, mixed or neutral.
+        #[arg(long)]
+        stance: String,
+        /// The words that carry the stance.
+        #[arg(long)]
+        excerpt: Option<String>,
+        /// Admiralty credibility, 1–6.
+        #[arg(long)]
+        credibility: Option<u8>,
+        /// When the source took the stance.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Record a verdict on a claim; prints the review id.
+    Review {
+        /// The claim.
+        claim: String,
+        /// false, mostly_false, mixed, mostly_true, true, unverifiable — or a known label such as
+        /// "Pants on Fire!" or "barely-true", which is then kept as the label.
+        #[arg(long)]
+        verdict: String,
+        /// Who reviewed it (id or name).
+        #[arg(long)]
+        reviewer: Option<String>,
+        /// Why.
+        #[arg(long)]
+        rationale: Option<String>,
+        /// The publisher's own label, verbatim.
+        #[arg(long)]
+        label: Option<String>,
+        /// Where the review can be read.
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Show a claim: its attributions, evidence, reviews and links.
+    Show {
+        /// The claim.
+        claim: String,
+    },
+    /// Count the records of every kind.
+    Stats,
+    /// Check the database: SQLite integrity, foreign keys, claimtrack's invariants. Exit 0 only if all
+    /// pass.
+    Check,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportFormat {
+    /// claimtrack bundle JSON.
+    Bundle,
+    /// claimtrack JSON Lines.
+    Jsonl,
+    /// schema.org ClaimReview JSON-LD.
+    Claimreview,
+    /// Google Fact Check Tools claims:search results.
+    FactcheckApi,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ExportFormat {
+    /// claimtrack bundle JSON.
+    Bundle,
+    /// claimtrack JSON Lines.
+    Jsonl,
+    /// schema.org ClaimReview JSON-LD.
+    Claimreview,
+    /// One row per claim.
+    Csv,
+    /// Graphviz DOT of one claim.
+    Dot,
+}
+
+/// What a command failed with.
+enum Failure {
+    /// A library error.
+    Lib(Error),
+    /// A problem with what the command was given that the library does not know about (no database at
+    /// the path, a source name that matches nothing).
+    Input(String),
+    /// `check` found problems (already printed).
+    CheckFailed,
+    /// stdout was closed (`claimtrack … | head`): stop quietly.
+    BrokenPipe,
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        match &e {
+            Error::Io(io) if io.kind() == io::ErrorKind::BrokenPipe => Failure::BrokenPipe,
+            _ => Failure::Lib(e),
+        }
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Failure::BrokenPipe
+        } else {
+            Failure::Lib(Error::Io(e))
+        }
+    }
+}
+
+type Outcome = std::result::Result<(), Failure>;
+
+fn main() -> ExitCode {
+    // A bug must not print a Rust backtrace at a newsroom script; say what happened in one line.
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".into());
+        eprintln!("claimtrack: internal error ({what}); please report it");
+    }));
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
+        Err(Failure::CheckFailed) => ExitCode::from(1),
+        Err(Failure::Input(msg)) => {
+            report_error(json, "input", &msg);
+            ExitCode::from(1)
+        }
+        Err(Failure::Lib(e)) => {
+            report_error(json, kind_of(&e), &e.to_string());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn kind_of(e: &Error) -> &'static str {
+    match e {
+        Error::Invalid { .. } => "invalid",
+        Error::NotFound { .. } => "not_found",
+        Error::Duplicate { .. } => "duplicate",
+        Error::StillReferenced { .. } => "still_referenced",
+        Error::AffiliationCycle { .. } => "affiliation_cycle",
+        Error::SchemaTooNew { .. } => "schema_too_new",
+        Error::Migration { .. } => "migration",
+        Error::Corrupt { .. } => "corrupt",
+        Error::Busy => "busy",
+        Error::Parse { .. } => "parse",
+        Error::Io(_) => "io",
+        Error::Database(_) => "database",
+        _ => "error",
+    }
+}
+
+fn report_error(json: bool, kind: &str, message: &str) {
+    let mut err = io::stderr().lock();
+    let _ = if json {
+        writeln!(
+            err,
+            "{}",
+            json!({ "error": { "kind": kind, "message": message } })
+        )
+    } else {
+        writeln!(err, "claimtrack: error: {message}")
+    };
+}
+
+fn open_existing(path: &Path) -> std::result::Result<Store, Failure> {
+    if !path.exists() {
+        return Err(Failure::Input(format!(
+            "no database at {}; create one with `claimtrack init --db {}`",
+            path.display(),
+            path.display()
+        )));
+    }
+    Ok(Store::open(path)?)
+}
+
+fn print(json: bool, value: Value, human: &str) -> Outcome {
+    let mut out = io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, &value).map_err(|e| Failure::Lib(Error::Io(e.into())))?;
+        out.write_all(b"\n")?;
+    } else {
+        out.write_all(human.as_bytes())?;
+        if !human.ends_with('\n') {
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn run(cli: Cli) -> Outcome {
+    let json = cli.json;
+    match cli.command {
+        Command::Init => {
+            let existed = cli.db.exists() && std::fs::metadata(&cli.db).map(|m| m.len() > 0).unwrap_or(false);
+            let store = Store::open(&cli.db)?;
+            let version = store.schema_version()?;
+            let what = if existed { "up to date" } else { "created" };
+            print(
+                json,
+                json!({ "db": cli.db.display().to_string(), "schema_version": version, "created": !existed }),
+                &format!("{}: {what} (schema version {version})", cli.db.display()),
+            )
+        }
+        Command::Import { format, file } => {
+            let store = open_existing(&cli.db)?;
+            import(&store, format, &file, json)
+        }
+        Command::Export {
+            format,
+            claim,
+            output,
+        } => {
+            let store = open_existing(&cli.db)?;
+            let claim = claim.map(|c| claim_id(&c)).transpose()?;
+            export(&store, format, claim, output.as_deref())
+        }
+        Command::AddSource {
+            name,
+            kind,
+            alias,
+            country,
+            part_of,
+            controlled_by,
+            reliability,
+        } => {
+            let store = open_existing(&cli.db)?;
+            let mut new = NewSource::new(name, kind.parse::<SourceKind>()?);
+            for a in alias {
+                new = new.alias(a);
+            }
+            if let Some(c) = country {
+                new = new.country(c);
+            }
+            if let Some(p) = part_of {
+                new = new.part_of(source_ref(&store, &p, "--part-of")?);
+            }
+            if let Some(p) = controlled_by {
+                new = new.controlled_by(source_ref(&store, &p, "--controlled-by")?);
+            }
+            if let Some(r) = reliability {
+                new = new.reliability(r.parse::<Reliability>()?);
+            }
+            let id = store.add_source(new)?;
+            print(json, json!({ "id": id }), &id.to_string())
+        }
+        Command::AddClaim {
+            text,
+            kind,
+            language,
+            tag,
+        } => {
+            let store = open_existing(&cli.db)?;
+            let mut new = NewClaim::new(text, kind.parse::<ClaimKind>()?);
+            if let Some(l) = language {
+                new = new.language(l);
+            }
+            for t in tag {
+                new = new.tag(t);
+            }
+            let id = store.add_claim(new)?;
+            print(json, json!({ "id": id }), &id.to_string())
+        }
+        Command::Attribute {
+            claim,
+            speaker,
+            via,
+            quote,
+            publication,
+            said_on,
+        } => {
+            let store = open_existing(&cli.db)?;
+            let claim = claim_id(&claim)?;
+            let mut new = NewAttribution::said_by(source_ref(&store, &speaker, "--speaker")?);
+            for v in via {
+                new = new.via(source_ref(&store, &v, "--via")?);
+            }
+            if let Some(q) = quote {
+                new = new.quote(q);
+            }
+            if let Some(p) = publication {
+                new = new.in_publication(p.parse::<PublicationId>()?);
+            }
+            if let Some(d) = said_on {
+                new = new.said_on(d.parse()?);
+            }
+            let id = store.attribute(claim, new)?;
+            print(json, json!({ "id": id }), &id.to_string())
+        }
+        Command::Evidence {
+            claim,
+            source,
+            stance,
+            excerpt,
+            credibility,
+            as_of,
+        } => {
+            let store = open_existing(&cli.db)?;
+            let claim = claim_id(&claim)?;
+            let mut new = NewEvidence::new(
+                source_ref(&store, &source, "--source")?,
+                stance.parse::<Stance>()?,
+            );
+            if let Some(x) = excerpt {
+                new = new.excerpt(x);
+            }
+            if let Some(c) = credibility {
+                let c = Credibility::try_from(c)
+                    .map_err(|_| Failure::Input(format!("--credibility must be 1 to 6, got {c}")))?;
+                new = new.credibility(c);
+            }
+            if let Some(d) = as_of {
+                new = new.as_of(d.parse()?);
+            }
+            let id = store.add_evidence(claim, new)?;
+            print(json, json!({ "id": id }), &id.to_string())
+        }
+        Command::Review {
+            claim,
+            verdict,
+            reviewer,
+            rationale,
+            label,
+            url,
+        } => {
+            let store = open_existing(&cli.db)?;
+            let claim = claim_id(&claim)?;
+            let mut new = match verdict.parse::<Verdict>() {
+                Ok(v) => NewReview::new(v),
+                Err(e) => {
+                    let m = labels::map_label(&verdict);
+                    if !m.is_mapped() {
+                        return Err(e.into());
+                    }
+                    m.new_review()
+                }
+            };
+            if let Some(l) = label {
+                new = new.label(l);
+            }
+            if let Some(r) = reviewer {
+                new = new.by(source_ref(&store, &r, "--reviewer")?);
+            }
+            if let Some(r) = rationale {
+                new = new.rationale(r);
+            }
+            if let Some(u) = url {
+                new = new.url(u);
+            }
+            let id = store.add_review(claim, new)?;
+            print(json, json!({ "id": id }), &id.to_string())
+        }
+        Command::Show { claim } => {
+            let store = open_existing(&cli.db)?;
+            show(&store, claim_id(&claim)?, json)
+        }
+        Command::Stats => {
+            let store = open_existing(&cli.db)?;
+            let c = store.counts()?;
+            let human = format!(
+                "sources       {}\npublications  {}\nclaims        {}\nattributions  {}\nevidence      {}\nlinks         {}\nreviews       {}",
+                c.sources, c.publications, c.claims, c.attributions, c.evidence, c.links, c.reviews
+            );
+            print(json, serde_json::to_value(c).unwrap_or(Value::Null), &human)
+        }
+        Command::Check => {
+            let store = open_existing(&cli.db)?;
+            let report = store.check()?;
+            let mut human = String::new();
+            for p in &report.problems {
+                human.push_str(&format!("{}: {}\n", p.check, p.message));
+            }
+            human.push_str(&if report.is_ok() {
+                format!("ok: {} checks passed", report.checks.len())
+            } else {
+                format!("{} problem(s) found", report.problems.len())
+            });
+            let ok = report.is_ok();
+            print(
+                json,
+                json!({ "ok": ok, "checks": report.checks, "problems": report.problems }),
+                &human,
+            )?;
+            if ok { Ok(()) } else { Err(Failure::CheckFailed) }
+        }
+    }
+}
+
+fn claim_id(s: &str) -> std::result::Result<ClaimId, Failure> {
+    Ok(s.parse::<ClaimId>()?)
+}
+
+/// A source given by id, or by a name or alias that matches exactly one source.
+fn source_ref(store: &Store, s: &str, flag: &str) -> std::result::Result<SourceId, Failure> {
+    if let Ok(id) = s.parse::<SourceId>() {
+        store.source(id)?;
+        return Ok(id);
+    }
+    let found = store.find_sources(s)?;
+    match found.as_slice() {
+        [one] => Ok(one.id),
+        [] => Err(Failure::Input(format!(
+            "{flag}: no source with the id or name {s:?}"
+        ))),
+        many => Err(Failure::Input(format!(
+            "{flag}: {} sources answer to {s:?}; give an id ({})",
+            many.len(),
+            many.iter()
+                .map(|m| m.id.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+fn progress(len: Option<u64>) -> indicatif::ProgressBar {
+    if !io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    match len {
+        Some(n) => {
+            let bar = indicatif::ProgressBar::new(n);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} importing [{bar:40}] {bytes}/{total_bytes} ({eta})",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar
+        }
+        None => {
+            let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} importing {bytes}") {
+                bar.set_style(style);
+            }
+            bar
+        }
+    }
+}
+
+fn import(store: &Store, format: ImportFormat, file: &str, json: bool) -> Outcome {
+    let (input, len): (Box<dyn Read>, Option<u64>) = if file == "-" {
+        (Box::new(io::stdin().lock()), None)
+    } else {
+        let f = std::fs::File::open(file)
+            .map_err(|e| Failure::Lib(Error::Io(io::Error::new(e.kind(), format!("{file}: {e}")))))?;
+        let len = f.metadata().ok().map(|m| m.len());
+        (Box::new(f), len)
+    };
+    let bar = progress(len);
+    let input = bar.wrap_read(input);
+    let result = match format {
+        ImportFormat::Bundle => bundle::import(store, input).map(summary_report),
+        ImportFormat::Jsonl => jsonl::import(store, input).map(summary_report),
+        ImportFormat::Claimreview => claimreview::import(store, input),
+        ImportFormat::FactcheckApi => factcheck::import(store, input),
+    };
+    bar.finish_and_clear();
+    let report = result?;
+    let s = report.summary;
+    let mut human = format!(
+        "imported {file}: {} inserted, {} updated, {} unchanged",
+        s.inserted, s.updated, s.unchanged
+    );
+    if !report.issues.is_empty() {
+        human.push_str(&format!("\n{} part(s) not fully taken in:", report.issues.len()));
+        for i in &report.issues {
+            let kind = serde_json::to_value(i.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            human.push_str(&format!("\n  {kind:<8} {}: {}", i.location, i.message));
+        }
+    }
+    print(json, serde_json::to_value(&report).unwrap_or(Value::Null), &human)
+}
+
+fn summary_report(summary: ImportSummary) -> ImportReport {
+    ImportReport {
+        summary,
+        ..ImportReport::default()
+    }
+}
+
+fn export(store: &Store, format: ExportFormat, claim: Option<ClaimId>, output: Option<&Path>) -> Outcome {
+    if let Some(c) = claim {
+        store.claim(c)?;
+    }
+    let write = |out: &mut dyn Write| -> Result<()> {
+        match (format, claim) {
+            (ExportFormat::Bundle, None) => bundle::export(store, out),
+            (ExportFormat::Bundle, Some(c)) => bundle::export_claim(store, c, out),
+            (ExportFormat::Jsonl, None) => jsonl::export(store, out),
+            (ExportFormat::Jsonl, Some(c)) => jsonl::export_claim(store, c, out),
+            (ExportFormat::Claimreview, None) => claimreview::export(store, out),
+            (ExportFormat::Claimreview, Some(c)) => claimreview::export_claim(store, c, out),
+            (ExportFormat::Csv, _) => csv::export(store, out),
+            (ExportFormat::Dot, Some(c)) => dot::export_claim(store, c, out),
+            (ExportFormat::Dot, None) => Err(Error::Invalid {
+                field: "claim",
+                reason: "the dot format draws one claim: give --claim ID".into(),
+            }),
+        }
+    };
+    if format == ExportFormat::Csv && claim.is_some() {
+        return Err(Failure::Input(
+            "the csv format lists every claim; --claim is not supported".into(),
+        ));
+    }
+    match output {
+        None => {
+            let mut out = io::stdout().lock();
+            write(&mut out)?;
+            out.flush()?;
+        }
+        Some(path) => {
+            // Write beside the target and rename, so a failed export never leaves half a file.
+            let tmp = path.with_extension("claimtrack-partial");
+            let result = (|| -> Result<()> {
+                let mut f = io::BufWriter::new(std::fs::File::create(&tmp)?);
+                write(&mut f)?;
+                f.flush()?;
+                f.into_inner()
+                    .map_err(|e| Error::Io(e.into_error()))?
+                    .sync_all()?;
+                std::fs::rename(&tmp, path)?;
+                Ok(())
+            })();
+            if result.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            result?;
+        }
+    }
+    Ok(())
+}
+
+fn show(store: &Store, id: ClaimId, json: bool) -> Outcome {
+    let b = store.export_claim(id)?;
+    let name = |s: SourceId| {
+        b.sources
+            .iter()
+            .find(|x| x.id == s)
+            .map_or_else(|| s.to_string(), |x| x.name.clone())
+    };
+    let claim = &b.claims[0];
+    if json {
+        let names: serde_json::Map<String, Value> = b
+            .sources
+            .iter()
+            .map(|s| (s.id.to_string(), json!(s.name)))
+            .collect();
+        return print(
+            true,
+            json!({
+                "claim": claim,
+                "attributions": b.attributions,
+                "evidence": b.evidence,
+                "reviews": b.reviews,
+                "links": b.links,
+                "source_names": names,
+                "publications": b.publications,
+            }),
+            "",
+        );
+    }
+    let mut h = String::new();
+    h.push_str(&format!("Claim {} [{}]", claim.id, claim.kind));
+    if let Some(l) = &claim.language {
+        h.push_str(&format!(" ({l})"));
+    }
+    h.push_str(&format!("\n  {}\n", claim.text));
+    if let Some(a) = &claim.about {
+        h.push_str(&format!("  about: {a}\n"));
+    }
+    for q in &claim.quantities {
+        h.push_str(&format!(
+            "  figure: {} {} {}{}\n",
+            q.bound.as_str().replace('_', " "),
+            q.value,
+            q.unit,
+            q.subject.as_ref().map(|s| format!(" ({s})")).unwrap_or_default()
+        ));
+    }
+    if !claim.tags.is_empty() {
+        h.push_str(&format!("  tags: {}\n", claim.tags.join(", ")));
+    }
+    h.push_str(&format!("Attributions ({}):\n", b.attributions.len()));
+    for a in &b.attributions {
+        let mut chain: Vec<String> = a.speaker.map(name).into_iter().collect();
+        chain.extend(
+            a.relays
+                .iter()
+                .map(|r| format!("{} ({})", name(r.source), r.mode.as_str().replace('_', " "))),
+        );
+        if let Some(p) = a.publication {
+            let title = b
+                .publications
+                .iter()
+                .find(|x| x.id == p)
+                .map_or_else(|| p.to_string(), |x| x.title.clone());
+            chain.push(format!("“{title}”"));
+        }
+        h.push_str(&format!(
+            "  {} [{}]",
+            chain.join(" → "),
+            a.mode.as_str().replace('_', " ")
+        ));
+        if let Some(d) = &a.said_on {
+            h.push_str(&format!(" on {d}"));
+        }
+        h.push('\n');
+        if let Some(q) = &a.quote {
+            h.push_str(&format!("    “{q}”\n"));
+        }
+    }
+    h.push_str(&format!("Evidence ({}):\n", b.evidence.len()));
+    for stance in Stance::ALL {
+        let of: Vec<_> = b.evidence.iter().filter(|e| e.stance == *stance).collect();
+        if !of.is_empty() {
+            h.push_str(&format!("  {stance} ({}):\n", of.len()));
+        }
+        for e in of {
+            h.push_str(&format!(
+                "    {} (credibility {})",
+                name(e.source),
+                e.credibility.number()
+            ));
+            if let Some(d) = &e.as_of {
+                h.push_str(&format!(" as of {d}"));
+            }
+            if let Some(x) = &e.excerpt {
+                h.push_str(&format!(": “{x}”"));
+            }
+            h.push('\n');
+        }
+    }
+    h.push_str(&format!("Reviews ({}):\n", b.reviews.len()));
+    for r in &b.reviews {
+        h.push_str(&format!("  {}", r.verdict));
+        if let Some(l) = &r.label {
+            h.push_str(&format!(" “{l}”"));
+        }
+        if let Some(s) = r.reviewer {
+            h.push_str(&format!(" by {}", name(s)));
+        }
+        if let Some(d) = &r.reviewed_on {
+            h.push_str(&format!(" on {d}"));
+        }
+        if let Some(x) = &r.rationale {
+            h.push_str(&format!(": {x}"));
+        }
+        h.push('\n');
+    }
+    if !b.links.is_empty() {
+        h.push_str(&format!("Links ({}):\n", b.links.len()));
+        for l in &b.links {
+            let (dir, other) = if l.from == id {
+                ("→", l.to)
+            } else {
+                ("←", l.from)
+            };
+            let text = b
+                .claims
+                .iter()
+                .find(|c| c.id == other)
+                .map_or("", |c| c.text.as_str());
+            h.push_str(&format!("  {dir} {} {other}: {text}\n", l.kind));
+        }
+    }
+    print(false, Value::Null, &h)
+}

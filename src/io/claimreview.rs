@@ -1,0 +1,884 @@
+//! schema.org `ClaimReview` JSON-LD: the markup fact-checkers put in their pages, which search engines
+//! and the Google Fact Check Tools read.
+//!
+//! [`export_claim`] writes a reviewed claim as markup to paste into a page: `claimReviewed`,
+//! `itemReviewed` (a `Claim` with `author`, `datePublished`, `appearance`, `firstAppearance`),
+//! `reviewRating` (`ratingValue`, `bestRating`, `worstRating`, `alternateName`), the review's `author`,
+//! `datePublished` and `url`.
+//!
+//! [`import`] reads markup as found in the wild — a single object, an array, or a `@graph`, with `@id`
+//! references inside it; a missing `reviewRating`; an `itemReviewed` that is a `CreativeWork` or a video
+//! clip instead of a `Claim` — and returns an [`ImportReport`] listing every part it could not read or did
+//! not keep. Each `ClaimReview` becomes a claim, an attribution to the claim's author (in each place it
+//! appeared) and a review by the review's author; authors are matched to existing sources by name or
+//! alias. A `ClaimReview` that cannot be read (no `claimReviewed`, say) is skipped and listed; the rest
+//! are imported, all in one transaction. One already imported (a claim with the same text has a review at
+//! the same `url`) is skipped and counted as unchanged, so importing a page's markup twice adds nothing.
+//!
+//! ```
+//! use claimtrack::{Store, Verdict, io::claimreview};
+//! let markup = r#"{
+//!   "@context": "https://schema.org", "@type": "ClaimReview",
+//!   "claimReviewed": "The moon is made of cheese",
+//!   "author": {"@type": "Organization", "name": "Example Checks"},
+//!   "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": "A. Nonymous"}},
+//!   "reviewRating": {"@type": "Rating", "ratingValue": 1, "bestRating": 5, "worstRating": 1,
+//!                    "alternateName": "False", "image": "https://example.org/false.png"}
+//! }"#;
+//! let store = Store::open_in_memory()?;
+//! let report = claimreview::import(&store, markup.as_bytes())?;
+//! let claim = &store.claims()?[0];
+//! assert_eq!(store.reviews_of(claim.id)?[0].verdict, Verdict::False);
+//! // The rating's image has no place in claimtrack: it is reported, not silently dropped.
+//! assert!(report.issues.iter().any(|i| i.location == "$.reviewRating.image"));
+//! # Ok::<(), claimtrack::Error>(())
+//! ```
+
+use std::collections::HashMap;
+use std::io::{BufReader, Read, Write};
+
+use serde_json::{Map, Value, json};
+
+use super::labels::{map_label, map_rating};
+use super::{ImportReport, IssueKind, Obj, describe};
+use crate::error::{Error, Result};
+use crate::model::attribution::{Attribution, NewAttribution};
+use crate::model::claim::{Claim, NewClaim};
+use crate::model::date::PartialDate;
+use crate::model::ids::{ClaimId, PublicationId, SourceId};
+use crate::model::publication::{NewPublication, Publication};
+use crate::model::review::{NewReview, Rating, Review, Verdict};
+use crate::model::source::{NewSource, Source, SourceKind};
+use crate::store::{Batch, Store};
+
+const CONTEXT: &str = "https://schema.org";
+
+/// The verdict in words, for `alternateName` when the review has no label of its own.
+pub fn verdict_words(v: Verdict) -> &'static str {
+    match v {
+        Verdict::False => "False",
+        Verdict::MostlyFalse => "Mostly false",
+        Verdict::Mixed => "Mixed",
+        Verdict::MostlyTrue => "Mostly true",
+        Verdict::True => "True",
+        Verdict::Unverifiable => "Unverifiable",
+    }
+}
+
+fn number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        json!(x as i64)
+    } else {
+        json!(x)
+    }
+}
+
+fn agent(s: &Source) -> Value {
+    let t = if s.kind == SourceKind::Person {
+        "Person"
+    } else {
+        "Organization"
+    };
+    let mut m = Map::new();
+    m.insert("@type".into(), json!(t));
+    m.insert("name".into(), json!(s.name));
+    if !s.aliases.is_empty() {
+        m.insert("alternateName".into(), json!(s.aliases));
+    }
+    Value::Object(m)
+}
+
+fn work(store: &Store, p: &Publication) -> Result<Value> {
+    let mut m = Map::new();
+    m.insert("@type".into(), json!("CreativeWork"));
+    m.insert("name".into(), json!(p.title));
+    if let Some(u) = &p.url {
+        m.insert("url".into(), json!(u));
+    }
+    if let Some(d) = &p.published {
+        m.insert("datePublished".into(), json!(d.to_string()));
+    }
+    if let Some(publisher) = p.publisher {
+        m.insert("author".into(), agent(&store.source(publisher)?));
+    }
+    Ok(Value::Object(m))
+}
+
+fn item_reviewed(store: &Store, attributions: &[Attribution]) -> Result<Value> {
+    let mut m = Map::new();
+    m.insert("@type".into(), json!("Claim"));
+    if let Some(speaker) = attributions.iter().find_map(|a| a.speaker) {
+        m.insert("author".into(), agent(&store.source(speaker)?));
+    }
+    if let Some(d) = attributions
+        .iter()
+        .filter_map(|a| a.said_on)
+        .min_by(|a, b| a.timeline_cmp(b))
+    {
+        m.insert("datePublished".into(), json!(d.to_string()));
+    }
+    let mut pubs: Vec<Publication> = Vec::new();
+    for a in attributions {
+        if let Some(p) = a.publication {
+            if !pubs.iter().any(|x| x.id == p) {
+                pubs.push(store.publication(p)?);
+            }
+        }
+    }
+    if !pubs.is_empty() {
+        let first = pubs
+            .iter()
+            .enumerate()
+            .min_by(|(i, a), (j, b)| match (&a.published, &b.published) {
+                (Some(x), Some(y)) => x.timeline_cmp(y).then(i.cmp(j)),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => i.cmp(j),
+            })
+            .map(|(_, p)| p);
+        if let Some(first) = first {
+            m.insert("firstAppearance".into(), work(store, first)?);
+        }
+        let all = pubs.iter().map(|p| work(store, p)).collect::<Result<Vec<_>>>()?;
+        m.insert("appearance".into(), Value::Array(all));
+    }
+    Ok(Value::Object(m))
+}
+
+fn rating(r: &Review) -> Value {
+    let mut m = Map::new();
+    m.insert("@type".into(), json!("Rating"));
+    let (value, best, worst) = match &r.rating {
+        Some(rt) => (Some(rt.value), rt.best, rt.worst),
+        None => (r.verdict.score().map(|s| f64::from(s) + 1.0), 5.0, 1.0),
+    };
+    if let Some(v) = value {
+        m.insert("ratingValue".into(), number(v));
+        m.insert("bestRating".into(), number(best));
+        m.insert("worstRating".into(), number(worst));
+    }
+    let words = r
+        .label
+        .clone()
+        .or_else(|| r.rating.as_ref().and_then(|x| x.alternate_name.clone()))
+        .unwrap_or_else(|| verdict_words(r.verdict).to_string());
+    m.insert("alternateName".into(), json!(words));
+    Value::Object(m)
+}
+
+fn claim_review(store: &Store, claim: &Claim, attributions: &[Attribution], r: &Review) -> Result<Value> {
+    let mut m = Map::new();
+    m.insert("@context".into(), json!(CONTEXT));
+    m.insert("@type".into(), json!("ClaimReview"));
+    if let Some(u) = &r.url {
+        m.insert("url".into(), json!(u));
+    }
+    if let Some(d) = &r.reviewed_on {
+        m.insert("datePublished".into(), json!(d.to_string()));
+    }
+    if let Some(reviewer) = r.reviewer {
+        m.insert("author".into(), agent(&store.source(reviewer)?));
+    }
+    m.insert("claimReviewed".into(), json!(claim.text));
+    if let Some(l) = &claim.language {
+        m.insert("inLanguage".into(), json!(l));
+    }
+    m.insert("itemReviewed".into(), item_reviewed(store, attributions)?);
+    m.insert("reviewRating".into(), rating(r));
+    if let Some(why) = &r.rationale {
+        m.insert("reviewBody".into(), json!(why));
+    }
+    Ok(Value::Object(m))
+}
+
+/// One `ClaimReview` object per review of `claim`, oldest review first (empty when it has none).
+pub fn claim_reviews(store: &Store, claim: ClaimId) -> Result<Vec<Value>> {
+    let c = store.claim(claim)?;
+    let attributions = store.attributions_of(claim)?;
+    store
+        .reviews_of(claim)?
+        .iter()
+        .map(|r| claim_review(store, &c, &attributions, r))
+        .collect()
+}
+
+fn write_json<W: Write>(v: &Value, mut out: W) -> Result<()> {
+    serde_json::to_writer_pretty(&mut out, v).map_err(super::bundle::json_write_error)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes `claim`'s reviews as `ClaimReview` markup: one object for one review, a `@graph` for several.
+/// A claim without a review has nothing to publish and is refused with [`Error::Invalid`].
+pub fn export_claim<W: Write>(store: &Store, claim: ClaimId, out: W) -> Result<()> {
+    let mut reviews = claim_reviews(store, claim)?;
+    match reviews.len() {
+        0 => Err(Error::invalid(
+            "claim",
+            format!("claim {claim} has no review to publish as a ClaimReview"),
+        )),
+        1 => write_json(&reviews.remove(0), out),
+        _ => write_json(&graph(reviews), out),
+    }
+}
+
+fn graph(mut nodes: Vec<Value>) -> Value {
+    for n in &mut nodes {
+        if let Value::Object(m) = n {
+            m.remove("@context");
+        }
+    }
+    json!({ "@context": CONTEXT, "@graph": nodes })
+}
+
+/// Writes every review in the store as one `@graph` of `ClaimReview`s.
+pub fn export<W: Write>(store: &Store, out: W) -> Result<()> {
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.claims_page(after, 500)?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        for c in &page {
+            all.extend(claim_reviews(store, c.id)?);
+        }
+    }
+    write_json(&graph(all), out)
+}
+
+// ---------------------------------------------------------------------------------------------- import
+
+/// Reads a JSON document, naming the line and column of a syntax error.
+pub(crate) fn read_json<R: Read>(input: R) -> Result<Value> {
+    let mut de = serde_json::Deserializer::from_reader(BufReader::new(input));
+    let v: Value = serde_path_to_error::deserialize(&mut de).map_err(|e| super::json_error("", e))?;
+    de.end().map_err(|e| Error::Parse {
+        location: format!("line {} column {}", e.line(), e.column()),
+        field: "-".into(),
+        reason: "unexpected data after the JSON document".into(),
+    })?;
+    Ok(v)
+}
+
+/// Reads `ClaimReview` JSON-LD and imports it in one transaction; see the [module docs](self).
+pub fn import<R: Read>(store: &Store, input: R) -> Result<ImportReport> {
+    import_value(store, &read_json(input)?)
+}
+
+/// [`import`] for a document already parsed.
+pub fn import_value(store: &Store, doc: &Value) -> Result<ImportReport> {
+    let mut ids = HashMap::new();
+    collect_ids(doc, &mut ids);
+    let mut nodes = Vec::new();
+    let mut report = ImportReport::default();
+    collect_nodes(doc, "$".into(), &mut nodes, &mut report);
+    if nodes.is_empty() && report.issues.is_empty() {
+        report.push(IssueKind::Skipped, "$", "no ClaimReview found");
+    }
+    let ctx = Ctx { ids };
+    store.batch(|b| {
+        for (path, node) in nodes {
+            if !has_type(node.get("@type"), "ClaimReview") {
+                let t = node.get("@type").map_or("untyped".to_string(), |v| v.to_string());
+                report.push(IssueKind::Ignored, path, format!("a {t} node, not a ClaimReview"));
+                continue;
+            }
+            let mut local = ImportReport::default();
+            match b.attempt(|b| ctx.review(b, Obj::new(node, path.clone()), &mut local)) {
+                Ok(()) => {
+                    report.summary.add(local.summary);
+                    report.issues.extend(local.issues);
+                }
+                Err(e) => report.push(IssueKind::Skipped, path, format!("not imported: {e}")),
+            }
+        }
+        Ok(report)
+    })
+}
+
+fn collect_ids<'a>(v: &'a Value, ids: &mut HashMap<&'a str, &'a Value>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(id)) = m.get("@id") {
+                if m.len() > 1 {
+                    ids.entry(id.as_str()).or_insert(v);
+                }
+            }
+            m.values().for_each(|x| collect_ids(x, ids));
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_ids(x, ids)),
+        _ => {}
+    }
+}
+
+fn collect_nodes<'a>(
+    v: &'a Value,
+    path: String,
+    out: &mut Vec<(String, &'a Map<String, Value>)>,
+    report: &mut ImportReport,
+) {
+    match v {
+        Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                collect_nodes(x, format!("{path}[{i}]"), out, report);
+            }
+        }
+        Value::Object(m) => match m.get("@graph") {
+            Some(g) => collect_nodes(g, format!("{path}.@graph"), out, report),
+            None => out.push((path, m)),
+        },
+        other => report.push(
+            IssueKind::Skipped,
+            path,
+            format!("expected a JSON-LD object, found {}", describe(other)),
+        ),
+    }
+}
+
+fn has_type(t: Option<&Value>, name: &str) -> bool {
+    let is = |s: &str| s == name || s.rsplit(['/', ':', '#']).next() == Some(name);
+    match t {
+        Some(Value::String(s)) => is(s),
+        Some(Value::Array(a)) => a.iter().any(|x| x.as_str().is_some_and(is)),
+        _ => false,
+    }
+}
+
+fn type_name(t: Option<&Value>) -> String {
+    match t {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
+        _ => "untyped".into(),
+    }
+}
+
+struct Ctx<'a> {
+    ids: HashMap<&'a str, &'a Value>,
+}
+
+/// Where a claim appeared: a `CreativeWork` object, or a bare URL.
+enum Work<'a> {
+    Object(Obj<'a>),
+    Url(String, String),
+}
+
+impl<'a> Ctx<'a> {
+    /// Follows an `{"@id": …}` reference to the node it names, when the document has it.
+    fn resolve(&self, v: &'a Value) -> &'a Value {
+        if let Value::Object(m) = v {
+            if m.len() == 1 {
+                if let Some(Value::String(id)) = m.get("@id") {
+                    if let Some(target) = self.ids.get(id.as_str()) {
+                        return target;
+                    }
+                }
+            }
+        }
+        v
+    }
+
+    fn object(&self, parent: &Obj<'a>, key: &str, report: &mut ImportReport) -> Option<Obj<'a>> {
+        let v = self.resolve(parent.get(key)?);
+        match v {
+            Value::Object(m) => Some(Obj::new(m, parent.at(key))),
+            Value::Array(a) if !a.is_empty() => {
+                if a.len() > 1 {
+                    report.push(
+                        IssueKind::Ignored,
+                        format!("{}[1..]", parent.at(key)),
+                        format!("{} more values; only the first is kept", a.len() - 1),
+                    );
+                }
+                match self.resolve(&a[0]) {
+                    Value::Object(m) => Some(Obj::new(m, format!("{}[0]", parent.at(key)))),
+                    other => {
+                        report.push(
+                            IssueKind::Skipped,
+                            format!("{}[0]", parent.at(key)),
+                            format!("expected an object, found {}", describe(other)),
+                        );
+                        None
+                    }
+                }
+            }
+            other => {
+                report.push(
+                    IssueKind::Skipped,
+                    parent.at(key),
+                    format!("expected an object, found {}", describe(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// Every object under `key` (one or a list), resolved.
+    fn works(&self, parent: &Obj<'a>, key: &str, report: &mut ImportReport) -> Vec<Work<'a>> {
+        let Some(v) = parent.get(key) else {
+            return Vec::new();
+        };
+        let items: Vec<(String, &'a Value)> = match v {
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (format!("{}[{i}]", parent.at(key)), x))
+                .collect(),
+            x => vec![(parent.at(key), x)],
+        };
+        let mut out = Vec::new();
+        for (path, x) in items {
+            match self.resolve(x) {
+                Value::Object(m) => out.push(Work::Object(Obj::new(m, path))),
+                Value::String(u) => out.push(Work::Url(u.clone(), path)),
+                other => report.push(
+                    IssueKind::Skipped,
+                    path,
+                    format!("expected an object, found {}", describe(other)),
+                ),
+            }
+        }
+        out
+    }
+
+    /// A source for a `Person` / `Organization` (or plain name), matched by name or alias.
+    fn agent(
+        &self,
+        b: &Batch<'_>,
+        parent: &Obj<'a>,
+        key: &str,
+        default_kind: SourceKind,
+        report: &mut ImportReport,
+    ) -> Result<Option<SourceId>> {
+        let Some(v) = parent.get(key) else {
+            return Ok(None);
+        };
+        if let Value::String(name) = v {
+            if name.trim().is_empty() {
+                return Ok(None);
+            }
+            return Ok(Some(self.find_or_add(
+                b,
+                NewSource::new(name, default_kind),
+                name,
+                report,
+            )?));
+        }
+        let Some(o) = self.object(parent, key, report) else {
+            return Ok(None);
+        };
+        let t = o.get("@type");
+        let kind = if has_type(t, "Person") {
+            SourceKind::Person
+        } else if has_type(t, "NewsMediaOrganization") {
+            SourceKind::Outlet
+        } else if has_type(t, "GovernmentOrganization") {
+            SourceKind::GovernmentBody
+        } else if t.is_some() {
+            SourceKind::Organisation
+        } else {
+            default_kind
+        };
+        let mut name = o.text("name", report);
+        if name.is_none() {
+            let fallback = o.text("url", report).or_else(|| match o.get("sameAs") {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Array(a)) => a.iter().find_map(|x| x.as_str().map(str::to_string)),
+                _ => None,
+            });
+            if let Some(f) = &fallback {
+                report.push(
+                    IssueKind::Note,
+                    o.path().to_string(),
+                    format!("has no name; the source is named after its URL {f:?}"),
+                );
+            }
+            name = fallback;
+        }
+        let Some(name) = name else {
+            report.push(
+                IssueKind::Skipped,
+                o.path().to_string(),
+                "has no name or URL; not recorded",
+            );
+            o.finish(report);
+            return Ok(None);
+        };
+        let mut new = NewSource::new(name.clone(), kind);
+        let mut notes = Vec::new();
+        for k in ["jobTitle", "url", "sameAs", "description", "affiliation"] {
+            if let Some(v) = o.get(k) {
+                let text = match v {
+                    Value::String(s) => s.clone(),
+                    Value::Array(a) => a
+                        .iter()
+                        .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    x => x.to_string(),
+                };
+                if text != name {
+                    notes.push(format!("{k}: {text}"));
+                }
+            }
+        }
+        if let Some(alt) = o.text("alternateName", report) {
+            new = new.alias(alt);
+        }
+        if !notes.is_empty() {
+            new = new.notes(notes.join("\n"));
+        }
+        let path = o.path().to_string();
+        o.finish(report);
+        let id = self.find_or_add(b, new, &name, report)?;
+        if !notes.is_empty() && b.source(id)?.notes.as_deref() != Some(notes.join("\n").as_str()) {
+            report.push(
+                IssueKind::Ignored,
+                path,
+                format!(
+                    "matched the existing source {name:?}; not copied onto it: {}",
+                    notes.join("; ")
+                ),
+            );
+        }
+        Ok(Some(id))
+    }
+
+    fn find_or_add(
+        &self,
+        b: &Batch<'_>,
+        new: NewSource,
+        name: &str,
+        report: &mut ImportReport,
+    ) -> Result<SourceId> {
+        if let Some(s) = b.find_source(name)? {
+            return Ok(s.id);
+        }
+        report.summary.inserted += 1;
+        b.add_source(new)
+    }
+
+    /// A publication for a `CreativeWork` (an appearance, or the reviewed item itself).
+    fn work(&self, b: &Batch<'_>, o: &Obj<'a>, report: &mut ImportReport) -> Result<Option<PublicationId>> {
+        let part = self.object(o, "isPartOf", report);
+        let title = o
+            .text("name", report)
+            .or_else(|| o.text("headline", report))
+            .or_else(|| part.as_ref().and_then(|p| p.text("name", report)));
+        let mut url = o
+            .text("url", report)
+            .or_else(|| part.as_ref().and_then(|p| p.text("url", report)));
+        if let Some(u) = &url {
+            if let Err(e) = crate::model::text::url(u) {
+                report.push(IssueKind::Skipped, o.at("url"), e.to_string());
+                url = None;
+            }
+        }
+        let published = date(o, "datePublished", report);
+        let publisher = self.agent(b, o, "author", SourceKind::Organisation, report)?;
+        let publisher = match publisher {
+            Some(p) => Some(p),
+            None => self.agent(b, o, "publisher", SourceKind::Organisation, report)?,
+        };
+        if let Some(p) = part {
+            p.finish(report);
+        }
+        let Some(title) = title.or_else(|| url.clone()) else {
+            report.push(
+                IssueKind::Skipped,
+                o.path().to_string(),
+                "has neither a name nor a url; not recorded",
+            );
+            return Ok(None);
+        };
+        let mut new = NewPublication::new(title);
+        if let Some(u) = url {
+            new = new.url(u);
+        }
+        if let Some(d) = published {
+            new = new.published(d);
+        }
+        if let Some(p) = publisher {
+            new = new.publisher(p);
+        }
+        report.summary.inserted += 1;
+        Ok(Some(b.add_publication(new)?))
+    }
+
+    fn review(&self, b: &Batch<'_>, node: Obj<'a>, report: &mut ImportReport) -> Result<()> {
+        let item = self.object(&node, "itemReviewed", report);
+        let text = node
+            .text("claimReviewed", report)
+            .or_else(|| item.as_ref().and_then(|i| i.text("text", report)));
+        let Some(text) = text else {
+            return Err(Error::Parse {
+                location: node.path().to_string(),
+                field: "claimReviewed".into(),
+                reason: "missing: the text of the claim reviewed is unknown".into(),
+            });
+        };
+        if let Some(Value::String(url)) = node.get("url") {
+            if let Some(existing) = b.claim_reviewed_at(url, &text)? {
+                report.summary.unchanged += 1;
+                report.push(
+                    IssueKind::Note,
+                    node.path().to_string(),
+                    format!(
+                        "already imported: claim {existing} has this text and a review at this url; skipped"
+                    ),
+                );
+                return Ok(());
+            }
+        }
+        let mut new_claim = NewClaim::factual(text);
+        if let Some(lang) = node.text("inLanguage", report) {
+            match crate::model::text::language(&lang) {
+                Ok(()) => new_claim = new_claim.language(lang),
+                Err(e) => report.push(IssueKind::Skipped, node.at("inLanguage"), e.to_string()),
+            }
+        }
+        let claim = b.add_claim(new_claim)?;
+        report.summary.inserted += 1;
+
+        match item {
+            Some(item) => self.item(b, claim, item, report)?,
+            None => report.push(
+                IssueKind::Note,
+                node.at("itemReviewed"),
+                "missing: who made the claim, and where, is unknown",
+            ),
+        }
+
+        let mut review = self.rating(&node, report);
+        if let Some(who) = self.agent(b, &node, "author", SourceKind::Organisation, report)? {
+            review = review.by(who);
+        }
+        if let Some(d) = date(&node, "datePublished", report) {
+            review = review.on(d);
+        }
+        if let Some(u) = node.text("url", report) {
+            match crate::model::text::url(&u) {
+                Ok(()) => review = review.url(u),
+                Err(e) => report.push(IssueKind::Skipped, node.at("url"), e.to_string()),
+            }
+        }
+        if let Some(body) = node.text("reviewBody", report) {
+            review = review.rationale(body);
+        }
+        b.add_review(claim, review)?;
+        report.summary.inserted += 1;
+        node.finish(report);
+        Ok(())
+    }
+
+    fn item(&self, b: &Batch<'_>, claim: ClaimId, item: Obj<'a>, report: &mut ImportReport) -> Result<()> {
+        let speaker = self.agent(b, &item, "author", SourceKind::Person, report)?;
+        let said_on = date(&item, "datePublished", report);
+        let mut places = Vec::new();
+        if has_type(item.get("@type"), "Claim") {
+            let mut works = self.works(&item, "firstAppearance", report);
+            works.extend(self.works(&item, "appearance", report));
+            let mut seen_urls: Vec<String> = Vec::new();
+            for w in works {
+                match w {
+                    Work::Object(w) => {
+                        // firstAppearance is usually repeated among the appearances.
+                        if let Some(Value::String(u)) = w.get("url") {
+                            if seen_urls.contains(u) {
+                                w.finish(&mut ImportReport::default());
+                                continue;
+                            }
+                            seen_urls.push(u.clone());
+                        }
+                        if let Some(p) = self.work(b, &w, report)? {
+                            places.push(p);
+                        }
+                        w.finish(report);
+                    }
+                    Work::Url(u, path) => {
+                        if seen_urls.contains(&u) {
+                            continue;
+                        }
+                        seen_urls.push(u.clone());
+                        match crate::model::text::url(&u) {
+                            Ok(()) => {
+                                places.push(b.add_publication(NewPublication::new(u.clone()).url(u))?);
+                                report.summary.inserted += 1;
+                            }
+                            Err(e) => report.push(IssueKind::Skipped, path, e.to_string()),
+                        }
+                    }
+                }
+            }
+        } else {
+            // A CreativeWork, a video clip…: the item itself is where the claim was made.
+            report.push(
+                IssueKind::Note,
+                item.path().to_string(),
+                format!(
+                    "itemReviewed is a {}, not a Claim: recorded as the publication the claim appeared in",
+                    type_name(item.get("@type"))
+                ),
+            );
+            if let Some(p) = self.work(b, &item, report)? {
+                places.push(p);
+            }
+        }
+        let base = |p: Option<PublicationId>| -> Option<NewAttribution> {
+            let a = match (speaker, p) {
+                (Some(s), Some(p)) => NewAttribution::said_by(s).in_publication(p),
+                (Some(s), None) => NewAttribution::said_by(s),
+                (None, Some(p)) => NewAttribution::by_publication(p),
+                (None, None) => return None,
+            };
+            Some(match said_on {
+                Some(d) => a.said_on(d),
+                None => a,
+            })
+        };
+        let mut attributions = Vec::new();
+        if places.is_empty() {
+            attributions.extend(base(None));
+        } else {
+            attributions.extend(places.into_iter().filter_map(|p| base(Some(p))));
+        }
+        if attributions.is_empty() {
+            report.push(
+                IssueKind::Note,
+                item.path().to_string(),
+                "neither an author nor an appearance: the claim is not attributed",
+            );
+        }
+        for a in attributions {
+            b.attribute(claim, a)?;
+            report.summary.inserted += 1;
+        }
+        item.finish(report);
+        Ok(())
+    }
+
+    fn rating(&self, node: &Obj<'a>, report: &mut ImportReport) -> NewReview {
+        let Some(r) = self.object(node, "reviewRating", report) else {
+            report.push(
+                IssueKind::Note,
+                node.at("reviewRating"),
+                "missing: the review is recorded as unverifiable (no verdict was given)",
+            );
+            return NewReview::new(Verdict::Unverifiable);
+        };
+        let value = num(&r, "ratingValue", report);
+        let best = num(&r, "bestRating", report).unwrap_or(5.0);
+        let worst = num(&r, "worstRating", report).unwrap_or(1.0);
+        let words = r.text("alternateName", report);
+        let explanation = r.text("ratingExplanation", report);
+        let rating = value.and_then(|v| {
+            let rt = Rating {
+                value: v,
+                best,
+                worst,
+                alternate_name: words.clone(),
+            };
+            match rt.validate() {
+                Ok(()) => Some(rt),
+                Err(e) => {
+                    report.push(IssueKind::Skipped, r.at("ratingValue"), e.to_string());
+                    None
+                }
+            }
+        });
+        let by_number = rating.as_ref().and_then(|x| map_rating(x.value, x.worst, x.best));
+        let by_words = words.as_deref().map(map_label);
+        let verdict = match (by_number, by_words.as_ref().and_then(|m| m.verdict)) {
+            (Some(n), Some(w)) if n != w => {
+                report.push(
+                    IssueKind::Note,
+                    r.path().to_string(),
+                    format!(
+                        "the words {:?} mean {w} but ratingValue {} on {}..{} means {n}; the verdict follows the number, both are kept",
+                        words.as_deref().unwrap_or_default(),
+                        value.unwrap_or_default(),
+                        worst,
+                        best
+                    ),
+                );
+                n
+            }
+            (Some(n), _) => n,
+            (None, Some(w)) => w,
+            (None, None) => {
+                match &words {
+                    Some(w) => report.push(
+                        IssueKind::Unmapped,
+                        r.at("alternateName"),
+                        format!("{w:?} matches no known verdict: kept as the label, verdict unverifiable"),
+                    ),
+                    None => report.push(
+                        IssueKind::Note,
+                        r.path().to_string(),
+                        "neither a usable ratingValue nor an alternateName: recorded as unverifiable",
+                    ),
+                }
+                Verdict::Unverifiable
+            }
+        };
+        let mut review = NewReview::new(verdict);
+        if let Some(w) = words {
+            review = review.label(w);
+        }
+        if let Some(rt) = rating {
+            review = review.rating(rt);
+        }
+        if let Some(x) = explanation {
+            review = review.rationale(x);
+        }
+        r.finish(report);
+        review
+    }
+}
+
+fn num(o: &Obj<'_>, key: &str, report: &mut ImportReport) -> Option<f64> {
+    match o.get(key)? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => match s.trim().parse::<f64>() {
+            Ok(x) if x.is_finite() => Some(x),
+            _ => {
+                report.push(IssueKind::Skipped, o.at(key), format!("not a number: {s:?}"));
+                None
+            }
+        },
+        other => {
+            report.push(
+                IssueKind::Skipped,
+                o.at(key),
+                format!("expected a number, found {}", describe(other)),
+            );
+            None
+        }
+    }
+}
+
+/// A date in any of the forms markup uses: ISO 8601 date or date-time; a date-time with a space or no
+/// offset is read as its day.
+pub(crate) fn date(o: &Obj<'_>, key: &str, report: &mut ImportReport) -> Option<PartialDate> {
+    let text = o.text(key, report)?;
+    let t = text.trim();
+    if let Ok(d) = t.parse::<PartialDate>() {
+        return Some(d);
+    }
+    if t.len() > 10 && t.is_char_boundary(10) {
+        if let Ok(d) = t[..10].parse::<PartialDate>() {
+            report.push(
+                IssueKind::Note,
+                o.at(key),
+                format!("{t:?} is not an RFC 3339 instant; kept as the day {d}"),
+            );
+            return Some(d);
+        }
+    }
+    report.push(
+        IssueKind::Skipped,
+        o.at(key),
+        format!("not a date claimtrack can read: {t:?}"),
+    );
+    None
+}

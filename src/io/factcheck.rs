@@ -1,0 +1,343 @@
+//! Google Fact Check Tools API results (`claims:search`).
+//!
+//! The API answers `{"claims": [{"text", "claimant", "claimDate", "claimReview": [{"publisher": {"name",
+//! "site"}, "url", "title", "reviewDate", "textualRating", "languageCode"}]}], "nextPageToken"}`. [`import`]
+//! takes one such page (or a list of pages, or a bare list of claims) and writes, in one transaction:
+//!
+//! - each claim, in the language of its first review's `languageCode`;
+//! - its claimant as a source (kind [`SourceKind::Person`] when new: the API does not say whether a
+//!   claimant is a person, a page or a crowd) and an attribution dated `claimDate`;
+//! - one source per publisher, with its `site` as an alias, so later records find it by either;
+//! - one review per `claimReview`: the `textualRating` kept verbatim as the label and mapped with
+//!   [`map_label`] (unmapped ratings are listed in the report and recorded as
+//!   unverifiable), the review's `title` as its rationale, `reviewDate`, `url`, and the publisher as
+//!   reviewer.
+//!
+//! Existing sources are matched by name or alias, never duplicated. A claim imported before (same text,
+//! a review at one of the same URLs) is not added again; it only gains the reviews it lacks, so importing
+//! the same page twice adds nothing. Any field may be missing; text may
+//! be in any language and script. Whatever could not be read is listed in the [`ImportReport`].
+//!
+//! ```
+//! use claimtrack::{Store, Verdict, io::factcheck};
+//! let page = r#"{"claims": [{
+//!   "text": "Drinking hot water cures the flu", "claimant": "Viral post", "claimDate": "2020-03-01T00:00:00Z",
+//!   "claimReview": [{"publisher": {"name": "Desk Checks", "site": "deskchecks.example"},
+//!                    "url": "https://deskchecks.example/flu", "title": "No, hot water does not cure flu",
+//!                    "reviewDate": "2020-03-03T10:00:00Z", "textualRating": "False", "languageCode": "en"}]
+//! }]}"#;
+//! let store = Store::open_in_memory()?;
+//! let report = factcheck::import(&store, page.as_bytes())?;
+//! let claim = &store.claims()?[0];
+//! let review = &store.reviews_of(claim.id)?[0];
+//! assert_eq!((review.verdict, review.label.as_deref()), (Verdict::False, Some("False")));
+//! assert_eq!(store.find_source("deskchecks.example")?.map(|s| s.name), Some("Desk Checks".into()));
+//! assert!(report.issues.is_empty());
+//! # Ok::<(), claimtrack::Error>(())
+//! ```
+
+use std::io::Read;
+
+use serde_json::Value;
+
+use super::claimreview::{date, read_json};
+use super::labels::map_label;
+use super::{ImportReport, IssueKind, Obj, describe};
+use crate::error::{Error, Result};
+use crate::model::attribution::NewAttribution;
+use crate::model::claim::NewClaim;
+use crate::model::ids::{ClaimId, SourceId};
+use crate::model::source::{NewSource, SourceKind};
+use crate::store::{Batch, Store};
+
+/// Reads Fact Check Tools results and imports them in one transaction; see the [module docs](self).
+pub fn import<R: Read>(store: &Store, input: R) -> Result<ImportReport> {
+    import_value(store, &read_json(input)?)
+}
+
+/// [`import`] for a document already parsed.
+pub fn import_value(store: &Store, doc: &Value) -> Result<ImportReport> {
+    let mut report = ImportReport::default();
+    let mut claims: Vec<(String, &serde_json::Map<String, Value>)> = Vec::new();
+    collect(doc, "$".into(), &mut claims, &mut report)?;
+    store.batch(|b| {
+        for (path, claim) in claims {
+            let mut local = ImportReport::default();
+            match b.attempt(|b| one(b, Obj::new(claim, path.clone()), &mut local)) {
+                Ok(()) => {
+                    report.summary.add(local.summary);
+                    report.issues.extend(local.issues);
+                }
+                Err(e) => report.push(IssueKind::Skipped, path, format!("not imported: {e}")),
+            }
+        }
+        Ok(report)
+    })
+}
+
+/// Finds the claim objects in a page, a list of pages, or a list of claims.
+fn collect<'a>(
+    v: &'a Value,
+    path: String,
+    out: &mut Vec<(String, &'a serde_json::Map<String, Value>)>,
+    report: &mut ImportReport,
+) -> Result<()> {
+    match v {
+        Value::Object(m) if m.contains_key("claims") => {
+            for (k, x) in m {
+                if k != "claims" && k != "nextPageToken" {
+                    report.push(
+                        IssueKind::Ignored,
+                        format!("{path}.{k}"),
+                        format!("not kept: {}", super::short_json(x)),
+                    );
+                }
+            }
+            match &m["claims"] {
+                Value::Array(list) => {
+                    for (i, c) in list.iter().enumerate() {
+                        let p = format!("{path}.claims[{i}]");
+                        match c {
+                            Value::Object(o) => out.push((p, o)),
+                            other => report.push(
+                                IssueKind::Skipped,
+                                p,
+                                format!("expected a claim object, found {}", describe(other)),
+                            ),
+                        }
+                    }
+                    Ok(())
+                }
+                Value::Null => Ok(()),
+                other => Err(Error::Parse {
+                    location: path,
+                    field: "claims".into(),
+                    reason: format!("expected a list of claims, found {}", describe(other)),
+                }),
+            }
+        }
+        // An empty result page is `{}`.
+        Value::Object(m) if m.is_empty() || (m.len() == 1 && m.contains_key("nextPageToken")) => Ok(()),
+        Value::Object(m) if m.contains_key("text") || m.contains_key("claimReview") => {
+            out.push((path, m));
+            Ok(())
+        }
+        Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                collect(x, format!("{path}[{i}]"), out, report)?;
+            }
+            Ok(())
+        }
+        other => Err(Error::Parse {
+            location: path,
+            field: "claims".into(),
+            reason: format!(
+                "expected a Fact Check Tools claims:search result ({{\"claims\": [...]}}), found {}",
+                describe(other)
+            ),
+        }),
+    }
+}
+
+fn publisher(b: &Batch<'_>, o: &Obj<'_>, report: &mut ImportReport) -> Result<Option<SourceId>> {
+    let Some(v) = o.get("publisher") else {
+        return Ok(None);
+    };
+    let Value::Object(m) = v else {
+        report.push(
+            IssueKind::Skipped,
+            o.at("publisher"),
+            format!("expected an object, found {}", describe(v)),
+        );
+        return Ok(None);
+    };
+    let p = Obj::new(m, o.at("publisher"));
+    let name = p.text("name", report);
+    let site = p.text("site", report);
+    p.finish(report);
+    for key in [&name, &site].into_iter().flatten() {
+        if let Some(s) = b.find_source(key)? {
+            return Ok(Some(s.id));
+        }
+    }
+    let Some(shown) = name.clone().or_else(|| site.clone()) else {
+        return Ok(None);
+    };
+    let mut new = NewSource::new(shown, SourceKind::Organisation);
+    if let (Some(_), Some(site)) = (&name, &site) {
+        new = new.alias(site.clone());
+    }
+    report.summary.inserted += 1;
+    Ok(Some(b.add_source(new)?))
+}
+
+fn one(b: &Batch<'_>, c: Obj<'_>, report: &mut ImportReport) -> Result<()> {
+    let Some(text) = c.text("text", report) else {
+        return Err(Error::Parse {
+            location: c.path().to_string(),
+            field: "text".into(),
+            reason: "missing: the claim has no text".into(),
+        });
+    };
+    let reviews: Vec<(String, &serde_json::Map<String, Value>)> = match c.get("claimReview") {
+        Some(Value::Array(list)) => list
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let p = format!("{}[{i}]", c.at("claimReview"));
+                match r {
+                    Value::Object(m) => Some((p, m)),
+                    other => {
+                        report.push(
+                            IssueKind::Skipped,
+                            p,
+                            format!("expected a review object, found {}", describe(other)),
+                        );
+                        None
+                    }
+                }
+            })
+            .collect(),
+        Some(Value::Object(m)) => vec![(c.at("claimReview"), m)],
+        Some(other) => {
+            report.push(
+                IssueKind::Skipped,
+                c.at("claimReview"),
+                format!("expected a list of reviews, found {}", describe(other)),
+            );
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    // A claim seen before (same text, a review at one of the same URLs) gains only the reviews it lacks.
+    for (_, r) in &reviews {
+        if let Some(Value::String(url)) = r.get("url") {
+            if let Some(existing) = b.claim_reviewed_at(url, &text)? {
+                report.summary.unchanged += 1;
+                report.push(
+                    IssueKind::Note,
+                    c.path().to_string(),
+                    format!("already imported as claim {existing}; only reviews it lacks are added"),
+                );
+                for (path, r) in reviews {
+                    add_review(b, existing, Obj::new(r, path), report)?;
+                }
+                return Ok(());
+            }
+        }
+    }
+    if !reviews
+        .iter()
+        .any(|(_, r)| matches!(r.get("url"), Some(Value::String(_))))
+    {
+        report.push(
+            IssueKind::Note,
+            c.path().to_string(),
+            "no review has a url, so a later import cannot recognise this claim and will add it again",
+        );
+    }
+    let mut new_claim = NewClaim::factual(text);
+    // The claim's language is that of its first review with a usable languageCode.
+    for (_, r) in &reviews {
+        if let Some(Value::String(l)) = r.get("languageCode") {
+            if crate::model::text::language(l).is_ok() {
+                new_claim = new_claim.language(l.clone());
+                break;
+            }
+        }
+    }
+    let claim = b.add_claim(new_claim)?;
+    report.summary.inserted += 1;
+
+    let said_on = date(&c, "claimDate", report);
+    match c.text("claimant", report) {
+        Some(name) => {
+            let speaker = match b.find_source(&name)? {
+                Some(s) => s.id,
+                None => {
+                    report.summary.inserted += 1;
+                    b.add_source(NewSource::new(name, SourceKind::Person))?
+                }
+            };
+            let mut a = NewAttribution::said_by(speaker);
+            if let Some(d) = said_on {
+                a = a.said_on(d);
+            }
+            b.attribute(claim, a)?;
+            report.summary.inserted += 1;
+        }
+        None => {
+            if let Some(d) = said_on {
+                report.push(
+                    IssueKind::Ignored,
+                    c.at("claimDate"),
+                    format!("no claimant to attribute the claim to, so its date {d} is not kept"),
+                );
+            }
+        }
+    }
+
+    for (path, r) in reviews {
+        add_review(b, claim, Obj::new(r, path), report)?;
+    }
+    let _ = c.get("claimReview");
+    c.finish(report);
+    Ok(())
+}
+
+/// Adds one `claimReview` to `claim`, unless the claim already has a review at the same URL.
+fn add_review(b: &Batch<'_>, claim: ClaimId, r: Obj<'_>, report: &mut ImportReport) -> Result<()> {
+    if let Some(Value::String(url)) = r.get("url") {
+        if b.reviews_at_url(url)?.iter().any(|x| x.claim == claim) {
+            report.summary.unchanged += 1;
+            return Ok(());
+        }
+    }
+    let reviewer = publisher(b, &r, report)?;
+    let mut review = match r.text("textualRating", report) {
+        Some(words) => {
+            let m = map_label(&words);
+            if !m.is_mapped() {
+                report.push(
+                    IssueKind::Unmapped,
+                    r.at("textualRating"),
+                    format!("{words:?} matches no known verdict: kept as the label, verdict unverifiable"),
+                );
+            }
+            m.new_review()
+        }
+        None => {
+            report.push(
+                IssueKind::Note,
+                r.at("textualRating"),
+                "missing: the review is recorded as unverifiable",
+            );
+            map_label("").new_review()
+        }
+    };
+    if let Some(who) = reviewer {
+        review = review.by(who);
+    }
+    if let Some(d) = date(&r, "reviewDate", report) {
+        review = review.on(d);
+    }
+    if let Some(u) = r.text("url", report) {
+        match crate::model::text::url(&u) {
+            Ok(()) => review = review.url(u),
+            Err(e) => report.push(IssueKind::Skipped, r.at("url"), e.to_string()),
+        }
+    }
+    if let Some(t) = r.text("title", report) {
+        review = review.rationale(t);
+    }
+    // Used above for the claim's language; an unusable one is reported here.
+    if let Some(l) = r.text("languageCode", report) {
+        if let Err(e) = crate::model::text::language(&l) {
+            report.push(IssueKind::Skipped, r.at("languageCode"), e.to_string());
+        }
+    }
+    b.add_review(claim, review)?;
+    report.summary.inserted += 1;
+    r.finish(report);
+    Ok(())
+}

@@ -1,0 +1,245 @@
+//! Interchange: the formats fact-checking desks publish and consume, one module per format, all on top
+//! of the public [`Store`](crate::Store) API.
+//!
+//! | module | reads | writes |
+//! |---|---|---|
+//! | [`bundle`] | claimtrack bundle JSON (lossless) | the whole store, or one claim with what it links to |
+//! | [`jsonl`] | claimtrack JSON Lines, streamed, one transaction | the same |
+//! | [`claimreview`] | schema.org `ClaimReview` JSON-LD as found in the wild | `ClaimReview` markup for a page |
+//! | [`factcheck`] | Google Fact Check Tools `claims:search` results | — |
+//! | [`csv`] | — | one row per claim with verdicts and evidence counts |
+//! | [`dot`] | — | Graphviz DOT picture of one claim |
+//! | [`labels`] | verdict labels of LIAR, FEVER, Climate-FEVER, AVeriTeC, free text, numeric ratings | — |
+//!
+//! Importers of formats that do not map one-to-one onto claimtrack (ClaimReview, Fact Check Tools) return
+//! an [`ImportReport`] that lists every part they could not read or did not keep: nothing is dropped
+//! silently.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::store::ImportSummary;
+
+pub mod bundle;
+pub mod claimreview;
+pub mod csv;
+pub mod dot;
+pub mod factcheck;
+pub mod jsonl;
+pub mod labels;
+
+/// What kind of thing an [`ImportIssue`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum IssueKind {
+    /// A whole record could not be read and was not imported.
+    Skipped,
+    /// A field was present but claimtrack has no place for it; its value is not kept.
+    Ignored,
+    /// A verdict label matched no known scheme; it is kept verbatim and the review recorded as
+    /// unverifiable.
+    Unmapped,
+    /// A value was read but something had to be decided about it (a missing rating, a rating whose words
+    /// and number disagree, a source named after its URL); the message says what was done.
+    Note,
+}
+
+/// One part of an import file that was not (or not fully) taken in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportIssue {
+    /// What kind of issue.
+    pub kind: IssueKind,
+    /// Where in the file, as a JSON path (`$[1].reviewRating.image`) or line.
+    pub location: String,
+    /// What happened, quoting the value where that helps.
+    pub message: String,
+}
+
+/// What an import wrote and what it could not read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// Records written.
+    pub summary: ImportSummary,
+    /// Every part of the input that was skipped, ignored, unmapped or needed a decision.
+    pub issues: Vec<ImportIssue>,
+}
+
+impl ImportReport {
+    /// The issues of one kind.
+    pub fn issues_of(&self, kind: IssueKind) -> impl Iterator<Item = &ImportIssue> {
+        self.issues.iter().filter(move |i| i.kind == kind)
+    }
+
+    pub(crate) fn push(&mut self, kind: IssueKind, location: impl Into<String>, message: impl Into<String>) {
+        self.issues.push(ImportIssue {
+            kind,
+            location: location.into(),
+            message: message.into(),
+        });
+    }
+}
+
+/// Turns a serde_json error (with the path serde_path_to_error tracked) into [`Error::Parse`].
+pub(crate) fn json_error(prefix: &str, e: serde_path_to_error::Error<serde_json::Error>) -> Error {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    let field = if path.is_empty() || path == "." {
+        "-".to_string()
+    } else {
+        path
+    };
+    let reason = strip_position(&inner.to_string());
+    let location = if inner.line() == 0 {
+        prefix.to_string()
+    } else if prefix.is_empty() {
+        format!("line {} column {}", inner.line(), inner.column())
+    } else {
+        format!("{prefix} column {}", inner.column())
+    };
+    let reason = if inner.is_eof() {
+        format!("the input ends too early (truncated?): {reason}")
+    } else {
+        reason
+    };
+    Error::Parse {
+        location,
+        field,
+        reason,
+    }
+}
+
+/// serde_json appends " at line L column C" to its messages; the location is reported separately.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) if msg[i..].contains(" column ") => msg[..i].to_string(),
+        _ => msg.to_string(),
+    }
+}
+
+/// A JSON object being read, remembering which keys were used so the rest can be reported.
+pub(crate) struct Obj<'a> {
+    map: &'a serde_json::Map<String, serde_json::Value>,
+    path: String,
+    used: std::cell::RefCell<Vec<&'a str>>,
+}
+
+impl<'a> Obj<'a> {
+    pub(crate) fn new(map: &'a serde_json::Map<String, serde_json::Value>, path: String) -> Self {
+        Self {
+            map,
+            path,
+            used: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub(crate) fn at(&self, key: &str) -> String {
+        format!("{}.{key}", self.path)
+    }
+
+    /// The value of `key` (a JSON null counts as absent), marking it used.
+    pub(crate) fn get(&self, key: &str) -> Option<&'a serde_json::Value> {
+        let (k, v) = self.map.get_key_value(key)?;
+        self.used.borrow_mut().push(k.as_str());
+        (!v.is_null()).then_some(v)
+    }
+
+    /// The text of `key`; a number is taken as its decimal text, anything else reported and skipped.
+    pub(crate) fn text(&self, key: &str, report: &mut ImportReport) -> Option<String> {
+        match self.get(key)? {
+            serde_json::Value::String(s) if s.trim().is_empty() => None,
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            other => {
+                report.push(
+                    IssueKind::Skipped,
+                    self.at(key),
+                    format!("expected text, found {}", describe(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// Reports every key that was not used (JSON-LD keywords such as `@context` excepted).
+    pub(crate) fn finish(self, report: &mut ImportReport) {
+        let used = self.used.into_inner();
+        for (k, v) in self.map {
+            if k.starts_with('@') || used.contains(&k.as_str()) {
+                continue;
+            }
+            report.push(
+                IssueKind::Ignored,
+                format!("{}.{k}", self.path),
+                format!("not kept: {}", short_json(v)),
+            );
+        }
+    }
+}
+
+/// A JSON value's kind in words, for messages.
+pub(crate) fn describe(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "true/false",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "text",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// A value as compact JSON, cut to a readable length.
+pub(crate) fn short_json(v: &serde_json::Value) -> String {
+    crate::model::text::shorten(&v.to_string(), 120)
+}
+
+/// Deserializes `T` from a serde_json deserializer, naming the path of a bad field, and refusing fields
+/// `T` does not have (a misspelt field in a hand-edited file must not vanish silently). `at` prefixes the
+/// location (`"line 12"`) or is empty for whole documents.
+pub(crate) fn strict<'de, T, R>(de: &mut serde_json::Deserializer<R>, at: &str) -> crate::error::Result<T>
+where
+    T: Deserialize<'de>,
+    R: serde_json::de::Read<'de>,
+{
+    let mut unknown: Option<String> = None;
+    let mut note = |path: serde_ignored::Path<'_>| {
+        if unknown.is_none() {
+            unknown = Some(json_path(&path));
+        }
+    };
+    let value: T = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(&mut *de, &mut note))
+        .map_err(|e| json_error(at, e))?;
+    if let Some(field) = unknown {
+        return Err(Error::Parse {
+            location: if at.is_empty() { "$".into() } else { at.to_string() },
+            field,
+            reason: "unknown field (misspelt, or from a newer claimtrack?); nothing was imported".into(),
+        });
+    }
+    Ok(value)
+}
+
+/// A serde_ignored path written the way serde_path_to_error writes them: `claims[0].tagz`.
+fn json_path(p: &serde_ignored::Path<'_>) -> String {
+    use serde_ignored::Path;
+    match p {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}[{index}]", json_path(parent)),
+        Path::Map { parent, key } => {
+            let head = json_path(parent);
+            if head.is_empty() {
+                key.clone()
+            } else {
+                format!("{head}.{key}")
+            }
+        }
+        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => {
+            json_path(parent)
+        }
+    }
+}

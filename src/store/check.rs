@@ -1,0 +1,189 @@
+//! Integrity checks: SQLite's own, and claimtrack's invariants.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::Store;
+use crate::error::Result;
+use crate::model::ids::SourceId;
+use crate::model::text::name_key;
+
+/// One problem [`Store::check`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckProblem {
+    /// Which check found it: `"integrity"`, `"foreign_keys"`, `"records"`, `"name_keys"`,
+    /// `"affiliation"`.
+    pub check: String,
+    /// What is wrong, naming the table, row or record.
+    pub message: String,
+}
+
+/// What [`Store::check`] found; empty when the database is sound.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckReport {
+    /// The checks that ran, in order.
+    pub checks: Vec<String>,
+    /// Every problem found.
+    pub problems: Vec<CheckProblem>,
+}
+
+impl CheckReport {
+    /// Whether every check passed.
+    pub fn is_ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    fn problem(&mut self, check: &str, message: impl Into<String>) {
+        self.problems.push(CheckProblem {
+            check: check.to_string(),
+            message: message.into(),
+        });
+    }
+}
+
+/// Problems beyond this many per check are summarised in one line.
+const MAX_PER_CHECK: usize = 100;
+
+impl Store {
+    /// Runs SQLite's `integrity_check` and `foreign_key_check`, then claimtrack's own invariants: every
+    /// record reads back and passes validation, the lookup keys of names and aliases match the names,
+    /// and the affiliation tree has no cycle. Read-only.
+    ///
+    /// ```
+    /// let store = claimtrack::Store::open_in_memory()?;
+    /// claimtrack::seeds::load_wonsan(&store)?;
+    /// let report = store.check()?;
+    /// assert!(report.is_ok(), "{:?}", report.problems);
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn check(&self) -> Result<CheckReport> {
+        let mut report = CheckReport::default();
+        self.read(|c| {
+            report.checks.push("integrity".into());
+            let rows: Vec<String> = c
+                .prepare("PRAGMA integrity_check")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for row in rows.into_iter().filter(|r| r != "ok").take(MAX_PER_CHECK) {
+                report.problem("integrity", row);
+            }
+
+            report.checks.push("foreign_keys".into());
+            let rows: Vec<(String, Option<i64>, String)> = c
+                .prepare("PRAGMA foreign_key_check")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let n = rows.len();
+            for (table, row, parent) in rows.into_iter().take(MAX_PER_CHECK) {
+                let row = row.map_or("?".to_string(), |r| r.to_string());
+                report.problem(
+                    "foreign_keys",
+                    format!("{table} row {row} refers to a missing row of {parent}"),
+                );
+            }
+            if n > MAX_PER_CHECK {
+                report.problem("foreign_keys", format!("… and {} more", n - MAX_PER_CHECK));
+            }
+
+            report.checks.push("name_keys".into());
+            let names: Vec<(String, String, String)> = c
+                .prepare_cached(
+                    "SELECT 'source ' || s.name, s.name, s.name_key FROM sources s \
+                     UNION ALL SELECT 'alias of ' || s.name, a.alias, a.alias_key \
+                     FROM source_aliases a JOIN sources s ON s.id = a.source_id",
+                )?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (what, name, key) in names {
+                if name_key(&name) != key {
+                    report.problem(
+                        "name_keys",
+                        format!("{what}: lookup key {key:?} does not match {name:?}"),
+                    );
+                }
+            }
+            Ok(())
+        })?;
+
+        report.checks.push("records".into());
+        let bundle = match self.export_bundle() {
+            Ok(b) => b,
+            Err(e) => {
+                report.problem("records", format!("a record cannot be read back: {e}"));
+                return Ok(report);
+            }
+        };
+        let mut bad = Vec::new();
+        macro_rules! validate_all {
+            ($list:expr, $what:literal) => {
+                for r in &$list {
+                    if let Err(e) = r.validate() {
+                        bad.push(format!("{} {}: {e}", $what, r.id));
+                    }
+                }
+            };
+        }
+        validate_all!(bundle.sources, "source");
+        validate_all!(bundle.publications, "publication");
+        validate_all!(bundle.claims, "claim");
+        validate_all!(bundle.attributions, "attribution");
+        validate_all!(bundle.evidence, "evidence");
+        validate_all!(bundle.links, "claim link");
+        validate_all!(bundle.reviews, "review");
+        for message in bad.into_iter().take(MAX_PER_CHECK) {
+            report.problem("records", message);
+        }
+
+        report.checks.push("affiliation".into());
+        let parent: HashMap<SourceId, SourceId> = bundle
+            .sources
+            .iter()
+            .filter_map(|s| s.part_of.map(|p| (s.id, p)))
+            .collect();
+        let mut reported: HashSet<SourceId> = HashSet::new();
+        for s in &bundle.sources {
+            let mut seen = HashSet::new();
+            let mut cur = Some(s.id);
+            while let Some(id) = cur {
+                if !seen.insert(id) {
+                    if reported.insert(id) {
+                        report.problem(
+                            "affiliation",
+                            format!("source {id} is (indirectly) part of itself"),
+                        );
+                    }
+                    break;
+                }
+                cur = parent.get(&id).copied();
+            }
+        }
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stale_name_key_and_a_dangling_reference_are_found() {
+        let store = Store::open_in_memory().unwrap();
+        crate::seeds::load_wonsan(&store).unwrap();
+        assert!(store.check().unwrap().is_ok());
+        store
+            .conn
+            .execute_batch(
+                "UPDATE sources SET name_key = 'stale' WHERE id = 1; \
+                 PRAGMA foreign_keys = OFF; \
+                 UPDATE evidence SET source_id = 99999 WHERE id = 1; \
+                 PRAGMA foreign_keys = ON;",
+            )
+            .unwrap();
+        let report = store.check().unwrap();
+        let checks: HashSet<&str> = report.problems.iter().map(|p| p.check.as_str()).collect();
+        assert!(checks.contains("name_keys"), "{report:?}");
+        assert!(checks.contains("foreign_keys"), "{report:?}");
+        assert!(!report.is_ok());
+    }
+}

@@ -1,0 +1,90 @@
+//! Export of one claim with everything linked to it.
+
+use std::collections::BTreeSet;
+
+use super::Store;
+use crate::error::Result;
+use crate::model::bundle::Bundle;
+use crate::model::ids::{ClaimId, PublicationId, SourceId};
+
+impl Store {
+    /// One claim with everything needed to understand it and to import it elsewhere, as a bundle: the
+    /// claim, its attributions, evidence, reviews and links; the claims at the other end of its links
+    /// (without their own records); every source and publication those refer to; and each source's
+    /// ancestors in the affiliation tree. Read in one snapshot.
+    ///
+    /// ```
+    /// let store = claimtrack::Store::open_in_memory()?;
+    /// claimtrack::seeds::load_wonsan(&store)?;
+    /// let claim = store.claims()?[0].id;
+    /// let bundle = store.export_claim(claim)?;
+    /// assert_eq!(bundle.claims[0].id, claim);
+    ///
+    /// let elsewhere = claimtrack::Store::open_in_memory()?;
+    /// elsewhere.import_bundle(&bundle)?;
+    /// assert_eq!(elsewhere.attributions_of(claim)?, store.attributions_of(claim)?);
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn export_claim(&self, id: ClaimId) -> Result<Bundle> {
+        // `read` nests: the public readers below run inside this one snapshot.
+        self.read(|_| {
+            let claim = self.claim(id)?;
+            let attributions = self.attributions_of(id)?;
+            let evidence = self.evidence_of(id)?;
+            let reviews = self.reviews_of(id)?;
+            let links = self.links_of(id)?;
+
+            let mut source_ids: BTreeSet<SourceId> = BTreeSet::new();
+            let mut publication_ids: BTreeSet<PublicationId> = BTreeSet::new();
+            for a in &attributions {
+                source_ids.extend(a.chain());
+                publication_ids.extend(a.publication);
+            }
+            for e in &evidence {
+                source_ids.insert(e.source);
+                publication_ids.extend(e.publication);
+            }
+            source_ids.extend(reviews.iter().filter_map(|r| r.reviewer));
+
+            let publications = publication_ids
+                .iter()
+                .map(|p| self.publication(*p))
+                .collect::<Result<Vec<_>>>()?;
+            source_ids.extend(publications.iter().filter_map(|p| p.publisher));
+
+            // Ancestors, so every `part_of` in the bundle resolves.
+            let mut sources = Vec::new();
+            let mut seen: BTreeSet<SourceId> = BTreeSet::new();
+            let mut todo: Vec<SourceId> = source_ids.into_iter().collect();
+            while let Some(s) = todo.pop() {
+                if !seen.insert(s) {
+                    continue;
+                }
+                let source = self.source(s)?;
+                todo.extend(source.part_of);
+                sources.push(source);
+            }
+            sources.sort_by_key(|s| s.id);
+
+            let mut others: BTreeSet<ClaimId> = BTreeSet::new();
+            for l in &links {
+                others.insert(if l.from == id { l.to } else { l.from });
+            }
+            let mut claims = vec![claim];
+            for other in others {
+                claims.push(self.claim(other)?);
+            }
+
+            Ok(Bundle {
+                sources,
+                publications,
+                claims,
+                attributions,
+                evidence,
+                links,
+                reviews,
+                ..Bundle::default()
+            })
+        })
+    }
+}

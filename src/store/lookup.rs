@@ -1,0 +1,30 @@
+//! Lookups importers use to recognise records they have already written.
+
+use super::{Store, reviews};
+use crate::error::Result;
+use crate::model::ids::ReviewId;
+use crate::model::review::Review;
+
+impl Store {
+    /// Reviews whose URL is exactly `url`, oldest first. Importers of ClaimReview markup and Fact Check
+    /// Tools results use it to recognise a fact-check they imported before.
+    ///
+    /// ```
+    /// use claimtrack::{NewClaim, NewReview, Store, Verdict};
+    /// let store = Store::open_in_memory()?;
+    /// let claim = store.add_claim(NewClaim::factual("Water is dry"))?;
+    /// store.add_review(claim, NewReview::new(Verdict::False).url("https://example.org/water"))?;
+    /// assert_eq!(store.reviews_at_url("https://example.org/water")?[0].claim, claim);
+    /// assert!(store.reviews_at_url("https://example.org/other")?.is_empty());
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn reviews_at_url(&self, url: &str) -> Result<Vec<Review>> {
+        self.read(|c| {
+            let ids: Vec<ReviewId> = c
+                .prepare_cached("SELECT uuid FROM reviews WHERE url = ?1 ORDER BY id")?
+                .query_map([url], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            ids.into_iter().map(|id| reviews::read(c, id)).collect()
+        })
+    }
+}

@@ -1,0 +1,505 @@
+//! The `claimtrack` binary, run as a user would: every command, successes and failures.
+#![cfg(feature = "cli")]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_claimtrack");
+
+struct Dir(PathBuf);
+impl Dir {
+    fn new(tag: &str) -> Self {
+        let p = std::env::temp_dir().join(format!("claimtrack-cli-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Dir(p)
+    }
+    fn db(&self) -> PathBuf {
+        self.0.join("desk.db")
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run_in(db: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("CLAIMTRACK_DB")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(bytes) = stdin {
+        input.write_all(bytes).unwrap();
+    }
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "panic message on stderr: {stderr}");
+    out
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let out = run_in(db, args, None);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Quiet when piped: no progress bar, no chatter on stderr.
+    assert!(
+        out.stderr.is_empty(),
+        "{args:?} wrote to stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(db: &Path, args: &[&str], stderr_has: &str) -> Output {
+    let out = run_in(db, args, None);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{args:?} should fail with exit code 1"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(stderr_has),
+        "{args:?}: stderr {stderr:?} lacks {stderr_has:?}"
+    );
+    assert!(out.stdout.is_empty(), "{args:?} wrote to stdout on failure");
+    out
+}
+
+fn id(stdout: &str) -> String {
+    let id = stdout.trim().to_string();
+    assert_eq!(id.len(), 36, "not an id: {stdout:?}");
+    id
+}
+
+fn json(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
+}
+
+#[test]
+fn a_desk_session_from_init_to_check() {
+    let dir = Dir::new("session");
+    let db = dir.db();
+    let db = db.as_path();
+    fails(db, &["stats"], "no database at");
+    assert!(
+        !db.exists(),
+        "a command other than init must not create the database"
+    );
+    assert!(ok(db, &["init"]).contains("created"));
+    assert!(ok(db, &["init"]).contains("up to date"));
+    assert_eq!(json(&ok(db, &["--json", "init"]))["schema_version"], 1);
+
+    let russia = id(&ok(
+        db,
+        &[
+            "add-source",
+            "Government of Russia",
+            "--kind",
+            "government_body",
+            "--country",
+            "RU",
+            "--alias",
+            "Russia",
+        ],
+    ));
+    let lavrov = id(&ok(
+        db,
+        &[
+            "add-source",
+            "Sergei Lavrov",
+            "--kind",
+            "person",
+            "--part-of",
+            "russia",
+        ],
+    ));
+    let media = id(&ok(
+        db,
+        &[
+            "add-source",
+            "Russian media",
+            "--kind",
+            "collective",
+            "--controlled-by",
+            &russia,
+            "--reliability",
+            "C",
+        ],
+    ));
+    let desk = json(&ok(
+        db,
+        &["--json", "add-source", "Desk Checks", "--kind", "organisation"],
+    ))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let claim = id(&ok(
+        db,
+        &[
+            "add-claim",
+            "North Korean troops are deployed to Russia",
+            "--language",
+            "en",
+            "--tag",
+            "troops",
+        ],
+    ));
+    let opinion = id(&ok(
+        db,
+        &[
+            "add-claim",
+            "An invincible fighting brotherhood",
+            "--kind",
+            "opinion",
+        ],
+    ));
+    id(&ok(
+        db,
+        &[
+            "attribute",
+            &claim,
+            "--speaker",
+            "Sergei Lavrov",
+            "--via",
+            &media,
+            "--said-on",
+            "2025-07-12",
+        ],
+    ));
+    id(&ok(
+        db,
+        &[
+            "attribute",
+            &opinion,
+            "--speaker",
+            &lavrov,
+            "--quote",
+            "an invincible fighting brotherhood",
+        ],
+    ));
+    id(&ok(
+        db,
+        &[
+            "evidence",
+            &claim,
+            "--source",
+            &lavrov,
+            "--stance",
+            "supports",
+            "--excerpt",
+            "thanked Kim for the troops",
+            "--credibility",
+            "2",
+        ],
+    ));
+    id(&ok(
+        db,
+        &[
+            "evidence",
+            &claim,
+            "--source",
+            "Russian media",
+            "--stance",
+            "supports",
+        ],
+    ));
+    id(&ok(
+        db,
+        &[
+            "review",
+            &claim,
+            "--verdict",
+            "mostly_true",
+            "--reviewer",
+            "Desk Checks",
+            "--rationale",
+            "Both governments confirmed it.",
+        ],
+    ));
+    id(&ok(
+        db,
+        &[
+            "review",
+            &opinion,
+            "--verdict",
+            "Pants on Fire!",
+            "--reviewer",
+            &desk,
+        ],
+    ));
+
+    let shown = ok(db, &["show", &claim]);
+    for needle in [
+        "North Korean troops are deployed to Russia",
+        "Sergei Lavrov → Russian media (summary)",
+        "supports (2)",
+        "thanked Kim for the troops",
+        "mostly_true by Desk Checks",
+        "on 2025-07-12",
+    ] {
+        assert!(shown.contains(needle), "show lacks {needle:?}:\n{shown}");
+    }
+    let shown = json(&ok(db, &["--json", "show", &opinion]));
+    assert_eq!(shown["claim"]["kind"], "opinion");
+    assert_eq!(shown["reviews"][0]["verdict"], "false");
+    assert_eq!(shown["reviews"][0]["label"], "Pants on Fire!");
+    assert_eq!(
+        shown["attributions"][0]["quote"],
+        "an invincible fighting brotherhood"
+    );
+    assert_eq!(shown["source_names"][&lavrov], "Sergei Lavrov");
+
+    let stats = json(&ok(db, &["--json", "stats"]));
+    assert_eq!(
+        (
+            stats["sources"].as_u64(),
+            stats["claims"].as_u64(),
+            stats["evidence"].as_u64(),
+            stats["reviews"].as_u64()
+        ),
+        (Some(4), Some(2), Some(2), Some(2))
+    );
+    assert!(ok(db, &["stats"]).contains("claims        2"));
+    assert!(ok(db, &["check"]).starts_with("ok:"));
+    assert_eq!(json(&ok(db, &["--json", "check"]))["ok"], true);
+
+    // Failures: clear message, exit code 1, nothing written.
+    fails(db, &["show", "not-an-id"], "not a UUID");
+    fails(
+        db,
+        &["show", "019803a8-0614-7292-8c78-37352ffd866f"],
+        "claim not found",
+    );
+    fails(
+        db,
+        &["evidence", &claim, "--source", &lavrov, "--stance", "agrees"],
+        "supports, refutes, mixed, neutral",
+    );
+    fails(
+        db,
+        &["attribute", &claim, "--speaker", "Nobody Known"],
+        "no source with the id or name",
+    );
+    fails(
+        db,
+        &["add-source", "X", "--kind", "person", "--country", "Korea"],
+        "country",
+    );
+    fails(db, &["add-claim", "   "], "text");
+    fails(db, &["review", &claim, "--verdict", "Full Flop"], "verdict");
+    fails(
+        db,
+        &[
+            "evidence",
+            &claim,
+            "--source",
+            &lavrov,
+            "--stance",
+            "supports",
+            "--credibility",
+            "9",
+        ],
+        "1 to 6",
+    );
+    let err = fails(
+        db,
+        &["--json", "show", "019803a8-0614-7292-8c78-37352ffd866f"],
+        "not_found",
+    );
+    let err = json(&String::from_utf8(err.stderr).unwrap());
+    assert_eq!(err["error"]["kind"], "not_found");
+    assert_eq!(json(&ok(db, &["--json", "stats"])), stats);
+
+    // A usage error is clap's: exit code 2.
+    let out = run_in(db, &["frobnicate"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn export_and_import_in_every_format() {
+    let dir = Dir::new("formats");
+    let db = dir.db();
+    let db = db.as_path();
+    ok(db, &["init"]);
+    // Load the seed article through the bundle format, from stdin.
+    let out = run_in(
+        db,
+        &["import", "--format", "bundle", "-"],
+        Some(claimtrack::seeds::WONSAN_BUNDLE_JSON.as_bytes()),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("inserted"));
+    let troops = "019803a8-0614-7292-8c78-37352ffd866f";
+    id(&ok(
+        db,
+        &["review", troops, "--verdict", "true", "--reviewer", "KCNA"],
+    ));
+
+    let bundle = ok(db, &["export", "--format", "bundle"]);
+    let lines = ok(db, &["export", "--format", "jsonl"]);
+    let bundle_file = dir.path("all.json");
+    ok(
+        db,
+        &[
+            "export",
+            "--format",
+            "bundle",
+            "-o",
+            bundle_file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(std::fs::read_to_string(&bundle_file).unwrap(), bundle);
+
+    for (format, text) in [("bundle", &bundle), ("jsonl", &lines)] {
+        let copy = dir.path(&format!("copy-{format}.db"));
+        ok(&copy, &["init"]);
+        let file = dir.path(&format!("in.{format}"));
+        std::fs::write(&file, text).unwrap();
+        let report = json(&ok(
+            &copy,
+            &["--json", "import", "--format", format, file.to_str().unwrap()],
+        ));
+        assert!(report["summary"]["inserted"].as_u64().unwrap() > 20);
+        assert_eq!(&ok(&copy, &["export", "--format", format]), text);
+        let again = json(&ok(
+            &copy,
+            &["--json", "import", "--format", format, file.to_str().unwrap()],
+        ));
+        assert_eq!(again["summary"]["inserted"], 0);
+        assert_eq!(again["summary"]["updated"], 0);
+    }
+
+    let one = json(&ok(db, &["export", "--format", "bundle", "--claim", troops]));
+    assert_eq!(one["claims"][0]["id"], troops);
+    let markup = json(&ok(db, &["export", "--format", "claimreview", "--claim", troops]));
+    assert_eq!(markup["@type"], "ClaimReview");
+    assert_eq!(markup["author"]["name"], "Korean Central News Agency");
+    let all = json(&ok(db, &["export", "--format", "claimreview"]));
+    assert_eq!(all["@graph"].as_array().unwrap().len(), 1);
+    let csv = ok(db, &["export", "--format", "csv"]);
+    assert_eq!(csv.lines().count(), 16);
+    let dot = ok(db, &["export", "--format", "dot", "--claim", troops]);
+    assert!(dot.starts_with("digraph claim {") && dot.contains("Sergei Lavrov"));
+    fails(db, &["export", "--format", "dot"], "--claim");
+    fails(db, &["export", "--format", "csv", "--claim", troops], "--claim");
+
+    // ClaimReview and Fact Check Tools imports print what they could not take in.
+    let example = dir.path("example1.jsonld");
+    std::fs::write(&example, include_str!("data/schemaorg/example1.jsonld")).unwrap();
+    let text = ok(
+        db,
+        &["import", "--format", "claimreview", example.to_str().unwrap()],
+    );
+    assert!(text.contains("$.reviewRating.image"), "{text}");
+    let report = json(&ok(
+        db,
+        &["--json", "import", "-f", "claimreview", example.to_str().unwrap()],
+    ));
+    // The second time the same markup is recognised and skipped.
+    assert_eq!(report["summary"]["inserted"], 0);
+    assert_eq!(report["summary"]["unchanged"], 1);
+    assert!(
+        report["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["kind"] == "note" && i["message"].as_str().unwrap().starts_with("already imported"))
+    );
+    let page = r#"{"claims":[{"text":"A claim","claimant":"Someone","claimReview":[{"publisher":{"name":"Desk"},"textualRating":"Mostly False"}]}]}"#;
+    let out = run_in(
+        db,
+        &["import", "--format", "factcheck-api", "-"],
+        Some(page.as_bytes()),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn malformed_imports_fail_naming_where_and_change_nothing() {
+    let dir = Dir::new("malformed");
+    let db = dir.db();
+    let db = db.as_path();
+    ok(db, &["init"]);
+    ok(db, &["add-claim", "Already here"]);
+    let before = std::fs::read(db).unwrap();
+    let lines = "{\"format\":\"claimtrack-jsonl\",\"version\":1}\n{\"claim\":{\"id\":\"bad\"}}\n";
+    let out = run_in(db, &["import", "--format", "jsonl", "-"], Some(lines.as_bytes()));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 2") && stderr.contains("claim.id"),
+        "{stderr}"
+    );
+    for (format, bytes) in [
+        (
+            "bundle",
+            &b"{\"format\": \"claimtrack-bundle\", \"version\": 1, \"claims\": [{"[..],
+        ),
+        ("claimreview", b"\x89PNG\r\n\x1a\n\x00\x00"),
+        ("factcheck-api", b"[1, 2"),
+    ] {
+        let out = run_in(db, &["import", "--format", format, "-"], Some(bytes));
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("line 1"),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    fails(
+        db,
+        &[
+            "import",
+            "--format",
+            "bundle",
+            dir.path("missing.json").to_str().unwrap(),
+        ],
+        "missing.json",
+    );
+    assert_eq!(std::fs::read(db).unwrap(), before);
+    assert!(ok(db, &["stats"]).contains("claims        1"));
+}
+
+#[test]
+fn check_fails_on_a_damaged_database_and_refuses_a_non_database() {
+    let dir = Dir::new("check");
+    let db = dir.db();
+    ok(&db, &["init"]);
+    ok(&db, &["add-source", "Tass", "--kind", "news_agency"]);
+    // Damage an invariant behind the library's back (a stale lookup key), as a hand edit might.
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute("UPDATE sources SET name_key = 'stale'", []).unwrap();
+    }
+    let out = run_in(&db, &["check"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("name_keys"));
+    let out = run_in(&db, &["--json", "check"], None);
+    assert_eq!(json(&String::from_utf8_lossy(&out.stdout))["ok"], false);
+
+    let garbage = dir.path("garbage.db");
+    std::fs::write(&garbage, b"this is not a database, just text that is long enough").unwrap();
+    fails(&garbage, &["check"], "not a usable database file");
+    fails(&garbage, &["init"], "not a usable database file");
+    assert_eq!(
+        std::fs::read(&garbage).unwrap(),
+        b"this is not a database, just text that is long enough"
+    );
+}

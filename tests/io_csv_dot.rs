@@ -1,0 +1,181 @@
+//! CSV and Graphviz DOT exports.
+
+use claimtrack::io::{csv, dot};
+use claimtrack::{NewClaim, NewEvidence, NewReview, NewSource, SourceKind, Stance, Store, Verdict};
+
+/// A small RFC 4180 reader, to check the writer from the outside.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    assert!(!quoted, "unterminated quoted field");
+    rows
+}
+
+#[test]
+fn csv_has_one_row_per_claim_with_latest_verdict_and_evidence_counts() {
+    let store = Store::open_in_memory().unwrap();
+    let kim = store
+        .add_source(NewSource::new("Kim, \"the leader\"", SourceKind::Person))
+        .unwrap();
+    let other = store
+        .add_source(NewSource::new("Other", SourceKind::Outlet))
+        .unwrap();
+    let tricky = "He said \"more than 10,000\"\nthen left, quietly";
+    let c1 = store
+        .add_claim(NewClaim::factual(tricky).tag("troops").tag("north-korea"))
+        .unwrap();
+    let c2 = store.add_claim(NewClaim::opinion("=1+1")).unwrap();
+    store
+        .attribute(c1, claimtrack::NewAttribution::said_by(kim))
+        .unwrap();
+    store
+        .add_evidence(c1, NewEvidence::new(kim, Stance::Supports))
+        .unwrap();
+    store
+        .add_evidence(c1, NewEvidence::new(other, Stance::Refutes))
+        .unwrap();
+    store
+        .add_evidence(c1, NewEvidence::new(other, Stance::Refutes))
+        .unwrap();
+    store.add_review(c1, NewReview::new(Verdict::False)).unwrap();
+    store
+        .add_review(c1, NewReview::new(Verdict::MostlyFalse).label("barely-true"))
+        .unwrap();
+
+    let mut out = Vec::new();
+    csv::export(&store, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.ends_with("\r\n"));
+    let rows = parse_csv(&text);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0], csv::COLUMNS);
+    let col = |name: &str| csv::COLUMNS.iter().position(|c| *c == name).unwrap();
+    let r = &rows[1];
+    assert_eq!(r.len(), csv::COLUMNS.len());
+    assert_eq!(r[col("claim_id")], c1.to_string());
+    assert_eq!(r[col("text")], tricky);
+    assert_eq!(r[col("tags")], "troops; north-korea");
+    assert_eq!(r[col("speakers")], "Kim, \"the leader\"");
+    assert_eq!(r[col("verdict")], "mostly_false");
+    assert_eq!(r[col("label")], "barely-true");
+    assert_eq!(r[col("reviews")], "2");
+    assert_eq!(
+        [
+            col("evidence"),
+            col("supports"),
+            col("refutes"),
+            col("mixed"),
+            col("neutral")
+        ]
+        .map(|i| r[i].as_str()),
+        ["3", "1", "2", "0", "0"]
+    );
+    let r = &rows[2];
+    assert_eq!(
+        (r[col("claim_id")].as_str(), r[col("text")].as_str()),
+        (c2.to_string().as_str(), "=1+1")
+    );
+    assert_eq!(
+        (r[col("verdict")].as_str(), r[col("reviews")].as_str()),
+        ("", "0")
+    );
+}
+
+#[test]
+fn dot_of_the_seed_troops_claim_shows_chain_sources_and_stances() {
+    let store = Store::open_in_memory().unwrap();
+    claimtrack::seeds::load_wonsan(&store).unwrap();
+    let troops = store
+        .claims()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.text == "North Korean troops are deployed to Russia")
+        .unwrap();
+    // A contradicting source, to see the colours differ.
+    let denial = store
+        .add_source(NewSource::new("A \"sceptical\" \\ outlet", SourceKind::Outlet))
+        .unwrap();
+    store
+        .add_evidence(troops.id, NewEvidence::new(denial, Stance::Refutes))
+        .unwrap();
+    let mut out = Vec::new();
+    dot::export_claim(&store, troops.id, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+
+    for name in [
+        "Sergei Lavrov",
+        "Russian media",
+        "Government of Russia",
+        "A \\\"sceptical\\\" \\\\ outlet",
+    ] {
+        assert!(text.contains(name), "{name} missing:\n{text}");
+    }
+    let c = format!("\"c_{}\"", troops.id);
+    let supports = text
+        .lines()
+        .filter(|l| l.contains(&format!("-> {c}")) && l.contains("label=\"supports\""))
+        .count();
+    assert_eq!(supports, 2, "{text}");
+    let refutes: Vec<&str> = text.lines().filter(|l| l.contains("label=\"refutes\"")).collect();
+    assert_eq!(refutes.len(), 1);
+    assert!(refutes[0].contains(dot::stance_colour(Stance::Refutes)));
+    assert_ne!(
+        dot::stance_colour(Stance::Refutes),
+        dot::stance_colour(Stance::Supports)
+    );
+    assert!(
+        text.contains("label=\"summary\""),
+        "the relay's mode labels the hop to it"
+    );
+    assert!(text.contains("label=\"controlled by\""));
+
+    // Graphviz itself accepts it, when installed.
+    if let Ok(mut child) = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "dot refused it: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("<svg"));
+    }
+}
+
+#[test]
+fn dot_of_an_unknown_claim_is_not_found() {
+    let store = Store::open_in_memory().unwrap();
+    let err = dot::export_claim(&store, claimtrack::ClaimId::new(), Vec::new()).unwrap_err();
+    assert!(
+        matches!(err, claimtrack::Error::NotFound { kind: "claim", .. }),
+        "{err}"
+    );
+}
