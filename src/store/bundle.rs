@@ -6,9 +6,11 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::convert::{StoredId, rowid_opt};
+use super::history::track;
 use super::{Store, attributions, claims, evidence, links, publications, reviews, sources};
 use crate::error::{Error, Result};
 use crate::model::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, Bundle};
+use crate::model::history::{EntityKind, Operation};
 use crate::model::ids::SourceId;
 use crate::model::source::Source;
 
@@ -51,7 +53,8 @@ pub struct Counts {
     pub reviews: u64,
 }
 
-/// Inserts `item` if its id is new, replaces it if it differs, or leaves it.
+/// Inserts `item` if its id is new, replaces it if it differs, or leaves it. Each insert or replacement
+/// is recorded in history as an `Import`; an identical record writes nothing, history included.
 fn put<I: StoredId, T: PartialEq>(
     conn: &Connection,
     id: I,
@@ -61,13 +64,15 @@ fn put<I: StoredId, T: PartialEq>(
     update: fn(&Connection, &T) -> Result<()>,
     tally: &mut ImportSummary,
 ) -> Result<()> {
+    let kind: EntityKind = I::KIND.parse()?;
+    let import = Some(Operation::Import);
     if rowid_opt(conn, id)?.is_none() {
-        insert(conn, item)?;
+        track(conn, kind, id.as_uuid(), import, None, || insert(conn, item))?;
         tally.inserted += 1;
     } else if read(conn, id)? == *item {
         tally.unchanged += 1;
     } else {
-        update(conn, item)?;
+        track(conn, kind, id.as_uuid(), import, None, || update(conn, item))?;
         tally.updated += 1;
     }
     Ok(())
@@ -195,7 +200,8 @@ pub(crate) fn import(conn: &Connection, b: &Bundle) -> Result<ImportSummary> {
 impl Store {
     /// Writes every record of `bundle` in one transaction, matching records by id: new ones are
     /// inserted, changed ones replaced, identical ones left alone — so importing twice changes nothing.
-    /// On any error nothing is written.
+    /// On any error nothing is written. Every record inserted or replaced gets an `Import` entry in the
+    /// history; identical records write none.
     pub fn import_bundle(&self, bundle: &Bundle) -> Result<ImportSummary> {
         self.write(|c| import(c, bundle))
     }

@@ -9,6 +9,7 @@ mod bundle;
 mod claims;
 mod convert;
 mod evidence;
+mod history;
 mod links;
 mod migrations;
 mod publications;
@@ -48,6 +49,9 @@ pub struct OpenOptions {
     pub durability: Durability,
     /// How long a write waits for another connection's lock before returning [`Error::Busy`].
     pub busy_timeout: Duration,
+    /// Who makes the changes, recorded in every history entry (see [`Store::set_actor`]); `None` records
+    /// `"unknown"`.
+    pub actor: Option<String>,
 }
 
 impl Default for OpenOptions {
@@ -55,6 +59,7 @@ impl Default for OpenOptions {
         Self {
             durability: Durability::Normal,
             busy_timeout: Duration::from_secs(10),
+            actor: None,
         }
     }
 }
@@ -72,6 +77,11 @@ impl OpenOptions {
     /// Sets the busy timeout.
     pub fn busy_timeout(mut self, t: Duration) -> Self {
         self.busy_timeout = t;
+        self
+    }
+    /// Sets the actor recorded in history (checked when the store opens).
+    pub fn actor(mut self, actor: impl Into<String>) -> Self {
+        self.actor = Some(actor.into());
         self
     }
 }
@@ -125,7 +135,11 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| corrupt_or(e, &shown))?;
         conn.pragma_update(None, "synchronous", sync)?;
-        Self::finish_open(conn)
+        let store = Self::finish_open(conn)?;
+        if let Some(actor) = &options.actor {
+            store.set_actor(actor)?;
+        }
+        Ok(store)
     }
 
     /// Opens a private in-memory database (for tests and one-off analysis); it vanishes when dropped.
@@ -137,8 +151,31 @@ impl Store {
     fn finish_open(conn: Connection) -> Result<Store> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.set_prepared_statement_cache_capacity(128);
+        history::init_actor(&conn)?;
         migrations::migrate(&conn)?;
         Ok(Store { conn })
+    }
+
+    /// The durability in force, read back from SQLite (`PRAGMA synchronous`: FULL or stronger is
+    /// [`Durability::Full`]). An in-memory store reports what SQLite reports for it.
+    ///
+    /// ```
+    /// use claimtrack::{Durability, OpenOptions, Store};
+    /// let dir = std::env::temp_dir().join(format!("claimtrack-doc-durable-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let store = Store::open_with(dir.join("desk.db"), &OpenOptions::new().durability(Durability::Full))?;
+    /// assert_eq!(store.durability()?, Durability::Full);
+    /// # drop(store); std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn durability(&self) -> Result<Durability> {
+        let level: i64 = self.conn.pragma_query_value(None, "synchronous", |r| r.get(0))?;
+        // 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+        Ok(if level >= 2 {
+            Durability::Full
+        } else {
+            Durability::Normal
+        })
     }
 
     /// The schema version of the open database (`PRAGMA user_version`).
