@@ -524,6 +524,34 @@ impl Store {
         })
     }
 
+    /// Runs SQLite's own checks on the database: `PRAGMA integrity_check` (every page, index and
+    /// constraint) and `PRAGMA foreign_key_check`. Returns the problems found, empty when the file is
+    /// sound. Reads only; on a large file it reads every page.
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        self.read(|c| {
+            let mut out: Vec<String> = c
+                .prepare("PRAGMA integrity_check")?
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+                .into_iter()
+                .filter(|m| m != "ok")
+                .collect();
+            let mut fk = c.prepare("PRAGMA foreign_key_check")?;
+            let rows = fk.query_map([], |r| {
+                Ok(format!(
+                    "foreign key: row {} of {} refers to a missing row of {}",
+                    r.get::<_, Option<i64>>(1)?.unwrap_or(-1),
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(2)?
+                ))
+            })?;
+            for r in rows {
+                out.push(r?);
+            }
+            Ok(out)
+        })
+    }
+
     /// Checks that the history agrees with the current state: each record's entries form one unbroken
     /// chain (every entry's value before equals the previous entry's value after), the last entry's value
     /// equals the record as stored now, every stored record has history, and no record that history says
@@ -558,5 +586,81 @@ mod tests {
     #[test]
     fn current_macro_is_the_status_rule() {
         assert_eq!(current!("e"), "e.status = 'current'");
+    }
+}
+
+#[cfg(test)]
+mod verify_tests {
+    use super::*;
+    use crate::model::claim::NewClaim;
+    use crate::model::evidence::{NewEvidence, Stance};
+    use crate::model::source::{NewSource, SourceKind};
+
+    fn seeded() -> (Store, ClaimId) {
+        let store = Store::open_in_memory().unwrap();
+        let s = store.add_source(NewSource::new("Agency", SourceKind::NewsAgency)).unwrap();
+        let c = store.add_claim(NewClaim::factual("A claim")).unwrap();
+        store.add_evidence(c, NewEvidence::new(s, Stance::Supports)).unwrap();
+        assert!(store.verify_history().unwrap().is_consistent());
+        (store, c)
+    }
+
+    #[test]
+    fn a_change_made_behind_the_api_is_found() {
+        let (store, c) = seeded();
+        store.conn.execute("UPDATE claims SET text = 'tampered'", []).unwrap();
+        let r = store.verify_history().unwrap();
+        assert_eq!(r.problems.len(), 1, "{r:?}");
+        assert_eq!((r.problems[0].kind, r.problems[0].entity), (EntityKind::Claim, c.as_uuid()));
+        assert!(r.problems[0].problem.contains("current value differs"));
+    }
+
+    #[test]
+    fn a_record_without_history_and_a_vanished_record_are_found() {
+        let (store, _) = seeded();
+        store
+            .conn
+            .execute(
+                "INSERT INTO claims (uuid, text, kind, created_at) VALUES (?1, 'raw', 'factual', 0)",
+                [&ClaimId::new().as_uuid().as_bytes()[..]],
+            )
+            .unwrap();
+        store.conn.execute("DELETE FROM evidence", []).unwrap();
+        let r = store.verify_history().unwrap();
+        let what: Vec<_> = r.problems.iter().map(|p| (p.kind, p.problem.clone())).collect();
+        assert_eq!(what.len(), 2, "{what:?}");
+        assert!(what.contains(&(EntityKind::Claim, "it has no history".into())));
+        assert!(what.iter().any(|(k, p)| *k == EntityKind::Evidence && p.contains("does not exist")));
+    }
+
+    #[test]
+    fn a_broken_chain_is_found() {
+        let (store, c) = seeded();
+        // An entry whose value before is not the previous value after (history can only be appended to).
+        append(
+            &store.conn,
+            EntityKind::Claim,
+            c.as_uuid(),
+            Operation::Update,
+            Some(&serde_json::json!({"text": "something else"})),
+            Some(&snapshot(&store.conn, EntityKind::Claim, c.as_uuid()).unwrap().unwrap()),
+            None,
+        )
+        .unwrap();
+        let r = store.verify_history().unwrap();
+        assert_eq!(r.problems.len(), 1, "{r:?}");
+        assert!(r.problems[0].problem.contains("value before differs"));
+    }
+
+    #[test]
+    fn status_columns_refuse_incoherent_values_from_raw_sql() {
+        let (store, _) = seeded();
+        let e = store.conn.execute("UPDATE evidence SET status = 'retracted'", []);
+        assert!(e.is_err(), "a retraction without reason and time must be refused");
+        let e = store.conn.execute(
+            "UPDATE evidence SET status = 'superseded', status_reason = 'x', status_at = 1",
+            [],
+        );
+        assert!(e.is_err(), "superseded without a successor must be refused");
     }
 }
