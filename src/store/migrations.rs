@@ -32,12 +32,35 @@ pub(crate) fn refuse_too_new(found: i64) -> Result<()> {
     }
 }
 
+/// Refuses to migrate a database that fails SQLite's `quick_check`: writing a new schema into a damaged
+/// file could make it worse. Runs only when a migration is pending on a non-empty database.
+fn refuse_damaged(conn: &Connection) -> Result<()> {
+    if user_version(conn)? == 0 {
+        return Ok(());
+    }
+    let problems: Vec<String> = conn
+        .prepare("PRAGMA quick_check")?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if problems.iter().all(|p| p == "ok") {
+        return Ok(());
+    }
+    Err(Error::Corrupt {
+        path: String::new(),
+        message: format!(
+            "refusing to upgrade a damaged database: {}",
+            problems.into_iter().take(3).collect::<Vec<_>>().join("; ")
+        ),
+    })
+}
+
 /// Applies every pending migration in one IMMEDIATE transaction (all or none), re-reading the version
 /// inside it so two processes opening a new file at once do not both migrate.
 pub(crate) fn migrate(conn: &Connection) -> Result<()> {
     if user_version(conn)? == SCHEMA_VERSION {
         return Ok(());
     }
+    refuse_damaged(conn)?;
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
     let current = user_version(&tx)?;
     refuse_too_new(current)?;

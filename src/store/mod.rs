@@ -135,7 +135,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| corrupt_or(e, &shown))?;
         conn.pragma_update(None, "synchronous", sync)?;
-        let store = Self::finish_open(conn)?;
+        let store = Self::finish_open(conn).map_err(|e| corrupt_or_err(e, &shown))?;
         if let Some(actor) = &options.actor {
             store.set_actor(actor)?;
         }
@@ -214,7 +214,7 @@ fn check_header(path: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(Error::Io(e)),
     };
-    let mut head = [0u8; 16];
+    let mut head = [0u8; 100];
     let mut n = 0;
     while n < head.len() {
         match file.read(&mut head[n..])? {
@@ -225,11 +225,30 @@ fn check_header(path: &Path) -> Result<()> {
     if n == 0 {
         return Ok(());
     }
-    if n < head.len() || &head != SQLITE_HEADER {
-        return Err(Error::Corrupt {
-            path: path.display().to_string(),
-            message: "the file does not start with the SQLite header".into(),
-        });
+    let corrupt = |message: String| Error::Corrupt {
+        path: path.display().to_string(),
+        message,
+    };
+    if n < SQLITE_HEADER.len() || &head[..SQLITE_HEADER.len()] != SQLITE_HEADER {
+        return Err(corrupt("the file does not start with the SQLite header".into()));
+    }
+    if n < head.len() {
+        return Err(corrupt(format!("the file ends inside the 100-byte database header ({n} bytes)")));
+    }
+    // A database file is a whole number of pages; anything else was cut short or padded. (Bytes 16–17
+    // hold the page size, big-endian, with 1 meaning 65536.)
+    let page = match u32::from(u16::from_be_bytes([head[16], head[17]])) {
+        1 => 65_536,
+        p => p,
+    };
+    if !(512..=65_536).contains(&page) || !page.is_power_of_two() {
+        return Err(corrupt(format!("the header names an impossible page size ({page})")));
+    }
+    let len = file.metadata()?.len();
+    if len % u64::from(page) != 0 {
+        return Err(corrupt(format!(
+            "the file is truncated or padded: {len} bytes is not a whole number of {page}-byte pages"
+        )));
     }
     Ok(())
 }
