@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use claimtrack::{
-    Bundle, ClaimId, Error, NewClaim, NewEvidence, NewReview, NewSource, OpenOptions, SourceId,
-    SourceKind, Stance, Store, Verdict,
+    Bundle, ClaimId, Error, NewClaim, NewEvidence, NewReview, NewSource, OpenOptions, SourceId, SourceKind,
+    Stance, Store, Verdict,
 };
 
 const CHILD: &str = "CLAIMTRACK_CONCURRENCY_CHILD";
@@ -58,7 +58,11 @@ impl Tally {
         )
     }
     fn parse(line: &str) -> Tally {
-        let n: Vec<u64> = line.split_whitespace().skip(1).map(|x| x.parse().unwrap()).collect();
+        let n: Vec<u64> = line
+            .split_whitespace()
+            .skip(1)
+            .map(|x| x.parse().unwrap())
+            .collect();
         Tally {
             claims: n[0],
             evidence: n[1],
@@ -139,7 +143,9 @@ fn many_writers_in_processes_and_threads_lose_nothing() {
     let db = dir.join("desk.db");
     {
         let store = open(&db, "setup");
-        let mut s = NewSource::new("Shared agency", SourceKind::NewsAgency).into_source().unwrap();
+        let mut s = NewSource::new("Shared agency", SourceKind::NewsAgency)
+            .into_source()
+            .unwrap();
         s.id = source_id();
         let mut b = Bundle::default();
         b.sources.push(s);
@@ -149,7 +155,14 @@ fn many_writers_in_processes_and_threads_lose_nothing() {
     let children: Vec<_> = (0..PROCESSES)
         .map(|p| {
             Command::new(std::env::current_exe().unwrap())
-                .args(["concurrency_child", "--exact", "--ignored", "--nocapture", "--test-threads", "1"])
+                .args([
+                    "concurrency_child",
+                    "--exact",
+                    "--ignored",
+                    "--nocapture",
+                    "--test-threads",
+                    "1",
+                ])
                 .env(CHILD, p.to_string())
                 .env(DB, &db)
                 .stdout(Stdio::piped())
@@ -176,7 +189,9 @@ fn many_writers_in_processes_and_threads_lose_nothing() {
                     let c = store.counts().expect("a reader must never see an error");
                     assert!(c.claims >= last, "counts went backwards");
                     last = c.claims;
-                    store.claims_page(None, 20).expect("a reader must never see an error");
+                    store
+                        .claims_page(None, 20)
+                        .expect("a reader must never see an error");
                     reads += 1;
                 }
                 reads
@@ -200,7 +215,10 @@ fn many_writers_in_processes_and_threads_lose_nothing() {
     let reads: u64 = readers.into_iter().map(|r| r.join().unwrap()).sum();
 
     let commits = total.claims + total.evidence + total.reviews;
-    eprintln!("{commits} commits, {} refused as intended, {reads} reads: {total:?}", total.refused);
+    eprintln!(
+        "{commits} commits, {} refused as intended, {reads} reads: {total:?}",
+        total.refused
+    );
     assert_eq!(total.busy, 0, "Busy reached a caller within the busy timeout");
     assert_eq!(total.unexpected, 0);
     assert!(commits >= 10_000, "only {commits} commits");
@@ -215,10 +233,18 @@ fn many_writers_in_processes_and_threads_lose_nothing() {
     assert!(store.integrity_problems().unwrap().is_empty());
     let report = store.verify_history().unwrap();
     assert!(report.is_consistent(), "{:?}", report.problems);
-    assert_eq!(report.changes, commits + 1, "one history entry per successful write (and the source)");
+    assert_eq!(
+        report.changes,
+        commits + 1,
+        "one history entry per successful write (and the source)"
+    );
     for w in 0..PROCESSES + THREADS {
         let by = store.history_by_actor(&format!("worker-{w}")).unwrap();
-        assert!(by.len() as u64 >= COMMITS * 9 / 10, "worker {w} wrote {}", by.len());
+        assert!(
+            by.len() as u64 >= COMMITS * 9 / 10,
+            "worker {w} wrote {}",
+            by.len()
+        );
     }
     drop(store);
     std::fs::remove_dir_all(&dir).unwrap();

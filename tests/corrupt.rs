@@ -20,7 +20,9 @@ fn current_db(dir: &std::path::Path) -> Vec<u8> {
     let path = dir.join("current.db");
     std::fs::copy(V1_DB, &path).unwrap();
     let store = Store::open(&path).unwrap();
-    store.add_claim(NewClaim::factual("Written at the current version")).unwrap();
+    store
+        .add_claim(NewClaim::factual("Written at the current version"))
+        .unwrap();
     drop(store); // the last connection checkpoints the log into the file and removes it
     assert!(!dir.join("current.db-wal").exists());
     std::fs::read(&path).unwrap()
@@ -48,7 +50,11 @@ fn attempt(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<(), Error>
             }
         }
     };
-    assert_eq!(std::fs::read(&path).unwrap(), bytes, "{name}: the file was modified");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "{name}: the file was modified"
+    );
     outcome
 }
 
@@ -66,7 +72,23 @@ fn truncated_files_are_refused_and_left_alone() {
     let cur = current_db(&dir);
     for (label, base) in [("v1", &v1), ("current", &cur)] {
         let n = base.len();
-        for len in [1, 15, 16, 50, 99, 100, 512, 4095, 4096, 4097, 8192, n / 2, n - 4096, n - 100, n - 1] {
+        for len in [
+            1,
+            15,
+            16,
+            50,
+            99,
+            100,
+            512,
+            4095,
+            4096,
+            4097,
+            8192,
+            n / 2,
+            n - 4096,
+            n - 100,
+            n - 1,
+        ] {
             let name = format!("{label}-{len}");
             assert_corrupt(&name, attempt(&dir, &name, &base[..len]));
         }
@@ -121,7 +143,10 @@ fn damaged_data_pages_are_reported_never_a_panic() {
             Err(other) => panic!("page {page}: expected Error::Corrupt, got {other:?}"),
         }
     }
-    assert!(found > pages / 2, "only {found} of {pages} damaged pages were noticed");
+    assert!(
+        found > pages / 2,
+        "only {found} of {pages} damaged pages were noticed"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

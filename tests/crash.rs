@@ -12,8 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use claimtrack::{
-    Attribution, Bundle, Claim, ClaimId, Durability, Evidence, EvidenceId, Mode, NewSource,
-    OpenOptions, Review, SourceId, SourceKind, Stance, Store, Verdict,
+    Attribution, Bundle, Claim, ClaimId, Durability, Evidence, EvidenceId, Mode, NewSource, OpenOptions,
+    Review, SourceId, SourceKind, Stance, Store, Verdict,
 };
 use uuid::Uuid;
 
@@ -42,7 +42,10 @@ impl Rng {
 
 fn seed() -> u64 {
     let seed = match std::env::var("CLAIMTRACK_CRASH_SEED") {
-        Ok(s) => s.trim().parse().expect("CLAIMTRACK_CRASH_SEED must be an integer"),
+        Ok(s) => s
+            .trim()
+            .parse()
+            .expect("CLAIMTRACK_CRASH_SEED must be an integer"),
         Err(_) => std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
@@ -86,7 +89,10 @@ fn records(source: SourceId, tag: u128, round: u64, n: u64, evidence_per_claim: 
 
 /// Adds claim `i` with its attribution, evidence and (for imports) review.
 fn push_claim(b: &mut Bundle, source: SourceId, tag: u128, round: u64, i: u64, evidence_per_claim: u64) {
-    let c = claim(uid(tag, round, i), format!("claim {i} of round {round}: {}", "x".repeat(200)));
+    let c = claim(
+        uid(tag, round, i),
+        format!("claim {i} of round {round}: {}", "x".repeat(200)),
+    );
     b.attributions.push(Attribution {
         id: claimtrack::AttributionId::from_uuid(uid(tag + 1, round, i)),
         claim: c.id,
@@ -103,7 +109,11 @@ fn push_claim(b: &mut Bundle, source: SourceId, tag: u128, round: u64, i: u64, e
             id: EvidenceId::from_uuid(uid(tag + 2, round, i * 8 + k)),
             claim: c.id,
             source,
-            stance: if k % 2 == 0 { Stance::Supports } else { Stance::Refutes },
+            stance: if k % 2 == 0 {
+                Stance::Supports
+            } else {
+                Stance::Refutes
+            },
             credibility: Default::default(),
             excerpt: Some(format!("excerpt {k}")),
             publication: None,
@@ -140,7 +150,9 @@ fn source_id() -> SourceId {
 fn prepare(path: &Path) {
     let store = Store::open(path).unwrap();
     let mut b = Bundle::default();
-    let mut s = NewSource::new("Crash-test agency", SourceKind::NewsAgency).into_source().unwrap();
+    let mut s = NewSource::new("Crash-test agency", SourceKind::NewsAgency)
+        .into_source()
+        .unwrap();
     s.id = source_id();
     b.sources.push(s);
     store.import_bundle(&b).unwrap();
@@ -158,7 +170,11 @@ fn crash_child() {
     let round: u64 = std::env::var(ROUND).unwrap().parse().unwrap();
     let store = Store::open(&db).unwrap();
     store.set_actor(&format!("crash-child-{round}")).unwrap();
-    let mut log = std::fs::OpenOptions::new().append(true).create(true).open(log).unwrap();
+    let mut log = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(log)
+        .unwrap();
     match job.as_str() {
         "import" => {
             let b = records(source_id(), IMPORT_TAG, round, IMPORT_CLAIMS, 2);
@@ -184,7 +200,14 @@ fn crash_child() {
 
 fn spawn(job: &str, db: &Path, log: &Path, round: u64) -> Child {
     Command::new(std::env::current_exe().unwrap())
-        .args(["crash_child", "--exact", "--ignored", "--nocapture", "--test-threads", "1"])
+        .args([
+            "crash_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env(CHILD, job)
         .env(DB, db)
         .env(LOG, log)
@@ -212,7 +235,11 @@ fn check_sound(store: &Store, context: &str) {
 
 fn check_history(store: &Store, context: &str) {
     let report = store.verify_history().unwrap();
-    assert!(report.is_consistent(), "{context}: history: {:?}", report.problems);
+    assert!(
+        report.is_consistent(),
+        "{context}: history: {:?}",
+        report.problems
+    );
 }
 
 #[test]
@@ -247,10 +274,26 @@ fn killing_a_large_import_leaves_all_of_it_or_none() {
         // Rounds already in the database: those logged, plus this one if it committed but was killed
         // before logging it. Never a part of a round.
         let rounds = counts.claims / IMPORT_CLAIMS;
-        assert_eq!(counts.claims % IMPORT_CLAIMS, 0, "{context}: a partial import is visible: {counts:?}");
-        assert_eq!(counts.attributions, rounds * per_round.attributions.len() as u64, "{context}");
-        assert_eq!(counts.evidence, rounds * per_round.evidence.len() as u64, "{context}");
-        assert_eq!(counts.reviews, rounds * per_round.reviews.len() as u64, "{context}");
+        assert_eq!(
+            counts.claims % IMPORT_CLAIMS,
+            0,
+            "{context}: a partial import is visible: {counts:?}"
+        );
+        assert_eq!(
+            counts.attributions,
+            rounds * per_round.attributions.len() as u64,
+            "{context}"
+        );
+        assert_eq!(
+            counts.evidence,
+            rounds * per_round.evidence.len() as u64,
+            "{context}"
+        );
+        assert_eq!(
+            counts.reviews,
+            rounds * per_round.reviews.len() as u64,
+            "{context}"
+        );
         let present = store.claim(ClaimId::from_uuid(uid(IMPORT_TAG, round, 0))).is_ok();
         if committed.last() == Some(&round) {
             assert!(present, "{context}: a logged import is missing");
@@ -263,14 +306,24 @@ fn killing_a_large_import_leaves_all_of_it_or_none() {
         // Every committed round is there whole: spot-check its last records.
         for r in &committed {
             let last = IMPORT_CLAIMS - 1;
-            assert!(store.claim(ClaimId::from_uuid(uid(IMPORT_TAG, *r, last))).is_ok(), "{context}");
-            assert!(store.evidence(EvidenceId::from_uuid(uid(IMPORT_TAG + 2, *r, last * 8 + 1))).is_ok());
+            assert!(
+                store.claim(ClaimId::from_uuid(uid(IMPORT_TAG, *r, last))).is_ok(),
+                "{context}"
+            );
+            assert!(
+                store
+                    .evidence(EvidenceId::from_uuid(uid(IMPORT_TAG + 2, *r, last * 8 + 1)))
+                    .is_ok()
+            );
         }
     }
     let store = Store::open(&db).unwrap();
     check_history(&store, "after all rounds");
     eprintln!("large import: {interrupted} of {KILLS} kills landed before the commit");
-    assert!(interrupted > 0, "no kill interrupted an import; the test proved nothing");
+    assert!(
+        interrupted > 0,
+        "no kill interrupted an import; the test proved nothing"
+    );
     drop(store);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -300,11 +353,16 @@ fn killing_many_small_commits_loses_no_logged_commit() {
         assert_eq!(counts.evidence, counts.claims, "{context}: {counts:?}");
         // Every logged commit is there; at most one more (committed, killed before logging).
         let n = committed.len() as u64;
-        assert!(counts.claims == n || counts.claims == n + 1, "{context}: {n} logged, {counts:?}");
+        assert!(
+            counts.claims == n || counts.claims == n + 1,
+            "{context}: {n} logged, {counts:?}"
+        );
         for i in committed.iter().rev().take(50) {
             let c = store.claim(ClaimId::from_uuid(uid(SMALL_TAG, 0, *i))).unwrap();
             assert!(c.text.starts_with(&format!("claim {i} of round 0")), "{context}");
-            store.evidence(EvidenceId::from_uuid(uid(SMALL_TAG + 2, 0, i * 8))).unwrap();
+            store
+                .evidence(EvidenceId::from_uuid(uid(SMALL_TAG + 2, 0, i * 8)))
+                .unwrap();
         }
         if counts.claims == n + 1 {
             // The unlogged commit must be the next one in sequence, and whole (checked above by counts);

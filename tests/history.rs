@@ -2,8 +2,8 @@
 //! per claim; evidence and reviews are versioned, never overwritten; the history agrees with the state.
 
 use claimtrack::{
-    Credibility, EntityKind, Error, LinkKind, NewAttribution, NewClaim, NewEvidence, NewReview,
-    NewSource, Operation, SourceKind, Stance, Status, Store, Verdict, seeds,
+    Credibility, EntityKind, Error, LinkKind, NewAttribution, NewClaim, NewEvidence, NewReview, NewSource,
+    Operation, SourceKind, Stance, Status, Store, Verdict, seeds,
 };
 
 fn desk() -> (Store, claimtrack::SourceId, claimtrack::ClaimId) {
@@ -60,7 +60,10 @@ fn every_write_records_actor_operation_and_values() {
     let alice: Vec<_> = store.history_by_actor("desk:alice").unwrap();
     assert_eq!(
         alice.iter().map(|c| (c.kind, c.operation)).collect::<Vec<_>>(),
-        vec![(EntityKind::Source, Operation::Insert), (EntityKind::Claim, Operation::Insert)]
+        vec![
+            (EntityKind::Source, Operation::Insert),
+            (EntityKind::Claim, Operation::Insert)
+        ]
     );
     assert_eq!(alice[0].entity, src.as_uuid());
     assert_eq!(store.history_by_actor("desk:bob").unwrap().len(), 2);
@@ -78,7 +81,9 @@ fn failed_writes_record_nothing() {
     // leaves an entry.
     let after_delete = total_changes(&store);
     assert_eq!(after_delete, before + 1);
-    let err = store.add_evidence(claim, NewEvidence::new(src, Stance::Supports)).unwrap_err();
+    let err = store
+        .add_evidence(claim, NewEvidence::new(src, Stance::Supports))
+        .unwrap_err();
     assert!(matches!(err, Error::NotFound { kind: "source", .. }), "{err}");
     assert_eq!(total_changes(&store), after_delete);
     assert!(store.verify_history().unwrap().is_consistent());
@@ -89,7 +94,10 @@ fn actor_is_validated_and_defaults_to_unknown() {
     let store = Store::open_in_memory().unwrap();
     assert_eq!(store.actor().unwrap(), claimtrack::DEFAULT_ACTOR);
     for bad in ["", "   ", "eve\0", "eve\u{7}"] {
-        assert!(matches!(store.set_actor(bad), Err(Error::Invalid { field: "actor", .. })), "{bad:?}");
+        assert!(
+            matches!(store.set_actor(bad), Err(Error::Invalid { field: "actor", .. })),
+            "{bad:?}"
+        );
     }
     assert!(store.set_actor(&"x".repeat(1001)).is_err());
     assert_eq!(store.actor().unwrap(), claimtrack::DEFAULT_ACTOR);
@@ -103,8 +111,7 @@ fn actor_can_be_set_when_opening() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("desk.db");
     let _ = std::fs::remove_file(&path);
-    let store =
-        Store::open_with(&path, &claimtrack::OpenOptions::new().actor("import-bot")).unwrap();
+    let store = Store::open_with(&path, &claimtrack::OpenOptions::new().actor("import-bot")).unwrap();
     let id = store.add_claim(NewClaim::factual("A claim")).unwrap();
     assert_eq!(store.history_of(id).unwrap()[0].actor, "import-bot");
     drop(store);
@@ -121,10 +128,18 @@ fn bundle_import_is_recorded_once_and_reimport_writes_nothing() {
     let n = total_changes(&store);
     assert_eq!(n, first.inserted);
     let imports = store.history_by_actor("loader").unwrap();
-    assert!(imports.iter().all(|c| c.operation == Operation::Import && c.before.is_none()));
+    assert!(
+        imports
+            .iter()
+            .all(|c| c.operation == Operation::Import && c.before.is_none())
+    );
     let again = seeds::load_wonsan(&store).unwrap();
     assert_eq!((again.inserted, again.updated), (0, 0));
-    assert_eq!(total_changes(&store), n, "identical records must write no history");
+    assert_eq!(
+        total_changes(&store),
+        n,
+        "identical records must write no history"
+    );
 
     // A changed record in a bundle is replaced, and the replacement is on record.
     let mut bundle = seeds::wonsan().unwrap();
@@ -135,7 +150,10 @@ fn bundle_import_is_recorded_once_and_reimport_writes_nothing() {
     assert_eq!(h.len(), 2);
     assert_eq!(h[1].operation, Operation::Import);
     assert!(h[1].before.is_some());
-    assert_eq!(h[1].after.as_ref().unwrap()["text"], bundle.claims[0].text.as_str());
+    assert_eq!(
+        h[1].after.as_ref().unwrap()["text"],
+        bundle.claims[0].text.as_str()
+    );
     assert!(store.verify_history().unwrap().is_consistent());
 }
 
@@ -143,7 +161,10 @@ fn bundle_import_is_recorded_once_and_reimport_writes_nothing() {
 fn changed_stance_is_a_new_version_and_the_old_one_is_kept() {
     let (store, src, claim) = desk();
     let denial = store
-        .add_evidence(claim, NewEvidence::new(src, Stance::Refutes).excerpt("no troops were sent"))
+        .add_evidence(
+            claim,
+            NewEvidence::new(src, Stance::Refutes).excerpt("no troops were sent"),
+        )
         .unwrap();
 
     // Overwriting the stance is refused; a correction of the excerpt is allowed and recorded.
@@ -167,7 +188,10 @@ fn changed_stance_is_a_new_version_and_the_old_one_is_kept() {
     let old = store.evidence_standing(denial).unwrap();
     assert_eq!(old.status, Status::Superseded);
     assert_eq!(old.replaced_by, Some(admission));
-    assert_eq!(old.reason.as_deref(), Some("the ministry confirmed the deployment"));
+    assert_eq!(
+        old.reason.as_deref(),
+        Some("the ministry confirmed the deployment")
+    );
     assert!(old.at.is_some());
     assert!(store.evidence_standing(admission).unwrap().is_current());
     // The old record is still there, unchanged, beside the new one.
@@ -180,19 +204,36 @@ fn changed_stance_is_a_new_version_and_the_old_one_is_kept() {
     let h = store.history_of(denial).unwrap();
     let last = h.last().unwrap();
     assert_eq!(last.operation, Operation::Supersede);
-    assert_eq!(last.reason.as_deref(), Some("the ministry confirmed the deployment"));
+    assert_eq!(
+        last.reason.as_deref(),
+        Some("the ministry confirmed the deployment")
+    );
     assert_eq!(last.after.as_ref().unwrap()["standing"]["status"], "superseded");
 
     // A superseded record is frozen, cannot be revised twice, and its successor cannot be deleted.
-    assert!(matches!(store.update_evidence(&e), Err(Error::Invalid { field: "evidence", .. })));
+    assert!(matches!(
+        store.update_evidence(&e),
+        Err(Error::Invalid {
+            field: "evidence",
+            ..
+        })
+    ));
     assert!(matches!(
         store.revise_evidence(denial, NewEvidence::new(src, Stance::Mixed), "again"),
-        Err(Error::Invalid { field: "evidence", .. })
+        Err(Error::Invalid {
+            field: "evidence",
+            ..
+        })
     ));
-    assert!(matches!(store.delete_evidence(admission), Err(Error::StillReferenced { .. })));
+    assert!(matches!(
+        store.delete_evidence(admission),
+        Err(Error::StillReferenced { .. })
+    ));
 
     // A revision must come from the same source, and needs a reason.
-    let other = store.add_source(NewSource::new("Other", SourceKind::Outlet)).unwrap();
+    let other = store
+        .add_source(NewSource::new("Other", SourceKind::Outlet))
+        .unwrap();
     assert!(matches!(
         store.revise_evidence(admission, NewEvidence::new(other, Stance::Refutes), "x"),
         Err(Error::Invalid { field: "source", .. })
@@ -202,8 +243,13 @@ fn changed_stance_is_a_new_version_and_the_old_one_is_kept() {
         Err(Error::Invalid { field: "reason", .. })
     ));
 
-    store.retract_evidence(admission, "the statement was a forgery").unwrap();
-    assert_eq!(store.evidence_standing(admission).unwrap().status, Status::Retracted);
+    store
+        .retract_evidence(admission, "the statement was a forgery")
+        .unwrap();
+    assert_eq!(
+        store.evidence_standing(admission).unwrap().status,
+        Status::Retracted
+    );
     assert!(store.current_evidence_of(claim).unwrap().is_empty());
     assert!(store.verify_history().unwrap().is_consistent());
 }
@@ -212,11 +258,19 @@ fn changed_stance_is_a_new_version_and_the_old_one_is_kept() {
 fn reviews_are_corrected_and_retracted_never_overwritten() {
     let (store, src, claim) = desk();
     let first = store
-        .add_review(claim, NewReview::new(Verdict::Unverifiable).by(src).rationale("no evidence yet"))
+        .add_review(
+            claim,
+            NewReview::new(Verdict::Unverifiable)
+                .by(src)
+                .rationale("no evidence yet"),
+        )
         .unwrap();
     let mut r = store.review(first).unwrap();
     r.verdict = Verdict::True;
-    assert!(matches!(store.update_review(&r), Err(Error::Invalid { field: "verdict", .. })));
+    assert!(matches!(
+        store.update_review(&r),
+        Err(Error::Invalid { field: "verdict", .. })
+    ));
     let mut r = store.review(first).unwrap();
     r.label = Some("Unproven".into());
     store.update_review(&r).unwrap();
@@ -227,7 +281,10 @@ fn reviews_are_corrected_and_retracted_never_overwritten() {
     assert_eq!(store.review_standing(first).unwrap().replaced_by, Some(fixed));
     assert_eq!(store.review(first).unwrap(), r);
     let current = store.current_reviews_of(claim).unwrap();
-    assert_eq!(current.iter().map(|r| r.verdict).collect::<Vec<_>>(), vec![Verdict::True]);
+    assert_eq!(
+        current.iter().map(|r| r.verdict).collect::<Vec<_>>(),
+        vec![Verdict::True]
+    );
     assert_eq!(store.reviews_of(claim).unwrap().len(), 2);
 
     store.retract_review(fixed, "the images were misdated").unwrap();
@@ -240,7 +297,12 @@ fn reviews_are_corrected_and_retracted_never_overwritten() {
         store.correct_review(first, NewReview::new(Verdict::False), "x"),
         Err(Error::Invalid { field: "review", .. })
     ));
-    let ops: Vec<_> = store.history_of(fixed).unwrap().iter().map(|c| c.operation).collect();
+    let ops: Vec<_> = store
+        .history_of(fixed)
+        .unwrap()
+        .iter()
+        .map(|c| c.operation)
+        .collect();
     assert_eq!(ops, vec![Operation::Insert, Operation::Retract]);
     assert!(store.verify_history().unwrap().is_consistent());
 }
@@ -250,11 +312,19 @@ fn claim_history_gathers_attributions_evidence_reviews_and_links() {
     let (store, src, claim) = desk();
     let other = store.add_claim(NewClaim::factual("No troops were sent")).unwrap();
     let unrelated = store.add_claim(NewClaim::factual("Unrelated")).unwrap();
-    let a = store.attribute(claim, NewAttribution::said_by(src).paraphrase()).unwrap();
-    let e = store.add_evidence(claim, NewEvidence::new(src, Stance::Supports)).unwrap();
-    let r = store.add_review(claim, NewReview::new(Verdict::MostlyTrue)).unwrap();
+    let a = store
+        .attribute(claim, NewAttribution::said_by(src).paraphrase())
+        .unwrap();
+    let e = store
+        .add_evidence(claim, NewEvidence::new(src, Stance::Supports))
+        .unwrap();
+    let r = store
+        .add_review(claim, NewReview::new(Verdict::MostlyTrue))
+        .unwrap();
     let l = store.link_claims(other, LinkKind::Contradicts, claim).unwrap();
-    store.add_evidence(unrelated, NewEvidence::new(src, Stance::Refutes)).unwrap();
+    store
+        .add_evidence(unrelated, NewEvidence::new(src, Stance::Refutes))
+        .unwrap();
     store.delete_attribution(a).unwrap();
 
     let h = store.claim_history(claim).unwrap();
@@ -272,12 +342,21 @@ fn claim_history_gathers_attributions_evidence_reviews_and_links() {
         ]
     );
     // The link belongs to both claims' records.
-    assert!(store.claim_history(other).unwrap().iter().any(|c| c.entity == l.as_uuid()));
+    assert!(
+        store
+            .claim_history(other)
+            .unwrap()
+            .iter()
+            .any(|c| c.entity == l.as_uuid())
+    );
     assert_eq!(store.claim_history(unrelated).unwrap().len(), 2);
     // A deleted claim's record stays readable; an id never seen is NotFound.
     store.delete_claim(unrelated).unwrap_err();
     let never = claimtrack::ClaimId::new();
-    assert!(matches!(store.claim_history(never), Err(Error::NotFound { kind: "claim", .. })));
+    assert!(matches!(
+        store.claim_history(never),
+        Err(Error::NotFound { kind: "claim", .. })
+    ));
 }
 
 #[test]
@@ -285,7 +364,10 @@ fn deleted_claims_keep_their_record() {
     let (store, _src, claim) = desk();
     store.delete_claim(claim).unwrap();
     let h = store.claim_history(claim).unwrap();
-    assert_eq!(h.iter().map(|c| c.operation).collect::<Vec<_>>(), vec![Operation::Insert, Operation::Delete]);
+    assert_eq!(
+        h.iter().map(|c| c.operation).collect::<Vec<_>>(),
+        vec![Operation::Insert, Operation::Delete]
+    );
     assert!(store.verify_history().unwrap().is_consistent());
 }
 

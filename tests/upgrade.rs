@@ -61,10 +61,15 @@ fn a_version_1_database_is_migrated_with_its_data_intact() {
     for e in &expected.evidence {
         assert!(store.evidence_standing(e.id).unwrap().is_current());
     }
-    assert_eq!(store.current_reviews_of(expected.reviews[0].claim).unwrap(), expected.reviews[..1]);
+    assert_eq!(
+        store.current_reviews_of(expected.reviews[0].claim).unwrap(),
+        expected.reviews[..1]
+    );
 
     // The store works as usual afterwards, and reopening does not migrate or baseline again.
-    let id = store.add_claim(NewClaim::factual("Written after the upgrade")).unwrap();
+    let id = store
+        .add_claim(NewClaim::factual("Written after the upgrade"))
+        .unwrap();
     drop(store);
     let store = Store::open(&path).unwrap();
     assert_eq!(store.claim(id).unwrap().text, "Written after the upgrade");
@@ -93,7 +98,11 @@ fn a_newer_database_is_refused_and_left_byte_for_byte_unchanged() {
         other => panic!("expected SchemaTooNew, got {other:?}"),
     }
     assert!(err_message_mentions_upgrade(&path));
-    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the file must not be modified");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "the file must not be modified"
+    );
     // No write-ahead log holding changes was left behind either.
     let wal = dir.join("desk.db-wal");
     assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0);
@@ -101,5 +110,8 @@ fn a_newer_database_is_refused_and_left_byte_for_byte_unchanged() {
 }
 
 fn err_message_mentions_upgrade(path: &Path) -> bool {
-    Store::open(path).unwrap_err().to_string().contains("upgrade claimtrack")
+    Store::open(path)
+        .unwrap_err()
+        .to_string()
+        .contains("upgrade claimtrack")
 }

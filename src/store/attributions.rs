@@ -164,7 +164,9 @@ impl Store {
     /// ```
     pub fn attribute(&self, claim: ClaimId, new: NewAttribution) -> Result<AttributionId> {
         let a = new.into_attribution(claim)?;
-        self.write_tracked(crate::model::history::EntityKind::Attribution, a.id, |c| insert(c, &a))?;
+        self.write_tracked(crate::model::history::EntityKind::Attribution, a.id, |c| {
+            insert(c, &a)
+        })?;
         Ok(a.id)
     }
 
@@ -175,7 +177,11 @@ impl Store {
 
     /// Replaces a stored attribution with `attribution` (matched by id), relays included.
     pub fn update_attribution(&self, attribution: &Attribution) -> Result<()> {
-        self.write_tracked(crate::model::history::EntityKind::Attribution, attribution.id, |c| update(c, attribution))
+        self.write_tracked(
+            crate::model::history::EntityKind::Attribution,
+            attribution.id,
+            |c| update(c, attribution),
+        )
     }
 
     /// Deletes an attribution (its relay chain goes with it; the sources stay).

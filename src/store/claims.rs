@@ -133,7 +133,9 @@ impl Store {
     /// ```
     pub fn add_claim(&self, new: NewClaim) -> Result<ClaimId> {
         let c = new.into_claim()?;
-        self.write_tracked(crate::model::history::EntityKind::Claim, c.id, |conn| insert(conn, &c))?;
+        self.write_tracked(crate::model::history::EntityKind::Claim, c.id, |conn| {
+            insert(conn, &c)
+        })?;
         Ok(c.id)
     }
 
@@ -144,7 +146,9 @@ impl Store {
 
     /// Replaces a stored claim with `claim` (matched by id), quantities and tags included.
     pub fn update_claim(&self, claim: &Claim) -> Result<()> {
-        self.write_tracked(crate::model::history::EntityKind::Claim, claim.id, |c| update(c, claim))
+        self.write_tracked(crate::model::history::EntityKind::Claim, claim.id, |c| {
+            update(c, claim)
+        })
     }
 
     /// Deletes a claim that has no attributions, evidence, links or reviews (delete those first: nothing

@@ -130,7 +130,13 @@ fn set_status(
     conn.prepare_cached(
         "UPDATE evidence SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1",
     )?
-    .execute(params![own, status, next, reason, ts_to_sql(crate::model::now())?])?;
+    .execute(params![
+        own,
+        status,
+        next,
+        reason,
+        ts_to_sql(crate::model::now())?
+    ])?;
     Ok(())
 }
 
@@ -145,7 +151,9 @@ fn require_current(conn: &Connection, id: EvidenceId) -> Result<()> {
         format!(
             "{id} is {} and kept as history; it cannot be changed{}",
             s.status,
-            s.replaced_by.map(|n| format!(" (its current version is {n})")).unwrap_or_default()
+            s.replaced_by
+                .map(|n| format!(" (its current version is {n})"))
+                .unwrap_or_default()
         ),
     ))
 }
@@ -235,9 +243,14 @@ impl Store {
         validate_reason(reason)?;
         self.write(|c| {
             require_current(c, id)?;
-            track(c, EntityKind::Evidence, id.as_uuid(), Some(Operation::Retract), Some(reason), || {
-                set_status(c, id, Status::Retracted, None, reason)
-            })
+            track(
+                c,
+                EntityKind::Evidence,
+                id.as_uuid(),
+                Some(Operation::Retract),
+                Some(reason),
+                || set_status(c, id, Status::Retracted, None, reason),
+            )
         })
     }
 

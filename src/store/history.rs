@@ -90,19 +90,15 @@ pub(crate) fn snapshot(conn: &Connection, kind: EntityKind, id: Uuid) -> Result<
         EntityKind::Source => none_if_missing(sources::read(conn, SourceId::from_uuid(id)))?
             .map(|v| to_json(&v))
             .transpose()?,
-        EntityKind::Publication => {
-            none_if_missing(publications::read(conn, PublicationId::from_uuid(id)))?
-                .map(|v| to_json(&v))
-                .transpose()?
-        }
+        EntityKind::Publication => none_if_missing(publications::read(conn, PublicationId::from_uuid(id)))?
+            .map(|v| to_json(&v))
+            .transpose()?,
         EntityKind::Claim => none_if_missing(claims::read(conn, ClaimId::from_uuid(id)))?
             .map(|v| to_json(&v))
             .transpose()?,
-        EntityKind::Attribution => {
-            none_if_missing(attributions::read(conn, AttributionId::from_uuid(id)))?
-                .map(|v| to_json(&v))
-                .transpose()?
-        }
+        EntityKind::Attribution => none_if_missing(attributions::read(conn, AttributionId::from_uuid(id)))?
+            .map(|v| to_json(&v))
+            .transpose()?,
         EntityKind::ClaimLink => none_if_missing(links::read(conn, ClaimLinkId::from_uuid(id)))?
             .map(|v| to_json(&v))
             .transpose()?,
@@ -135,7 +131,11 @@ fn claims_in(kind: EntityKind, entity: Uuid, v: &Value, out: &mut Vec<Uuid>) {
         EntityKind::Source | EntityKind::Publication => &[],
     };
     for k in keys {
-        if let Some(u) = v.get(*k).and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()) {
+        if let Some(u) = v
+            .get(*k)
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok())
+        {
             out.push(u);
         }
     }
@@ -214,16 +214,30 @@ pub(crate) fn record_insert<T: serde::Serialize>(
     entity: Uuid,
     value: &T,
 ) -> Result<()> {
-    append(conn, kind, entity, Operation::Insert, None, Some(&to_json(value)?), None)
+    append(
+        conn,
+        kind,
+        entity,
+        Operation::Insert,
+        None,
+        Some(&to_json(value)?),
+        None,
+    )
 }
 
 /// Every record's uuid, kind by kind (used by the baseline and by `verify`).
 fn all_ids(conn: &Connection) -> Result<Vec<(EntityKind, Uuid)>> {
     const TABLES: &[(EntityKind, &str)] = &[
         (EntityKind::Source, "SELECT uuid FROM sources ORDER BY id"),
-        (EntityKind::Publication, "SELECT uuid FROM publications ORDER BY id"),
+        (
+            EntityKind::Publication,
+            "SELECT uuid FROM publications ORDER BY id",
+        ),
         (EntityKind::Claim, "SELECT uuid FROM claims ORDER BY id"),
-        (EntityKind::Attribution, "SELECT uuid FROM attributions ORDER BY id"),
+        (
+            EntityKind::Attribution,
+            "SELECT uuid FROM attributions ORDER BY id",
+        ),
         (EntityKind::Evidence, "SELECT uuid FROM evidence ORDER BY id"),
         (EntityKind::ClaimLink, "SELECT uuid FROM claim_links ORDER BY id"),
         (EntityKind::Review, "SELECT uuid FROM reviews ORDER BY id"),
@@ -288,7 +302,17 @@ macro_rules! select_changes {
     };
 }
 
-type RawChange = (i64, i64, String, EntityKind, Vec<u8>, Operation, Option<String>, Option<String>, Option<String>);
+type RawChange = (
+    i64,
+    i64,
+    String,
+    EntityKind,
+    Vec<u8>,
+    Operation,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 fn raw_row(r: &Row<'_>) -> rusqlite::Result<RawChange> {
     Ok((
@@ -405,9 +429,9 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
         match last.get(&id) {
             None => problem("it has no history".into()),
             Some((_, None, seq)) => problem(format!("entry {seq} records its deletion, yet it exists")),
-            Some((_, prev, seq)) if *prev != now => {
-                problem(format!("its current value differs from entry {seq}'s value after"))
-            }
+            Some((_, prev, seq)) if *prev != now => problem(format!(
+                "its current value differs from entry {seq}'s value after"
+            )),
             Some(_) => {}
         }
     }
@@ -420,7 +444,9 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
             });
         }
     }
-    report.problems.sort_by(|a, b| (a.kind, a.entity).cmp(&(b.kind, b.entity)));
+    report
+        .problems
+        .sort_by(|a, b| (a.kind, a.entity).cmp(&(b.kind, b.entity)));
     Ok(report)
 }
 
@@ -569,7 +595,9 @@ mod tests {
     #[test]
     fn history_rows_cannot_be_changed_even_by_raw_sql() {
         let store = Store::open_in_memory().unwrap();
-        store.add_claim(NewClaim::factual("Troops were deployed")).unwrap();
+        store
+            .add_claim(NewClaim::factual("Troops were deployed"))
+            .unwrap();
         let upd = store.conn.execute("UPDATE history SET actor = 'mallory'", []);
         assert!(upd.unwrap_err().to_string().contains("append-only"));
         let del = store.conn.execute("DELETE FROM history", []);
@@ -578,7 +606,9 @@ mod tests {
         assert!(del.unwrap_err().to_string().contains("append-only"));
         let n: i64 = store
             .conn
-            .query_row("SELECT count(*) FROM history WHERE actor = 'unknown'", [], |r| r.get(0))
+            .query_row("SELECT count(*) FROM history WHERE actor = 'unknown'", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(n, 1);
     }
@@ -598,9 +628,13 @@ mod verify_tests {
 
     fn seeded() -> (Store, ClaimId) {
         let store = Store::open_in_memory().unwrap();
-        let s = store.add_source(NewSource::new("Agency", SourceKind::NewsAgency)).unwrap();
+        let s = store
+            .add_source(NewSource::new("Agency", SourceKind::NewsAgency))
+            .unwrap();
         let c = store.add_claim(NewClaim::factual("A claim")).unwrap();
-        store.add_evidence(c, NewEvidence::new(s, Stance::Supports)).unwrap();
+        store
+            .add_evidence(c, NewEvidence::new(s, Stance::Supports))
+            .unwrap();
         assert!(store.verify_history().unwrap().is_consistent());
         (store, c)
     }
@@ -608,10 +642,16 @@ mod verify_tests {
     #[test]
     fn a_change_made_behind_the_api_is_found() {
         let (store, c) = seeded();
-        store.conn.execute("UPDATE claims SET text = 'tampered'", []).unwrap();
+        store
+            .conn
+            .execute("UPDATE claims SET text = 'tampered'", [])
+            .unwrap();
         let r = store.verify_history().unwrap();
         assert_eq!(r.problems.len(), 1, "{r:?}");
-        assert_eq!((r.problems[0].kind, r.problems[0].entity), (EntityKind::Claim, c.as_uuid()));
+        assert_eq!(
+            (r.problems[0].kind, r.problems[0].entity),
+            (EntityKind::Claim, c.as_uuid())
+        );
         assert!(r.problems[0].problem.contains("current value differs"));
     }
 
@@ -630,7 +670,10 @@ mod verify_tests {
         let what: Vec<_> = r.problems.iter().map(|p| (p.kind, p.problem.clone())).collect();
         assert_eq!(what.len(), 2, "{what:?}");
         assert!(what.contains(&(EntityKind::Claim, "it has no history".into())));
-        assert!(what.iter().any(|(k, p)| *k == EntityKind::Evidence && p.contains("does not exist")));
+        assert!(
+            what.iter()
+                .any(|(k, p)| *k == EntityKind::Evidence && p.contains("does not exist"))
+        );
     }
 
     #[test]
@@ -643,7 +686,11 @@ mod verify_tests {
             c.as_uuid(),
             Operation::Update,
             Some(&serde_json::json!({"text": "something else"})),
-            Some(&snapshot(&store.conn, EntityKind::Claim, c.as_uuid()).unwrap().unwrap()),
+            Some(
+                &snapshot(&store.conn, EntityKind::Claim, c.as_uuid())
+                    .unwrap()
+                    .unwrap(),
+            ),
             None,
         )
         .unwrap();

@@ -85,7 +85,9 @@ impl Store {
 
     /// Stores a link built with [`ClaimLink::new`] (for one with a note); returns its id.
     pub fn add_link(&self, link: &ClaimLink) -> Result<ClaimLinkId> {
-        self.write_tracked(crate::model::history::EntityKind::ClaimLink, link.id, |c| insert(c, link))?;
+        self.write_tracked(crate::model::history::EntityKind::ClaimLink, link.id, |c| {
+            insert(c, link)
+        })?;
         Ok(link.id)
     }
 
@@ -96,7 +98,9 @@ impl Store {
 
     /// Replaces a stored link with `link` (matched by id).
     pub fn update_link(&self, link: &ClaimLink) -> Result<()> {
-        self.write_tracked(crate::model::history::EntityKind::ClaimLink, link.id, |c| update(c, link))
+        self.write_tracked(crate::model::history::EntityKind::ClaimLink, link.id, |c| {
+            update(c, link)
+        })
     }
 
     /// Deletes a link.

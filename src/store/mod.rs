@@ -233,7 +233,9 @@ fn check_header(path: &Path) -> Result<()> {
         return Err(corrupt("the file does not start with the SQLite header".into()));
     }
     if n < head.len() {
-        return Err(corrupt(format!("the file ends inside the 100-byte database header ({n} bytes)")));
+        return Err(corrupt(format!(
+            "the file ends inside the 100-byte database header ({n} bytes)"
+        )));
     }
     // A database file is a whole number of pages; anything else was cut short or padded. (Bytes 16–17
     // hold the page size, big-endian, with 1 meaning 65536.)
@@ -242,7 +244,9 @@ fn check_header(path: &Path) -> Result<()> {
         p => p,
     };
     if !(512..=65_536).contains(&page) || !page.is_power_of_two() {
-        return Err(corrupt(format!("the header names an impossible page size ({page})")));
+        return Err(corrupt(format!(
+            "the header names an impossible page size ({page})"
+        )));
     }
     let len = file.metadata()?.len();
     if len % u64::from(page) != 0 {

@@ -153,7 +153,13 @@ fn set_status(
     conn.prepare_cached(
         "UPDATE reviews SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1",
     )?
-    .execute(params![own, status, next, reason, ts_to_sql(crate::model::now())?])?;
+    .execute(params![
+        own,
+        status,
+        next,
+        reason,
+        ts_to_sql(crate::model::now())?
+    ])?;
     Ok(())
 }
 
@@ -168,7 +174,9 @@ fn require_current(conn: &Connection, id: ReviewId) -> Result<()> {
         format!(
             "{id} is {} and kept as history; it cannot be changed{}",
             s.status,
-            s.replaced_by.map(|n| format!(" (its current version is {n})")).unwrap_or_default()
+            s.replaced_by
+                .map(|n| format!(" (its current version is {n})"))
+                .unwrap_or_default()
         ),
     ))
 }
@@ -230,10 +238,17 @@ impl Store {
             let prev = read(c, old)?;
             require_current(c, old)?;
             let next = new.into_review(prev.claim)?;
-            track(c, EntityKind::Review, next.id.as_uuid(), None, None, || insert(c, &next))?;
-            track(c, EntityKind::Review, old.as_uuid(), Some(Operation::Supersede), Some(reason), || {
-                set_status(c, old, Status::Superseded, Some(next.id), reason)
+            track(c, EntityKind::Review, next.id.as_uuid(), None, None, || {
+                insert(c, &next)
             })?;
+            track(
+                c,
+                EntityKind::Review,
+                old.as_uuid(),
+                Some(Operation::Supersede),
+                Some(reason),
+                || set_status(c, old, Status::Superseded, Some(next.id), reason),
+            )?;
             Ok(next.id)
         })
     }
@@ -243,9 +258,14 @@ impl Store {
         validate_reason(reason)?;
         self.write(|c| {
             require_current(c, id)?;
-            track(c, EntityKind::Review, id.as_uuid(), Some(Operation::Retract), Some(reason), || {
-                set_status(c, id, Status::Retracted, None, reason)
-            })
+            track(
+                c,
+                EntityKind::Review,
+                id.as_uuid(),
+                Some(Operation::Retract),
+                Some(reason),
+                || set_status(c, id, Status::Retracted, None, reason),
+            )
         })
     }
 

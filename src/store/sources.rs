@@ -198,7 +198,9 @@ impl Store {
 
     /// Replaces a stored source with `source` (matched by id), aliases included.
     pub fn update_source(&self, source: &Source) -> Result<()> {
-        self.write_tracked(crate::model::history::EntityKind::Source, source.id, |c| update(c, source))
+        self.write_tracked(crate::model::history::EntityKind::Source, source.id, |c| {
+            update(c, source)
+        })
     }
 
     /// Deletes a source no claim, evidence, publication, review or other source refers to.
