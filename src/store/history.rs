@@ -444,9 +444,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
             });
         }
     }
-    report
-        .problems
-        .sort_by(|a, b| (a.kind, a.entity).cmp(&(b.kind, b.entity)));
+    report.problems.sort_by_key(|p| (p.kind, p.entity));
     Ok(report)
 }
 
