@@ -382,3 +382,78 @@ fn history_survives_export_of_values_as_json() {
     let back: claimtrack::Change = serde_json::from_str(&json).unwrap();
     assert_eq!(back, h[0]);
 }
+
+#[test]
+fn export_and_import_keep_superseded_and_retracted_versions() {
+    let (store, src, claim) = desk();
+    let old = store
+        .add_evidence(claim, NewEvidence::new(src, Stance::Refutes))
+        .unwrap();
+    let new = store
+        .revise_evidence(old, NewEvidence::new(src, Stance::Supports), "confirmed")
+        .unwrap();
+    let review = store.add_review(claim, NewReview::new(Verdict::True)).unwrap();
+    store.retract_review(review, "wrong claim").unwrap();
+    let bundle = store.export_bundle().unwrap();
+    assert_eq!(bundle.evidence_standings.len(), 1);
+    assert_eq!(bundle.review_standings.len(), 1);
+
+    // Re-importing into the same store changes nothing and records nothing.
+    let n = total_changes(&store);
+    let again = store.import_bundle(&bundle).unwrap();
+    assert_eq!((again.inserted, again.updated), (0, 0));
+    assert_eq!(total_changes(&store), n);
+
+    // Through JSON into a fresh store: the same records, standing as they stood.
+    let json = serde_json::to_string(&bundle).unwrap();
+    let copy = Store::open_in_memory().unwrap();
+    copy.import_bundle(&serde_json::from_str(&json).unwrap()).unwrap();
+    assert_eq!(copy.export_bundle().unwrap(), bundle);
+    assert_eq!(
+        copy.evidence_standing(old).unwrap(),
+        store.evidence_standing(old).unwrap()
+    );
+    assert_eq!(copy.current_evidence_of(claim).unwrap()[0].id, new);
+    assert!(copy.current_reviews_of(claim).unwrap().is_empty());
+    assert!(copy.verify_history().unwrap().is_consistent());
+}
+
+#[test]
+fn bad_standing_entries_in_a_bundle_are_refused_whole() {
+    let (store, src, claim) = desk();
+    let old = store
+        .add_evidence(claim, NewEvidence::new(src, Stance::Refutes))
+        .unwrap();
+    store
+        .revise_evidence(old, NewEvidence::new(src, Stance::Supports), "confirmed")
+        .unwrap();
+    let good = store.export_bundle().unwrap();
+    let before = (good.clone(), total_changes(&store));
+    let mut cases = Vec::new();
+    let mut b = good.clone();
+    b.evidence_standings[0].standing.replaced_by = Some(old);
+    cases.push(("supersedes itself", b));
+    let mut b = good.clone();
+    b.evidence_standings[0].standing.reason = None;
+    cases.push(("no reason", b));
+    let mut b = good.clone();
+    b.evidence_standings[0].standing.status = Status::Current;
+    cases.push(("listed as current", b));
+    let mut b = good.clone();
+    b.evidence_standings[0].standing.replaced_by = Some(claimtrack::EvidenceId::new());
+    cases.push(("unknown successor", b));
+    for (what, mut b) in cases {
+        b.claims
+            .push(NewClaim::factual("would be new").into_claim().unwrap());
+        let err = store.import_bundle(&b).unwrap_err();
+        assert!(
+            matches!(err, Error::Invalid { .. } | Error::NotFound { .. }),
+            "{what}: {err}"
+        );
+        assert_eq!(
+            (store.export_bundle().unwrap(), total_changes(&store)),
+            before,
+            "{what}"
+        );
+    }
+}

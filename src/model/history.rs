@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::text::{self, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use super::text_enum;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 text_enum! {
     /// The kind of record a [`Change`] is about.
@@ -65,6 +65,7 @@ text_enum! {
 /// `I` is the id type of the record ([`EvidenceId`](crate::EvidenceId) or
 /// [`ReviewId`](crate::ReviewId)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "I: Deserialize<'de>"))]
 pub struct Standing<I> {
     /// Current, superseded or retracted.
     pub status: Status,
@@ -98,6 +99,51 @@ impl<I> Standing<I> {
     /// SQL applies the same rule (`status = 'current'`).
     pub fn is_current(&self) -> bool {
         self.status == Status::Current
+    }
+}
+
+/// In a [`Bundle`](crate::Bundle): the standing of one evidence record or review that no longer counts,
+/// so an export keeps which versions were superseded or retracted, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "I: Deserialize<'de>"))]
+pub struct StandingEntry<I> {
+    /// The record.
+    pub id: I,
+    /// Its standing (superseded or retracted, with reason and time).
+    #[serde(flatten)]
+    pub standing: Standing<I>,
+}
+
+impl<I: PartialEq + std::fmt::Display> StandingEntry<I> {
+    /// Checks the entry: superseded or retracted (a record that counts needs no entry), with a reason
+    /// and a time, and a successor (not itself) exactly when superseded.
+    pub fn validate(&self) -> Result<()> {
+        let s = &self.standing;
+        if s.status == Status::Current {
+            return Err(Error::invalid(
+                "status",
+                format!("{}: only records that no longer count are listed", self.id),
+            ));
+        }
+        validate_reason(s.reason.as_deref().unwrap_or(""))?;
+        if s.at.is_none() {
+            return Err(Error::invalid("status time", format!("{}: missing", self.id)));
+        }
+        match (&s.status, &s.replaced_by) {
+            (Status::Superseded, None) => Err(Error::invalid(
+                "replaced_by",
+                format!("{} is superseded but names no successor", self.id),
+            )),
+            (Status::Retracted, Some(_)) => Err(Error::invalid(
+                "replaced_by",
+                format!("{} is retracted, not superseded, so it has no successor", self.id),
+            )),
+            (_, Some(next)) if *next == self.id => Err(Error::invalid(
+                "replaced_by",
+                format!("{} cannot supersede itself", self.id),
+            )),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use super::convert::{insert_err, refuse_if_referenced, rowid, rowid_of, ts_from_
 use super::history::{self, current, track};
 use crate::error::{Error, Result};
 use crate::model::evidence::{Evidence, NewEvidence};
-use crate::model::history::{EntityKind, Operation, Standing, Status, validate_reason};
+use crate::model::history::{EntityKind, Operation, Standing, StandingEntry, Status, validate_reason};
 use crate::model::ids::{ClaimId, EvidenceId, SourceId};
 
 macro_rules! select {
@@ -114,6 +114,38 @@ pub(crate) fn standing(conn: &Connection, id: EvidenceId) -> Result<Standing<Evi
          LEFT JOIN evidence n ON n.id = e.replaced_by WHERE e.id = ?1",
         own,
     )
+}
+
+/// Every evidence record that no longer counts, with its standing, oldest first (for export).
+pub(crate) fn standings(conn: &Connection) -> Result<Vec<StandingEntry<EvidenceId>>> {
+    history::read_standings(
+        conn,
+        concat!(
+            "SELECT e.uuid, e.status, n.uuid, e.status_reason, e.status_at FROM evidence e \
+             LEFT JOIN evidence n ON n.id = e.replaced_by WHERE NOT ",
+            current!("e"),
+            " ORDER BY e.id"
+        ),
+    )
+}
+
+/// Sets a record's standing as a bundle states it (on import). Checks the entry first.
+pub(crate) fn put_standing(conn: &Connection, entry: &StandingEntry<EvidenceId>) -> Result<()> {
+    entry.validate()?;
+    let own = rowid(conn, entry.id)?;
+    let next = rowid_of(conn, entry.standing.replaced_by)?;
+    let at = entry.standing.at.map(ts_to_sql).transpose()?;
+    conn.prepare_cached(
+        "UPDATE evidence SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1",
+    )?
+    .execute(params![
+        own,
+        entry.standing.status,
+        next,
+        entry.standing.reason,
+        at
+    ])?;
+    Ok(())
 }
 
 /// Marks a record superseded (by `replaced_by`) or retracted, with a reason. The caller checked that it

@@ -21,8 +21,8 @@ use super::convert::ts_to_sql;
 use super::{Store, attributions, claims, evidence, links, publications, reviews, sources};
 use crate::error::{Error, Result};
 use crate::model::history::{
-    Change, DEFAULT_ACTOR, EntityKind, HistoryProblem, HistoryReport, Operation, Standing, Status,
-    validate_actor,
+    Change, DEFAULT_ACTOR, EntityKind, HistoryProblem, HistoryReport, Operation, Standing, StandingEntry,
+    Status, validate_actor,
 };
 use crate::model::ids::*;
 
@@ -448,6 +448,40 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
     Ok(report)
 }
 
+/// Reads `(uuid, status, successor uuid, reason, time)` rows as bundle standing entries.
+pub(crate) fn read_standings<I: rusqlite::types::FromSql>(
+    conn: &Connection,
+    sql: &str,
+) -> Result<Vec<StandingEntry<I>>> {
+    type Raw<I> = (I, Status, Option<I>, Option<String>, Option<i64>);
+    let rows: Vec<Raw<I>> = conn
+        .prepare_cached(sql)?
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter()
+        .map(|(id, status, replaced_by, reason, at)| {
+            Ok(StandingEntry {
+                id,
+                standing: Standing {
+                    status,
+                    replaced_by,
+                    reason,
+                    at: at.map(nanos_to_time).transpose()?,
+                },
+            })
+        })
+        .collect()
+}
+
+fn nanos_to_time(n: i64) -> Result<time::OffsetDateTime> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)).map_err(|e| Error::Corrupt {
+        path: String::new(),
+        message: format!("bad status time: {e}"),
+    })
+}
+
 /// Reads a record's standing from its table (`evidence` or `reviews`); shared by both.
 pub(crate) fn read_standing<I: rusqlite::types::FromSql>(
     conn: &Connection,
@@ -462,13 +496,7 @@ pub(crate) fn read_standing<I: rusqlite::types::FromSql>(
             path: String::new(),
             message: format!("row {rowid} vanished while its standing was read"),
         })?;
-    let at = at
-        .map(|n| time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)))
-        .transpose()
-        .map_err(|e| Error::Corrupt {
-            path: String::new(),
-            message: format!("bad status time: {e}"),
-        })?;
+    let at = at.map(nanos_to_time).transpose()?;
     Ok(Standing {
         status,
         replaced_by,
