@@ -301,6 +301,12 @@ fn killing_a_large_import_leaves_all_of_it_or_none() {
         if !present {
             interrupted += 1;
         }
+        // The round's history entries committed with its records: all of them or none.
+        let entries = store
+            .history_by_actor(&format!("crash-child-{round}"))
+            .unwrap()
+            .len();
+        assert_eq!(entries, if present { per_round.len() } else { 0 }, "{context}");
         let expected_rounds = committed.len() as u64 + u64::from(present && committed.last() != Some(&round));
         assert_eq!(rounds, expected_rounds, "{context}: {committed:?}");
         // Every committed round is there whole: spot-check its last records.
@@ -336,6 +342,7 @@ fn killing_many_small_commits_loses_no_logged_commit() {
     let log = dir.join("committed.log");
     prepare(&db);
     let mut total_logged = 0;
+    let mut previous = 0;
     for round in 1..=KILLS {
         let delay = Duration::from_millis(30 + rng.below(300));
         let mut child = spawn("small", &db, &log, round);
@@ -374,6 +381,13 @@ fn killing_many_small_commits_loses_no_logged_commit() {
                 .write_all(format!("{n}\n").as_bytes())
                 .unwrap();
         }
+        // This round's history entries: three per commit it made (claim, attribution, evidence).
+        let entries = store
+            .history_by_actor(&format!("crash-child-{round}"))
+            .unwrap()
+            .len() as u64;
+        assert_eq!(entries, 3 * (counts.claims - previous), "{context}");
+        previous = counts.claims;
         // History agrees with the state (a full replay; every 4th round and at the end, to stay fast).
         if round % 4 == 0 || round == KILLS {
             check_history(&store, &context);

@@ -39,7 +39,8 @@ text_enum! {
         Update => "update",
         /// The record was deleted.
         Delete => "delete",
-        /// The record was created or replaced by a bundle import.
+        /// The record was created or replaced by a bundle import or a bulk load (or, for evidence and
+        /// reviews, given the standing a bundle states).
         Import => "import",
         /// The record (evidence or review) was replaced by a newer version and kept, marked superseded.
         Supersede => "supersede",

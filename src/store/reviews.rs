@@ -226,8 +226,8 @@ impl Store {
         self.read(|c| read(c, id))
     }
 
-    /// Edits a stored review in place (matched by id) before it counts as published: label, rating,
-    /// rationale, reviewer, date, URL. The change is recorded in history.
+    /// Edits a stored review in place (matched by id): label, rating, rationale, reviewer, date, URL.
+    /// The change, with the value before, is recorded in history.
     ///
     /// A different verdict or claim is refused with [`Error::Invalid`]: a published verdict is never
     /// overwritten; use [`correct_review`](Self::correct_review) or [`retract_review`](Self::retract_review).
