@@ -164,7 +164,7 @@ impl Store {
     /// ```
     pub fn attribute(&self, claim: ClaimId, new: NewAttribution) -> Result<AttributionId> {
         let a = new.into_attribution(claim)?;
-        self.write_tracked(crate::model::history::EntityKind::Attribution, a.id, |c| {
+        self.write_new(crate::model::history::EntityKind::Attribution, a.id, &a, |c| {
             insert(c, &a)
         })?;
         Ok(a.id)

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::convert::{StoredId, rowid_opt};
-use super::history::track;
+use super::history::{track, track_insert};
 use super::{Store, attributions, claims, evidence, links, publications, reviews, sources};
 use crate::error::{Error, Result};
 use crate::model::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, Bundle};
@@ -55,7 +55,7 @@ pub struct Counts {
 
 /// Inserts `item` if its id is new, replaces it if it differs, or leaves it. Each insert or replacement
 /// is recorded in history as an `Import`; an identical record writes nothing, history included.
-fn put<I: StoredId, T: PartialEq>(
+fn put<I: StoredId, T: PartialEq + Serialize>(
     conn: &Connection,
     id: I,
     item: &T,
@@ -67,7 +67,9 @@ fn put<I: StoredId, T: PartialEq>(
     let kind: EntityKind = I::KIND.parse()?;
     let import = Some(Operation::Import);
     if rowid_opt(conn, id)?.is_none() {
-        track(conn, kind, id.as_uuid(), import, None, || insert(conn, item))?;
+        track_insert(conn, kind, id.as_uuid(), Operation::Import, item, || {
+            insert(conn, item)
+        })?;
         tally.inserted += 1;
     } else if read(conn, id)? == *item {
         tally.unchanged += 1;

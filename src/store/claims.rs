@@ -133,7 +133,7 @@ impl Store {
     /// ```
     pub fn add_claim(&self, new: NewClaim) -> Result<ClaimId> {
         let c = new.into_claim()?;
-        self.write_tracked(crate::model::history::EntityKind::Claim, c.id, |conn| {
+        self.write_new(crate::model::history::EntityKind::Claim, c.id, &c, |conn| {
             insert(conn, &c)
         })?;
         Ok(c.id)

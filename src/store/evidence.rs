@@ -4,7 +4,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Store;
 use super::convert::{insert_err, refuse_if_referenced, rowid, rowid_of, ts_from_sql, ts_to_sql};
-use super::history::{self, current, track};
+use super::history::{self, current, track, track_insert};
 use crate::error::{Error, Result};
 use crate::model::evidence::{Evidence, NewEvidence};
 use crate::model::history::{EntityKind, Operation, Standing, StandingEntry, Status, validate_reason};
@@ -197,7 +197,7 @@ impl Store {
     /// [`revise_evidence`](Self::revise_evidence); the earlier one is kept, marked superseded.
     pub fn add_evidence(&self, claim: ClaimId, new: NewEvidence) -> Result<EvidenceId> {
         let e = new.into_evidence(claim)?;
-        self.write_tracked(EntityKind::Evidence, e.id, |c| insert(c, &e))?;
+        self.write_new(EntityKind::Evidence, e.id, &e, |c| insert(c, &e))?;
         Ok(e.id)
     }
 
@@ -261,7 +261,9 @@ impl Store {
                     ),
                 ));
             }
-            track(c, EntityKind::Evidence, next.id.as_uuid(), None, None, || insert(c, &next))?;
+            track_insert(c, EntityKind::Evidence, next.id.as_uuid(), Operation::Insert, &next, || {
+                insert(c, &next)
+            })?;
             track(c, EntityKind::Evidence, old.as_uuid(), Some(Operation::Supersede), Some(reason), || {
                 set_status(c, old, Status::Superseded, Some(next.id), reason)
             })?;

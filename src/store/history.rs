@@ -203,6 +203,22 @@ pub(crate) fn track<T>(
     Ok(out)
 }
 
+/// Runs `write`, which creates the record `entity` from `value`, and records its creation without
+/// re-reading it: the history's value after is `value` itself (a stored record reads back equal to the
+/// value it was written from; `verify_history` checks that). Cheaper than [`track`] for inserts.
+pub(crate) fn track_insert<V: serde::Serialize, T>(
+    conn: &Connection,
+    kind: EntityKind,
+    entity: Uuid,
+    operation: Operation,
+    value: &V,
+    write: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let out = write()?;
+    append(conn, kind, entity, operation, None, Some(&to_json(value)?), None)?;
+    Ok(out)
+}
+
 /// Records one record written by a bulk path (`store/batch.rs`) that already holds its model value: one
 /// `Import` entry, without re-reading the row. Call it in the same transaction, once per record, after
 /// the row is written; `value` must be the model value just written (its serde JSON is what `snapshot`
@@ -538,6 +554,17 @@ impl Store {
         f: impl FnOnce(&Connection) -> Result<T>,
     ) -> Result<T> {
         self.write(|c| track(c, kind, id.as_uuid(), None, None, || f(c)))
+    }
+
+    /// Runs `f` in one write transaction as the creation of `value` (with id `id`), recorded in history.
+    pub(crate) fn write_new<I: EntityId, V: serde::Serialize, T>(
+        &self,
+        kind: EntityKind,
+        id: I,
+        value: &V,
+        f: impl FnOnce(&Connection) -> Result<T>,
+    ) -> Result<T> {
+        self.write(|c| track_insert(c, kind, id.as_uuid(), Operation::Insert, value, || f(c)))
     }
 
     /// Every change to one record, oldest first.

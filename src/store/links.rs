@@ -85,7 +85,7 @@ impl Store {
 
     /// Stores a link built with [`ClaimLink::new`] (for one with a note); returns its id.
     pub fn add_link(&self, link: &ClaimLink) -> Result<ClaimLinkId> {
-        self.write_tracked(crate::model::history::EntityKind::ClaimLink, link.id, |c| {
+        self.write_new(crate::model::history::EntityKind::ClaimLink, link.id, link, |c| {
             insert(c, link)
         })?;
         Ok(link.id)

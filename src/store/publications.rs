@@ -86,7 +86,7 @@ impl Store {
     /// Adds a publication and returns its id.
     pub fn add_publication(&self, new: NewPublication) -> Result<PublicationId> {
         let p = new.into_publication()?;
-        self.write_tracked(crate::model::history::EntityKind::Publication, p.id, |c| {
+        self.write_new(crate::model::history::EntityKind::Publication, p.id, &p, |c| {
             insert(c, &p)
         })?;
         Ok(p.id)

@@ -4,7 +4,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Store;
 use super::convert::{insert_err, refuse_if_referenced, rowid, rowid_of, ts_from_sql, ts_to_sql};
-use super::history::{self, current, track};
+use super::history::{self, current, track, track_insert};
 use crate::error::{Error, Result};
 use crate::model::history::{EntityKind, Operation, Standing, StandingEntry, Status, validate_reason};
 use crate::model::ids::{ClaimId, ReviewId};
@@ -217,7 +217,7 @@ impl Store {
     /// Records a verdict on `claim`; returns the review's id.
     pub fn add_review(&self, claim: ClaimId, new: NewReview) -> Result<ReviewId> {
         let r = new.into_review(claim)?;
-        self.write_tracked(EntityKind::Review, r.id, |c| insert(c, &r))?;
+        self.write_new(EntityKind::Review, r.id, &r, |c| insert(c, &r))?;
         Ok(r.id)
     }
 
@@ -270,9 +270,14 @@ impl Store {
             let prev = read(c, old)?;
             require_current(c, old)?;
             let next = new.into_review(prev.claim)?;
-            track(c, EntityKind::Review, next.id.as_uuid(), None, None, || {
-                insert(c, &next)
-            })?;
+            track_insert(
+                c,
+                EntityKind::Review,
+                next.id.as_uuid(),
+                Operation::Insert,
+                &next,
+                || insert(c, &next),
+            )?;
             track(
                 c,
                 EntityKind::Review,

@@ -187,7 +187,9 @@ impl Store {
     /// ```
     pub fn add_source(&self, new: NewSource) -> Result<SourceId> {
         let s = new.into_source()?;
-        self.write_tracked(crate::model::history::EntityKind::Source, s.id, |c| insert(c, &s))?;
+        self.write_new(crate::model::history::EntityKind::Source, s.id, &s, |c| {
+            insert(c, &s)
+        })?;
         Ok(s.id)
     }
 
