@@ -457,3 +457,31 @@ fn bad_standing_entries_in_a_bundle_are_refused_whole() {
         );
     }
 }
+
+#[test]
+fn records_of_different_kinds_sharing_an_id_keep_separate_histories() {
+    // Ids are unique per kind only; a bundle may (unwisely) reuse one across kinds.
+    let store = Store::open_in_memory().unwrap();
+    let mut bundle = claimtrack::Bundle::default();
+    let mut source = NewSource::new("Agency", SourceKind::NewsAgency)
+        .into_source()
+        .unwrap();
+    let claim = NewClaim::factual("Shared id").into_claim().unwrap();
+    source.id = claimtrack::SourceId::from_uuid(claim.id.as_uuid());
+    bundle.sources.push(source.clone());
+    bundle.claims.push(claim.clone());
+    store.import_bundle(&bundle).unwrap();
+    let h = store.history_of(claim.id).unwrap();
+    assert_eq!(
+        h.iter().map(|c| c.kind).collect::<Vec<_>>(),
+        vec![EntityKind::Claim]
+    );
+    let h = store.history_of(source.id).unwrap();
+    assert_eq!(
+        h.iter().map(|c| c.kind).collect::<Vec<_>>(),
+        vec![EntityKind::Source]
+    );
+    let report = store.verify_history().unwrap();
+    assert!(report.is_consistent(), "{:?}", report.problems);
+    assert_eq!(report.records, 2);
+}

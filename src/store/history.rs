@@ -385,7 +385,8 @@ fn text_hash(text: &str) -> u64 {
 pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
     let mut report = HistoryReport::default();
     // Last known value (hash of its JSON text, None = deleted) of every record with history.
-    let mut last: HashMap<Uuid, (EntityKind, Option<u64>, i64)> = HashMap::new();
+    // Keyed by kind and id: ids are unique per table, so a bundle may reuse one across kinds.
+    let mut last: HashMap<(EntityKind, Uuid), (Option<u64>, i64)> = HashMap::new();
     {
         let mut stmt = conn.prepare_cached(
             "SELECT id, entity_kind, entity, operation, before, after FROM history ORDER BY id",
@@ -415,11 +416,8 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
                 })
             };
             let before_hash = before.as_deref().map(text_hash);
-            match last.get(&entity) {
-                Some((k, _, _)) if *k != kind => {
-                    problem(format!("entry {seq} names it a {kind}, an earlier one a {k}"))
-                }
-                Some((_, prev, prev_seq)) if *prev != before_hash => problem(format!(
+            match last.get(&(kind, entity)) {
+                Some((prev, prev_seq)) if *prev != before_hash => problem(format!(
                     "entry {seq}'s value before differs from entry {prev_seq}'s value after"
                 )),
                 None if before.is_some() => {
@@ -427,16 +425,16 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
                 }
                 _ => {}
             }
-            if op == Operation::Baseline && last.contains_key(&entity) {
+            if op == Operation::Baseline && last.contains_key(&(kind, entity)) {
                 problem(format!("baseline entry {seq} is not its first entry"));
             }
-            last.insert(entity, (kind, after.as_deref().map(text_hash), seq));
+            last.insert((kind, entity), (after.as_deref().map(text_hash), seq));
         }
     }
-    let mut seen: HashSet<Uuid> = HashSet::new();
+    let mut seen: HashSet<(EntityKind, Uuid)> = HashSet::new();
     for (kind, id) in all_ids(conn)? {
         report.records += 1;
-        seen.insert(id);
+        seen.insert((kind, id));
         let now = snapshot(conn, kind, id)?.map(|v| text_hash(&v.to_string()));
         let mut problem = |p: String| {
             report.problems.push(HistoryProblem {
@@ -445,17 +443,17 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
                 problem: p,
             })
         };
-        match last.get(&id) {
+        match last.get(&(kind, id)) {
             None => problem("it has no history".into()),
-            Some((_, None, seq)) => problem(format!("entry {seq} records its deletion, yet it exists")),
-            Some((_, prev, seq)) if *prev != now => problem(format!(
+            Some((None, seq)) => problem(format!("entry {seq} records its deletion, yet it exists")),
+            Some((prev, seq)) if *prev != now => problem(format!(
                 "its current value differs from entry {seq}'s value after"
             )),
             Some(_) => {}
         }
     }
-    for (id, (kind, after, seq)) in &last {
-        if after.is_some() && !seen.contains(id) {
+    for ((kind, id), (after, seq)) in &last {
+        if after.is_some() && !seen.contains(&(*kind, *id)) {
             report.problems.push(HistoryProblem {
                 kind: *kind,
                 entity: *id,
@@ -569,11 +567,12 @@ impl Store {
 
     /// Every change to one record, oldest first.
     pub fn history_of<I: EntityId>(&self, id: I) -> Result<Vec<Change>> {
+        let kind: EntityKind = I::KIND.parse()?;
         self.read(|c| {
             changes(
                 c,
-                select_changes!("WHERE h.entity = ?1 ORDER BY h.id"),
-                [&id.as_uuid().as_bytes()[..]],
+                select_changes!("WHERE h.entity = ?1 AND h.entity_kind = ?2 ORDER BY h.id"),
+                params![&id.as_uuid().as_bytes()[..], kind],
             )
         })
     }
