@@ -58,6 +58,10 @@ pub use model::country::CountryCode;
 pub use model::date::{DatePrecision, PartialDate};
 pub use model::evidence::{Evidence, NewEvidence, Stance};
 pub use model::grade::{Credibility, Reliability};
+pub use model::history::{
+    Change, DEFAULT_ACTOR, EntityKind, HistoryProblem, HistoryReport, Operation, Standing, StandingEntry,
+    Status,
+};
 pub use model::ids::{
     AttributionId, ClaimId, ClaimLinkId, EntityId, EvidenceId, PublicationId, ReviewId, SourceId,
 };

@@ -104,7 +104,10 @@ fn a_desk_session_from_init_to_check() {
     );
     assert!(ok(db, &["init"]).contains("created"));
     assert!(ok(db, &["init"]).contains("up to date"));
-    assert_eq!(json(&ok(db, &["--json", "init"]))["schema_version"], 1);
+    assert_eq!(
+        json(&ok(db, &["--json", "init"]))["schema_version"],
+        claimtrack::SCHEMA_VERSION
+    );
 
     let russia = id(&ok(
         db,

@@ -56,6 +56,10 @@ fn a_page_imports_with_sources_matched_not_duplicated() {
         .add_source(NewSource::new("PolitiFact", SourceKind::Organisation).alias("politifact.com"))
         .unwrap();
     let report = factcheck::import(&store, PAGE.as_bytes()).unwrap();
+    // Every record the import wrote is on record in the history.
+    let history = store.verify_history().unwrap();
+    assert!(history.is_consistent(), "{:?}", history.problems);
+    assert!(history.records > 3);
 
     let claims = store.claims().unwrap();
     assert_eq!(claims.len(), 3);

@@ -168,11 +168,20 @@ fn updates_replace_fields_and_children() {
     s.update_claim(&claim).unwrap();
     assert_eq!(s.claim(c).unwrap(), claim);
 
+    // Evidence keeps its stance: an excerpt can be mended in place, a changed stance is a new version.
     let e = s.add_evidence(c, NewEvidence::new(a, Stance::Supports)).unwrap();
     let mut ev = s.evidence(e).unwrap();
-    ev.stance = Stance::Refutes;
+    ev.excerpt = Some("about 11,000".into());
     s.update_evidence(&ev).unwrap();
-    assert_eq!(s.evidence(e).unwrap().stance, Stance::Refutes);
+    assert_eq!(s.evidence(e).unwrap().excerpt.as_deref(), Some("about 11,000"));
+    ev.stance = Stance::Refutes;
+    assert!(matches!(s.update_evidence(&ev), Err(Error::Invalid { .. })));
+    let newer = s
+        .revise_evidence(e, NewEvidence::new(a, Stance::Refutes), "source corrected itself")
+        .unwrap();
+    assert_eq!(s.evidence(newer).unwrap().stance, Stance::Refutes);
+    assert_eq!(s.evidence(e).unwrap().stance, Stance::Supports);
+    assert_eq!(s.evidence_of(c).unwrap().len(), 2);
 }
 
 #[test]

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::attribution::Attribution;
 use super::claim::Claim;
 use super::evidence::Evidence;
+use super::history::StandingEntry;
+use super::ids::{EvidenceId, ReviewId};
 use super::link::ClaimLink;
 use super::publication::Publication;
 use super::review::Review;
@@ -46,6 +48,12 @@ pub struct Bundle {
     /// Reviews.
     #[serde(default)]
     pub reviews: Vec<Review>,
+    /// Evidence records that no longer count (superseded or retracted); the others count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence_standings: Vec<StandingEntry<EvidenceId>>,
+    /// Reviews that no longer count (superseded by a correction, or retracted); the others count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub review_standings: Vec<StandingEntry<ReviewId>>,
 }
 
 impl Default for Bundle {
@@ -60,6 +68,8 @@ impl Default for Bundle {
             evidence: Vec::new(),
             links: Vec::new(),
             reviews: Vec::new(),
+            evidence_standings: Vec::new(),
+            review_standings: Vec::new(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub(crate) mod country;
 pub(crate) mod date;
 pub(crate) mod evidence;
 pub(crate) mod grade;
+pub(crate) mod history;
 pub(crate) mod ids;
 pub(crate) mod link;
 pub(crate) mod publication;

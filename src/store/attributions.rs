@@ -164,7 +164,9 @@ impl Store {
     /// ```
     pub fn attribute(&self, claim: ClaimId, new: NewAttribution) -> Result<AttributionId> {
         let a = new.into_attribution(claim)?;
-        self.write(|c| insert(c, &a))?;
+        self.write_new(crate::model::history::EntityKind::Attribution, a.id, &a, |c| {
+            insert(c, &a)
+        })?;
         Ok(a.id)
     }
 
@@ -175,12 +177,16 @@ impl Store {
 
     /// Replaces a stored attribution with `attribution` (matched by id), relays included.
     pub fn update_attribution(&self, attribution: &Attribution) -> Result<()> {
-        self.write(|c| update(c, attribution))
+        self.write_tracked(
+            crate::model::history::EntityKind::Attribution,
+            attribution.id,
+            |c| update(c, attribution),
+        )
     }
 
     /// Deletes an attribution (its relay chain goes with it; the sources stay).
     pub fn delete_attribution(&self, id: AttributionId) -> Result<()> {
-        self.write(|c| {
+        self.write_tracked(crate::model::history::EntityKind::Attribution, id, |c| {
             let own = rowid(c, id)?;
             c.prepare_cached("DELETE FROM attributions WHERE id = ?1")?
                 .execute([own])?;

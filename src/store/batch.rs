@@ -8,12 +8,14 @@
 use rusqlite::Connection;
 
 use super::bundle::{ImportSummary, import};
+use super::history;
 use super::{Store, attributions, claims, evidence, links, publications, reviews, sources};
 use crate::error::Result;
 use crate::model::attribution::{Attribution, NewAttribution};
 use crate::model::bundle::Bundle;
 use crate::model::claim::{Claim, NewClaim};
 use crate::model::evidence::{Evidence, NewEvidence};
+use crate::model::history::EntityKind;
 use crate::model::ids::{AttributionId, ClaimId, ClaimLinkId, EvidenceId, PublicationId, ReviewId, SourceId};
 use crate::model::link::{ClaimLink, LinkKind};
 use crate::model::publication::{NewPublication, Publication};
@@ -100,6 +102,7 @@ impl Batch<'_> {
     pub fn add_source(&self, new: NewSource) -> Result<SourceId> {
         let s = new.into_source()?;
         sources::insert(self.conn(), &s)?;
+        history::record_import(self.conn(), EntityKind::Source, s.id.as_uuid(), &s)?;
         Ok(s.id)
     }
 
@@ -117,6 +120,7 @@ impl Batch<'_> {
     pub fn add_publication(&self, new: NewPublication) -> Result<PublicationId> {
         let p = new.into_publication()?;
         publications::insert(self.conn(), &p)?;
+        history::record_import(self.conn(), EntityKind::Publication, p.id.as_uuid(), &p)?;
         Ok(p.id)
     }
 
@@ -124,6 +128,7 @@ impl Batch<'_> {
     pub fn add_claim(&self, new: NewClaim) -> Result<ClaimId> {
         let c = new.into_claim()?;
         claims::insert(self.conn(), &c)?;
+        history::record_import(self.conn(), EntityKind::Claim, c.id.as_uuid(), &c)?;
         Ok(c.id)
     }
 
@@ -131,6 +136,7 @@ impl Batch<'_> {
     pub fn attribute(&self, claim: ClaimId, new: NewAttribution) -> Result<AttributionId> {
         let a = new.into_attribution(claim)?;
         attributions::insert(self.conn(), &a)?;
+        history::record_import(self.conn(), EntityKind::Attribution, a.id.as_uuid(), &a)?;
         Ok(a.id)
     }
 
@@ -138,6 +144,7 @@ impl Batch<'_> {
     pub fn add_evidence(&self, claim: ClaimId, new: NewEvidence) -> Result<EvidenceId> {
         let e = new.into_evidence(claim)?;
         evidence::insert(self.conn(), &e)?;
+        history::record_import(self.conn(), EntityKind::Evidence, e.id.as_uuid(), &e)?;
         Ok(e.id)
     }
 
@@ -145,6 +152,7 @@ impl Batch<'_> {
     pub fn link_claims(&self, from: ClaimId, kind: LinkKind, to: ClaimId) -> Result<ClaimLinkId> {
         let l = ClaimLink::new(from, kind, to)?;
         links::insert(self.conn(), &l)?;
+        history::record_import(self.conn(), EntityKind::ClaimLink, l.id.as_uuid(), &l)?;
         Ok(l.id)
     }
 
@@ -152,6 +160,7 @@ impl Batch<'_> {
     pub fn add_review(&self, claim: ClaimId, new: NewReview) -> Result<ReviewId> {
         let r = new.into_review(claim)?;
         reviews::insert(self.conn(), &r)?;
+        history::record_import(self.conn(), EntityKind::Review, r.id.as_uuid(), &r)?;
         Ok(r.id)
     }
 

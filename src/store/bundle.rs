@@ -6,9 +6,11 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::convert::{StoredId, rowid_opt};
+use super::history::{track, track_insert};
 use super::{Store, attributions, claims, evidence, links, publications, reviews, sources};
 use crate::error::{Error, Result};
 use crate::model::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, Bundle};
+use crate::model::history::{EntityKind, Operation, Standing, StandingEntry};
 use crate::model::ids::SourceId;
 use crate::model::source::Source;
 
@@ -51,8 +53,9 @@ pub struct Counts {
     pub reviews: u64,
 }
 
-/// Inserts `item` if its id is new, replaces it if it differs, or leaves it.
-fn put<I: StoredId, T: PartialEq>(
+/// Inserts `item` if its id is new, replaces it if it differs, or leaves it. Each insert or replacement
+/// is recorded in history as an `Import`; an identical record writes nothing, history included.
+fn put<I: StoredId, T: PartialEq + Serialize>(
     conn: &Connection,
     id: I,
     item: &T,
@@ -61,13 +64,17 @@ fn put<I: StoredId, T: PartialEq>(
     update: fn(&Connection, &T) -> Result<()>,
     tally: &mut ImportSummary,
 ) -> Result<()> {
+    let kind: EntityKind = I::KIND.parse()?;
+    let import = Some(Operation::Import);
     if rowid_opt(conn, id)?.is_none() {
-        insert(conn, item)?;
+        track_insert(conn, kind, id.as_uuid(), Operation::Import, item, || {
+            insert(conn, item)
+        })?;
         tally.inserted += 1;
     } else if read(conn, id)? == *item {
         tally.unchanged += 1;
     } else {
-        update(conn, item)?;
+        track(conn, kind, id.as_uuid(), import, None, || update(conn, item))?;
         tally.updated += 1;
     }
     Ok(())
@@ -189,13 +196,63 @@ pub(crate) fn import(conn: &Connection, b: &Bundle) -> Result<ImportSummary> {
             &mut t,
         )?;
     }
+    for s in &b.evidence_standings {
+        put_standing(
+            conn,
+            EntityKind::Evidence,
+            s,
+            evidence::standing,
+            evidence::put_standing,
+            &mut t,
+        )?;
+    }
+    for s in &b.review_standings {
+        put_standing(
+            conn,
+            EntityKind::Review,
+            s,
+            reviews::standing,
+            reviews::put_standing,
+            &mut t,
+        )?;
+    }
     Ok(t)
+}
+
+/// Sets a record's standing as the bundle states it, unless it already stands so; recorded in history
+/// as an `Import`. Counted as updated or unchanged.
+fn put_standing<I: StoredId>(
+    conn: &Connection,
+    kind: EntityKind,
+    entry: &StandingEntry<I>,
+    read: fn(&Connection, I) -> Result<Standing<I>>,
+    put: fn(&Connection, &StandingEntry<I>) -> Result<()>,
+    tally: &mut ImportSummary,
+) -> Result<()> {
+    entry.validate()?;
+    if read(conn, entry.id)? == entry.standing {
+        tally.unchanged += 1;
+        return Ok(());
+    }
+    let reason = entry.standing.reason.as_deref();
+    track(
+        conn,
+        kind,
+        entry.id.as_uuid(),
+        Some(Operation::Import),
+        reason,
+        || put(conn, entry),
+    )?;
+    tally.updated += 1;
+    Ok(())
 }
 
 impl Store {
     /// Writes every record of `bundle` in one transaction, matching records by id: new ones are
     /// inserted, changed ones replaced, identical ones left alone — so importing twice changes nothing.
-    /// On any error nothing is written.
+    /// The standings it lists (evidence and reviews that were superseded or retracted) are applied after
+    /// the records. On any error nothing is written. Every record inserted or replaced gets an `Import` entry in the
+    /// history; identical records write none.
     pub fn import_bundle(&self, bundle: &Bundle) -> Result<ImportSummary> {
         self.write(|c| import(c, bundle))
     }
@@ -235,6 +292,8 @@ impl Store {
                 evidence: evidence::all(c)?,
                 links: links::all(c)?,
                 reviews: reviews::all(c)?,
+                evidence_standings: evidence::standings(c)?,
+                review_standings: reviews::standings(c)?,
                 ..Bundle::default()
             })
         })

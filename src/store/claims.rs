@@ -133,7 +133,9 @@ impl Store {
     /// ```
     pub fn add_claim(&self, new: NewClaim) -> Result<ClaimId> {
         let c = new.into_claim()?;
-        self.write(|conn| insert(conn, &c))?;
+        self.write_new(crate::model::history::EntityKind::Claim, c.id, &c, |conn| {
+            insert(conn, &c)
+        })?;
         Ok(c.id)
     }
 
@@ -144,13 +146,15 @@ impl Store {
 
     /// Replaces a stored claim with `claim` (matched by id), quantities and tags included.
     pub fn update_claim(&self, claim: &Claim) -> Result<()> {
-        self.write(|c| update(c, claim))
+        self.write_tracked(crate::model::history::EntityKind::Claim, claim.id, |c| {
+            update(c, claim)
+        })
     }
 
     /// Deletes a claim that has no attributions, evidence, links or reviews (delete those first: nothing
     /// recorded about a claim disappears as a side effect).
     pub fn delete_claim(&self, id: ClaimId) -> Result<()> {
-        self.write(|c| {
+        self.write_tracked(crate::model::history::EntityKind::Claim, id, |c| {
             let own = rowid(c, id)?;
             refuse_if_referenced(
                 c,

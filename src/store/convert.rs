@@ -100,7 +100,10 @@ text_enum_sql!(
     Mode,
     Stance,
     LinkKind,
-    Verdict
+    Verdict,
+    crate::model::history::EntityKind,
+    crate::model::history::Operation,
+    crate::model::history::Status
 );
 
 impl ToSql for Reliability {

@@ -3,9 +3,11 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Store;
-use super::convert::{insert_err, rowid, rowid_of, ts_from_sql, ts_to_sql};
+use super::convert::{insert_err, refuse_if_referenced, rowid, rowid_of, ts_from_sql, ts_to_sql};
+use super::history::{self, current, track, track_insert};
 use crate::error::{Error, Result};
 use crate::model::evidence::{Evidence, NewEvidence};
+use crate::model::history::{EntityKind, Operation, Standing, StandingEntry, Status, validate_reason};
 use crate::model::ids::{ClaimId, EvidenceId, SourceId};
 
 macro_rules! select {
@@ -103,14 +105,99 @@ pub(crate) fn update(conn: &Connection, e: &Evidence) -> Result<()> {
     Ok(())
 }
 
+/// The standing (current, superseded, retracted) of a stored evidence record.
+pub(crate) fn standing(conn: &Connection, id: EvidenceId) -> Result<Standing<EvidenceId>> {
+    let own = rowid(conn, id)?;
+    history::read_standing(
+        conn,
+        "SELECT e.status, n.uuid, e.status_reason, e.status_at FROM evidence e \
+         LEFT JOIN evidence n ON n.id = e.replaced_by WHERE e.id = ?1",
+        own,
+    )
+}
+
+/// Every evidence record that no longer counts, with its standing, oldest first (for export).
+pub(crate) fn standings(conn: &Connection) -> Result<Vec<StandingEntry<EvidenceId>>> {
+    history::read_standings(
+        conn,
+        concat!(
+            "SELECT e.uuid, e.status, n.uuid, e.status_reason, e.status_at FROM evidence e \
+             LEFT JOIN evidence n ON n.id = e.replaced_by WHERE NOT ",
+            current!("e"),
+            " ORDER BY e.id"
+        ),
+    )
+}
+
+/// Sets a record's standing as a bundle states it (on import). Checks the entry first.
+pub(crate) fn put_standing(conn: &Connection, entry: &StandingEntry<EvidenceId>) -> Result<()> {
+    entry.validate()?;
+    let own = rowid(conn, entry.id)?;
+    let next = rowid_of(conn, entry.standing.replaced_by)?;
+    let at = entry.standing.at.map(ts_to_sql).transpose()?;
+    conn.prepare_cached(
+        "UPDATE evidence SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1",
+    )?
+    .execute(params![
+        own,
+        entry.standing.status,
+        next,
+        entry.standing.reason,
+        at
+    ])?;
+    Ok(())
+}
+
+/// Marks a record superseded (by `replaced_by`) or retracted, with a reason. The caller checked that it
+/// is current.
+fn set_status(
+    conn: &Connection,
+    id: EvidenceId,
+    status: Status,
+    replaced_by: Option<EvidenceId>,
+    reason: &str,
+) -> Result<()> {
+    let own = rowid(conn, id)?;
+    let next = rowid_of(conn, replaced_by)?;
+    conn.prepare_cached(
+        "UPDATE evidence SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1",
+    )?
+    .execute(params![
+        own,
+        status,
+        next,
+        reason,
+        ts_to_sql(crate::model::now())?
+    ])?;
+    Ok(())
+}
+
+/// Refuses to change a record that no longer counts.
+fn require_current(conn: &Connection, id: EvidenceId) -> Result<()> {
+    let s = standing(conn, id)?;
+    if s.is_current() {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "evidence",
+        format!(
+            "{id} is {} and kept as history; it cannot be changed{}",
+            s.status,
+            s.replaced_by
+                .map(|n| format!(" (its current version is {n})"))
+                .unwrap_or_default()
+        ),
+    ))
+}
+
 impl Store {
     /// Records a source's stance on `claim`; returns the evidence id.
     ///
-    /// A source that changes its stance gets a second record (with a later `as_of`); the earlier one is
-    /// kept as history.
+    /// A source that changes its stance gets a new version through
+    /// [`revise_evidence`](Self::revise_evidence); the earlier one is kept, marked superseded.
     pub fn add_evidence(&self, claim: ClaimId, new: NewEvidence) -> Result<EvidenceId> {
         let e = new.into_evidence(claim)?;
-        self.write(|c| insert(c, &e))?;
+        self.write_new(EntityKind::Evidence, e.id, &e, |c| insert(c, &e))?;
         Ok(e.id)
     }
 
@@ -119,22 +206,132 @@ impl Store {
         self.read(|c| read(c, id))
     }
 
-    /// Replaces a stored piece of evidence with `evidence` (matched by id).
+    /// Corrects a stored piece of evidence in place (matched by id): its excerpt, credibility,
+    /// publication or date. The change is recorded in history.
+    ///
+    /// A different stance, claim or source is not a correction but a new version: that is refused with
+    /// [`Error::Invalid`]; use [`revise_evidence`](Self::revise_evidence). Evidence that was superseded or
+    /// retracted cannot be changed.
     pub fn update_evidence(&self, evidence: &Evidence) -> Result<()> {
-        self.write(|c| update(c, evidence))
+        self.write_tracked(EntityKind::Evidence, evidence.id, |c| {
+            let old = read(c, evidence.id)?;
+            require_current(c, evidence.id)?;
+            for (field, same) in [
+                ("stance", old.stance == evidence.stance),
+                ("claim", old.claim == evidence.claim),
+                ("source", old.source == evidence.source),
+            ] {
+                if !same {
+                    return Err(Error::invalid(
+                        field,
+                        "a changed stance, claim or source is a new version: use Store::revise_evidence",
+                    ));
+                }
+            }
+            update(c, evidence)
+        })
+    }
+
+    /// Records a new version of a source's stance on a claim: `new` (from the same source) is stored for
+    /// the same claim, and `old` is kept, marked superseded by it with `reason`. Returns the new id.
+    ///
+    /// ```
+    /// use claimtrack::{NewClaim, NewEvidence, NewSource, SourceKind, Stance, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let gov = store.add_source(NewSource::new("Ministry", SourceKind::GovernmentBody))?;
+    /// let claim = store.add_claim(NewClaim::factual("Troops were deployed"))?;
+    /// let denial = store.add_evidence(claim, NewEvidence::new(gov, Stance::Refutes))?;
+    /// let admission = store.revise_evidence(denial, NewEvidence::new(gov, Stance::Supports), "ministry confirmed")?;
+    /// assert!(!store.evidence_standing(denial)?.is_current());
+    /// assert_eq!(store.current_evidence_of(claim)?.iter().map(|e| e.id).collect::<Vec<_>>(), vec![admission]);
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn revise_evidence(&self, old: EvidenceId, new: NewEvidence, reason: &str) -> Result<EvidenceId> {
+        validate_reason(reason)?;
+        self.write(|c| {
+            let prev = read(c, old)?;
+            require_current(c, old)?;
+            let next = new.into_evidence(prev.claim)?;
+            if next.source != prev.source {
+                return Err(Error::invalid(
+                    "source",
+                    format!(
+                        "a revision must come from the same source ({}); record another source's stance with add_evidence",
+                        prev.source
+                    ),
+                ));
+            }
+            track_insert(c, EntityKind::Evidence, next.id.as_uuid(), Operation::Insert, &next, || {
+                insert(c, &next)
+            })?;
+            track(c, EntityKind::Evidence, old.as_uuid(), Some(Operation::Supersede), Some(reason), || {
+                set_status(c, old, Status::Superseded, Some(next.id), reason)
+            })?;
+            Ok(next.id)
+        })
+    }
+
+    /// Withdraws a piece of evidence without replacing it: it is kept, marked retracted with `reason`,
+    /// and no longer counts.
+    pub fn retract_evidence(&self, id: EvidenceId, reason: &str) -> Result<()> {
+        validate_reason(reason)?;
+        self.write(|c| {
+            require_current(c, id)?;
+            track(
+                c,
+                EntityKind::Evidence,
+                id.as_uuid(),
+                Some(Operation::Retract),
+                Some(reason),
+                || set_status(c, id, Status::Retracted, None, reason),
+            )
+        })
+    }
+
+    /// Whether a piece of evidence counts, and if not, why and what replaced it.
+    pub fn evidence_standing(&self, id: EvidenceId) -> Result<Standing<EvidenceId>> {
+        self.read(|c| standing(c, id))
+    }
+
+    /// A claim's evidence that counts (neither superseded nor retracted), oldest record first.
+    pub fn current_evidence_of(&self, claim: ClaimId) -> Result<Vec<Evidence>> {
+        self.read(|c| {
+            let own = rowid(c, claim)?;
+            Ok(c.prepare_cached(concat!(
+                select!("WHERE e.claim_id = ?1 AND "),
+                current!("e"),
+                " ORDER BY e.id"
+            ))?
+            .query_map([own], from_row)?
+            .collect::<rusqlite::Result<_>>()?)
+        })
     }
 
     /// Deletes one piece of evidence.
+    ///
+    /// The deletion and the record's last value are kept in history. A record that replaced another
+    /// (see [`revise_evidence`](Self::revise_evidence)) is refused with [`Error::StillReferenced`].
     pub fn delete_evidence(&self, id: EvidenceId) -> Result<()> {
-        self.write(|c| {
+        self.write_tracked(EntityKind::Evidence, id, |c| {
             let own = rowid(c, id)?;
+            refuse_if_referenced(
+                c,
+                "evidence",
+                id,
+                own,
+                &[(
+                    "evidence (superseded by it)",
+                    "SELECT count(*) FROM evidence WHERE replaced_by = ?1",
+                )],
+            )?;
             c.prepare_cached("DELETE FROM evidence WHERE id = ?1")?
                 .execute([own])?;
             Ok(())
         })
     }
 
-    /// A claim's evidence, oldest record first.
+    /// A claim's evidence, oldest record first, superseded and retracted records included (see
+    /// [`current_evidence_of`](Self::current_evidence_of) and [`evidence_standing`](Self::evidence_standing)).
     pub fn evidence_of(&self, claim: ClaimId) -> Result<Vec<Evidence>> {
         self.read(|c| of_claim(c, claim))
     }

@@ -85,7 +85,9 @@ impl Store {
 
     /// Stores a link built with [`ClaimLink::new`] (for one with a note); returns its id.
     pub fn add_link(&self, link: &ClaimLink) -> Result<ClaimLinkId> {
-        self.write(|c| insert(c, link))?;
+        self.write_new(crate::model::history::EntityKind::ClaimLink, link.id, link, |c| {
+            insert(c, link)
+        })?;
         Ok(link.id)
     }
 
@@ -96,12 +98,14 @@ impl Store {
 
     /// Replaces a stored link with `link` (matched by id).
     pub fn update_link(&self, link: &ClaimLink) -> Result<()> {
-        self.write(|c| update(c, link))
+        self.write_tracked(crate::model::history::EntityKind::ClaimLink, link.id, |c| {
+            update(c, link)
+        })
     }
 
     /// Deletes a link.
     pub fn delete_link(&self, id: ClaimLinkId) -> Result<()> {
-        self.write(|c| {
+        self.write_tracked(crate::model::history::EntityKind::ClaimLink, id, |c| {
             let own = rowid(c, id)?;
             c.prepare_cached("DELETE FROM claim_links WHERE id = ?1")?
                 .execute([own])?;

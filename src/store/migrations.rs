@@ -5,7 +5,14 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// The migrations, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("../../schema/0001_initial.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial", include_str!("../../schema/0001_initial.sql")),
+    ("0003_history", include_str!("../../schema/0003_history.sql")),
+];
+
+/// The migration that creates the history; when it is applied to a database that already holds records,
+/// each gets a `baseline` history entry (in the same transaction) once every migration has run.
+const HISTORY_MIGRATION: &str = "0003_history";
 
 /// The schema version this library writes: a fresh database reports it, older ones are migrated to it.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -25,16 +32,41 @@ pub(crate) fn refuse_too_new(found: i64) -> Result<()> {
     }
 }
 
+/// Refuses to migrate a database that fails SQLite's `quick_check`: writing a new schema into a damaged
+/// file could make it worse. Runs only when a migration is pending on a non-empty database.
+fn refuse_damaged(conn: &Connection) -> Result<()> {
+    if user_version(conn)? == 0 {
+        return Ok(());
+    }
+    let problems: Vec<String> = conn
+        .prepare("PRAGMA quick_check")?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if problems.iter().all(|p| p == "ok") {
+        return Ok(());
+    }
+    Err(Error::Corrupt {
+        path: String::new(),
+        message: format!(
+            "refusing to upgrade a damaged database: {}",
+            problems.into_iter().take(3).collect::<Vec<_>>().join("; ")
+        ),
+    })
+}
+
 /// Applies every pending migration in one IMMEDIATE transaction (all or none), re-reading the version
 /// inside it so two processes opening a new file at once do not both migrate.
 pub(crate) fn migrate(conn: &Connection) -> Result<()> {
     if user_version(conn)? == SCHEMA_VERSION {
         return Ok(());
     }
+    refuse_damaged(conn)?;
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
     let current = user_version(&tx)?;
     refuse_too_new(current)?;
-    for (i, (_name, sql)) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+    let mut baseline = false;
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+        baseline |= *name == HISTORY_MIGRATION;
         let version = i as i64 + 1;
         tx.execute_batch(sql).map_err(|e| Error::Migration {
             version,
@@ -42,6 +74,12 @@ pub(crate) fn migrate(conn: &Connection) -> Result<()> {
         })?;
         // PRAGMA takes no bound parameters; `version` is our own integer, never user text.
         tx.execute_batch(&format!("PRAGMA user_version = {version}"))?;
+    }
+    if baseline {
+        super::history::baseline(&tx).map_err(|e| Error::Migration {
+            version: SCHEMA_VERSION,
+            message: format!("recording the history baseline: {e}"),
+        })?;
     }
     tx.commit()?;
     Ok(())

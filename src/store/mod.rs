@@ -12,6 +12,7 @@ mod claims;
 mod convert;
 mod evidence;
 mod export;
+mod history;
 mod links;
 mod lookup;
 mod migrations;
@@ -54,6 +55,9 @@ pub struct OpenOptions {
     pub durability: Durability,
     /// How long a write waits for another connection's lock before returning [`Error::Busy`].
     pub busy_timeout: Duration,
+    /// Who makes the changes, recorded in every history entry (see [`Store::set_actor`]); `None` records
+    /// `"unknown"`.
+    pub actor: Option<String>,
 }
 
 impl Default for OpenOptions {
@@ -61,6 +65,7 @@ impl Default for OpenOptions {
         Self {
             durability: Durability::Normal,
             busy_timeout: Duration::from_secs(10),
+            actor: None,
         }
     }
 }
@@ -78,6 +83,11 @@ impl OpenOptions {
     /// Sets the busy timeout.
     pub fn busy_timeout(mut self, t: Duration) -> Self {
         self.busy_timeout = t;
+        self
+    }
+    /// Sets the actor recorded in history (checked when the store opens).
+    pub fn actor(mut self, actor: impl Into<String>) -> Self {
+        self.actor = Some(actor.into());
         self
     }
 }
@@ -131,7 +141,11 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| corrupt_or(e, &shown))?;
         conn.pragma_update(None, "synchronous", sync)?;
-        Self::finish_open(conn)
+        let store = Self::finish_open(conn).map_err(|e| corrupt_or_err(e, &shown))?;
+        if let Some(actor) = &options.actor {
+            store.set_actor(actor)?;
+        }
+        Ok(store)
     }
 
     /// Opens a private in-memory database (for tests and one-off analysis); it vanishes when dropped.
@@ -143,8 +157,31 @@ impl Store {
     fn finish_open(conn: Connection) -> Result<Store> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.set_prepared_statement_cache_capacity(128);
+        history::init_actor(&conn)?;
         migrations::migrate(&conn)?;
         Ok(Store { conn })
+    }
+
+    /// The durability in force, read back from SQLite (`PRAGMA synchronous`: FULL or stronger is
+    /// [`Durability::Full`]). An in-memory store reports what SQLite reports for it.
+    ///
+    /// ```
+    /// use claimtrack::{Durability, OpenOptions, Store};
+    /// let dir = std::env::temp_dir().join(format!("claimtrack-doc-durable-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let store = Store::open_with(dir.join("desk.db"), &OpenOptions::new().durability(Durability::Full))?;
+    /// assert_eq!(store.durability()?, Durability::Full);
+    /// # drop(store); std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn durability(&self) -> Result<Durability> {
+        let level: i64 = self.conn.pragma_query_value(None, "synchronous", |r| r.get(0))?;
+        // 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+        Ok(if level >= 2 {
+            Durability::Full
+        } else {
+            Durability::Normal
+        })
     }
 
     /// The schema version of the open database (`PRAGMA user_version`).
@@ -183,7 +220,7 @@ fn check_header(path: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(Error::Io(e)),
     };
-    let mut head = [0u8; 16];
+    let mut head = [0u8; 100];
     let mut n = 0;
     while n < head.len() {
         match file.read(&mut head[n..])? {
@@ -194,11 +231,34 @@ fn check_header(path: &Path) -> Result<()> {
     if n == 0 {
         return Ok(());
     }
-    if n < head.len() || &head != SQLITE_HEADER {
-        return Err(Error::Corrupt {
-            path: path.display().to_string(),
-            message: "the file does not start with the SQLite header".into(),
-        });
+    let corrupt = |message: String| Error::Corrupt {
+        path: path.display().to_string(),
+        message,
+    };
+    if n < SQLITE_HEADER.len() || &head[..SQLITE_HEADER.len()] != SQLITE_HEADER {
+        return Err(corrupt("the file does not start with the SQLite header".into()));
+    }
+    if n < head.len() {
+        return Err(corrupt(format!(
+            "the file ends inside the 100-byte database header ({n} bytes)"
+        )));
+    }
+    // A database file is a whole number of pages; anything else was cut short or padded. (Bytes 16–17
+    // hold the page size, big-endian, with 1 meaning 65536.)
+    let page = match u32::from(u16::from_be_bytes([head[16], head[17]])) {
+        1 => 65_536,
+        p => p,
+    };
+    if !(512..=65_536).contains(&page) || !page.is_power_of_two() {
+        return Err(corrupt(format!(
+            "the header names an impossible page size ({page})"
+        )));
+    }
+    let len = file.metadata()?.len();
+    if len % u64::from(page) != 0 {
+        return Err(corrupt(format!(
+            "the file is truncated or padded: {len} bytes is not a whole number of {page}-byte pages"
+        )));
     }
     Ok(())
 }

@@ -86,7 +86,9 @@ impl Store {
     /// Adds a publication and returns its id.
     pub fn add_publication(&self, new: NewPublication) -> Result<PublicationId> {
         let p = new.into_publication()?;
-        self.write(|c| insert(c, &p))?;
+        self.write_new(crate::model::history::EntityKind::Publication, p.id, &p, |c| {
+            insert(c, &p)
+        })?;
         Ok(p.id)
     }
 
@@ -97,12 +99,16 @@ impl Store {
 
     /// Replaces a stored publication with `publication` (matched by id).
     pub fn update_publication(&self, publication: &Publication) -> Result<()> {
-        self.write(|c| update(c, publication))
+        self.write_tracked(
+            crate::model::history::EntityKind::Publication,
+            publication.id,
+            |c| update(c, publication),
+        )
     }
 
     /// Deletes a publication no attribution or evidence refers to.
     pub fn delete_publication(&self, id: PublicationId) -> Result<()> {
-        self.write(|c| {
+        self.write_tracked(crate::model::history::EntityKind::Publication, id, |c| {
             let own = rowid(c, id)?;
             refuse_if_referenced(
                 c,

@@ -3,8 +3,10 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Store;
-use super::convert::{insert_err, rowid, rowid_of, ts_from_sql, ts_to_sql};
+use super::convert::{insert_err, refuse_if_referenced, rowid, rowid_of, ts_from_sql, ts_to_sql};
+use super::history::{self, current, track, track_insert};
 use crate::error::{Error, Result};
+use crate::model::history::{EntityKind, Operation, Standing, StandingEntry, Status, validate_reason};
 use crate::model::ids::{ClaimId, ReviewId};
 use crate::model::review::{NewReview, Rating, Review};
 
@@ -126,11 +128,96 @@ pub(crate) fn update(conn: &Connection, r: &Review) -> Result<()> {
     Ok(())
 }
 
+/// The standing (current, superseded, retracted) of a stored review.
+pub(crate) fn standing(conn: &Connection, id: ReviewId) -> Result<Standing<ReviewId>> {
+    let own = rowid(conn, id)?;
+    history::read_standing(
+        conn,
+        "SELECT r.status, n.uuid, r.status_reason, r.status_at FROM reviews r \
+         LEFT JOIN reviews n ON n.id = r.replaced_by WHERE r.id = ?1",
+        own,
+    )
+}
+
+/// Every review record that no longer counts, with its standing, oldest first (for export).
+pub(crate) fn standings(conn: &Connection) -> Result<Vec<StandingEntry<ReviewId>>> {
+    history::read_standings(
+        conn,
+        concat!(
+            "SELECT r.uuid, r.status, n.uuid, r.status_reason, r.status_at FROM reviews r \
+             LEFT JOIN reviews n ON n.id = r.replaced_by WHERE NOT ",
+            current!("r"),
+            " ORDER BY r.id"
+        ),
+    )
+}
+
+/// Sets a record's standing as a bundle states it (on import). Checks the entry first.
+pub(crate) fn put_standing(conn: &Connection, entry: &StandingEntry<ReviewId>) -> Result<()> {
+    entry.validate()?;
+    let own = rowid(conn, entry.id)?;
+    let next = rowid_of(conn, entry.standing.replaced_by)?;
+    let at = entry.standing.at.map(ts_to_sql).transpose()?;
+    conn.prepare_cached(
+        "UPDATE reviews SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1",
+    )?
+    .execute(params![
+        own,
+        entry.standing.status,
+        next,
+        entry.standing.reason,
+        at
+    ])?;
+    Ok(())
+}
+
+/// Marks a review superseded (by `replaced_by`) or retracted, with a reason. The caller checked that it
+/// is current.
+fn set_status(
+    conn: &Connection,
+    id: ReviewId,
+    status: Status,
+    replaced_by: Option<ReviewId>,
+    reason: &str,
+) -> Result<()> {
+    let own = rowid(conn, id)?;
+    let next = rowid_of(conn, replaced_by)?;
+    conn.prepare_cached(
+        "UPDATE reviews SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1",
+    )?
+    .execute(params![
+        own,
+        status,
+        next,
+        reason,
+        ts_to_sql(crate::model::now())?
+    ])?;
+    Ok(())
+}
+
+/// Refuses to change a review that no longer counts.
+fn require_current(conn: &Connection, id: ReviewId) -> Result<()> {
+    let s = standing(conn, id)?;
+    if s.is_current() {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "review",
+        format!(
+            "{id} is {} and kept as history; it cannot be changed{}",
+            s.status,
+            s.replaced_by
+                .map(|n| format!(" (its current version is {n})"))
+                .unwrap_or_default()
+        ),
+    ))
+}
+
 impl Store {
     /// Records a verdict on `claim`; returns the review's id.
     pub fn add_review(&self, claim: ClaimId, new: NewReview) -> Result<ReviewId> {
         let r = new.into_review(claim)?;
-        self.write(|c| insert(c, &r))?;
+        self.write_new(EntityKind::Review, r.id, &r, |c| insert(c, &r))?;
         Ok(r.id)
     }
 
@@ -139,22 +226,129 @@ impl Store {
         self.read(|c| read(c, id))
     }
 
-    /// Replaces a stored review with `review` (matched by id).
+    /// Edits a stored review in place (matched by id): label, rating, rationale, reviewer, date, URL.
+    /// The change, with the value before, is recorded in history.
+    ///
+    /// A different verdict or claim is refused with [`Error::Invalid`]: a published verdict is never
+    /// overwritten; use [`correct_review`](Self::correct_review) or [`retract_review`](Self::retract_review).
+    /// A superseded or retracted review cannot be changed.
     pub fn update_review(&self, review: &Review) -> Result<()> {
-        self.write(|c| update(c, review))
+        self.write_tracked(EntityKind::Review, review.id, |c| {
+            let old = read(c, review.id)?;
+            require_current(c, review.id)?;
+            for (field, same) in [
+                ("verdict", old.verdict == review.verdict),
+                ("claim", old.claim == review.claim),
+            ] {
+                if !same {
+                    return Err(Error::invalid(
+                        field,
+                        "a changed verdict or claim is a correction: use Store::correct_review",
+                    ));
+                }
+            }
+            update(c, review)
+        })
     }
 
-    /// Deletes a review.
-    pub fn delete_review(&self, id: ReviewId) -> Result<()> {
+    /// Publishes a correction of a review: `new` is stored for the same claim and `old` is kept, marked
+    /// superseded by it with `reason`. Returns the correction's id.
+    ///
+    /// ```
+    /// use claimtrack::{NewClaim, NewReview, Store, Verdict};
+    /// let store = Store::open_in_memory()?;
+    /// let claim = store.add_claim(NewClaim::factual("Troops were deployed"))?;
+    /// let first = store.add_review(claim, NewReview::new(Verdict::Unverifiable))?;
+    /// let fixed = store.correct_review(first, NewReview::new(Verdict::True), "satellite images published")?;
+    /// assert_eq!(store.review_standing(first)?.replaced_by, Some(fixed));
+    /// assert_eq!(store.current_reviews_of(claim)?[0].verdict, Verdict::True);
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn correct_review(&self, old: ReviewId, new: NewReview, reason: &str) -> Result<ReviewId> {
+        validate_reason(reason)?;
         self.write(|c| {
+            let prev = read(c, old)?;
+            require_current(c, old)?;
+            let next = new.into_review(prev.claim)?;
+            track_insert(
+                c,
+                EntityKind::Review,
+                next.id.as_uuid(),
+                Operation::Insert,
+                &next,
+                || insert(c, &next),
+            )?;
+            track(
+                c,
+                EntityKind::Review,
+                old.as_uuid(),
+                Some(Operation::Supersede),
+                Some(reason),
+                || set_status(c, old, Status::Superseded, Some(next.id), reason),
+            )?;
+            Ok(next.id)
+        })
+    }
+
+    /// Retracts a published review: it is kept, marked retracted with `reason`, and no longer counts.
+    pub fn retract_review(&self, id: ReviewId, reason: &str) -> Result<()> {
+        validate_reason(reason)?;
+        self.write(|c| {
+            require_current(c, id)?;
+            track(
+                c,
+                EntityKind::Review,
+                id.as_uuid(),
+                Some(Operation::Retract),
+                Some(reason),
+                || set_status(c, id, Status::Retracted, None, reason),
+            )
+        })
+    }
+
+    /// Whether a review counts, and if not, why and what replaced it.
+    pub fn review_standing(&self, id: ReviewId) -> Result<Standing<ReviewId>> {
+        self.read(|c| standing(c, id))
+    }
+
+    /// A claim's reviews that count (neither superseded nor retracted), oldest first.
+    pub fn current_reviews_of(&self, claim: ClaimId) -> Result<Vec<Review>> {
+        self.read(|c| {
+            let own = rowid(c, claim)?;
+            Ok(c.prepare_cached(concat!(
+                select!("WHERE r.claim_id = ?1 AND "),
+                current!("r"),
+                " ORDER BY r.id"
+            ))?
+            .query_map([own], from_row)?
+            .collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    /// Deletes a review (meant for one entered by mistake; a published one is retracted instead). The
+    /// deletion and the review's last value are kept in history. A correction of another review is
+    /// refused with [`Error::StillReferenced`].
+    pub fn delete_review(&self, id: ReviewId) -> Result<()> {
+        self.write_tracked(EntityKind::Review, id, |c| {
             let own = rowid(c, id)?;
+            refuse_if_referenced(
+                c,
+                "review",
+                id,
+                own,
+                &[(
+                    "reviews (superseded by it)",
+                    "SELECT count(*) FROM reviews WHERE replaced_by = ?1",
+                )],
+            )?;
             c.prepare_cached("DELETE FROM reviews WHERE id = ?1")?
                 .execute([own])?;
             Ok(())
         })
     }
 
-    /// A claim's reviews, oldest first.
+    /// A claim's reviews, oldest first, superseded and retracted ones included (see
+    /// [`current_reviews_of`](Self::current_reviews_of)).
     pub fn reviews_of(&self, claim: ClaimId) -> Result<Vec<Review>> {
         self.read(|c| of_claim(c, claim))
     }

@@ -187,7 +187,9 @@ impl Store {
     /// ```
     pub fn add_source(&self, new: NewSource) -> Result<SourceId> {
         let s = new.into_source()?;
-        self.write(|c| insert(c, &s))?;
+        self.write_new(crate::model::history::EntityKind::Source, s.id, &s, |c| {
+            insert(c, &s)
+        })?;
         Ok(s.id)
     }
 
@@ -198,12 +200,14 @@ impl Store {
 
     /// Replaces a stored source with `source` (matched by id), aliases included.
     pub fn update_source(&self, source: &Source) -> Result<()> {
-        self.write(|c| update(c, source))
+        self.write_tracked(crate::model::history::EntityKind::Source, source.id, |c| {
+            update(c, source)
+        })
     }
 
     /// Deletes a source no claim, evidence, publication, review or other source refers to.
     pub fn delete_source(&self, id: SourceId) -> Result<()> {
-        self.write(|c| {
+        self.write_tracked(crate::model::history::EntityKind::Source, id, |c| {
             let own = rowid(c, id)?;
             refuse_if_referenced(
                 c,

@@ -1,0 +1,117 @@
+//! Upgrades: a database written by an older schema opens, is migrated to `SCHEMA_VERSION` and keeps its
+//! data; a database from a newer claimtrack is refused and left byte-for-byte as it was.
+
+use std::path::{Path, PathBuf};
+
+use claimtrack::{Bundle, Error, NewClaim, Operation, SCHEMA_VERSION, Store};
+
+const V1_DB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v1.db");
+const V1_EXPORT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v1.json");
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("claimtrack-upgrade-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn copy_fixture(dir: &Path) -> PathBuf {
+    let path = dir.join("desk.db");
+    std::fs::copy(V1_DB, &path).unwrap();
+    path
+}
+
+/// `PRAGMA user_version` sits in the database header at byte offset 60, big-endian.
+fn header_user_version(bytes: &[u8]) -> i64 {
+    i64::from(i32::from_be_bytes(bytes[60..64].try_into().unwrap()))
+}
+
+#[test]
+fn the_fixture_is_a_version_1_database() {
+    let bytes = std::fs::read(V1_DB).unwrap();
+    assert_eq!(&bytes[..16], b"SQLite format 3\0");
+    assert_eq!(header_user_version(&bytes), 1);
+}
+
+#[test]
+fn a_version_1_database_is_migrated_with_its_data_intact() {
+    let dir = scratch("migrate");
+    let path = copy_fixture(&dir);
+    let expected: Bundle = serde_json::from_str(&std::fs::read_to_string(V1_EXPORT).unwrap()).unwrap();
+    assert!(!expected.is_empty());
+
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.export_bundle().unwrap(), expected);
+    assert!(store.integrity_problems().unwrap().is_empty());
+
+    // Every record that predates history got one baseline entry, and history agrees with the state.
+    let report = store.verify_history().unwrap();
+    assert!(report.is_consistent(), "{:?}", report.problems);
+    assert_eq!(report.changes, expected.len() as u64);
+    assert_eq!(report.records, expected.len() as u64);
+    let first = &expected.claims[0];
+    let h = store.history_of(first.id).unwrap();
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].operation, Operation::Baseline);
+    assert_eq!(h[0].actor, "claimtrack upgrade");
+    let rebuilt: claimtrack::Claim = serde_json::from_value(h[0].after.clone().unwrap()).unwrap();
+    assert_eq!(&rebuilt, first);
+    // Existing evidence and reviews count after the upgrade.
+    for e in &expected.evidence {
+        assert!(store.evidence_standing(e.id).unwrap().is_current());
+    }
+    assert_eq!(
+        store.current_reviews_of(expected.reviews[0].claim).unwrap(),
+        expected.reviews[..1]
+    );
+
+    // The store works as usual afterwards, and reopening does not migrate or baseline again.
+    let id = store
+        .add_claim(NewClaim::factual("Written after the upgrade"))
+        .unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.claim(id).unwrap().text, "Written after the upgrade");
+    let report = store.verify_history().unwrap();
+    assert!(report.is_consistent());
+    assert_eq!(report.changes, expected.len() as u64 + 1);
+    drop(store);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_newer_database_is_refused_and_left_byte_for_byte_unchanged() {
+    let dir = scratch("too-new");
+    let path = copy_fixture(&dir);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let newer = (SCHEMA_VERSION + 7) as i32;
+    bytes[60..64].copy_from_slice(&newer.to_be_bytes());
+    std::fs::write(&path, &bytes).unwrap();
+
+    let err = Store::open(&path).unwrap_err();
+    match err {
+        Error::SchemaTooNew { found, supported } => {
+            assert_eq!(found, i64::from(newer));
+            assert_eq!(supported, SCHEMA_VERSION);
+        }
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+    assert!(err_message_mentions_upgrade(&path));
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "the file must not be modified"
+    );
+    // No write-ahead log holding changes was left behind either.
+    let wal = dir.join("desk.db-wal");
+    assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn err_message_mentions_upgrade(path: &Path) -> bool {
+    Store::open(path)
+        .unwrap_err()
+        .to_string()
+        .contains("upgrade claimtrack")
+}
