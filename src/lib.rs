@@ -33,11 +33,14 @@
 //! - the model (plain values, validation, serde): [`Source`], [`Publication`], [`Claim`],
 //!   [`Attribution`], [`Evidence`], [`ClaimLink`], [`Review`], with typed ids and [`PartialDate`];
 //! - the [`Store`], the only part that speaks SQL;
-//! - [`seeds`], the seed article as data.
+//! - [`seeds`], the seed article as data;
+//! - [`analysis`], read-only reasoning over the store (evidence summaries, independent origins,
+//!   attribution chains, conflicts, search, similar claims, timelines), reached through `Store` methods.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod analysis;
 mod error;
 mod model;
 pub mod seeds;

@@ -5,7 +5,10 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// The migrations, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("../../schema/0001_initial.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial", include_str!("../../schema/0001_initial.sql")),
+    ("0002_search", include_str!("../../schema/0002_search.sql")),
+];
 
 /// The schema version this library writes: a fresh database reports it, older ones are migrated to it.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -4,6 +4,7 @@
 //! through rusqlite's statement cache. No rusqlite type appears in the public API, so another backend
 //! can later stand behind the same [`Store`] methods.
 
+pub(crate) mod analysis;
 mod attributions;
 mod bundle;
 mod claims;
@@ -13,6 +14,7 @@ mod links;
 mod migrations;
 mod publications;
 mod reviews;
+pub(crate) mod search;
 mod sources;
 
 use std::path::Path;
