@@ -156,6 +156,7 @@ fn different_times(a: Option<&PartialDate>, b: Option<&PartialDate>) -> bool {
 /// Why two claims (or the sources on one claim) cannot all be right.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
+#[non_exhaustive]
 pub enum Conflict {
     /// The desk linked the claims as contradicting (or one denying the other).
     Linked {

@@ -10,6 +10,7 @@ use crate::store::search::RawField;
 /// Where a search matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum MatchedIn {
     /// The claim's own text.
     ClaimText,

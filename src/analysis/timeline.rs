@@ -16,6 +16,7 @@ use crate::store::analysis::ClaimFacts;
 /// What happened at one point of a claim's life.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
+#[non_exhaustive]
 pub enum EventKind {
     /// Someone said the claim (or a publication carried it).
     Said {
