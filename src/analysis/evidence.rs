@@ -94,8 +94,8 @@ pub struct SourceStance {
     pub reliability: Reliability,
     /// Its current record (stance, credibility, excerpt, date) and earlier ones.
     pub history: StanceHistory,
-    /// When the source only passed on someone else's words on this claim (it appears as a relay or
-    /// publisher in an attribution chain, never as the first speaker): the original speaker it is
+    /// When the source passed on someone else's words on this claim (it appears after them in an
+    /// attribution chain, as a relay or as the publication's publisher): the original speaker it is
     /// credited to.
     pub relayed_from: Option<SourceId>,
     /// The independent origin this stance is credited to: the root of the affiliation tree of the source,
@@ -234,16 +234,13 @@ fn chains(attributions: &[Attribution], publishers: &HashMap<PublicationId, Sour
         .collect()
 }
 
-/// The source whose words `source` passed on, following relays back until a first speaker (or a source
-/// that is not a relay on this claim). A source that is the first speaker in any chain is its own
-/// originator.
+/// The source whose words `source` passed on, following relays back: while the source appears anywhere
+/// in the claim's chains after someone else (as a relay or a publisher), step to the first source of
+/// that chain. A source that never passes anyone's words on is its own originator.
 pub(crate) fn originator(source: SourceId, chains: &[Vec<SourceId>]) -> SourceId {
     let mut current = source;
     let mut seen = vec![current];
     loop {
-        if chains.iter().any(|c| c.first() == Some(&current)) {
-            return current;
-        }
         let upstream = chains
             .iter()
             .find(|c| c.iter().skip(1).any(|s| *s == current))

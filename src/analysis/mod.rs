@@ -24,10 +24,13 @@
 //! - **A source's origin is the top of its affiliation tree.** Follow `part_of` and `controlled_by` up
 //!   until a source hangs from nothing: KCNA (controlled by the DPRK state) and Kim Jong Un (part of it)
 //!   share the origin "Government of North Korea"; Tass and "Russian media" share "Government of Russia".
-//! - **A source that only passed a claim on is credited to whoever it got it from.** If a source appears
-//!   in the claim's attribution chains only as a relay or as a publication's publisher — never as the
-//!   first speaker — its stance counts for the origin of the first speaker of that chain. Three outlets
-//!   relaying one ministry are one origin, however independent the outlets are of each other.
+//! - **A source that passed a claim on is credited to whoever it got it from.** If a source appears in
+//!   any of the claim's attribution chains after someone else — as a relay, or as the publisher of the
+//!   publication at the end — its stance counts for the origin of the first speaker of that chain (and
+//!   so on back, if that speaker in turn relayed someone). Three outlets relaying one ministry are one
+//!   origin, however independent the outlets are of each other. When in doubt the rule errs towards
+//!   fewer origins: a source recorded both as a relay and as a speaker on the same claim is credited
+//!   upstream.
 //! - **An origin counts once per side**, however many of its sources take that side.
 //!
 //! What the count cannot see is a relay the desk did not record: if an outlet copied a wire story without
