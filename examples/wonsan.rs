@@ -154,13 +154,15 @@ fn analyse<'a>(
                 println!("   conflict: linked as {kind} with “{}”", texts(other));
             }
             Conflict::OpposedSources {
-                supporting,
-                refuting,
-                ..
+                supporting, refuting, ..
             } => {
                 let s: Vec<&str> = supporting.iter().map(|x| name(*x)).collect();
                 let r: Vec<&str> = refuting.iter().map(|x| name(*x)).collect();
-                println!("   conflict: {} support it, {} refute it", s.join(", "), r.join(", "));
+                println!(
+                    "   conflict: {} support it, {} refute it",
+                    s.join(", "),
+                    r.join(", ")
+                );
             }
             Conflict::Figures {
                 figure,

@@ -4,8 +4,8 @@
 use claimtrack::analysis::{ChainNode, Conflict, EventKind, MatchedIn, Outcome};
 use claimtrack::{
     Claim, ClaimId, Credibility, Error, LinkKind, Mode, NewAttribution, NewClaim, NewEvidence,
-    NewPublication, NewReview, NewSource, PartialDate, Quantity, Reliability, SourceId, SourceKind,
-    Stance, Store, Verdict,
+    NewPublication, NewReview, NewSource, PartialDate, Quantity, Reliability, SourceId, SourceKind, Stance,
+    Store, Verdict,
 };
 
 fn date(s: &str) -> PartialDate {
@@ -32,7 +32,9 @@ fn source(store: &Store, name: &str) -> SourceId {
 }
 
 fn person(store: &Store, name: &str) -> SourceId {
-    store.add_source(NewSource::new(name, SourceKind::Person)).unwrap()
+    store
+        .add_source(NewSource::new(name, SourceKind::Person))
+        .unwrap()
 }
 
 // ---------------------------------------------------------------- the seed article
@@ -135,7 +137,10 @@ fn seed_chains_have_hand_checked_depths() {
     let putin = claim(&store, "Vladimir Putin hopes");
     let c = &store.attribution_chains(putin.id).unwrap()[0];
     assert_eq!(c.depth(), 3);
-    assert_eq!(c.relays(), vec![source(&store, "Sergei Lavrov"), source(&store, "Tass")]);
+    assert_eq!(
+        c.relays(),
+        vec![source(&store, "Sergei Lavrov"), source(&store, "Tass")]
+    );
 
     let troops10k = claim(&store, "North Korea has deployed more than 10,000");
     let c = &store.attribution_chains(troops10k.id).unwrap()[0];
@@ -162,7 +167,10 @@ fn seed_single_relay_claims() {
     assert!(found[0].0.starts_with("North Korea is ready"));
     assert_eq!(found[0].1, vec![kcna]);
     assert_eq!(found[1].1, vec![source(&store, "Russian media")]);
-    assert_eq!(found[2].1, vec![source(&store, "Sergei Lavrov"), source(&store, "Tass")]);
+    assert_eq!(
+        found[2].1,
+        vec![source(&store, "Sergei Lavrov"), source(&store, "Tass")]
+    );
     assert!(found[3].0.starts_with("The allies' steps"));
     assert_eq!(found[3].1, vec![kcna]);
 }
@@ -188,11 +196,16 @@ fn origin_of_walks_to_the_root() {
     assert_eq!(store.origin_of(source(&store, "KCNA")).unwrap(), dprk);
     assert_eq!(store.origin_of(dprk).unwrap(), dprk);
     assert_eq!(
-        store.origin_of(source(&store, "South Korean defence intelligence")).unwrap(),
+        store
+            .origin_of(source(&store, "South Korean defence intelligence"))
+            .unwrap(),
         source(&store, "South Korea")
     );
     let stranger = NewSource::new("x", SourceKind::Person).into_source().unwrap().id;
-    assert!(matches!(store.origin_of(stranger), Err(Error::NotFound { kind: "source", .. })));
+    assert!(matches!(
+        store.origin_of(stranger),
+        Err(Error::NotFound { kind: "source", .. })
+    ));
 }
 
 #[test]
@@ -216,9 +229,14 @@ fn unknown_claim_is_not_found_everywhere() {
 fn flip_flopping_source_latest_stance_counts_and_history_stays() {
     let store = Store::open_in_memory().unwrap();
     let ministry = store
-        .add_source(NewSource::new("DPRK foreign ministry", SourceKind::GovernmentBody))
+        .add_source(NewSource::new(
+            "DPRK foreign ministry",
+            SourceKind::GovernmentBody,
+        ))
         .unwrap();
-    let c = store.add_claim(NewClaim::factual("North Korean troops are in Kursk")).unwrap();
+    let c = store
+        .add_claim(NewClaim::factual("North Korean troops are in Kursk"))
+        .unwrap();
     // Recorded out of order: the later confirmation is entered first, the earlier denial second.
     store
         .add_evidence(
@@ -268,7 +286,10 @@ fn flip_flopping_source_latest_stance_counts_and_history_stays() {
     assert_eq!(s.supporting[0].history.earlier.len(), 2);
     // A day inside the month of the latest record is later than the month itself.
     store
-        .add_evidence(c, NewEvidence::new(ministry, Stance::Refutes).as_of(date("2025-04")))
+        .add_evidence(
+            c,
+            NewEvidence::new(ministry, Stance::Refutes).as_of(date("2025-04")),
+        )
         .unwrap();
     assert_eq!(store.evidence_summary(c).unwrap().supporting.len(), 1);
     store
@@ -314,7 +335,9 @@ fn three_relays_of_one_origin_count_as_one() {
         .iter()
         .map(|n| store.add_source(NewSource::new(*n, SourceKind::Outlet)).unwrap())
         .collect();
-    let c = store.add_claim(NewClaim::factual("The dam was finished in May")).unwrap();
+    let c = store
+        .add_claim(NewClaim::factual("The dam was finished in May"))
+        .unwrap();
     for o in &outlets {
         store
             .attribute(c, NewAttribution::said_by(ministry).via(*o))
@@ -352,9 +375,7 @@ fn three_relays_of_one_origin_count_as_one() {
     assert_eq!(conflicts.len(), 1);
     match &conflicts[0] {
         Conflict::OpposedSources {
-            supporting,
-            refuting,
-            ..
+            supporting, refuting, ..
         } => {
             assert_eq!(supporting.len(), 4);
             assert_eq!(refuting, &vec![watchdog]);
@@ -375,12 +396,16 @@ fn relay_through_a_publication_publisher_adds_no_origin() {
     let edition = store
         .add_publication(NewPublication::new("Daily Paper, 3 May").publisher(paper))
         .unwrap();
-    let c = store.add_claim(NewClaim::factual("The bridge collapsed")).unwrap();
+    let c = store
+        .add_claim(NewClaim::factual("The bridge collapsed"))
+        .unwrap();
     store
         .attribute(c, NewAttribution::said_by(agency).in_publication(edition))
         .unwrap();
     for s in [agency, paper] {
-        store.add_evidence(c, NewEvidence::new(s, Stance::Supports)).unwrap();
+        store
+            .add_evidence(c, NewEvidence::new(s, Stance::Supports))
+            .unwrap();
     }
     let s = store.evidence_summary(c).unwrap();
     assert_eq!(s.independent_for(), 1);
@@ -396,14 +421,20 @@ fn outcomes_follow_the_documented_rule() {
         .add_source(NewSource::new("Known fabricator", SourceKind::Outlet).reliability(Reliability::E))
         .unwrap();
     let refuted = store.add_claim(NewClaim::factual("refuted claim")).unwrap();
-    store.add_evidence(refuted, NewEvidence::new(a, Stance::Refutes)).unwrap();
-    store.add_evidence(refuted, NewEvidence::new(b, Stance::Neutral)).unwrap();
+    store
+        .add_evidence(refuted, NewEvidence::new(a, Stance::Refutes))
+        .unwrap();
+    store
+        .add_evidence(refuted, NewEvidence::new(b, Stance::Neutral))
+        .unwrap();
     assert_eq!(store.evidence_summary(refuted).unwrap().outcome, Outcome::Refuted);
 
     // Only an unreliable (E) source, or only improbable (5) information: not enough evidence, though
     // the stances are still listed.
     let weak = store.add_claim(NewClaim::factual("weakly backed claim")).unwrap();
-    store.add_evidence(weak, NewEvidence::new(liar, Stance::Supports)).unwrap();
+    store
+        .add_evidence(weak, NewEvidence::new(liar, Stance::Supports))
+        .unwrap();
     store
         .add_evidence(
             weak,
@@ -417,7 +448,10 @@ fn outcomes_follow_the_documented_rule() {
     assert_eq!(s.independent_for(), 0);
 
     let none = store.add_claim(NewClaim::factual("unexamined claim")).unwrap();
-    assert_eq!(store.evidence_summary(none).unwrap().outcome, Outcome::NotEnoughEvidence);
+    assert_eq!(
+        store.evidence_summary(none).unwrap().outcome,
+        Outcome::NotEnoughEvidence
+    );
 }
 
 // ---------------------------------------------------------------- a deep chain
@@ -433,9 +467,18 @@ fn deep_chain_has_one_hop_per_relay_and_credits_the_first_speaker() {
         .unwrap();
     let relays: Vec<SourceId> = (0..12).map(|i| person(&store, &format!("relay {i}"))).collect();
     let paper = store.add_publication(NewPublication::new("Final paper")).unwrap();
-    let c = store.add_claim(NewClaim::factual("A rumour that travelled far")).unwrap();
-    let modes = [Mode::Translation, Mode::Summary, Mode::Paraphrase, Mode::DirectQuote];
-    let mut new = NewAttribution::said_by(speaker).in_publication(paper).paraphrase();
+    let c = store
+        .add_claim(NewClaim::factual("A rumour that travelled far"))
+        .unwrap();
+    let modes = [
+        Mode::Translation,
+        Mode::Summary,
+        Mode::Paraphrase,
+        Mode::DirectQuote,
+    ];
+    let mut new = NewAttribution::said_by(speaker)
+        .in_publication(paper)
+        .paraphrase();
     for (i, r) in relays.iter().enumerate() {
         new = new.via_as(*r, modes[i % 4]);
     }
@@ -467,7 +510,9 @@ fn deep_chain_has_one_hop_per_relay_and_credits_the_first_speaker() {
     store
         .attribute(
             c2,
-            NewAttribution::by_publication(paper).via(relays[0]).via(relays[1]),
+            NewAttribution::by_publication(paper)
+                .via(relays[0])
+                .via(relays[1]),
         )
         .unwrap();
     store
@@ -489,8 +534,12 @@ fn a_direct_route_removes_a_claim_from_the_single_relay_list() {
     let kim = person(&store, "Kim");
     let agency = person(&store, "Agency");
     let c = store.add_claim(NewClaim::factual("c")).unwrap();
-    store.attribute(c, NewAttribution::said_by(kim).via(agency)).unwrap();
-    store.attribute(c, NewAttribution::said_by(kim).via(agency)).unwrap();
+    store
+        .attribute(c, NewAttribution::said_by(kim).via(agency))
+        .unwrap();
+    store
+        .attribute(c, NewAttribution::said_by(kim).via(agency))
+        .unwrap();
     assert_eq!(store.single_relay_claims().unwrap()[0].relays, vec![agency]);
     store.attribute(c, NewAttribution::said_by(kim)).unwrap();
     assert!(store.single_relay_claims().unwrap().is_empty());
@@ -666,12 +715,7 @@ fn timeline_respects_date_precision() {
         .add_evidence(c, NewEvidence::new(a, Stance::Supports).as_of(date("2025-06-01")))
         .unwrap();
     store
-        .add_review(
-            c,
-            NewReview::new(Verdict::True)
-                .by(reviewer)
-                .on(date("2025-08")),
-        )
+        .add_review(c, NewReview::new(Verdict::True).by(reviewer).on(date("2025-08")))
         .unwrap();
     let t = store.timeline(c).unwrap();
     let kinds: Vec<String> = t
@@ -690,7 +734,14 @@ fn timeline_respects_date_precision() {
     // June (the month) heads the days of June; it is not treated as 1 June.
     assert_eq!(
         kinds,
-        vec!["said 06", "stance 06-01", "said 06-20", "said 07-01", "review 08", "said ?"]
+        vec![
+            "said 06",
+            "stance 06-01",
+            "said 06-20",
+            "said 07-01",
+            "review 08",
+            "said ?"
+        ]
     );
     let first = store.first_appearance(c).unwrap().unwrap();
     assert_eq!(first.attribution, month);

@@ -56,7 +56,11 @@ fn store_with(texts: &[String]) -> Store {
             Err(_) => refused += 1,
         }
     }
-    assert!(refused * 100 < texts.len(), "{refused} of {} refused", texts.len());
+    assert!(
+        refused * 100 < texts.len(),
+        "{refused} of {} refused",
+        texts.len()
+    );
     store.import_bundle(&bundle).unwrap();
     store
 }
@@ -95,7 +99,10 @@ fn labelled_pairs_score_same_above_different() {
         if similarity(&pos.query, &pos.target_text) > similarity(&neg.query, &neg.target_text) {
             ordered += 1;
         } else {
-            println!("  not ordered: {:?}: {:?} vs {:?}", pos.query, pos.target_text, neg.target_text);
+            println!(
+                "  not ordered: {:?}: {:?} vs {:?}",
+                pos.query, pos.target_text, neg.target_text
+            );
         }
     }
     println!("same-above-different on hard negatives: {ordered}/{total}");
@@ -134,7 +141,12 @@ fn fever_precision_at_1() {
     let pairs = fever_pairs();
     // The targets really are in the file, verbatim.
     for p in &pairs {
-        assert!(texts.contains(&p.target_text), "{} {}", p.target_id, p.target_text);
+        assert!(
+            texts.contains(&p.target_text),
+            "{} {}",
+            p.target_id,
+            p.target_text
+        );
     }
     let store = store_with(&texts);
     let queries: Vec<(String, String)> = pairs
@@ -143,7 +155,11 @@ fn fever_precision_at_1() {
         .map(|p| (p.query.clone(), p.target_text.clone()))
         .collect();
     let (hits, n) = precision_at_1(&store, &queries);
-    println!("FEVER precision@1: {hits}/{n} = {:.2} over {} claims", hits as f64 / n as f64, texts.len());
+    println!(
+        "FEVER precision@1: {hits}/{n} = {:.2} over {} claims",
+        hits as f64 / n as f64,
+        texts.len()
+    );
     // Measured: 28/34 (0.82). The misses are rewordings with no shared content word ("came out" for
     // "was released") or FEVER near-twins that say a little less ("in 2014" for "in May 2014").
     assert!(hits * 100 >= n * 75, "{hits}/{n}");
@@ -156,7 +172,10 @@ fn liar_precision_at_1() {
     let mut texts = Vec::new();
     for file in ["train.tsv"] {
         let Ok(raw) = std::fs::read_to_string(dir.join(file)) else {
-            println!("skipped: {} not found (set CLAIMTRACK_DATA)", dir.join(file).display());
+            println!(
+                "skipped: {} not found (set CLAIMTRACK_DATA)",
+                dir.join(file).display()
+            );
             return;
         };
         // No CSV quoting: LIAR statements contain stray quotes (see the data README).
@@ -182,7 +201,11 @@ fn liar_precision_at_1() {
         .collect();
     assert!(queries.len() >= 10);
     let (hits, n) = precision_at_1(&store, &queries);
-    println!("LIAR precision@1: {hits}/{n} = {:.2} over {} statements", hits as f64 / n as f64, texts.len());
+    println!(
+        "LIAR precision@1: {hits}/{n} = {:.2} over {} statements",
+        hits as f64 / n as f64,
+        texts.len()
+    );
     // Measured: 12/12.
     assert!(hits * 100 >= n * 80, "{hits}/{n}");
 }

@@ -81,7 +81,11 @@ impl QuantityRange {
             let x = if low.is_finite() && high.is_finite() {
                 low / 2.0 + high / 2.0
             } else if low.is_finite() {
-                if low_in { low } else { low.abs().max(1.0) * 2.0 + low }
+                if low_in {
+                    low
+                } else {
+                    low.abs().max(1.0) * 2.0 + low
+                }
             } else if high.is_finite() {
                 if high_in { high } else { high - high.abs().max(1.0) }
             } else {
@@ -109,7 +113,11 @@ impl QuantityRange {
 /// The form units are compared in: lower case, runs of spaces as one, and a plural "s" dropped from the
 /// last word ("Troops" and "troop" match; "artillery rounds" and "rounds" do not).
 pub fn unit_key(unit: &str) -> String {
-    let lower = unit.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let lower = unit
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
     singular(&lower).to_string()
 }
 
@@ -122,7 +130,11 @@ fn singular(word: &str) -> &str {
 }
 
 fn subject_key(subject: &str) -> String {
-    subject.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    subject
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// Whether two figures measure the same thing and can be compared: the same unit (as [`unit_key`]

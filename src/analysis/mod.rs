@@ -55,9 +55,7 @@ mod similar;
 mod timeline;
 
 pub use chains::{AttributionChain, ChainNode, Hop, RelayBottleneck, chain_of};
-pub use conflicts::{
-    ABOUT_TOLERANCE, Conflict, QuantityRange, comparable, quantities_conflict, unit_key,
-};
+pub use conflicts::{ABOUT_TOLERANCE, Conflict, QuantityRange, comparable, quantities_conflict, unit_key};
 pub use evidence::{
     EvidenceSummary, OriginGroup, Outcome, SourceStance, StanceHistory, latest_by_source, outcome_of,
 };

@@ -23,14 +23,16 @@ pub struct SimilarClaim {
 }
 
 const STOPWORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for", "from", "by", "with",
-    "as", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "it", "its", "this",
-    "that", "these", "those", "which", "who", "whom", "there", "their", "they", "he", "she", "his",
-    "her", "than", "then", "so", "also", "into", "about", "over", "only", "do", "does", "did", "will",
-    "would", "can", "could", "i", "we", "you", "our", "my", "your", "s",
+    "a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for", "from", "by", "with", "as",
+    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "it", "its", "this", "that",
+    "these", "those", "which", "who", "whom", "there", "their", "they", "he", "she", "his", "her", "than",
+    "then", "so", "also", "into", "about", "over", "only", "do", "does", "did", "will", "would", "can",
+    "could", "i", "we", "you", "our", "my", "your", "s",
 ];
 
-const NEGATIONS: &[&str] = &["not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "t"];
+const NEGATIONS: &[&str] = &[
+    "not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "t",
+];
 
 /// Lower-cased words, digits grouped ("10,000" is one word, 10000).
 fn words(text: &str) -> Vec<String> {
@@ -65,7 +67,11 @@ fn stem(w: &str) -> String {
     for (suffix, min) in [("ies", 5), ("ing", 6), ("ed", 5), ("es", 5), ("s", 4)] {
         if n >= min && w.ends_with(suffix) && !w.ends_with("ss") {
             let base = &w[..w.len() - suffix.len()];
-            return if suffix == "ies" { format!("{base}y") } else { base.to_string() };
+            return if suffix == "ies" {
+                format!("{base}y")
+            } else {
+                base.to_string()
+            };
         }
     }
     w.to_string()
@@ -180,7 +186,10 @@ mod tests {
 
     #[test]
     fn words_keep_grouped_digits() {
-        assert_eq!(words("More than 10,000 troops; 1.5 km"), vec!["more", "than", "10000", "troops", "1.5", "km"]);
+        assert_eq!(
+            words("More than 10,000 troops; 1.5 km"),
+            vec!["more", "than", "10000", "troops", "1.5", "km"]
+        );
     }
 
     #[test]

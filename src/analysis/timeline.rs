@@ -151,7 +151,11 @@ pub(crate) fn first_appearance_of(facts: &ClaimFacts) -> Option<FirstAppearance>
     let possibly_earlier = match &first.date {
         Some(d) => said[1..]
             .iter()
-            .filter(|e| e.date.as_ref().is_some_and(|x| d.cmp_known(x) != Some(Ordering::Less)))
+            .filter(|e| {
+                e.date
+                    .as_ref()
+                    .is_some_and(|x| d.cmp_known(x) != Some(Ordering::Less))
+            })
             .filter_map(id)
             .collect(),
         None => Vec::new(),

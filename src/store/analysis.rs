@@ -121,7 +121,10 @@ pub(crate) fn claim_facts(conn: &Connection, id: ClaimId) -> Result<ClaimFacts> 
             add_source(conn, &mut srcs, s)?;
         }
     }
-    let publishers: Vec<SourceId> = publications.values().filter_map(|p: &Publication| p.publisher).collect();
+    let publishers: Vec<SourceId> = publications
+        .values()
+        .filter_map(|p: &Publication| p.publisher)
+        .collect();
     for s in publishers {
         add_source(conn, &mut srcs, s)?;
     }
@@ -211,9 +214,7 @@ pub(crate) fn all_conflict_links(conn: &Connection) -> Result<Vec<StoredConflict
          JOIN claims f ON f.id = l.from_claim JOIN claims t ON t.id = l.to_claim \
          WHERE l.kind IN ('contradicts', 'denies') ORDER BY l.id",
     )?;
-    Ok(stmt
-        .query_map([], link_row)?
-        .collect::<rusqlite::Result<_>>()?)
+    Ok(stmt.query_map([], link_row)?.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Claims on which some source has ever supported and some source has ever refuted: the only claims

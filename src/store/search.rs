@@ -198,9 +198,7 @@ pub(crate) fn search(conn: &Connection, terms: &[String], limit: usize) -> Resul
 /// How many claims contain `term`, counted up to `cap + 1` (so a common word costs no more than `cap`).
 fn capped_df(conn: &Connection, term: &str, cap: i64) -> Result<i64> {
     Ok(conn
-        .prepare_cached(
-            "SELECT count(*) FROM (SELECT 1 FROM claims_fts WHERE claims_fts MATCH ?1 LIMIT ?2)",
-        )?
+        .prepare_cached("SELECT count(*) FROM (SELECT 1 FROM claims_fts WHERE claims_fts MATCH ?1 LIMIT ?2)")?
         .query_row(rusqlite::params![literal(term), cap + 1], |r| r.get(0))?)
 }
 
@@ -238,11 +236,9 @@ pub(crate) fn similar_candidates(
     }
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows: Vec<i64> = if !chosen.is_empty() {
-        conn.prepare_cached(
-            "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?1 ORDER BY rank LIMIT ?2",
-        )?
-        .query_map(rusqlite::params![fts_or(&chosen), limit], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?
+        conn.prepare_cached("SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?1 ORDER BY rank LIMIT ?2")?
+            .query_map(rusqlite::params![fts_or(&chosen), limit], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
     } else if !dfs.is_empty() {
         let common: Vec<String> = dfs.into_iter().map(|(_, t)| t).collect();
         let mut scored: Vec<(i64, f64)> = conn
@@ -294,7 +290,10 @@ mod tests {
 
     #[test]
     fn at_most_max_terms_distinct() {
-        let text = (0..100).map(|i| format!("w{i} w{i}")).collect::<Vec<_>>().join(" ");
+        let text = (0..100)
+            .map(|i| format!("w{i} w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
         let t = query_terms(&text);
         assert_eq!(t.len(), MAX_TERMS);
         assert_eq!(t[1], "w1");
