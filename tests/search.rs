@@ -1,7 +1,7 @@
 //! Full-text search through the public API: triggers keep the index in step, ranking, snippets, and
 //! hostile queries that must never reach FTS5 as syntax.
 
-use claimtrack::analysis::{MAX_SEARCH_TERMS, MatchedIn, SEARCH_RANK_WINDOW};
+use claimtrack::analysis::{MAX_SEARCH_TERMS, MatchedIn, SEARCH_COMMON_ROWS, SEARCH_RANK_WINDOW};
 use claimtrack::{Error, NewAttribution, NewClaim, NewEvidence, NewSource, SourceKind, Stance, Store};
 
 fn seed() -> Store {
@@ -124,7 +124,7 @@ fn triggers_keep_the_index_in_step() {
 }
 
 #[test]
-fn a_file_database_migrated_from_version_1_is_indexed() {
+fn reopening_a_file_database_keeps_the_index() {
     // Reopening runs no migration twice and the index survives.
     let dir = std::env::temp_dir().join(format!("claimtrack-search-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -244,7 +244,9 @@ fn very_long_queries_use_the_first_terms() {
 #[test]
 fn common_words_beyond_the_rank_window_still_answer() {
     let store = Store::open_in_memory().unwrap();
-    let n = SEARCH_RANK_WINDOW + 50;
+    // More rows than SEARCH_COMMON_ROWS hold "war" and "front": both words are common.
+    let n = SEARCH_COMMON_ROWS + 50;
+    assert!(SEARCH_RANK_WINDOW < n);
     let mut bundle = claimtrack::Bundle::default();
     for i in 0..n {
         bundle.claims.push(
@@ -263,7 +265,23 @@ fn common_words_beyond_the_rank_window_still_answer() {
     // Only the newest SEARCH_RANK_WINDOW matches are ranked: the oldest claim is outside that window, as
     // documented, and the hits are the best of the window.
     assert!(hits.iter().all(|h| h.claim_text != "war front"));
-    // A rarer word keeps ranking exact over all its matches.
+    // An uncommon word among them reaches every match, however old.
     let hits = store.search("war front 7", 3).unwrap();
+    assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].claim_text, "the war report number 7 from the front");
+    // With fewer matches than SEARCH_COMMON_ROWS, everything is ranked and the best match wins.
+    let small = Store::open_in_memory().unwrap();
+    let mut bundle = claimtrack::Bundle::default();
+    bundle
+        .claims
+        .push(NewClaim::factual("war front").into_claim().unwrap());
+    for i in 0..SEARCH_RANK_WINDOW + 20 {
+        bundle.claims.push(
+            NewClaim::factual(format!("the war report number {i} from the front"))
+                .into_claim()
+                .unwrap(),
+        );
+    }
+    small.import_bundle(&bundle).unwrap();
+    assert_eq!(small.search("war front", 1).unwrap()[0].claim_text, "war front");
 }

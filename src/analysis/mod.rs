@@ -59,6 +59,6 @@ pub use conflicts::{ABOUT_TOLERANCE, Conflict, QuantityRange, comparable, quanti
 pub use evidence::{
     EvidenceSummary, OriginGroup, Outcome, SourceStance, StanceHistory, latest_by_source, outcome_of,
 };
-pub use search::{MAX_SEARCH_TERMS, MatchedIn, SEARCH_RANK_WINDOW, SearchHit};
+pub use search::{MAX_SEARCH_TERMS, MatchedIn, SEARCH_COMMON_ROWS, SEARCH_RANK_WINDOW, SearchHit};
 pub use similar::{SimilarClaim, similarity};
 pub use timeline::{EventKind, FirstAppearance, Timeline, TimelineEvent, timeline_order};

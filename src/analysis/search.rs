@@ -38,8 +38,12 @@ pub struct SearchHit {
 /// Most terms of a search that are used (the rest of a very long query is ignored).
 pub const MAX_SEARCH_TERMS: usize = crate::store::search::MAX_TERMS;
 
-/// How many matches per searched field are ranked at most (see [`Store::search`]).
+/// How many matches per searched field are ranked at most when a query holds a common word (see
+/// [`Store::search`]).
 pub const SEARCH_RANK_WINDOW: usize = crate::store::search::RANK_WINDOW as usize;
+
+/// Above how many rows of a field a word counts as common (see [`Store::search`]).
+pub const SEARCH_COMMON_ROWS: usize = crate::store::search::DF_CAP as usize;
 
 impl Store {
     /// Finds claims whose text, quotes or evidence excerpts contain every word of `query`, most relevant
@@ -50,9 +54,12 @@ impl Store {
     /// accents and English word endings ("troops" finds "troop"). The first [`MAX_SEARCH_TERMS`] distinct
     /// words are used. A query without any letter or digit finds nothing.
     ///
-    /// **How results are ranked:** by BM25 relevance. Ranking is exact whenever a field has at most
-    /// [`SEARCH_RANK_WINDOW`] matches; for queries made only of very common words, the newest
-    /// `SEARCH_RANK_WINDOW` matches per field are ranked, so the answer stays fast on millions of claims.
+    /// **How results are ranked:** by BM25 relevance (rarer words and shorter passages weigh more).
+    /// When every word of the query is uncommon, every match is ranked exactly. When the query holds a
+    /// common word (in more than [`SEARCH_COMMON_ROWS`] rows of a field), only the newest
+    /// [`SEARCH_RANK_WINDOW`] matches of that field are ranked, with common words weighted by estimate,
+    /// so that "the war" answers as fast on millions of claims as on thousands. Add an uncommon word to
+    /// reach older matches.
     ///
     /// ```
     /// let store = claimtrack::Store::open_in_memory()?;
@@ -75,7 +82,7 @@ impl Store {
                     RawField::Excerpt(e) => MatchedIn::Excerpt(e),
                 },
                 snippet: h.snippet,
-                score: -h.bm25,
+                score: h.score,
             })
             .collect())
     }
