@@ -6,12 +6,11 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::model::attribution::Attribution;
 use crate::model::evidence::{Evidence, Stance};
 use crate::model::grade::{Credibility, Reliability};
-use crate::model::ids::{ClaimId, PublicationId, SourceId};
+use crate::model::ids::{ClaimId, SourceId};
 use crate::store::Store;
-use crate::store::analysis::ClaimFacts;
+use crate::store::analysis::SummaryFacts;
 
 /// One source's evidence records on one claim: the record that counts now and the ones before it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -219,21 +218,6 @@ impl EvidenceSummary {
     }
 }
 
-/// The chains of a claim as lists of sources: speaker, relays, and the publication's publisher.
-fn chains(attributions: &[Attribution], publishers: &HashMap<PublicationId, SourceId>) -> Vec<Vec<SourceId>> {
-    attributions
-        .iter()
-        .map(|a| {
-            let mut c: Vec<SourceId> = a.chain().collect();
-            if let Some(p) = a.publication.and_then(|p| publishers.get(&p)) {
-                c.push(*p);
-            }
-            c
-        })
-        .filter(|c| !c.is_empty())
-        .collect()
-}
-
 /// The source whose words `source` passed on, following relays back: while the source appears anywhere
 /// in the claim's chains after someone else (as a relay or a publisher), step to the first source of
 /// that chain. A source that never passes anyone's words on is its own originator.
@@ -263,7 +247,7 @@ fn weighed(reliability: Reliability, credibility: Credibility) -> bool {
     reliability != Reliability::E && credibility != Credibility::Improbable
 }
 
-fn group(stances: &[&SourceStance], names: &HashMap<SourceId, String>) -> Vec<OriginGroup> {
+fn group(stances: &[&SourceStance], facts: &SummaryFacts) -> Vec<OriginGroup> {
     let mut groups: BTreeMap<usize, OriginGroup> = BTreeMap::new();
     let mut index: HashMap<SourceId, usize> = HashMap::new();
     for s in stances {
@@ -273,7 +257,12 @@ fn group(stances: &[&SourceStance], names: &HashMap<SourceId, String>) -> Vec<Or
             .entry(i)
             .or_insert_with(|| OriginGroup {
                 origin: s.origin,
-                name: names.get(&s.origin).cloned().unwrap_or_default(),
+                name: facts
+                    .sources
+                    .values()
+                    .find(|b| b.root == s.origin)
+                    .map(|b| b.root_name.clone())
+                    .unwrap_or_default(),
                 sources: Vec::new(),
             })
             .sources
@@ -292,22 +281,11 @@ pub fn outcome_of(origins_for: usize, origins_against: usize, origins_mixed: usi
     }
 }
 
-pub(crate) fn summarize(facts: &ClaimFacts) -> EvidenceSummary {
-    let publishers: HashMap<PublicationId, SourceId> = facts
-        .publications
-        .values()
-        .filter_map(|p| p.publisher.map(|s| (p.id, s)))
-        .collect();
-    let chains = chains(&facts.attributions, &publishers);
-    let names: HashMap<SourceId, String> = facts
-        .sources
-        .iter()
-        .map(|(id, s)| (*id, s.source.name.clone()))
-        .collect();
-    let root = |s: SourceId| facts.sources.get(&s).map_or(s, |f| f.root);
+pub(crate) fn summarize(facts: &SummaryFacts) -> EvidenceSummary {
+    let root = |s: SourceId| facts.sources.get(&s).map_or(s, |b| b.root);
     let mut summary = EvidenceSummary {
-        claim: facts.claim.id,
-        checkable: facts.claim.kind.is_checkable(),
+        claim: facts.claim,
+        checkable: facts.kind.is_checkable(),
         supporting: Vec::new(),
         conflicting: Vec::new(),
         mixed: Vec::new(),
@@ -320,11 +298,11 @@ pub(crate) fn summarize(facts: &ClaimFacts) -> EvidenceSummary {
     for history in latest_by_source(&facts.evidence) {
         let source = history.source;
         let info = facts.sources.get(&source);
-        let reliability = info.map_or(Reliability::F, |f| f.source.reliability);
-        let from = originator(source, &chains);
+        let reliability = info.map_or(Reliability::F, |b| b.reliability);
+        let from = originator(source, &facts.chains);
         let stance = SourceStance {
             source,
-            name: names.get(&source).cloned().unwrap_or_default(),
+            name: info.map(|b| b.name.clone()).unwrap_or_default(),
             reliability,
             weighed: weighed(reliability, history.current.credibility),
             relayed_from: (from != source).then_some(from),
@@ -338,9 +316,9 @@ pub(crate) fn summarize(facts: &ClaimFacts) -> EvidenceSummary {
             Stance::Neutral => summary.neutral.push(stance),
         }
     }
-    summary.origins_for = group(&counted(&summary.supporting), &names);
-    summary.origins_against = group(&counted(&summary.conflicting), &names);
-    summary.origins_mixed = group(&counted(&summary.mixed), &names);
+    summary.origins_for = group(&counted(&summary.supporting), facts);
+    summary.origins_against = group(&counted(&summary.conflicting), facts);
+    summary.origins_mixed = group(&counted(&summary.mixed), facts);
     summary.outcome = outcome_of(
         summary.origins_for.len(),
         summary.origins_against.len(),
@@ -368,7 +346,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn evidence_summary(&self, claim: ClaimId) -> Result<EvidenceSummary> {
-        Ok(summarize(&self.claim_facts(claim)?))
+        Ok(summarize(&self.summary_facts(claim)?))
     }
 
     /// The root of a source's affiliation tree: the source every `part_of` / `controlled_by` link leads up

@@ -2,30 +2,24 @@
 //! roots (a recursive CTE), and the scans behind conflict detection and relay bottlenecks.
 //!
 //! Nothing here reasons: it reads rows into model values and hands them to `crate::analysis`.
+//! The evidence summary has its own lean read (`summary_facts`: a few indexed statements) because it is
+//! the hot path of a desk's screen.
 
 use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, Row};
 
-use super::{Store, attributions, claims, evidence, publications, reviews, sources};
+use super::{Store, attributions, claims, evidence, publications, reviews};
 use crate::error::Result;
 use crate::model::attribution::Attribution;
-use crate::model::claim::{Claim, Quantity};
+use crate::model::claim::{Claim, ClaimKind, Quantity};
 use crate::model::date::PartialDate;
 use crate::model::evidence::Evidence;
+use crate::model::grade::Reliability;
 use crate::model::ids::{ClaimId, ClaimLinkId, PublicationId, SourceId};
 use crate::model::link::LinkKind;
 use crate::model::publication::Publication;
 use crate::model::review::Review;
-use crate::model::source::Source;
-
-/// A source with the root of its affiliation tree.
-#[derive(Debug, Clone)]
-pub(crate) struct SourceFacts {
-    pub source: Source,
-    /// The top of its `part_of` / `controlled_by` tree (itself when it hangs from nothing).
-    pub root: SourceId,
-}
 
 /// Everything recorded about one claim, read in one snapshot.
 #[derive(Debug, Clone)]
@@ -39,9 +33,150 @@ pub(crate) struct ClaimFacts {
     pub reviews: Vec<Review>,
     /// Every publication an attribution or evidence record names.
     pub publications: HashMap<PublicationId, Publication>,
-    /// Every source named by evidence, attributions (speakers, relays, publishers), reviews, and the roots
-    /// of all of them.
-    pub sources: HashMap<SourceId, SourceFacts>,
+}
+
+/// What an evidence summary shows of a source.
+#[derive(Debug, Clone)]
+pub(crate) struct SourceBrief {
+    pub name: String,
+    pub reliability: Reliability,
+    /// The top of its affiliation tree (itself when it hangs from nothing).
+    pub root: SourceId,
+    pub root_name: String,
+}
+
+/// The little an evidence summary needs, read with a handful of statements.
+#[derive(Debug, Clone)]
+pub(crate) struct SummaryFacts {
+    pub claim: ClaimId,
+    pub kind: ClaimKind,
+    /// Oldest record first.
+    pub evidence: Vec<Evidence>,
+    /// Each attribution as its sources in order: speaker, relays, the publication's publisher.
+    pub chains: Vec<Vec<SourceId>>,
+    /// Every source named by the evidence and the chains.
+    pub sources: HashMap<SourceId, SourceBrief>,
+}
+
+/// A source's name, grade and parent.
+fn source_node(
+    conn: &Connection,
+    id: SourceId,
+    memo: &mut HashMap<SourceId, (String, Reliability, Option<SourceId>)>,
+) -> Result<(String, Reliability, Option<SourceId>)> {
+    if let Some(n) = memo.get(&id) {
+        return Ok(n.clone());
+    }
+    let node: (String, Reliability, Option<SourceId>) = conn
+        .prepare_cached(
+            "SELECT s.name, s.reliability, p.uuid FROM sources s LEFT JOIN sources p ON p.id = s.part_of \
+             WHERE s.uuid = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?
+        .ok_or_else(|| crate::error::Error::not_found("source", id))?;
+    memo.insert(id, node.clone());
+    Ok(node)
+}
+
+/// A source with the root of its affiliation tree, walking up one parent at a time (trees are shallow,
+/// and parents are shared between the sources of one claim). A hand-made cycle (the store refuses
+/// them) stops the walk where it closes.
+fn brief(
+    conn: &Connection,
+    id: SourceId,
+    memo: &mut HashMap<SourceId, (String, Reliability, Option<SourceId>)>,
+) -> Result<SourceBrief> {
+    let (name, reliability, mut parent) = source_node(conn, id, memo)?;
+    let mut root = id;
+    let mut root_name = name.clone();
+    let mut seen = vec![id];
+    while let Some(p) = parent.filter(|p| !seen.contains(p)) {
+        let (pname, _, pparent) = source_node(conn, p, memo)?;
+        seen.push(p);
+        root = p;
+        root_name = pname;
+        parent = pparent;
+    }
+    Ok(SourceBrief {
+        name,
+        reliability,
+        root,
+        root_name,
+    })
+}
+
+pub(crate) fn summary_facts(conn: &Connection, id: ClaimId) -> Result<SummaryFacts> {
+    let (own, kind): (i64, ClaimKind) = conn
+        .prepare_cached("SELECT id, kind FROM claims WHERE uuid = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(|| crate::error::Error::not_found("claim", id))?;
+    let evidence = evidence::of_claim(conn, id)?;
+    if evidence.is_empty() {
+        // Nothing to summarise: chains and sources only serve to credit evidence.
+        return Ok(SummaryFacts {
+            claim: id,
+            kind,
+            evidence,
+            chains: Vec::new(),
+            sources: HashMap::new(),
+        });
+    }
+    let mut chains: Vec<(i64, Vec<SourceId>, Option<SourceId>)> = conn
+        .prepare_cached(
+            "SELECT a.id, sp.uuid, ps.uuid FROM attributions a \
+             LEFT JOIN sources sp ON sp.id = a.speaker \
+             LEFT JOIN publications p ON p.id = a.publication \
+             LEFT JOIN sources ps ON ps.id = p.publisher \
+             WHERE a.claim_id = ?1 ORDER BY a.id",
+        )?
+        .query_map([own], |r| {
+            let speaker: Option<SourceId> = r.get(1)?;
+            Ok((r.get(0)?, speaker.into_iter().collect(), r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    if !chains.is_empty() {
+        let relays: Vec<(i64, SourceId)> = conn
+            .prepare_cached(
+                "SELECT r.attribution_id, s.uuid FROM attribution_relays r \
+                 JOIN attributions a ON a.id = r.attribution_id JOIN sources s ON s.id = r.source_id \
+                 WHERE a.claim_id = ?1 ORDER BY r.attribution_id, r.position",
+            )?
+            .query_map([own], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (a, s) in relays {
+            if let Some(c) = chains.iter_mut().find(|c| c.0 == a) {
+                c.1.push(s);
+            }
+        }
+    }
+    let chains: Vec<Vec<SourceId>> = chains
+        .into_iter()
+        .map(|(_, mut c, publisher)| {
+            c.extend(publisher);
+            c
+        })
+        .filter(|c| !c.is_empty())
+        .collect();
+    let mut memo = HashMap::new();
+    let mut sources = HashMap::new();
+    let involved = evidence
+        .iter()
+        .map(|e| e.source)
+        .chain(chains.iter().flatten().copied());
+    for s in involved.collect::<Vec<_>>() {
+        if !sources.contains_key(&s) {
+            sources.insert(s, brief(conn, s, &mut memo)?);
+        }
+    }
+    Ok(SummaryFacts {
+        claim: id,
+        kind,
+        evidence,
+        chains,
+        sources,
+    })
 }
 
 /// One figure of a stored claim, with what conflict detection compares.
@@ -77,26 +212,6 @@ pub(crate) fn root_of(conn: &Connection, id: SourceId) -> Result<SourceId> {
         .unwrap_or(id))
 }
 
-fn add_source(conn: &Connection, out: &mut HashMap<SourceId, SourceFacts>, id: SourceId) -> Result<()> {
-    if out.contains_key(&id) {
-        return Ok(());
-    }
-    let source = sources::read(conn, id)?;
-    let root = root_of(conn, id)?;
-    out.insert(id, SourceFacts { source, root });
-    if root != id && !out.contains_key(&root) {
-        let root_source = sources::read(conn, root)?;
-        out.insert(
-            root,
-            SourceFacts {
-                source: root_source,
-                root,
-            },
-        );
-    }
-    Ok(())
-}
-
 pub(crate) fn claim_facts(conn: &Connection, id: ClaimId) -> Result<ClaimFacts> {
     let claim = claims::read(conn, id)?;
     let evidence = evidence::of_claim(conn, id)?;
@@ -112,34 +227,12 @@ pub(crate) fn claim_facts(conn: &Connection, id: ClaimId) -> Result<ClaimFacts> 
             v.insert(publications::read(conn, p)?);
         }
     }
-    let mut srcs = HashMap::new();
-    for e in &evidence {
-        add_source(conn, &mut srcs, e.source)?;
-    }
-    for a in &attributions {
-        for s in a.chain() {
-            add_source(conn, &mut srcs, s)?;
-        }
-    }
-    let publishers: Vec<SourceId> = publications
-        .values()
-        .filter_map(|p: &Publication| p.publisher)
-        .collect();
-    for s in publishers {
-        add_source(conn, &mut srcs, s)?;
-    }
-    for r in &reviews {
-        if let Some(s) = r.reviewer {
-            add_source(conn, &mut srcs, s)?;
-        }
-    }
     Ok(ClaimFacts {
         claim,
         evidence,
         attributions,
         reviews,
         publications,
-        sources: srcs,
     })
 }
 
@@ -250,6 +343,11 @@ impl Store {
     /// Everything about one claim, in one read snapshot.
     pub(crate) fn claim_facts(&self, id: ClaimId) -> Result<ClaimFacts> {
         self.read(|c| claim_facts(c, id))
+    }
+
+    /// What an evidence summary needs, in one read snapshot.
+    pub(crate) fn summary_facts(&self, id: ClaimId) -> Result<SummaryFacts> {
+        self.read(|c| summary_facts(c, id))
     }
 
     /// The root of a source's affiliation tree.
