@@ -166,8 +166,8 @@ pub(crate) fn summary_facts(conn: &Connection, id: ClaimId) -> Result<SummaryFac
         .map(|e| e.source)
         .chain(chains.iter().flatten().copied());
     for s in involved.collect::<Vec<_>>() {
-        if !sources.contains_key(&s) {
-            sources.insert(s, brief(conn, s, &mut memo)?);
+        if let std::collections::hash_map::Entry::Vacant(v) = sources.entry(s) {
+            v.insert(brief(conn, s, &mut memo)?);
         }
     }
     Ok(SummaryFacts {
