@@ -285,3 +285,40 @@ fn common_words_beyond_the_rank_window_still_answer() {
     small.import_bundle(&bundle).unwrap();
     assert_eq!(small.search("war front", 1).unwrap()[0].claim_text, "war front");
 }
+
+#[test]
+fn similar_claims_on_the_seed_and_on_hostile_text() {
+    let store = seed();
+    let found = store
+        .similar_claims("North Korea sent more than 10,000 soldiers to Russia", 3)
+        .unwrap();
+    assert_eq!(found.len(), 3);
+    assert!(
+        found[0]
+            .text
+            .starts_with("North Korea has deployed more than 10,000"),
+        "{found:?}"
+    );
+    assert!(found[0].score > found[1].score);
+    assert!(found.iter().all(|f| (0.0..=1.0).contains(&f.score)));
+    let blob = "x".repeat(10_000);
+    let words = "Kursk troops ".repeat(1_000);
+    for q in [
+        "",
+        "   ",
+        "\"",
+        "NEAR(",
+        "*",
+        "AND OR NOT",
+        "북한 군대",
+        "كوريا",
+        "\0",
+        &blob,
+        &words,
+    ] {
+        store.similar_claims(q, 5).unwrap();
+    }
+    assert!(store.similar_claims("", 5).unwrap().is_empty());
+    assert!(store.similar_claims("Kursk", 0).unwrap().is_empty());
+    assert!(!store.similar_claims(&words, 5).unwrap().is_empty());
+}

@@ -66,8 +66,8 @@ impl AttributionChain {
     }
 }
 
-/// Reads one attribution as a chain of hops.
-pub fn chain_of(a: &Attribution) -> AttributionChain {
+/// Reads one stored (so validated: it has a speaker or a publication) attribution as a chain of hops.
+pub(crate) fn chain_of(a: &Attribution) -> AttributionChain {
     let mut relays = a.relays.iter();
     let primary = match (a.speaker, a.publication) {
         (Some(s), _) => ChainNode::Source(s),

@@ -54,11 +54,11 @@ mod search;
 mod similar;
 mod timeline;
 
-pub use chains::{AttributionChain, ChainNode, Hop, RelayBottleneck, chain_of};
+pub use chains::{AttributionChain, ChainNode, Hop, RelayBottleneck};
 pub use conflicts::{ABOUT_TOLERANCE, Conflict, QuantityRange, comparable, quantities_conflict, unit_key};
 pub use evidence::{
     EvidenceSummary, OriginGroup, Outcome, SourceStance, StanceHistory, latest_by_source, outcome_of,
 };
 pub use search::{MAX_SEARCH_TERMS, MatchedIn, SEARCH_COMMON_ROWS, SEARCH_RANK_WINDOW, SearchHit};
-pub use similar::{SimilarClaim, similarity};
+pub use similar::{MAX_SIMILAR, SimilarClaim, similarity};
 pub use timeline::{EventKind, FirstAppearance, Timeline, TimelineEvent, timeline_order};

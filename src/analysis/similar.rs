@@ -11,6 +11,9 @@ use crate::store::Store;
 /// How many candidates the full-text index proposes before they are re-scored.
 const CANDIDATES: usize = 60;
 
+/// Most similar claims one lookup returns.
+pub const MAX_SIMILAR: usize = 1_000;
+
 /// A stored claim that may be the same claim worded differently.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SimilarClaim {
@@ -145,7 +148,7 @@ impl Store {
     /// Works offline from the full-text index: claims sharing the text's less common words are proposed
     /// (a bounded set, so common words cost nothing extra), then re-scored with [`similarity`]. It finds
     /// rewordings that keep some of the same words; a translation or a complete rewrite is out of its
-    /// reach. Text without any letter or digit finds nothing.
+    /// reach. Text without any letter or digit finds nothing; `limit` is capped at [`MAX_SIMILAR`].
     ///
     /// ```
     /// let store = claimtrack::Store::open_in_memory()?;
@@ -166,7 +169,7 @@ impl Store {
         }
         let query = profile(text);
         let mut found: Vec<SimilarClaim> = self
-            .similar_raw(&terms, CANDIDATES.max(limit))?
+            .similar_raw(&terms, CANDIDATES.max(limit.min(MAX_SIMILAR)))?
             .into_iter()
             .map(|(claim, t)| SimilarClaim {
                 claim,
@@ -175,7 +178,7 @@ impl Store {
             })
             .collect();
         found.sort_by(|a, b| b.score.total_cmp(&a.score));
-        found.truncate(limit);
+        found.truncate(limit.min(MAX_SIMILAR));
         Ok(found)
     }
 }
