@@ -265,6 +265,7 @@ fn flip_flopping_source_latest_stance_counts_and_history_stays() {
     assert_eq!(s.outcome, Outcome::Supported);
     // A source disagreeing with its own past is not a conflict between sources.
     assert!(store.conflicts_of(c).unwrap().is_empty());
+    assert!(store.conflicts().unwrap().is_empty());
     // The timeline keeps both, in the order said: October 2024 before 28 April 2025.
     let t = store.timeline(c).unwrap();
     let stances: Vec<Stance> = t
@@ -382,6 +383,7 @@ fn three_relays_of_one_origin_count_as_one() {
         }
         other => panic!("{other:?}"),
     }
+    assert_eq!(store.conflicts().unwrap(), conflicts);
 }
 
 #[test]

@@ -161,8 +161,13 @@ impl Store {
         if limit == 0 {
             return Ok(Vec::new());
         }
+        // Candidate words cut as the index cuts them ("10,000" is "10" and "000" there).
         let mut terms: Vec<String> = Vec::new();
-        for w in words(text) {
+        for w in text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            let w = w.to_lowercase();
             if !STOPWORDS.contains(&w.as_str()) && !terms.contains(&w) {
                 terms.push(w);
             }
