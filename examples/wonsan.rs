@@ -1,4 +1,6 @@
-//! The seed article, claim by claim: who said it, through whom, and who backs or contradicts it.
+//! The seed article, claim by claim: who said it, through whom, and who backs or contradicts it; then
+//! the analysis — independent origins for and against, the chain by which each claim reached the
+//! article, conflicts found — and a search and a similar-claims lookup.
 //!
 //! ```text
 //! cargo run --example wonsan            # in memory
@@ -7,7 +9,8 @@
 
 use std::collections::HashMap;
 
-use claimtrack::{Attribution, Result, Source, SourceId, Stance, Store};
+use claimtrack::analysis::{ChainNode, Conflict, OriginGroup};
+use claimtrack::{Attribution, ClaimId, Result, Source, SourceId, Stance, Store};
 
 fn main() {
     if let Err(e) = run() {
@@ -30,8 +33,15 @@ fn run() -> Result<()> {
 
     let sources: HashMap<SourceId, Source> = store.sources()?.into_iter().map(|s| (s.id, s)).collect();
     let name = |id: SourceId| sources.get(&id).map_or("(unknown source)", |s| s.name.as_str());
+    let claims = store.claims()?;
+    let texts = |id: ClaimId| {
+        claims
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| id.to_string(), |c| c.text.clone())
+    };
 
-    for (n, claim) in store.claims()?.iter().enumerate() {
+    for (n, claim) in claims.iter().enumerate() {
         println!();
         println!("{}. [{}] {}", n + 1, claim.kind, claim.text);
         for q in &claim.quantities {
@@ -61,6 +71,115 @@ fn run() -> Result<()> {
                 };
                 println!("   {label}: {}", who.join(", "));
             }
+        }
+        analyse(&store, claim.id, &name, &texts)?;
+    }
+
+    println!();
+    println!("Claims whose only route to the reader is a single relay:");
+    for b in store.single_relay_claims()? {
+        let relays: Vec<&str> = b.relays.iter().map(|s| name(*s)).collect();
+        println!("   {} — only via {}", texts(b.claim), relays.join(" and "));
+    }
+
+    println!();
+    println!("Search for \"troops Russia\":");
+    for hit in store.search("troops Russia", 5)? {
+        println!("   {:.2}  {}", hit.score, hit.snippet);
+    }
+    let query = "Pyongyang sent some 12 million shells to Moscow";
+    println!();
+    println!("Already checked? Claims like \"{query}\":");
+    for s in store.similar_claims(query, 3)? {
+        println!("   {:.2}  {}", s.score, s.text);
+    }
+    Ok(())
+}
+
+/// The analysis lines for one claim.
+fn analyse<'a>(
+    store: &Store,
+    claim: ClaimId,
+    name: &impl Fn(SourceId) -> &'a str,
+    texts: &impl Fn(ClaimId) -> String,
+) -> Result<()> {
+    let summary = store.evidence_summary(claim)?;
+    let origins = |groups: &[OriginGroup]| -> String {
+        if groups.is_empty() {
+            return "none".into();
+        }
+        groups
+            .iter()
+            .map(|g| {
+                let members: Vec<&str> = g.sources.iter().map(|s| name(*s)).collect();
+                format!("{} ({})", g.name, members.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    println!(
+        "   independent origins for: {} — {}",
+        summary.independent_for(),
+        origins(&summary.origins_for)
+    );
+    println!(
+        "   independent origins against: {} — {}",
+        summary.independent_against(),
+        origins(&summary.origins_against)
+    );
+    println!("   outcome: {}", summary.outcome);
+    for chain in store.attribution_chains(claim)? {
+        let node = |n: ChainNode| match n {
+            ChainNode::Source(s) => name(s).to_string(),
+            ChainNode::Publication(_) => "the article".to_string(),
+        };
+        let mut route = node(chain.primary);
+        for hop in &chain.hops {
+            route.push_str(&format!(
+                " →({}) {}",
+                hop.mode.as_str().replace('_', " "),
+                node(hop.to)
+            ));
+        }
+        println!("   chain (depth {}): {route}", chain.depth());
+    }
+    let conflicts = store.conflicts_of(claim)?;
+    if conflicts.is_empty() {
+        println!("   conflicts: none found");
+    }
+    for conflict in conflicts {
+        match conflict {
+            Conflict::Linked { kind, from, to, .. } => {
+                let other = if from == claim { to } else { from };
+                println!("   conflict: linked as {kind} with “{}”", texts(other));
+            }
+            Conflict::OpposedSources {
+                supporting, refuting, ..
+            } => {
+                let s: Vec<&str> = supporting.iter().map(|x| name(*x)).collect();
+                let r: Vec<&str> = refuting.iter().map(|x| name(*x)).collect();
+                println!(
+                    "   conflict: {} support it, {} refute it",
+                    s.join(", "),
+                    r.join(", ")
+                );
+            }
+            Conflict::Figures {
+                figure,
+                other,
+                other_figure,
+                ..
+            } => println!(
+                "   conflict: {} {} {} vs {} {} {} in “{}”",
+                figure.bound.as_str().replace('_', " "),
+                figure.value,
+                figure.unit,
+                other_figure.bound.as_str().replace('_', " "),
+                other_figure.value,
+                other_figure.unit,
+                texts(other)
+            ),
+            _ => println!("   conflict: {conflict:?}"),
         }
     }
     Ok(())

@@ -35,6 +35,8 @@
 //! - the [`Store`], the only part that speaks SQL;
 //! - [`seeds`], the seed article as data;
 //! - [`io`], interchange: bundles, JSON Lines, ClaimReview, Fact Check Tools, CSV, Graphviz DOT.
+//! - [`analysis`], read-only reasoning over the store (evidence summaries, independent origins,
+//!   attribution chains, conflicts, search, similar claims, timelines), reached through `Store` methods.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -44,6 +46,7 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+pub mod analysis;
 mod error;
 pub mod io;
 mod model;

@@ -42,6 +42,22 @@ pub(crate) fn read(conn: &Connection, id: EvidenceId) -> Result<Evidence> {
         .ok_or_else(|| Error::not_found("evidence", id))
 }
 
+/// Ids of a claim's evidence that no longer counts (superseded or retracted).
+pub(crate) fn withdrawn_of(
+    conn: &Connection,
+    claim: ClaimId,
+) -> Result<std::collections::HashSet<EvidenceId>> {
+    let own = rowid(conn, claim)?;
+    Ok(conn
+        .prepare_cached(concat!(
+            "SELECT e.uuid FROM evidence e WHERE e.claim_id = ?1 AND NOT (",
+            current!("e"),
+            ")"
+        ))?
+        .query_map([own], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 pub(crate) fn of_claim(conn: &Connection, claim: ClaimId) -> Result<Vec<Evidence>> {
     let own = rowid(conn, claim)?;
     Ok(conn

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 /// The migrations, in order; migration `i` brings the schema to version `i + 1`.
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("../../schema/0001_initial.sql")),
+    ("0002_search", include_str!("../../schema/0002_search.sql")),
     ("0003_history", include_str!("../../schema/0003_history.sql")),
 ];
 

@@ -4,6 +4,7 @@
 //! through rusqlite's statement cache. No rusqlite type appears in the public API, so another backend
 //! can later stand behind the same [`Store`] methods.
 
+pub(crate) mod analysis;
 mod attributions;
 mod batch;
 mod bundle;
@@ -18,6 +19,7 @@ mod lookup;
 mod migrations;
 mod publications;
 mod reviews;
+pub(crate) mod search;
 mod sources;
 
 use std::path::Path;
@@ -287,6 +289,16 @@ impl From<rusqlite::Error> for Error {
                     return Error::Corrupt {
                         path: String::new(),
                         message: msg.clone().unwrap_or_else(|| f.to_string()),
+                    };
+                }
+                // FTS5 reports a damaged index as a plain SQLITE_ERROR; it is damage all the same.
+                _ if msg.as_deref().is_some_and(|m| {
+                    m.contains("fts5") && (m.contains("corrupt") || m.contains("file format"))
+                }) =>
+                {
+                    return Error::Corrupt {
+                        path: String::new(),
+                        message: msg.clone().unwrap_or_default(),
                     };
                 }
                 _ => {}

@@ -1,0 +1,544 @@
+//! SQL for full-text search (FTS5, schema `0002_search.sql`).
+//!
+//! User text never reaches FTS5 as syntax: it is cut into whitespace-separated terms and every term is
+//! written as an FTS5 string literal (`"..."`, with `"` doubled), which FTS5 reads as a phrase of the words
+//! in it. `NEAR(`, `AND`, `*`, `^`, `col:` and stray quotes are therefore just text.
+//!
+//! Ranking never costs more than a bounded amount of work, however common the words. Two traps are
+//! avoided: `ORDER BY rank` scores every match before returning ten (a common word matches most of a
+//! million claims), and FTS5's `bm25()` itself reads the whole doclist of every query word to count how
+//! many rows contain it (its IDF), so even scoring ten rows costs as much as the most common word. So,
+//! per searched field:
+//!
+//! 1. Each word's row count is measured up to [`DF_CAP`] (a `LIMIT`ed count: cheap even for "the").
+//! 2. When every word is uncommon (at most `DF_CAP` rows each), all matches are few: they are scored
+//!    with FTS5's `bm25()`, whose doclist reads are then bounded too. This is exact BM25 ranking.
+//! 3. When some word is common, the newest [`RANK_WINDOW`] matches are read (`ORDER BY rowid DESC`,
+//!    which FTS5 streams from its doclists without sorting) with their text, and scored here with the
+//!    same BM25 formula, taking a common word's row count as `DF_CAP` + 1 (an estimate: such words weigh
+//!    a little more than they should, equally for every candidate). A query with one uncommon word among
+//!    common ones still finds all its matches when there are at most `RANK_WINDOW` of them.
+//!
+//! Snippets are built only for the hits returned, from their text (FTS5's `snippet()` would re-read
+//! every query word's doclist for each hit).
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::Store;
+use crate::error::Result;
+use crate::model::ids::{AttributionId, ClaimId, EvidenceId};
+
+/// Most terms of a query that are used; the rest are ignored.
+pub(crate) const MAX_TERMS: usize = 32;
+
+/// How many matches per field are scored at most when a query holds a common word (see the module docs).
+pub(crate) const RANK_WINDOW: i64 = 200;
+
+/// Above this many rows a word is "common" (see the module docs).
+pub(crate) const DF_CAP: i64 = 1_000;
+/// Most matches an OR of uncommon words may have before it is ranked.
+const OR_BUDGET: i64 = 3_000;
+
+/// Cuts user text into at most [`MAX_TERMS`] distinct terms (whitespace-separated chunks holding at least
+/// one letter or digit), in the order given.
+pub(crate) fn query_terms(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for chunk in text.split_whitespace() {
+        if out.len() == MAX_TERMS {
+            break;
+        }
+        if chunk.chars().any(char::is_alphanumeric) && !out.iter().any(|t| t == chunk) {
+            out.push(chunk.to_string());
+        }
+    }
+    out
+}
+
+/// One term as an FTS5 string literal.
+fn literal(term: &str) -> String {
+    let mut s = String::with_capacity(term.len() + 2);
+    s.push('"');
+    for c in term.chars() {
+        if c == '"' {
+            s.push('"');
+        }
+        // NUL would end the C string FTS5 parses; it is no word character anyway.
+        if c != '\0' {
+            s.push(c);
+        }
+    }
+    s.push('"');
+    s
+}
+
+fn fts_and(terms: &[String]) -> String {
+    terms.iter().map(|t| literal(t)).collect::<Vec<_>>().join(" ")
+}
+
+fn fts_or(terms: &[String]) -> String {
+    terms.iter().map(|t| literal(t)).collect::<Vec<_>>().join(" OR ")
+}
+
+/// Where a search hit matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RawField {
+    ClaimText,
+    Quote(AttributionId),
+    Excerpt(EvidenceId),
+}
+
+/// A ranked hit, one per claim.
+#[derive(Debug, Clone)]
+pub(crate) struct RawHit {
+    pub claim: ClaimId,
+    pub claim_text: String,
+    pub field: RawField,
+    pub snippet: String,
+    /// BM25 relevance (higher is better).
+    pub score: f64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Claims,
+    Attributions,
+    Evidence,
+}
+
+impl Table {
+    /// How many rows of the field contain `term`, counted up to `cap + 1`.
+    fn capped_df(self, conn: &Connection, term: &str, cap: i64) -> Result<i64> {
+        let sql = match self {
+            Table::Claims => {
+                "SELECT count(*) FROM (SELECT 1 FROM claims_fts WHERE claims_fts MATCH ?1 LIMIT ?2)"
+            }
+            Table::Attributions => {
+                "SELECT count(*) FROM (SELECT 1 FROM attributions_fts WHERE attributions_fts MATCH ?1 \
+                 LIMIT ?2)"
+            }
+            Table::Evidence => {
+                "SELECT count(*) FROM (SELECT 1 FROM evidence_fts WHERE evidence_fts MATCH ?1 LIMIT ?2)"
+            }
+        };
+        Ok(conn
+            .prepare_cached(sql)?
+            .query_row(rusqlite::params![literal(term), cap + 1], |r| r.get(0))?)
+    }
+
+    /// An upper estimate of the number of rows (the largest rowid: one B-tree descent, not a count).
+    fn size(self, conn: &Connection) -> Result<i64> {
+        let sql = match self {
+            Table::Claims => "SELECT id FROM claims ORDER BY id DESC LIMIT 1",
+            Table::Attributions => "SELECT id FROM attributions ORDER BY id DESC LIMIT 1",
+            Table::Evidence => "SELECT id FROM evidence ORDER BY id DESC LIMIT 1",
+        };
+        Ok(conn
+            .prepare_cached(sql)?
+            .query_row([], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+}
+
+/// Scored candidates from one field: (claim rowid, row rowid, BM25 score, higher is better).
+fn candidates(conn: &Connection, table: Table, terms: &[String]) -> Result<Vec<(i64, i64, f64)>> {
+    let mut dfs = Vec::with_capacity(terms.len());
+    for t in terms {
+        let df = table.capped_df(conn, t, DF_CAP)?;
+        if df == 0 && t.chars().any(char::is_alphanumeric) {
+            // Every word must match: one word absent from the field means no match in it.
+            return Ok(Vec::new());
+        }
+        dfs.push(df);
+    }
+    let query = fts_and(terms);
+    if dfs.iter().all(|d| *d <= DF_CAP) {
+        let sql = match table {
+            Table::Claims => {
+                "SELECT rowid, rowid, -bm25(claims_fts) FROM claims_fts WHERE claims_fts MATCH ?1 \
+                 LIMIT ?2"
+            }
+            Table::Attributions => {
+                "SELECT a.claim_id, m.rowid, m.score FROM (SELECT rowid, -bm25(attributions_fts) AS score \
+                 FROM attributions_fts WHERE attributions_fts MATCH ?1 LIMIT ?2) m \
+                 JOIN attributions a ON a.id = m.rowid"
+            }
+            Table::Evidence => {
+                "SELECT e.claim_id, m.rowid, m.score FROM (SELECT rowid, -bm25(evidence_fts) AS score \
+                 FROM evidence_fts WHERE evidence_fts MATCH ?1 LIMIT ?2) m \
+                 JOIN evidence e ON e.id = m.rowid"
+            }
+        };
+        return Ok(conn
+            .prepare_cached(sql)?
+            .query_map(rusqlite::params![query, DF_CAP], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?);
+    }
+    let sql = match table {
+        Table::Claims => {
+            "SELECT rowid, rowid, text FROM claims_fts WHERE claims_fts MATCH ?1 \
+             ORDER BY rowid DESC LIMIT ?2"
+        }
+        Table::Attributions => {
+            "SELECT a.claim_id, m.rowid, m.body FROM (SELECT rowid, quote AS body FROM attributions_fts \
+             WHERE attributions_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2) m \
+             JOIN attributions a ON a.id = m.rowid"
+        }
+        Table::Evidence => {
+            "SELECT e.claim_id, m.rowid, m.body FROM (SELECT rowid, excerpt AS body FROM evidence_fts \
+             WHERE evidence_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2) m \
+             JOIN evidence e ON e.id = m.rowid"
+        }
+    };
+    let rows: Vec<(i64, i64, Option<String>)> = conn
+        .prepare_cached(sql)?
+        .query_map(rusqlite::params![query, RANK_WINDOW], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let n = table.size(conn)?.max(1) as f64;
+    let idf: Vec<f64> = dfs
+        .iter()
+        .map(|d| (((n - *d as f64 + 0.5) / (*d as f64 + 0.5)).ln()).max(1e-6))
+        .collect();
+    let keys: Vec<Vec<String>> = terms.iter().map(|t| words(t)).collect();
+    let docs: Vec<Vec<String>> = rows.iter().map(|r| words(r.2.as_deref().unwrap_or(""))).collect();
+    let avg = (docs.iter().map(Vec::len).sum::<usize>() as f64 / docs.len().max(1) as f64).max(1.0);
+    Ok(rows
+        .iter()
+        .zip(&docs)
+        .map(|((claim, row, _), doc)| (*claim, *row, bm25(doc, &keys, &idf, avg)))
+        .collect())
+}
+
+/// Lower-cased words, with a plural "s" dropped: close enough to the index's Porter stems to count
+/// how often a matched word occurs.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(normalize)
+        .collect()
+}
+
+fn normalize(word: &str) -> String {
+    let w = word.to_lowercase();
+    if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") {
+        w[..w.len() - 1].to_string()
+    } else {
+        w
+    }
+}
+
+/// Okapi BM25 as FTS5 computes it (k1 = 1.2, b = 0.75), for one document of `doc` words.
+fn bm25(doc: &[String], keys: &[Vec<String>], idf: &[f64], avg_len: f64) -> f64 {
+    const K1: f64 = 1.2;
+    const B: f64 = 0.75;
+    let len = doc.len() as f64;
+    keys.iter()
+        .zip(idf)
+        .map(|(key, idf)| {
+            let first = key.first();
+            // FTS5 said the document matches; a stemming difference must not make it count as absent.
+            let tf = (doc.iter().filter(|w| Some(*w) == first).count() as f64).max(1.0);
+            idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg_len))
+        })
+        .sum()
+}
+
+/// The passage of `text` around the first matched word, at most `SNIPPET_WORDS` words, matched words in
+/// `[` `]`, cuts marked `…`. Built here rather than with FTS5's `snippet()`, which re-reads the doclists of
+/// every query word for each row (costly for common words).
+fn snippet(text: &str, keys: &[Vec<String>]) -> String {
+    const SNIPPET_WORDS: usize = 16;
+    let spans: Vec<(usize, usize)> = word_spans(text);
+    let wanted: Vec<&String> = keys.iter().flatten().collect();
+    let matched: Vec<bool> = spans
+        .iter()
+        .map(|(a, b)| {
+            let w = normalize(&text[*a..*b]);
+            wanted
+                .iter()
+                .any(|k| w == **k || (k.chars().count() >= 4 && w.starts_with(k.as_str())))
+        })
+        .collect();
+    let first = matched.iter().position(|m| *m).unwrap_or(0);
+    let start = first.saturating_sub(3);
+    let end = (start + SNIPPET_WORDS).min(spans.len());
+    if spans.is_empty() {
+        return text.chars().take(200).collect();
+    }
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    let mut pos = if start == 0 { 0 } else { spans[start].0 };
+    for i in start..end {
+        let (a, b) = spans[i];
+        out.push_str(&text[pos..a]);
+        if matched[i] {
+            out.push('[');
+            out.push_str(&text[a..b]);
+            out.push(']');
+        } else {
+            out.push_str(&text[a..b]);
+        }
+        pos = b;
+    }
+    if end < spans.len() {
+        out.push('…');
+    } else {
+        out.push_str(&text[pos..]);
+    }
+    out
+}
+
+/// Byte spans of the words (runs of letters and digits) of `text`.
+fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text.len()));
+    }
+    out
+}
+
+pub(crate) fn search(conn: &Connection, terms: &[String], limit: usize) -> Result<Vec<RawHit>> {
+    if terms.is_empty() || limit == 0 {
+        return Ok(Vec::new());
+    }
+    // Best hit per claim; on equal scores the claim's own text wins.
+    let mut best: HashMap<i64, (f64, Table, i64)> = HashMap::new();
+    for table in [Table::Claims, Table::Attributions, Table::Evidence] {
+        for (claim, row, score) in candidates(conn, table, terms)? {
+            let better = match best.get(&claim) {
+                Some((s, _, _)) => score > *s,
+                None => true,
+            };
+            if better {
+                best.insert(claim, (score, table, row));
+            }
+        }
+    }
+    let mut ranked: Vec<(i64, (f64, Table, i64))> = best.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.0.total_cmp(&a.1.0).then(b.0.cmp(&a.0)));
+    ranked.truncate(limit);
+    let keys: Vec<Vec<String>> = terms.iter().map(|t| words(t)).collect();
+    let mut out = Vec::with_capacity(ranked.len());
+    for (claim_row, (score, table, row)) in ranked {
+        let (claim, claim_text): (ClaimId, String) = conn
+            .prepare_cached("SELECT uuid, text FROM claims WHERE id = ?1")?
+            .query_row([claim_row], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (field, body) = match table {
+            Table::Claims => (RawField::ClaimText, claim_text.clone()),
+            Table::Attributions => {
+                let (id, quote): (AttributionId, Option<String>) = conn
+                    .prepare_cached("SELECT uuid, quote FROM attributions WHERE id = ?1")?
+                    .query_row([row], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                (RawField::Quote(id), quote.unwrap_or_default())
+            }
+            Table::Evidence => {
+                let (id, excerpt): (EvidenceId, Option<String>) = conn
+                    .prepare_cached("SELECT uuid, excerpt FROM evidence WHERE id = ?1")?
+                    .query_row([row], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                (RawField::Excerpt(id), excerpt.unwrap_or_default())
+            }
+        };
+        out.push(RawHit {
+            claim,
+            claim_text,
+            field,
+            snippet: snippet(&body, &keys),
+            score,
+        });
+    }
+    Ok(out)
+}
+
+/// Claims likely to share wording with `terms` (already lower-cased words), best first, at most `limit`.
+///
+/// Candidates come from the claim index with a bounded match set: the uncommon words (fewer than
+/// `DF_CAP` claims each) are OR-ed while their combined matches stay within `OR_BUDGET`, and that set is
+/// ranked with bm25 (whose doclist reads are then bounded by `OR_BUDGET`). When every word is common,
+/// the newest claims holding all of them are taken instead, unranked: the caller re-scores them.
+pub(crate) fn similar_candidates(
+    conn: &Connection,
+    terms: &[String],
+    limit: usize,
+) -> Result<Vec<(ClaimId, String)>> {
+    let terms: Vec<String> = terms.iter().take(MAX_TERMS).cloned().collect();
+    if terms.is_empty() || limit == 0 {
+        return Ok(Vec::new());
+    }
+    let mut dfs = Vec::with_capacity(terms.len());
+    for t in &terms {
+        let df = Table::Claims.capped_df(conn, t, DF_CAP)?;
+        if df > 0 {
+            dfs.push((df, t.clone()));
+        }
+    }
+    dfs.sort();
+    let mut chosen = Vec::new();
+    let mut total = 0;
+    for (df, t) in &dfs {
+        if *df > DF_CAP || total + df > OR_BUDGET {
+            break;
+        }
+        total += df;
+        chosen.push(t.clone());
+    }
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows: Vec<i64> = if !chosen.is_empty() {
+        conn.prepare_cached("SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?1 ORDER BY rank LIMIT ?2")?
+            .query_map(rusqlite::params![fts_or(&chosen), limit], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    } else if !dfs.is_empty() {
+        let common: Vec<String> = dfs.into_iter().map(|(_, t)| t).collect();
+        conn.prepare_cached(
+            "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
+        )?
+        .query_map(rusqlite::params![fts_and(&common), limit], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?
+    } else {
+        Vec::new()
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    let mut stmt = conn.prepare_cached("SELECT uuid, text FROM claims WHERE id = ?1")?;
+    for r in rows {
+        out.push(stmt.query_row([r], |row| Ok((row.get(0)?, row.get(1)?)))?);
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Full-text search (see the module docs for ranking).
+    pub(crate) fn search_raw(&self, text: &str, limit: usize) -> Result<Vec<RawHit>> {
+        let terms = query_terms(text);
+        self.read(|c| search(c, &terms, limit))
+    }
+
+    /// Candidate claims for a similarity lookup.
+    pub(crate) fn similar_raw(&self, terms: &[String], limit: usize) -> Result<Vec<(ClaimId, String)>> {
+        self.read(|c| similar_candidates(c, terms, limit))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::claim::NewClaim;
+    use crate::model::evidence::{NewEvidence, Stance};
+    use crate::model::source::{NewSource, SourceKind};
+
+    fn integrity_ok(conn: &Connection) {
+        for t in ["claims_fts", "attributions_fts", "evidence_fts"] {
+            // FTS5 compares the index with its content table and fails on any difference.
+            let sql = match t {
+                "claims_fts" => "INSERT INTO claims_fts (claims_fts, rank) VALUES ('integrity-check', 1)",
+                "attributions_fts" => {
+                    "INSERT INTO attributions_fts (attributions_fts, rank) VALUES ('integrity-check', 1)"
+                }
+                _ => "INSERT INTO evidence_fts (evidence_fts, rank) VALUES ('integrity-check', 1)",
+            };
+            conn.execute(sql, []).unwrap_or_else(|e| panic!("{t}: {e}"));
+        }
+    }
+
+    #[test]
+    fn migration_2_indexes_rows_written_under_version_1() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        conn.execute_batch(include_str!("../../schema/0001_initial.sql"))
+            .unwrap();
+        conn.execute_batch("PRAGMA user_version = 1").unwrap();
+        let src = NewSource::new("Agency", SourceKind::NewsAgency)
+            .into_source()
+            .unwrap();
+        super::super::sources::insert(&conn, &src).unwrap();
+        let claim = NewClaim::factual("Old claim about Kursk").into_claim().unwrap();
+        super::super::claims::insert(&conn, &claim).unwrap();
+        let ev = NewEvidence::new(src.id, Stance::Supports)
+            .excerpt("an excerpt mentioning Wonsan")
+            .into_evidence(claim.id)
+            .unwrap();
+        super::super::evidence::insert(&conn, &ev).unwrap();
+        let bare = NewEvidence::new(src.id, Stance::Neutral)
+            .into_evidence(claim.id)
+            .unwrap();
+        super::super::evidence::insert(&conn, &bare).unwrap();
+
+        // Later migrations (the history's baseline) need the connection's actor slot, as Store sets it.
+        super::super::history::init_actor(&conn).unwrap();
+        super::super::migrations::migrate(&conn).unwrap();
+        integrity_ok(&conn);
+        let hits = search(&conn, &query_terms("kursk"), 5).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].claim, claim.id);
+        let hits = search(&conn, &query_terms("wonsan"), 5).unwrap();
+        assert_eq!(hits[0].field, RawField::Excerpt(ev.id));
+
+        // Updates and deletes through the triggers keep the index exact.
+        let mut c2 = claim.clone();
+        c2.text = "New wording".into();
+        super::super::claims::update(&conn, &c2).unwrap();
+        let mut e2 = ev.clone();
+        e2.excerpt = None;
+        super::super::evidence::update(&conn, &e2).unwrap();
+        integrity_ok(&conn);
+        conn.execute("DELETE FROM evidence", []).unwrap();
+        integrity_ok(&conn);
+        assert!(search(&conn, &query_terms("kursk"), 5).unwrap().is_empty());
+        assert_eq!(search(&conn, &query_terms("wording"), 5).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn terms_become_string_literals() {
+        let t = query_terms(r#""12 million NEAR( AND * col:x "#);
+        assert_eq!(t, vec!["\"12", "million", "NEAR(", "AND", "col:x"]);
+        assert_eq!(fts_and(&t), r#""""12" "million" "NEAR(" "AND" "col:x""#);
+        assert_eq!(literal("a\0b"), "\"ab\"");
+    }
+
+    #[test]
+    fn snippets_bracket_matches_and_mark_cuts() {
+        let keys = vec![words("troops"), words("Russia")];
+        assert_eq!(
+            snippet("North Korean troops are deployed to Russia.", &keys),
+            "North Korean [troops] are deployed to [Russia]."
+        );
+        let long = format!(
+            "{} the troop went home {}",
+            "word ".repeat(30),
+            "again ".repeat(30)
+        );
+        let s = snippet(&long, &keys);
+        assert!(s.starts_with("…word word  the [troop] went"), "{s}");
+        assert!(s.ends_with('…'));
+        assert_eq!(snippet("", &keys), "");
+        assert_eq!(snippet("북한 군대", &[words("군대")]), "북한 [군대]");
+    }
+
+    #[test]
+    fn at_most_max_terms_distinct() {
+        let text = (0..100)
+            .map(|i| format!("w{i} w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let t = query_terms(&text);
+        assert_eq!(t.len(), MAX_TERMS);
+        assert_eq!(t[1], "w1");
+    }
+}
