@@ -506,3 +506,65 @@ fn check_fails_on_a_damaged_database_and_refuses_a_non_database() {
         b"this is not a database, just text that is long enough"
     );
 }
+
+#[test]
+fn search_show_summary_history_and_durable_on_the_seed_article() {
+    let dir = Dir::new("analysis");
+    let db = dir.db();
+    let db = db.as_path();
+    ok(db, &["--durable", "init"]);
+    let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/wonsan.json");
+    ok(
+        db,
+        &["--actor", "seed-loader", "import", "--format", "bundle", seeds],
+    );
+
+    // Search: plain words, hostile syntax taken literally, JSON hits with snippets.
+    let hits = json(&ok(db, &["--json", "search", "artillery rounds"]));
+    let hits = hits["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    assert!(
+        hits[0]["claim_text"].as_str().unwrap().contains("12 million"),
+        "{hits:?}"
+    );
+    let rounds = hits[0]["claim"].as_str().unwrap().to_string();
+    ok(db, &["search", "\"12 million AND NEAR( *"]);
+    assert!(ok(db, &["search", "zzzz-no-such-word"]).contains("no matches"));
+
+    // Show carries the evidence summary: the troops claim is backed by one Russian-state origin.
+    let troops = json(&ok(db, &["--json", "search", "troops deployed Russia"]))["hits"][0]["claim"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let shown = ok(db, &["show", &troops]);
+    assert!(
+        shown.contains("Summary: supported — 1 independent origin(s) for, 0 against"),
+        "{shown}"
+    );
+    assert!(shown.contains("Government of Russia (2 sources)"), "{shown}");
+    let shown = json(&ok(db, &["--json", "show", &rounds]));
+    assert_eq!(shown["summary"]["outcome"], "supported");
+
+    // History: the import is on record under the actor that made it; a new review joins it.
+    ok(
+        db,
+        &[
+            "--actor",
+            "desk-editor",
+            "review",
+            &rounds,
+            "--verdict",
+            "mostly_true",
+        ],
+    );
+    let changes = json(&ok(db, &["--json", "history", &rounds]));
+    let changes = changes["changes"].as_array().unwrap();
+    let actors: Vec<&str> = changes.iter().map(|c| c["actor"].as_str().unwrap()).collect();
+    assert!(
+        actors.contains(&"seed-loader") && actors.contains(&"desk-editor"),
+        "{actors:?}"
+    );
+    assert!(ok(db, &["history", &rounds]).contains("desk-editor"));
+    fails(db, &["history", "not-an-id"], "claim id");
+    assert!(ok(db, &["check"]).contains("checks passed"));
+}

@@ -9,8 +9,9 @@ use std::process::ExitCode;
 
 use claimtrack::io::{ImportReport, bundle, claimreview, csv, dot, factcheck, jsonl, labels};
 use claimtrack::{
-    ClaimId, ClaimKind, Credibility, Error, ImportSummary, NewAttribution, NewClaim, NewEvidence, NewReview,
-    NewSource, PublicationId, Reliability, Result, SourceId, SourceKind, Stance, Store, Verdict,
+    ClaimId, ClaimKind, Credibility, Durability, Error, ImportSummary, NewAttribution, NewClaim, NewEvidence,
+    NewReview, NewSource, OpenOptions, PublicationId, Reliability, Result, SourceId, SourceKind, Stance,
+    Store, Verdict,
 };
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
@@ -28,6 +29,13 @@ struct Cli {
     /// Print results (and errors, on stderr) as JSON.
     #[arg(long, global = true)]
     json: bool,
+    /// Make every commit survive power loss (`synchronous=FULL`: an fsync per commit). Without it a
+    /// crash never corrupts the database, but after a power loss the last commits may roll back.
+    #[arg(long, global = true)]
+    durable: bool,
+    /// Who is making the changes, as recorded in the history (default: "claimtrack").
+    #[arg(long, global = true, env = "CLAIMTRACK_ACTOR")]
+    actor: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -160,6 +168,20 @@ enum Command {
         /// The claim.
         claim: String,
     },
+    /// Full-text search over claim texts, quotes and excerpts, best match first.
+    Search {
+        /// Words to look for (plain words: quotes, operators and `*` are taken literally).
+        query: String,
+        /// Most results to show.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// A claim's full change record: the claim's own changes and those of its attributions, evidence,
+    /// reviews and links, oldest first.
+    History {
+        /// The claim.
+        claim: String,
+    },
     /// Count the records of every kind.
     Stats,
     /// Check the database: SQLite integrity, foreign keys, claimtrack's invariants. Exit 0 only if all
@@ -285,7 +307,19 @@ fn report_error(json: bool, kind: &str, message: &str) {
     };
 }
 
-fn open_existing(path: &Path) -> std::result::Result<Store, Failure> {
+/// The options every command opens the database with.
+fn options(cli: &Cli) -> OpenOptions {
+    let mut o = OpenOptions::new();
+    if cli.durable {
+        o = o.durability(Durability::Full);
+    }
+    if let Some(a) = &cli.actor {
+        o = o.actor(a.clone());
+    }
+    o
+}
+
+fn open_existing(path: &Path, options: &OpenOptions) -> std::result::Result<Store, Failure> {
     if !path.exists() {
         return Err(Failure::Input(format!(
             "no database at {}; create one with `claimtrack init --db {}`",
@@ -293,7 +327,7 @@ fn open_existing(path: &Path) -> std::result::Result<Store, Failure> {
             path.display()
         )));
     }
-    Ok(Store::open(path)?)
+    Ok(Store::open_with(path, options)?)
 }
 
 fn print(json: bool, value: Value, human: &str) -> Outcome {
@@ -313,10 +347,11 @@ fn print(json: bool, value: Value, human: &str) -> Outcome {
 
 fn run(cli: Cli) -> Outcome {
     let json = cli.json;
+    let opts = options(&cli);
     match cli.command {
         Command::Init => {
             let existed = cli.db.exists() && std::fs::metadata(&cli.db).map(|m| m.len() > 0).unwrap_or(false);
-            let store = Store::open(&cli.db)?;
+            let store = Store::open_with(&cli.db, &options(&cli))?;
             let version = store.schema_version()?;
             let what = if existed { "up to date" } else { "created" };
             print(
@@ -326,7 +361,7 @@ fn run(cli: Cli) -> Outcome {
             )
         }
         Command::Import { format, file } => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, &opts)?;
             import(&store, format, &file, json)
         }
         Command::Export {
@@ -334,7 +369,7 @@ fn run(cli: Cli) -> Outcome {
             claim,
             output,
         } => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, &opts)?;
             let claim = claim.map(|c| claim_id(&c)).transpose()?;
             export(&store, format, claim, output.as_deref())
         }
@@ -347,7 +382,7 @@ fn run(cli: Cli) -> Outcome {
             controlled_by,
             reliability,
         } => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, &opts)?;
             let mut new = NewSource::new(name, kind.parse::<SourceKind>()?);
             for a in alias {
                 new = new.alias(a);
@@ -373,7 +408,7 @@ fn run(cli: Cli) -> Outcome {
             language,
             tag,
         } => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, &opts)?;
             let mut new = NewClaim::new(text, kind.parse::<ClaimKind>()?);
             if let Some(l) = language {
                 new = new.language(l);
@@ -392,7 +427,7 @@ fn run(cli: Cli) -> Outcome {
             publication,
             said_on,
         } => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, &opts)?;
             let claim = claim_id(&claim)?;
             let mut new = NewAttribution::said_by(source_ref(&store, &speaker, "--speaker")?);
             for v in via {
@@ -418,7 +453,7 @@ fn run(cli: Cli) -> Outcome {
             credibility,
             as_of,
         } => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, &opts)?;
             let claim = claim_id(&claim)?;
             let mut new = NewEvidence::new(
                 source_ref(&store, &source, "--source")?,
@@ -446,7 +481,7 @@ fn run(cli: Cli) -> Outcome {
             label,
             url,
         } => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, &opts)?;
             let claim = claim_id(&claim)?;
             let mut new = match verdict.parse::<Verdict>() {
                 Ok(v) => NewReview::new(v),
@@ -474,11 +509,11 @@ fn run(cli: Cli) -> Outcome {
             print(json, json!({ "id": id }), &id.to_string())
         }
         Command::Show { claim } => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, &opts)?;
             show(&store, claim_id(&claim)?, json)
         }
         Command::Stats => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, &opts)?;
             let c = store.counts()?;
             let human = format!(
                 "sources       {}\npublications  {}\nclaims        {}\nattributions  {}\nevidence      {}\nlinks         {}\nreviews       {}",
@@ -486,8 +521,42 @@ fn run(cli: Cli) -> Outcome {
             );
             print(json, serde_json::to_value(c).unwrap_or(Value::Null), &human)
         }
+        Command::Search { query, limit } => {
+            let store = open_existing(&cli.db, &opts)?;
+            let hits = store.search(&query, limit)?;
+            let mut human = String::new();
+            for h in &hits {
+                human.push_str(&format!("{}  {}\n    {}\n", h.claim, h.claim_text, h.snippet));
+            }
+            if hits.is_empty() {
+                human.push_str("no matches");
+            }
+            print(json, json!({ "hits": hits }), &human)
+        }
+        Command::History { claim } => {
+            let store = open_existing(&cli.db, &opts)?;
+            let changes = store.claim_history(claim_id(&claim)?)?;
+            let mut human = String::new();
+            for c in &changes {
+                human.push_str(&format!(
+                    "#{} {} {} {} {} {}",
+                    c.seq, c.at, c.actor, c.operation, c.kind, c.entity
+                ));
+                if let Some(r) = &c.reason {
+                    human.push_str(&format!(" ({r})"));
+                }
+                human.push('\n');
+                if let Some(b) = &c.before {
+                    human.push_str(&format!("    before: {b}\n"));
+                }
+                if let Some(a) = &c.after {
+                    human.push_str(&format!("    after:  {a}\n"));
+                }
+            }
+            print(json, json!({ "changes": changes }), &human)
+        }
         Command::Check => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, &opts)?;
             let report = store.check()?;
             let mut human = String::new();
             for p in &report.problems {
@@ -659,6 +728,7 @@ fn export(store: &Store, format: ExportFormat, claim: Option<ClaimId>, output: O
 
 fn show(store: &Store, id: ClaimId, json: bool) -> Outcome {
     let b = store.export_claim(id)?;
+    let summary = store.evidence_summary(id)?;
     let name = |s: SourceId| {
         b.sources
             .iter()
@@ -680,6 +750,7 @@ fn show(store: &Store, id: ClaimId, json: bool) -> Outcome {
                 "evidence": b.evidence,
                 "reviews": b.reviews,
                 "links": b.links,
+                "summary": summary,
                 "source_names": names,
                 "publications": b.publications,
             }),
@@ -756,6 +827,32 @@ fn show(store: &Store, id: ClaimId, json: bool) -> Outcome {
             }
             h.push('\n');
         }
+    }
+    let origins = |groups: &[claimtrack::analysis::OriginGroup]| {
+        groups
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} ({} source{})",
+                    g.name,
+                    g.sources.len(),
+                    if g.sources.len() == 1 { "" } else { "s" }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    h.push_str(&format!(
+        "Summary: {} — {} independent origin(s) for, {} against\n",
+        summary.outcome,
+        summary.independent_for(),
+        summary.independent_against()
+    ));
+    if !summary.origins_for.is_empty() {
+        h.push_str(&format!("  for: {}\n", origins(&summary.origins_for)));
+    }
+    if !summary.origins_against.is_empty() {
+        h.push_str(&format!("  against: {}\n", origins(&summary.origins_against)));
     }
     h.push_str(&format!("Reviews ({}):\n", b.reviews.len()));
     for r in &b.reviews {

@@ -48,7 +48,8 @@ const MAX_PER_CHECK: usize = 100;
 impl Store {
     /// Runs SQLite's `integrity_check` and `foreign_key_check`, then claimtrack's own invariants: every
     /// record reads back and passes validation, the lookup keys of names and aliases match the names,
-    /// and the affiliation tree has no cycle. Read-only.
+    /// the affiliation tree has no cycle, and the history agrees with the current state
+    /// ([`verify_history`](Self::verify_history)). Read-only.
     ///
     /// ```
     /// let store = claimtrack::Store::open_in_memory()?;
@@ -60,32 +61,7 @@ impl Store {
     pub fn check(&self) -> Result<CheckReport> {
         let mut report = CheckReport::default();
         self.read(|c| {
-            report.checks.push("integrity".into());
-            let rows: Vec<String> = c
-                .prepare("PRAGMA integrity_check")?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            for row in rows.into_iter().filter(|r| r != "ok").take(MAX_PER_CHECK) {
-                report.problem("integrity", row);
-            }
-
-            report.checks.push("foreign_keys".into());
-            let rows: Vec<(String, Option<i64>, String)> = c
-                .prepare("PRAGMA foreign_key_check")?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            let n = rows.len();
-            for (table, row, parent) in rows.into_iter().take(MAX_PER_CHECK) {
-                let row = row.map_or("?".to_string(), |r| r.to_string());
-                report.problem(
-                    "foreign_keys",
-                    format!("{table} row {row} refers to a missing row of {parent}"),
-                );
-            }
-            if n > MAX_PER_CHECK {
-                report.problem("foreign_keys", format!("… and {} more", n - MAX_PER_CHECK));
-            }
-
+            sqlite_checks(c, &mut report)?;
             report.checks.push("name_keys".into());
             let names: Vec<(String, String, String)> = c
                 .prepare_cached(
@@ -158,8 +134,57 @@ impl Store {
                 cur = parent.get(&id).copied();
             }
         }
+
+        report.checks.push("history".into());
+        let history = self.verify_history()?;
+        for p in history.problems.iter().take(MAX_PER_CHECK) {
+            report.problem("history", format!("{} {}: {}", p.kind, p.entity, p.problem));
+        }
         Ok(report)
     }
+
+    /// Runs SQLite's own checks only: `PRAGMA integrity_check` (every page, index and constraint) and
+    /// `PRAGMA foreign_key_check`. Returns the problems found, empty when the file is sound. Reads only;
+    /// on a large file it reads every page. [`check`](Self::check) runs these and claimtrack's own.
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        let mut report = CheckReport::default();
+        self.read(|c| sqlite_checks(c, &mut report))?;
+        Ok(report
+            .problems
+            .into_iter()
+            .map(|p| format!("{}: {}", p.check, p.message))
+            .collect())
+    }
+}
+
+/// SQLite's `integrity_check` and `foreign_key_check`, into `report`.
+fn sqlite_checks(c: &rusqlite::Connection, report: &mut CheckReport) -> Result<()> {
+    report.checks.push("integrity".into());
+    let rows: Vec<String> = c
+        .prepare("PRAGMA integrity_check")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for row in rows.into_iter().filter(|r| r != "ok").take(MAX_PER_CHECK) {
+        report.problem("integrity", row);
+    }
+
+    report.checks.push("foreign_keys".into());
+    let rows: Vec<(String, Option<i64>, String)> = c
+        .prepare("PRAGMA foreign_key_check")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let n = rows.len();
+    for (table, row, parent) in rows.into_iter().take(MAX_PER_CHECK) {
+        let row = row.map_or("?".to_string(), |r| r.to_string());
+        report.problem(
+            "foreign_keys",
+            format!("{table} row {row} refers to a missing row of {parent}"),
+        );
+    }
+    if n > MAX_PER_CHECK {
+        report.problem("foreign_keys", format!("… and {} more", n - MAX_PER_CHECK));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -185,5 +210,20 @@ mod tests {
         assert!(checks.contains("name_keys"), "{report:?}");
         assert!(checks.contains("foreign_keys"), "{report:?}");
         assert!(!report.is_ok());
+    }
+
+    #[test]
+    fn an_edit_behind_the_history_s_back_is_found() {
+        let store = Store::open_in_memory().unwrap();
+        crate::seeds::load_wonsan(&store).unwrap();
+        store
+            .conn
+            .execute("UPDATE claims SET text = 'quietly reworded' WHERE id = 1", [])
+            .unwrap();
+        let report = store.check().unwrap();
+        assert!(report.checks.iter().any(|c| c == "history"));
+        assert!(report.problems.iter().any(|p| p.check == "history"), "{report:?}");
+        // SQLite's own checks see nothing wrong: the edit is well-formed, only unrecorded.
+        assert!(store.integrity_problems().unwrap().is_empty());
     }
 }

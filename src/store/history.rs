@@ -604,34 +604,6 @@ impl Store {
         })
     }
 
-    /// Runs SQLite's own checks on the database: `PRAGMA integrity_check` (every page, index and
-    /// constraint) and `PRAGMA foreign_key_check`. Returns the problems found, empty when the file is
-    /// sound. Reads only; on a large file it reads every page.
-    pub fn integrity_problems(&self) -> Result<Vec<String>> {
-        self.read(|c| {
-            let mut out: Vec<String> = c
-                .prepare("PRAGMA integrity_check")?
-                .query_map([], |r| r.get::<_, String>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?
-                .into_iter()
-                .filter(|m| m != "ok")
-                .collect();
-            let mut fk = c.prepare("PRAGMA foreign_key_check")?;
-            let rows = fk.query_map([], |r| {
-                Ok(format!(
-                    "foreign key: row {} of {} refers to a missing row of {}",
-                    r.get::<_, Option<i64>>(1)?.unwrap_or(-1),
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(2)?
-                ))
-            })?;
-            for r in rows {
-                out.push(r?);
-            }
-            Ok(out)
-        })
-    }
-
     /// Checks that the history agrees with the current state: each record's entries form one unbroken
     /// chain (every entry's value before equals the previous entry's value after), the last entry's value
     /// equals the record as stored now, every stored record has history, and no record that history says
