@@ -5,6 +5,7 @@
 //! can later stand behind the same [`Store`] methods.
 
 mod attributions;
+mod batch;
 mod bundle;
 mod claims;
 mod convert;
@@ -22,6 +23,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+pub use batch::{Batch, BatchProgress};
 pub use bundle::{Counts, ImportSummary};
 pub use migrations::SCHEMA_VERSION;
 pub use sources::{SourceClaim, SourceRole};
