@@ -39,6 +39,7 @@
 #![deny(missing_docs)]
 
 mod error;
+pub mod io;
 mod model;
 pub mod seeds;
 mod store;
