@@ -49,9 +49,30 @@ pub struct BatchProgress {
 
 type ProgressFn<'a> = &'a mut (dyn FnMut(&BatchProgress) + 'a);
 
+/// Hashes a UUID by folding its bytes: ids are either random (v4) or time-ordered with random low bits
+/// (v7), so SipHash's protection against chosen keys buys nothing here and costs a few percent of a
+/// bulk load.
+#[derive(Default, Clone, Copy)]
+struct UuidHasher(u64);
+
+impl std::hash::Hasher for UuidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+}
+
+type UuidMap = HashMap<Uuid, i64, std::hash::BuildHasherDefault<UuidHasher>>;
+
 /// UUID → rowid for one entity kind, bounded by [`CACHE_LIMIT`].
 #[derive(Default)]
-struct RowidCache(HashMap<Uuid, i64>);
+struct RowidCache(UuidMap);
 
 impl RowidCache {
     fn put(&mut self, id: Uuid, rowid: i64) {
@@ -492,6 +513,9 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn batch<T>(&self, f: impl FnOnce(&mut Batch<'_>) -> Result<T>) -> Result<T> {
+        if let Some(kib) = std::env::var("CT_CACHE").ok().and_then(|v| v.parse::<i64>().ok()) {
+            self.conn.pragma_update(None, "cache_size", -kib)?;
+        }
         self.write(|conn| {
             let mut b = Batch::new(conn)?;
             f(&mut b)
