@@ -43,7 +43,7 @@ pub(crate) fn read(conn: &Connection, id: EvidenceId) -> Result<Evidence> {
 pub(crate) fn of_claim(conn: &Connection, claim: ClaimId) -> Result<Vec<Evidence>> {
     let own = rowid(conn, claim)?;
     Ok(conn
-        .prepare_cached(select!("WHERE e.claim_id = ?1 ORDER BY e.id"))?
+        .prepare_cached(select!("WHERE e.claim_id = +?1 ORDER BY e.id"))?
         .query_map([own], from_row)?
         .collect::<rusqlite::Result<_>>()?)
 }
@@ -143,7 +143,7 @@ impl Store {
     pub fn evidence_by_source(&self, source: SourceId) -> Result<Vec<Evidence>> {
         self.read(|c| {
             let own = rowid(c, source)?;
-            Ok(c.prepare_cached(select!("WHERE e.source_id = ?1 ORDER BY e.id"))?
+            Ok(c.prepare_cached(select!("WHERE e.source_id = +?1 ORDER BY e.id"))?
                 .query_map([own], from_row)?
                 .collect::<rusqlite::Result<_>>()?)
         })
