@@ -259,9 +259,6 @@ fn baseline_open(path: &Path) -> Connection {
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
     conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
     conn.pragma_update(None, "foreign_keys", "ON").unwrap();
-    if let Some(kib) = std::env::var("CT_BASE_CACHE").ok().and_then(|v| v.parse::<i64>().ok()) {
-        conn.pragma_update(None, "cache_size", -kib).unwrap();
-    }
     conn
 }
 
@@ -381,9 +378,18 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("claimtrack-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let words = Words::load(&data);
-    if let Ok(only) = std::env::var("CT_ONLY") {
+    if let Ok(only) = std::env::var("CLAIMTRACK_BENCH_ONLY") {
         let t = match only.as_str() {
             "library" => library_import(&dir.join("l.db"), n, &words).0,
+            "evidence_of" => {
+                let (_, store, _, claims) = library_import(&dir.join("l.db"), n, &words);
+                let mut rng = Rng(99);
+                let t = Instant::now();
+                for _ in 0..SUMMARY_QUERIES {
+                    std::hint::black_box(store.evidence_of(claims[rng.below(n)]).unwrap());
+                }
+                t.elapsed()
+            }
             "column" => uuid_layout_import(&dir.join("c.db"), n, &words, false),
             _ => baseline_import(&dir.join("b.db"), n, &words),
         };

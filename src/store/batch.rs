@@ -513,9 +513,6 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn batch<T>(&self, f: impl FnOnce(&mut Batch<'_>) -> Result<T>) -> Result<T> {
-        if let Some(kib) = std::env::var("CT_CACHE").ok().and_then(|v| v.parse::<i64>().ok()) {
-            self.conn.pragma_update(None, "cache_size", -kib)?;
-        }
         self.write(|conn| {
             let mut b = Batch::new(conn)?;
             f(&mut b)
