@@ -143,9 +143,11 @@ impl Store {
     pub fn evidence_by_source(&self, source: SourceId) -> Result<Vec<Evidence>> {
         self.read(|c| {
             let own = rowid(c, source)?;
-            Ok(c.prepare_cached(select!("WHERE e.source_id = +?1 ORDER BY e.id"))?
-                .query_map([own], from_row)?
-                .collect::<rusqlite::Result<_>>()?)
+            Ok(
+                c.prepare_cached(select!("WHERE e.source_id = +?1 ORDER BY e.id"))?
+                    .query_map([own], from_row)?
+                    .collect::<rusqlite::Result<_>>()?,
+            )
         })
     }
 }
