@@ -47,6 +47,12 @@ fn run() -> Result<()> {
     for (line, label) in &report.unmapped {
         println!("unmapped label on line {line}: {label:?} (kept out of the verdicts, not guessed)");
     }
+    if !report.repaired.is_empty() {
+        println!(
+            "repaired encoding damage (control characters) on lines {:?}",
+            report.repaired
+        );
+    }
     println!(
         "took {:.2} s ({:.0} claims/s)",
         took.as_secs_f64(),

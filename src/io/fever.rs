@@ -48,13 +48,16 @@ pub struct Report {
     pub repaired: Vec<u64>,
 }
 
+/// One evidence sentence: `[annotation id, evidence id, Wikipedia page, sentence number]`.
+type Sentence = (Option<u64>, Option<u64>, Option<String>, Option<i64>);
+
 #[derive(Deserialize)]
 struct Line {
     id: u64,
     label: String,
     claim: String,
     #[serde(default)]
-    evidence: Vec<Vec<(Option<u64>, Option<u64>, Option<String>, Option<i64>)>>,
+    evidence: Vec<Vec<Sentence>>,
 }
 
 /// The FEVER labels on the crate's verdict scale.

@@ -101,8 +101,9 @@ impl RowidCache {
 ///
 /// Its methods mirror the [`Store`] methods of the same names (`add_claim`, `attribute`,
 /// `add_evidence`, …), plus `insert_*` methods that store a record with the id it already has (for
-/// importers of files that carry ids). A failing method leaves the batch unusable in practice: return
-/// its error from the closure and the whole transaction is rolled back.
+/// importers of files that carry ids). When a method fails, return its error from the closure: the
+/// whole transaction is then rolled back. (The batch does not undo a half-written record by itself, so
+/// carrying on after an error is not supported.)
 pub struct Batch<'a> {
     conn: &'a Connection,
     claim_stmt: CachedStatement<'a>,
