@@ -97,6 +97,19 @@ pub enum Error {
     /// A file could not be read or written.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// A record of a bulk write ([`Store::batch`](crate::Store::batch)) was refused; nothing of the
+    /// batch was written.
+    #[error("{location} ({kind}, record {record} of the batch): {source}")]
+    Batch {
+        /// The record's number in the batch, from 1, counting records of every kind.
+        record: u64,
+        /// The kind of record (`"claim"`, `"evidence"`, …).
+        kind: &'static str,
+        /// Where it came from, as the caller set it (`"line 17"`), or `"record N"`.
+        location: String,
+        /// Why it was refused.
+        source: Box<Error>,
+    },
     /// Any other database failure, with SQLite's message.
     #[error("database error: {0}")]
     Database(DatabaseError),

@@ -73,7 +73,8 @@ pub use model::publication::{NewPublication, Publication};
 pub use model::review::{NewReview, Rating, Review, Verdict};
 pub use model::source::{AffiliationKind, NewSource, Source, SourceKind};
 pub use model::text::{MAX_NAME_CHARS, MAX_QUOTE_CHARS, MAX_TEXT_CHARS, MAX_URL_BYTES, name_key};
-pub use store::{Batch, CheckProblem, CheckReport};
 pub use store::{
-    Counts, Durability, ImportSummary, OpenOptions, SCHEMA_VERSION, SourceClaim, SourceRole, Store,
+    Batch, BatchProgress, Counts, Durability, ImportSummary, OpenOptions, SCHEMA_VERSION, SourceClaim,
+    SourceRole, Store,
 };
+pub use store::{CheckProblem, CheckReport};

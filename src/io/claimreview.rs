@@ -444,7 +444,7 @@ impl<'a> Ctx<'a> {
     /// A source for a `Person` / `Organization` (or plain name), matched by name or alias.
     fn agent(
         &self,
-        b: &Batch<'_>,
+        b: &mut Batch<'_>,
         parent: &Obj<'a>,
         key: &str,
         default_kind: SourceKind,
@@ -546,20 +546,25 @@ impl<'a> Ctx<'a> {
 
     fn find_or_add(
         &self,
-        b: &Batch<'_>,
+        b: &mut Batch<'_>,
         new: NewSource,
         name: &str,
         report: &mut ImportReport,
     ) -> Result<SourceId> {
-        if let Some(s) = b.find_source(name)? {
-            return Ok(s.id);
+        if let Some(id) = b.find_source(name)? {
+            return Ok(id);
         }
         report.summary.inserted += 1;
         b.add_source(new)
     }
 
     /// A publication for a `CreativeWork` (an appearance, or the reviewed item itself).
-    fn work(&self, b: &Batch<'_>, o: &Obj<'a>, report: &mut ImportReport) -> Result<Option<PublicationId>> {
+    fn work(
+        &self,
+        b: &mut Batch<'_>,
+        o: &Obj<'a>,
+        report: &mut ImportReport,
+    ) -> Result<Option<PublicationId>> {
         let part = self.object(o, "isPartOf", report);
         let title = o
             .text("name", report)
@@ -605,7 +610,7 @@ impl<'a> Ctx<'a> {
         Ok(Some(b.add_publication(new)?))
     }
 
-    fn review(&self, b: &Batch<'_>, node: Obj<'a>, report: &mut ImportReport) -> Result<()> {
+    fn review(&self, b: &mut Batch<'_>, node: Obj<'a>, report: &mut ImportReport) -> Result<()> {
         let item = self.object(&node, "itemReviewed", report);
         let text = node
             .text("claimReviewed", report)
@@ -671,7 +676,13 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
-    fn item(&self, b: &Batch<'_>, claim: ClaimId, item: Obj<'a>, report: &mut ImportReport) -> Result<()> {
+    fn item(
+        &self,
+        b: &mut Batch<'_>,
+        claim: ClaimId,
+        item: Obj<'a>,
+        report: &mut ImportReport,
+    ) -> Result<()> {
         let speaker = self.agent(b, &item, "author", SourceKind::Person, report)?;
         let said_on = date(&item, "datePublished", report);
         let mut places = Vec::new();

@@ -139,7 +139,7 @@ fn collect<'a>(
     }
 }
 
-fn publisher(b: &Batch<'_>, o: &Obj<'_>, report: &mut ImportReport) -> Result<Option<SourceId>> {
+fn publisher(b: &mut Batch<'_>, o: &Obj<'_>, report: &mut ImportReport) -> Result<Option<SourceId>> {
     let Some(v) = o.get("publisher") else {
         return Ok(None);
     };
@@ -156,8 +156,8 @@ fn publisher(b: &Batch<'_>, o: &Obj<'_>, report: &mut ImportReport) -> Result<Op
     let site = p.text("site", report);
     p.finish(report);
     for key in [&name, &site].into_iter().flatten() {
-        if let Some(s) = b.find_source(key)? {
-            return Ok(Some(s.id));
+        if let Some(id) = b.find_source(key)? {
+            return Ok(Some(id));
         }
     }
     let Some(shown) = name.clone().or_else(|| site.clone()) else {
@@ -171,7 +171,7 @@ fn publisher(b: &Batch<'_>, o: &Obj<'_>, report: &mut ImportReport) -> Result<Op
     Ok(Some(b.add_source(new)?))
 }
 
-fn one(b: &Batch<'_>, c: Obj<'_>, report: &mut ImportReport) -> Result<()> {
+fn one(b: &mut Batch<'_>, c: Obj<'_>, report: &mut ImportReport) -> Result<()> {
     let Some(text) = c.text("text", report) else {
         return Err(Error::Parse {
             location: c.path().to_string(),
@@ -253,7 +253,7 @@ fn one(b: &Batch<'_>, c: Obj<'_>, report: &mut ImportReport) -> Result<()> {
     match c.text("claimant", report) {
         Some(name) => {
             let speaker = match b.find_source(&name)? {
-                Some(s) => s.id,
+                Some(id) => id,
                 None => {
                     report.summary.inserted += 1;
                     b.add_source(NewSource::new(name, SourceKind::Person))?
@@ -286,7 +286,7 @@ fn one(b: &Batch<'_>, c: Obj<'_>, report: &mut ImportReport) -> Result<()> {
 }
 
 /// Adds one `claimReview` to `claim`, unless the claim already has a review at the same URL.
-fn add_review(b: &Batch<'_>, claim: ClaimId, r: Obj<'_>, report: &mut ImportReport) -> Result<()> {
+fn add_review(b: &mut Batch<'_>, claim: ClaimId, r: Obj<'_>, report: &mut ImportReport) -> Result<()> {
     if let Some(Value::String(url)) = r.get("url") {
         if b.reviews_at_url(url)?.iter().any(|x| x.claim == claim) {
             report.summary.unchanged += 1;

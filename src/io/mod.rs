@@ -10,6 +10,12 @@
 //! | [`csv`] | — | one row per claim with verdicts and evidence counts |
 //! | [`dot`] | — | Graphviz DOT picture of one claim |
 //! | [`labels`] | verdict labels of LIAR, FEVER, Climate-FEVER, AVeriTeC, free text, numeric ratings | — |
+//! | [`fever`] | FEVER `paper_dev.jsonl`: claims, evidence sets as Wikipedia-page sources | — |
+//! | [`liar`] | LIAR TSV: speakers, statements, PolitiFact labels as reviews | — |
+//! | [`climate_fever`] | Climate-FEVER CSV: claims, evidence sentences with their own labels | — |
+//!
+//! Every importer writes through [`Store::batch`](crate::Store::batch), so an import is one
+//! transaction: all of a file lands, or none of it.
 //!
 //! Importers of formats that do not map one-to-one onto claimtrack (ClaimReview, Fact Check Tools) return
 //! an [`ImportReport`] that lists every part they could not read or did not keep: nothing is dropped
@@ -22,11 +28,15 @@ use crate::store::ImportSummary;
 
 pub mod bundle;
 pub mod claimreview;
+pub mod climate_fever;
 pub mod csv;
 pub mod dot;
 pub mod factcheck;
+pub mod fever;
 pub mod jsonl;
 pub mod labels;
+pub mod liar;
+mod repair;
 
 /// What kind of thing an [`ImportIssue`] reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

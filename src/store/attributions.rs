@@ -40,7 +40,7 @@ fn complete(conn: &Connection, (rowid, mut a): (i64, Attribution)) -> Result<Att
     a.relays = conn
         .prepare_cached(
             "SELECT s.uuid, r.mode FROM attribution_relays r JOIN sources s ON s.id = r.source_id \
-             WHERE r.attribution_id = ?1 ORDER BY r.position",
+             WHERE r.attribution_id = +?1 ORDER BY r.position",
         )?
         .query_map([rowid], |r| {
             Ok(Relay {
@@ -64,7 +64,7 @@ pub(crate) fn read(conn: &Connection, id: AttributionId) -> Result<Attribution> 
 pub(crate) fn of_claim(conn: &Connection, claim: ClaimId) -> Result<Vec<Attribution>> {
     let own = rowid(conn, claim)?;
     let rows: Vec<(i64, Attribution)> = conn
-        .prepare_cached(select!("WHERE a.claim_id = ?1 ORDER BY a.id"))?
+        .prepare_cached(select!("WHERE a.claim_id = +?1 ORDER BY a.id"))?
         .query_map([own], from_row)?
         .collect::<rusqlite::Result<_>>()?;
     rows.into_iter().map(|r| complete(conn, r)).collect()

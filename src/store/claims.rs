@@ -36,7 +36,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Claim)> {
 fn complete(conn: &Connection, (rowid, mut c): (i64, Claim)) -> Result<Claim> {
     c.quantities = conn
         .prepare_cached(
-            "SELECT value, unit, bound, subject FROM claim_quantities WHERE claim_id = ?1 ORDER BY position",
+            "SELECT value, unit, bound, subject FROM claim_quantities WHERE claim_id = +?1 ORDER BY position",
         )?
         .query_map([rowid], |r| {
             Ok(Quantity {
@@ -48,7 +48,7 @@ fn complete(conn: &Connection, (rowid, mut c): (i64, Claim)) -> Result<Claim> {
         })?
         .collect::<rusqlite::Result<_>>()?;
     c.tags = conn
-        .prepare_cached("SELECT tag FROM claim_tags WHERE claim_id = ?1 ORDER BY position")?
+        .prepare_cached("SELECT tag FROM claim_tags WHERE claim_id = +?1 ORDER BY position")?
         .query_map([rowid], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(c)

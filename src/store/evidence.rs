@@ -61,7 +61,7 @@ pub(crate) fn withdrawn_of(
 pub(crate) fn of_claim(conn: &Connection, claim: ClaimId) -> Result<Vec<Evidence>> {
     let own = rowid(conn, claim)?;
     Ok(conn
-        .prepare_cached(select!("WHERE e.claim_id = ?1 ORDER BY e.id"))?
+        .prepare_cached(select!("WHERE e.claim_id = +?1 ORDER BY e.id"))?
         .query_map([own], from_row)?
         .collect::<rusqlite::Result<_>>()?)
 }
@@ -356,9 +356,11 @@ impl Store {
     pub fn evidence_by_source(&self, source: SourceId) -> Result<Vec<Evidence>> {
         self.read(|c| {
             let own = rowid(c, source)?;
-            Ok(c.prepare_cached(select!("WHERE e.source_id = ?1 ORDER BY e.id"))?
-                .query_map([own], from_row)?
-                .collect::<rusqlite::Result<_>>()?)
+            Ok(
+                c.prepare_cached(select!("WHERE e.source_id = +?1 ORDER BY e.id"))?
+                    .query_map([own], from_row)?
+                    .collect::<rusqlite::Result<_>>()?,
+            )
         })
     }
 }

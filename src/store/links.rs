@@ -118,7 +118,7 @@ impl Store {
         self.read(|c| {
             let own = rowid(c, claim)?;
             Ok(c.prepare_cached(select!(
-                "WHERE l.from_claim = ?1 OR l.to_claim = ?1 ORDER BY l.id"
+                "WHERE l.from_claim = ?1 OR l.to_claim = +?1 ORDER BY l.id"
             ))?
             .query_map([own], from_row)?
             .collect::<rusqlite::Result<_>>()?)

@@ -29,7 +29,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
-pub use batch::Batch;
+pub use batch::{Batch, BatchProgress};
 pub use bundle::{Counts, ImportSummary};
 pub use check::{CheckProblem, CheckReport};
 pub use migrations::SCHEMA_VERSION;

@@ -58,7 +58,7 @@ pub(crate) fn read(conn: &Connection, id: ReviewId) -> Result<Review> {
 pub(crate) fn of_claim(conn: &Connection, claim: ClaimId) -> Result<Vec<Review>> {
     let own = rowid(conn, claim)?;
     Ok(conn
-        .prepare_cached(select!("WHERE r.claim_id = ?1 ORDER BY r.id"))?
+        .prepare_cached(select!("WHERE r.claim_id = +?1 ORDER BY r.id"))?
         .query_map([own], from_row)?
         .collect::<rusqlite::Result<_>>()?)
 }

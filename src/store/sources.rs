@@ -42,7 +42,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Source)> {
 
 fn with_aliases(conn: &Connection, (rowid, mut s): (i64, Source)) -> Result<Source> {
     let mut stmt =
-        conn.prepare_cached("SELECT alias FROM source_aliases WHERE source_id = ?1 ORDER BY position")?;
+        conn.prepare_cached("SELECT alias FROM source_aliases WHERE source_id = +?1 ORDER BY position")?;
     s.aliases = stmt
         .query_map([rowid], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
@@ -272,7 +272,7 @@ impl Store {
     pub fn source_children(&self, id: SourceId) -> Result<Vec<Source>> {
         self.read(|c| {
             let own = rowid(c, id)?;
-            read_many(c, select!("WHERE s.part_of = ?1 ORDER BY s.id"), [own])
+            read_many(c, select!("WHERE s.part_of = +?1 ORDER BY s.id"), [own])
         })
     }
 

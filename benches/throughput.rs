@@ -1,0 +1,879 @@
+//! Throughput and latency of claimtrack against hand-written rusqlite doing the same work, in one run.
+//!
+//! ```text
+//! cargo bench --bench throughput                                   # N = 1,000,000 claims
+//! CLAIMTRACK_BENCH_CLAIMS=100000 cargo bench --bench throughput    # quick run (CI)
+//! ```
+//!
+//! Every measurement runs the library and the baseline on the same data, on the same machine, with the
+//! same durability (WAL, `synchronous=NORMAL`, foreign keys on). The baseline is the plain relational
+//! layout a careful developer would write by hand: INTEGER primary keys and no public UUIDs, the same
+//! columns otherwise, an index on every foreign-key column, statements prepared once, one transaction.
+//!
+//! Output: a readable table, then one `RESULT name=… n=… library=… baseline=… unit=… ratio=…` line per
+//! measurement, last. `ratio` is library speed / baseline speed (for latencies baseline / library), so
+//! above 1.0 means the library is faster. The full-text `search` and `similar` rows print
+//! `library=none` until the library has full-text search; their baseline (raw FTS5) is measured already.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use claimtrack::{
+    ClaimId, NewAttribution, NewClaim, NewEvidence, NewSource, SourceId, SourceKind, Stance, Store,
+};
+use rusqlite::{Connection, params};
+
+const SOURCES: usize = 10_000;
+const SINGLE_COMMITS: usize = 10_000;
+const SUMMARY_QUERIES: usize = 100_000;
+const SEARCH_QUERIES: usize = 2_000;
+const SIMILAR_QUERIES: usize = 500;
+
+/// A deterministic xorshift generator, so both sides see the same "random" data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Realistic text: words drawn from the FEVER claims (with their natural frequencies).
+struct Words(Vec<String>);
+
+impl Words {
+    fn load(data: &Path) -> Words {
+        let mut words = Vec::new();
+        if let Ok(text) = std::fs::read_to_string(data.join("fever/paper_dev.jsonl")) {
+            for line in text.lines() {
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(line)
+                    && let Some(claim) = v.get("claim").and_then(|c| c.as_str())
+                {
+                    words.extend(
+                        claim
+                            .split(|c: char| !c.is_alphanumeric())
+                            .filter(|w| !w.is_empty())
+                            .map(str::to_lowercase),
+                    );
+                }
+            }
+        }
+        if words.is_empty() {
+            eprintln!(
+                "note: FEVER claims not found under {}; using a small word list",
+                data.display()
+            );
+            words = "the of and a in is was film by an american for to born on played series with \
+                     band album television he she it first world war united states city river"
+                .split(' ')
+                .map(String::from)
+                .collect();
+        }
+        Words(words)
+    }
+
+    fn sentence(&self, rng: &mut Rng) -> String {
+        let n = 6 + rng.below(10);
+        let mut s = String::with_capacity(n * 8);
+        for i in 0..n {
+            if i > 0 {
+                s.push(' ');
+            }
+            s.push_str(&self.0[rng.below(self.0.len())]);
+        }
+        s.push('.');
+        s
+    }
+}
+
+struct Timing {
+    name: &'static str,
+    n: usize,
+    library: Option<f64>,
+    baseline: Option<f64>,
+    unit: &'static str,
+    /// Higher is better (rates) or lower is better (latencies, sizes).
+    higher_is_better: bool,
+    note: String,
+}
+
+impl Timing {
+    fn ratio(&self) -> Option<f64> {
+        let (l, b) = (self.library?, self.baseline?);
+        Some(if self.higher_is_better { l / b } else { b / l })
+    }
+}
+
+fn fmt(v: Option<f64>) -> String {
+    match v {
+        None => "none".into(),
+        Some(v) if v >= 100.0 => format!("{v:.0}"),
+        Some(v) => format!("{v:.2}"),
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 * p) as usize).min(sorted.len() - 1);
+    sorted[i].as_secs_f64() * 1e6
+}
+
+fn remove_db(path: &Path) {
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+    }
+}
+
+fn file_mb(path: &Path) -> f64 {
+    std::fs::metadata(path)
+        .map(|m| m.len() as f64 / 1e6)
+        .unwrap_or(0.0)
+}
+
+// ---------------------------------------------------------------- baseline (hand-written rusqlite)
+
+const BASELINE_SCHEMA: &str = "
+CREATE TABLE sources (id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+                      created_at INTEGER NOT NULL) STRICT;
+CREATE TABLE claims (id INTEGER PRIMARY KEY, text TEXT NOT NULL, language TEXT, kind TEXT NOT NULL,
+                     created_at INTEGER NOT NULL) STRICT;
+CREATE TABLE attributions (id INTEGER PRIMARY KEY, claim_id INTEGER NOT NULL REFERENCES claims (id),
+                           speaker INTEGER REFERENCES sources (id), mode TEXT NOT NULL,
+                           created_at INTEGER NOT NULL) STRICT;
+CREATE INDEX attributions_claim ON attributions (claim_id);
+CREATE INDEX attributions_speaker ON attributions (speaker);
+CREATE TABLE evidence (id INTEGER PRIMARY KEY, claim_id INTEGER NOT NULL REFERENCES claims (id),
+                       source_id INTEGER NOT NULL REFERENCES sources (id), stance TEXT NOT NULL,
+                       credibility INTEGER NOT NULL, created_at INTEGER NOT NULL) STRICT;
+CREATE INDEX evidence_claim ON evidence (claim_id);
+CREATE INDEX evidence_source ON evidence (source_id);
+";
+
+/// The library's key layout (INTEGER rowid + UUID in a UNIQUE column), written by hand: isolates what
+/// the layout costs from what the library's own code costs.
+const UUID_COLUMN_SCHEMA: &str = "
+CREATE TABLE sources (id INTEGER PRIMARY KEY, uuid BLOB NOT NULL UNIQUE, name TEXT NOT NULL,
+                      kind TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;
+CREATE TABLE claims (id INTEGER PRIMARY KEY, uuid BLOB NOT NULL UNIQUE, text TEXT NOT NULL, language TEXT,
+                     kind TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;
+CREATE TABLE attributions (id INTEGER PRIMARY KEY, uuid BLOB NOT NULL UNIQUE,
+                           claim_id INTEGER NOT NULL REFERENCES claims (id),
+                           speaker INTEGER REFERENCES sources (id), mode TEXT NOT NULL,
+                           created_at INTEGER NOT NULL) STRICT;
+CREATE INDEX attributions_claim ON attributions (claim_id);
+CREATE INDEX attributions_speaker ON attributions (speaker);
+CREATE TABLE evidence (id INTEGER PRIMARY KEY, uuid BLOB NOT NULL UNIQUE,
+                       claim_id INTEGER NOT NULL REFERENCES claims (id),
+                       source_id INTEGER NOT NULL REFERENCES sources (id), stance TEXT NOT NULL,
+                       credibility INTEGER NOT NULL, created_at INTEGER NOT NULL) STRICT;
+CREATE INDEX evidence_claim ON evidence (claim_id);
+CREATE INDEX evidence_source ON evidence (source_id);
+";
+
+/// The other candidate layout: the UUID itself as primary key (WITHOUT ROWID tables, BLOB foreign keys).
+const UUID_KEY_SCHEMA: &str = "
+CREATE TABLE sources (id BLOB PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+                      created_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+CREATE TABLE claims (id BLOB PRIMARY KEY, text TEXT NOT NULL, language TEXT, kind TEXT NOT NULL,
+                     created_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+CREATE TABLE attributions (id BLOB PRIMARY KEY, claim_id BLOB NOT NULL REFERENCES claims (id),
+                           speaker BLOB REFERENCES sources (id), mode TEXT NOT NULL,
+                           created_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+CREATE INDEX attributions_claim ON attributions (claim_id);
+CREATE INDEX attributions_speaker ON attributions (speaker);
+CREATE TABLE evidence (id BLOB PRIMARY KEY, claim_id BLOB NOT NULL REFERENCES claims (id),
+                       source_id BLOB NOT NULL REFERENCES sources (id), stance TEXT NOT NULL,
+                       credibility INTEGER NOT NULL, created_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+CREATE INDEX evidence_claim ON evidence (claim_id);
+CREATE INDEX evidence_source ON evidence (source_id);
+";
+
+fn uuid() -> Vec<u8> {
+    uuid::Uuid::now_v7().as_bytes().to_vec()
+}
+
+/// A bulk load in a hand-written UUID layout; returns the time taken.
+fn uuid_layout_import(path: &Path, n: usize, words: &Words, uuid_key: bool) -> Duration {
+    remove_db(path);
+    let mut conn = baseline_open(path);
+    conn.execute_batch(if uuid_key {
+        UUID_KEY_SCHEMA
+    } else {
+        UUID_COLUMN_SCHEMA
+    })
+    .unwrap();
+    let mut rng = Rng(42);
+    let started = Instant::now();
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .unwrap();
+    let (src_sql, claim_sql, attr_sql, ev_sql) = if uuid_key {
+        (
+            "INSERT INTO sources (id, name, kind, created_at) VALUES (?1, ?2, 'outlet', ?3)",
+            "INSERT INTO claims (id, text, language, kind, created_at) VALUES (?1, ?2, 'en', 'factual', ?3)",
+            "INSERT INTO attributions (id, claim_id, speaker, mode, created_at) VALUES (?1, ?2, ?3, 'paraphrase', ?4)",
+            "INSERT INTO evidence (id, claim_id, source_id, stance, credibility, created_at) VALUES (?1, ?2, ?3, ?4, 6, ?5)",
+        )
+    } else {
+        (
+            "INSERT INTO sources (uuid, name, kind, created_at) VALUES (?1, ?2, 'outlet', ?3)",
+            "INSERT INTO claims (uuid, text, language, kind, created_at) VALUES (?1, ?2, 'en', 'factual', ?3)",
+            "INSERT INTO attributions (uuid, claim_id, speaker, mode, created_at) VALUES (?1, ?2, ?3, 'paraphrase', ?4)",
+            "INSERT INTO evidence (uuid, claim_id, source_id, stance, credibility, created_at) VALUES (?1, ?2, ?3, ?4, 6, ?5)",
+        )
+    };
+    {
+        // Keys of sources: the UUID itself, or the rowid.
+        let mut keys: Vec<rusqlite::types::Value> = Vec::with_capacity(SOURCES);
+        let mut src = tx.prepare(src_sql).unwrap();
+        for s in 0..SOURCES {
+            let id = uuid();
+            src.execute(params![id, format!("Source {s}"), now_ns()]).unwrap();
+            keys.push(if uuid_key {
+                rusqlite::types::Value::Blob(id)
+            } else {
+                rusqlite::types::Value::Integer(tx.last_insert_rowid())
+            });
+        }
+        let mut claim = tx.prepare(claim_sql).unwrap();
+        let mut attr = tx.prepare(attr_sql).unwrap();
+        let mut ev = tx.prepare(ev_sql).unwrap();
+        for i in 0..n {
+            let text = words.sentence(&mut rng);
+            let (sp, ba, dou) = roles(i);
+            let t = now_ns();
+            let id = uuid();
+            claim.execute(params![id, text, t]).unwrap();
+            let key = if uuid_key {
+                rusqlite::types::Value::Blob(id)
+            } else {
+                rusqlite::types::Value::Integer(tx.last_insert_rowid())
+            };
+            attr.execute(params![uuid(), key, keys[sp], t]).unwrap();
+            ev.execute(params![uuid(), key, keys[ba], "supports", t]).unwrap();
+            ev.execute(params![uuid(), key, keys[dou], "refutes", t]).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    started.elapsed()
+}
+
+/// A third layout, not used by the library: the rowid *is* the UUID's high 64 bits (a v7 UUID's
+/// timestamp and counter, so inserts still append) and a column keeps the low 64 bits; a lookup by
+/// UUID is a rowid seek plus one comparison, with no separate UUID index.
+const DERIVED_ROWID_SCHEMA: &str = "
+CREATE TABLE sources (id INTEGER PRIMARY KEY, uuid_lo INTEGER NOT NULL, name TEXT NOT NULL,
+                      kind TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;
+CREATE TABLE claims (id INTEGER PRIMARY KEY, uuid_lo INTEGER NOT NULL, text TEXT NOT NULL, language TEXT,
+                     kind TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;
+CREATE TABLE attributions (id INTEGER PRIMARY KEY, uuid_lo INTEGER NOT NULL,
+                           claim_id INTEGER NOT NULL REFERENCES claims (id),
+                           speaker INTEGER REFERENCES sources (id), mode TEXT NOT NULL,
+                           created_at INTEGER NOT NULL) STRICT;
+CREATE INDEX attributions_claim ON attributions (claim_id);
+CREATE INDEX attributions_speaker ON attributions (speaker);
+CREATE TABLE evidence (id INTEGER PRIMARY KEY, uuid_lo INTEGER NOT NULL,
+                       claim_id INTEGER NOT NULL REFERENCES claims (id),
+                       source_id INTEGER NOT NULL REFERENCES sources (id), stance TEXT NOT NULL,
+                       credibility INTEGER NOT NULL, created_at INTEGER NOT NULL) STRICT;
+CREATE INDEX evidence_claim ON evidence (claim_id);
+CREATE INDEX evidence_source ON evidence (source_id);
+";
+
+/// A v7-style id whose high 64 bits are unique on their own: milliseconds, version, and a 12-bit
+/// counter (the uuid crate's v7 keeps its counter lower down, so its high halves collide within a
+/// millisecond — a library using this layout would need its own generator, and a plan for imported
+/// UUIDs whose high halves clash).
+fn split_uuid() -> (i64, i64) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    let c = COUNTER.fetch_add(1, Ordering::Relaxed) & 0xfff;
+    let low = uuid::Uuid::now_v7().as_u128() as u64;
+    (((ms << 16) | 0x7000 | c) as i64, low as i64)
+}
+
+fn derived_rowid_import(path: &Path, n: usize, words: &Words) -> Duration {
+    remove_db(path);
+    let mut conn = baseline_open(path);
+    conn.execute_batch(DERIVED_ROWID_SCHEMA).unwrap();
+    let mut rng = Rng(42);
+    let started = Instant::now();
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .unwrap();
+    {
+        let mut keys = Vec::with_capacity(SOURCES);
+        let mut src = tx
+            .prepare(
+                "INSERT INTO sources (id, uuid_lo, name, kind, created_at) VALUES (?1, ?2, ?3, 'outlet', ?4)",
+            )
+            .unwrap();
+        for s in 0..SOURCES {
+            let (hi, lo) = split_uuid();
+            src.execute(params![hi, lo, format!("Source {s}"), now_ns()])
+                .unwrap();
+            keys.push(hi);
+        }
+        let mut claim = tx
+            .prepare("INSERT INTO claims (id, uuid_lo, text, language, kind, created_at) VALUES (?1, ?2, ?3, 'en', 'factual', ?4)")
+            .unwrap();
+        let mut attr = tx
+            .prepare("INSERT INTO attributions (id, uuid_lo, claim_id, speaker, mode, created_at) VALUES (?1, ?2, ?3, ?4, 'paraphrase', ?5)")
+            .unwrap();
+        let mut ev = tx
+            .prepare("INSERT INTO evidence (id, uuid_lo, claim_id, source_id, stance, credibility, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 6, ?6)")
+            .unwrap();
+        for i in 0..n {
+            let text = words.sentence(&mut rng);
+            let (sp, ba, dou) = roles(i);
+            let t = now_ns();
+            let (c, lo) = split_uuid();
+            claim.execute(params![c, lo, text, t]).unwrap();
+            let (a, lo) = split_uuid();
+            attr.execute(params![a, lo, c, keys[sp], t]).unwrap();
+            let (e, lo) = split_uuid();
+            ev.execute(params![e, lo, c, keys[ba], "supports", t]).unwrap();
+            let (e, lo) = split_uuid();
+            ev.execute(params![e, lo, c, keys[dou], "refutes", t]).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    started.elapsed()
+}
+
+fn baseline_open(path: &Path) -> Connection {
+    let conn = Connection::open(path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
+    conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+    conn
+}
+
+fn now_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}
+
+/// One claim with its attribution and two pieces of evidence, the baseline way.
+fn baseline_claim(conn: &Connection, text: &str, speaker: i64, backer: i64, doubter: i64) -> i64 {
+    let t = now_ns();
+    conn.prepare_cached(
+        "INSERT INTO claims (text, language, kind, created_at) VALUES (?1, 'en', 'factual', ?2)",
+    )
+    .unwrap()
+    .execute(params![text, t])
+    .unwrap();
+    let claim = conn.last_insert_rowid();
+    conn.prepare_cached(
+        "INSERT INTO attributions (claim_id, speaker, mode, created_at) VALUES (?1, ?2, 'paraphrase', ?3)",
+    )
+    .unwrap()
+    .execute(params![claim, speaker, t])
+    .unwrap();
+    let mut ev = conn
+        .prepare_cached(
+            "INSERT INTO evidence (claim_id, source_id, stance, credibility, created_at) VALUES (?1, ?2, ?3, 6, ?4)",
+        )
+        .unwrap();
+    ev.execute(params![claim, backer, "supports", t]).unwrap();
+    ev.execute(params![claim, doubter, "refutes", t]).unwrap();
+    claim
+}
+
+/// The sources of claim `i`: speaker, a backer and a doubter.
+fn roles(i: usize) -> (usize, usize, usize) {
+    (i % SOURCES, (i * 7 + 1) % SOURCES, (i * 13 + 2) % SOURCES)
+}
+
+fn baseline_import(path: &Path, n: usize, words: &Words) -> Duration {
+    remove_db(path);
+    let mut conn = baseline_open(path);
+    conn.execute_batch(BASELINE_SCHEMA).unwrap();
+    let mut rng = Rng(42);
+    let started = Instant::now();
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .unwrap();
+    {
+        let mut src = tx
+            .prepare_cached("INSERT INTO sources (name, kind, created_at) VALUES (?1, ?2, ?3)")
+            .unwrap();
+        for s in 0..SOURCES {
+            src.execute(params![format!("Source {s}"), "outlet", now_ns()])
+                .unwrap();
+        }
+    }
+    for i in 0..n {
+        let text = words.sentence(&mut rng);
+        let (sp, ba, dou) = roles(i);
+        baseline_claim(&tx, &text, sp as i64 + 1, ba as i64 + 1, dou as i64 + 1);
+    }
+    tx.commit().unwrap();
+    started.elapsed()
+}
+
+// ---------------------------------------------------------------- library
+
+fn library_claim(
+    b: &mut claimtrack::Batch<'_>,
+    text: String,
+    speaker: SourceId,
+    backer: SourceId,
+    doubter: SourceId,
+) -> claimtrack::Result<ClaimId> {
+    let c = b.add_claim(NewClaim::factual(text).language("en"))?;
+    b.attribute(c, NewAttribution::said_by(speaker))?;
+    b.add_evidence(c, NewEvidence::new(backer, Stance::Supports))?;
+    b.add_evidence(c, NewEvidence::new(doubter, Stance::Refutes))?;
+    Ok(c)
+}
+
+fn library_import(path: &Path, n: usize, words: &Words) -> (Duration, Store, Vec<SourceId>, Vec<ClaimId>) {
+    remove_db(path);
+    let store = Store::open(path).unwrap();
+    let mut rng = Rng(42);
+    let started = Instant::now();
+    let (sources, claims) = store
+        .batch(|b| {
+            let mut sources = Vec::with_capacity(SOURCES);
+            for s in 0..SOURCES {
+                sources.push(b.add_source(NewSource::new(format!("Source {s}"), SourceKind::Outlet))?);
+            }
+            let mut claims = Vec::with_capacity(n);
+            for i in 0..n {
+                let (sp, ba, dou) = roles(i);
+                claims.push(library_claim(
+                    b,
+                    words.sentence(&mut rng),
+                    sources[sp],
+                    sources[ba],
+                    sources[dou],
+                )?);
+            }
+            Ok((sources, claims))
+        })
+        .unwrap();
+    (started.elapsed(), store, sources, claims)
+}
+
+// ---------------------------------------------------------------- runs
+
+fn checkpoint(conn: &Connection) {
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+}
+
+fn main() {
+    let n: usize = std::env::var("CLAIMTRACK_BENCH_CLAIMS")
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(1_000_000);
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let data: PathBuf = std::env::var_os("CLAIMTRACK_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest.join("../shared/data"));
+    let dir = std::env::temp_dir().join(format!("claimtrack-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let words = Words::load(&data);
+    if let Ok(only) = std::env::var("CLAIMTRACK_BENCH_ONLY") {
+        let t = match only.as_str() {
+            "library" => library_import(&dir.join("l.db"), n, &words).0,
+            "evidence_of" => {
+                let (_, store, _, claims) = library_import(&dir.join("l.db"), n, &words);
+                let mut rng = Rng(99);
+                let t = Instant::now();
+                for _ in 0..SUMMARY_QUERIES {
+                    std::hint::black_box(store.evidence_of(claims[rng.below(n)]).unwrap());
+                }
+                t.elapsed()
+            }
+            "column" => uuid_layout_import(&dir.join("c.db"), n, &words, false),
+            _ => baseline_import(&dir.join("b.db"), n, &words),
+        };
+        println!("{only}: {:.2} s", t.as_secs_f64());
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+    eprintln!(
+        "claimtrack throughput: N = {n} claims (1 attribution, 2 evidence each), {SOURCES} sources; files in {}",
+        dir.display()
+    );
+    let mut results: Vec<Timing> = Vec::new();
+
+    // import
+    let base_path = dir.join("baseline.db");
+    let lib_path = dir.join("library.db");
+    // Library and baseline alternate `repeat` times; the medians are reported (the machine is shared,
+    // so single runs swing).
+    let repeat: usize = std::env::var("CLAIMTRACK_BENCH_REPEAT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if n <= 200_000 { 3 } else { 1 })
+        .max(1);
+    let mut base_runs = Vec::new();
+    let mut lib_runs = Vec::new();
+    let mut kept = None;
+    for round in 0..repeat {
+        eprintln!("import {}/{repeat}: baseline…", round + 1);
+        base_runs.push(baseline_import(&base_path, n, &words));
+        eprintln!("import {}/{repeat}: library…", round + 1);
+        drop(kept.take()); // close the previous store before its file is removed
+        let (t, store, sources, claims) = library_import(&lib_path, n, &words);
+        lib_runs.push(t);
+        kept = Some((store, sources, claims));
+    }
+    base_runs.sort();
+    lib_runs.sort();
+    let (base_t, lib_t) = (base_runs[repeat / 2], lib_runs[repeat / 2]);
+    let Some((store, sources, claims)) = kept else {
+        unreachable!("repeat >= 1")
+    };
+    results.push(Timing {
+        name: "import",
+        n,
+        library: Some(n as f64 / lib_t.as_secs_f64()),
+        baseline: Some(n as f64 / base_t.as_secs_f64()),
+        unit: "claims/s",
+        higher_is_better: true,
+        note: format!(
+            "median of {repeat}: {:.2} s vs {:.2} s (library runs {:?}, baseline runs {:?}); 4 rows per claim",
+            lib_t.as_secs_f64(),
+            base_t.as_secs_f64(),
+            lib_runs.iter().map(|d| (d.as_secs_f64() * 100.0).round() / 100.0).collect::<Vec<_>>(),
+            base_runs.iter().map(|d| (d.as_secs_f64() * 100.0).round() / 100.0).collect::<Vec<_>>(),
+        ),
+    });
+
+    // The two UUID layouts, by hand: what the key design costs SQLite itself.
+    eprintln!("import: hand-written UUID layouts…");
+    let col_t = uuid_layout_import(&dir.join("uuid_column.db"), n, &words, false);
+    let col_mb = {
+        let c = Connection::open(dir.join("uuid_column.db")).unwrap();
+        checkpoint(&c);
+        file_mb(&dir.join("uuid_column.db"))
+    };
+    remove_db(&dir.join("uuid_column.db"));
+    let key_t = uuid_layout_import(&dir.join("uuid_key.db"), n, &words, true);
+    let key_mb = {
+        let c = Connection::open(dir.join("uuid_key.db")).unwrap();
+        checkpoint(&c);
+        file_mb(&dir.join("uuid_key.db"))
+    };
+    remove_db(&dir.join("uuid_key.db"));
+    let der_t = derived_rowid_import(&dir.join("derived.db"), n, &words);
+    let der_mb = {
+        let c = Connection::open(dir.join("derived.db")).unwrap();
+        checkpoint(&c);
+        file_mb(&dir.join("derived.db"))
+    };
+    remove_db(&dir.join("derived.db"));
+    let base_mb = {
+        let c = Connection::open(&base_path).unwrap();
+        checkpoint(&c);
+        file_mb(&base_path)
+    };
+    let layouts = format!(
+        "hand-written layouts: INTEGER keys {:.0}/s ({base_mb:.1} MB); rowid + UUID column {:.0}/s ({col_mb:.1} MB); \
+         UUID BLOB key {:.0}/s ({key_mb:.1} MB); rowid = UUID high bits {:.0}/s ({der_mb:.1} MB)",
+        n as f64 / base_t.as_secs_f64(),
+        n as f64 / col_t.as_secs_f64(),
+        n as f64 / key_t.as_secs_f64(),
+        n as f64 / der_t.as_secs_f64()
+    );
+    eprintln!("{layouts}");
+    if std::env::var_os("CLAIMTRACK_BENCH_IMPORT_ONLY").is_some() {
+        // For profiling the bulk path alone.
+        println!(
+            "import: library {:.2} s, baseline {:.2} s",
+            lib_t.as_secs_f64(),
+            base_t.as_secs_f64()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+    let base = baseline_open(&base_path);
+    checkpoint(&base);
+    {
+        let raw = Connection::open(&lib_path).unwrap();
+        checkpoint(&raw);
+    }
+    results.push(Timing {
+        name: "db_size",
+        n,
+        library: Some(file_mb(&lib_path)),
+        baseline: Some(file_mb(&base_path)),
+        unit: "MB",
+        higher_is_better: false,
+        note: "file size after import and checkpoint; the library also stores a 16-byte UUID per row".into(),
+    });
+
+    // single_commit
+    eprintln!("single_commit…");
+    let mut rng = Rng(7);
+    let started = Instant::now();
+    for i in 0..SINGLE_COMMITS {
+        let text = words.sentence(&mut rng);
+        let (sp, ba, dou) = roles(i + n);
+        base.execute_batch("BEGIN IMMEDIATE").unwrap();
+        baseline_claim(&base, &text, sp as i64 + 1, ba as i64 + 1, dou as i64 + 1);
+        base.execute_batch("COMMIT").unwrap();
+    }
+    let base_t = started.elapsed();
+    let mut rng = Rng(7);
+    let started = Instant::now();
+    for i in 0..SINGLE_COMMITS {
+        let text = words.sentence(&mut rng);
+        let (sp, ba, dou) = roles(i + n);
+        store
+            .batch(|b| library_claim(b, text, sources[sp], sources[ba], sources[dou]))
+            .unwrap();
+    }
+    let lib_t = started.elapsed();
+    results.push(Timing {
+        name: "single_commit",
+        n: SINGLE_COMMITS,
+        library: Some(SINGLE_COMMITS as f64 / lib_t.as_secs_f64()),
+        baseline: Some(SINGLE_COMMITS as f64 / base_t.as_secs_f64()),
+        unit: "commits/s",
+        higher_is_better: true,
+        note: "one claim + attribution + 2 evidence per transaction".into(),
+    });
+
+    // evidence_summary
+    eprintln!("evidence_summary…");
+    let mut rng = Rng(99);
+    let picks: Vec<usize> = (0..SUMMARY_QUERIES).map(|_| rng.below(n)).collect();
+    let mut lat = Vec::with_capacity(SUMMARY_QUERIES);
+    {
+        let mut stmt = base
+            .prepare_cached(
+                "SELECT e.source_id, s.name, e.stance FROM evidence e JOIN sources s ON s.id = e.source_id \
+                 WHERE e.claim_id = ?1 ORDER BY e.id",
+            )
+            .unwrap();
+        for &i in &picks {
+            let t = Instant::now();
+            let rows: Vec<(i64, String, String)> = stmt
+                .query_map([i as i64 + 1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            lat.push(t.elapsed());
+            assert_eq!(rows.len(), 2);
+        }
+    }
+    lat.sort();
+    let (b50, b99) = (percentile(&lat, 0.50), percentile(&lat, 0.99));
+    lat.clear();
+    for &i in &picks {
+        let t = Instant::now();
+        let ev = store.evidence_of(claims[i]).unwrap();
+        lat.push(t.elapsed());
+        assert_eq!(ev.len(), 2);
+    }
+    lat.sort();
+    let (l50, l99) = (percentile(&lat, 0.50), percentile(&lat, 0.99));
+    for (name, l, b) in [
+        ("evidence_summary_p50", l50, b50),
+        ("evidence_summary_p99", l99, b99),
+    ] {
+        results.push(Timing {
+            name,
+            n: SUMMARY_QUERIES,
+            library: Some(l),
+            baseline: Some(b),
+            unit: "us",
+            higher_is_better: false,
+            note: "library: Store::evidence_of (by UUID); baseline: one indexed join by rowid".into(),
+        });
+    }
+
+    // search and similar: the FTS5 baseline (the library side waits for full-text search)
+    eprintln!("search: building the baseline FTS5 index…");
+    let t = Instant::now();
+    base.execute_batch(
+        "CREATE VIRTUAL TABLE claims_fts USING fts5(text, content='claims', content_rowid='id');
+         INSERT INTO claims_fts (claims_fts) VALUES ('rebuild');",
+    )
+    .unwrap();
+    let fts_build = t.elapsed();
+    let mut rng = Rng(1234);
+    let queries: Vec<String> = (0..SEARCH_QUERIES)
+        .map(|_| {
+            let a = &words.0[rng.below(words.0.len())];
+            let b = &words.0[rng.below(words.0.len())];
+            format!("\"{a}\" \"{b}\"")
+        })
+        .collect();
+    let search = |sql: &str| -> (f64, f64) {
+        let mut stmt = base.prepare_cached(sql).unwrap();
+        let mut lat = Vec::with_capacity(queries.len());
+        for q in &queries {
+            let t = Instant::now();
+            let hits: Vec<i64> = stmt
+                .query_map([q], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            lat.push(t.elapsed());
+            std::hint::black_box(hits);
+        }
+        lat.sort();
+        (percentile(&lat, 0.50), percentile(&lat, 0.99))
+    };
+    let (r50, r99) = search("SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?1 ORDER BY rank LIMIT 20");
+    let (u50, u99) = search("SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?1 LIMIT 20");
+    // Library side: when the store has full-text search (issue 3), run the same `queries` through it
+    // here, sort the latencies like `search` does, and put its p50/p99 into `library` below. The
+    // baseline must then rank the way the library ranks (today: bm25 via `ORDER BY rank`).
+    let (lib_s50, lib_s99): (Option<f64>, Option<f64>) = (None, None);
+    for (name, lib, v) in [("search_p50", lib_s50, r50), ("search_p99", lib_s99, r99)] {
+        results.push(Timing {
+            name,
+            n: SEARCH_QUERIES,
+            library: lib,
+            baseline: Some(v),
+            unit: "us",
+            higher_is_better: false,
+            note: format!(
+                "raw FTS5, two words from FEVER claims, ORDER BY rank LIMIT 20 (unranked: p50 {u50:.0} us, p99 {u99:.0} us; index built in {:.1} s)",
+                fts_build.as_secs_f64()
+            ),
+        });
+    }
+
+    eprintln!("similar…");
+    let mut rng = Rng(4321);
+    let mut lat = Vec::with_capacity(SIMILAR_QUERIES);
+    {
+        let mut text_of = base
+            .prepare_cached("SELECT text FROM claims WHERE id = ?1")
+            .unwrap();
+        let mut stmt = base
+            .prepare_cached(
+                "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?1 AND rowid <> ?2 ORDER BY rank LIMIT 10",
+            )
+            .unwrap();
+        for _ in 0..SIMILAR_QUERIES {
+            let id = rng.below(n) as i64 + 1;
+            let t = Instant::now();
+            let text: String = text_of.query_row([id], |r| r.get(0)).unwrap();
+            let mut terms: Vec<String> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.chars().count() > 2)
+                .map(|w| format!("\"{w}\""))
+                .collect();
+            terms.sort();
+            terms.dedup();
+            let q = terms.join(" OR ");
+            if !q.is_empty() {
+                let hits: Vec<i64> = stmt
+                    .query_map(params![q, id], |r| r.get(0))
+                    .unwrap()
+                    .collect::<rusqlite::Result<_>>()
+                    .unwrap();
+                std::hint::black_box(hits);
+            }
+            lat.push(t.elapsed());
+        }
+    }
+    lat.sort();
+    // Library side: the similar-claims lookup (issue 3) for the same random claims, timed like this.
+    let lib_similar: Option<Vec<Duration>> = None;
+    for (name, p) in [("similar_p50", 0.5), ("similar_p99", 0.99)] {
+        results.push(Timing {
+            name,
+            n: SIMILAR_QUERIES,
+            library: lib_similar.as_deref().map(|l| percentile(l, p)),
+            baseline: Some(percentile(&lat, p)),
+            unit: "us",
+            higher_is_better: false,
+            note: "raw FTS5: the claim's words (> 2 letters) OR-ed, ORDER BY rank LIMIT 10".into(),
+        });
+    }
+    drop(base);
+    drop(store);
+
+    // fever_import
+    eprintln!("fever_import…");
+    let fever_file = data.join("fever/paper_dev.jsonl");
+    if fever_file.exists() {
+        let fever_db = dir.join("fever.db");
+        remove_db(&fever_db);
+        let store = Store::open(&fever_db).unwrap();
+        let t = Instant::now();
+        let report = claimtrack::io::fever::import_file(&store, &fever_file, |_| {}).unwrap();
+        let took = t.elapsed();
+        results.push(Timing {
+            name: "fever_import",
+            n: report.rows as usize,
+            library: Some(report.added.claims as f64 / took.as_secs_f64()),
+            baseline: None,
+            unit: "claims/s",
+            higher_is_better: true,
+            note: format!(
+                "paper_dev.jsonl through io::fever, {} records in {:.2} s",
+                report.added.claims + report.added.evidence + report.added.reviews + report.added.sources,
+                took.as_secs_f64()
+            ),
+        });
+    } else {
+        eprintln!("note: {} not found; fever_import skipped", fever_file.display());
+    }
+
+    let _ = std::fs::remove_dir_all(&dir);
+
+    println!();
+    println!(
+        "{:<22} {:>10} {:>12} {:>12} {:>10} {:>7}  note",
+        "measurement", "n", "library", "baseline", "unit", "ratio"
+    );
+    for r in &results {
+        println!(
+            "{:<22} {:>10} {:>12} {:>12} {:>10} {:>7}  {}",
+            r.name,
+            r.n,
+            fmt(r.library),
+            fmt(r.baseline),
+            r.unit,
+            r.ratio()
+                .map(|x| format!("{x:.2}"))
+                .unwrap_or_else(|| "none".into()),
+            r.note
+        );
+    }
+    println!();
+    println!("{layouts}");
+    println!(
+        "machine: {} cores, load average at the end {}",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
+    );
+    println!();
+    for r in &results {
+        println!(
+            "RESULT name={} n={} library={} baseline={} unit={} ratio={}",
+            r.name,
+            r.n,
+            fmt(r.library),
+            fmt(r.baseline),
+            r.unit,
+            r.ratio()
+                .map(|x| format!("{x:.2}"))
+                .unwrap_or_else(|| "none".into())
+        );
+    }
+}

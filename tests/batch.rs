@@ -1,0 +1,219 @@
+//! The batch write path: everything lands in one transaction, a bad record anywhere leaves the database
+//! exactly as it was and the error names the record.
+
+use claimtrack::{
+    Error, NewAttribution, NewClaim, NewEvidence, NewPublication, NewReview, NewSource, SourceKind, Stance,
+    Store, Verdict,
+};
+
+fn seeded() -> (Store, claimtrack::SourceId) {
+    let store = Store::open_in_memory().unwrap();
+    let src = store
+        .add_source(NewSource::new("Existing outlet", SourceKind::Outlet))
+        .unwrap();
+    store.add_claim(NewClaim::factual("Already there.")).unwrap();
+    (store, src)
+}
+
+#[test]
+fn a_batch_writes_every_kind_of_record() {
+    let (store, outlet) = seeded();
+    let before = store.counts().unwrap();
+    let claims = store
+        .batch(|b| {
+            let speaker = b.add_source(NewSource::new("A speaker", SourceKind::Person))?;
+            let checker = b.add_source(NewSource::new("A fact-checker", SourceKind::Organisation))?;
+            let venue = b.add_publication(NewPublication::new("a floor speech"))?;
+            let mut ids = Vec::new();
+            for i in 0..50 {
+                let c = b.add_claim(NewClaim::factual(format!("Claim number {i}.")).tag("t"))?;
+                b.attribute(
+                    c,
+                    NewAttribution::said_by(speaker).in_publication(venue).via(outlet),
+                )?;
+                b.add_evidence(c, NewEvidence::new(outlet, Stance::Supports))?;
+                b.add_evidence(c, NewEvidence::new(checker, Stance::Refutes))?;
+                b.add_review(c, NewReview::new(Verdict::Mixed).label("half-true").by(checker))?;
+                ids.push(c);
+            }
+            assert_eq!(b.records(), 3 + 50 * 5);
+            Ok(ids)
+        })
+        .unwrap();
+    let after = store.counts().unwrap();
+    assert_eq!(after.sources, before.sources + 2);
+    assert_eq!(after.publications, 1);
+    assert_eq!(after.claims, before.claims + 50);
+    assert_eq!(after.attributions, 50);
+    assert_eq!(after.evidence, 100);
+    assert_eq!(after.reviews, 50);
+    // What went in through the batch reads back through the ordinary API.
+    let c = claims[17];
+    assert_eq!(store.claim(c).unwrap().text, "Claim number 17.");
+    assert_eq!(store.claim(c).unwrap().tags, vec!["t".to_string()]);
+    let a = &store.attributions_of(c).unwrap()[0];
+    assert_eq!(a.relays.len(), 1);
+    assert_eq!(a.relays[0].source, outlet);
+    let ev = store.evidence_of(c).unwrap();
+    assert_eq!(
+        ev.iter().map(|e| e.stance).collect::<Vec<_>>(),
+        vec![Stance::Supports, Stance::Refutes]
+    );
+    assert_eq!(
+        store.reviews_of(c).unwrap()[0].label.as_deref(),
+        Some("half-true")
+    );
+}
+
+fn bad_row_in_the_middle(
+    bad: impl Fn(&mut claimtrack::Batch<'_>, claimtrack::ClaimId) -> claimtrack::Result<()>,
+) -> Error {
+    let (store, outlet) = seeded();
+    let before = store.export_bundle().unwrap();
+    let err = store
+        .batch(|b| {
+            for i in 1..=100 {
+                b.at(format!("line {i}"));
+                let c = b.add_claim(NewClaim::factual(format!("Claim {i}.")))?;
+                b.add_evidence(c, NewEvidence::new(outlet, Stance::Supports))?;
+                if i == 50 {
+                    bad(b, c)?;
+                }
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert_eq!(store.export_bundle().unwrap(), before, "the database changed");
+    err
+}
+
+#[test]
+fn an_invalid_record_in_the_middle_changes_nothing_and_is_named() {
+    let err = bad_row_in_the_middle(|b, _| b.add_claim(NewClaim::factual(" \t ")).map(|_| ()));
+    match &err {
+        Error::Batch {
+            record,
+            kind,
+            location,
+            source,
+        } => {
+            assert_eq!(*record, 50 * 2 + 1);
+            assert_eq!(*kind, "claim");
+            assert_eq!(location, "line 50");
+            assert!(
+                matches!(**source, Error::Invalid { field: "text", .. }),
+                "{source}"
+            );
+        }
+        other => panic!("expected Error::Batch, got {other}"),
+    }
+    let shown = err.to_string();
+    assert!(
+        shown.contains("line 50") && shown.contains("record 101"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_dangling_reference_in_the_middle_changes_nothing_and_is_named() {
+    let err = bad_row_in_the_middle(|b, c| {
+        let unknown = claimtrack::SourceId::new();
+        b.add_evidence(c, NewEvidence::new(unknown, Stance::Refutes))
+            .map(|_| ())
+    });
+    assert!(
+        matches!(&err, Error::Batch { kind: "evidence", location, source, .. }
+            if location == "line 50" && matches!(**source, Error::NotFound { kind: "source", .. })),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_duplicate_id_in_the_middle_changes_nothing_and_is_named() {
+    let err = bad_row_in_the_middle(|b, c| {
+        let mut again = claimtrack::Claim::clone(&dummy_claim());
+        again.id = c;
+        b.insert_claim(&again)
+    });
+    assert!(
+        matches!(&err, Error::Batch { kind: "claim", source, .. }
+            if matches!(**source, Error::Duplicate { kind: "claim", .. })),
+        "{err}"
+    );
+}
+
+fn dummy_claim() -> claimtrack::Claim {
+    let store = Store::open_in_memory().unwrap();
+    let id = store.add_claim(NewClaim::factual("template")).unwrap();
+    store.claim(id).unwrap()
+}
+
+#[test]
+fn the_callers_own_error_rolls_back_too() {
+    let (store, _) = seeded();
+    let before = store.counts().unwrap();
+    let err = store
+        .batch(|b| {
+            b.add_claim(NewClaim::factual("Would land."))?;
+            Err::<(), _>(Error::Parse {
+                location: "line 2".into(),
+                field: "label".into(),
+                reason: "unknown".into(),
+            })
+        })
+        .unwrap_err();
+    assert!(matches!(err, Error::Parse { .. }), "{err}");
+    assert_eq!(store.counts().unwrap(), before);
+}
+
+#[test]
+fn without_a_location_the_error_names_the_record_number() {
+    let (store, _) = seeded();
+    let err = store
+        .batch(|b| {
+            b.add_claim(NewClaim::factual("one"))?;
+            b.add_claim(NewClaim::factual("two"))?;
+            b.add_claim(NewClaim::factual(""))?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Batch { record: 3, location, .. } if location == "record 3"),
+        "{err}"
+    );
+}
+
+#[test]
+fn progress_is_reported_every_n_records_and_at_the_end() {
+    let (store, _) = seeded();
+    let mut seen = Vec::new();
+    store
+        .batch_with_progress(
+            10,
+            |p| seen.push((p.records, p.counts.claims)),
+            |b| {
+                for i in 0..25 {
+                    b.add_claim(NewClaim::factual(format!("c{i}")))?;
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+    assert_eq!(seen, vec![(10, 10), (20, 20), (25, 25)]);
+}
+
+#[test]
+fn find_source_sees_sources_added_in_the_batch_and_before() {
+    let (store, outlet) = seeded();
+    store
+        .batch(|b| {
+            assert_eq!(b.find_source("existing OUTLET")?, Some(outlet));
+            assert_eq!(b.find_source("PolitiFact")?, None);
+            let pf =
+                b.add_source(NewSource::new("PolitiFact", SourceKind::Organisation).alias("politifact.com"))?;
+            assert_eq!(b.find_source("politifact.com")?, Some(pf));
+            assert_eq!(b.find_source("  ")?, None);
+            Ok(())
+        })
+        .unwrap();
+}

@@ -1,0 +1,124 @@
+//! The FEVER importer on a committed excerpt (counts checked by hand) and, when `CLAIMTRACK_DATA` names
+//! the shared data folder, on the full `paper_dev.jsonl`.
+
+use std::path::{Path, PathBuf};
+
+use claimtrack::{Error, SourceKind, Stance, Store, Verdict, io::fever};
+
+fn excerpt() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fever/paper_dev_excerpt.jsonl")
+}
+
+#[test]
+fn excerpt_lands_with_hand_checked_counts() {
+    let store = Store::open_in_memory().unwrap();
+    let report = fever::import_file(&store, excerpt(), |_| {}).unwrap();
+    assert_eq!(report.rows, 10);
+    assert!(report.unmapped.is_empty() && report.repaired.is_empty());
+    let c = store.counts().unwrap();
+    assert_eq!(c.claims, 10);
+    assert_eq!(c.reviews, 10);
+    assert_eq!(c.evidence, 7);
+    assert_eq!(c.sources, 7 + 2, "7 pages, Wikipedia, FEVER");
+    assert_eq!((c.attributions, c.publications), (0, 0));
+    assert_eq!(report.added, c);
+
+    // "Telemundo is a English-language television network." — REFUTES, two pages.
+    let claim = &store.claims_tagged("fever:111897").unwrap()[0];
+    assert_eq!(claim.text, "Telemundo is a English-language television network.");
+    let review = &store.reviews_of(claim.id).unwrap()[0];
+    assert_eq!(review.verdict, Verdict::False);
+    assert_eq!(review.label.as_deref(), Some("REFUTES"));
+    assert_eq!(store.source(review.reviewer.unwrap()).unwrap().name, "FEVER");
+    let evidence = store.evidence_of(claim.id).unwrap();
+    let mut names: Vec<String> = evidence
+        .iter()
+        .map(|e| store.source(e.source).unwrap().name)
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["Wikipedia: Hispanic and Latino Americans", "Wikipedia: Telemundo"]
+    );
+    assert!(evidence.iter().all(|e| e.stance == Stance::Refutes));
+
+    // Page names are decoded, the raw name kept as an alias, every page part of Wikipedia.
+    let page = store.find_source("Soul_Food_-LRB-film-RRB-").unwrap().unwrap();
+    assert_eq!(page.name, "Wikipedia: Soul Food (film)");
+    assert_eq!(page.kind, SourceKind::Document);
+    let wikipedia = store.find_source("Wikipedia").unwrap().unwrap();
+    assert_eq!(page.part_of, Some(wikipedia.id));
+
+    // NOT ENOUGH INFO: a review, no evidence.
+    let nei = &store.claims_tagged("fever:194462").unwrap()[0];
+    assert_eq!(
+        store.reviews_of(nei.id).unwrap()[0].verdict,
+        Verdict::Unverifiable
+    );
+    assert!(store.evidence_of(nei.id).unwrap().is_empty());
+}
+
+#[test]
+fn a_second_import_reuses_the_sources() {
+    let store = Store::open_in_memory().unwrap();
+    fever::import_file(&store, excerpt(), |_| {}).unwrap();
+    let again = fever::import_file(&store, excerpt(), |_| {}).unwrap();
+    assert_eq!(again.added.sources, 0);
+    assert_eq!(store.counts().unwrap().sources, 9);
+}
+
+#[test]
+fn a_broken_line_names_it_and_writes_nothing() {
+    let store = Store::open_in_memory().unwrap();
+    let mut text = std::fs::read_to_string(excerpt()).unwrap();
+    text.push_str("{\"id\": 1, \"label\": \"SUPPORTS\", \"claim\": \"Truncated\", \"evid\n");
+    let err = fever::import(&store, text.as_bytes(), |_| {}).unwrap_err();
+    assert!(
+        matches!(&err, Error::Parse { location, .. } if location == "line 11"),
+        "{err}"
+    );
+    assert_eq!(store.counts().unwrap(), claimtrack::Counts::default());
+
+    // A record that parses but is refused by the store is named too.
+    let bad = "{\"id\": 2, \"label\": \"SUPPORTS\", \"claim\": \"  \", \"evidence\": []}\n";
+    let err = fever::import(
+        &store,
+        format!("{}{bad}", std::fs::read_to_string(excerpt()).unwrap()).as_bytes(),
+        |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::Batch { location, kind: "claim", .. } if location == "line 11"),
+        "{err}"
+    );
+    assert_eq!(store.counts().unwrap(), claimtrack::Counts::default());
+}
+
+#[test]
+fn an_unknown_label_is_reported_not_guessed() {
+    let store = Store::open_in_memory().unwrap();
+    let line = "{\"id\": 3, \"label\": \"MAYBE\", \"claim\": \"Something.\", \"evidence\": []}\n";
+    let report = fever::import(&store, line.as_bytes(), |_| {}).unwrap();
+    assert_eq!(report.unmapped, vec![(1, "MAYBE".to_string())]);
+    assert_eq!(store.counts().unwrap().reviews, 0);
+    assert_eq!(store.counts().unwrap().claims, 1);
+}
+
+#[test]
+fn full_paper_dev_when_the_data_folder_is_given() {
+    let Some(dir) = std::env::var_os("CLAIMTRACK_DATA") else {
+        eprintln!("CLAIMTRACK_DATA not set: full FEVER file skipped");
+        return;
+    };
+    let store = Store::open_in_memory().unwrap();
+    let report = fever::import_file(&store, Path::new(&dir).join("fever/paper_dev.jsonl"), |_| {}).unwrap();
+    // Counted independently (Python over the same file): 3,333 claims per label; 1,460 distinct
+    // pages; 8,079 distinct (claim, page) pairs for SUPPORTS and REFUTES claims.
+    assert_eq!(report.rows, 9_999);
+    let c = store.counts().unwrap();
+    assert_eq!(c.claims, 9_999);
+    assert_eq!(c.reviews, 9_999);
+    assert_eq!(c.sources, 1_460 + 2);
+    assert_eq!(c.evidence, 8_079);
+    assert!(report.unmapped.is_empty());
+}
