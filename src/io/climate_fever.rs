@@ -44,15 +44,8 @@ pub struct Report {
 }
 
 /// Climate-FEVER's claim labels on the crate's verdict scale.
-// TODO: switch to `io::labels` once it is merged; the label itself is always kept verbatim.
 fn verdict(label: &str) -> Option<Verdict> {
-    match label {
-        "SUPPORTS" => Some(Verdict::True),
-        "REFUTES" => Some(Verdict::False),
-        "NOT_ENOUGH_INFO" => Some(Verdict::Unverifiable),
-        "DISPUTED" => Some(Verdict::Mixed),
-        _ => None,
-    }
+    super::labels::map_label(label).verdict
 }
 
 /// An evidence sentence's label as a stance.

@@ -61,14 +61,13 @@ struct Line {
 }
 
 /// The FEVER labels on the crate's verdict scale.
-// TODO: switch to `io::labels` once it is merged; the label itself is always kept verbatim.
 fn verdict(label: &str) -> Option<(Verdict, Option<Stance>)> {
-    match label {
-        "SUPPORTS" => Some((Verdict::True, Some(Stance::Supports))),
-        "REFUTES" => Some((Verdict::False, Some(Stance::Refutes))),
-        "NOT ENOUGH INFO" => Some((Verdict::Unverifiable, None)),
+    let stance = match label {
+        "SUPPORTS" => Some(Stance::Supports),
+        "REFUTES" => Some(Stance::Refutes),
         _ => None,
-    }
+    };
+    super::labels::map_label(label).verdict.map(|v| (v, stance))
 }
 
 /// Decodes a Wikipedia page name as FEVER writes it: `_` for spaces and PTB bracket tokens.
@@ -239,6 +238,8 @@ mod tests {
         assert_eq!(verdict("SUPPORTS").map(|v| v.0), Some(Verdict::True));
         assert_eq!(verdict("REFUTES").map(|v| v.1), Some(Some(Stance::Refutes)));
         assert_eq!(verdict("NOT ENOUGH INFO").map(|v| v.1), Some(None));
-        assert_eq!(verdict("supports"), None);
+        // The shared label map (io::labels) ignores case; a label it does not know is not guessed.
+        assert_eq!(verdict("supports").map(|v| v.0), Some(Verdict::True));
+        assert_eq!(verdict("SUPPORTED-ISH"), None);
     }
 }

@@ -52,16 +52,8 @@ pub struct Report {
 const COLUMNS: usize = 14;
 
 /// LIAR's (PolitiFact's Truth-O-Meter) labels on the crate's verdict scale.
-// TODO: switch to `io::labels` once it is merged; the label itself is always kept verbatim.
 fn verdict(label: &str) -> Option<Verdict> {
-    match label {
-        "pants-fire" | "false" => Some(Verdict::False),
-        "barely-true" => Some(Verdict::MostlyFalse),
-        "half-true" => Some(Verdict::Mixed),
-        "mostly-true" => Some(Verdict::MostlyTrue),
-        "true" => Some(Verdict::True),
-        _ => None,
-    }
+    super::labels::map_label(label).verdict
 }
 
 /// "dwayne-bohac" → "Dwayne Bohac".
@@ -297,7 +289,9 @@ mod tests {
         ] {
             assert_eq!(verdict(l), Some(v), "{l}");
         }
-        assert_eq!(verdict("TRUE"), None);
+        // The shared label map (io::labels) ignores case; a label it does not know is not guessed.
+        assert_eq!(verdict("TRUE"), Some(Verdict::True));
+        assert_eq!(verdict("truthy-ish"), None);
     }
 
     #[test]
