@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::convert::{StoredId, rowid_opt};
 use super::history::{track, track_insert};
-use super::{Store, attributions, claims, evidence, links, publications, reviews, sources};
+use super::{Store, attributions, claims, evidence, links, publications, reviews, sources, standing};
 use crate::error::{Error, Result};
 use crate::model::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, Bundle};
 use crate::model::history::{EntityKind, Operation, Standing, StandingEntry};
@@ -201,8 +201,8 @@ pub(crate) fn import(conn: &Connection, b: &Bundle) -> Result<ImportSummary> {
             conn,
             EntityKind::Evidence,
             s,
-            evidence::standing,
-            evidence::put_standing,
+            standing::standing,
+            standing::put_standing,
             &mut t,
         )?;
     }
@@ -211,8 +211,8 @@ pub(crate) fn import(conn: &Connection, b: &Bundle) -> Result<ImportSummary> {
             conn,
             EntityKind::Review,
             s,
-            reviews::standing,
-            reviews::put_standing,
+            standing::standing,
+            standing::put_standing,
             &mut t,
         )?;
     }
@@ -292,8 +292,8 @@ impl Store {
                 evidence: evidence::all(c)?,
                 links: links::all(c)?,
                 reviews: reviews::all(c)?,
-                evidence_standings: evidence::standings(c)?,
-                review_standings: reviews::standings(c)?,
+                evidence_standings: standing::standings(c)?,
+                review_standings: standing::standings(c)?,
                 ..Bundle::default()
             })
         })

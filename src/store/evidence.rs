@@ -4,10 +4,11 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Store;
 use super::convert::{insert_err, refuse_if_referenced, rowid, rowid_of, ts_from_sql, ts_to_sql};
-use super::history::{self, current, track, track_insert};
+use super::history::{current, track, track_insert};
+use super::standing::{Versioned, require_current, set_status, standing};
 use crate::error::{Error, Result};
 use crate::model::evidence::{Evidence, NewEvidence};
-use crate::model::history::{EntityKind, Operation, Standing, StandingEntry, Status, validate_reason};
+use crate::model::history::{EntityKind, Operation, Standing, Status, validate_reason};
 use crate::model::ids::{ClaimId, EvidenceId, SourceId};
 
 macro_rules! select {
@@ -121,89 +122,17 @@ pub(crate) fn update(conn: &Connection, e: &Evidence) -> Result<()> {
     Ok(())
 }
 
-/// The standing (current, superseded, retracted) of a stored evidence record.
-pub(crate) fn standing(conn: &Connection, id: EvidenceId) -> Result<Standing<EvidenceId>> {
-    let own = rowid(conn, id)?;
-    history::read_standing(
-        conn,
-        "SELECT e.status, n.uuid, e.status_reason, e.status_at FROM evidence e \
-         LEFT JOIN evidence n ON n.id = e.replaced_by WHERE e.id = ?1",
-        own,
-    )
-}
-
-/// Every evidence record that no longer counts, with its standing, oldest first (for export).
-pub(crate) fn standings(conn: &Connection) -> Result<Vec<StandingEntry<EvidenceId>>> {
-    history::read_standings(
-        conn,
-        concat!(
-            "SELECT e.uuid, e.status, n.uuid, e.status_reason, e.status_at FROM evidence e \
-             LEFT JOIN evidence n ON n.id = e.replaced_by WHERE NOT ",
-            current!("e"),
-            " ORDER BY e.id"
-        ),
-    )
-}
-
-/// Sets a record's standing as a bundle states it (on import). Checks the entry first.
-pub(crate) fn put_standing(conn: &Connection, entry: &StandingEntry<EvidenceId>) -> Result<()> {
-    entry.validate()?;
-    let own = rowid(conn, entry.id)?;
-    let next = rowid_of(conn, entry.standing.replaced_by)?;
-    let at = entry.standing.at.map(ts_to_sql).transpose()?;
-    conn.prepare_cached(
-        "UPDATE evidence SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1",
-    )?
-    .execute(params![
-        own,
-        entry.standing.status,
-        next,
-        entry.standing.reason,
-        at
-    ])?;
-    Ok(())
-}
-
-/// Marks a record superseded (by `replaced_by`) or retracted, with a reason. The caller checked that it
-/// is current.
-fn set_status(
-    conn: &Connection,
-    id: EvidenceId,
-    status: Status,
-    replaced_by: Option<EvidenceId>,
-    reason: &str,
-) -> Result<()> {
-    let own = rowid(conn, id)?;
-    let next = rowid_of(conn, replaced_by)?;
-    conn.prepare_cached(
-        "UPDATE evidence SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1",
-    )?
-    .execute(params![
-        own,
-        status,
-        next,
-        reason,
-        ts_to_sql(crate::model::now())?
-    ])?;
-    Ok(())
-}
-
-/// Refuses to change a record that no longer counts.
-fn require_current(conn: &Connection, id: EvidenceId) -> Result<()> {
-    let s = standing(conn, id)?;
-    if s.is_current() {
-        return Ok(());
-    }
-    Err(Error::invalid(
-        "evidence",
-        format!(
-            "{id} is {} and kept as history; it cannot be changed{}",
-            s.status,
-            s.replaced_by
-                .map(|n| format!(" (its current version is {n})"))
-                .unwrap_or_default()
-        ),
-    ))
+impl Versioned for EvidenceId {
+    const STANDING: &'static str = "SELECT e.status, n.uuid, e.status_reason, e.status_at FROM evidence e \
+         LEFT JOIN evidence n ON n.id = e.replaced_by WHERE e.id = ?1";
+    const STANDINGS: &'static str = concat!(
+        "SELECT e.uuid, e.status, n.uuid, e.status_reason, e.status_at FROM evidence e \
+         LEFT JOIN evidence n ON n.id = e.replaced_by WHERE NOT ",
+        current!("e"),
+        " ORDER BY e.id"
+    );
+    const SET_STATUS: &'static str =
+        "UPDATE evidence SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1";
 }
 
 impl Store {

@@ -13,7 +13,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, Row, params};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -21,8 +21,7 @@ use super::convert::ts_to_sql;
 use super::{Store, attributions, claims, evidence, links, publications, reviews, sources};
 use crate::error::{Error, Result};
 use crate::model::history::{
-    Change, DEFAULT_ACTOR, EntityKind, HistoryProblem, HistoryReport, Operation, Standing, StandingEntry,
-    Status, validate_actor,
+    Change, DEFAULT_ACTOR, EntityKind, HistoryProblem, HistoryReport, Operation, Standing, validate_actor,
 };
 use crate::model::ids::*;
 
@@ -103,14 +102,20 @@ pub(crate) fn snapshot(conn: &Connection, kind: EntityKind, id: Uuid) -> Result<
         EntityKind::Evidence => {
             let id = EvidenceId::from_uuid(id);
             match none_if_missing(evidence::read(conn, id))? {
-                Some(e) => Some(with_standing(to_json(&e)?, &evidence::standing(conn, id)?)?),
+                Some(e) => Some(with_standing(
+                    to_json(&e)?,
+                    &super::standing::standing(conn, id)?,
+                )?),
                 None => None,
             }
         }
         EntityKind::Review => {
             let id = ReviewId::from_uuid(id);
             match none_if_missing(reviews::read(conn, id))? {
-                Some(r) => Some(with_standing(to_json(&r)?, &reviews::standing(conn, id)?)?),
+                Some(r) => Some(with_standing(
+                    to_json(&r)?,
+                    &super::standing::standing(conn, id)?,
+                )?),
                 None => None,
             }
         }
@@ -462,63 +467,6 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
     }
     report.problems.sort_by_key(|p| (p.kind, p.entity));
     Ok(report)
-}
-
-/// Reads `(uuid, status, successor uuid, reason, time)` rows as bundle standing entries.
-pub(crate) fn read_standings<I: rusqlite::types::FromSql>(
-    conn: &Connection,
-    sql: &str,
-) -> Result<Vec<StandingEntry<I>>> {
-    type Raw<I> = (I, Status, Option<I>, Option<String>, Option<i64>);
-    let rows: Vec<Raw<I>> = conn
-        .prepare_cached(sql)?
-        .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    rows.into_iter()
-        .map(|(id, status, replaced_by, reason, at)| {
-            Ok(StandingEntry {
-                id,
-                standing: Standing {
-                    status,
-                    replaced_by,
-                    reason,
-                    at: at.map(nanos_to_time).transpose()?,
-                },
-            })
-        })
-        .collect()
-}
-
-fn nanos_to_time(n: i64) -> Result<time::OffsetDateTime> {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)).map_err(|e| Error::Corrupt {
-        path: String::new(),
-        message: format!("bad status time: {e}"),
-    })
-}
-
-/// Reads a record's standing from its table (`evidence` or `reviews`); shared by both.
-pub(crate) fn read_standing<I: rusqlite::types::FromSql>(
-    conn: &Connection,
-    sql: &str,
-    rowid: i64,
-) -> Result<Standing<I>> {
-    let (status, replaced_by, reason, at): (Status, Option<I>, Option<String>, Option<i64>) = conn
-        .prepare_cached(sql)?
-        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .optional()?
-        .ok_or_else(|| Error::Corrupt {
-            path: String::new(),
-            message: format!("row {rowid} vanished while its standing was read"),
-        })?;
-    let at = at.map(nanos_to_time).transpose()?;
-    Ok(Standing {
-        status,
-        replaced_by,
-        reason,
-        at,
-    })
 }
 
 impl Store {

@@ -21,6 +21,7 @@ mod publications;
 mod reviews;
 pub(crate) mod search;
 mod sources;
+mod standing;
 
 use std::path::Path;
 use std::time::Duration;

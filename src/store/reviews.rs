@@ -4,9 +4,10 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Store;
 use super::convert::{insert_err, refuse_if_referenced, rowid, rowid_of, ts_from_sql, ts_to_sql};
-use super::history::{self, current, track, track_insert};
+use super::history::{current, track, track_insert};
+use super::standing::{Versioned, require_current, set_status, standing};
 use crate::error::{Error, Result};
-use crate::model::history::{EntityKind, Operation, Standing, StandingEntry, Status, validate_reason};
+use crate::model::history::{EntityKind, Operation, Standing, Status, validate_reason};
 use crate::model::ids::{ClaimId, ReviewId};
 use crate::model::review::{NewReview, Rating, Review};
 
@@ -128,89 +129,17 @@ pub(crate) fn update(conn: &Connection, r: &Review) -> Result<()> {
     Ok(())
 }
 
-/// The standing (current, superseded, retracted) of a stored review.
-pub(crate) fn standing(conn: &Connection, id: ReviewId) -> Result<Standing<ReviewId>> {
-    let own = rowid(conn, id)?;
-    history::read_standing(
-        conn,
-        "SELECT r.status, n.uuid, r.status_reason, r.status_at FROM reviews r \
-         LEFT JOIN reviews n ON n.id = r.replaced_by WHERE r.id = ?1",
-        own,
-    )
-}
-
-/// Every review record that no longer counts, with its standing, oldest first (for export).
-pub(crate) fn standings(conn: &Connection) -> Result<Vec<StandingEntry<ReviewId>>> {
-    history::read_standings(
-        conn,
-        concat!(
-            "SELECT r.uuid, r.status, n.uuid, r.status_reason, r.status_at FROM reviews r \
-             LEFT JOIN reviews n ON n.id = r.replaced_by WHERE NOT ",
-            current!("r"),
-            " ORDER BY r.id"
-        ),
-    )
-}
-
-/// Sets a record's standing as a bundle states it (on import). Checks the entry first.
-pub(crate) fn put_standing(conn: &Connection, entry: &StandingEntry<ReviewId>) -> Result<()> {
-    entry.validate()?;
-    let own = rowid(conn, entry.id)?;
-    let next = rowid_of(conn, entry.standing.replaced_by)?;
-    let at = entry.standing.at.map(ts_to_sql).transpose()?;
-    conn.prepare_cached(
-        "UPDATE reviews SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1",
-    )?
-    .execute(params![
-        own,
-        entry.standing.status,
-        next,
-        entry.standing.reason,
-        at
-    ])?;
-    Ok(())
-}
-
-/// Marks a review superseded (by `replaced_by`) or retracted, with a reason. The caller checked that it
-/// is current.
-fn set_status(
-    conn: &Connection,
-    id: ReviewId,
-    status: Status,
-    replaced_by: Option<ReviewId>,
-    reason: &str,
-) -> Result<()> {
-    let own = rowid(conn, id)?;
-    let next = rowid_of(conn, replaced_by)?;
-    conn.prepare_cached(
-        "UPDATE reviews SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1",
-    )?
-    .execute(params![
-        own,
-        status,
-        next,
-        reason,
-        ts_to_sql(crate::model::now())?
-    ])?;
-    Ok(())
-}
-
-/// Refuses to change a review that no longer counts.
-fn require_current(conn: &Connection, id: ReviewId) -> Result<()> {
-    let s = standing(conn, id)?;
-    if s.is_current() {
-        return Ok(());
-    }
-    Err(Error::invalid(
-        "review",
-        format!(
-            "{id} is {} and kept as history; it cannot be changed{}",
-            s.status,
-            s.replaced_by
-                .map(|n| format!(" (its current version is {n})"))
-                .unwrap_or_default()
-        ),
-    ))
+impl Versioned for ReviewId {
+    const STANDING: &'static str = "SELECT r.status, n.uuid, r.status_reason, r.status_at FROM reviews r \
+         LEFT JOIN reviews n ON n.id = r.replaced_by WHERE r.id = ?1";
+    const STANDINGS: &'static str = concat!(
+        "SELECT r.uuid, r.status, n.uuid, r.status_reason, r.status_at FROM reviews r \
+         LEFT JOIN reviews n ON n.id = r.replaced_by WHERE NOT ",
+        current!("r"),
+        " ORDER BY r.id"
+    );
+    const SET_STATUS: &'static str =
+        "UPDATE reviews SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1";
 }
 
 impl Store {

@@ -1,0 +1,141 @@
+//! Versions of evidence and reviews: which record counts, which was superseded or retracted, and why.
+//!
+//! Evidence and reviews are never overwritten (see [`Store::revise_evidence`](crate::Store::revise_evidence),
+//! [`Store::correct_review`](crate::Store::correct_review)): each row carries a status (`current`,
+//! `superseded`, `retracted`), the row that replaced it, a reason and a time. The two tables share these
+//! columns, so one set of functions, given the table's statements through [`Versioned`], serves both.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::convert::{StoredId, rowid, rowid_of, ts_to_sql};
+use crate::error::{Error, Result};
+use crate::model::history::{Standing, StandingEntry, Status};
+
+/// An id whose table keeps versions; the statements name the table.
+pub(crate) trait Versioned: StoredId {
+    /// `status, successor uuid, reason, time` of the row with rowid `?1`.
+    const STANDING: &'static str;
+    /// `uuid, status, successor uuid, reason, time` of every row that no longer counts, oldest first.
+    const STANDINGS: &'static str;
+    /// Sets `status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5` of the row with rowid `?1`.
+    const SET_STATUS: &'static str;
+}
+
+/// The standing (current, superseded, retracted) of a stored record.
+pub(crate) fn standing<I: Versioned>(conn: &Connection, id: I) -> Result<Standing<I>> {
+    let own = rowid(conn, id)?;
+    read_standing(conn, I::STANDING, own)
+}
+
+/// Every record of the kind that no longer counts, with its standing, oldest first (for export).
+pub(crate) fn standings<I: Versioned>(conn: &Connection) -> Result<Vec<StandingEntry<I>>> {
+    read_standings(conn, I::STANDINGS)
+}
+
+/// Sets a record's standing as a bundle states it (on import). Checks the entry first.
+pub(crate) fn put_standing<I: Versioned>(conn: &Connection, entry: &StandingEntry<I>) -> Result<()> {
+    entry.validate()?;
+    write(conn, entry.id, &entry.standing)
+}
+
+/// Marks a record superseded (by `replaced_by`) or retracted, with a reason, as of now. The caller
+/// checked that it is current.
+pub(crate) fn set_status<I: Versioned>(
+    conn: &Connection,
+    id: I,
+    status: Status,
+    replaced_by: Option<I>,
+    reason: &str,
+) -> Result<()> {
+    let standing = Standing {
+        status,
+        replaced_by,
+        reason: Some(reason.to_string()),
+        at: Some(crate::model::now()),
+    };
+    write(conn, id, &standing)
+}
+
+fn write<I: Versioned>(conn: &Connection, id: I, s: &Standing<I>) -> Result<()> {
+    let own = rowid(conn, id)?;
+    let next = rowid_of(conn, s.replaced_by)?;
+    let at = s.at.map(ts_to_sql).transpose()?;
+    conn.prepare_cached(I::SET_STATUS)?
+        .execute(params![own, s.status, next, s.reason, at])?;
+    Ok(())
+}
+
+/// Refuses to change a record that no longer counts, naming its current version when there is one.
+pub(crate) fn require_current<I: Versioned>(conn: &Connection, id: I) -> Result<()> {
+    let s = standing(conn, id)?;
+    if s.is_current() {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        I::KIND,
+        format!(
+            "{id} is {} and kept as history; it cannot be changed{}",
+            s.status,
+            s.replaced_by
+                .map(|n| format!(" (its current version is {n})"))
+                .unwrap_or_default()
+        ),
+    ))
+}
+
+/// Reads `(uuid, status, successor uuid, reason, time)` rows as bundle standing entries.
+fn read_standings<I: rusqlite::types::FromSql>(
+    conn: &Connection,
+    sql: &str,
+) -> Result<Vec<StandingEntry<I>>> {
+    type Raw<I> = (I, Status, Option<I>, Option<String>, Option<i64>);
+    let rows: Vec<Raw<I>> = conn
+        .prepare_cached(sql)?
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter()
+        .map(|(id, status, replaced_by, reason, at)| {
+            Ok(StandingEntry {
+                id,
+                standing: Standing {
+                    status,
+                    replaced_by,
+                    reason,
+                    at: at.map(nanos_to_time).transpose()?,
+                },
+            })
+        })
+        .collect()
+}
+
+fn nanos_to_time(n: i64) -> Result<time::OffsetDateTime> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)).map_err(|e| Error::Corrupt {
+        path: String::new(),
+        message: format!("bad status time: {e}"),
+    })
+}
+
+/// Reads a record's standing from its table (`evidence` or `reviews`); shared by both.
+fn read_standing<I: rusqlite::types::FromSql>(
+    conn: &Connection,
+    sql: &str,
+    rowid: i64,
+) -> Result<Standing<I>> {
+    let (status, replaced_by, reason, at): (Status, Option<I>, Option<String>, Option<i64>) = conn
+        .prepare_cached(sql)?
+        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?
+        .ok_or_else(|| Error::Corrupt {
+            path: String::new(),
+            message: format!("row {rowid} vanished while its standing was read"),
+        })?;
+    let at = at.map(nanos_to_time).transpose()?;
+    Ok(Standing {
+        status,
+        replaced_by,
+        reason,
+        at,
+    })
+}
