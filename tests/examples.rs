@@ -81,3 +81,40 @@ fn wonsan_example_writes_a_file_database_once() {
     assert_eq!(store.counts().unwrap().claims, 15);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The data-set import examples print what the importer itself reports for the same file.
+#[test]
+fn import_examples_report_what_the_importers_wrote() {
+    use claimtrack::io::{DatasetReport, climate_fever, fever, liar};
+    use claimtrack::{Result, Store};
+    type Import = fn(&Store, &str) -> Result<DatasetReport>;
+    let cases: [(&str, &str, Import); 3] = [
+        (
+            "import_fever",
+            "tests/data/fever/paper_dev_excerpt.jsonl",
+            |s, p| fever::import_file(s, p, |_| {}),
+        ),
+        ("import_liar", "tests/data/liar/handmade.tsv", |s, p| {
+            liar::import_file(s, p, |_| {})
+        }),
+        (
+            "import_climate_fever",
+            "tests/data/climate-fever/handmade.csv",
+            |s, p| climate_fever::import_file(s, p, |_| {}),
+        ),
+    ];
+    for (example, file, import) in cases {
+        let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));
+        let expected = import(&Store::open_in_memory().unwrap(), &path).unwrap();
+        assert!(expected.added.claims > 0, "{file}");
+        let out = run_example(example, &[&path]);
+        assert!(
+            out.contains(&expected.to_string()),
+            "{example} printed:\n{out}\nexpected:\n{expected}"
+        );
+        assert!(
+            out.contains(&format!("store now holds {} claims", expected.added.claims)),
+            "{out}"
+        );
+    }
+}

@@ -25,23 +25,10 @@ use crate::error::{Error, Result};
 use crate::model::claim::NewClaim;
 use crate::model::evidence::{NewEvidence, Stance};
 use crate::model::review::{NewReview, Verdict};
-use crate::store::{BatchProgress, Counts, Store};
+use crate::store::{BatchProgress, Store};
 
 /// What an import read and wrote.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Report {
-    /// Data rows (claims) read.
-    pub rows: u64,
-    /// Records written, by kind.
-    pub added: Counts,
-    /// Claim or evidence labels that could not be mapped, with their line: the claim is stored without
-    /// a review, the evidence without a record (the label is never guessed).
-    pub unmapped: Vec<(u64, String)>,
-    /// Lines whose text held control characters (encoding damage), repaired before storing: mojibake
-    /// decoded back, anything unreadable shown as U+FFFD.
-    pub repaired: Vec<u64>,
-}
+pub type Report = super::DatasetReport;
 
 /// Climate-FEVER's claim labels on the crate's verdict scale.
 fn verdict(label: &str) -> Option<Verdict> {

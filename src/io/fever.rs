@@ -30,23 +30,10 @@ use crate::model::evidence::{NewEvidence, Stance};
 use crate::model::ids::SourceId;
 use crate::model::review::{NewReview, Verdict};
 use crate::model::source::{NewSource, SourceKind};
-use crate::store::{Batch, BatchProgress, Counts, Store};
+use crate::store::{Batch, BatchProgress, Store};
 
 /// What an import read and wrote.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Report {
-    /// Lines (claims) read, blank lines not counted.
-    pub rows: u64,
-    /// Records written, by kind.
-    pub added: Counts,
-    /// Labels that could not be mapped to a verdict, with their line: the claim is stored without a
-    /// review (the label is never guessed).
-    pub unmapped: Vec<(u64, String)>,
-    /// Lines whose text held control characters (encoding damage), repaired before storing: mojibake
-    /// decoded back, anything unreadable shown as U+FFFD.
-    pub repaired: Vec<u64>,
-}
+pub type Report = super::DatasetReport;
 
 /// One evidence sentence: `[annotation id, evidence id, Wikipedia page, sentence number]`.
 type Sentence = (Option<u64>, Option<u64>, Option<String>, Option<i64>);

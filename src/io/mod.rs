@@ -38,6 +38,49 @@ pub mod labels;
 pub mod liar;
 mod repair;
 
+/// What an import of a research data set ([`fever`], [`liar`], [`climate_fever`]) read and wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DatasetReport {
+    /// Data rows (claims or statements) read, blank lines not counted.
+    pub rows: u64,
+    /// Records written, by kind.
+    pub added: crate::store::Counts,
+    /// Labels that could not be mapped to a verdict, with their line: the claim is stored without a
+    /// review (and Climate-FEVER evidence without a record); a label is never guessed.
+    pub unmapped: Vec<(u64, String)>,
+    /// Lines whose text held control characters (encoding damage), repaired before storing: mojibake
+    /// decoded back, anything unreadable shown as U+FFFD.
+    pub repaired: Vec<u64>,
+}
+
+impl std::fmt::Display for DatasetReport {
+    /// What landed, in the words the import examples print.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let a = &self.added;
+        writeln!(f, "{} rows read", self.rows)?;
+        write!(
+            f,
+            "added {} claims, {} sources, {} publications, {} attributions, {} evidence, {} reviews",
+            a.claims, a.sources, a.publications, a.attributions, a.evidence, a.reviews
+        )?;
+        for (line, label) in &self.unmapped {
+            write!(
+                f,
+                "\nunmapped label on line {line}: {label:?} (kept out of the verdicts, not guessed)"
+            )?;
+        }
+        if !self.repaired.is_empty() {
+            write!(
+                f,
+                "\nrepaired encoding damage (control characters) on lines {:?}",
+                self.repaired
+            )?;
+        }
+        Ok(())
+    }
+}
+
 /// What kind of thing an [`ImportIssue`] reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,0 +1,56 @@
+//! What the three data-set import examples share: arguments, the store, progress, the report.
+
+use std::io::Write;
+use std::time::Instant;
+
+use claimtrack::io::DatasetReport;
+use claimtrack::{BatchProgress, Result, Store};
+
+/// Runs an import example: `NAME FILE [DATABASE]`, in memory when no database is given.
+pub fn main(
+    name: &str,
+    import: impl FnOnce(&Store, &str, &mut dyn FnMut(&BatchProgress)) -> Result<DatasetReport>,
+) {
+    if let Err(e) = run(name, import) {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(
+    name: &str,
+    import: impl FnOnce(&Store, &str, &mut dyn FnMut(&BatchProgress)) -> Result<DatasetReport>,
+) -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let Some(path) = args.next() else {
+        eprintln!(
+            "usage: import_{} FILE [DATABASE]",
+            name.to_lowercase().replace('-', "_")
+        );
+        std::process::exit(2);
+    };
+    let store = match args.next() {
+        Some(db) => Store::open(db)?,
+        None => Store::open_in_memory()?,
+    };
+    let started = Instant::now();
+    let report = import(&store, &path, &mut |p: &BatchProgress| {
+        eprint!("\r{} records, {} claims…", p.records, p.counts.claims);
+        let _ = std::io::stderr().flush();
+    })?;
+    let took = started.elapsed();
+    eprintln!();
+    println!("{name}: {path}");
+    println!("{report}");
+    println!(
+        "took {:.2} s ({:.0} claims/s)",
+        took.as_secs_f64(),
+        report.added.claims as f64 / took.as_secs_f64().max(1e-9)
+    );
+    let total = store.counts()?;
+    println!(
+        "store now holds {} claims, {} sources, {} evidence, {} reviews",
+        total.claims, total.sources, total.evidence, total.reviews
+    );
+    Ok(())
+}
