@@ -11,7 +11,7 @@
 //! - its label → a [`Review`](crate::Review) by the source "Climate-FEVER", the label kept verbatim
 //!   (DISPUTED — evidence on both sides — maps to [`Verdict::Mixed`]);
 //! - each evidence sentence → one [`Evidence`](crate::Evidence) record with the sentence as excerpt,
-//!   from the source "Wikipedia: <article>" (kind document, part of "Wikipedia"); its own label gives the
+//!   from the source "Wikipedia: `<article>`" (kind document, part of "Wikipedia"); its own label gives the
 //!   stance: SUPPORTS → supports, REFUTES → refutes, NOT_ENOUGH_INFO → neutral. The annotators' votes
 //!   and entropy are not kept.
 

@@ -9,7 +9,7 @@
 //! - each line → a factual [`Claim`](crate::Claim) in English, tagged `fever:<id>`;
 //! - its label → a [`Review`](crate::Review) by the source "FEVER", the label kept verbatim;
 //! - each distinct Wikipedia page cited by its evidence sets → one [`Evidence`](crate::Evidence) record
-//!   (stance supports for SUPPORTS, refutes for REFUTES) from a source "Wikipedia: <page title>" of kind
+//!   (stance supports for SUPPORTS, refutes for REFUTES) from a source "Wikipedia: `<page title>`" of kind
 //!   document, part of the source "Wikipedia" — so every page counts as one origin, Wikipedia. Page names
 //!   are decoded (`Soul_Food_-LRB-film-RRB-` → "Soul Food (film)"); the raw name is kept as an alias.
 //!
