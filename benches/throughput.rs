@@ -460,12 +460,10 @@ const OR_BUDGET: i64 = 3_000;
 const NAIVE_SIMILAR_QUERIES: usize = 50;
 
 fn capped_df(conn: &Connection, term: &str) -> i64 {
-    conn.prepare_cached(
-        "SELECT count(*) FROM (SELECT 1 FROM claims_fts WHERE claims_fts MATCH ?1 LIMIT ?2)",
-    )
-    .unwrap()
-    .query_row(params![format!("\"{term}\""), DF_CAP + 1], |r| r.get(0))
-    .unwrap()
+    conn.prepare_cached("SELECT count(*) FROM (SELECT 1 FROM claims_fts WHERE claims_fts MATCH ?1 LIMIT ?2)")
+        .unwrap()
+        .query_row(params![format!("\"{term}\""), DF_CAP + 1], |r| r.get(0))
+        .unwrap()
 }
 
 fn bm25_words(text: &str) -> Vec<String> {
@@ -573,7 +571,10 @@ fn baseline_similar_candidates(conn: &Connection, text: &str) -> Vec<(i64, Strin
         "would", "can", "could", "i", "we", "you", "our", "my", "your", "s",
     ];
     let mut terms: Vec<String> = Vec::new();
-    for w in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+    for w in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         let w = w.to_lowercase();
         if !STOPWORDS.contains(&w.as_str()) && !terms.contains(&w) {
             terms.push(w);
@@ -595,14 +596,12 @@ fn baseline_similar_candidates(conn: &Connection, text: &str) -> Vec<(i64, Strin
         chosen.push(format!("\"{t}\""));
     }
     let rows: Vec<i64> = if !chosen.is_empty() {
-        conn.prepare_cached(
-            "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?1 ORDER BY rank LIMIT ?2",
-        )
-        .unwrap()
-        .query_map(params![chosen.join(" OR "), SIMILAR_CANDIDATES], |r| r.get(0))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
+        conn.prepare_cached("SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?1 ORDER BY rank LIMIT ?2")
+            .unwrap()
+            .query_map(params![chosen.join(" OR "), SIMILAR_CANDIDATES], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
     } else if !dfs.is_empty() {
         let all: Vec<String> = dfs.iter().map(|(_, t)| format!("\"{t}\"")).collect();
         conn.prepare_cached(
@@ -914,10 +913,7 @@ fn main() {
         let t = Instant::now();
         let summary = store.evidence_summary(claims[i]).unwrap();
         lat.push(t.elapsed());
-        assert_eq!(
-            (summary.supporting.len(), summary.conflicting.len()),
-            (1, 1)
-        );
+        assert_eq!((summary.supporting.len(), summary.conflicting.len()), (1, 1));
     }
     lat.sort();
     let (l50, l99) = (percentile(&lat, 0.50), percentile(&lat, 0.99));
@@ -1088,10 +1084,7 @@ fn main() {
         }
     }
     naive_lat.sort();
-    for (name, l, b, p) in [
-        ("similar_p50", l50, b50, 0.5),
-        ("similar_p99", l99, b99, 0.99),
-    ] {
+    for (name, l, b, p) in [("similar_p50", l50, b50, 0.5), ("similar_p99", l99, b99, 0.99)] {
         results.push(Timing {
             name,
             n: SIMILAR_QUERIES,
