@@ -134,7 +134,7 @@ pub(crate) fn summary_facts(conn: &Connection, id: ClaimId) -> Result<SummaryFac
              LEFT JOIN sources sp ON sp.id = a.speaker \
              LEFT JOIN publications p ON p.id = a.publication \
              LEFT JOIN sources ps ON ps.id = p.publisher \
-             WHERE a.claim_id = ?1 ORDER BY a.id",
+             WHERE a.claim_id = +?1 ORDER BY a.id",
         )?
         .query_map([own], |r| {
             let speaker: Option<SourceId> = r.get(1)?;
@@ -146,7 +146,7 @@ pub(crate) fn summary_facts(conn: &Connection, id: ClaimId) -> Result<SummaryFac
             .prepare_cached(
                 "SELECT r.attribution_id, s.uuid FROM attribution_relays r \
                  JOIN attributions a ON a.id = r.attribution_id JOIN sources s ON s.id = r.source_id \
-                 WHERE a.claim_id = ?1 ORDER BY r.attribution_id, r.position",
+                 WHERE a.claim_id = +?1 ORDER BY r.attribution_id, r.position",
             )?
             .query_map([own], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;

@@ -51,7 +51,7 @@ pub(crate) fn withdrawn_of(
     let own = rowid(conn, claim)?;
     Ok(conn
         .prepare_cached(concat!(
-            "SELECT e.uuid FROM evidence e WHERE e.claim_id = ?1 AND NOT (",
+            "SELECT e.uuid FROM evidence e WHERE e.claim_id = +?1 AND NOT (",
             current!("e"),
             ")"
         ))?
