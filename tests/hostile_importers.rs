@@ -860,8 +860,8 @@ fn invalid_utf8_is_a_parse_error_in_every_format() {
         let store = desk();
         let before = snapshot(&store);
         match run(imp, &store, &file) {
-            // Lenient importers may skip a damaged record rather than refuse the file; JSON string
-            // contents are checked by the parser, so a 0xFF anywhere is a syntax error for them.
+            // Even the lenient importers (which skip a record they cannot map) refuse the whole file:
+            // the bytes are checked before any record is read, a 0xFF anywhere is not text.
             Err(Error::Parse { .. }) => assert_eq!(snapshot(&store), before, "{imp:?}"),
             other => panic!("{imp:?}: expected a parse error, got {other:?}"),
         }

@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(claim) = store.add_claim(NewClaim::factual(text.as_ref())) {
         let source = store.sources().unwrap()[0].id;
         let _ = store.attribute(claim, NewAttribution::said_by(source).quote(text.as_ref()));
-        let _ = store.add_evidence(claim, NewEvidence::new(source, Stance::Supports).excerpt(text.as_ref()));
+        let _ = store.add_evidence(
+            claim,
+            NewEvidence::new(source, Stance::Supports).excerpt(text.as_ref()),
+        );
     }
     let before = common::snapshot(&store);
     for query in [text.as_ref(), text.trim(), &text.to_uppercase()] {
