@@ -15,7 +15,10 @@ pub fn desk() -> Store {
 }
 
 /// Everything observable about a store: its records, their counts and the length of its history.
-pub fn snapshot(store: &Store) -> (String, Counts, u64) {
+pub type Snapshot = (String, Counts, u64);
+
+/// The [`Snapshot`] of `store`; panics if its history disagrees with its state.
+pub fn snapshot(store: &Store) -> Snapshot {
     let history = store.verify_history().unwrap();
     assert!(history.is_consistent(), "{:?}", history.problems);
     (
@@ -50,11 +53,21 @@ pub fn no_hidden_database_error(report: &ImportReport) {
     }
 }
 
-/// Runs `import` on a fresh desk: no panic; after `Ok` the store passes every check; after an error
-/// the error is typed and the store exactly as it was.
+/// Runs `import` on a desk: no panic; after `Ok` the store passes every check; after an error the error
+/// is typed and the store exactly as it was.
+///
+/// Building a desk (schema and seed) costs far more than most inputs, and most inputs are refused: a
+/// desk an input left unchanged is kept for the next one (it is then, record for record and in its
+/// history, the same as a fresh one); a desk an import wrote to is dropped.
 pub fn check_import<T>(import: impl FnOnce(&Store) -> Result<T>) -> Option<T> {
-    let store = desk();
-    let before = snapshot(&store);
+    thread_local! {
+        static KEPT: std::cell::RefCell<Option<(Store, Snapshot)>> = const { std::cell::RefCell::new(None) };
+    }
+    let (store, before) = KEPT.with(|k| k.borrow_mut().take()).unwrap_or_else(|| {
+        let store = desk();
+        let snap = snapshot(&store);
+        (store, snap)
+    });
     match import(&store) {
         Ok(v) => {
             let report = store.check().unwrap();
@@ -64,6 +77,7 @@ pub fn check_import<T>(import: impl FnOnce(&Store) -> Result<T>) -> Option<T> {
         Err(e) => {
             assert!(is_typed(&e), "untyped error: {e:?}");
             assert_eq!(snapshot(&store), before, "refused ({e}) but the store changed");
+            KEPT.with(|k| *k.borrow_mut() = Some((store, before)));
             None
         }
     }
