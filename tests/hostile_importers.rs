@@ -165,6 +165,21 @@ fn desk() -> Desk {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("hostile-importers-{}", std::process::id()));
     let template = TEMPLATE.get_or_init(|| {
+        // Desks of earlier runs whose process is gone (where /proc tells which are).
+        if std::path::Path::new("/proc/self").exists() {
+            for old in std::fs::read_dir(dir.parent().unwrap())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let name = old.file_name().to_string_lossy().into_owned();
+                if let Some(pid) = name.strip_prefix("hostile-importers-") {
+                    if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                        let _ = std::fs::remove_dir_all(old.path());
+                    }
+                }
+            }
+        }
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("template.db");
         let store = Store::open(&path).unwrap();
