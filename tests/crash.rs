@@ -1,6 +1,8 @@
 //! Crash tests: a child process writing to a database is killed with SIGKILL at seeded-random moments;
-//! after each kill the database must open, pass SQLite's integrity and foreign-key checks, agree with its
-//! history, hold every transaction the child saw committed, whole, and no part of any other.
+//! after each kill the database must open, pass `Store::check` (SQLite's integrity and foreign-key
+//! checks, every record valid, the history consistent with the state), hold every transaction the child
+//! saw committed, whole, and no part of any other. One child imports a large JSON Lines file
+//! (`io::jsonl::import`, one transaction); the other makes many small commits (`Store::import_bundle`).
 //!
 //! The child is this test binary itself, re-run with `CLAIMTRACK_CRASH_CHILD` naming its job. The kill
 //! moments come from a seed printed at the start; `CLAIMTRACK_CRASH_SEED=N cargo test --test crash`
@@ -21,9 +23,11 @@ const CHILD: &str = "CLAIMTRACK_CRASH_CHILD";
 const DB: &str = "CLAIMTRACK_CRASH_DB";
 const LOG: &str = "CLAIMTRACK_CRASH_LOG";
 const ROUND: &str = "CLAIMTRACK_CRASH_ROUND";
+const FILE: &str = "CLAIMTRACK_CRASH_FILE";
 const KILLS: u64 = 20;
-/// Claims per large import; each comes with an attribution, two evidence records and a review.
-const IMPORT_CLAIMS: u64 = 300;
+/// Claims per large import; each comes with an attribution, two evidence records and a review: a JSON
+/// Lines file of 5 records (lines) per claim.
+const IMPORT_CLAIMS: u64 = 600;
 
 /// splitmix64: small, seedable, good enough to pick kill moments.
 struct Rng(u64);
@@ -176,12 +180,13 @@ fn crash_child() {
         .open(log)
         .unwrap();
     match job.as_str() {
-        "import" => {
-            let b = records(source_id(), IMPORT_TAG, round, IMPORT_CLAIMS, 2);
+        "jsonl" => {
+            // The JSON Lines file the parent wrote for this round, streamed in one transaction.
+            let file = std::fs::File::open(std::env::var(FILE).unwrap()).unwrap();
             // Marks that the transaction is about to start, so the parent can tell a kill inside the
             // import from one during process start-up.
             std::fs::write(format!("{db}.begun-{round}"), b"").unwrap();
-            store.import_bundle(&b).unwrap();
+            claimtrack::io::jsonl::import(&store, file).unwrap();
             // Logged only after the commit returned.
             log.write_all(format!("{round}\n").as_bytes()).unwrap();
         }
@@ -202,6 +207,7 @@ fn crash_child() {
 }
 
 fn spawn(job: &str, db: &Path, log: &Path, round: u64) -> Child {
+    let file = db.with_file_name(format!("round-{round}.jsonl"));
     Command::new(std::env::current_exe().unwrap())
         .args([
             "crash_child",
@@ -215,6 +221,7 @@ fn spawn(job: &str, db: &Path, log: &Path, round: u64) -> Child {
         .env(DB, db)
         .env(LOG, log)
         .env(ROUND, round.to_string())
+        .env(FILE, file)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -231,32 +238,39 @@ fn logged(log: &Path) -> Vec<u64> {
     whole.lines().map(|l| l.parse().unwrap()).collect()
 }
 
+/// SQLite's integrity check only: cheap enough for every round of the many-small-commits test.
 fn check_sound(store: &Store, context: &str) {
     let problems = store.integrity_problems().unwrap();
     assert!(problems.is_empty(), "{context}: integrity: {problems:?}");
 }
 
-fn check_history(store: &Store, context: &str) {
-    let report = store.verify_history().unwrap();
-    assert!(
-        report.is_consistent(),
-        "{context}: history: {:?}",
-        report.problems
-    );
+/// Everything `Store::check` verifies: integrity, foreign keys, records, name keys, affiliations and
+/// the history against the state.
+fn check_all(store: &Store, context: &str) {
+    let report = store.check().unwrap();
+    assert!(report.is_ok(), "{context}: check: {:?}", report.problems);
+}
+
+/// Writes round `round`'s records as the JSON Lines file its child imports.
+fn write_round(db: &Path, round: u64) -> Bundle {
+    let b = records(source_id(), IMPORT_TAG, round, IMPORT_CLAIMS, 2);
+    let file = std::fs::File::create(db.with_file_name(format!("round-{round}.jsonl"))).unwrap();
+    claimtrack::io::jsonl::write_bundle(&b, file).unwrap();
+    b
 }
 
 #[test]
-fn killing_a_large_import_leaves_all_of_it_or_none() {
+fn killing_a_large_json_lines_import_leaves_all_of_it_or_none() {
     let mut rng = Rng(seed());
     let dir = scratch("import");
     let db = dir.join("desk.db");
     let log = dir.join("committed.log");
     prepare(&db);
-    let per_round = records(source_id(), IMPORT_TAG, 0, IMPORT_CLAIMS, 2);
+    let per_round = write_round(&db, 0);
 
     // Round 0 runs to the end: it must commit, and it times the job for choosing kill moments.
     let start = Instant::now();
-    let status = spawn("import", &db, &log, 0).wait().unwrap();
+    let status = spawn("jsonl", &db, &log, 0).wait().unwrap();
     let full = start.elapsed();
     assert!(status.success());
     assert_eq!(logged(&log), vec![0]);
@@ -264,14 +278,16 @@ fn killing_a_large_import_leaves_all_of_it_or_none() {
     let mut interrupted = 0;
     for round in 1..=KILLS {
         let delay = Duration::from_micros(rng.below(full.as_micros() as u64));
-        let mut child = spawn("import", &db, &log, round);
+        write_round(&db, round);
+        let mut child = spawn("jsonl", &db, &log, round);
         std::thread::sleep(delay);
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
+        std::fs::remove_file(db.with_file_name(format!("round-{round}.jsonl"))).unwrap();
 
         let context = format!("round {round}, killed after {delay:?} (a full import takes {full:?})");
         let store = Store::open(&db).unwrap();
-        check_sound(&store, &context);
+        check_all(&store, &context);
         let committed = logged(&log);
         let counts = store.counts().unwrap();
         // Rounds already in the database: those logged, plus this one if it committed but was killed
@@ -327,14 +343,14 @@ fn killing_a_large_import_leaves_all_of_it_or_none() {
             );
         }
     }
-    let store = Store::open(&db).unwrap();
-    check_history(&store, "after all rounds");
-    eprintln!("large import: {interrupted} of {KILLS} kills landed inside the import transaction");
+    eprintln!(
+        "large JSON Lines import ({} lines): {interrupted} of {KILLS} kills landed inside the import transaction",
+        per_round.len() + 1
+    );
     assert!(
         interrupted > 0,
         "no kill interrupted an import; the test proved nothing"
     );
-    drop(store);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -392,9 +408,10 @@ fn killing_many_small_commits_loses_no_logged_commit() {
             .len() as u64;
         assert_eq!(entries, 3 * (counts.claims - previous), "{context}");
         previous = counts.claims;
-        // History agrees with the state (a full replay; every 4th round and at the end, to stay fast).
+        // Everything `check` verifies, the history replayed against the state included (every 4th round
+        // and at the end, to stay fast).
         if round % 4 == 0 || round == KILLS {
-            check_history(&store, &context);
+            check_all(&store, &context);
         }
         total_logged = counts.claims;
     }

@@ -2,8 +2,8 @@
 #![no_main]
 
 use claimtrack::{
-    ClaimId, CountryCode, Credibility, EntityKind, NewClaim, NewSource, PartialDate, Reliability,
-    SourceKind, Stance, Verdict,
+    ClaimId, CountryCode, Credibility, EntityKind, NewClaim, NewSource, PartialDate, Reliability, SourceKind,
+    Stance, Verdict,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -23,5 +23,8 @@ fuzz_target!(|s: &str| {
     let _ = s.parse::<Credibility>();
     let _ = s.parse::<EntityKind>();
     let _ = NewClaim::factual(s).tag(s).language(s).into_claim();
-    let _ = NewSource::new(s, SourceKind::Person).alias(s).country(s).into_source();
+    let _ = NewSource::new(s, SourceKind::Person)
+        .alias(s)
+        .country(s)
+        .into_source();
 });

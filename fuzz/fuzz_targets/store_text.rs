@@ -7,9 +7,15 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|s: &str| {
     let mut parts = s.splitn(3, '\u{1f}');
-    let (a, b, c) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let (a, b, c) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+    );
     let store = Store::open_in_memory().unwrap();
-    let src = store.add_source(NewSource::new("Agency", SourceKind::NewsAgency)).unwrap();
+    let src = store
+        .add_source(NewSource::new("Agency", SourceKind::NewsAgency))
+        .unwrap();
     let snapshot = |store: &Store| serde_json::to_string(&store.export_bundle().unwrap()).unwrap();
     let typed = |e: &Error| assert!(!matches!(e, Error::Database(_)), "untyped error: {e:?}");
 
