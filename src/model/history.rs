@@ -170,7 +170,11 @@ pub struct Change {
     /// The record before the change (`None` when it was created).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<serde_json::Value>,
-    /// The record after the change (`None` when it was deleted).
+    /// The record after the change (`None` when it was deleted). An `import` entry written by
+    /// [`Store::batch`](crate::Store::batch) stores no copy of the record (it is the row itself until it
+    /// first changes); readers fill this in from the next entry's value before, or from the record as
+    /// stored now. It stays `None` only if that value no longer matches what was imported, a change made
+    /// behind the API that [`Store::verify_history`](crate::Store::verify_history) reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<serde_json::Value>,
     /// Why, when a reason was given (supersessions and retractions always have one).

@@ -9,9 +9,7 @@
 //! The actor lives in a per-connection TEMP table, so every code path holding only a `&Connection` (the
 //! bundle importer, a bulk loader) records the actor set on its `Store` without passing it around.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 
 use rusqlite::{Connection, Row, params};
 use serde_json::Value;
@@ -144,6 +142,26 @@ fn claims_in(kind: EntityKind, entity: Uuid, v: &Value, out: &mut Vec<Uuid>) {
     }
 }
 
+/// A stable 64-bit digest (FNV-1a) of a value's JSON text. Stored in `history.after_digest` by compact
+/// import entries, so it must never change; `verify` compares every value through it.
+fn digest(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The digest as SQLite stores it (INTEGER is signed; the bits are kept).
+fn digest_to_sql(d: u64) -> i64 {
+    i64::from_ne_bytes(d.to_ne_bytes())
+}
+
+fn digest_from_sql(d: i64) -> u64 {
+    u64::from_ne_bytes(d.to_ne_bytes())
+}
+
 /// Appends one history entry (and its per-claim index rows) with the connection's actor.
 pub(crate) fn append(
     conn: &Connection,
@@ -154,10 +172,32 @@ pub(crate) fn append(
     after: Option<&Value>,
     reason: Option<&str>,
 ) -> Result<()> {
+    append_entry(conn, kind, entity, operation, before, after, false, reason)
+}
+
+/// [`append`], or, when `compact`, an entry that stores only the digest of `after` (see
+/// [`record_import`]); `after` must then be `Some` and `before` `None`.
+#[allow(clippy::too_many_arguments)]
+fn append_entry(
+    conn: &Connection,
+    kind: EntityKind,
+    entity: Uuid,
+    operation: Operation,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    compact: bool,
+    reason: Option<&str>,
+) -> Result<()> {
     let at = ts_to_sql(crate::model::now())?;
+    let after_text = after.map(Value::to_string);
+    let (after_text, after_digest) = if compact {
+        (None, after_text.as_deref().map(|t| digest_to_sql(digest(t))))
+    } else {
+        (after_text, None)
+    };
     conn.prepare_cached(
-        "INSERT INTO history (at, actor, entity_kind, entity, operation, before, after, reason) \
-         VALUES (?1, (SELECT name FROM temp.claimtrack_actor), ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO history (at, actor, entity_kind, entity, operation, before, after, reason, after_digest) \
+         VALUES (?1, (SELECT name FROM temp.claimtrack_actor), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         at,
@@ -165,8 +205,9 @@ pub(crate) fn append(
         &entity.as_bytes()[..],
         operation,
         before.map(Value::to_string),
-        after.map(Value::to_string),
-        reason
+        after_text,
+        reason,
+        after_digest
     ])?;
     let row = conn.last_insert_rowid();
     let mut mentioned = Vec::new();
@@ -225,9 +266,15 @@ pub(crate) fn track_insert<V: serde::Serialize, T>(
 }
 
 /// Records one record written by a bulk path (`store/batch.rs`) that already holds its model value: one
-/// `Import` entry, without re-reading the row. Call it in the same transaction, once per record, after
-/// the row is written; `value` must be the model value just written (its serde JSON is what `snapshot`
-/// reads back, so `verify_history` stays consistent). Evidence and reviews are written current.
+/// compact `Import` entry, without re-reading the row. Call it in the same transaction, once per record,
+/// after the row is written; `value` must be the model value just written (its serde JSON is what
+/// `snapshot` reads back, so `verify_history` stays consistent). Evidence and reviews are written current.
+///
+/// The entry stores no JSON copy of the record (`after` is NULL): until the record first changes, its
+/// value is the row itself, and the entry of that first change holds the full value before. It keeps the
+/// digest of the value's JSON text instead, so `verify_history` still finds a change made behind the
+/// API, and still indexes the entry under the claims the value mentions. Readers fill the value after in
+/// ([`fill_compact`]).
 ///
 /// Bulk loads get one entry per record rather than one summary per batch: `verify_history` can then
 /// check every record, and `claim_history` shows where each came from.
@@ -237,13 +284,14 @@ pub(crate) fn record_import<T: serde::Serialize>(
     entity: Uuid,
     value: &T,
 ) -> Result<()> {
-    append(
+    append_entry(
         conn,
         kind,
         entity,
         Operation::Import,
         None,
         Some(&to_json(value)?),
+        true,
         None,
     )
 }
@@ -318,8 +366,8 @@ fn parse_json(text: Option<String>, seq: i64) -> Result<Option<Value>> {
 macro_rules! select_changes {
     ($tail:literal) => {
         concat!(
-            "SELECT h.id, h.at, h.actor, h.entity_kind, h.entity, h.operation, h.before, h.after, h.reason \
-             FROM history h ",
+            "SELECT h.id, h.at, h.actor, h.entity_kind, h.entity, h.operation, h.before, h.after, h.reason, \
+             h.after_digest FROM history h ",
             $tail
         )
     };
@@ -335,6 +383,7 @@ type RawChange = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<i64>,
 );
 
 fn raw_row(r: &Row<'_>) -> rusqlite::Result<RawChange> {
@@ -348,16 +397,17 @@ fn raw_row(r: &Row<'_>) -> rusqlite::Result<RawChange> {
         r.get(6)?,
         r.get(7)?,
         r.get(8)?,
+        r.get(9)?,
     ))
 }
 
-fn to_change(raw: RawChange) -> Result<Change> {
-    let (seq, at, actor, kind, entity, operation, before, after, reason) = raw;
+fn to_change(raw: RawChange) -> Result<(Change, Option<u64>)> {
+    let (seq, at, actor, kind, entity, operation, before, after, reason, after_digest) = raw;
     let bad = |what: String| Error::Corrupt {
         path: String::new(),
         message: format!("history entry {seq}: {what}"),
     };
-    Ok(Change {
+    let change = Change {
         seq,
         at: time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at))
             .map_err(|e| bad(format!("bad time: {e}")))?,
@@ -368,7 +418,39 @@ fn to_change(raw: RawChange) -> Result<Change> {
         before: parse_json(before, seq)?,
         after: parse_json(after, seq)?,
         reason,
-    })
+    };
+    Ok((change, after_digest.map(digest_from_sql)))
+}
+
+/// Fills in the value after of a compact import entry (see [`record_import`]): it is the value before
+/// of the record's next entry or, when there is none, the record as stored now. Left `None` when that
+/// value does not match the entry's digest (the record was changed behind the API; `verify_history`
+/// reports it).
+fn fill_compact(conn: &Connection, change: &mut Change, digest_of_after: u64) -> Result<()> {
+    let next: Option<Option<String>> = conn
+        .prepare_cached(
+            "SELECT before FROM history WHERE entity = ?1 AND entity_kind = ?2 AND id > ?3 \
+             ORDER BY id LIMIT 1",
+        )?
+        .query_row(
+            params![&change.entity.as_bytes()[..], change.kind, change.seq],
+            |r| r.get(0),
+        )
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
+    let text = match next {
+        Some(before) => before,
+        None => snapshot(conn, change.kind, change.entity)?.map(|v| v.to_string()),
+    };
+    if let Some(text) = text
+        && digest(&text) == digest_of_after
+    {
+        change.after = parse_json(Some(text), change.seq)?;
+    }
+    Ok(())
 }
 
 fn changes(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Change>> {
@@ -376,13 +458,21 @@ fn changes(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Vec
         .prepare_cached(sql)?
         .query_map(p, raw_row)?
         .collect::<rusqlite::Result<_>>()?;
-    raws.into_iter().map(to_change).collect()
+    raws.into_iter()
+        .map(|raw| {
+            let (mut change, compact) = to_change(raw)?;
+            if let Some(d) = compact
+                && change.after.is_none()
+            {
+                fill_compact(conn, &mut change, d)?;
+            }
+            Ok(change)
+        })
+        .collect()
 }
 
 fn text_hash(text: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
+    digest(text)
 }
 
 /// Replays the history and compares it with the current state.
@@ -393,7 +483,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
     let mut last: HashMap<(EntityKind, Uuid), (Option<u64>, i64)> = HashMap::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT id, entity_kind, entity, operation, before, after FROM history ORDER BY id",
+            "SELECT id, entity_kind, entity, operation, before, after, after_digest FROM history ORDER BY id",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -404,6 +494,8 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
             let op: Operation = r.get(3)?;
             let before: Option<String> = r.get(4)?;
             let after: Option<String> = r.get(5)?;
+            // A compact import entry stores the digest of its value after instead of the value.
+            let after_digest: Option<i64> = r.get(6)?;
             let Ok(entity) = Uuid::from_slice(&blob) else {
                 report.problems.push(HistoryProblem {
                     kind,
@@ -432,7 +524,11 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
             if op == Operation::Baseline && last.contains_key(&(kind, entity)) {
                 problem(format!("baseline entry {seq} is not its first entry"));
             }
-            last.insert((kind, entity), (after.as_deref().map(text_hash), seq));
+            let after_hash = after
+                .as_deref()
+                .map(text_hash)
+                .or(after_digest.map(digest_from_sql));
+            last.insert((kind, entity), (after_hash, seq));
         }
     }
     let mut seen: HashSet<(EntityKind, Uuid)> = HashSet::new();
@@ -690,6 +786,93 @@ mod verify_tests {
         let h = store.claim_history(c.id).unwrap();
         assert_eq!(h.len(), 1);
         assert_eq!(h[0].operation, Operation::Import);
+    }
+
+    fn bulk_claim(store: &Store, text: &str) -> crate::model::claim::Claim {
+        let c = NewClaim::factual(text).tag("bulk").into_claim().unwrap();
+        store
+            .write(|conn| {
+                claims::insert(conn, &c)?;
+                record_import(conn, EntityKind::Claim, c.id.as_uuid(), &c)
+            })
+            .unwrap();
+        c
+    }
+
+    #[test]
+    fn a_bulk_entry_stores_a_digest_not_a_copy_and_reads_back_the_record() {
+        let (store, _) = seeded();
+        let c = bulk_claim(&store, "Loaded in bulk");
+        let (after, stored_digest): (Option<String>, Option<i64>) = store
+            .conn
+            .query_row(
+                "SELECT after, after_digest FROM history WHERE entity = ?1",
+                [&c.id.as_uuid().as_bytes()[..]],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(after, None, "no JSON copy of a bulk-loaded record");
+        let expected = to_json(&c).unwrap();
+        assert_eq!(stored_digest.map(digest_from_sql), Some(digest(&expected.to_string())));
+        // Readers present the value after from the current row while it is the last entry...
+        let h = store.history_of(c.id).unwrap();
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].after.as_ref(), Some(&expected));
+        // ...and from the next entry's value before once the record has changed.
+        store
+            .write(|conn| {
+                track(conn, EntityKind::Claim, c.id.as_uuid(), None, None, || {
+                    conn.execute(
+                        "UPDATE claims SET text = 'Changed later' WHERE uuid = ?1",
+                        [&c.id.as_uuid().as_bytes()[..]],
+                    )?;
+                    Ok(())
+                })
+            })
+            .unwrap();
+        let h = store.history_of(c.id).unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[0].after.as_ref(), Some(&expected));
+        assert_eq!(h[1].before.as_ref(), Some(&expected));
+        assert_eq!(h[1].after.as_ref().unwrap()["text"], "Changed later");
+        assert_eq!(store.claim_history(c.id).unwrap(), h);
+        assert!(store.verify_history().unwrap().is_consistent());
+    }
+
+    #[test]
+    fn a_change_behind_the_api_to_a_bulk_record_is_found() {
+        let (store, _) = seeded();
+        let c = bulk_claim(&store, "Loaded in bulk");
+        store
+            .conn
+            .execute(
+                "UPDATE claims SET text = 'tampered' WHERE uuid = ?1",
+                [&c.id.as_uuid().as_bytes()[..]],
+            )
+            .unwrap();
+        let r = store.verify_history().unwrap();
+        assert_eq!(r.problems.len(), 1, "{r:?}");
+        assert_eq!(r.problems[0].entity, c.id.as_uuid());
+        assert!(r.problems[0].problem.contains("current value differs"));
+        // The tampered row is not presented as what was imported.
+        assert_eq!(store.history_of(c.id).unwrap()[0].after, None);
+    }
+
+    #[test]
+    fn the_schema_refuses_a_digest_outside_a_valueless_import_entry() {
+        let (store, c) = seeded();
+        let e = store.conn.execute(
+            "INSERT INTO history (at, actor, entity_kind, entity, operation, after_digest) \
+             VALUES (0, 'x', 'claim', ?1, 'update', 1)",
+            [&c.as_uuid().as_bytes()[..]],
+        );
+        assert!(e.is_err());
+        let e = store.conn.execute(
+            "INSERT INTO history (at, actor, entity_kind, entity, operation) \
+             VALUES (0, 'x', 'claim', ?1, 'import')",
+            [&c.as_uuid().as_bytes()[..]],
+        );
+        assert!(e.is_err(), "an entry needs a value or a digest");
     }
 
     #[test]
