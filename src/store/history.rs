@@ -813,7 +813,10 @@ mod verify_tests {
             .unwrap();
         assert_eq!(after, None, "no JSON copy of a bulk-loaded record");
         let expected = to_json(&c).unwrap();
-        assert_eq!(stored_digest.map(digest_from_sql), Some(digest(&expected.to_string())));
+        assert_eq!(
+            stored_digest.map(digest_from_sql),
+            Some(digest(&expected.to_string()))
+        );
         // Readers present the value after from the current row while it is the last entry...
         let h = store.history_of(c.id).unwrap();
         assert_eq!(h.len(), 1);
