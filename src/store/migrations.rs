@@ -9,6 +9,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("../../schema/0001_initial.sql")),
     ("0002_search", include_str!("../../schema/0002_search.sql")),
     ("0003_history", include_str!("../../schema/0003_history.sql")),
+    ("0005_summary", include_str!("../../schema/0005_summary.sql")),
 ];
 
 /// The migration that creates the history; when it is applied to a database that already holds records,
