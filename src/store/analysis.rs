@@ -73,6 +73,9 @@ struct SourceNode {
     part_of: Option<i64>,
 }
 
+/// One attribution's id, speaker, relays in order and publisher, as source rowids.
+type ChainRows = (i64, Option<i64>, Vec<i64>, Option<i64>);
+
 /// Sources read so far for one summary, by rowid.
 type Nodes = HashMap<i64, SourceNode>;
 
@@ -221,8 +224,7 @@ pub(crate) fn summary_facts(conn: &Connection, id: ClaimId) -> Result<SummaryFac
             sources: HashMap::new(),
         });
     }
-    // Per attribution: its id, speaker, relays in order and publisher (rowids).
-    let mut rows_of: Vec<(i64, Option<i64>, Vec<i64>, Option<i64>)> = Vec::new();
+    let mut rows_of: Vec<ChainRows> = Vec::new();
     {
         let mut stmt = conn.prepare_cached(SUMMARY_CHAINS)?;
         let mut rows = stmt.query([own])?;
