@@ -9,6 +9,8 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, Row};
 
+use super::convert::ts_from_sql;
+use super::history::current;
 use super::{Store, attributions, claims, evidence, publications, reviews};
 use crate::error::Result;
 use crate::model::attribution::Attribution;
@@ -62,124 +64,205 @@ pub(crate) struct SummaryFacts {
     pub sources: HashMap<SourceId, SourceBrief>,
 }
 
-/// A source's name, grade and parent.
-fn source_node(
-    conn: &Connection,
-    id: SourceId,
-    memo: &mut HashMap<SourceId, (String, Reliability, Option<SourceId>)>,
-) -> Result<(String, Reliability, Option<SourceId>)> {
-    if let Some(n) = memo.get(&id) {
-        return Ok(n.clone());
-    }
-    let node: (String, Reliability, Option<SourceId>) = conn
-        .prepare_cached(
-            "SELECT s.name, s.reliability, p.uuid FROM sources s LEFT JOIN sources p ON p.id = s.part_of \
-             WHERE s.uuid = ?1",
-        )?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?
-        .ok_or_else(|| crate::error::Error::not_found("source", id))?;
-    memo.insert(id, node.clone());
-    Ok(node)
+/// A source as the evidence summary reads it, keyed by rowid: its public id, name, grade and parent's
+/// rowid.
+struct SourceNode {
+    uuid: SourceId,
+    name: String,
+    reliability: Reliability,
+    part_of: Option<i64>,
 }
 
-/// A source with the root of its affiliation tree, walking up one parent at a time (trees are shallow,
-/// and parents are shared between the sources of one claim). A hand-made cycle (the store refuses
-/// them) stops the walk where it closes.
-fn brief(
-    conn: &Connection,
-    id: SourceId,
-    memo: &mut HashMap<SourceId, (String, Reliability, Option<SourceId>)>,
-) -> Result<SourceBrief> {
-    let (name, reliability, mut parent) = source_node(conn, id, memo)?;
-    let mut root = id;
-    let mut root_name = name.clone();
-    let mut seen = vec![id];
-    while let Some(p) = parent.filter(|p| !seen.contains(p)) {
-        let (pname, _, pparent) = source_node(conn, p, memo)?;
+/// One attribution's id, speaker, relays in order and publisher, as source rowids.
+type ChainRows = (i64, Option<i64>, Vec<i64>, Option<i64>);
+
+/// Sources read so far for one summary, by rowid.
+type Nodes = HashMap<i64, SourceNode>;
+
+/// Records the source whose columns start at `at` in `row` (rowid, uuid, name, reliability, part_of),
+/// unless it is already known or the columns are NULL (a LEFT JOIN that found nothing). Returns its rowid.
+fn note_source(row: &Row<'_>, at: usize, nodes: &mut Nodes) -> rusqlite::Result<Option<i64>> {
+    let Some(rowid) = row.get::<_, Option<i64>>(at)? else {
+        return Ok(None);
+    };
+    if let std::collections::hash_map::Entry::Vacant(v) = nodes.entry(rowid) {
+        v.insert(SourceNode {
+            uuid: row.get(at + 1)?,
+            name: row.get(at + 2)?,
+            reliability: row.get(at + 3)?,
+            part_of: row.get(at + 4)?,
+        });
+    }
+    Ok(Some(rowid))
+}
+
+/// Reads the ancestors of every known source that are not known yet, one parent at a time (affiliation
+/// trees are shallow, and parents are shared between the sources of one claim).
+fn read_ancestors(conn: &Connection, nodes: &mut Nodes) -> Result<()> {
+    let mut missing: Vec<i64> = nodes
+        .values()
+        .filter_map(|n| n.part_of)
+        .filter(|p| !nodes.contains_key(p))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut stmt =
+        conn.prepare_cached("SELECT id, uuid, name, reliability, part_of FROM sources WHERE id = ?1")?;
+    while let Some(p) = missing.pop() {
+        if nodes.contains_key(&p) {
+            continue;
+        }
+        let mut rows = stmt.query([p])?;
+        let row = rows
+            .next()?
+            .ok_or_else(|| crate::error::Error::not_found("source", format!("row {p}")))?;
+        note_source(row, 0, nodes)?;
+        if let Some(pp) = nodes.get(&p).and_then(|n| n.part_of) {
+            if !nodes.contains_key(&pp) {
+                missing.push(pp);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A source with the root of its affiliation tree, walking up the parents read by [`read_ancestors`].
+/// A hand-made cycle (the store refuses them) stops the walk where it closes.
+fn brief(nodes: &Nodes, rowid: i64) -> Option<(SourceId, SourceBrief)> {
+    let node = nodes.get(&rowid)?;
+    let mut root = node;
+    let mut seen = vec![rowid];
+    while let Some(p) = root.part_of.filter(|p| !seen.contains(p)) {
+        let Some(parent) = nodes.get(&p) else { break };
         seen.push(p);
-        root = p;
-        root_name = pname;
-        parent = pparent;
+        root = parent;
     }
-    Ok(SourceBrief {
-        name,
-        reliability,
-        root,
-        root_name,
-    })
+    Some((
+        node.uuid,
+        SourceBrief {
+            name: node.name.clone(),
+            reliability: node.reliability,
+            root: root.uuid,
+            root_name: root.name.clone(),
+        },
+    ))
 }
 
+/// The claim's evidence with each record's source (rowid, uuid, name, grade, parent) and whether the
+/// record was withdrawn, oldest record first.
+const SUMMARY_EVIDENCE: &str = concat!(
+    "SELECT e.uuid, e.stance, e.credibility, e.excerpt, p.uuid, e.as_of, e.created_at, \
+     coalesce(NOT (",
+    current!("e"),
+    "), 0), s.id, s.uuid, s.name, s.reliability, s.part_of \
+     FROM evidence e JOIN sources s ON s.id = e.source_id \
+     LEFT JOIN publications p ON p.id = e.publication \
+     WHERE e.claim_id = +?1 ORDER BY e.id"
+);
+
+/// The claim's attributions, one row per relay (or one row without relay), with the speaker, the
+/// publication's publisher and the relay as source columns (rowid, uuid, name, grade, parent), in
+/// attribution then relay order.
+const SUMMARY_CHAINS: &str = "SELECT a.id, \
+     sp.id, sp.uuid, sp.name, sp.reliability, sp.part_of, \
+     ps.id, ps.uuid, ps.name, ps.reliability, ps.part_of, \
+     rs.id, rs.uuid, rs.name, rs.reliability, rs.part_of \
+     FROM attributions a \
+     LEFT JOIN sources sp ON sp.id = a.speaker \
+     LEFT JOIN publications p ON p.id = a.publication \
+     LEFT JOIN sources ps ON ps.id = p.publisher \
+     LEFT JOIN attribution_relays r ON r.attribution_id = a.id \
+     LEFT JOIN sources rs ON rs.id = r.source_id \
+     WHERE a.claim_id = +?1 ORDER BY a.id, r.position";
+
+/// What an evidence summary needs, in three statements: the claim; its evidence joined with each
+/// record's source and status; its attribution chains joined with their sources. Only ancestors in
+/// affiliation trees take a statement each (by rowid), and only when a source has a parent.
 pub(crate) fn summary_facts(conn: &Connection, id: ClaimId) -> Result<SummaryFacts> {
     let (own, kind): (i64, ClaimKind) = conn
-        .prepare_cached("SELECT id, kind FROM claims WHERE uuid = ?1")?
+        .prepare_cached("SELECT id, kind FROM claims INDEXED BY claims_uuid_kind WHERE uuid = ?1")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .ok_or_else(|| crate::error::Error::not_found("claim", id))?;
-    let evidence = evidence::of_claim(conn, id)?;
+    let mut nodes: Nodes = HashMap::new();
+    // Rowids of the sources involved, in the order they are met (evidence first, then chains).
+    let mut involved: Vec<i64> = Vec::new();
+    let mut evidence = Vec::new();
+    let mut withdrawn = HashSet::new();
+    {
+        let mut stmt = conn.prepare_cached(SUMMARY_EVIDENCE)?;
+        let mut rows = stmt.query([own])?;
+        while let Some(r) = rows.next()? {
+            let source = note_source(r, 8, &mut nodes)?;
+            involved.extend(source);
+            let e = Evidence {
+                id: r.get(0)?,
+                claim: id,
+                source: r.get(9)?,
+                stance: r.get(1)?,
+                credibility: r.get(2)?,
+                excerpt: r.get(3)?,
+                publication: r.get(4)?,
+                as_of: r.get(5)?,
+                created_at: ts_from_sql(r, 6)?,
+            };
+            if r.get::<_, bool>(7)? {
+                withdrawn.insert(e.id);
+            }
+            evidence.push(e);
+        }
+    }
     if evidence.is_empty() {
         // Nothing to summarise: chains and sources only serve to credit evidence.
         return Ok(SummaryFacts {
             claim: id,
             kind,
             evidence,
-            withdrawn: HashSet::new(),
+            withdrawn,
             chains: Vec::new(),
             sources: HashMap::new(),
         });
     }
-    let mut chains: Vec<(i64, Vec<SourceId>, Option<SourceId>)> = conn
-        .prepare_cached(
-            "SELECT a.id, sp.uuid, ps.uuid FROM attributions a \
-             LEFT JOIN sources sp ON sp.id = a.speaker \
-             LEFT JOIN publications p ON p.id = a.publication \
-             LEFT JOIN sources ps ON ps.id = p.publisher \
-             WHERE a.claim_id = +?1 ORDER BY a.id",
-        )?
-        .query_map([own], |r| {
-            let speaker: Option<SourceId> = r.get(1)?;
-            Ok((r.get(0)?, speaker.into_iter().collect(), r.get(2)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    if !chains.is_empty() {
-        let relays: Vec<(i64, SourceId)> = conn
-            .prepare_cached(
-                "SELECT r.attribution_id, s.uuid FROM attribution_relays r \
-                 JOIN attributions a ON a.id = r.attribution_id JOIN sources s ON s.id = r.source_id \
-                 WHERE a.claim_id = +?1 ORDER BY r.attribution_id, r.position",
-            )?
-            .query_map([own], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (a, s) in relays {
-            if let Some(c) = chains.iter_mut().find(|c| c.0 == a) {
-                c.1.push(s);
+    let mut rows_of: Vec<ChainRows> = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(SUMMARY_CHAINS)?;
+        let mut rows = stmt.query([own])?;
+        while let Some(r) = rows.next()? {
+            let a: i64 = r.get(0)?;
+            let relay = note_source(r, 11, &mut nodes)?;
+            match rows_of.last_mut() {
+                Some(last) if last.0 == a => last.2.extend(relay),
+                _ => {
+                    let speaker = note_source(r, 1, &mut nodes)?;
+                    let publisher = note_source(r, 6, &mut nodes)?;
+                    rows_of.push((a, speaker, relay.into_iter().collect(), publisher));
+                }
             }
         }
     }
-    let chains: Vec<Vec<SourceId>> = chains
-        .into_iter()
-        .map(|(_, mut c, publisher)| {
-            c.extend(publisher);
-            c
-        })
-        .filter(|c| !c.is_empty())
-        .collect();
-    let mut memo = HashMap::new();
-    let mut sources = HashMap::new();
-    let involved = evidence
-        .iter()
-        .map(|e| e.source)
-        .chain(chains.iter().flatten().copied());
-    for s in involved.collect::<Vec<_>>() {
-        if let std::collections::hash_map::Entry::Vacant(v) = sources.entry(s) {
-            v.insert(brief(conn, s, &mut memo)?);
+    read_ancestors(conn, &mut nodes)?;
+    let uuid_of = |rowid: i64| nodes.get(&rowid).map(|n| n.uuid);
+    let mut chains: Vec<Vec<SourceId>> = Vec::with_capacity(rows_of.len());
+    for (_, speaker, relays, publisher) in rows_of {
+        let chain: Vec<i64> = speaker.into_iter().chain(relays).chain(publisher).collect();
+        involved.extend(&chain);
+        let chain: Vec<SourceId> = chain.into_iter().filter_map(uuid_of).collect();
+        if !chain.is_empty() {
+            chains.push(chain);
+        }
+    }
+    let mut sources = HashMap::with_capacity(involved.len());
+    for s in involved {
+        if let Some((uuid, b)) = brief(&nodes, s) {
+            sources.entry(uuid).or_insert(b);
         }
     }
     Ok(SummaryFacts {
         claim: id,
         kind,
         evidence,
-        withdrawn: evidence::withdrawn_of(conn, id)?,
+        withdrawn,
         chains,
         sources,
     })
@@ -400,5 +483,73 @@ impl Store {
     /// Claims whose every attribution passes through a common relay, with those relays.
     pub(crate) fn relay_bottleneck_rows(&self) -> Result<Vec<(ClaimId, SourceId)>> {
         self.read(relay_bottlenecks)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lean summary read agrees, claim by claim, with the general read (`claim_facts`) and the
+    /// recursive-CTE root walk (`root_of`): same evidence, withdrawn set, chains and sources.
+    #[test]
+    fn summary_facts_match_the_general_reads_on_the_seed() {
+        let store = Store::open_in_memory().unwrap();
+        crate::seeds::load_wonsan(&store).unwrap();
+        let claims = store.claims().unwrap();
+        let mut with_chains = 0;
+        let mut with_parents = 0;
+        for claim in &claims {
+            store
+                .read(|conn| {
+                    let lean = summary_facts(conn, claim.id)?;
+                    let full = claim_facts(conn, claim.id)?;
+                    assert_eq!(lean.claim, claim.id);
+                    assert_eq!(lean.kind, claim.kind);
+                    assert_eq!(lean.evidence, full.evidence);
+                    assert_eq!(lean.withdrawn, full.withdrawn);
+                    if full.evidence.is_empty() {
+                        assert!(lean.chains.is_empty() && lean.sources.is_empty());
+                        return Ok(());
+                    }
+                    let chains: Vec<Vec<SourceId>> = full
+                        .attributions
+                        .iter()
+                        .map(|a| {
+                            let publisher = a
+                                .publication
+                                .and_then(|p| full.publications.get(&p))
+                                .and_then(|p| p.publisher);
+                            a.speaker
+                                .into_iter()
+                                .chain(a.relays.iter().map(|r| r.source))
+                                .chain(publisher)
+                                .collect::<Vec<_>>()
+                        })
+                        .filter(|c| !c.is_empty())
+                        .collect();
+                    assert_eq!(lean.chains, chains);
+                    with_chains += usize::from(!chains.is_empty());
+                    let involved: HashSet<SourceId> = full
+                        .evidence
+                        .iter()
+                        .map(|e| e.source)
+                        .chain(chains.iter().flatten().copied())
+                        .collect();
+                    assert_eq!(lean.sources.keys().copied().collect::<HashSet<_>>(), involved);
+                    for (id, b) in &lean.sources {
+                        let source = super::super::sources::read(conn, *id)?;
+                        assert_eq!(b.name, source.name);
+                        assert_eq!(b.reliability, source.reliability);
+                        assert_eq!(b.root, root_of(conn, *id)?);
+                        assert_eq!(b.root_name, super::super::sources::read(conn, b.root)?.name);
+                        with_parents += usize::from(b.root != *id);
+                    }
+                    Ok(())
+                })
+                .unwrap();
+        }
+        // The seed exercises what the joins read: chains and affiliation trees.
+        assert!(with_chains > 0 && with_parents > 0);
     }
 }

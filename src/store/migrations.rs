@@ -13,6 +13,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_compact_import",
         include_str!("../../schema/0004_compact_import.sql"),
     ),
+    ("0005_summary", include_str!("../../schema/0005_summary.sql")),
 ];
 
 /// The migration that creates the history; when it is applied to a database that already holds records,
