@@ -1,6 +1,6 @@
 //! SQL for attributions and their relay chains.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
 
 use super::Store;
 use super::convert::{insert_err, rowid, rowid_of, ts_from_sql, ts_to_sql};
@@ -97,23 +97,38 @@ fn refs(conn: &Connection, a: &Attribution) -> Result<Refs> {
 fn write_relays(conn: &Connection, rowid: i64, a: &Attribution, relay_rows: &[i64]) -> Result<()> {
     conn.prepare_cached("DELETE FROM attribution_relays WHERE attribution_id = ?1")?
         .execute([rowid])?;
-    let mut ins = conn.prepare_cached(
-        "INSERT INTO attribution_relays (attribution_id, position, source_id, mode) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+    let mut ins = conn.prepare_cached(INSERT_RELAY)?;
     for (i, (r, src)) in a.relays.iter().zip(relay_rows).enumerate() {
         ins.execute(params![rowid, i as i64, src, r.mode])?;
     }
     Ok(())
 }
 
+/// The INSERT shared by single writes and the batch path (which holds it prepared).
+pub(crate) const INSERT: &str = "INSERT INTO attributions (uuid, claim_id, speaker, publication, mode, \
+     quote, said_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+/// Inserts one relay of an attribution.
+pub(crate) const INSERT_RELAY: &str =
+    "INSERT INTO attribution_relays (attribution_id, position, source_id, mode) VALUES (?1, ?2, ?3, ?4)";
+
 pub(crate) fn insert(conn: &Connection, a: &Attribution) -> Result<()> {
     a.validate()?;
     let (claim, speaker, publication, relays) = refs(conn, a)?;
-    conn.prepare_cached(
-        "INSERT INTO attributions (uuid, claim_id, speaker, publication, mode, quote, said_on, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
+    run_insert(&mut *conn.prepare_cached(INSERT)?, a, claim, speaker, publication)?;
+    write_relays(conn, conn.last_insert_rowid(), a, &relays)
+}
+
+/// Runs [`INSERT`] for `a` (not its relays), whose claim, speaker and publication rowids the caller
+/// resolved.
+pub(crate) fn run_insert(
+    stmt: &mut Statement<'_>,
+    a: &Attribution,
+    claim: i64,
+    speaker: Option<i64>,
+    publication: Option<i64>,
+) -> Result<()> {
+    stmt.execute(params![
         a.id,
         claim,
         speaker,
@@ -124,7 +139,7 @@ pub(crate) fn insert(conn: &Connection, a: &Attribution) -> Result<()> {
         ts_to_sql(a.created_at)?
     ])
     .map_err(|e| insert_err(e, "attribution", a.id))?;
-    write_relays(conn, conn.last_insert_rowid(), a, &relays)
+    Ok(())
 }
 
 pub(crate) fn update(conn: &Connection, a: &Attribution) -> Result<()> {

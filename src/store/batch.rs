@@ -149,23 +149,10 @@ impl<'a> Batch<'a> {
                 "INSERT INTO claims (uuid, text, language, kind, about, created_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?,
-            attribution_stmt: conn.prepare_cached(
-                "INSERT INTO attributions (uuid, claim_id, speaker, publication, mode, quote, said_on, \
-                 created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?,
-            relay_stmt: conn.prepare_cached(
-                "INSERT INTO attribution_relays (attribution_id, position, source_id, mode) \
-                 VALUES (?1, ?2, ?3, ?4)",
-            )?,
-            evidence_stmt: conn.prepare_cached(
-                "INSERT INTO evidence (uuid, claim_id, source_id, stance, credibility, excerpt, \
-                 publication, as_of, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?,
-            review_stmt: conn.prepare_cached(
-                "INSERT INTO reviews (uuid, claim_id, verdict, label, rating_value, rating_best, \
-                 rating_worst, rating_name, rationale, reviewer, reviewed_on, url, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?,
+            attribution_stmt: conn.prepare_cached(attributions::INSERT)?,
+            relay_stmt: conn.prepare_cached(attributions::INSERT_RELAY)?,
+            evidence_stmt: conn.prepare_cached(evidence::INSERT)?,
+            review_stmt: conn.prepare_cached(reviews::INSERT)?,
             sources: RowidCache::default(),
             publications: RowidCache::default(),
             claims: RowidCache::default(),
@@ -378,18 +365,7 @@ impl<'a> Batch<'a> {
             .iter()
             .map(|r| self.sources.get(self.conn, r.source))
             .collect::<Result<Vec<_>>>()?;
-        self.attribution_stmt
-            .execute(params![
-                a.id,
-                claim,
-                speaker,
-                publication,
-                a.mode,
-                a.quote,
-                a.said_on,
-                ts_to_sql(a.created_at)?
-            ])
-            .map_err(|e| insert_err(e, "attribution", a.id))?;
+        attributions::run_insert(&mut self.attribution_stmt, a, claim, speaker, publication)?;
         let own = self.conn.last_insert_rowid();
         for (i, (r, src)) in a.relays.iter().zip(relays).enumerate() {
             self.relay_stmt.execute(params![own, i as i64, src, r.mode])?;
@@ -422,19 +398,7 @@ impl<'a> Batch<'a> {
         let claim = self.claims.get(self.conn, e.claim)?;
         let source = self.sources.get(self.conn, e.source)?;
         let publication = self.publications.get_opt(self.conn, e.publication)?;
-        self.evidence_stmt
-            .execute(params![
-                e.id,
-                claim,
-                source,
-                e.stance,
-                e.credibility,
-                e.excerpt,
-                publication,
-                e.as_of,
-                ts_to_sql(e.created_at)?
-            ])
-            .map_err(|err| insert_err(err, "evidence", e.id))?;
+        evidence::run_insert(&mut self.evidence_stmt, e, claim, source, publication)?;
         record_import(self.conn, EntityKind::Evidence, e.id.as_uuid(), e)?;
         self.counts.evidence += 1;
         Ok(())
@@ -462,24 +426,7 @@ impl<'a> Batch<'a> {
     fn put_review(&mut self, r: &Review) -> Result<()> {
         let claim = self.claims.get(self.conn, r.claim)?;
         let reviewer = self.sources.get_opt(self.conn, r.reviewer)?;
-        let rt = r.rating.as_ref();
-        self.review_stmt
-            .execute(params![
-                r.id,
-                claim,
-                r.verdict,
-                r.label,
-                rt.map(|x| x.value),
-                rt.map(|x| x.best),
-                rt.map(|x| x.worst),
-                rt.and_then(|x| x.alternate_name.as_deref()),
-                r.rationale,
-                reviewer,
-                r.reviewed_on,
-                r.url,
-                ts_to_sql(r.created_at)?
-            ])
-            .map_err(|e| insert_err(e, "review", r.id))?;
+        reviews::run_insert(&mut self.review_stmt, r, claim, reviewer)?;
         record_import(self.conn, EntityKind::Review, r.id.as_uuid(), r)?;
         self.counts.reviews += 1;
         Ok(())

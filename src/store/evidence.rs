@@ -1,6 +1,6 @@
 //! SQL for evidence.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
 
 use super::Store;
 use super::convert::{insert_err, refuse_if_referenced, rowid, rowid_of, ts_from_sql, ts_to_sql};
@@ -74,16 +74,27 @@ pub(crate) fn all(conn: &Connection) -> Result<Vec<Evidence>> {
         .collect::<rusqlite::Result<_>>()?)
 }
 
+/// The INSERT shared by single writes and the batch path (which holds it prepared).
+pub(crate) const INSERT: &str = "INSERT INTO evidence (uuid, claim_id, source_id, stance, credibility, \
+     excerpt, publication, as_of, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
 pub(crate) fn insert(conn: &Connection, e: &Evidence) -> Result<()> {
     e.validate()?;
     let claim = rowid(conn, e.claim)?;
     let source = rowid(conn, e.source)?;
     let publication = rowid_of(conn, e.publication)?;
-    conn.prepare_cached(
-        "INSERT INTO evidence (uuid, claim_id, source_id, stance, credibility, excerpt, publication, as_of, \
-         created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
+    run_insert(&mut *conn.prepare_cached(INSERT)?, e, claim, source, publication)
+}
+
+/// Runs [`INSERT`] for `e`, whose claim, source and publication rowids the caller resolved.
+pub(crate) fn run_insert(
+    stmt: &mut Statement<'_>,
+    e: &Evidence,
+    claim: i64,
+    source: i64,
+    publication: Option<i64>,
+) -> Result<()> {
+    stmt.execute(params![
         e.id,
         claim,
         source,

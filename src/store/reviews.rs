@@ -1,6 +1,6 @@
 //! SQL for reviews.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
 
 use super::Store;
 use super::convert::{insert_err, refuse_if_referenced, rowid, rowid_of, ts_from_sql, ts_to_sql};
@@ -71,17 +71,27 @@ pub(crate) fn all(conn: &Connection) -> Result<Vec<Review>> {
         .collect::<rusqlite::Result<_>>()?)
 }
 
+/// The INSERT shared by single writes and the batch path (which holds it prepared).
+pub(crate) const INSERT: &str = "INSERT INTO reviews (uuid, claim_id, verdict, label, rating_value, \
+     rating_best, rating_worst, rating_name, rationale, reviewer, reviewed_on, url, created_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
 pub(crate) fn insert(conn: &Connection, r: &Review) -> Result<()> {
     r.validate()?;
     let claim = rowid(conn, r.claim)?;
     let reviewer = rowid_of(conn, r.reviewer)?;
+    run_insert(&mut *conn.prepare_cached(INSERT)?, r, claim, reviewer)
+}
+
+/// Runs [`INSERT`] for `r`, whose claim and reviewer rowids the caller resolved.
+pub(crate) fn run_insert(
+    stmt: &mut Statement<'_>,
+    r: &Review,
+    claim: i64,
+    reviewer: Option<i64>,
+) -> Result<()> {
     let rt = r.rating.as_ref();
-    conn.prepare_cached(
-        "INSERT INTO reviews (uuid, claim_id, verdict, label, rating_value, rating_best, rating_worst, \
-         rating_name, rationale, reviewer, reviewed_on, url, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(params![
+    stmt.execute(params![
         r.id,
         claim,
         r.verdict,
