@@ -10,35 +10,8 @@ use claimtrack::{
     NewSource, PartialDate, Result, SourceId, SourceKind, Stance, Store, Verdict, seeds,
 };
 
-/// Strings that have broken software before, mixed with arbitrary ones.
-fn nasty() -> impl Strategy<Value = String> {
-    let fixed = prop::sample::select(vec![
-        String::new(),
-        " ".into(),
-        "\0".into(),
-        "KCNA\0hidden".into(),
-        "\u{7}\u{1b}[31mred".into(),
-        "\u{202E}evil\u{202C}".into(),
-        "\u{200F}\u{2066}isolate\u{2069}".into(),
-        "\u{FEFF}bom".into(),
-        "'; DROP TABLE claims; --".into(),
-        "\" OR 1=1 --".into(),
-        "Robert'); DELETE FROM history; --".into(),
-        "NEAR(troops russia, 3)".into(),
-        "troops* OR ^north AND NOT \"".into(),
-        "claims:text MATCH 'x'".into(),
-        "{\"$ne\": null}".into(),
-        "%_%".into(),
-        "\\".into(),
-        "Лавров".into(),
-        "ЛАВРОВ".into(),
-        "\u{1F600}\u{0301}\u{0301}".into(),
-        "\r\n\t".into(),
-        "x".repeat(1_001),
-        "y".repeat(20_001),
-    ]);
-    prop_oneof![3 => fixed, 2 => any::<String>(), 2 => "\\PC{0,40}", 1 => "[\\x00-\\x1f\\x7f'\"%*^();-]{0,20}"]
-}
+mod common;
+use common::nasty;
 
 /// Everything observable about a store: its records and the length of its history.
 fn fingerprint(store: &Store) -> (String, u64) {

@@ -17,45 +17,13 @@ use claimtrack::{Counts, Error, NewClaim, Store, seeds};
 const CLAIMREVIEW: &str = include_str!("data/schemaorg/example1.jsonld");
 const CLAIMREVIEW2: &str = include_str!("data/schemaorg/example2.jsonld");
 const FEVER: &str = include_str!("data/fever/paper_dev_excerpt.jsonl");
+mod common;
+use common::nasty;
+
 const LIAR: &str = include_str!("data/liar/handmade.tsv");
 const CLIMATE: &str = include_str!("data/climate-fever/handmade.csv");
-const FACTCHECK: &str = r#"{
-  "claims": [
-    {
-      "text": "5G towers spread the coronavirus",
-      "claimant": "Facebook posts",
-      "claimDate": "2020-04-02T00:00:00Z",
-      "claimReview": [
-        {
-          "publisher": {"name": "PolitiFact", "site": "politifact.com"},
-          "url": "https://www.politifact.com/factchecks/2020/apr/03/5g/",
-          "title": "No, 5G does not spread the coronavirus",
-          "reviewDate": "2020-04-03T16:00:00Z",
-          "textualRating": "Pants on Fire!",
-          "languageCode": "en"
-        },
-        {
-          "publisher": {"site": "fullfact.org"},
-          "url": "https://fullfact.org/health/5g-coronavirus/",
-          "textualRating": "This is not true.",
-          "languageCode": "en"
-        }
-      ]
-    },
-    {
-      "text": "Путин заявил, что Россия выиграла войну",
-      "claimReview": [
-        {
-          "publisher": {"name": "Provereno", "site": "provereno.media"},
-          "url": "https://provereno.media/blog/1",
-          "textualRating": "Неправда",
-          "languageCode": "ru"
-        }
-      ]
-    }
-  ],
-  "nextPageToken": "CAo"
-}"#;
+/// The Fact Check Tools page of tests/io_factcheck.rs (odd entries included: they are reported, not fatal).
+const FACTCHECK: &str = include_str!("data/factcheck/page.json");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Importer {
@@ -232,41 +200,6 @@ fn check_import(imp: Importer, store: &Store, input: &[u8]) -> bool {
             false
         }
     }
-}
-
-/// Strings that have broken software before, mixed with arbitrary ones.
-fn nasty() -> impl Strategy<Value = String> {
-    let fixed = prop::sample::select(vec![
-        String::new(),
-        " ".into(),
-        "\0".into(),
-        "KCNA\0hidden".into(),
-        "\u{7}\u{1b}[31mred".into(),
-        "\u{202E}evil\u{202C}".into(),
-        "\u{200F}\u{2066}isolate\u{2069}".into(),
-        "\u{FEFF}bom".into(),
-        "'; DROP TABLE claims; --".into(),
-        "\" OR 1=1 --".into(),
-        "Robert'); DELETE FROM history; --".into(),
-        "NEAR(troops russia, 3)".into(),
-        "troops* OR ^north AND NOT \"".into(),
-        "claims_fts MATCH 'x'".into(),
-        "%_%".into(),
-        "\\".into(),
-        "\t".into(),
-        "\n".into(),
-        "\r\n".into(),
-        "\"".into(),
-        "'".into(),
-        "None".into(),
-        "[{'a': ".into(),
-        "Лавров".into(),
-        "\u{1F600}\u{0301}\u{0301}".into(),
-        "â\u{80}\u{94}".into(),
-        "x".repeat(1_001),
-        "y".repeat(20_001),
-    ]);
-    prop_oneof![3 => fixed, 2 => any::<String>(), 2 => "\\PC{0,40}", 1 => "[\\x00-\\x1f\\x7f'\"%*^();\\t\\n-]{0,20}"]
 }
 
 /// What replaces one value of an almost valid JSON file.

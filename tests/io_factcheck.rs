@@ -3,50 +3,7 @@
 use claimtrack::io::{IssueKind, factcheck};
 use claimtrack::{NewSource, SourceKind, Store, Verdict};
 
-const PAGE: &str = r#"{
-  "claims": [
-    {
-      "text": "5G towers spread the coronavirus",
-      "claimant": "Facebook posts",
-      "claimDate": "2020-04-02T00:00:00Z",
-      "claimReview": [
-        {
-          "publisher": {"name": "PolitiFact", "site": "politifact.com"},
-          "url": "https://www.politifact.com/factchecks/2020/apr/03/5g/",
-          "title": "No, 5G does not spread the coronavirus",
-          "reviewDate": "2020-04-03T16:00:00Z",
-          "textualRating": "Pants on Fire!",
-          "languageCode": "en"
-        },
-        {
-          "publisher": {"site": "fullfact.org"},
-          "url": "https://fullfact.org/health/5g-coronavirus/",
-          "textualRating": "This is not true.",
-          "languageCode": "en"
-        }
-      ]
-    },
-    {
-      "text": "Путин заявил, что Россия выиграла войну",
-      "claimReview": [
-        {
-          "publisher": {"name": "Provereno", "site": "provereno.media"},
-          "url": "https://provereno.media/blog/1",
-          "textualRating": "Неправда",
-          "languageCode": "ru"
-        }
-      ]
-    },
-    {
-      "text": "Claim checked by a desk we already know",
-      "claimant": "politifact.com",
-      "claimReview": [{"publisher": {"name": "POLITIFACT"}, "textualRating": "Mostly False"}]
-    },
-    {"claimant": "nobody", "claimReview": []},
-    "not a claim"
-  ],
-  "nextPageToken": "CAo"
-}"#;
+const PAGE: &str = include_str!("data/factcheck/page.json");
 
 #[test]
 fn a_page_imports_with_sources_matched_not_duplicated() {
