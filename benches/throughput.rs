@@ -130,6 +130,19 @@ fn remove_db(path: &Path) {
     }
 }
 
+/// Runs one hand-written layout's import into `path`, then reports its time and checkpointed size (MB)
+/// and removes the file.
+fn layout(path: &Path, import: impl FnOnce(&Path) -> Duration) -> (Duration, f64) {
+    let t = import(path);
+    let mb = {
+        let c = Connection::open(path).unwrap();
+        checkpoint(&c);
+        file_mb(path)
+    };
+    remove_db(path);
+    (t, mb)
+}
+
 fn file_mb(path: &Path) -> f64 {
     std::fs::metadata(path)
         .map(|m| m.len() as f64 / 1e6)
@@ -766,34 +779,16 @@ fn main() {
 
     // The two UUID layouts, by hand: what the key design costs SQLite itself.
     eprintln!("import: hand-written UUID layouts…");
-    let col_t = uuid_layout_import(&dir.join("uuid_column.db"), n, &words, false);
-    let col_mb = {
-        let c = Connection::open(dir.join("uuid_column.db")).unwrap();
-        checkpoint(&c);
-        file_mb(&dir.join("uuid_column.db"))
-    };
-    remove_db(&dir.join("uuid_column.db"));
-    let key_t = uuid_layout_import(&dir.join("uuid_key.db"), n, &words, true);
-    let key_mb = {
-        let c = Connection::open(dir.join("uuid_key.db")).unwrap();
-        checkpoint(&c);
-        file_mb(&dir.join("uuid_key.db"))
-    };
-    remove_db(&dir.join("uuid_key.db"));
-    let der_t = derived_rowid_import(&dir.join("derived.db"), n, &words);
-    let der_mb = {
-        let c = Connection::open(dir.join("derived.db")).unwrap();
-        checkpoint(&c);
-        file_mb(&dir.join("derived.db"))
-    };
-    remove_db(&dir.join("derived.db"));
-    let fts_t = baseline_import_with(&dir.join("fts.db"), n, &words, BASELINE_FTS);
-    let fts_mb = {
-        let c = Connection::open(dir.join("fts.db")).unwrap();
-        checkpoint(&c);
-        file_mb(&dir.join("fts.db"))
-    };
-    remove_db(&dir.join("fts.db"));
+    let (col_t, col_mb) = layout(&dir.join("uuid_column.db"), |p| {
+        uuid_layout_import(p, n, &words, false)
+    });
+    let (key_t, key_mb) = layout(&dir.join("uuid_key.db"), |p| {
+        uuid_layout_import(p, n, &words, true)
+    });
+    let (der_t, der_mb) = layout(&dir.join("derived.db"), |p| derived_rowid_import(p, n, &words));
+    let (fts_t, fts_mb) = layout(&dir.join("fts.db"), |p| {
+        baseline_import_with(p, n, &words, BASELINE_FTS)
+    });
     let base_mb = {
         let c = Connection::open(&base_path).unwrap();
         checkpoint(&c);
