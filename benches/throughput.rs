@@ -369,6 +369,9 @@ fn baseline_open(path: &Path) -> Connection {
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
     conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
     conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+    // The library's own cache and temp settings (src/store/mod.rs), so both sides run alike.
+    conn.pragma_update(None, "temp_store", "MEMORY").unwrap();
+    conn.pragma_update(None, "cache_size", -32_768).unwrap();
     conn
 }
 
@@ -389,6 +392,12 @@ fn baseline_claim(conn: &Connection, text: &str, speaker: i64, backer: i64, doub
     .execute(params![text, t])
     .unwrap();
     let claim = conn.last_insert_rowid();
+    if std::env::var_os("HACK_FTSX").is_some() {
+        conn.prepare_cached("INSERT INTO claims_fts (rowid, text) VALUES (?1, ?2)")
+            .unwrap()
+            .execute(params![claim, text])
+            .unwrap();
+    }
     conn.prepare_cached(
         "INSERT INTO attributions (claim_id, speaker, mode, created_at) VALUES (?1, ?2, 'paraphrase', ?3)",
     )
@@ -655,6 +664,10 @@ fn library_claim(
 fn library_import(path: &Path, n: usize, words: &Words) -> (Duration, Store, Vec<SourceId>, Vec<ClaimId>) {
     remove_db(path);
     let store = Store::open(path).unwrap();
+    if let Ok(sql) = std::env::var("HACK_SQL") {
+        let c = Connection::open(path).unwrap();
+        c.execute_batch(&sql).unwrap();
+    }
     let mut rng = Rng(42);
     let started = Instant::now();
     let (sources, claims) = store
@@ -720,6 +733,12 @@ fn main() {
                 }
                 t.elapsed()
             }
+            "fts" => baseline_import_with(
+                &dir.join("f.db"),
+                n,
+                &words,
+                &std::env::var("HACK_FTS_SCHEMA").unwrap_or(BASELINE_FTS.into()),
+            ),
             "column" => uuid_layout_import(&dir.join("c.db"), n, &words, false),
             _ => baseline_import(&dir.join("b.db"), n, &words),
         };

@@ -125,14 +125,35 @@ fn bundle_import_is_recorded_once_and_reimport_writes_nothing() {
     let store = Store::open_in_memory().unwrap();
     store.set_actor("loader").unwrap();
     let first = seeds::load_wonsan(&store).unwrap();
+    // One entry for the whole load (a batch), counting what it wrote...
     let n = total_changes(&store);
-    assert_eq!(n, first.inserted);
+    assert_eq!(n, 1);
     let imports = store.history_by_actor("loader").unwrap();
-    assert!(
-        imports
-            .iter()
-            .all(|c| c.operation == Operation::Import && c.before.is_none())
+    assert_eq!(imports.len(), 1);
+    assert_eq!(
+        (imports[0].kind, imports[0].operation),
+        (EntityKind::Batch, Operation::Import)
     );
+    let counts = imports[0].after.as_ref().unwrap();
+    let written: u64 = counts
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(written, first.inserted);
+    assert_eq!(counts["claim"], 15);
+    // ...and every record's own history starts with that import, holding the record as written.
+    let bundle = seeds::wonsan().unwrap();
+    for c in &bundle.claims {
+        let h = store.history_of(c.id).unwrap();
+        assert_eq!(h.len(), 1);
+        assert_eq!(
+            (h[0].seq, h[0].operation, h[0].actor.as_str()),
+            (imports[0].seq, Operation::Import, "loader")
+        );
+        assert_eq!(h[0].after.as_ref().unwrap()["text"], c.text.as_str());
+    }
     let again = seeds::load_wonsan(&store).unwrap();
     assert_eq!((again.inserted, again.updated), (0, 0));
     assert_eq!(

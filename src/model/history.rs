@@ -25,6 +25,10 @@ text_enum! {
         ClaimLink => "claim_link",
         /// A [`Review`](crate::Review).
         Review => "review",
+        /// A bulk load through [`Store::batch`](crate::Store::batch): its one entry stands for the
+        /// creation of every record it wrote (each record's own history then starts with an `import`
+        /// change of this entry's number, time and actor).
+        Batch => "batch",
     }
 }
 

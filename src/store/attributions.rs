@@ -115,19 +115,27 @@ pub(crate) const INSERT_RELAY: &str =
 pub(crate) fn insert(conn: &Connection, a: &Attribution) -> Result<()> {
     a.validate()?;
     let (claim, speaker, publication, relays) = refs(conn, a)?;
-    run_insert(&mut *conn.prepare_cached(INSERT)?, a, claim, speaker, publication)?;
-    write_relays(conn, conn.last_insert_rowid(), a, &relays)
+    let own = run_insert(
+        conn,
+        &mut *conn.prepare_cached(INSERT)?,
+        a,
+        claim,
+        speaker,
+        publication,
+    )?;
+    write_relays(conn, own, a, &relays)
 }
 
 /// Runs [`INSERT`] for `a` (not its relays), whose claim, speaker and publication rowids the caller
-/// resolved.
+/// resolved, and indexes its quote; returns its rowid.
 pub(crate) fn run_insert(
+    conn: &Connection,
     stmt: &mut Statement<'_>,
     a: &Attribution,
     claim: i64,
     speaker: Option<i64>,
     publication: Option<i64>,
-) -> Result<()> {
+) -> Result<i64> {
     stmt.execute(params![
         a.id,
         claim,
@@ -139,7 +147,9 @@ pub(crate) fn run_insert(
         ts_to_sql(a.created_at)?
     ])
     .map_err(|e| insert_err(e, "attribution", a.id))?;
-    Ok(())
+    let own = conn.last_insert_rowid();
+    super::search::index_quote(conn, own, a.quote.as_deref())?;
+    Ok(own)
 }
 
 pub(crate) fn update(conn: &Connection, a: &Attribution) -> Result<()> {

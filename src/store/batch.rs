@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::bundle::import;
 use super::convert::{StoredId, insert_err, rowid_opt, ts_to_sql};
-use super::history::record_import;
+use super::history::BatchLog;
 use super::{
     Counts, ImportSummary, Store, attributions, claims, evidence, lookup, publications, reviews, sources,
 };
@@ -129,6 +129,7 @@ pub struct Batch<'a> {
     started: Instant,
     progress_every: u64,
     progress: Option<ProgressFn<'a>>,
+    log: BatchLog,
 }
 
 impl std::fmt::Debug for Batch<'_> {
@@ -162,6 +163,7 @@ impl<'a> Batch<'a> {
             started: Instant::now(),
             progress_every: 0,
             progress: None,
+            log: BatchLog::begin(conn)?,
         })
     }
 
@@ -236,7 +238,7 @@ impl<'a> Batch<'a> {
         // to `last_insert_rowid`; sources are few next to claims.
         let own = rowid_opt(self.conn, s.id)?.ok_or_else(|| Error::not_found("source", s.id))?;
         self.sources.put(s.id.as_uuid(), own);
-        record_import(self.conn, EntityKind::Source, s.id.as_uuid(), s)?;
+        self.log.record(self.conn, EntityKind::Source, s)?;
         self.counts.sources += 1;
         Ok(())
     }
@@ -278,7 +280,7 @@ impl<'a> Batch<'a> {
         publications::insert(self.conn, p)?;
         self.publications
             .put(p.id.as_uuid(), self.conn.last_insert_rowid());
-        record_import(self.conn, EntityKind::Publication, p.id.as_uuid(), p)?;
+        self.log.record(self.conn, EntityKind::Publication, p)?;
         self.counts.publications += 1;
         Ok(())
     }
@@ -314,6 +316,7 @@ impl<'a> Batch<'a> {
             ])
             .map_err(|e| insert_err(e, "claim", c.id))?;
         let own = self.conn.last_insert_rowid();
+        super::search::index_claim(self.conn, own, &c.text)?;
         if !c.quantities.is_empty() {
             let mut q = self.conn.prepare_cached(
                 "INSERT INTO claim_quantities (claim_id, position, value, unit, bound, subject) \
@@ -332,7 +335,7 @@ impl<'a> Batch<'a> {
             }
         }
         self.claims.put(c.id.as_uuid(), own);
-        record_import(self.conn, EntityKind::Claim, c.id.as_uuid(), c)?;
+        self.log.record(self.conn, EntityKind::Claim, c)?;
         self.counts.claims += 1;
         Ok(())
     }
@@ -365,12 +368,19 @@ impl<'a> Batch<'a> {
             .iter()
             .map(|r| self.sources.get(self.conn, r.source))
             .collect::<Result<Vec<_>>>()?;
-        attributions::run_insert(&mut self.attribution_stmt, a, claim, speaker, publication)?;
+        attributions::run_insert(
+            self.conn,
+            &mut self.attribution_stmt,
+            a,
+            claim,
+            speaker,
+            publication,
+        )?;
         let own = self.conn.last_insert_rowid();
         for (i, (r, src)) in a.relays.iter().zip(relays).enumerate() {
             self.relay_stmt.execute(params![own, i as i64, src, r.mode])?;
         }
-        record_import(self.conn, EntityKind::Attribution, a.id.as_uuid(), a)?;
+        self.log.record(self.conn, EntityKind::Attribution, a)?;
         self.counts.attributions += 1;
         Ok(())
     }
@@ -398,8 +408,8 @@ impl<'a> Batch<'a> {
         let claim = self.claims.get(self.conn, e.claim)?;
         let source = self.sources.get(self.conn, e.source)?;
         let publication = self.publications.get_opt(self.conn, e.publication)?;
-        evidence::run_insert(&mut self.evidence_stmt, e, claim, source, publication)?;
-        record_import(self.conn, EntityKind::Evidence, e.id.as_uuid(), e)?;
+        evidence::run_insert(self.conn, &mut self.evidence_stmt, e, claim, source, publication)?;
+        self.log.record(self.conn, EntityKind::Evidence, e)?;
         self.counts.evidence += 1;
         Ok(())
     }
@@ -427,7 +437,7 @@ impl<'a> Batch<'a> {
         let claim = self.claims.get(self.conn, r.claim)?;
         let reviewer = self.sources.get_opt(self.conn, r.reviewer)?;
         reviews::run_insert(&mut self.review_stmt, r, claim, reviewer)?;
-        record_import(self.conn, EntityKind::Review, r.id.as_uuid(), r)?;
+        self.log.record(self.conn, EntityKind::Review, r)?;
         self.counts.reviews += 1;
         Ok(())
     }
@@ -438,7 +448,7 @@ impl<'a> Batch<'a> {
     pub fn insert_link(&mut self, link: &ClaimLink) -> Result<ClaimLinkId> {
         self.record("claim link", |b| {
             super::links::insert(b.conn, link)?;
-            record_import(b.conn, EntityKind::ClaimLink, link.id.as_uuid(), link)?;
+            b.log.record(b.conn, EntityKind::ClaimLink, link)?;
             b.counts.links += 1;
             Ok(link.id)
         })
@@ -450,7 +460,7 @@ impl<'a> Batch<'a> {
     /// while the rest of the batch goes on. Importers use it to skip one unreadable record and report it.
     pub fn attempt<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         self.conn.execute_batch("SAVEPOINT claimtrack_attempt")?;
-        let (records, counts) = (self.records, self.counts);
+        let (records, counts, log) = (self.records, self.counts, self.log);
         match f(self) {
             Ok(v) => {
                 self.conn.execute_batch("RELEASE claimtrack_attempt")?;
@@ -465,6 +475,7 @@ impl<'a> Batch<'a> {
                 self.claims.0.clear();
                 self.records = records;
                 self.counts = counts;
+                self.log = log;
                 Err(e)
             }
         }
@@ -472,7 +483,7 @@ impl<'a> Batch<'a> {
 
     /// Writes every record of `bundle`, matched by id, as [`Store::import_bundle`] does.
     pub fn import_bundle(&mut self, bundle: &Bundle) -> Result<ImportSummary> {
-        let summary = import(self.conn, bundle)?;
+        let summary = import(self.conn, bundle, &mut self.log)?;
         self.records += summary.inserted + summary.updated;
         Ok(summary)
     }
@@ -563,7 +574,9 @@ impl Store {
     pub fn batch<T>(&self, f: impl FnOnce(&mut Batch<'_>) -> Result<T>) -> Result<T> {
         self.write(|conn| {
             let mut b = Batch::new(conn)?;
-            f(&mut b)
+            let out = f(&mut b)?;
+            b.log.finish(conn)?;
+            Ok(out)
         })
     }
 
@@ -597,6 +610,7 @@ impl Store {
             if every == 0 || b.records % every != 0 {
                 b.report();
             }
+            b.log.finish(conn)?;
             Ok(out)
         })
     }

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::convert::{StoredId, rowid_opt};
-use super::history::{track, track_insert};
+use super::history::{BatchLog, track_with};
 use super::{Store, attributions, claims, evidence, links, publications, reviews, sources, standing};
 use crate::error::{Error, Result};
 use crate::model::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, Bundle};
@@ -55,8 +55,10 @@ pub struct Counts {
 
 /// Inserts `item` if its id is new, replaces it if it differs, or leaves it. Each insert or replacement
 /// is recorded in history as an `Import`; an identical record writes nothing, history included.
+#[allow(clippy::too_many_arguments)]
 fn put<I: StoredId, T: PartialEq + Serialize>(
     conn: &Connection,
+    log: &mut BatchLog,
     id: I,
     item: &T,
     read: fn(&Connection, I) -> Result<T>,
@@ -67,14 +69,15 @@ fn put<I: StoredId, T: PartialEq + Serialize>(
     let kind: EntityKind = I::KIND.parse()?;
     let import = Some(Operation::Import);
     if rowid_opt(conn, id)?.is_none() {
-        track_insert(conn, kind, id.as_uuid(), Operation::Import, item, || {
-            insert(conn, item)
-        })?;
+        insert(conn, item)?;
+        log.record(conn, kind, item)?;
         tally.inserted += 1;
     } else if read(conn, id)? == *item {
         tally.unchanged += 1;
     } else {
-        track(conn, kind, id.as_uuid(), import, None, || update(conn, item))?;
+        track_with(conn, Some(log), kind, id.as_uuid(), import, None, || {
+            update(conn, item)
+        })?;
         tally.updated += 1;
     }
     Ok(())
@@ -110,7 +113,9 @@ fn parents_first(list: &[Source]) -> Result<Vec<&Source>> {
     Ok(out)
 }
 
-pub(crate) fn import(conn: &Connection, b: &Bundle) -> Result<ImportSummary> {
+/// Writes a bundle inside a batch in progress (`log`): new records are entered in the batch's history
+/// entry, replaced ones get an `import` entry of their own.
+pub(crate) fn import(conn: &Connection, b: &Bundle, log: &mut BatchLog) -> Result<ImportSummary> {
     if b.format != BUNDLE_FORMAT {
         return Err(Error::invalid(
             "format",
@@ -130,6 +135,7 @@ pub(crate) fn import(conn: &Connection, b: &Bundle) -> Result<ImportSummary> {
     for s in parents_first(&b.sources)? {
         put(
             conn,
+            log,
             s.id,
             s,
             sources::read,
@@ -141,6 +147,7 @@ pub(crate) fn import(conn: &Connection, b: &Bundle) -> Result<ImportSummary> {
     for p in &b.publications {
         put(
             conn,
+            log,
             p.id,
             p,
             publications::read,
@@ -152,6 +159,7 @@ pub(crate) fn import(conn: &Connection, b: &Bundle) -> Result<ImportSummary> {
     for c in &b.claims {
         put(
             conn,
+            log,
             c.id,
             c,
             claims::read,
@@ -163,6 +171,7 @@ pub(crate) fn import(conn: &Connection, b: &Bundle) -> Result<ImportSummary> {
     for a in &b.attributions {
         put(
             conn,
+            log,
             a.id,
             a,
             attributions::read,
@@ -174,6 +183,7 @@ pub(crate) fn import(conn: &Connection, b: &Bundle) -> Result<ImportSummary> {
     for e in &b.evidence {
         put(
             conn,
+            log,
             e.id,
             e,
             evidence::read,
@@ -183,11 +193,21 @@ pub(crate) fn import(conn: &Connection, b: &Bundle) -> Result<ImportSummary> {
         )?;
     }
     for l in &b.links {
-        put(conn, l.id, l, links::read, links::insert, links::update, &mut t)?;
+        put(
+            conn,
+            log,
+            l.id,
+            l,
+            links::read,
+            links::insert,
+            links::update,
+            &mut t,
+        )?;
     }
     for r in &b.reviews {
         put(
             conn,
+            log,
             r.id,
             r,
             reviews::read,
@@ -199,6 +219,7 @@ pub(crate) fn import(conn: &Connection, b: &Bundle) -> Result<ImportSummary> {
     for s in &b.evidence_standings {
         put_standing(
             conn,
+            log,
             EntityKind::Evidence,
             s,
             standing::standing,
@@ -209,6 +230,7 @@ pub(crate) fn import(conn: &Connection, b: &Bundle) -> Result<ImportSummary> {
     for s in &b.review_standings {
         put_standing(
             conn,
+            log,
             EntityKind::Review,
             s,
             standing::standing,
@@ -223,6 +245,7 @@ pub(crate) fn import(conn: &Connection, b: &Bundle) -> Result<ImportSummary> {
 /// as an `Import`. Counted as updated or unchanged.
 fn put_standing<I: StoredId>(
     conn: &Connection,
+    log: &BatchLog,
     kind: EntityKind,
     entry: &StandingEntry<I>,
     read: fn(&Connection, I) -> Result<Standing<I>>,
@@ -235,8 +258,9 @@ fn put_standing<I: StoredId>(
         return Ok(());
     }
     let reason = entry.standing.reason.as_deref();
-    track(
+    track_with(
         conn,
+        Some(log),
         kind,
         entry.id.as_uuid(),
         Some(Operation::Import),
@@ -254,7 +278,7 @@ impl Store {
     /// the records. On any error nothing is written. Every record inserted or replaced gets an `Import` entry in the
     /// history; identical records write none.
     pub fn import_bundle(&self, bundle: &Bundle) -> Result<ImportSummary> {
-        self.write(|c| import(c, bundle))
+        self.batch(|b| b.import_bundle(bundle))
     }
 
     /// Every record in the store, as one bundle (read in one snapshot).

@@ -97,7 +97,9 @@ pub(crate) fn insert(conn: &Connection, c: &Claim) -> Result<()> {
         ts_to_sql(c.created_at)?
     ])
     .map_err(|e| insert_err(e, "claim", c.id))?;
-    write_children(conn, conn.last_insert_rowid(), c)
+    let own = conn.last_insert_rowid();
+    super::search::index_claim(conn, own, &c.text)?;
+    write_children(conn, own, c)
 }
 
 pub(crate) fn update(conn: &Connection, c: &Claim) -> Result<()> {

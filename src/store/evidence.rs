@@ -83,11 +83,20 @@ pub(crate) fn insert(conn: &Connection, e: &Evidence) -> Result<()> {
     let claim = rowid(conn, e.claim)?;
     let source = rowid(conn, e.source)?;
     let publication = rowid_of(conn, e.publication)?;
-    run_insert(&mut *conn.prepare_cached(INSERT)?, e, claim, source, publication)
+    run_insert(
+        conn,
+        &mut *conn.prepare_cached(INSERT)?,
+        e,
+        claim,
+        source,
+        publication,
+    )
 }
 
-/// Runs [`INSERT`] for `e`, whose claim, source and publication rowids the caller resolved.
+/// Runs [`INSERT`] for `e`, whose claim, source and publication rowids the caller resolved, and indexes
+/// its excerpt.
 pub(crate) fn run_insert(
+    conn: &Connection,
     stmt: &mut Statement<'_>,
     e: &Evidence,
     claim: i64,
@@ -106,7 +115,7 @@ pub(crate) fn run_insert(
         ts_to_sql(e.created_at)?
     ])
     .map_err(|err| insert_err(err, "evidence", e.id))?;
-    Ok(())
+    super::search::index_excerpt(conn, conn.last_insert_rowid(), e.excerpt.as_deref())
 }
 
 pub(crate) fn update(conn: &Connection, e: &Evidence) -> Result<()> {

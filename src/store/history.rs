@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -117,6 +117,7 @@ pub(crate) fn snapshot(conn: &Connection, kind: EntityKind, id: Uuid) -> Result<
                 None => None,
             }
         }
+        EntityKind::Batch => None,
     })
 }
 
@@ -129,7 +130,7 @@ fn claims_in(kind: EntityKind, entity: Uuid, v: &Value, out: &mut Vec<Uuid>) {
         }
         EntityKind::Attribution | EntityKind::Evidence | EntityKind::Review => &["claim"],
         EntityKind::ClaimLink => &["from", "to"],
-        EntityKind::Source | EntityKind::Publication => &[],
+        EntityKind::Source | EntityKind::Publication | EntityKind::Batch => &[],
     };
     for k in keys {
         if let Some(u) = v
@@ -172,11 +173,11 @@ pub(crate) fn append(
     after: Option<&Value>,
     reason: Option<&str>,
 ) -> Result<()> {
-    append_entry(conn, kind, entity, operation, before, after, false, reason)
+    append_entry(conn, kind, entity, operation, before, after, None, reason)
 }
 
-/// [`append`], or, when `compact`, an entry that stores only the digest of `after` (see
-/// [`record_import`]); `after` must then be `Some` and `before` `None`.
+/// [`append`], naming `batch` (the batch entry that created the record) on the first own entry of a
+/// record a batch created.
 #[allow(clippy::too_many_arguments)]
 fn append_entry(
     conn: &Connection,
@@ -185,18 +186,12 @@ fn append_entry(
     operation: Operation,
     before: Option<&Value>,
     after: Option<&Value>,
-    compact: bool,
+    batch: Option<i64>,
     reason: Option<&str>,
 ) -> Result<()> {
     let at = ts_to_sql(crate::model::now())?;
-    let after_text = after.map(Value::to_string);
-    let (after_text, after_digest) = if compact {
-        (None, after_text.as_deref().map(|t| digest_to_sql(digest(t))))
-    } else {
-        (after_text, None)
-    };
     conn.prepare_cached(
-        "INSERT INTO history (at, actor, entity_kind, entity, operation, before, after, reason, after_digest) \
+        "INSERT INTO history (at, actor, entity_kind, entity, operation, before, after, reason, batch) \
          VALUES (?1, (SELECT name FROM temp.claimtrack_actor), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
@@ -205,9 +200,9 @@ fn append_entry(
         &entity.as_bytes()[..],
         operation,
         before.map(Value::to_string),
-        after_text,
+        after.map(Value::to_string),
         reason,
-        after_digest
+        batch
     ])?;
     let row = conn.last_insert_rowid();
     let mut mentioned = Vec::new();
@@ -235,7 +230,26 @@ pub(crate) fn track<T>(
     reason: Option<&str>,
     write: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
+    track_with(conn, None, kind, entity, operation, reason, write)
+}
+
+/// [`track`] inside a batch in progress, whose own records `log` knows (their ranges are written only
+/// when it ends).
+pub(crate) fn track_with<T>(
+    conn: &Connection,
+    log: Option<&BatchLog>,
+    kind: EntityKind,
+    entity: Uuid,
+    operation: Option<Operation>,
+    reason: Option<&str>,
+    write: impl FnOnce() -> Result<T>,
+) -> Result<T> {
     let before = snapshot(conn, kind, entity)?;
+    // Looked up before the write, which may delete the row.
+    let batch = match before {
+        Some(_) => creating_batch(conn, log, kind, entity)?,
+        None => None,
+    };
     let out = write()?;
     let after = snapshot(conn, kind, entity)?;
     if before != after {
@@ -244,7 +258,16 @@ pub(crate) fn track<T>(
             (_, None) => Operation::Delete,
             _ => Operation::Update,
         });
-        append(conn, kind, entity, op, before.as_ref(), after.as_ref(), reason)?;
+        append_entry(
+            conn,
+            kind,
+            entity,
+            op,
+            before.as_ref(),
+            after.as_ref(),
+            batch,
+            reason,
+        )?;
     }
     Ok(out)
 }
@@ -265,68 +288,322 @@ pub(crate) fn track_insert<V: serde::Serialize, T>(
     Ok(out)
 }
 
-/// Records one record written by a bulk path (`store/batch.rs`) that already holds its model value: one
-/// compact `Import` entry, without re-reading the row. Call it in the same transaction, once per record,
-/// after the row is written; `value` must be the model value just written (its serde JSON is what
-/// `snapshot` reads back, so `verify_history` stays consistent). Evidence and reviews are written current.
-///
-/// The entry stores no JSON copy of the record (`after` is NULL): until the record first changes, its
-/// value is the row itself, and the entry of that first change holds the full value before. It keeps the
-/// digest of the value's JSON text instead, so `verify_history` still finds a change made behind the
-/// API, and still indexes the entry under the claims the value mentions. Readers fill the value after in
-/// ([`fill_compact`]).
-///
-/// Bulk loads get one entry per record rather than one summary per batch: `verify_history` can then
-/// check every record, and `claim_history` shows where each came from.
-pub(crate) fn record_import<T: serde::Serialize>(
-    conn: &Connection,
-    kind: EntityKind,
-    entity: Uuid,
-    value: &T,
-) -> Result<()> {
-    append_entry(
-        conn,
-        kind,
-        entity,
-        Operation::Import,
-        None,
-        Some(&to_json(value)?),
-        true,
-        None,
-    )
+/// The tables a batch writes records to, with the statement reading their largest rowid. A batch's
+/// slot for a kind is its index here.
+const BATCH_TABLES: [(EntityKind, &str); 7] = [
+    (EntityKind::Source, "SELECT coalesce(max(id), 0) FROM sources"),
+    (
+        EntityKind::Publication,
+        "SELECT coalesce(max(id), 0) FROM publications",
+    ),
+    (EntityKind::Claim, "SELECT coalesce(max(id), 0) FROM claims"),
+    (
+        EntityKind::Attribution,
+        "SELECT coalesce(max(id), 0) FROM attributions",
+    ),
+    (EntityKind::Evidence, "SELECT coalesce(max(id), 0) FROM evidence"),
+    (
+        EntityKind::ClaimLink,
+        "SELECT coalesce(max(id), 0) FROM claim_links",
+    ),
+    (EntityKind::Review, "SELECT coalesce(max(id), 0) FROM reviews"),
+];
+
+fn batch_slot(kind: EntityKind) -> Option<usize> {
+    BATCH_TABLES.iter().position(|(k, _)| *k == kind)
 }
 
-/// Every record's uuid, kind by kind (used by the baseline and by `verify`).
-fn all_ids(conn: &Connection) -> Result<Vec<(EntityKind, Uuid)>> {
+/// The history of one bulk write ([`Store::batch`]): one `batch` entry for all of its records, instead
+/// of one entry per record (schema `0006_bulk_history.sql`).
+///
+/// The entry is appended when the first record is written; [`finish`](Self::finish), called just before
+/// the commit, writes per table the rowid range the batch inserted with the number of records and the
+/// wrapping sum of their digests. SQLite gives each new row rowid max + 1 inside the transaction, so the
+/// rows a batch inserted are exactly `start + 1 ..= max` per table. `Copy`, so an attempt that is rolled
+/// back restores the log it started from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BatchLog {
+    start: [i64; 7],
+    records: [u64; 7],
+    digests: [u64; 7],
+    entry: Option<i64>,
+}
+
+impl BatchLog {
+    /// Notes where each table ends; call inside the batch's transaction, before it writes.
+    pub(crate) fn begin(conn: &Connection) -> Result<Self> {
+        let mut start = [0; 7];
+        for (slot, (_, sql)) in start.iter_mut().zip(BATCH_TABLES) {
+            *slot = conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?;
+        }
+        Ok(BatchLog {
+            start,
+            records: [0; 7],
+            digests: [0; 7],
+            entry: None,
+        })
+    }
+
+    /// Enters one record the batch has just written (its row inserted in this transaction); `value` is
+    /// the model value written, whose serde JSON is what [`snapshot`] reads back.
+    pub(crate) fn record<T: serde::Serialize>(
+        &mut self,
+        conn: &Connection,
+        kind: EntityKind,
+        value: &T,
+    ) -> Result<()> {
+        let slot =
+            batch_slot(kind).ok_or_else(|| Error::invalid("entity kind", "a batch is not a record"))?;
+        if self.entry.is_none() {
+            let at = ts_to_sql(crate::model::now())?;
+            conn.prepare_cached(
+                "INSERT INTO history (at, actor, entity_kind, entity, operation, after) \
+                 VALUES (?1, (SELECT name FROM temp.claimtrack_actor), 'batch', ?2, 'import', '{}')",
+            )?
+            .execute(params![at, &Uuid::now_v7().as_bytes()[..]])?;
+            self.entry = Some(conn.last_insert_rowid());
+        }
+        self.records[slot] += 1;
+        self.digests[slot] = self.digests[slot].wrapping_add(digest(&to_json(value)?.to_string()));
+        Ok(())
+    }
+
+    /// Writes the batch's rowid ranges; call once, after its last write and before the commit.
+    pub(crate) fn finish(&self, conn: &Connection) -> Result<()> {
+        let Some(batch) = self.entry else {
+            return Ok(());
+        };
+        for (slot, (kind, sql)) in BATCH_TABLES.iter().enumerate() {
+            if self.records[slot] == 0 {
+                continue;
+            }
+            let end: i64 = conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?;
+            conn.prepare_cached(
+                "INSERT INTO history_batch_rows (entity_kind, first_row, last_row, batch, records, digest) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                kind,
+                self.start[slot] + 1,
+                end,
+                batch,
+                self.records[slot] as i64,
+                digest_to_sql(self.digests[slot])
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+/// The batch entry whose rows hold rowid `rowid` of `kind`'s table: the newest batch whose range holds
+/// it (an older range can hold it too when its rows were deleted and the rowid reused).
+fn batch_holding(conn: &Connection, kind: EntityKind, rowid: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT batch FROM history_batch_rows WHERE entity_kind = ?1 AND first_row <= ?2 \
+             AND last_row >= ?2 ORDER BY batch DESC LIMIT 1",
+        )?
+        .query_row(params![kind, rowid], |r| r.get(0))
+        .optional()?)
+}
+
+/// The rowid of record `entity` of `kind`, if it exists.
+fn rowid_of_entity(conn: &Connection, kind: EntityKind, entity: Uuid) -> Result<Option<i64>> {
+    use super::convert::rowid_opt;
+    match kind {
+        EntityKind::Source => rowid_opt(conn, SourceId::from_uuid(entity)),
+        EntityKind::Publication => rowid_opt(conn, PublicationId::from_uuid(entity)),
+        EntityKind::Claim => rowid_opt(conn, ClaimId::from_uuid(entity)),
+        EntityKind::Attribution => rowid_opt(conn, AttributionId::from_uuid(entity)),
+        EntityKind::Evidence => rowid_opt(conn, EvidenceId::from_uuid(entity)),
+        EntityKind::ClaimLink => rowid_opt(conn, ClaimLinkId::from_uuid(entity)),
+        EntityKind::Review => rowid_opt(conn, ReviewId::from_uuid(entity)),
+        EntityKind::Batch => Ok(None),
+    }
+}
+
+/// The batch that created record `entity`, when a batch did and the record has no history entry of its
+/// own yet: what the first entry of its first change must name (see [`track`]).
+fn creating_batch(
+    conn: &Connection,
+    log: Option<&BatchLog>,
+    kind: EntityKind,
+    entity: Uuid,
+) -> Result<Option<i64>> {
+    let has_own: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM history WHERE entity = ?1 AND entity_kind = ?2)")?
+        .query_row(params![&entity.as_bytes()[..], kind], |r| r.get(0))?;
+    if has_own {
+        return Ok(None);
+    }
+    let Some(rowid) = rowid_of_entity(conn, kind, entity)? else {
+        return Ok(None);
+    };
+    if let Some(log) = log
+        && let (Some(entry), Some(slot)) = (log.entry, batch_slot(kind))
+        && rowid > log.start[slot]
+    {
+        return Ok(Some(entry));
+    }
+    batch_holding(conn, kind, rowid)
+}
+
+/// The `import` change of a record a batch created, as readers show it: the batch entry's number, time
+/// and actor, and the record's value as written (the value before of its first own entry, or the record
+/// as stored now). `None` when no batch created it.
+fn batch_creation(conn: &Connection, kind: EntityKind, entity: Uuid) -> Result<Option<Change>> {
+    if kind == EntityKind::Batch {
+        return Ok(None);
+    }
+    let first: Option<(Option<String>, Option<i64>)> = conn
+        .prepare_cached(
+            "SELECT before, batch FROM history WHERE entity = ?1 AND entity_kind = ?2 ORDER BY id LIMIT 1",
+        )?
+        .query_row(params![&entity.as_bytes()[..], kind], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let (batch, after) = match first {
+        Some((Some(before), Some(batch))) => (batch, parse_json(Some(before), batch)?),
+        Some(_) => return Ok(None),
+        None => {
+            let Some(rowid) = rowid_of_entity(conn, kind, entity)? else {
+                return Ok(None);
+            };
+            let Some(batch) = batch_holding(conn, kind, rowid)? else {
+                return Ok(None);
+            };
+            (batch, snapshot(conn, kind, entity)?)
+        }
+    };
+    let (at, actor): (i64, String) = conn
+        .prepare_cached("SELECT at, actor FROM history WHERE id = ?1")?
+        .query_row([batch], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(Some(Change {
+        seq: batch,
+        at: time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at)).map_err(|e| Error::Corrupt {
+            path: String::new(),
+            message: format!("history entry {batch}: bad time: {e}"),
+        })?,
+        actor,
+        kind,
+        entity,
+        operation: Operation::Import,
+        before: None,
+        after,
+        reason: None,
+    }))
+}
+
+/// The claim and the records that belong to it now: its attributions, evidence, reviews and links.
+fn claim_records(conn: &Connection, claim: ClaimId) -> Result<Vec<(EntityKind, Uuid)>> {
+    let Some(own) = super::convert::rowid_opt(conn, claim)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = vec![(EntityKind::Claim, claim.as_uuid())];
+    let mut stmt = conn.prepare_cached(
+        "SELECT 'attribution', uuid FROM attributions WHERE claim_id = ?1 \
+         UNION ALL SELECT 'evidence', uuid FROM evidence WHERE claim_id = ?1 \
+         UNION ALL SELECT 'review', uuid FROM reviews WHERE claim_id = ?1 \
+         UNION ALL SELECT 'claim_link', uuid FROM claim_links WHERE from_claim = ?1 OR to_claim = ?1",
+    )?;
+    let rows = stmt.query_map([own], |r| {
+        Ok((r.get::<_, EntityKind>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
+    for row in rows {
+        let (kind, blob) = row?;
+        let id = Uuid::from_slice(&blob).map_err(|_| Error::Corrupt {
+            path: String::new(),
+            message: format!("a {kind} uuid is {} bytes long", blob.len()),
+        })?;
+        out.push((kind, id));
+    }
+    Ok(out)
+}
+
+/// A batch entry's value: how many records of each kind it wrote.
+fn batch_counts(conn: &Connection, batch: i64) -> Result<Value> {
+    let mut map = serde_json::Map::new();
+    let mut stmt =
+        conn.prepare_cached("SELECT entity_kind, records FROM history_batch_rows WHERE batch = ?1")?;
+    let rows = stmt.query_map([batch], |r| Ok((r.get::<_, EntityKind>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (kind, n) = row?;
+        map.insert(kind.as_str().to_owned(), Value::from(n));
+    }
+    Ok(Value::Object(map))
+}
+
+/// Every record's kind, uuid and rowid, kind by kind (used by the baseline and by `verify`).
+fn all_ids(conn: &Connection) -> Result<Vec<(EntityKind, Uuid, i64)>> {
     const TABLES: &[(EntityKind, &str)] = &[
-        (EntityKind::Source, "SELECT uuid FROM sources ORDER BY id"),
+        (EntityKind::Source, "SELECT uuid, id FROM sources ORDER BY id"),
         (
             EntityKind::Publication,
-            "SELECT uuid FROM publications ORDER BY id",
+            "SELECT uuid, id FROM publications ORDER BY id",
         ),
-        (EntityKind::Claim, "SELECT uuid FROM claims ORDER BY id"),
+        (EntityKind::Claim, "SELECT uuid, id FROM claims ORDER BY id"),
         (
             EntityKind::Attribution,
-            "SELECT uuid FROM attributions ORDER BY id",
+            "SELECT uuid, id FROM attributions ORDER BY id",
         ),
-        (EntityKind::Evidence, "SELECT uuid FROM evidence ORDER BY id"),
-        (EntityKind::ClaimLink, "SELECT uuid FROM claim_links ORDER BY id"),
-        (EntityKind::Review, "SELECT uuid FROM reviews ORDER BY id"),
+        (EntityKind::Evidence, "SELECT uuid, id FROM evidence ORDER BY id"),
+        (
+            EntityKind::ClaimLink,
+            "SELECT uuid, id FROM claim_links ORDER BY id",
+        ),
+        (EntityKind::Review, "SELECT uuid, id FROM reviews ORDER BY id"),
     ];
     let mut out = Vec::new();
     for (kind, sql) in TABLES {
         let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
-        for blob in rows {
-            let blob = blob?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (blob, rowid) = row?;
             let id = Uuid::from_slice(&blob).map_err(|_| Error::Corrupt {
                 path: String::new(),
                 message: format!("a {kind} uuid is {} bytes long", blob.len()),
             })?;
-            out.push((*kind, id));
+            out.push((*kind, id, rowid));
         }
     }
     Ok(out)
+}
+
+/// The rowid ranges of every batch, per kind, newer batches painted over older ones, so that each
+/// rowid maps to the newest batch whose range holds it (what [`batch_holding`] asks SQLite, for one
+/// record; `verify` asks for every record).
+#[derive(Default)]
+struct BatchRanges(HashMap<EntityKind, std::collections::BTreeMap<i64, (i64, i64)>>);
+
+impl BatchRanges {
+    /// Adds rowids `first..=last` of `kind` for `batch`; call in increasing batch order.
+    fn paint(&mut self, kind: EntityKind, first: i64, last: i64, batch: i64) {
+        let map = self.0.entry(kind).or_default();
+        // The ranges kept are disjoint and sorted, so the ones overlapping `first..=last` are the last
+        // few starting at or before `last`.
+        let hit: Vec<(i64, (i64, i64))> = map
+            .range(..=last)
+            .rev()
+            .take_while(|(_, (end, _))| *end >= first)
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        for (start, (end, b)) in hit {
+            map.remove(&start);
+            if start < first {
+                map.insert(start, (first - 1, b));
+            }
+            if end > last {
+                map.insert(last + 1, (end, b));
+            }
+        }
+        map.insert(first, (last, batch));
+    }
+
+    fn batch_of(&self, kind: EntityKind, rowid: i64) -> Option<i64> {
+        let (_, (end, batch)) = self.0.get(&kind)?.range(..=rowid).next_back()?;
+        (*end >= rowid).then_some(*batch)
+    }
 }
 
 /// The actor of baseline entries.
@@ -345,7 +622,7 @@ pub(crate) fn baseline(conn: &Connection) -> Result<()> {
     }
     let actor = actor(conn)?;
     set_actor(conn, BASELINE_ACTOR)?;
-    for (kind, id) in records {
+    for (kind, id, _) in records {
         if let Some(v) = snapshot(conn, kind, id)? {
             append(conn, kind, id, Operation::Baseline, None, Some(&v), None)?;
         }
@@ -466,6 +743,9 @@ fn changes(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Vec
             {
                 fill_compact(conn, &mut change, d)?;
             }
+            if change.kind == EntityKind::Batch {
+                change.after = Some(batch_counts(conn, change.seq)?);
+            }
             Ok(change)
         })
         .collect()
@@ -481,9 +761,14 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
     // Last known value (hash of its JSON text, None = deleted) of every record with history.
     // Keyed by kind and id: ids are unique per table, so a bundle may reuse one across kinds.
     let mut last: HashMap<(EntityKind, Uuid), (Option<u64>, i64)> = HashMap::new();
+    // Batch entries (number → id), and per batch and kind the records found to come from it: how many,
+    // and the wrapping sum of the digests of their values as written.
+    let mut batches: HashMap<i64, Uuid> = HashMap::new();
+    let mut found: HashMap<(i64, EntityKind), (u64, u64)> = HashMap::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT id, entity_kind, entity, operation, before, after, after_digest FROM history ORDER BY id",
+            "SELECT id, entity_kind, entity, operation, before, after, after_digest, batch \
+             FROM history ORDER BY id",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -496,6 +781,8 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
             let after: Option<String> = r.get(5)?;
             // A compact import entry stores the digest of its value after instead of the value.
             let after_digest: Option<i64> = r.get(6)?;
+            // The first entry of a record a batch created names the batch.
+            let batch: Option<i64> = r.get(7)?;
             let Ok(entity) = Uuid::from_slice(&blob) else {
                 report.problems.push(HistoryProblem {
                     kind,
@@ -504,6 +791,10 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
                 });
                 continue;
             };
+            if kind == EntityKind::Batch {
+                batches.insert(seq, entity);
+                continue;
+            }
             let mut problem = |p: String| {
                 report.problems.push(HistoryProblem {
                     kind,
@@ -512,11 +803,22 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
                 })
             };
             let before_hash = before.as_deref().map(text_hash);
-            match last.get(&(kind, entity)) {
-                Some((prev, prev_seq)) if *prev != before_hash => problem(format!(
+            match (last.get(&(kind, entity)), batch) {
+                (Some((prev, prev_seq)), _) if *prev != before_hash => problem(format!(
                     "entry {seq}'s value before differs from entry {prev_seq}'s value after"
                 )),
-                None if before.is_some() => {
+                (Some(_), Some(b)) => {
+                    problem(format!("entry {seq} names batch {b}, yet is not its first entry"))
+                }
+                (None, Some(b)) => {
+                    if !batches.contains_key(&b) {
+                        problem(format!("entry {seq} names batch {b}, which is not a batch entry"));
+                    }
+                    let f = found.entry((b, kind)).or_default();
+                    f.0 += 1;
+                    f.1 = f.1.wrapping_add(before_hash.unwrap_or_default());
+                }
+                (None, None) if before.is_some() => {
                     problem(format!("its history starts at entry {seq} with a value before"))
                 }
                 _ => {}
@@ -531,8 +833,28 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
             last.insert((kind, entity), (after_hash, seq));
         }
     }
+    // What each batch says it wrote, and where.
+    let mut ranges = BatchRanges::default();
+    let mut written: Vec<(i64, EntityKind, u64, u64)> = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT batch, entity_kind, first_row, last_row, records, digest FROM history_batch_rows \
+             ORDER BY batch",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (batch, kind): (i64, EntityKind) = (r.get(0)?, r.get(1)?);
+            ranges.paint(kind, r.get(2)?, r.get(3)?, batch);
+            written.push((
+                batch,
+                kind,
+                r.get::<_, i64>(4)? as u64,
+                digest_from_sql(r.get(5)?),
+            ));
+        }
+    }
     let mut seen: HashSet<(EntityKind, Uuid)> = HashSet::new();
-    for (kind, id) in all_ids(conn)? {
+    for (kind, id, rowid) in all_ids(conn)? {
         report.records += 1;
         seen.insert((kind, id));
         let now = snapshot(conn, kind, id)?.map(|v| text_hash(&v.to_string()));
@@ -544,7 +866,14 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
             })
         };
         match last.get(&(kind, id)) {
-            None => problem("it has no history".into()),
+            None => match ranges.batch_of(kind, rowid) {
+                Some(b) => {
+                    let f = found.entry((b, kind)).or_default();
+                    f.0 += 1;
+                    f.1 = f.1.wrapping_add(now.unwrap_or_default());
+                }
+                None => problem("it has no history".into()),
+            },
             Some((None, seq)) => problem(format!("entry {seq} records its deletion, yet it exists")),
             Some((prev, seq)) if *prev != now => problem(format!(
                 "its current value differs from entry {seq}'s value after"
@@ -560,6 +889,24 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
                 problem: format!("entry {seq} records a value, yet it does not exist"),
             });
         }
+    }
+    for (batch, kind, records, digest) in written {
+        let (n, sum) = found.get(&(batch, kind)).copied().unwrap_or_default();
+        let problem = if n != records {
+            format!("batch entry {batch} wrote {records} {kind} records; {n} are found")
+        } else if sum != digest {
+            format!(
+                "a {kind} record written by batch entry {batch} differs from what it wrote \
+                 (changed behind the API)"
+            )
+        } else {
+            continue;
+        };
+        report.problems.push(HistoryProblem {
+            kind: EntityKind::Batch,
+            entity: batches.get(&batch).copied().unwrap_or_else(Uuid::nil),
+            problem,
+        });
     }
     report.problems.sort_by_key(|p| (p.kind, p.entity));
     Ok(report)
@@ -612,11 +959,13 @@ impl Store {
     pub fn history_of<I: EntityId>(&self, id: I) -> Result<Vec<Change>> {
         let kind: EntityKind = I::KIND.parse()?;
         self.read(|c| {
-            changes(
+            let mut out: Vec<Change> = batch_creation(c, kind, id.as_uuid())?.into_iter().collect();
+            out.extend(changes(
                 c,
                 select_changes!("WHERE h.entity = ?1 AND h.entity_kind = ?2 ORDER BY h.id"),
                 params![&id.as_uuid().as_bytes()[..], kind],
-            )
+            )?);
+            Ok(out)
         })
     }
 
@@ -638,13 +987,24 @@ impl Store {
             if !known {
                 return Err(Error::not_found("claim", claim));
             }
-            changes(
+            let mut out = changes(
                 c,
                 select_changes!(
                     "WHERE h.id IN (SELECT history_id FROM history_claims WHERE claim = ?1) ORDER BY h.id"
                 ),
                 [claim],
-            )
+            )?;
+            // Records a batch created have no entry of their own until they change: add their creation,
+            // for the claim and everything that belongs to it now or belonged to it once.
+            let mut records: Vec<(EntityKind, Uuid)> = out.iter().map(|ch| (ch.kind, ch.entity)).collect();
+            records.extend(claim_records(c, claim)?);
+            records.sort();
+            records.dedup();
+            for (kind, entity) in records {
+                out.extend(batch_creation(c, kind, entity)?);
+            }
+            out.sort_by_key(|ch| ch.seq);
+            Ok(out)
         })
     }
 
@@ -769,59 +1129,54 @@ mod verify_tests {
         assert!(r.problems[0].problem.contains("value before differs"));
     }
 
-    #[test]
-    fn bulk_records_with_record_import_verify_clean() {
-        let (store, _) = seeded();
-        let c = NewClaim::factual("Loaded in bulk")
-            .tag("bulk")
-            .into_claim()
-            .unwrap();
+    fn bulk_claims(store: &Store, texts: &[&str]) -> Vec<crate::model::claim::Claim> {
+        let claims: Vec<_> = texts
+            .iter()
+            .map(|t| NewClaim::factual(*t).tag("bulk").into_claim().unwrap())
+            .collect();
         store
-            .write(|conn| {
-                claims::insert(conn, &c)?;
-                record_import(conn, EntityKind::Claim, c.id.as_uuid(), &c)
+            .batch(|b| {
+                for c in &claims {
+                    b.insert_claim(c)?;
+                }
+                Ok(())
             })
             .unwrap();
-        assert!(store.verify_history().unwrap().is_consistent());
-        let h = store.claim_history(c.id).unwrap();
-        assert_eq!(h.len(), 1);
-        assert_eq!(h[0].operation, Operation::Import);
+        claims
     }
 
-    fn bulk_claim(store: &Store, text: &str) -> crate::model::claim::Claim {
-        let c = NewClaim::factual(text).tag("bulk").into_claim().unwrap();
-        store
-            .write(|conn| {
-                claims::insert(conn, &c)?;
-                record_import(conn, EntityKind::Claim, c.id.as_uuid(), &c)
-            })
-            .unwrap();
-        c
+    fn count(store: &Store, sql: &str) -> i64 {
+        store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
     }
 
     #[test]
-    fn a_bulk_entry_stores_a_digest_not_a_copy_and_reads_back_the_record() {
+    fn a_batch_writes_one_entry_and_each_record_reads_back_its_import() {
         let (store, _) = seeded();
-        let c = bulk_claim(&store, "Loaded in bulk");
-        let (after, stored_digest): (Option<String>, Option<i64>) = store
-            .conn
-            .query_row(
-                "SELECT after, after_digest FROM history WHERE entity = ?1",
-                [&c.id.as_uuid().as_bytes()[..]],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap();
-        assert_eq!(after, None, "no JSON copy of a bulk-loaded record");
-        let expected = to_json(&c).unwrap();
+        let before = count(&store, "SELECT count(*) FROM history");
+        let claims = bulk_claims(&store, &["Loaded in bulk", "Also in bulk", "Third"]);
+        assert_eq!(count(&store, "SELECT count(*) FROM history"), before + 1);
         assert_eq!(
-            stored_digest.map(digest_from_sql),
-            Some(digest(&expected.to_string()))
+            count(&store, "SELECT count(*) FROM history WHERE entity_kind = 'batch'"),
+            1
         );
-        // Readers present the value after from the current row while it is the last entry...
+        let batch = count(&store, "SELECT id FROM history WHERE entity_kind = 'batch'");
+        let c = &claims[1];
+        let expected = to_json(c).unwrap();
         let h = store.history_of(c.id).unwrap();
         assert_eq!(h.len(), 1);
+        assert_eq!(
+            (h[0].seq, h[0].operation, h[0].kind),
+            (batch, Operation::Import, EntityKind::Claim)
+        );
         assert_eq!(h[0].after.as_ref(), Some(&expected));
-        // ...and from the next entry's value before once the record has changed.
+        assert_eq!(store.claim_history(c.id).unwrap(), h);
+        // The batch entry itself, as its actor's history shows it: how many records of each kind.
+        let by_actor = store.history_by_actor("unknown").unwrap();
+        let entry = by_actor.iter().find(|ch| ch.kind == EntityKind::Batch).unwrap();
+        assert_eq!(entry.after.as_ref().unwrap()["claim"], 3);
+        assert!(store.verify_history().unwrap().is_consistent());
+
+        // Once the record changes, its entry names the batch and holds the imported value before.
         store
             .write(|conn| {
                 track(conn, EntityKind::Claim, c.id.as_uuid(), None, None, || {
@@ -833,19 +1188,46 @@ mod verify_tests {
                 })
             })
             .unwrap();
+        assert_eq!(
+            count(&store, "SELECT count(*) FROM history WHERE batch IS NOT NULL"),
+            1
+        );
         let h = store.history_of(c.id).unwrap();
         assert_eq!(h.len(), 2);
         assert_eq!(h[0].after.as_ref(), Some(&expected));
         assert_eq!(h[1].before.as_ref(), Some(&expected));
         assert_eq!(h[1].after.as_ref().unwrap()["text"], "Changed later");
         assert_eq!(store.claim_history(c.id).unwrap(), h);
-        assert!(store.verify_history().unwrap().is_consistent());
+        let r = store.verify_history().unwrap();
+        assert!(r.is_consistent(), "{r:?}");
+    }
+
+    #[test]
+    fn a_deleted_batch_record_keeps_its_import_and_verifies() {
+        let (store, _) = seeded();
+        let claims = bulk_claims(&store, &["one", "two"]);
+        store.delete_claim(claims[1].id).unwrap();
+        let h = store.history_of(claims[1].id).unwrap();
+        let ops: Vec<Operation> = h.iter().map(|c| c.operation).collect();
+        assert_eq!(ops, [Operation::Import, Operation::Delete]);
+        let r = store.verify_history().unwrap();
+        assert!(r.is_consistent(), "{r:?}");
+        // Its rowid is free again: a later batch takes it, and each record names its own batch.
+        let again = bulk_claims(&store, &["three"]);
+        let first = store.history_of(claims[0].id).unwrap()[0].seq;
+        let reused = store.history_of(again[0].id).unwrap();
+        assert_eq!(reused.len(), 1);
+        assert!(reused[0].seq > first);
+        assert_eq!(store.history_of(claims[1].id).unwrap()[0].seq, first);
+        let r = store.verify_history().unwrap();
+        assert!(r.is_consistent(), "{r:?}");
     }
 
     #[test]
     fn a_change_behind_the_api_to_a_bulk_record_is_found() {
         let (store, _) = seeded();
-        let c = bulk_claim(&store, "Loaded in bulk");
+        let c = bulk_claims(&store, &["Loaded in bulk"]).remove(0);
+        assert!(store.verify_history().unwrap().is_consistent());
         store
             .conn
             .execute(
@@ -855,10 +1237,53 @@ mod verify_tests {
             .unwrap();
         let r = store.verify_history().unwrap();
         assert_eq!(r.problems.len(), 1, "{r:?}");
-        assert_eq!(r.problems[0].entity, c.id.as_uuid());
-        assert!(r.problems[0].problem.contains("current value differs"));
-        // The tampered row is not presented as what was imported.
-        assert_eq!(store.history_of(c.id).unwrap()[0].after, None);
+        assert_eq!(r.problems[0].kind, EntityKind::Batch);
+        assert!(r.problems[0].problem.contains("changed behind the API"), "{r:?}");
+        // A row inserted behind the API, inside no batch's range, has no history.
+        store
+            .conn
+            .execute(
+                "INSERT INTO claims (uuid, text, kind, created_at) VALUES (?1, 'raw', 'factual', 0)",
+                [&Uuid::now_v7().as_bytes()[..]],
+            )
+            .unwrap();
+        let r = store.verify_history().unwrap();
+        assert!(
+            r.problems.iter().any(|p| p.problem == "it has no history"),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn newer_batches_paint_over_older_ranges() {
+        let mut r = BatchRanges::default();
+        r.paint(EntityKind::Claim, 1, 100, 1);
+        r.paint(EntityKind::Claim, 40, 60, 2);
+        r.paint(EntityKind::Claim, 55, 120, 3);
+        r.paint(EntityKind::Evidence, 1, 5, 3);
+        let got: Vec<Option<i64>> = [0, 1, 39, 40, 54, 55, 100, 120, 121]
+            .iter()
+            .map(|&row| r.batch_of(EntityKind::Claim, row))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                None,
+                Some(1),
+                Some(1),
+                Some(2),
+                Some(2),
+                Some(3),
+                Some(3),
+                Some(3),
+                None
+            ]
+        );
+        assert_eq!(r.batch_of(EntityKind::Evidence, 3), Some(3));
+        assert_eq!(r.batch_of(EntityKind::Source, 3), None);
+        r.paint(EntityKind::Claim, 1, 200, 4);
+        assert_eq!(r.batch_of(EntityKind::Claim, 50), Some(4));
+        assert_eq!(r.0[&EntityKind::Claim].len(), 1);
     }
 
     #[test]

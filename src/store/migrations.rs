@@ -14,6 +14,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schema/0004_compact_import.sql"),
     ),
     ("0005_summary", include_str!("../../schema/0005_summary.sql")),
+    (
+        "0006_bulk_history",
+        include_str!("../../schema/0006_bulk_history.sql"),
+    ),
 ];
 
 /// The migration that creates the history; when it is applied to a database that already holds records,

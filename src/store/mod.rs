@@ -144,6 +144,13 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| corrupt_or(e, &shown))?;
         conn.pragma_update(None, "synchronous", sync)?;
+        // Statement journals and temporary b-trees in memory: inside a transaction SQLite journals
+        // each page a statement changes, and with the default (a temporary file) a bulk load made
+        // 37 pwrite calls per claim (benches/throughput.rs, docs/performance.md).
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // 32 MiB of page cache (SQLite's default is 2 MiB): the indexes of a store of a million claims
+        // are hundreds of MB, and bulk loads and summaries touch them at random.
+        conn.pragma_update(None, "cache_size", -32_768)?;
         let store = Self::finish_open(conn).map_err(|e| corrupt_or_err(e, &shown))?;
         if let Some(actor) = &options.actor {
             store.set_actor(actor)?;
