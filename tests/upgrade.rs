@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use claimtrack::{Bundle, Error, NewClaim, Operation, SCHEMA_VERSION, Store};
+use claimtrack::{Bundle, EntityKind, Error, NewClaim, Operation, SCHEMA_VERSION, Store};
 
 const V1_DB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v1.db");
 const V1_EXPORT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v1.json");
@@ -116,11 +116,11 @@ fn err_message_mentions_upgrade(path: &Path) -> bool {
         .contains("upgrade claimtrack")
 }
 
-/// The database written by the schema this version writes (tests/fixtures/v3.db: the seed article plus
+/// Version 3, the first schema with history (tests/fixtures/v3.db: the seed article plus
 /// a revised evidence record, a corrected review and a retracted one, each with its history). Every later
-/// schema change must open and migrate it with nothing lost; at this version it opens as it is.
+/// schema change must open and migrate it with nothing lost.
 #[test]
-fn the_newest_fixture_opens_and_migrates_with_versions_and_history_intact() {
+fn a_version_3_database_migrates_with_versions_and_history_intact() {
     const V3_DB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v3.db");
     const V3_EXPORT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v3.json");
     let bytes = std::fs::read(V3_DB).unwrap();
@@ -161,5 +161,89 @@ fn the_newest_fixture_opens_and_migrates_with_versions_and_history_intact() {
     let after_bulk = store.verify_history().unwrap();
     assert!(after_bulk.is_consistent(), "{:?}", after_bulk.problems);
     assert_eq!(after_bulk.changes, before_bulk.changes + 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Opens a copy of fixture `tests/fixtures/v{version}.db` and checks it against its export: the same
+/// records, `check` clean, every history entry kept and the chain intact.
+fn open_fixture(version: i64) -> (PathBuf, Store, Bundle) {
+    let db = format!("{}/tests/fixtures/v{version}.db", env!("CARGO_MANIFEST_DIR"));
+    let export = format!("{}/tests/fixtures/v{version}.json", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(db).unwrap();
+    assert_eq!(header_user_version(&bytes), version);
+    let dir = scratch(&format!("v{version}"));
+    let path = dir.join("desk.db");
+    std::fs::write(&path, &bytes).unwrap();
+    let expected: Bundle = serde_json::from_str(&std::fs::read_to_string(export).unwrap()).unwrap();
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.export_bundle().unwrap(), expected);
+    let report = store.check().unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+    (dir, store, expected)
+}
+
+/// Version 5 (before one history entry per batch): its bulk-loaded records carry one compact entry each,
+/// the seed article full import entries; both still read back after the upgrade, next to batch entries.
+#[test]
+fn a_version_5_database_keeps_per_record_history_next_to_batch_entries() {
+    let (dir, store, expected) = open_fixture(5);
+    let before = store.verify_history().unwrap();
+    assert!(before.is_consistent(), "{:?}", before.problems);
+    // Each bulk-loaded claim kept its own compact import entry, which reads back the record.
+    let corrected = expected
+        .claims
+        .iter()
+        .find(|c| c.text.ends_with("(corrected)"))
+        .unwrap();
+    let h = store.history_of(corrected.id).unwrap();
+    let ops: Vec<Operation> = h.iter().map(|c| c.operation).collect();
+    assert_eq!(ops, [Operation::Import, Operation::Update]);
+    assert_eq!(h[0].after, h[1].before);
+    assert!(h[0].after.is_some());
+    // Search finds claims, quotes and excerpts after the FTS tables were rebuilt.
+    assert_eq!(store.search("Rason", 50).unwrap().len(), 12);
+    assert!(!store.search("satellite image", 5).unwrap().is_empty());
+    assert!(!store.search("port", 5).unwrap().is_empty());
+    // The evidence and review tables were rebuilt with their versions intact.
+    assert_eq!(expected.evidence_standings.len(), 2);
+    // A bulk load now writes one entry.
+    store
+        .batch(|b| {
+            b.add_claim(NewClaim::factual("Loaded after the upgrade"))?;
+            b.add_claim(NewClaim::factual("And another"))
+        })
+        .unwrap();
+    let after = store.verify_history().unwrap();
+    assert!(after.is_consistent(), "{:?}", after.problems);
+    assert_eq!(after.changes, before.changes + 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The database written by the schema this version writes (tests/fixtures/v6.db, made by
+/// tests/fixtures/make_fixture.rs: the seed article, a bulk load, then a corrected claim, a revised and a
+/// retracted evidence record and a deleted claim). Every later schema change must open and migrate it.
+#[test]
+fn the_newest_fixture_opens_with_batch_history_intact() {
+    let (dir, store, expected) = open_fixture(6);
+    let report = store.verify_history().unwrap();
+    assert!(report.is_consistent(), "{:?}", report.problems);
+    // Two batches by the fixture writer (the seed article and the bulk load), plus the single changes.
+    let entries = store.history_by_actor("fixture writer").unwrap();
+    let batches: Vec<_> = entries.iter().filter(|c| c.kind == EntityKind::Batch).collect();
+    assert_eq!(
+        batches.len(),
+        3,
+        "seed article, bulk load, the claim added by mistake"
+    );
+    assert_eq!(batches[1].after.as_ref().unwrap()["claim"], 12);
+    let corrected = expected
+        .claims
+        .iter()
+        .find(|c| c.text.ends_with("(corrected)"))
+        .unwrap();
+    let h = store.history_of(corrected.id).unwrap();
+    assert_eq!((h[0].operation, h[0].seq), (Operation::Import, batches[1].seq));
+    assert_eq!(h[0].after, h[1].before);
     std::fs::remove_dir_all(&dir).unwrap();
 }

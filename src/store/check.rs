@@ -79,26 +79,6 @@ impl Store {
                     );
                 }
             }
-            // The rule the status triggers enforce on update (since schema 0006 no trigger runs on
-            // insert: any INSERT trigger slows every bulk load; the store writes new rows current).
-            report.checks.push("standing".into());
-            let broken: Vec<String> = c
-                .prepare_cached(
-                    "SELECT 'evidence ' || hex(uuid) FROM evidence \
-                     WHERE (status = 'current') <> (status_reason IS NULL OR status_at IS NULL) \
-                     OR (status = 'superseded') <> (replaced_by IS NOT NULL) \
-                     UNION ALL SELECT 'review ' || hex(uuid) FROM reviews \
-                     WHERE (status = 'current') <> (status_reason IS NULL OR status_at IS NULL) \
-                     OR (status = 'superseded') <> (replaced_by IS NOT NULL) LIMIT 100",
-                )?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            for what in broken {
-                report.problem(
-                    "standing",
-                    format!("{what}: its status, reason, time and successor disagree"),
-                );
-            }
             Ok(())
         })?;
 

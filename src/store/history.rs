@@ -1423,5 +1423,22 @@ mod verify_tests {
             [],
         );
         assert!(e.is_err(), "superseded without a successor must be refused");
+        // The same rule holds for rows inserted by hand (table CHECKs since schema 0006).
+        let e = store.conn.execute(
+            "INSERT INTO evidence (uuid, claim_id, source_id, stance, created_at, status) \
+             SELECT ?1, claim_id, source_id, 'supports', 0, 'retracted' FROM evidence LIMIT 1",
+            [&Uuid::now_v7().as_bytes()[..]],
+        );
+        assert!(
+            e.is_err(),
+            "a retracted row without reason and time must be refused"
+        );
+        let ok = store.conn.execute(
+            "INSERT INTO evidence (uuid, claim_id, source_id, stance, created_at, status, status_reason, \
+             status_at) SELECT ?1, claim_id, source_id, 'supports', 0, 'retracted', 'withdrawn', 1 \
+             FROM evidence LIMIT 1",
+            [&Uuid::now_v7().as_bytes()[..]],
+        );
+        assert_eq!(ok.unwrap(), 1, "a coherent retracted row is accepted");
     }
 }

@@ -71,6 +71,18 @@ pub(crate) fn migrate(conn: &Connection) -> Result<()> {
         return Ok(());
     }
     refuse_damaged(conn)?;
+    // SQLite's procedure for rebuilding a table (0004, 0006): foreign keys off while the schema
+    // changes (the pragma is a no-op inside a transaction, so it is set around it), every key checked
+    // before the commit, and the setting restored whatever happens.
+    let enforced: bool = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let applied = apply(conn);
+    conn.pragma_update(None, "foreign_keys", enforced)?;
+    applied
+}
+
+/// Applies the pending migrations in one IMMEDIATE transaction; see [`migrate`].
+fn apply(conn: &Connection) -> Result<()> {
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
     let current = user_version(&tx)?;
     refuse_too_new(current)?;
@@ -90,6 +102,13 @@ pub(crate) fn migrate(conn: &Connection) -> Result<()> {
             version: SCHEMA_VERSION,
             message: format!("recording the history baseline: {e}"),
         })?;
+    }
+    let dangling: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+    if dangling > 0 {
+        return Err(Error::Migration {
+            version: SCHEMA_VERSION,
+            message: format!("{dangling} foreign keys would point at no row"),
+        });
     }
     tx.commit()?;
     Ok(())
