@@ -457,7 +457,7 @@ impl BatchLog {
                 "INSERT INTO history (at, actor, entity_kind, entity, operation, after) \
                  VALUES (?1, (SELECT name FROM temp.claimtrack_actor), 'batch', ?2, 'import', '{}')",
             )?
-            .execute(params![at, &Uuid::now_v7().as_bytes()[..]])?;
+            .execute(params![at, &crate::model::ids::new_v7().as_bytes()[..]])?;
             self.entry = Some(conn.last_insert_rowid());
         }
         self.records[slot] += 1;
