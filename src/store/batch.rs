@@ -238,7 +238,8 @@ impl<'a> Batch<'a> {
         // to `last_insert_rowid`; sources are few next to claims.
         let own = rowid_opt(self.conn, s.id)?.ok_or_else(|| Error::not_found("source", s.id))?;
         self.sources.put(s.id.as_uuid(), own);
-        self.log.record(self.conn, EntityKind::Source, s)?;
+        self.log
+            .record(self.conn, EntityKind::Source, s.id.as_uuid(), s)?;
         self.counts.sources += 1;
         Ok(())
     }
@@ -280,7 +281,8 @@ impl<'a> Batch<'a> {
         publications::insert(self.conn, p)?;
         self.publications
             .put(p.id.as_uuid(), self.conn.last_insert_rowid());
-        self.log.record(self.conn, EntityKind::Publication, p)?;
+        self.log
+            .record(self.conn, EntityKind::Publication, p.id.as_uuid(), p)?;
         self.counts.publications += 1;
         Ok(())
     }
@@ -335,7 +337,7 @@ impl<'a> Batch<'a> {
             }
         }
         self.claims.put(c.id.as_uuid(), own);
-        self.log.record(self.conn, EntityKind::Claim, c)?;
+        self.log.record(self.conn, EntityKind::Claim, c.id.as_uuid(), c)?;
         self.counts.claims += 1;
         Ok(())
     }
@@ -380,7 +382,8 @@ impl<'a> Batch<'a> {
         for (i, (r, src)) in a.relays.iter().zip(relays).enumerate() {
             self.relay_stmt.execute(params![own, i as i64, src, r.mode])?;
         }
-        self.log.record(self.conn, EntityKind::Attribution, a)?;
+        self.log
+            .record(self.conn, EntityKind::Attribution, a.id.as_uuid(), a)?;
         self.counts.attributions += 1;
         Ok(())
     }
@@ -409,7 +412,8 @@ impl<'a> Batch<'a> {
         let source = self.sources.get(self.conn, e.source)?;
         let publication = self.publications.get_opt(self.conn, e.publication)?;
         evidence::run_insert(self.conn, &mut self.evidence_stmt, e, claim, source, publication)?;
-        self.log.record(self.conn, EntityKind::Evidence, e)?;
+        self.log
+            .record(self.conn, EntityKind::Evidence, e.id.as_uuid(), e)?;
         self.counts.evidence += 1;
         Ok(())
     }
@@ -437,7 +441,8 @@ impl<'a> Batch<'a> {
         let claim = self.claims.get(self.conn, r.claim)?;
         let reviewer = self.sources.get_opt(self.conn, r.reviewer)?;
         reviews::run_insert(&mut self.review_stmt, r, claim, reviewer)?;
-        self.log.record(self.conn, EntityKind::Review, r)?;
+        self.log
+            .record(self.conn, EntityKind::Review, r.id.as_uuid(), r)?;
         self.counts.reviews += 1;
         Ok(())
     }
@@ -448,7 +453,8 @@ impl<'a> Batch<'a> {
     pub fn insert_link(&mut self, link: &ClaimLink) -> Result<ClaimLinkId> {
         self.record("claim link", |b| {
             super::links::insert(b.conn, link)?;
-            b.log.record(b.conn, EntityKind::ClaimLink, link)?;
+            b.log
+                .record(b.conn, EntityKind::ClaimLink, link.id.as_uuid(), link)?;
             b.counts.links += 1;
             Ok(link.id)
         })
