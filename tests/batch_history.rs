@@ -867,8 +867,30 @@ fn a_batch_claim_with_a_negative_zero_figure_verifies() {
         .into_claim()
         .unwrap();
     batch_insert(&store, std::slice::from_ref(&c));
+    // The same through the single-record path, and a rating of negative zero.
+    let single = store
+        .add_claim(NewClaim::factual("Growth was nil").quantity(claimtrack::Quantity::about(-0.0, "percent")))
+        .unwrap();
+    store
+        .batch(|b| {
+            b.add_review(
+                single,
+                claimtrack::NewReview::new(claimtrack::Verdict::False)
+                    .rating(claimtrack::Rating::new(-0.0, -0.0, 5.0)),
+            )
+        })
+        .unwrap();
     let r = store.verify_history().unwrap();
     assert!(r.is_consistent(), "{:?}", r.problems);
+    assert_eq!(store.claim(c.id).unwrap(), c);
+    // Re-importing the original finds nothing to change.
+    let again = store
+        .import_bundle(&Bundle {
+            claims: vec![c],
+            ..Bundle::default()
+        })
+        .unwrap();
+    assert_eq!((again.inserted, again.updated), (0, 0));
 }
 
 #[test]
@@ -877,8 +899,18 @@ fn a_batch_claim_created_at_another_offset_verifies() {
     let mut c = NewClaim::factual("Recorded in Seoul").into_claim().unwrap();
     c.created_at = c
         .created_at
-        .to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap());
+        .to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap())
+        .replace_nanosecond(123_456_789)
+        .unwrap();
     batch_insert(&store, std::slice::from_ref(&c));
     let r = store.verify_history().unwrap();
     assert!(r.is_consistent(), "{:?}", r.problems);
+    assert_eq!(store.claim(c.id).unwrap(), c);
+    let again = store
+        .import_bundle(&Bundle {
+            claims: vec![c],
+            ..Bundle::default()
+        })
+        .unwrap();
+    assert_eq!((again.inserted, again.updated), (0, 0));
 }
