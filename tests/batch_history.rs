@@ -43,7 +43,8 @@ fn is_creation(op: Operation) -> bool {
     matches!(op, Operation::Insert | Operation::Import | Operation::Baseline)
 }
 
-/// Every record in the store: its history starts with exactly one creation, and ends with its value.
+/// Every record in the store: its history starts with exactly one creation (a restored record: one more
+/// after each deletion), and its changes form one chain.
 fn assert_each_record_has_one_creation(store: &Store) {
     let b = store.export_bundle().unwrap();
     let mut checked = 0;
@@ -54,11 +55,18 @@ fn assert_each_record_has_one_creation(store: &Store) {
                 assert!(!h.is_empty(), "{:?} has no history", x.id);
                 assert!(is_creation(h[0].operation), "{:?}: {h:?}", x.id);
                 assert!(h[0].before.is_none(), "{:?}: {h:?}", x.id);
-                let creations = h
-                    .iter()
-                    .filter(|c| c.before.is_none() && is_creation(c.operation))
-                    .count();
-                assert_eq!(creations, 1, "{:?}: {h:?}", x.id);
+                // Exactly one creation, unless the record was deleted and written again (restored):
+                // each later creation follows a deletion.
+                for w in h.windows(2) {
+                    if w[1].before.is_none() {
+                        assert!(
+                            w[0].after.is_none() && is_creation(w[1].operation),
+                            "{:?}: {h:?}",
+                            x.id
+                        );
+                    }
+                }
+                assert!(h.last().unwrap().after.is_some(), "{:?}: {h:?}", x.id);
                 assert!(h.windows(2).all(|w| w[0].seq < w[1].seq), "{h:?}");
                 // The chain holds: each change starts from the previous value.
                 for w in h.windows(2) {
@@ -913,4 +921,239 @@ fn a_batch_claim_created_at_another_offset_verifies() {
         })
         .unwrap();
     assert_eq!((again.inserted, again.updated), (0, 0));
+}
+
+// ---- random sequences ----
+
+mod random {
+    use super::*;
+    use claimtrack::{AttributionId, ClaimId, EvidenceId, SourceId};
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        /// A batch of claims, each with a quoted or bare attribution and maybe evidence; `fail_first`
+        /// runs the first record in an attempt that fails.
+        Batch {
+            claims: u8,
+            quoted: bool,
+            evidence: bool,
+            fail_first: bool,
+        },
+        Single {
+            quoted: bool,
+        },
+        UpdateClaim(usize),
+        UpdateQuote(usize, bool),
+        DeleteEvidence(usize),
+        DeleteClaim(usize),
+        ReimportChanged(usize),
+        Restore(usize),
+        Revise(usize),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => (1u8..4, any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+                |(claims, quoted, evidence, fail_first)| Op::Batch { claims, quoted, evidence, fail_first }
+            ),
+            2 => any::<bool>().prop_map(|quoted| Op::Single { quoted }),
+            2 => any::<usize>().prop_map(Op::UpdateClaim),
+            1 => (any::<usize>(), any::<bool>()).prop_map(|(i, q)| Op::UpdateQuote(i, q)),
+            1 => any::<usize>().prop_map(Op::DeleteEvidence),
+            2 => any::<usize>().prop_map(Op::DeleteClaim),
+            1 => any::<usize>().prop_map(Op::ReimportChanged),
+            1 => any::<usize>().prop_map(Op::Restore),
+            1 => any::<usize>().prop_map(Op::Revise),
+        ]
+    }
+
+    struct World {
+        store: Store,
+        src: SourceId,
+        claims: Vec<ClaimId>,
+        deleted: Vec<Bundle>,
+        n: u32,
+    }
+
+    impl World {
+        fn text(&mut self) -> String {
+            self.n += 1;
+            format!("claim number w{} about harbour{}", self.n, self.n)
+        }
+
+        fn pick<T: Copy>(list: &[T], i: usize) -> Option<T> {
+            (!list.is_empty()).then(|| list[i % list.len()])
+        }
+
+        fn attribution(&self, quoted: bool, n: u32) -> NewAttribution {
+            let a = NewAttribution::said_by(self.src);
+            if quoted {
+                a.quote(format!("quoted words q{n}"))
+            } else {
+                a.paraphrase()
+            }
+        }
+
+        fn apply(&mut self, op: &Op) {
+            match *op {
+                Op::Batch {
+                    claims,
+                    quoted,
+                    evidence,
+                    fail_first,
+                } => {
+                    let texts: Vec<String> = (0..claims).map(|_| self.text()).collect();
+                    let n = self.n;
+                    let attr = self.attribution(quoted, n);
+                    let src = self.src;
+                    let made = self
+                        .store
+                        .batch(|b| {
+                            if fail_first {
+                                let r = b.attempt(|b| {
+                                    let c = b.add_claim(NewClaim::factual("never stored"))?;
+                                    b.attribute(c, NewAttribution::said_by(src).quote("never"))?;
+                                    b.add_claim(NewClaim::factual(""))
+                                });
+                                assert!(r.is_err());
+                            }
+                            let mut out = Vec::new();
+                            for t in &texts {
+                                let c = b.add_claim(NewClaim::factual(t.clone()))?;
+                                b.attribute(c, attr.clone())?;
+                                if evidence {
+                                    b.add_evidence(
+                                        c,
+                                        NewEvidence::new(src, Stance::Supports)
+                                            .excerpt(format!("excerpt x{n}")),
+                                    )?;
+                                }
+                                out.push(c);
+                            }
+                            Ok(out)
+                        })
+                        .unwrap();
+                    self.claims.extend(made);
+                }
+                Op::Single { quoted } => {
+                    let t = self.text();
+                    let c = self.store.add_claim(NewClaim::factual(t)).unwrap();
+                    self.store.attribute(c, self.attribution(quoted, self.n)).unwrap();
+                    self.claims.push(c);
+                }
+                Op::UpdateClaim(i) => {
+                    let store = &self.store;
+                    if let Some(id) = Self::pick(&self.claims, i) {
+                        let mut c = store.claim(id).unwrap();
+                        c.text.push_str(" edited");
+                        store.update_claim(&c).unwrap();
+                    }
+                }
+                Op::UpdateQuote(i, q) => {
+                    let store = &self.store;
+                    if let Some(id) = Self::pick(&self.claims, i) {
+                        let a: Vec<AttributionId> =
+                            store.attributions_of(id).unwrap().iter().map(|a| a.id).collect();
+                        if let Some(aid) = a.first() {
+                            let mut a = store.attribution(*aid).unwrap();
+                            if q {
+                                a.quote = Some(format!("new words for {id}"));
+                                a.mode = claimtrack::Mode::DirectQuote;
+                            } else {
+                                a.quote = None;
+                                a.mode = claimtrack::Mode::Paraphrase;
+                            }
+                            store.update_attribution(&a).unwrap();
+                        }
+                    }
+                }
+                Op::DeleteEvidence(i) => {
+                    let store = &self.store;
+                    if let Some(id) = Self::pick(&self.claims, i) {
+                        let e: Vec<EvidenceId> =
+                            store.evidence_of(id).unwrap().iter().map(|e| e.id).collect();
+                        if let Some(e) = e.last() {
+                            store.delete_evidence(*e).unwrap();
+                        }
+                    }
+                }
+                Op::DeleteClaim(i) => {
+                    let store = &self.store;
+                    if let Some(id) = Self::pick(&self.claims, i) {
+                        self.deleted.push(store.export_claim(id).unwrap());
+                        // Newest evidence first: a superseded record refers to its successor.
+                        let mut ev = store.evidence_of(id).unwrap();
+                        ev.reverse();
+                        for e in ev {
+                            store.delete_evidence(e.id).unwrap();
+                        }
+                        for a in store.attributions_of(id).unwrap() {
+                            store.delete_attribution(a.id).unwrap();
+                        }
+                        store.delete_claim(id).unwrap();
+                        self.claims.retain(|c| *c != id);
+                    }
+                }
+                Op::ReimportChanged(i) => {
+                    let store = &self.store;
+                    if let Some(id) = Self::pick(&self.claims, i) {
+                        let mut b = store.export_claim(id).unwrap();
+                        b.claims[0].text.push_str(" reimported");
+                        for a in &mut b.attributions {
+                            a.quote = Some("reimported words".into());
+                            a.mode = claimtrack::Mode::DirectQuote;
+                        }
+                        let s = store.import_bundle(&b).unwrap();
+                        assert!(s.updated >= 1);
+                    }
+                }
+                Op::Restore(i) => {
+                    let store = &self.store;
+                    if let Some(b) = Self::pick(&(0..self.deleted.len()).collect::<Vec<_>>(), i) {
+                        let b = self.deleted.remove(b);
+                        store.import_bundle(&b).unwrap();
+                        self.claims.push(b.claims[0].id);
+                    }
+                }
+                Op::Revise(i) => {
+                    let store = &self.store;
+                    if let Some(id) = Self::pick(&self.claims, i) {
+                        let cur = store.current_evidence_of(id).unwrap();
+                        if let Some(e) = cur.first() {
+                            store
+                                .revise_evidence(e.id, NewEvidence::new(self.src, Stance::Refutes), "revised")
+                                .unwrap();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        #[test]
+        fn random_batches_and_single_writes_keep_history_consistent(ops in prop::collection::vec(op(), 1..14)) {
+            let store = Store::open_in_memory().unwrap();
+            let src = store.add_source(NewSource::new("Wire", SourceKind::NewsAgency)).unwrap();
+            let mut w = World { store, src, claims: Vec::new(), deleted: Vec::new(), n: 0 };
+            for op in &ops {
+                w.apply(op);
+                let r = w.store.verify_history().unwrap();
+                prop_assert!(r.is_consistent(), "after {:?}: {:?}", op, r.problems);
+            }
+            assert_each_record_has_one_creation(&w.store);
+            let c = w.store.check().unwrap();
+            prop_assert!(c.is_ok(), "{:?}", c.problems);
+            // Every live claim is found by its own words.
+            for id in &w.claims {
+                let text = w.store.claim(*id).unwrap().text;
+                let word = text.split_whitespace().find(|t| t.starts_with('w')).unwrap();
+                let hits = w.store.search(word, 10).unwrap();
+                prop_assert!(hits.iter().any(|h| h.claim == *id), "{} {:?}", word, hits);
+            }
+        }
+    }
 }
