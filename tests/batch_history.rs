@@ -39,6 +39,18 @@ fn assert_consistent(store: &Store) {
     assert!(c.is_ok(), "{:?}", c.problems);
 }
 
+/// FTS5's full integrity check, comparing each external-content index with its table (rank 1).
+/// `PRAGMA integrity_check`, which `Store::check` runs, does not compare them with the content.
+fn fts_problems(raw: &Connection) -> Vec<String> {
+    ["claims_fts", "attributions_fts", "evidence_fts"]
+        .iter()
+        .filter_map(|t| {
+            let sql = format!("INSERT INTO {t} ({t}, rank) VALUES ('integrity-check', 1)");
+            raw.execute(&sql, []).err().map(|e| format!("{t}: {e}"))
+        })
+        .collect()
+}
+
 fn is_creation(op: Operation) -> bool {
     matches!(op, Operation::Insert | Operation::Import | Operation::Baseline)
 }
@@ -160,6 +172,7 @@ fn a_batch_entry_made_inside_a_failed_first_attempt_is_rolled_back_with_it() {
         &serde_json::json!({"claim": 1})
     );
     assert_consistent(&store);
+    assert_eq!(fts_problems(&raw), Vec::<String>::new());
     drop(store);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -203,6 +216,7 @@ fn a_batch_that_writes_nothing_leaves_no_history() {
     assert_eq!(count(&raw, "SELECT count(*) FROM history"), n);
     assert_eq!(count(&raw, "SELECT count(*) FROM history_batch_rows"), 0);
     assert_consistent(&store);
+    assert_eq!(fts_problems(&raw), Vec::<String>::new());
     drop(store);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -227,7 +241,7 @@ fn jsonl_of(bundles: &[Bundle]) -> Vec<u8> {
 
 #[test]
 fn a_json_lines_file_that_inserts_then_changes_a_record_keeps_both_versions() {
-    let (store, _raw, dir) = file_store("jsonl-twice");
+    let (store, raw, dir) = file_store("jsonl-twice");
     store.set_actor("jsonl").unwrap();
     let src = NewSource::new("Agency", SourceKind::NewsAgency)
         .into_source()
@@ -289,6 +303,7 @@ fn a_json_lines_file_that_inserts_then_changes_a_record_keeps_both_versions() {
         "an excerpt about Wonsan"
     );
     assert_consistent(&store);
+    assert_eq!(fts_problems(&raw), Vec::<String>::new());
     assert_each_record_has_one_creation(&store);
 
     // The index holds the last versions only.
@@ -361,11 +376,13 @@ fn a_bundle_with_standings_for_evidence_it_inserts_verifies() {
         2
     );
     assert_consistent(&store);
+    assert_eq!(fts_problems(&raw), Vec::<String>::new());
     assert_each_record_has_one_creation(&store);
     // Importing the same bundle again changes nothing.
     let again = store.import_bundle(&bundle).unwrap();
     assert_eq!((again.inserted, again.updated), (0, 0));
     assert_consistent(&store);
+    assert_eq!(fts_problems(&raw), Vec::<String>::new());
     drop(store);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -383,6 +400,7 @@ fn a_new_batch_reusing_the_rowids_of_deleted_batch_records_names_itself() {
     store.delete_claim(first[2].id).unwrap();
     store.delete_claim(first[1].id).unwrap();
     assert_consistent(&store);
+    assert_eq!(fts_problems(&raw), Vec::<String>::new());
     store.set_actor("b2").unwrap();
     let second = claims(&["beta one", "beta two", "beta three"]);
     batch_insert(&store, &second);
@@ -404,6 +422,7 @@ fn a_new_batch_reusing_the_rowids_of_deleted_batch_records_names_itself() {
         assert_eq!(h[0].after.as_ref().unwrap()["text"], c.text.as_str());
     }
     assert_consistent(&store);
+    assert_eq!(fts_problems(&raw), Vec::<String>::new());
     // The reused rowids change through the API: the new records name the newer batch.
     store.set_actor("api").unwrap();
     for c in &second {
@@ -435,6 +454,7 @@ fn a_new_batch_reusing_the_rowids_of_deleted_batch_records_names_itself() {
         [Operation::Insert]
     );
     assert_consistent(&store);
+    assert_eq!(fts_problems(&raw), Vec::<String>::new());
     for c in first.iter().chain(&second) {
         let h = store.history_of(c.id).unwrap();
         assert_eq!(h[0].operation, Operation::Import);
@@ -531,6 +551,7 @@ fn tamper_setup(name: &str) -> (Store, Connection, PathBuf, Vec<Claim>) {
     let list = claims(&["one", "two", "three", "four"]);
     batch_insert(&store, &list);
     assert_consistent(&store);
+    assert_eq!(fts_problems(&raw), Vec::<String>::new());
     (store, raw, dir, list)
 }
 
@@ -681,7 +702,7 @@ fn range_rows_and_batch_entries_resist_tampering() {
 
 #[test]
 fn search_finds_batch_written_text_and_follows_updates_and_deletes() {
-    let (store, _raw, dir) = file_store("search");
+    let (store, raw, dir) = file_store("search");
     let (claim, quoted, bare_attr, excerpted, bare_ev) = store
         .batch(|b| {
             let s = b.add_source(NewSource::new("Minister", SourceKind::Person))?;
@@ -714,6 +735,7 @@ fn search_finds_batch_written_text_and_follows_updates_and_deletes() {
         [claimtrack::analysis::MatchedIn::Excerpt(excerpted)]
     );
     assert_consistent(&store);
+    assert_eq!(fts_problems(&raw), Vec::<String>::new());
 
     // Updates: quote from none to words, words to none; excerpt changed; claim text changed.
     let mut a = store.attribution(bare_attr).unwrap();
@@ -742,6 +764,7 @@ fn search_finds_batch_written_text_and_follows_updates_and_deletes() {
         [claimtrack::analysis::MatchedIn::Excerpt(bare_ev)]
     );
     assert_consistent(&store);
+    assert_eq!(fts_problems(&raw), Vec::<String>::new());
 
     // Deletes, of indexed and unindexed rows.
     store.delete_attribution(bare_attr).unwrap();
@@ -751,10 +774,12 @@ fn search_finds_batch_written_text_and_follows_updates_and_deletes() {
     assert!(hits("barges").is_empty());
     assert_eq!(hits("convoy").len(), 1);
     assert_consistent(&store);
+    assert_eq!(fts_problems(&raw), Vec::<String>::new());
     store.delete_evidence(bare_ev).unwrap();
     store.delete_claim(claim).unwrap();
     assert!(hits("Yalu").is_empty() && hits("convoy").is_empty());
     assert_consistent(&store);
+    assert_eq!(fts_problems(&raw), Vec::<String>::new());
     assert_each_record_has_one_creation(&store);
     drop(store);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -811,8 +836,10 @@ fn upgraded_fixtures_take_a_batch_and_verify() {
         )
         .unwrap();
         let store = Store::open(&path).unwrap();
+        let raw = Connection::open(&path).unwrap();
         assert_eq!(store.export_bundle().unwrap(), expected, "{name}");
         assert_consistent(&store);
+        assert_eq!(fts_problems(&raw), Vec::<String>::new(), "{name}");
         // The rebuilt quote and excerpt indexes still find the fixture's words.
         for a in expected.attributions.iter().filter(|a| a.quote.is_some()).take(3) {
             // A word of the quote that is not in the claim's text (search shows one hit per claim).
@@ -853,10 +880,11 @@ fn upgraded_fixtures_take_a_batch_and_verify() {
         }
         store.delete_claim(list[1].id).unwrap();
         assert_consistent(&store);
+        assert_eq!(fts_problems(&raw), Vec::<String>::new(), "{name}");
         assert_each_record_has_one_creation(&store);
         let h = store.history_of(list[0].id).unwrap();
         assert_eq!((h.len(), h[0].actor.as_str()), (1, "after-upgrade"));
-        drop(store);
+        drop((store, raw));
         // Reopened, it still verifies.
         let store = Store::open(&path).unwrap();
         assert_consistent(&store);
@@ -921,6 +949,189 @@ fn a_batch_claim_created_at_another_offset_verifies() {
         })
         .unwrap();
     assert_eq!((again.inserted, again.updated), (0, 0));
+}
+
+// ---- importers, standings, sources ----
+
+#[test]
+fn every_importer_writes_history_that_verifies_and_search_finds() {
+    let store = Store::open_in_memory().unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    store.set_actor("fever").unwrap();
+    claimtrack::io::fever::import_file(&store, data.join("fever/paper_dev_excerpt.jsonl"), |_| {}).unwrap();
+    store.set_actor("liar").unwrap();
+    claimtrack::io::liar::import_file(&store, data.join("liar/handmade.tsv"), |_| {}).unwrap();
+    store.set_actor("climate").unwrap();
+    claimtrack::io::climate_fever::import_file(&store, data.join("climate-fever/handmade.csv"), |_| {})
+        .unwrap();
+    store.set_actor("claimreview").unwrap();
+    for f in ["schemaorg/example1.jsonld", "schemaorg/example2.jsonld"] {
+        claimtrack::io::claimreview::import(&store, std::fs::File::open(data.join(f)).unwrap()).unwrap();
+    }
+    store.set_actor("factcheck").unwrap();
+    claimtrack::io::factcheck::import(
+        &store,
+        std::fs::File::open(data.join("factcheck/page.json")).unwrap(),
+    )
+    .unwrap();
+    store.set_actor("seed").unwrap();
+    claimtrack::seeds::load_wonsan(&store).unwrap();
+    assert_consistent(&store);
+    assert_each_record_has_one_creation(&store);
+    // Each load is one batch entry (or none when it wrote nothing new), whose counts add up to the store.
+    let mut written = 0;
+    for actor in ["fever", "liar", "climate", "claimreview", "factcheck", "seed"] {
+        let entries = store.history_by_actor(actor).unwrap();
+        assert!(!entries.is_empty(), "{actor}");
+        for e in entries.iter().filter(|e| e.kind == EntityKind::Batch) {
+            written += e
+                .after
+                .as_ref()
+                .unwrap()
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|v| v.as_u64().unwrap())
+                .sum::<u64>();
+        }
+    }
+    let total = store.export_bundle().unwrap().len() as u64;
+    let singles = store.verify_history().unwrap().changes;
+    assert!(
+        written <= total && written > 0,
+        "{written} of {total} ({singles} entries)"
+    );
+    // A word of every claim finds it.
+    for c in store.claims().unwrap().iter().take(40) {
+        let Some(word) = c
+            .text
+            .split(|ch: char| !ch.is_alphanumeric())
+            .filter(|w| w.len() > 6)
+            .max_by_key(|w| w.len())
+        else {
+            continue;
+        };
+        let hits = store.search(word, 500).unwrap();
+        assert!(hits.iter().any(|h| h.claim == c.id), "{word}: {}", c.text);
+    }
+}
+
+#[test]
+fn sources_with_aliases_and_parents_from_a_batch_verify() {
+    let store = Store::open_in_memory().unwrap();
+    store
+        .batch(|b| {
+            let parent = b.add_source(
+                NewSource::new("Zeta Media Group", SourceKind::Organisation)
+                    .alias("zmg")
+                    .alias("Alpha Holdings")
+                    .alias("  beta   corp "),
+            )?;
+            b.add_source(
+                NewSource::new("Zeta Daily", SourceKind::Outlet)
+                    .part_of(parent)
+                    .alias("ZD")
+                    .alias("a daily"),
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert_consistent(&store);
+    assert_each_record_has_one_creation(&store);
+}
+
+#[test]
+fn a_standing_imported_for_evidence_of_an_older_batch_names_that_batch() {
+    let store = Store::open_in_memory().unwrap();
+    store.set_actor("first").unwrap();
+    let src = NewSource::new("Agency", SourceKind::NewsAgency)
+        .into_source()
+        .unwrap();
+    let claim = NewClaim::factual("A bridge collapsed").into_claim().unwrap();
+    let ev = NewEvidence::new(src.id, Stance::Supports)
+        .excerpt("photos of the collapse")
+        .into_evidence(claim.id)
+        .unwrap();
+    let bundle = Bundle {
+        sources: vec![src],
+        claims: vec![claim],
+        evidence: vec![ev.clone()],
+        ..Bundle::default()
+    };
+    store.import_bundle(&bundle).unwrap();
+    // Another desk loads the same records and retracts the evidence; its export carries the standing.
+    let other = Store::open_in_memory().unwrap();
+    other.import_bundle(&bundle).unwrap();
+    other.retract_evidence(ev.id, "photos were from 2019").unwrap();
+    let later = other.export_bundle().unwrap();
+    assert_eq!(later.evidence_standings.len(), 1);
+    store.set_actor("second").unwrap();
+    let s = store.import_bundle(&later).unwrap();
+    assert_eq!((s.inserted, s.updated), (0, 1));
+    assert!(
+        batch_entries(&store, "second").is_empty(),
+        "nothing new was written"
+    );
+    let first = batch_entries(&store, "first");
+    let h = store.history_of(ev.id).unwrap();
+    assert_eq!(h.len(), 2, "{h:?}");
+    assert_eq!((h[0].seq, h[0].actor.as_str()), (first[0], "first"));
+    assert_eq!(
+        (h[1].operation, h[1].actor.as_str()),
+        (Operation::Import, "second")
+    );
+    assert!(h[1].after.as_ref().unwrap().get("standing").is_some());
+    assert_eq!(store.claim_history(ev.claim).unwrap().len(), 3);
+    assert_consistent(&store);
+    // The retracted excerpt is still found (retraction keeps the record).
+    assert_eq!(store.search("collapse", 10).unwrap().len(), 1);
+}
+
+#[test]
+fn rows_written_behind_the_api_are_reported_by_check() {
+    let (store, raw, dir) = file_store("raw-status");
+    let s = store
+        .add_source(NewSource::new("Agency", SourceKind::NewsAgency))
+        .unwrap();
+    let c = store.add_claim(NewClaim::factual("Checked")).unwrap();
+    store
+        .add_evidence(c, NewEvidence::new(s, Stance::Supports))
+        .unwrap();
+    assert!(store.check().unwrap().is_ok());
+    // No insert trigger refuses an incoherent status any more: check must.
+    let bad = NewEvidence::new(s, Stance::Refutes).into_evidence(c).unwrap();
+    raw.execute(
+        "INSERT INTO evidence (uuid, claim_id, source_id, stance, credibility, created_at, status) \
+         VALUES (?1, 1, 1, 'refutes', 6, 0, 'superseded')",
+        [&bad.id.as_uuid().as_bytes()[..]],
+    )
+    .unwrap();
+    let r = store.check().unwrap();
+    assert!(
+        r.problems.iter().any(|p| p.check == "standing"),
+        "{:?}",
+        r.problems
+    );
+    drop(store);
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // A claim inserted behind the API is not in the full-text index (no insert trigger writes it):
+    // check reports it rather than search silently missing it.
+    let (store, raw, dir) = file_store("raw-fts");
+    store.add_claim(NewClaim::factual("Indexed claim")).unwrap();
+    raw.execute(
+        "INSERT INTO claims (uuid, text, kind, created_at) VALUES (randomblob(16), 'unindexed words', 'factual', 0)",
+        [],
+    )
+    .unwrap();
+    // History sees it; `check`'s SQLite integrity check does not see the index miss it.
+    let r = store.check().unwrap();
+    assert_eq!(r.problems.len(), 1, "{r:?}");
+    assert_eq!(r.problems[0].check, "history");
+    assert_eq!(fts_problems(&raw).len(), 1, "{:?}", fts_problems(&raw));
+    assert!(store.search("unindexed", 10).unwrap().is_empty());
+    drop(store);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 // ---- random sequences ----
