@@ -222,24 +222,24 @@ impl<'a> Batch<'a> {
     pub fn add_source(&mut self, new: NewSource) -> Result<SourceId> {
         self.record("source", |b| {
             let s = new.into_source()?;
-            b.put_source(&s)?;
+            b.put_source(&s, false)?;
             Ok(s.id)
         })
     }
 
     /// Stores a source with the id it already has.
     pub fn insert_source(&mut self, source: &Source) -> Result<()> {
-        self.record("source", |b| b.put_source(source))
+        self.record("source", |b| b.put_source(source, true))
     }
 
-    fn put_source(&mut self, s: &Source) -> Result<()> {
+    fn put_source(&mut self, s: &Source, given: bool) -> Result<()> {
         sources::insert(self.conn, s)?;
         // Aliases go to a WITHOUT ROWID table, so the source's rowid is looked up rather than trusted
         // to `last_insert_rowid`; sources are few next to claims.
         let own = rowid_opt(self.conn, s.id)?.ok_or_else(|| Error::not_found("source", s.id))?;
         self.sources.put(s.id.as_uuid(), own);
         self.log
-            .record(self.conn, EntityKind::Source, s.id.as_uuid(), s)?;
+            .record(self.conn, EntityKind::Source, given.then(|| s.id.as_uuid()), s)?;
         self.counts.sources += 1;
         Ok(())
     }
@@ -267,22 +267,26 @@ impl<'a> Batch<'a> {
     pub fn add_publication(&mut self, new: NewPublication) -> Result<PublicationId> {
         self.record("publication", |b| {
             let p = new.into_publication()?;
-            b.put_publication(&p)?;
+            b.put_publication(&p, false)?;
             Ok(p.id)
         })
     }
 
     /// Stores a publication with the id it already has.
     pub fn insert_publication(&mut self, publication: &Publication) -> Result<()> {
-        self.record("publication", |b| b.put_publication(publication))
+        self.record("publication", |b| b.put_publication(publication, true))
     }
 
-    fn put_publication(&mut self, p: &Publication) -> Result<()> {
+    fn put_publication(&mut self, p: &Publication, given: bool) -> Result<()> {
         publications::insert(self.conn, p)?;
         self.publications
             .put(p.id.as_uuid(), self.conn.last_insert_rowid());
-        self.log
-            .record(self.conn, EntityKind::Publication, p.id.as_uuid(), p)?;
+        self.log.record(
+            self.conn,
+            EntityKind::Publication,
+            given.then(|| p.id.as_uuid()),
+            p,
+        )?;
         self.counts.publications += 1;
         Ok(())
     }
@@ -293,7 +297,7 @@ impl<'a> Batch<'a> {
     pub fn add_claim(&mut self, new: NewClaim) -> Result<ClaimId> {
         self.record("claim", |b| {
             let c = new.into_claim()?;
-            b.put_claim(&c)?;
+            b.put_claim(&c, false)?;
             Ok(c.id)
         })
     }
@@ -302,11 +306,11 @@ impl<'a> Batch<'a> {
     pub fn insert_claim(&mut self, claim: &Claim) -> Result<()> {
         self.record("claim", |b| {
             claim.validate()?;
-            b.put_claim(claim)
+            b.put_claim(claim, true)
         })
     }
 
-    fn put_claim(&mut self, c: &Claim) -> Result<()> {
+    fn put_claim(&mut self, c: &Claim, given: bool) -> Result<()> {
         self.claim_stmt
             .execute(params![
                 c.id,
@@ -337,7 +341,8 @@ impl<'a> Batch<'a> {
             }
         }
         self.claims.put(c.id.as_uuid(), own);
-        self.log.record(self.conn, EntityKind::Claim, c.id.as_uuid(), c)?;
+        self.log
+            .record(self.conn, EntityKind::Claim, given.then(|| c.id.as_uuid()), c)?;
         self.counts.claims += 1;
         Ok(())
     }
@@ -348,7 +353,7 @@ impl<'a> Batch<'a> {
     pub fn attribute(&mut self, claim: ClaimId, new: NewAttribution) -> Result<AttributionId> {
         self.record("attribution", |b| {
             let a = new.into_attribution(claim)?;
-            b.put_attribution(&a)?;
+            b.put_attribution(&a, false)?;
             Ok(a.id)
         })
     }
@@ -357,11 +362,11 @@ impl<'a> Batch<'a> {
     pub fn insert_attribution(&mut self, attribution: &Attribution) -> Result<()> {
         self.record("attribution", |b| {
             attribution.validate()?;
-            b.put_attribution(attribution)
+            b.put_attribution(attribution, true)
         })
     }
 
-    fn put_attribution(&mut self, a: &Attribution) -> Result<()> {
+    fn put_attribution(&mut self, a: &Attribution, given: bool) -> Result<()> {
         let claim = self.claims.get(self.conn, a.claim)?;
         let speaker = self.sources.get_opt(self.conn, a.speaker)?;
         let publication = self.publications.get_opt(self.conn, a.publication)?;
@@ -382,8 +387,12 @@ impl<'a> Batch<'a> {
         for (i, (r, src)) in a.relays.iter().zip(relays).enumerate() {
             self.relay_stmt.execute(params![own, i as i64, src, r.mode])?;
         }
-        self.log
-            .record(self.conn, EntityKind::Attribution, a.id.as_uuid(), a)?;
+        self.log.record(
+            self.conn,
+            EntityKind::Attribution,
+            given.then(|| a.id.as_uuid()),
+            a,
+        )?;
         self.counts.attributions += 1;
         Ok(())
     }
@@ -394,7 +403,7 @@ impl<'a> Batch<'a> {
     pub fn add_evidence(&mut self, claim: ClaimId, new: NewEvidence) -> Result<EvidenceId> {
         self.record("evidence", |b| {
             let e = new.into_evidence(claim)?;
-            b.put_evidence(&e)?;
+            b.put_evidence(&e, false)?;
             Ok(e.id)
         })
     }
@@ -403,17 +412,17 @@ impl<'a> Batch<'a> {
     pub fn insert_evidence(&mut self, evidence: &Evidence) -> Result<()> {
         self.record("evidence", |b| {
             evidence.validate()?;
-            b.put_evidence(evidence)
+            b.put_evidence(evidence, true)
         })
     }
 
-    fn put_evidence(&mut self, e: &Evidence) -> Result<()> {
+    fn put_evidence(&mut self, e: &Evidence, given: bool) -> Result<()> {
         let claim = self.claims.get(self.conn, e.claim)?;
         let source = self.sources.get(self.conn, e.source)?;
         let publication = self.publications.get_opt(self.conn, e.publication)?;
         evidence::run_insert(self.conn, &mut self.evidence_stmt, e, claim, source, publication)?;
         self.log
-            .record(self.conn, EntityKind::Evidence, e.id.as_uuid(), e)?;
+            .record(self.conn, EntityKind::Evidence, given.then(|| e.id.as_uuid()), e)?;
         self.counts.evidence += 1;
         Ok(())
     }
@@ -424,7 +433,7 @@ impl<'a> Batch<'a> {
     pub fn add_review(&mut self, claim: ClaimId, new: NewReview) -> Result<ReviewId> {
         self.record("review", |b| {
             let r = new.into_review(claim)?;
-            b.put_review(&r)?;
+            b.put_review(&r, false)?;
             Ok(r.id)
         })
     }
@@ -433,16 +442,16 @@ impl<'a> Batch<'a> {
     pub fn insert_review(&mut self, review: &Review) -> Result<()> {
         self.record("review", |b| {
             review.validate()?;
-            b.put_review(review)
+            b.put_review(review, true)
         })
     }
 
-    fn put_review(&mut self, r: &Review) -> Result<()> {
+    fn put_review(&mut self, r: &Review, given: bool) -> Result<()> {
         let claim = self.claims.get(self.conn, r.claim)?;
         let reviewer = self.sources.get_opt(self.conn, r.reviewer)?;
         reviews::run_insert(&mut self.review_stmt, r, claim, reviewer)?;
         self.log
-            .record(self.conn, EntityKind::Review, r.id.as_uuid(), r)?;
+            .record(self.conn, EntityKind::Review, given.then(|| r.id.as_uuid()), r)?;
         self.counts.reviews += 1;
         Ok(())
     }
@@ -454,7 +463,7 @@ impl<'a> Batch<'a> {
         self.record("claim link", |b| {
             super::links::insert(b.conn, link)?;
             b.log
-                .record(b.conn, EntityKind::ClaimLink, link.id.as_uuid(), link)?;
+                .record(b.conn, EntityKind::ClaimLink, Some(link.id.as_uuid()), link)?;
             b.counts.links += 1;
             Ok(link.id)
         })
