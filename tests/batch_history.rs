@@ -539,9 +539,43 @@ fn restoring_a_deleted_record_from_a_bundle_verifies() {
     store.update_claim(&c).unwrap();
     store.delete_claim(bulk[0].id).unwrap();
     assert_consistent(&store);
-    // The same in a batch (insert_claim with the id of a deleted record).
-    batch_insert(&store, &bulk);
+    // The same in a batch (insert_claim with the id of a deleted record), beside a new record: only
+    // the new one is the batch's.
+    store.set_actor("mixed").unwrap();
+    let fresh = claims(&["new in the mixed batch"]);
+    batch_insert(&store, &[bulk[0].clone(), fresh[0].clone()]);
     assert_consistent(&store);
+    let entries = store.history_by_actor("mixed").unwrap();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    let batch = entries.iter().find(|c| c.kind == EntityKind::Batch).unwrap();
+    assert_eq!(batch.after.as_ref().unwrap(), &serde_json::json!({"claim": 1}));
+    let own = entries.iter().find(|c| c.kind == EntityKind::Claim).unwrap();
+    assert_eq!(
+        (own.entity, own.operation),
+        (bulk[0].id.as_uuid(), Operation::Import)
+    );
+    assert_eq!(store.history_of(fresh[0].id).unwrap()[0].seq, batch.seq);
+    assert_each_record_has_one_creation(&store);
+}
+
+#[test]
+#[ignore = "inside a batch, Store reads see the batch's records but not their creation: the ranges are \
+            written only when the batch ends, so history_of is empty and verify_history reports \
+            'it has no history' for each"]
+fn history_read_inside_a_batch_sees_its_records() {
+    let store = Store::open_in_memory().unwrap();
+    store
+        .batch(|b| {
+            let c = b.add_claim(NewClaim::factual("Seen from inside"))?;
+            // Store reads run in the batch's transaction (they see its rows).
+            assert_eq!(store.claim(c)?.text, "Seen from inside");
+            let h = store.history_of(c)?;
+            assert_eq!(h.len(), 1, "{h:?}");
+            let r = store.verify_history()?;
+            assert!(r.is_consistent(), "{:?}", r.problems);
+            Ok(())
+        })
+        .unwrap();
 }
 
 // ---- changes behind the API ----
