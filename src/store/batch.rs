@@ -112,7 +112,8 @@ impl RowidCache {
 /// writes inside [`attempt`](Self::attempt), which undoes just them and lets the batch go on (importers
 /// that skip an unreadable record and report it).
 ///
-/// Every record written is entered in the history, one entry per record, in the same transaction.
+/// Every record written is entered in the history in the same transaction: one `batch` entry stands for
+/// the creation of all of them (schema `0006_bulk_history.sql`).
 pub struct Batch<'a> {
     conn: &'a Connection,
     claim_stmt: CachedStatement<'a>,
