@@ -57,6 +57,7 @@ text_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quantity {
     /// The number as stated.
+    #[serde(serialize_with = "super::float_without_negative_zero")]
     pub value: f64,
     /// What is counted or measured ("troops", "artillery rounds", "USD").
     pub unit: String,

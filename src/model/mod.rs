@@ -71,9 +71,22 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
-/// `created_at` fields are RFC 3339 in JSON.
+/// `created_at` fields are RFC 3339 in JSON, written in UTC: the store keeps the instant (unix
+/// nanoseconds), not the offset, so a value written at another offset reads back in UTC, and history
+/// compares values by their JSON (a batch's digest of the value written must equal the digest of the
+/// value read back).
 pub(crate) mod rfc3339 {
-    pub use time::serde::rfc3339::*;
+    pub use time::serde::rfc3339::deserialize;
+
+    pub fn serialize<S: serde::Serializer>(t: &time::OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+        time::serde::rfc3339::serialize(&t.to_offset(time::UtcOffset::UTC), s)
+    }
+}
+
+/// Writes a float with negative zero as zero: SQLite stores -0.0 in a REAL column as 0, so it reads
+/// back as 0.0, and history compares values by their JSON.
+pub(crate) fn float_without_negative_zero<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(if *v == 0.0 { 0.0 } else { *v })
 }
 
 /// The current time in UTC, truncated to whole microseconds so that it survives every storage round trip.

@@ -53,10 +53,13 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rating {
     /// `ratingValue`.
+    #[serde(serialize_with = "super::float_without_negative_zero")]
     pub value: f64,
     /// `bestRating`.
+    #[serde(serialize_with = "super::float_without_negative_zero")]
     pub best: f64,
     /// `worstRating`.
+    #[serde(serialize_with = "super::float_without_negative_zero")]
     pub worst: f64,
     /// `alternateName`: the rating in words, verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -112,7 +112,8 @@ impl RowidCache {
 /// writes inside [`attempt`](Self::attempt), which undoes just them and lets the batch go on (importers
 /// that skip an unreadable record and report it).
 ///
-/// Every record written is entered in the history, one entry per record, in the same transaction.
+/// Every record written is entered in the history in the same transaction: one `batch` entry stands for
+/// the creation of all of them (schema `0006_bulk_history.sql`).
 pub struct Batch<'a> {
     conn: &'a Connection,
     claim_stmt: CachedStatement<'a>,
@@ -222,23 +223,24 @@ impl<'a> Batch<'a> {
     pub fn add_source(&mut self, new: NewSource) -> Result<SourceId> {
         self.record("source", |b| {
             let s = new.into_source()?;
-            b.put_source(&s)?;
+            b.put_source(&s, false)?;
             Ok(s.id)
         })
     }
 
     /// Stores a source with the id it already has.
     pub fn insert_source(&mut self, source: &Source) -> Result<()> {
-        self.record("source", |b| b.put_source(source))
+        self.record("source", |b| b.put_source(source, true))
     }
 
-    fn put_source(&mut self, s: &Source) -> Result<()> {
+    fn put_source(&mut self, s: &Source, given: bool) -> Result<()> {
         sources::insert(self.conn, s)?;
         // Aliases go to a WITHOUT ROWID table, so the source's rowid is looked up rather than trusted
         // to `last_insert_rowid`; sources are few next to claims.
         let own = rowid_opt(self.conn, s.id)?.ok_or_else(|| Error::not_found("source", s.id))?;
         self.sources.put(s.id.as_uuid(), own);
-        self.log.record(self.conn, EntityKind::Source, s)?;
+        self.log
+            .record(self.conn, EntityKind::Source, given.then(|| s.id.as_uuid()), s)?;
         self.counts.sources += 1;
         Ok(())
     }
@@ -266,21 +268,26 @@ impl<'a> Batch<'a> {
     pub fn add_publication(&mut self, new: NewPublication) -> Result<PublicationId> {
         self.record("publication", |b| {
             let p = new.into_publication()?;
-            b.put_publication(&p)?;
+            b.put_publication(&p, false)?;
             Ok(p.id)
         })
     }
 
     /// Stores a publication with the id it already has.
     pub fn insert_publication(&mut self, publication: &Publication) -> Result<()> {
-        self.record("publication", |b| b.put_publication(publication))
+        self.record("publication", |b| b.put_publication(publication, true))
     }
 
-    fn put_publication(&mut self, p: &Publication) -> Result<()> {
+    fn put_publication(&mut self, p: &Publication, given: bool) -> Result<()> {
         publications::insert(self.conn, p)?;
         self.publications
             .put(p.id.as_uuid(), self.conn.last_insert_rowid());
-        self.log.record(self.conn, EntityKind::Publication, p)?;
+        self.log.record(
+            self.conn,
+            EntityKind::Publication,
+            given.then(|| p.id.as_uuid()),
+            p,
+        )?;
         self.counts.publications += 1;
         Ok(())
     }
@@ -291,7 +298,7 @@ impl<'a> Batch<'a> {
     pub fn add_claim(&mut self, new: NewClaim) -> Result<ClaimId> {
         self.record("claim", |b| {
             let c = new.into_claim()?;
-            b.put_claim(&c)?;
+            b.put_claim(&c, false)?;
             Ok(c.id)
         })
     }
@@ -300,11 +307,11 @@ impl<'a> Batch<'a> {
     pub fn insert_claim(&mut self, claim: &Claim) -> Result<()> {
         self.record("claim", |b| {
             claim.validate()?;
-            b.put_claim(claim)
+            b.put_claim(claim, true)
         })
     }
 
-    fn put_claim(&mut self, c: &Claim) -> Result<()> {
+    fn put_claim(&mut self, c: &Claim, given: bool) -> Result<()> {
         self.claim_stmt
             .execute(params![
                 c.id,
@@ -335,7 +342,8 @@ impl<'a> Batch<'a> {
             }
         }
         self.claims.put(c.id.as_uuid(), own);
-        self.log.record(self.conn, EntityKind::Claim, c)?;
+        self.log
+            .record(self.conn, EntityKind::Claim, given.then(|| c.id.as_uuid()), c)?;
         self.counts.claims += 1;
         Ok(())
     }
@@ -346,7 +354,7 @@ impl<'a> Batch<'a> {
     pub fn attribute(&mut self, claim: ClaimId, new: NewAttribution) -> Result<AttributionId> {
         self.record("attribution", |b| {
             let a = new.into_attribution(claim)?;
-            b.put_attribution(&a)?;
+            b.put_attribution(&a, false)?;
             Ok(a.id)
         })
     }
@@ -355,11 +363,11 @@ impl<'a> Batch<'a> {
     pub fn insert_attribution(&mut self, attribution: &Attribution) -> Result<()> {
         self.record("attribution", |b| {
             attribution.validate()?;
-            b.put_attribution(attribution)
+            b.put_attribution(attribution, true)
         })
     }
 
-    fn put_attribution(&mut self, a: &Attribution) -> Result<()> {
+    fn put_attribution(&mut self, a: &Attribution, given: bool) -> Result<()> {
         let claim = self.claims.get(self.conn, a.claim)?;
         let speaker = self.sources.get_opt(self.conn, a.speaker)?;
         let publication = self.publications.get_opt(self.conn, a.publication)?;
@@ -380,7 +388,12 @@ impl<'a> Batch<'a> {
         for (i, (r, src)) in a.relays.iter().zip(relays).enumerate() {
             self.relay_stmt.execute(params![own, i as i64, src, r.mode])?;
         }
-        self.log.record(self.conn, EntityKind::Attribution, a)?;
+        self.log.record(
+            self.conn,
+            EntityKind::Attribution,
+            given.then(|| a.id.as_uuid()),
+            a,
+        )?;
         self.counts.attributions += 1;
         Ok(())
     }
@@ -391,7 +404,7 @@ impl<'a> Batch<'a> {
     pub fn add_evidence(&mut self, claim: ClaimId, new: NewEvidence) -> Result<EvidenceId> {
         self.record("evidence", |b| {
             let e = new.into_evidence(claim)?;
-            b.put_evidence(&e)?;
+            b.put_evidence(&e, false)?;
             Ok(e.id)
         })
     }
@@ -400,16 +413,17 @@ impl<'a> Batch<'a> {
     pub fn insert_evidence(&mut self, evidence: &Evidence) -> Result<()> {
         self.record("evidence", |b| {
             evidence.validate()?;
-            b.put_evidence(evidence)
+            b.put_evidence(evidence, true)
         })
     }
 
-    fn put_evidence(&mut self, e: &Evidence) -> Result<()> {
+    fn put_evidence(&mut self, e: &Evidence, given: bool) -> Result<()> {
         let claim = self.claims.get(self.conn, e.claim)?;
         let source = self.sources.get(self.conn, e.source)?;
         let publication = self.publications.get_opt(self.conn, e.publication)?;
         evidence::run_insert(self.conn, &mut self.evidence_stmt, e, claim, source, publication)?;
-        self.log.record(self.conn, EntityKind::Evidence, e)?;
+        self.log
+            .record(self.conn, EntityKind::Evidence, given.then(|| e.id.as_uuid()), e)?;
         self.counts.evidence += 1;
         Ok(())
     }
@@ -420,7 +434,7 @@ impl<'a> Batch<'a> {
     pub fn add_review(&mut self, claim: ClaimId, new: NewReview) -> Result<ReviewId> {
         self.record("review", |b| {
             let r = new.into_review(claim)?;
-            b.put_review(&r)?;
+            b.put_review(&r, false)?;
             Ok(r.id)
         })
     }
@@ -429,15 +443,16 @@ impl<'a> Batch<'a> {
     pub fn insert_review(&mut self, review: &Review) -> Result<()> {
         self.record("review", |b| {
             review.validate()?;
-            b.put_review(review)
+            b.put_review(review, true)
         })
     }
 
-    fn put_review(&mut self, r: &Review) -> Result<()> {
+    fn put_review(&mut self, r: &Review, given: bool) -> Result<()> {
         let claim = self.claims.get(self.conn, r.claim)?;
         let reviewer = self.sources.get_opt(self.conn, r.reviewer)?;
         reviews::run_insert(&mut self.review_stmt, r, claim, reviewer)?;
-        self.log.record(self.conn, EntityKind::Review, r)?;
+        self.log
+            .record(self.conn, EntityKind::Review, given.then(|| r.id.as_uuid()), r)?;
         self.counts.reviews += 1;
         Ok(())
     }
@@ -448,7 +463,8 @@ impl<'a> Batch<'a> {
     pub fn insert_link(&mut self, link: &ClaimLink) -> Result<ClaimLinkId> {
         self.record("claim link", |b| {
             super::links::insert(b.conn, link)?;
-            b.log.record(b.conn, EntityKind::ClaimLink, link)?;
+            b.log
+                .record(b.conn, EntityKind::ClaimLink, Some(link.id.as_uuid()), link)?;
             b.counts.links += 1;
             Ok(link.id)
         })

@@ -70,7 +70,7 @@ fn put<I: StoredId, T: PartialEq + Serialize>(
     let import = Some(Operation::Import);
     if rowid_opt(conn, id)?.is_none() {
         insert(conn, item)?;
-        log.record(conn, kind, item)?;
+        log.record(conn, kind, Some(id.as_uuid()), item)?;
         tally.inserted += 1;
     } else if read(conn, id)? == *item {
         tally.unchanged += 1;

@@ -443,14 +443,39 @@ impl BatchLog {
 
     /// Enters one record the batch has just written (its row inserted in this transaction); `value` is
     /// the model value written, whose serde JSON is what [`snapshot`] reads back.
+    ///
+    /// `given` is the record's id when the caller chose it (`insert_*`, bundles), `None` when the batch
+    /// has just made it (`add_*`: a new id has no history). A record given with an id that has history
+    /// of its own (one deleted, now written again with the same id, as when a backup bundle is
+    /// restored) is not the batch's: its history goes on with an `import` entry of its own, as before
+    /// batches had one entry, so its chain (ending in its deletion) stays unbroken and `verify` does not
+    /// count it for the batch (it counts only rows without entries of their own).
     pub(crate) fn record<T: serde::Serialize>(
         &mut self,
         conn: &Connection,
         kind: EntityKind,
+        given: Option<Uuid>,
         value: &T,
     ) -> Result<()> {
         let slot =
             batch_slot(kind).ok_or_else(|| Error::invalid("entity kind", "a batch is not a record"))?;
+        if let Some(entity) = given
+            && conn
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM history WHERE entity = ?1 AND entity_kind = ?2)",
+                )?
+                .query_row(params![&entity.as_bytes()[..], kind], |r| r.get::<_, bool>(0))?
+        {
+            return append(
+                conn,
+                kind,
+                entity,
+                Operation::Import,
+                None,
+                Some(&to_json(value)?),
+                None,
+            );
+        }
         if self.entry.is_none() {
             let at = ts_to_sql(crate::model::now())?;
             conn.prepare_cached(
