@@ -275,8 +275,9 @@ impl Store {
     /// Writes every record of `bundle` in one transaction, matching records by id: new ones are
     /// inserted, changed ones replaced, identical ones left alone — so importing twice changes nothing.
     /// The standings it lists (evidence and reviews that were superseded or retracted) are applied after
-    /// the records. On any error nothing is written. Every record inserted or replaced gets an `Import` entry in the
-    /// history; identical records write none.
+    /// the records. On any error nothing is written. It runs as a [`batch`](Self::batch): the records it
+    /// inserts share the batch's one history entry (each reads back as an `Import` change), a replaced
+    /// record gets an `Import` entry of its own, and identical records write nothing.
     pub fn import_bundle(&self, bundle: &Bundle) -> Result<ImportSummary> {
         self.batch(|b| b.import_bundle(bundle))
     }

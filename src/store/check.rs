@@ -49,7 +49,9 @@ impl Store {
     /// Runs SQLite's `integrity_check` and `foreign_key_check`, then claimtrack's own invariants: every
     /// record reads back and passes validation, the lookup keys of names and aliases match the names,
     /// the affiliation tree has no cycle, and the history agrees with the current state
-    /// ([`verify_history`](Self::verify_history)). Read-only.
+    /// ([`verify_history`](Self::verify_history)), and each full-text index matches its table. Writes
+    /// nothing (FTS5 takes its index check as an INSERT: it runs in a savepoint that is rolled back, so
+    /// other writers wait while it runs).
     ///
     /// ```
     /// let store = claimtrack::Store::open_in_memory()?;
@@ -60,6 +62,7 @@ impl Store {
     /// ```
     pub fn check(&self) -> Result<CheckReport> {
         let mut report = CheckReport::default();
+        search_index_checks(&self.conn, &mut report)?;
         self.read(|c| {
             sqlite_checks(c, &mut report)?;
             report.checks.push("name_keys".into());
@@ -187,9 +190,111 @@ fn sqlite_checks(c: &rusqlite::Connection, report: &mut CheckReport) -> Result<(
     Ok(())
 }
 
+/// FTS5's own check of each full-text index against its table (`'integrity-check'` with rank 1: every
+/// row's words are in the index and nothing else is; SQLite's `integrity_check` does not compare an
+/// external-content index with its table). A row written behind the API has no index row, since the
+/// store writes them (schema 0006), and is reported here. FTS5 takes the check as an INSERT, so it runs
+/// in a savepoint that is rolled back: nothing is written.
+fn search_index_checks(conn: &rusqlite::Connection, report: &mut CheckReport) -> Result<()> {
+    const CHECKS: [(&str, &str); 3] = [
+        (
+            "claims_fts",
+            "INSERT INTO claims_fts (claims_fts, rank) VALUES ('integrity-check', 1)",
+        ),
+        (
+            "attributions_fts",
+            "INSERT INTO attributions_fts (attributions_fts, rank) VALUES ('integrity-check', 1)",
+        ),
+        (
+            "evidence_fts",
+            "INSERT INTO evidence_fts (evidence_fts, rank) VALUES ('integrity-check', 1)",
+        ),
+    ];
+    report.checks.push("search_index".into());
+    conn.execute_batch("SAVEPOINT claimtrack_check")?;
+    let mut failed = None;
+    for (index, sql) in CHECKS {
+        match conn.execute(sql, []) {
+            Ok(_) => {}
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseCorrupt => {
+                report.problem(
+                    "search_index",
+                    format!("{index} does not match its table (Store::rebuild_search_index mends it)"),
+                );
+            }
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    conn.execute_batch("ROLLBACK TO claimtrack_check; RELEASE claimtrack_check")?;
+    match failed {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}
+
+impl Store {
+    /// Rebuilds the three full-text indexes (claim text, quotes, excerpts) from their tables, in one
+    /// transaction: the remedy when [`check`](Self::check) reports `search_index` (rows written behind
+    /// the API). Takes time in proportion to the store; searches see the old index until it commits.
+    ///
+    /// ```
+    /// let store = claimtrack::Store::open_in_memory()?;
+    /// claimtrack::seeds::load_wonsan(&store)?;
+    /// store.rebuild_search_index()?;
+    /// assert_eq!(store.search("artillery rounds", 5)?.len(), 1);
+    /// assert!(store.check()?.is_ok());
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn rebuild_search_index(&self) -> Result<()> {
+        self.write(|c| {
+            c.execute_batch(
+                "INSERT INTO claims_fts (claims_fts) VALUES ('rebuild'); \
+                 INSERT INTO attributions_fts (attributions_fts) VALUES ('rebuild'); \
+                 INSERT INTO evidence_fts (evidence_fts) VALUES ('rebuild');",
+            )?;
+            Ok(())
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_claim_written_behind_the_api_is_reported_until_the_index_is_rebuilt() {
+        let store = Store::open_in_memory().unwrap();
+        crate::seeds::load_wonsan(&store).unwrap();
+        store
+            .conn
+            .execute(
+                "INSERT INTO claims (uuid, text, kind, created_at) VALUES (randomblob(16), 'Zanzibar cloves', 'factual', 0)",
+                [],
+            )
+            .unwrap();
+        let r = store.check().unwrap();
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.check == "search_index" && p.message.contains("claims_fts")),
+            "{:?}",
+            r.problems
+        );
+        assert!(store.search("zanzibar", 5).unwrap().is_empty());
+        // The check wrote nothing and left no transaction open.
+        assert!(store.conn.is_autocommit());
+        store.rebuild_search_index().unwrap();
+        assert_eq!(store.search("zanzibar", 5).unwrap().len(), 1);
+        let r = store.check().unwrap();
+        assert!(
+            !r.problems.iter().any(|p| p.check == "search_index"),
+            "{:?}",
+            r.problems
+        );
+    }
 
     #[test]
     fn a_stale_name_key_and_a_dangling_reference_are_found() {
