@@ -588,11 +588,13 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn batch<T>(&self, f: impl FnOnce(&mut Batch<'_>) -> Result<T>) -> Result<T> {
-        self.write(|conn| {
-            let mut b = Batch::new(conn)?;
-            let out = f(&mut b)?;
-            b.log.finish(conn)?;
-            Ok(out)
+        self.unmapped(|| {
+            self.write(|conn| {
+                let mut b = Batch::new(conn)?;
+                let out = f(&mut b)?;
+                b.log.finish(conn)?;
+                Ok(out)
+            })
         })
     }
 
@@ -618,17 +620,36 @@ impl Store {
         mut progress: impl FnMut(&BatchProgress),
         f: impl FnOnce(&mut Batch<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.write(|conn| {
-            let mut b = Batch::new(conn)?;
-            b.progress_every = every;
-            b.progress = Some(&mut progress);
-            let out = f(&mut b)?;
-            if every == 0 || b.records % every != 0 {
-                b.report();
-            }
-            b.log.finish(conn)?;
-            Ok(out)
+        self.unmapped(|| {
+            self.write(|conn| {
+                let mut b = Batch::new(conn)?;
+                b.progress_every = every;
+                b.progress = Some(&mut progress);
+                let out = f(&mut b)?;
+                if every == 0 || b.records % every != 0 {
+                    b.report();
+                }
+                b.log.finish(conn)?;
+                Ok(out)
+            })
         })
+    }
+
+    /// Runs `f` with the memory map off (see [`MMAP_SIZE`](super::MMAP_SIZE)): a bulk load's resident
+    /// memory is then the page cache and its own buffers, flat however many pages it reads. Left as it
+    /// is when a transaction is already open (the map can only change between transactions).
+    fn unmapped<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return f();
+        }
+        let mapped: i64 = self.conn.pragma_query_value(None, "mmap_size", |r| r.get(0))?;
+        if mapped == 0 {
+            return f();
+        }
+        self.conn.pragma_update(None, "mmap_size", 0)?;
+        let out = f();
+        self.conn.pragma_update(None, "mmap_size", mapped)?;
+        out
     }
 }
 
@@ -684,6 +705,31 @@ mod tests {
         assert_eq!(store.claims().unwrap()[0].id, kept);
         // The undone claim left no history either.
         assert!(store.verify_history().unwrap().is_consistent());
+    }
+
+    #[test]
+    fn a_batch_runs_unmapped_and_restores_the_map() {
+        let dir = std::env::temp_dir().join(format!("claimtrack-mmap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(dir.join("m.db")).unwrap();
+        let mapped = |s: &Store| -> i64 {
+            s.conn
+                .pragma_query_value(None, "mmap_size", |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(mapped(&store), super::super::MMAP_SIZE);
+        let inside = store.batch(|b| {
+            b.add_claim(NewClaim::factual("x"))?;
+            Ok(mapped(&store))
+        });
+        assert_eq!(inside.unwrap(), 0);
+        assert_eq!(mapped(&store), super::super::MMAP_SIZE);
+        // Also after a batch that fails.
+        let failed = store.batch(|b| b.add_claim(NewClaim::factual(" ")));
+        assert!(failed.is_err());
+        assert_eq!(mapped(&store), super::super::MMAP_SIZE);
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

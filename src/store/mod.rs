@@ -111,6 +111,13 @@ impl std::fmt::Debug for Store {
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
+/// Bytes of the database file SQLite reads through a memory map instead of `read` calls (`PRAGMA
+/// mmap_size`): a summary or search at a million claims touches a few pages at random, and a mapped page
+/// costs no system call (benches/throughput.rs: summary p50 21.1 -> 14.5 us at 100k). Bulk writes turn it
+/// off while they run ([`Store::batch`]): they gain nothing from it, and pages read through the map count
+/// as resident memory, which must stay flat however large the load.
+pub(crate) const MMAP_SIZE: i64 = 256 << 20;
+
 impl Store {
     /// Opens (creating if needed) a database file with the default [`OpenOptions`] and brings its schema
     /// up to date.
@@ -151,6 +158,7 @@ impl Store {
         // 32 MiB of page cache (SQLite's default is 2 MiB): the indexes of a store of a million claims
         // are hundreds of MB, and bulk loads and summaries touch them at random.
         conn.pragma_update(None, "cache_size", -32_768)?;
+        conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
         let store = Self::finish_open(conn).map_err(|e| corrupt_or_err(e, &shown))?;
         if let Some(actor) = &options.actor {
             store.set_actor(actor)?;
