@@ -642,10 +642,15 @@ impl Store {
         if !self.conn.is_autocommit() {
             return f();
         }
-        let mapped: i64 = self.conn.pragma_query_value(None, "mmap_size", |r| r.get(0))?;
-        if mapped == 0 {
-            return f();
-        }
+        // An in-memory database answers with no row.
+        let mapped: i64 = match self
+            .conn
+            .query_row("PRAGMA mmap_size", [], |r| r.get(0))
+            .optional()?
+        {
+            Some(n) if n > 0 => n,
+            _ => return f(),
+        };
         self.conn.pragma_update(None, "mmap_size", 0)?;
         let out = f();
         self.conn.pragma_update(None, "mmap_size", mapped)?;
