@@ -433,8 +433,6 @@ fn roles(i: usize) -> (usize, usize, usize) {
     (i % SOURCES, (i * 7 + 1) % SOURCES, (i * 13 + 2) % SOURCES)
 }
 
-/// The baseline schema plus a full-text index on claim text kept by a trigger, as the library keeps its
-/// own: what indexing text costs a bulk load written by hand.
 /// An FTS5 index of claim text, as the library's (schema 0002).
 const BASELINE_FTS: &str = "
 CREATE VIRTUAL TABLE claims_fts USING fts5(text, content='claims', content_rowid='id',
@@ -689,6 +687,41 @@ fn library_claim(
     Ok(c)
 }
 
+/// Writes the bench's data set (the same sources, sentences and roles as `import`) as a JSON Lines file,
+/// for measuring `claimtrack import --format jsonl` (memory, in docs/performance.md): the sources, then
+/// per claim the claim, its attribution and its two evidence records.
+fn write_jsonl(path: &Path, n: usize, words: &Words) -> Duration {
+    use claimtrack::io::jsonl::{JSONL_FORMAT, JSONL_VERSION, Record};
+    use std::io::Write;
+    let started = Instant::now();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(out, "{{\"format\":\"{JSONL_FORMAT}\",\"version\":{JSONL_VERSION}}}").unwrap();
+    let mut line = |r: Record| {
+        serde_json::to_writer(&mut out, &r).unwrap();
+        out.write_all(b"\n").unwrap();
+    };
+    let sources: Vec<claimtrack::Source> = (0..SOURCES)
+        .map(|s| NewSource::new(format!("Source {s}"), SourceKind::Outlet).into_source().unwrap())
+        .collect();
+    for s in &sources {
+        line(Record::Source(s.clone()));
+    }
+    let mut rng = Rng(42);
+    for i in 0..n {
+        let (sp, ba, dou) = roles(i);
+        let c = NewClaim::factual(words.sentence(&mut rng)).language("en").into_claim().unwrap();
+        let a = NewAttribution::said_by(sources[sp].id).into_attribution(c.id).unwrap();
+        let backs = NewEvidence::new(sources[ba].id, Stance::Supports).into_evidence(c.id).unwrap();
+        let doubts = NewEvidence::new(sources[dou].id, Stance::Refutes).into_evidence(c.id).unwrap();
+        line(Record::Claim(c));
+        line(Record::Attribution(a));
+        line(Record::Evidence(backs));
+        line(Record::Evidence(doubts));
+    }
+    out.flush().unwrap();
+    started.elapsed()
+}
+
 fn library_import(path: &Path, n: usize, words: &Words) -> (Duration, Store, Vec<SourceId>, Vec<ClaimId>) {
     remove_db(path);
     let store = Store::open(path).unwrap();
@@ -758,6 +791,13 @@ fn main() {
                 t.elapsed()
             }
             "fts" => baseline_import_with(&dir.join("f.db"), n, &words, BASELINE_FTS, true),
+            "jsonl" => {
+                let Some(out) = std::env::var_os("CLAIMTRACK_BENCH_JSONL") else {
+                    eprintln!("CLAIMTRACK_BENCH_ONLY=jsonl needs CLAIMTRACK_BENCH_JSONL=<file to write>");
+                    std::process::exit(2);
+                };
+                write_jsonl(Path::new(&out), n, &words)
+            }
             "column" => uuid_layout_import(&dir.join("c.db"), n, &words, false),
             _ => baseline_import(&dir.join("b.db"), n, &words),
         };
