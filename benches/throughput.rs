@@ -695,13 +695,21 @@ fn write_jsonl(path: &Path, n: usize, words: &Words) -> Duration {
     use std::io::Write;
     let started = Instant::now();
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(out, "{{\"format\":\"{JSONL_FORMAT}\",\"version\":{JSONL_VERSION}}}").unwrap();
+    writeln!(
+        out,
+        "{{\"format\":\"{JSONL_FORMAT}\",\"version\":{JSONL_VERSION}}}"
+    )
+    .unwrap();
     let mut line = |r: Record| {
         serde_json::to_writer(&mut out, &r).unwrap();
         out.write_all(b"\n").unwrap();
     };
     let sources: Vec<claimtrack::Source> = (0..SOURCES)
-        .map(|s| NewSource::new(format!("Source {s}"), SourceKind::Outlet).into_source().unwrap())
+        .map(|s| {
+            NewSource::new(format!("Source {s}"), SourceKind::Outlet)
+                .into_source()
+                .unwrap()
+        })
         .collect();
     for s in &sources {
         line(Record::Source(s.clone()));
@@ -709,10 +717,19 @@ fn write_jsonl(path: &Path, n: usize, words: &Words) -> Duration {
     let mut rng = Rng(42);
     for i in 0..n {
         let (sp, ba, dou) = roles(i);
-        let c = NewClaim::factual(words.sentence(&mut rng)).language("en").into_claim().unwrap();
-        let a = NewAttribution::said_by(sources[sp].id).into_attribution(c.id).unwrap();
-        let backs = NewEvidence::new(sources[ba].id, Stance::Supports).into_evidence(c.id).unwrap();
-        let doubts = NewEvidence::new(sources[dou].id, Stance::Refutes).into_evidence(c.id).unwrap();
+        let c = NewClaim::factual(words.sentence(&mut rng))
+            .language("en")
+            .into_claim()
+            .unwrap();
+        let a = NewAttribution::said_by(sources[sp].id)
+            .into_attribution(c.id)
+            .unwrap();
+        let backs = NewEvidence::new(sources[ba].id, Stance::Supports)
+            .into_evidence(c.id)
+            .unwrap();
+        let doubts = NewEvidence::new(sources[dou].id, Stance::Refutes)
+            .into_evidence(c.id)
+            .unwrap();
         line(Record::Claim(c));
         line(Record::Attribution(a));
         line(Record::Evidence(backs));

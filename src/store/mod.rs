@@ -234,7 +234,10 @@ impl Store {
         if out.is_err() && !self.conn.is_autocommit() {
             // A read changes nothing, so ending it cannot lose work; its own failure is secondary to
             // the error being returned.
-            let _ = self.conn.prepare_cached("ROLLBACK").and_then(|mut s| s.execute([]));
+            let _ = self
+                .conn
+                .prepare_cached("ROLLBACK")
+                .and_then(|mut s| s.execute([]));
         }
         out
     }
