@@ -121,20 +121,7 @@ fn err_message_mentions_upgrade(path: &Path) -> bool {
 /// schema change must open and migrate it with nothing lost.
 #[test]
 fn a_version_3_database_migrates_with_versions_and_history_intact() {
-    const V3_DB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v3.db");
-    const V3_EXPORT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v3.json");
-    let bytes = std::fs::read(V3_DB).unwrap();
-    assert_eq!(header_user_version(&bytes), 3);
-    let dir = scratch("v3");
-    let path = dir.join("desk.db");
-    std::fs::write(&path, &bytes).unwrap();
-    let expected: Bundle = serde_json::from_str(&std::fs::read_to_string(V3_EXPORT).unwrap()).unwrap();
-
-    let store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(store.export_bundle().unwrap(), expected);
-    let report = store.check().unwrap();
-    assert!(report.is_ok(), "{:?}", report.problems);
+    let (dir, store, expected) = open_fixture(3);
     // The versions survive: one superseded evidence record, one corrected and one retracted review.
     assert_eq!(expected.evidence_standings.len(), 1);
     assert_eq!(expected.review_standings.len(), 2);

@@ -385,29 +385,48 @@ pub(crate) fn track_insert<V: serde::Serialize, T>(
     Ok(out)
 }
 
-/// The tables a batch writes records to, with the statement reading their largest rowid. A batch's
-/// slot for a kind is its index here.
-const BATCH_TABLES: [(EntityKind, &str); 7] = [
-    (EntityKind::Source, "SELECT coalesce(max(id), 0) FROM sources"),
+/// The record tables, each with the statement reading its largest rowid (a batch's range) and the one
+/// listing its records (`verify`). A batch's slot for a kind is its index here.
+const RECORD_TABLES: [(EntityKind, &str, &str); 7] = [
+    (
+        EntityKind::Source,
+        "SELECT coalesce(max(id), 0) FROM sources",
+        "SELECT uuid, id FROM sources ORDER BY id",
+    ),
     (
         EntityKind::Publication,
         "SELECT coalesce(max(id), 0) FROM publications",
+        "SELECT uuid, id FROM publications ORDER BY id",
     ),
-    (EntityKind::Claim, "SELECT coalesce(max(id), 0) FROM claims"),
+    (
+        EntityKind::Claim,
+        "SELECT coalesce(max(id), 0) FROM claims",
+        "SELECT uuid, id FROM claims ORDER BY id",
+    ),
     (
         EntityKind::Attribution,
         "SELECT coalesce(max(id), 0) FROM attributions",
+        "SELECT uuid, id FROM attributions ORDER BY id",
     ),
-    (EntityKind::Evidence, "SELECT coalesce(max(id), 0) FROM evidence"),
+    (
+        EntityKind::Evidence,
+        "SELECT coalesce(max(id), 0) FROM evidence",
+        "SELECT uuid, id FROM evidence ORDER BY id",
+    ),
     (
         EntityKind::ClaimLink,
         "SELECT coalesce(max(id), 0) FROM claim_links",
+        "SELECT uuid, id FROM claim_links ORDER BY id",
     ),
-    (EntityKind::Review, "SELECT coalesce(max(id), 0) FROM reviews"),
+    (
+        EntityKind::Review,
+        "SELECT coalesce(max(id), 0) FROM reviews",
+        "SELECT uuid, id FROM reviews ORDER BY id",
+    ),
 ];
 
 fn batch_slot(kind: EntityKind) -> Option<usize> {
-    BATCH_TABLES.iter().position(|(k, _)| *k == kind)
+    RECORD_TABLES.iter().position(|(k, _, _)| *k == kind)
 }
 
 /// The history of one bulk write ([`Store::batch`]): one `batch` entry for all of its records, instead
@@ -430,7 +449,7 @@ impl BatchLog {
     /// Notes where each table ends; call inside the batch's transaction, before it writes.
     pub(crate) fn begin(conn: &Connection) -> Result<Self> {
         let mut start = [0; 7];
-        for (slot, (_, sql)) in start.iter_mut().zip(BATCH_TABLES) {
+        for (slot, (_, sql, _)) in start.iter_mut().zip(RECORD_TABLES) {
             *slot = conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?;
         }
         Ok(BatchLog {
@@ -495,7 +514,7 @@ impl BatchLog {
         let Some(batch) = self.entry else {
             return Ok(());
         };
-        for (slot, (kind, sql)) in BATCH_TABLES.iter().enumerate() {
+        for (slot, (kind, sql, _)) in RECORD_TABLES.iter().enumerate() {
             if self.records[slot] == 0 {
                 continue;
             }
@@ -658,26 +677,8 @@ fn batch_counts(conn: &Connection, batch: i64) -> Result<Value> {
 
 /// Every record's kind, uuid and rowid, kind by kind (used by the baseline and by `verify`).
 fn all_ids(conn: &Connection) -> Result<Vec<(EntityKind, Uuid, i64)>> {
-    const TABLES: &[(EntityKind, &str)] = &[
-        (EntityKind::Source, "SELECT uuid, id FROM sources ORDER BY id"),
-        (
-            EntityKind::Publication,
-            "SELECT uuid, id FROM publications ORDER BY id",
-        ),
-        (EntityKind::Claim, "SELECT uuid, id FROM claims ORDER BY id"),
-        (
-            EntityKind::Attribution,
-            "SELECT uuid, id FROM attributions ORDER BY id",
-        ),
-        (EntityKind::Evidence, "SELECT uuid, id FROM evidence ORDER BY id"),
-        (
-            EntityKind::ClaimLink,
-            "SELECT uuid, id FROM claim_links ORDER BY id",
-        ),
-        (EntityKind::Review, "SELECT uuid, id FROM reviews ORDER BY id"),
-    ];
     let mut out = Vec::new();
-    for (kind, sql) in TABLES {
+    for (kind, _, sql) in &RECORD_TABLES {
         let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))?;
         for row in rows {
