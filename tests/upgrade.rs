@@ -170,6 +170,16 @@ fn open_fixture(version: i64) -> (PathBuf, Store, Bundle) {
     (dir, store, expected)
 }
 
+/// The history of the fixture's bulk-loaded claim that was corrected later (tests/fixtures/make_fixture.rs).
+fn corrected_claim_history(store: &Store, expected: &Bundle) -> Vec<claimtrack::Change> {
+    let corrected = expected
+        .claims
+        .iter()
+        .find(|c| c.text.ends_with("(corrected)"))
+        .unwrap();
+    store.history_of(corrected.id).unwrap()
+}
+
 /// Version 5 (before one history entry per batch): its bulk-loaded records carry one compact entry each,
 /// the seed article full import entries; both still read back after the upgrade, next to batch entries.
 #[test]
@@ -178,12 +188,7 @@ fn a_version_5_database_keeps_per_record_history_next_to_batch_entries() {
     let before = store.verify_history().unwrap();
     assert!(before.is_consistent(), "{:?}", before.problems);
     // Each bulk-loaded claim kept its own compact import entry, which reads back the record.
-    let corrected = expected
-        .claims
-        .iter()
-        .find(|c| c.text.ends_with("(corrected)"))
-        .unwrap();
-    let h = store.history_of(corrected.id).unwrap();
+    let h = corrected_claim_history(&store, &expected);
     let ops: Vec<Operation> = h.iter().map(|c| c.operation).collect();
     assert_eq!(ops, [Operation::Import, Operation::Update]);
     assert_eq!(h[0].after, h[1].before);
@@ -224,12 +229,7 @@ fn the_newest_fixture_opens_with_batch_history_intact() {
         "seed article, bulk load, the claim added by mistake"
     );
     assert_eq!(batches[1].after.as_ref().unwrap()["claim"], 12);
-    let corrected = expected
-        .claims
-        .iter()
-        .find(|c| c.text.ends_with("(corrected)"))
-        .unwrap();
-    let h = store.history_of(corrected.id).unwrap();
+    let h = corrected_claim_history(&store, &expected);
     assert_eq!((h[0].operation, h[0].seq), (Operation::Import, batches[1].seq));
     assert_eq!(h[0].after, h[1].before);
     std::fs::remove_dir_all(&dir).unwrap();

@@ -653,13 +653,17 @@ fn claim_records(conn: &Connection, claim: ClaimId) -> Result<Vec<(EntityKind, U
     })?;
     for row in rows {
         let (kind, blob) = row?;
-        let id = Uuid::from_slice(&blob).map_err(|_| Error::Corrupt {
-            path: String::new(),
-            message: format!("a {kind} uuid is {} bytes long", blob.len()),
-        })?;
-        out.push((kind, id));
+        out.push((kind, stored_uuid(kind, &blob)?));
     }
     Ok(out)
+}
+
+/// A record's id as stored (a 16-byte BLOB; anything else is damage).
+fn stored_uuid(kind: EntityKind, blob: &[u8]) -> Result<Uuid> {
+    Uuid::from_slice(blob).map_err(|_| Error::Corrupt {
+        path: String::new(),
+        message: format!("a {kind} uuid is {} bytes long", blob.len()),
+    })
 }
 
 /// A batch entry's value: how many records of each kind it wrote.
@@ -683,11 +687,7 @@ fn all_ids(conn: &Connection) -> Result<Vec<(EntityKind, Uuid, i64)>> {
         let rows = stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))?;
         for row in rows {
             let (blob, rowid) = row?;
-            let id = Uuid::from_slice(&blob).map_err(|_| Error::Corrupt {
-                path: String::new(),
-                message: format!("a {kind} uuid is {} bytes long", blob.len()),
-            })?;
-            out.push((*kind, id, rowid));
+            out.push((*kind, stored_uuid(*kind, &blob)?, rowid));
         }
     }
     Ok(out)
