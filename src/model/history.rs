@@ -174,11 +174,13 @@ pub struct Change {
     /// The record before the change (`None` when it was created).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<serde_json::Value>,
-    /// The record after the change (`None` when it was deleted). An `import` entry written by
-    /// [`Store::batch`](crate::Store::batch) stores no copy of the record (it is the row itself until it
-    /// first changes); readers fill this in from the next entry's value before, or from the record as
-    /// stored now. It stays `None` only if that value no longer matches what was imported, a change made
-    /// behind the API that [`Store::verify_history`](crate::Store::verify_history) reports.
+    /// The record after the change (`None` when it was deleted). The `import` change of a record written
+    /// by [`Store::batch`](crate::Store::batch) is read from the batch's one entry, which stores no copy
+    /// of its records: its value is the value before of the record's first change, or, while it has
+    /// none, the record as stored now. A change made behind the API to such a record therefore shows
+    /// here; [`Store::verify_history`](crate::Store::verify_history) reports it (against the batch's
+    /// digests). Compact per-record entries written before schema version 6 are filled in the same way,
+    /// and left `None` when the value no longer matches their digest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<serde_json::Value>,
     /// Why, when a reason was given (supersessions and retractions always have one).
