@@ -815,6 +815,19 @@ fn main() {
                 };
                 write_jsonl(Path::new(&out), n, &words)
             }
+            "single_commit" => {
+                let (_, store, sources, _) = library_import(&dir.join("l.db"), n, &words);
+                let mut rng = Rng(7);
+                let t = Instant::now();
+                for i in 0..SINGLE_COMMITS {
+                    let text = words.sentence(&mut rng);
+                    let (sp, ba, dou) = roles(i + n);
+                    store
+                        .batch(|b| library_claim(b, text, sources[sp], sources[ba], sources[dou]))
+                        .unwrap();
+                }
+                t.elapsed()
+            }
             "column" => uuid_layout_import(&dir.join("c.db"), n, &words, false),
             _ => baseline_import(&dir.join("b.db"), n, &words),
         };
