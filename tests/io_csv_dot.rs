@@ -1,7 +1,9 @@
 //! CSV and Graphviz DOT exports.
 
 use claimtrack::io::{csv, dot};
-use claimtrack::{NewClaim, NewEvidence, NewReview, NewSource, SourceKind, Stance, Store, Verdict};
+use claimtrack::{
+    NewAttribution, NewClaim, NewEvidence, NewReview, NewSource, SourceKind, Stance, Store, Verdict,
+};
 
 /// A small RFC 4180 reader, to check the writer from the outside.
 fn parse_csv(text: &str) -> Vec<Vec<String>> {
@@ -92,13 +94,52 @@ fn csv_has_one_row_per_claim_with_latest_verdict_and_evidence_counts() {
         ["3", "1", "2", "0", "0"]
     );
     let r = &rows[2];
+    // A claim a spreadsheet would run as a formula is written as text (CSV injection).
     assert_eq!(
         (r[col("claim_id")].as_str(), r[col("text")].as_str()),
-        (c2.to_string().as_str(), "=1+1")
+        (c2.to_string().as_str(), "'=1+1")
     );
     assert_eq!(
         (r[col("verdict")].as_str(), r[col("reviews")].as_str()),
         ("", "0")
+    );
+
+    // The verbatim export differs in that cell only.
+    let mut raw = Vec::new();
+    csv::export_verbatim(&store, &mut raw).unwrap();
+    let raw_rows = parse_csv(&String::from_utf8(raw).unwrap());
+    assert_eq!(raw_rows[2][col("text")], "=1+1");
+    assert_eq!(raw_rows[1], rows[1]);
+    assert_eq!(raw_rows[2][..col("text")], rows[2][..col("text")]);
+    assert_eq!(raw_rows[2][col("text") + 1..], rows[2][col("text") + 1..]);
+}
+
+#[test]
+fn csv_cells_a_spreadsheet_would_run_are_written_as_text() {
+    let store = Store::open_in_memory().unwrap();
+    let who = store
+        .add_source(NewSource::new("@handle", SourceKind::Person))
+        .unwrap();
+    let c = store
+        .add_claim(NewClaim::factual("+7 million").tag("-x").tag("ok"))
+        .unwrap();
+    store.attribute(c, NewAttribution::said_by(who)).unwrap();
+    store
+        .add_review(c, NewReview::new(Verdict::False).label("=cmd|' /C calc'!A0"))
+        .unwrap();
+    let mut out = Vec::new();
+    csv::export(&store, &mut out).unwrap();
+    let rows = parse_csv(&String::from_utf8(out).unwrap());
+    let col = |name: &str| csv::COLUMNS.iter().position(|c| *c == name).unwrap();
+    let r = &rows[1];
+    assert_eq!(r[col("text")], "'+7 million");
+    assert_eq!(r[col("tags")], "'-x; ok");
+    assert_eq!(r[col("speakers")], "'@handle");
+    assert_eq!(r[col("label")], "'=cmd|' /C calc'!A0");
+    // No cell of the row starts with a formula character any more.
+    assert!(
+        r.iter().all(|cell| !cell.starts_with(['=', '+', '-', '@'])),
+        "{r:?}"
     );
 }
 

@@ -209,8 +209,10 @@ enum ExportFormat {
     Jsonl,
     /// schema.org ClaimReview JSON-LD.
     Claimreview,
-    /// One row per claim.
+    /// One row per claim, free-text cells a spreadsheet would run as formulas written as text.
     Csv,
+    /// One row per claim, every cell exactly as stored (for programs, not spreadsheets).
+    CsvVerbatim,
     /// Graphviz DOT of one claim.
     Dot,
 }
@@ -686,6 +688,7 @@ fn export(store: &Store, format: ExportFormat, claim: Option<ClaimId>, output: O
             (ExportFormat::Claimreview, None) => claimreview::export(store, out),
             (ExportFormat::Claimreview, Some(c)) => claimreview::export_claim(store, c, out),
             (ExportFormat::Csv, _) => csv::export(store, out),
+            (ExportFormat::CsvVerbatim, _) => csv::export_verbatim(store, out),
             (ExportFormat::Dot, Some(c)) => dot::export_claim(store, c, out),
             (ExportFormat::Dot, None) => Err(Error::Invalid {
                 field: "claim",
@@ -693,7 +696,7 @@ fn export(store: &Store, format: ExportFormat, claim: Option<ClaimId>, output: O
             }),
         }
     };
-    if format == ExportFormat::Csv && claim.is_some() {
+    if matches!(format, ExportFormat::Csv | ExportFormat::CsvVerbatim) && claim.is_some() {
         return Err(Failure::Input(
             "the csv format lists every claim; --claim is not supported".into(),
         ));

@@ -4,8 +4,14 @@
 //! joined with `; `), `verdict` and `label` of the latest review, `reviews`, `evidence` (records), then
 //! `supports`, `refutes`, `mixed`, `neutral` (evidence records by stance), `created_at`. Fields are quoted
 //! as RFC 4180 requires (a field holding a comma, quote, or line break is wrapped in quotes with inner
-//! quotes doubled); lines end in CRLF. Text is written verbatim: a spreadsheet may treat a cell starting
-//! with `=` as a formula, so open untrusted exports as text.
+//! quotes doubled); lines end in CRLF.
+//!
+//! Claims come from anyone, and a spreadsheet runs a cell starting with `=`, `+`, `-` or `@` as a formula
+//! (CSV injection: `=HYPERLINK(…)` in a claim's text would become a link in the desk's spreadsheet). So
+//! [`export`] writes such free-text cells (text, language, about, tags, speakers, label) with a leading
+//! `'`, which spreadsheets take as "this is text" and do not show, as OWASP advises; ids, enum values,
+//! counts and times never start that way. [`export_verbatim`] writes every cell as stored, for programs
+//! that read the CSV as data.
 //!
 //! ```
 //! use claimtrack::{NewClaim, Store, io::csv};
@@ -65,8 +71,36 @@ fn row<W: Write>(out: &mut W, fields: &[String]) -> std::io::Result<()> {
     out.write_all(b"\r\n")
 }
 
-/// Writes every claim, oldest first, reading the store a page at a time.
+/// A free-text cell a spreadsheet will not run as a formula: text starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return gets a leading `'` (see the module docs); anything else is returned as it is.
+///
+/// ```
+/// use claimtrack::io::csv::spreadsheet_text;
+/// assert_eq!(spreadsheet_text("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+/// assert_eq!(spreadsheet_text("-5% growth"), "'-5% growth");
+/// assert_eq!(spreadsheet_text("Troops moved"), "Troops moved");
+/// ```
+pub fn spreadsheet_text(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{value}"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
+/// Writes every claim, oldest first, reading the store a page at a time, with free-text cells made safe
+/// for spreadsheets ([`spreadsheet_text`]).
 pub fn export<W: Write>(store: &Store, out: W) -> Result<()> {
+    export_with(store, out, |t| spreadsheet_text(t).into_owned())
+}
+
+/// [`export`] with every cell written exactly as stored, for programs that read the file as data (a
+/// spreadsheet may run a cell starting with `=` as a formula).
+pub fn export_verbatim<W: Write>(store: &Store, out: W) -> Result<()> {
+    export_with(store, out, str::to_owned)
+}
+
+fn export_with<W: Write>(store: &Store, out: W, text: impl Fn(&str) -> String) -> Result<()> {
     let mut out = std::io::BufWriter::new(out);
     row(
         &mut out,
@@ -99,14 +133,14 @@ pub fn export<W: Write>(store: &Store, out: W) -> Result<()> {
                 &mut out,
                 &[
                     c.id.to_string(),
-                    c.text.clone(),
+                    text(&c.text),
                     c.kind.to_string(),
-                    c.language.clone().unwrap_or_default(),
-                    c.about.map(|d| d.to_string()).unwrap_or_default(),
-                    c.tags.join("; "),
-                    speakers.join("; "),
+                    text(c.language.as_deref().unwrap_or_default()),
+                    text(&c.about.map(|d| d.to_string()).unwrap_or_default()),
+                    text(&c.tags.join("; ")),
+                    text(&speakers.join("; ")),
                     latest.map(|r| r.verdict.to_string()).unwrap_or_default(),
-                    latest.and_then(|r| r.label.clone()).unwrap_or_default(),
+                    text(latest.and_then(|r| r.label.as_deref()).unwrap_or_default()),
                     reviews.len().to_string(),
                     evidence.len().to_string(),
                     by(Stance::Supports),
