@@ -372,7 +372,7 @@ fn baseline_open(path: &Path) -> Connection {
     // The library's own cache and temp settings (src/store/mod.rs), so both sides run alike.
     conn.pragma_update(None, "temp_store", "MEMORY").unwrap();
     conn.pragma_update(None, "cache_size", -32_768).unwrap();
-    conn.pragma_update(None, "mmap_size", 268_435_456).unwrap();
+    conn.pragma_update(None, "mmap_size", 1_i64 << 30).unwrap();
     conn
 }
 

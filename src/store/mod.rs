@@ -113,10 +113,12 @@ const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 /// Bytes of the database file SQLite reads through a memory map instead of `read` calls (`PRAGMA
 /// mmap_size`): a summary or search at a million claims touches a few pages at random, and a mapped page
-/// costs no system call (benches/throughput.rs: summary p50 21.1 -> 14.5 us at 100k). Bulk writes turn it
+/// costs no system call (benches/throughput.rs: summary p50 21.1 -> 14.5 us at 100k with 256 MiB; 1 GiB
+/// maps the whole file of a million claims, 575 MB, and took another 15 % off a summary there). The map
+/// is address space, not memory: only the pages read are resident, and they are the OS's file cache. Bulk writes turn it
 /// off while they run ([`Store::batch`]): they gain nothing from it, and pages read through the map count
 /// as resident memory, which must stay flat however large the load.
-pub(crate) const MMAP_SIZE: i64 = 256 << 20;
+pub(crate) const MMAP_SIZE: i64 = 1 << 30;
 
 impl Store {
     /// Opens (creating if needed) a database file with the default [`OpenOptions`] and brings its schema
