@@ -144,7 +144,8 @@ fn claims_in(kind: EntityKind, entity: Uuid, v: &Value, out: &mut Vec<Uuid>) {
 }
 
 /// A stable 64-bit digest (FNV-1a) of a value's JSON text. Stored in `history.after_digest` by compact
-/// import entries, so it must never change; `verify` compares every value through it.
+/// import entries (schema versions 4 and 5) and, through [`record_digest`], summed per batch, so it must
+/// never change; `verify` compares every value through it.
 fn digest(text: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
@@ -822,7 +823,8 @@ fn to_change(raw: RawChange) -> Result<(Change, Option<u64>)> {
     Ok((change, after_digest.map(digest_from_sql)))
 }
 
-/// Fills in the value after of a compact import entry (see [`record_import`]): it is the value before
+/// Fills in the value after of a compact import entry (one per record, written by bulk loads under schema
+/// versions 4 and 5, before one entry per batch; `0004_compact_import.sql`): it is the value before
 /// of the record's next entry or, when there is none, the record as stored now. Left `None` when that
 /// value does not match the entry's digest (the record was changed behind the API; `verify_history`
 /// reports it).
