@@ -28,6 +28,28 @@ fn seeded() -> Store {
                 .by(desk),
         )
         .unwrap();
+    // And records that no longer count: a revised and a retracted evidence record, a corrected and a
+    // retracted review. Their standings must survive every export (JSON Lines lost them before version 2).
+    let evidence = store.export_bundle().unwrap().evidence;
+    let first = &evidence[0];
+    store
+        .revise_evidence(
+            first.id,
+            NewEvidence::new(first.source, Stance::Mixed).excerpt("a closer reading"),
+            "the excerpt was cut short",
+        )
+        .unwrap();
+    store
+        .retract_evidence(evidence[1].id, "the source withdrew it")
+        .unwrap();
+    let reviewed = store.add_review(claim, NewReview::new(Verdict::False)).unwrap();
+    store
+        .correct_review(reviewed, NewReview::new(Verdict::Mixed), "new footage")
+        .unwrap();
+    let other = store.add_review(claim, NewReview::new(Verdict::True)).unwrap();
+    store.retract_review(other, "published by mistake").unwrap();
+    let b = store.export_bundle().unwrap();
+    assert_eq!((b.evidence_standings.len(), b.review_standings.len()), (2, 2));
     store
 }
 
@@ -53,7 +75,8 @@ fn bundle_export_import_export_is_identical_and_reimport_changes_nothing() {
     assert_eq!(bundle_text(&copy), first);
     let again = bundle::import(&copy, first.as_slice()).unwrap();
     assert_eq!((again.inserted, again.updated), (0, 0));
-    assert_eq!(again.unchanged, s.inserted);
+    // Records and standings alike are found unchanged.
+    assert_eq!(again.unchanged, s.inserted + s.updated);
     assert_eq!(bundle_text(&copy), first);
 }
 
@@ -61,13 +84,36 @@ fn bundle_export_import_export_is_identical_and_reimport_changes_nothing() {
 fn jsonl_export_import_export_is_identical_and_reimport_changes_nothing() {
     let store = seeded();
     let first = jsonl_text(&store);
-    assert!(first.starts_with(b"{\"format\":\"claimtrack-jsonl\",\"version\":1}\n"));
+    assert!(first.starts_with(b"{\"format\":\"claimtrack-jsonl\",\"version\":2}\n"));
+    assert!(String::from_utf8_lossy(&first).contains("{\"evidence_standing\":"));
+    assert!(String::from_utf8_lossy(&first).contains("{\"review_standing\":"));
     let copy = Store::open_in_memory().unwrap();
     jsonl::import(&copy, first.as_slice()).unwrap();
     assert_eq!(jsonl_text(&copy), first);
     assert_eq!(bundle_text(&copy), bundle_text(&store));
     let again = jsonl::import(&copy, first.as_slice()).unwrap();
     assert_eq!((again.inserted, again.updated), (0, 0));
+}
+
+#[test]
+fn a_version_1_jsonl_file_still_imports_and_an_unknown_version_is_refused() {
+    let store = seeded();
+    let text = String::from_utf8(jsonl_text(&store)).unwrap();
+    // Version 1 had no standing lines: what it holds imports, every record counting.
+    let v1: String = text
+        .replacen("\"version\":2", "\"version\":1", 1)
+        .lines()
+        .filter(|l| !l.contains("_standing\":"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let copy = Store::open_in_memory().unwrap();
+    jsonl::import(&copy, v1.as_bytes()).unwrap();
+    let b = copy.export_bundle().unwrap();
+    assert_eq!(b.evidence.len(), store.export_bundle().unwrap().evidence.len());
+    assert!(b.evidence_standings.is_empty());
+    let v3 = text.replacen("\"version\":2", "\"version\":3", 1);
+    let err = jsonl::import(&copy, v3.as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("version"), "{err}");
 }
 
 #[test]
@@ -214,7 +260,12 @@ fn malformed_files_are_refused_naming_where_and_leave_the_database_unchanged() {
         l[n - 1] = replacement;
         l.join("\n").into_bytes()
     };
-    let last = lines.len();
+    // The seed's rated review (its last record line; the standings follow it).
+    let last = lines
+        .iter()
+        .rposition(|l| l.contains("\"verdict\":\"mostly_true\""))
+        .unwrap()
+        + 1;
     let bad_review = lines[last - 1].replacen("\"verdict\":\"mostly_true\"", "\"verdict\":\"maybe\"", 1);
     let bad_claim_id = lines[20].replacen("\"id\":\"019803a8", "\"id\":\"zz9803a8", 1);
     let truncated = &lines[last - 1][..lines[last - 1].len() / 2];

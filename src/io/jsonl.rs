@@ -1,10 +1,13 @@
 //! JSON Lines: one record per line, for streams too large to hold in memory and for line-oriented tools.
 //!
-//! The first line is a header, `{"format":"claimtrack-jsonl","version":1}`; every other line is one
+//! The first line is a header, `{"format":"claimtrack-jsonl","version":2}`; every other line is one
 //! record tagged with its kind: `{"source":{…}}`, `{"publication":{…}}`, `{"claim":{…}}`,
-//! `{"attribution":{…}}`, `{"evidence":{…}}`, `{"link":{…}}`, `{"review":{…}}` — the same records, with
-//! the same fields, as a [`Bundle`]. Blank lines are skipped. A record must come after
-//! the records it refers to; [`export`] writes them in that order.
+//! `{"attribution":{…}}`, `{"evidence":{…}}`, `{"link":{…}}`, `{"review":{…}}`, and the standing of an
+//! evidence record or review that no longer counts, `{"evidence_standing":{…}}` and
+//! `{"review_standing":{…}}` — the same records, with the same fields, as a [`Bundle`]. Blank lines are
+//! skipped. A record must come after the records it refers to; [`export`] writes them in that order,
+//! standings last. Version 1 files (written before standings were carried, so every record in them
+//! counts) are still read.
 //!
 //! [`import`] reads one line at a time (memory stays flat however large the file; a line longer than
 //! [`MAX_LINE_BYTES`] is refused without being buffered), and writes the whole file in one transaction:
@@ -43,7 +46,8 @@ use crate::model::attribution::Attribution;
 use crate::model::bundle::Bundle;
 use crate::model::claim::Claim;
 use crate::model::evidence::Evidence;
-use crate::model::ids::SourceId;
+use crate::model::history::StandingEntry;
+use crate::model::ids::{EvidenceId, ReviewId, SourceId};
 use crate::model::link::ClaimLink;
 use crate::model::publication::Publication;
 use crate::model::review::Review;
@@ -52,8 +56,11 @@ use crate::store::{ImportSummary, Store};
 
 /// The `format` of the header line.
 pub const JSONL_FORMAT: &str = "claimtrack-jsonl";
-/// The layout version this library writes and reads.
-pub const JSONL_VERSION: u32 = 1;
+/// The layout version this library writes. Version 2 added the standing lines; [`import`] reads both.
+pub const JSONL_VERSION: u32 = 2;
+
+/// The oldest layout version [`import`] reads.
+pub const JSONL_OLDEST_VERSION: u32 = 1;
 /// The longest line [`import`] accepts, in bytes (the longest valid record is far shorter).
 pub const MAX_LINE_BYTES: usize = 8 * 1024 * 1024;
 
@@ -85,6 +92,10 @@ pub enum Record {
     Link(ClaimLink),
     /// A review.
     Review(Review),
+    /// The standing of an evidence record that no longer counts (superseded or retracted).
+    EvidenceStanding(StandingEntry<EvidenceId>),
+    /// The standing of a review that no longer counts (superseded or retracted).
+    ReviewStanding(StandingEntry<ReviewId>),
 }
 
 impl Record {
@@ -98,13 +109,16 @@ impl Record {
             Record::Evidence(x) => b.evidence.push(x),
             Record::Link(x) => b.links.push(x),
             Record::Review(x) => b.reviews.push(x),
+            Record::EvidenceStanding(x) => b.evidence_standings.push(x),
+            Record::ReviewStanding(x) => b.review_standings.push(x),
         }
         b
     }
 }
 
 /// Writes a bundle as JSON Lines: the header, then sources (parents before children), publications,
-/// claims, attributions, evidence, links and reviews.
+/// claims, attributions, evidence, links, reviews, and the standings of evidence and reviews that no
+/// longer count.
 pub fn write_bundle<W: Write>(bundle: &Bundle, out: W) -> Result<()> {
     let mut out = std::io::BufWriter::new(out);
     let header = Header {
@@ -133,6 +147,12 @@ pub fn write_bundle<W: Write>(bundle: &Bundle, out: W) -> Result<()> {
     for x in &bundle.reviews {
         line(&mut out, &RecordRef::Review(x))?;
     }
+    for x in &bundle.evidence_standings {
+        line(&mut out, &RecordRef::EvidenceStanding(x))?;
+    }
+    for x in &bundle.review_standings {
+        line(&mut out, &RecordRef::ReviewStanding(x))?;
+    }
     out.flush()?;
     Ok(())
 }
@@ -148,6 +168,8 @@ enum RecordRef<'a> {
     Evidence(&'a Evidence),
     Link(&'a ClaimLink),
     Review(&'a Review),
+    EvidenceStanding(&'a StandingEntry<EvidenceId>),
+    ReviewStanding(&'a StandingEntry<ReviewId>),
 }
 
 fn line<W: Write, T: Serialize>(out: &mut W, value: &T) -> Result<()> {
@@ -303,12 +325,12 @@ pub fn import_with_limit<R: Read>(store: &Store, input: R, max_line_bytes: usize
                         reason: format!("expected {JSONL_FORMAT:?}, got {:?}", header.format),
                     });
                 }
-                if header.version != JSONL_VERSION {
+                if !(JSONL_OLDEST_VERSION..=JSONL_VERSION).contains(&header.version) {
                     return Err(Error::Parse {
                         location: at,
                         field: "version".into(),
                         reason: format!(
-                            "this library reads version {JSONL_VERSION}, got {}",
+                            "this library reads versions {JSONL_OLDEST_VERSION} to {JSONL_VERSION}, got {}",
                             header.version
                         ),
                     });
