@@ -220,3 +220,53 @@ fn dot_of_an_unknown_claim_is_not_found() {
         "{err}"
     );
 }
+
+#[test]
+fn exports_for_readers_leave_out_what_no_longer_counts() {
+    let store = Store::open_in_memory().unwrap();
+    let s = store
+        .add_source(NewSource::new("Agency", SourceKind::NewsAgency))
+        .unwrap();
+    let c = store.add_claim(NewClaim::factual("Troops crossed")).unwrap();
+    let e = store
+        .add_evidence(c, NewEvidence::new(s, Stance::Supports))
+        .unwrap();
+    store
+        .revise_evidence(e, NewEvidence::new(s, Stance::Refutes), "misread")
+        .unwrap();
+    let first = store.add_review(c, NewReview::new(Verdict::True)).unwrap();
+    store
+        .correct_review(
+            first,
+            NewReview::new(Verdict::False).url("https://example.org/c"),
+            "new video",
+        )
+        .unwrap();
+    let wrong = store.add_review(c, NewReview::new(Verdict::Mixed)).unwrap();
+    store.retract_review(wrong, "wrong claim").unwrap();
+
+    let mut out = Vec::new();
+    csv::export(&store, &mut out).unwrap();
+    let rows = parse_csv(&String::from_utf8(out).unwrap());
+    let col = |name: &str| csv::COLUMNS.iter().position(|c| *c == name).unwrap();
+    let r = &rows[1];
+    // The corrected verdict, one review and one evidence record that count, refuting.
+    assert_eq!(
+        [
+            col("verdict"),
+            col("reviews"),
+            col("evidence"),
+            col("supports"),
+            col("refutes")
+        ]
+        .map(|i| r[i].as_str()),
+        ["false", "1", "1", "0", "1"]
+    );
+
+    // ClaimReview markup publishes only the correction.
+    let mut markup = Vec::new();
+    claimtrack::io::claimreview::export_claim(&store, c, &mut markup).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&markup).unwrap();
+    assert_eq!(v["@type"], "ClaimReview", "{v}");
+    assert_eq!(v["url"], "https://example.org/c");
+}

@@ -191,12 +191,15 @@ fn claim_review(store: &Store, claim: &Claim, attributions: &[Attribution], r: &
     Ok(Value::Object(m))
 }
 
-/// One `ClaimReview` object per review of `claim`, oldest review first (empty when it has none).
+/// One `ClaimReview` object per review of `claim` that counts, oldest first (empty when it has none):
+/// superseded and retracted reviews are not published.
 pub fn claim_reviews(store: &Store, claim: ClaimId) -> Result<Vec<Value>> {
     let c = store.claim(claim)?;
     let attributions = store.attributions_of(claim)?;
+    // Only reviews that count are published: a superseded or retracted fact-check must not appear as
+    // markup (search engines show it beside the claim).
     store
-        .reviews_of(claim)?
+        .current_reviews_of(claim)?
         .iter()
         .map(|r| claim_review(store, &c, &attributions, r))
         .collect()
@@ -232,7 +235,7 @@ fn graph(mut nodes: Vec<Value>) -> Value {
     json!({ "@context": CONTEXT, "@graph": nodes })
 }
 
-/// Writes every review in the store as one `@graph` of `ClaimReview`s.
+/// Writes every review in the store that counts as one `@graph` of `ClaimReview`s.
 pub fn export<W: Write>(store: &Store, out: W) -> Result<()> {
     let mut all = Vec::new();
     let mut after = None;

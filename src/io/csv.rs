@@ -2,7 +2,8 @@
 //!
 //! Columns: `claim_id`, `text`, `kind`, `language`, `about`, `tags` (joined with `; `), `speakers` (names,
 //! joined with `; `), `verdict` and `label` of the latest review, `reviews`, `evidence` (records), then
-//! `supports`, `refutes`, `mixed`, `neutral` (evidence records by stance), `created_at`. Fields are quoted
+//! `supports`, `refutes`, `mixed`, `neutral` (evidence records by stance), `created_at`. Reviews and
+//! evidence are those that count: superseded and retracted ones are left out. Fields are quoted
 //! as RFC 4180 requires (a field holding a comma, quote, or line break is wrapped in quotes with inner
 //! quotes doubled); lines end in CRLF.
 //!
@@ -125,9 +126,11 @@ fn export_with<W: Write>(store: &Store, out: W, text: impl Fn(&str) -> String) -
                     }
                 }
             }
-            let reviews = store.reviews_of(c.id)?;
+            // What counts: a superseded or retracted review or evidence record is history, not the
+            // claim's standing (its successor, if any, is counted instead).
+            let reviews = store.current_reviews_of(c.id)?;
             let latest = reviews.last();
-            let evidence = store.evidence_of(c.id)?;
+            let evidence = store.current_evidence_of(c.id)?;
             let by = |s: Stance| evidence.iter().filter(|e| e.stance == s).count().to_string();
             row(
                 &mut out,
