@@ -269,4 +269,14 @@ fn exports_for_readers_leave_out_what_no_longer_counts() {
     let v: serde_json::Value = serde_json::from_slice(&markup).unwrap();
     assert_eq!(v["@type"], "ClaimReview", "{v}");
     assert_eq!(v["url"], "https://example.org/c");
+
+    // The graph keeps the history, marked: the revised record dotted grey, the withdrawn reviews named.
+    let mut dot_out = Vec::new();
+    dot::export_claim(&store, c, &mut dot_out).unwrap();
+    let g = String::from_utf8(dot_out).unwrap();
+    assert!(g.contains("label=\"supports (superseded)\", style=dotted"), "{g}");
+    assert!(g.contains("label=\"refutes\", color="), "{g}");
+    assert!(g.contains("review: true [superseded]"), "{g}");
+    assert!(g.contains("review: mixed [retracted]"), "{g}");
+    assert!(g.contains("review: false\""), "{g}");
 }

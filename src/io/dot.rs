@@ -160,18 +160,42 @@ pub fn render(b: &Bundle, claim: ClaimId) -> String {
             ));
         }
     }
+    // Records that no longer count are drawn grey and dotted, with their status: history, not standing.
+    let withdrawn_evidence: HashMap<_, _> = b
+        .evidence_standings
+        .iter()
+        .map(|s| (s.id, s.standing.status))
+        .collect();
+    let withdrawn_reviews: HashMap<_, _> = b
+        .review_standings
+        .iter()
+        .map(|s| (s.id, s.standing.status))
+        .collect();
     for e in &b.evidence {
-        let colour = stance_colour(e.stance);
-        edges.insert(format!(
-            "  \"s_{}\" -> \"c_{}\" [label=\"{}\", color=\"{colour}\", fontcolor=\"{colour}\", penwidth=2];",
-            e.source, e.claim, e.stance
-        ));
+        match withdrawn_evidence.get(&e.id) {
+            None => {
+                let colour = stance_colour(e.stance);
+                edges.insert(format!(
+                    "  \"s_{}\" -> \"c_{}\" [label=\"{}\", color=\"{colour}\", fontcolor=\"{colour}\", penwidth=2];",
+                    e.source, e.claim, e.stance
+                ));
+            }
+            Some(status) => {
+                edges.insert(format!(
+                    "  \"s_{}\" -> \"c_{}\" [label=\"{} ({status})\", style=dotted, color=\"#9e9e9e\", fontcolor=\"#9e9e9e\"];",
+                    e.source, e.claim, e.stance
+                ));
+            }
+        }
     }
     for r in &b.reviews {
-        let words = match &r.label {
+        let mut words = match &r.label {
             Some(l) => format!("review: {} ({})", r.verdict, label(l, 30)),
             None => format!("review: {}", r.verdict),
         };
+        if let Some(status) = withdrawn_reviews.get(&r.id) {
+            words.push_str(&format!(" [{status}]"));
+        }
         let from = match r.reviewer {
             Some(s) => format!("s_{s}"),
             None => {

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use super::Store;
 use crate::error::Result;
 use crate::model::bundle::Bundle;
+use crate::model::history::StandingEntry;
 use crate::model::ids::{ClaimId, PublicationId, SourceId};
 
 impl Store {
@@ -75,6 +76,23 @@ impl Store {
                 claims.push(self.claim(other)?);
             }
 
+            // The standing of every record here that no longer counts, so that importing the bundle
+            // elsewhere does not make a withdrawn record count again.
+            let mut evidence_standings = Vec::new();
+            for e in &evidence {
+                let standing = self.evidence_standing(e.id)?;
+                if !standing.is_current() {
+                    evidence_standings.push(StandingEntry { id: e.id, standing });
+                }
+            }
+            let mut review_standings = Vec::new();
+            for r in &reviews {
+                let standing = self.review_standing(r.id)?;
+                if !standing.is_current() {
+                    review_standings.push(StandingEntry { id: r.id, standing });
+                }
+            }
+
             Ok(Bundle {
                 sources,
                 publications,
@@ -83,6 +101,8 @@ impl Store {
                 evidence,
                 links,
                 reviews,
+                evidence_standings,
+                review_standings,
                 ..Bundle::default()
             })
         })
