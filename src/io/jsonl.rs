@@ -52,7 +52,7 @@ use crate::model::link::ClaimLink;
 use crate::model::publication::Publication;
 use crate::model::review::Review;
 use crate::model::source::Source;
-use crate::store::{ImportSummary, Store};
+use crate::store::{ImportSummary, Item, Store};
 
 /// The `format` of the header line.
 pub const JSONL_FORMAT: &str = "claimtrack-jsonl";
@@ -121,11 +121,7 @@ impl Record {
 /// longer count.
 pub fn write_bundle<W: Write>(bundle: &Bundle, out: W) -> Result<()> {
     let mut out = std::io::BufWriter::new(out);
-    let header = Header {
-        format: JSONL_FORMAT.into(),
-        version: JSONL_VERSION,
-    };
-    line(&mut out, &header)?;
+    line(&mut out, &header())?;
     for s in parents_first(&bundle.sources) {
         line(&mut out, &RecordRef::Source(s))?;
     }
@@ -203,8 +199,34 @@ fn parents_first(list: &[Source]) -> Vec<&Source> {
 }
 
 /// Writes the whole store as JSON Lines.
+///
+/// Streamed: records are read and written one at a time within one read snapshot, so memory stays flat
+/// however large the store (sources, which are few, are held to order parents first).
 pub fn export<W: Write>(store: &Store, out: W) -> Result<()> {
-    write_bundle(&store.export_bundle()?, out)
+    let mut out = std::io::BufWriter::new(out);
+    line(&mut out, &header())?;
+    store.for_each_record(&mut |item| match item {
+        Item::Sources(list) => parents_first(list)
+            .into_iter()
+            .try_for_each(|s| line(&mut out, &RecordRef::Source(s))),
+        Item::Publication(x) => line(&mut out, &RecordRef::Publication(&x)),
+        Item::Claim(x) => line(&mut out, &RecordRef::Claim(&x)),
+        Item::Attribution(x) => line(&mut out, &RecordRef::Attribution(&x)),
+        Item::Evidence(x) => line(&mut out, &RecordRef::Evidence(&x)),
+        Item::Link(x) => line(&mut out, &RecordRef::Link(&x)),
+        Item::Review(x) => line(&mut out, &RecordRef::Review(&x)),
+        Item::EvidenceStanding(x) => line(&mut out, &RecordRef::EvidenceStanding(&x)),
+        Item::ReviewStanding(x) => line(&mut out, &RecordRef::ReviewStanding(&x)),
+    })?;
+    out.flush()?;
+    Ok(())
+}
+
+fn header() -> Header {
+    Header {
+        format: JSONL_FORMAT.into(),
+        version: JSONL_VERSION,
+    }
 }
 
 /// Writes one claim with everything linked to it (see [`Store::export_claim`]) as JSON Lines.

@@ -70,12 +70,14 @@ pub(crate) fn of_claim(conn: &Connection, claim: ClaimId) -> Result<Vec<Attribut
     rows.into_iter().map(|r| complete(conn, r)).collect()
 }
 
-pub(crate) fn all(conn: &Connection) -> Result<Vec<Attribution>> {
-    let rows: Vec<(i64, Attribution)> = conn
-        .prepare_cached(select!("ORDER BY a.id"))?
-        .query_map([], from_row)?
-        .collect::<rusqlite::Result<_>>()?;
-    rows.into_iter().map(|r| complete(conn, r)).collect()
+/// Every attribution with its relays, oldest first, handed to `f` one at a time.
+pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(Attribution) -> Result<()>) -> Result<()> {
+    super::convert::each_row(
+        conn,
+        select!("ORDER BY a.id"),
+        |r| complete(conn, from_row(r)?),
+        f,
+    )
 }
 
 /// Rowids of an attribution's claim, speaker, publication and relays.

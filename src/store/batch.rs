@@ -636,28 +636,6 @@ impl Store {
             })
         })
     }
-
-    /// Runs `f` with the memory map off (see [`MMAP_SIZE`](super::MMAP_SIZE)): a bulk load's resident
-    /// memory is then the page cache and its own buffers, flat however many pages it reads. Left as it
-    /// is when a transaction is already open (the map can only change between transactions).
-    fn unmapped<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        if !self.conn.is_autocommit() {
-            return f();
-        }
-        // An in-memory database answers with no row.
-        let mapped: i64 = match self
-            .conn
-            .query_row("PRAGMA mmap_size", [], |r| r.get(0))
-            .optional()?
-        {
-            Some(n) if n > 0 => n,
-            _ => return f(),
-        };
-        self.conn.pragma_update(None, "mmap_size", 0)?;
-        let out = f();
-        self.conn.pragma_update(None, "mmap_size", mapped)?;
-        out
-    }
 }
 
 #[cfg(test)]

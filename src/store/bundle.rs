@@ -9,9 +9,15 @@ use super::convert::{StoredId, rowid_opt};
 use super::history::{BatchLog, track_with};
 use super::{Store, attributions, claims, evidence, links, publications, reviews, sources, standing};
 use crate::error::{Error, Result};
+use crate::model::attribution::Attribution;
 use crate::model::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, Bundle};
+use crate::model::claim::Claim;
+use crate::model::evidence::Evidence;
 use crate::model::history::{EntityKind, Operation, Standing, StandingEntry};
-use crate::model::ids::SourceId;
+use crate::model::ids::{EvidenceId, ReviewId, SourceId};
+use crate::model::link::ClaimLink;
+use crate::model::publication::Publication;
+use crate::model::review::Review;
 use crate::model::source::Source;
 
 /// What an import did.
@@ -32,6 +38,19 @@ impl ImportSummary {
         self.updated += other.updated;
         self.unchanged += other.unchanged;
     }
+}
+
+/// One record handed out by [`Store::for_each_record`].
+pub(crate) enum Item<'a> {
+    Sources(&'a [Source]),
+    Publication(Publication),
+    Claim(Claim),
+    Attribution(Attribution),
+    Evidence(Evidence),
+    Link(ClaimLink),
+    Review(Review),
+    EvidenceStanding(StandingEntry<EvidenceId>),
+    ReviewStanding(StandingEntry<ReviewId>),
 }
 
 /// How many records of each kind a store holds.
@@ -284,42 +303,46 @@ impl Store {
 
     /// Every record in the store, as one bundle (read in one snapshot).
     pub fn export_bundle(&self) -> Result<Bundle> {
-        self.read(|c| {
-            Ok(Bundle {
-                sources: {
-                    let rows: Vec<SourceId> = c
-                        .prepare_cached("SELECT uuid FROM sources ORDER BY id")?
-                        .query_map([], |r| r.get(0))?
-                        .collect::<rusqlite::Result<_>>()?;
-                    rows.into_iter()
-                        .map(|id| sources::read(c, id))
-                        .collect::<Result<_>>()?
-                },
-                publications: {
-                    let rows: Vec<crate::model::ids::PublicationId> = c
-                        .prepare_cached("SELECT uuid FROM publications ORDER BY id")?
-                        .query_map([], |r| r.get(0))?
-                        .collect::<rusqlite::Result<_>>()?;
-                    rows.into_iter()
-                        .map(|id| publications::read(c, id))
-                        .collect::<Result<_>>()?
-                },
-                claims: {
-                    let rows: Vec<crate::model::ids::ClaimId> = c
-                        .prepare_cached("SELECT uuid FROM claims ORDER BY id")?
-                        .query_map([], |r| r.get(0))?
-                        .collect::<rusqlite::Result<_>>()?;
-                    rows.into_iter()
-                        .map(|id| claims::read(c, id))
-                        .collect::<Result<_>>()?
-                },
-                attributions: attributions::all(c)?,
-                evidence: evidence::all(c)?,
-                links: links::all(c)?,
-                reviews: reviews::all(c)?,
-                evidence_standings: standing::standings(c)?,
-                review_standings: standing::standings(c)?,
-                ..Bundle::default()
+        let mut b = Bundle::default();
+        self.for_each_record(&mut |item| {
+            match item {
+                Item::Sources(list) => b.sources = list.to_vec(),
+                Item::Publication(x) => b.publications.push(x),
+                Item::Claim(x) => b.claims.push(x),
+                Item::Attribution(x) => b.attributions.push(x),
+                Item::Evidence(x) => b.evidence.push(x),
+                Item::Link(x) => b.links.push(x),
+                Item::Review(x) => b.reviews.push(x),
+                Item::EvidenceStanding(x) => b.evidence_standings.push(x),
+                Item::ReviewStanding(x) => b.review_standings.push(x),
+            }
+            Ok(())
+        })?;
+        Ok(b)
+    }
+
+    /// Every record, kind by kind in a bundle's order (standings last), handed to `f` one at a time
+    /// within one read snapshot, with the memory map off: a streamed export holds one record at a time,
+    /// however large the store.
+    /// Sources, which are few and which an export orders parents first, come as one list.
+    pub(crate) fn for_each_record(&self, f: &mut dyn FnMut(Item<'_>) -> Result<()>) -> Result<()> {
+        // Every page is read once: through the memory map they would all count as resident.
+        self.unmapped(|| {
+            self.read(|c| {
+                f(Item::Sources(&sources::all(c)?))?;
+                publications::each(c, &mut |x| f(Item::Publication(x)))?;
+                claims::each(c, &mut |x| f(Item::Claim(x)))?;
+                attributions::each(c, &mut |x| f(Item::Attribution(x)))?;
+                evidence::each(c, &mut |x| f(Item::Evidence(x)))?;
+                links::each(c, &mut |x| f(Item::Link(x)))?;
+                reviews::each(c, &mut |x| f(Item::Review(x)))?;
+                for x in standing::standings(c)? {
+                    f(Item::EvidenceStanding(x))?;
+                }
+                for x in standing::standings(c)? {
+                    f(Item::ReviewStanding(x))?;
+                }
+                Ok(())
             })
         })
     }

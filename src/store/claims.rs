@@ -54,6 +54,16 @@ fn complete(conn: &Connection, (rowid, mut c): (i64, Claim)) -> Result<Claim> {
     Ok(c)
 }
 
+/// Every claim with its figures and tags, oldest first, handed to `f` one at a time.
+pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(Claim) -> Result<()>) -> Result<()> {
+    super::convert::each_row(
+        conn,
+        select!("ORDER BY c.id"),
+        |r| complete(conn, from_row(r)?),
+        f,
+    )
+}
+
 pub(crate) fn read(conn: &Connection, id: ClaimId) -> Result<Claim> {
     let row = conn
         .prepare_cached(select!("WHERE c.uuid = ?1"))?

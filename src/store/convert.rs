@@ -215,3 +215,20 @@ pub(crate) fn insert_err(e: rusqlite::Error, kind: &'static str, key: impl std::
     }
     Error::from(e)
 }
+
+/// Runs `sql` (no parameters) and hands each row, as `map` reads it, to `f`, one at a time: a full-table
+/// read whose memory stays flat however many rows there are. `map` may run statements of its own (a
+/// record's child rows).
+pub(crate) fn each_row<T>(
+    conn: &Connection,
+    sql: &str,
+    map: impl Fn(&rusqlite::Row<'_>) -> Result<T>,
+    f: &mut dyn FnMut(T) -> Result<()>,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        f(map(r)?)?;
+    }
+    Ok(())
+}

@@ -67,11 +67,9 @@ pub(crate) fn of_claim(conn: &Connection, claim: ClaimId) -> Result<Vec<Evidence
         .collect::<rusqlite::Result<_>>()?)
 }
 
-pub(crate) fn all(conn: &Connection) -> Result<Vec<Evidence>> {
-    Ok(conn
-        .prepare_cached(select!("ORDER BY e.id"))?
-        .query_map([], from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+/// Every evidence record, oldest first, handed to `f` one at a time.
+pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(Evidence) -> Result<()>) -> Result<()> {
+    super::convert::each_row(conn, select!("ORDER BY e.id"), |r| Ok(from_row(r)?), f)
 }
 
 /// The INSERT shared by single writes and the batch path (which holds it prepared).
@@ -263,7 +261,7 @@ impl Store {
         self.read(|c| {
             let own = rowid(c, claim)?;
             Ok(c.prepare_cached(concat!(
-                select!("WHERE e.claim_id = ?1 AND "),
+                select!("WHERE e.claim_id = +?1 AND "),
                 current!("e"),
                 " ORDER BY e.id"
             ))?

@@ -36,11 +36,9 @@ pub(crate) fn read(conn: &Connection, id: ClaimLinkId) -> Result<ClaimLink> {
         .ok_or_else(|| Error::not_found("claim link", id))
 }
 
-pub(crate) fn all(conn: &Connection) -> Result<Vec<ClaimLink>> {
-    Ok(conn
-        .prepare_cached(select!("ORDER BY l.id"))?
-        .query_map([], from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+/// Every link, oldest first, handed to `f` one at a time.
+pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(ClaimLink) -> Result<()>) -> Result<()> {
+    super::convert::each_row(conn, select!("ORDER BY l.id"), |r| Ok(from_row(r)?), f)
 }
 
 pub(crate) fn insert(conn: &Connection, l: &ClaimLink) -> Result<()> {

@@ -26,7 +26,7 @@ impl Store {
 /// Reviews whose URL is exactly `url`, oldest first.
 pub(crate) fn reviews_at_url(c: &rusqlite::Connection, url: &str) -> Result<Vec<Review>> {
     let ids: Vec<ReviewId> = c
-        .prepare_cached("SELECT uuid FROM reviews WHERE url = ?1 ORDER BY id")?
+        .prepare_cached("SELECT uuid FROM reviews WHERE url = +?1 ORDER BY id")?
         .query_map([url], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     ids.into_iter().map(|id| reviews::read(c, id)).collect()

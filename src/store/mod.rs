@@ -26,11 +26,12 @@ mod standing;
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
 pub use batch::{Batch, BatchProgress};
+pub(crate) use bundle::Item;
 pub use bundle::{Counts, ImportSummary};
 pub use check::{CheckProblem, CheckReport};
 pub use migrations::SCHEMA_VERSION;
@@ -218,6 +219,28 @@ impl Store {
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// Runs `f` with the memory map off (see [`MMAP_SIZE`]): a bulk load's or a full export's resident
+    /// memory is then the page cache and its own buffers, flat however many pages it reads. Left as it
+    /// is when a transaction is already open (the map can only change between transactions).
+    pub(crate) fn unmapped<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return f();
+        }
+        // An in-memory database answers with no row.
+        let mapped: i64 = match self
+            .conn
+            .query_row("PRAGMA mmap_size", [], |r| r.get(0))
+            .optional()?
+        {
+            Some(n) if n > 0 => n,
+            _ => return f(),
+        };
+        self.conn.pragma_update(None, "mmap_size", 0)?;
+        let out = f();
+        self.conn.pragma_update(None, "mmap_size", mapped)?;
+        out
     }
 
     /// Runs read-only `f` in one deferred transaction, so it sees one consistent snapshot.

@@ -31,6 +31,11 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Publication> {
     })
 }
 
+/// Every publication, oldest first, handed to `f` one at a time.
+pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(Publication) -> Result<()>) -> Result<()> {
+    super::convert::each_row(conn, select!("ORDER BY p.id"), |r| Ok(from_row(r)?), f)
+}
+
 pub(crate) fn read(conn: &Connection, id: PublicationId) -> Result<Publication> {
     conn.prepare_cached(select!("WHERE p.uuid = ?1"))?
         .query_row([id], from_row)

@@ -64,11 +64,9 @@ pub(crate) fn of_claim(conn: &Connection, claim: ClaimId) -> Result<Vec<Review>>
         .collect::<rusqlite::Result<_>>()?)
 }
 
-pub(crate) fn all(conn: &Connection) -> Result<Vec<Review>> {
-    Ok(conn
-        .prepare_cached(select!("ORDER BY r.id"))?
-        .query_map([], from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+/// Every review, oldest first, handed to `f` one at a time.
+pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(Review) -> Result<()>) -> Result<()> {
+    super::convert::each_row(conn, select!("ORDER BY r.id"), |r| Ok(from_row(r)?), f)
 }
 
 /// The INSERT shared by single writes and the batch path (which holds it prepared).
@@ -255,7 +253,7 @@ impl Store {
         self.read(|c| {
             let own = rowid(c, claim)?;
             Ok(c.prepare_cached(concat!(
-                select!("WHERE r.claim_id = ?1 AND "),
+                select!("WHERE r.claim_id = +?1 AND "),
                 current!("r"),
                 " ORDER BY r.id"
             ))?

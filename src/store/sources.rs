@@ -60,6 +60,11 @@ pub(crate) fn read(conn: &Connection, id: SourceId) -> Result<Source> {
     with_aliases(conn, row)
 }
 
+/// Every source with its aliases, oldest first.
+pub(crate) fn all(conn: &Connection) -> Result<Vec<Source>> {
+    read_many(conn, select!("ORDER BY s.id"), [])
+}
+
 fn read_many(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Source>> {
     let rows: Vec<(i64, Source)> = conn
         .prepare_cached(sql)?
