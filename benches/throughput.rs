@@ -739,6 +739,21 @@ fn write_jsonl(path: &Path, n: usize, words: &Words) -> Duration {
     started.elapsed()
 }
 
+/// `SINGLE_COMMITS` claims (with their attribution and evidence) through the library, one batch each,
+/// after a store of `n` claims.
+fn library_single_commits(store: &Store, sources: &[SourceId], n: usize, words: &Words) -> Duration {
+    let mut rng = Rng(7);
+    let started = Instant::now();
+    for i in 0..SINGLE_COMMITS {
+        let text = words.sentence(&mut rng);
+        let (sp, ba, dou) = roles(i + n);
+        store
+            .batch(|b| library_claim(b, text, sources[sp], sources[ba], sources[dou]))
+            .unwrap();
+    }
+    started.elapsed()
+}
+
 fn library_import(path: &Path, n: usize, words: &Words) -> (Duration, Store, Vec<SourceId>, Vec<ClaimId>) {
     remove_db(path);
     let store = Store::open(path).unwrap();
@@ -817,16 +832,7 @@ fn main() {
             }
             "single_commit" => {
                 let (_, store, sources, _) = library_import(&dir.join("l.db"), n, &words);
-                let mut rng = Rng(7);
-                let t = Instant::now();
-                for i in 0..SINGLE_COMMITS {
-                    let text = words.sentence(&mut rng);
-                    let (sp, ba, dou) = roles(i + n);
-                    store
-                        .batch(|b| library_claim(b, text, sources[sp], sources[ba], sources[dou]))
-                        .unwrap();
-                }
-                t.elapsed()
+                library_single_commits(&store, &sources, n, &words)
             }
             "column" => uuid_layout_import(&dir.join("c.db"), n, &words, false),
             _ => baseline_import(&dir.join("b.db"), n, &words),
@@ -962,16 +968,7 @@ fn main() {
         base.execute_batch("COMMIT").unwrap();
     }
     let base_t = started.elapsed();
-    let mut rng = Rng(7);
-    let started = Instant::now();
-    for i in 0..SINGLE_COMMITS {
-        let text = words.sentence(&mut rng);
-        let (sp, ba, dou) = roles(i + n);
-        store
-            .batch(|b| library_claim(b, text, sources[sp], sources[ba], sources[dou]))
-            .unwrap();
-    }
-    let lib_t = started.elapsed();
+    let lib_t = library_single_commits(&store, &sources, n, &words);
     results.push(Timing {
         name: "single_commit",
         n: SINGLE_COMMITS,
