@@ -499,6 +499,28 @@ fn check_fails_on_a_damaged_database_and_refuses_a_non_database() {
     let out = run_in(&db, &["--json", "check"], None);
     assert_eq!(json(&String::from_utf8_lossy(&out.stdout))["ok"], false);
 
+    // A claim written by hand is missing from the search index: check names it, reindex mends it.
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute("UPDATE sources SET name_key = 'tass'", []).unwrap();
+        conn.execute(
+            "INSERT INTO claims (uuid, text, kind, created_at) VALUES (randomblob(16), 'Zanzibar cloves', 'factual', 0)",
+            [],
+        )
+        .unwrap();
+    }
+    let out = run_in(&db, &["check"], None);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("search_index") && stdout.contains("claimtrack reindex"),
+        "{stdout}"
+    );
+    assert!(!ok(&db, &["search", "zanzibar"]).contains("Zanzibar"));
+    ok(&db, &["reindex"]);
+    assert!(ok(&db, &["search", "zanzibar"]).contains("Zanzibar cloves"));
+    let out = run_in(&db, &["check"], None);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("search_index"));
+
     let garbage = dir.path("garbage.db");
     std::fs::write(&garbage, b"this is not a database, just text that is long enough").unwrap();
     fails(&garbage, &["check"], "not a usable database file");

@@ -187,6 +187,9 @@ enum Command {
     /// Check the database: SQLite integrity, foreign keys, claimtrack's invariants. Exit 0 only if all
     /// pass.
     Check,
+    /// Rebuild the full-text index from the records (when `check` reports `search_index`: rows written
+    /// by hand, outside claimtrack).
+    Reindex,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -576,6 +579,11 @@ fn run(cli: Cli) -> Outcome {
                 &human,
             )?;
             if ok { Ok(()) } else { Err(Failure::CheckFailed) }
+        }
+        Command::Reindex => {
+            let store = open_existing(&cli.db, &opts)?;
+            store.rebuild_search_index()?;
+            print(json, json!({ "reindexed": true }), "search index rebuilt")
         }
     }
 }

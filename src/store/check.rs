@@ -219,7 +219,10 @@ fn search_index_checks(conn: &rusqlite::Connection, report: &mut CheckReport) ->
             Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseCorrupt => {
                 report.problem(
                     "search_index",
-                    format!("{index} does not match its table (Store::rebuild_search_index mends it)"),
+                    format!(
+                        "{index} does not match its table (Store::rebuild_search_index, \
+                         `claimtrack reindex`, mends it)"
+                    ),
                 );
             }
             Err(e) => {
