@@ -19,7 +19,7 @@ use super::convert::ts_to_sql;
 use super::{Store, attributions, claims, evidence, links, publications, reviews, sources};
 use crate::error::{Error, Result};
 use crate::model::history::{
-    Change, DEFAULT_ACTOR, EntityKind, HistoryProblem, HistoryReport, Operation, Standing, validate_actor,
+    Change, DEFAULT_ACTOR, EntityKind, HistoryProblem, HistoryReport, Operation, validate_actor,
 };
 use crate::model::ids::*;
 
@@ -69,56 +69,78 @@ fn none_if_missing<T>(r: Result<T>) -> Result<Option<T>> {
     }
 }
 
-/// Adds the `"standing"` member to a record that no longer counts.
-fn with_standing<I: serde::Serialize>(mut v: Value, s: &Standing<I>) -> Result<Value> {
-    if !s.is_current()
-        && let Value::Object(map) = &mut v
-    {
-        map.insert("standing".into(), to_json(s)?);
-    }
-    Ok(v)
+/// A stored record of any kind; serializes as the record itself.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum StoredRecord {
+    Source(crate::model::source::Source),
+    Publication(crate::model::publication::Publication),
+    Claim(crate::model::claim::Claim),
+    Attribution(crate::model::attribution::Attribution),
+    ClaimLink(crate::model::link::ClaimLink),
+    Evidence(crate::model::evidence::Evidence),
+    Review(crate::model::review::Review),
 }
 
-/// The record's current value as history stores it, or `None` when it does not exist.
-pub(crate) fn snapshot(conn: &Connection, kind: EntityKind, id: Uuid) -> Result<Option<Value>> {
-    Ok(match kind {
-        EntityKind::Source => none_if_missing(sources::read(conn, SourceId::from_uuid(id)))?
-            .map(|v| to_json(&v))
-            .transpose()?,
-        EntityKind::Publication => none_if_missing(publications::read(conn, PublicationId::from_uuid(id)))?
-            .map(|v| to_json(&v))
-            .transpose()?,
-        EntityKind::Claim => none_if_missing(claims::read(conn, ClaimId::from_uuid(id)))?
-            .map(|v| to_json(&v))
-            .transpose()?,
-        EntityKind::Attribution => none_if_missing(attributions::read(conn, AttributionId::from_uuid(id)))?
-            .map(|v| to_json(&v))
-            .transpose()?,
-        EntityKind::ClaimLink => none_if_missing(links::read(conn, ClaimLinkId::from_uuid(id)))?
-            .map(|v| to_json(&v))
-            .transpose()?,
+/// The record `id` of `kind` as stored now, with, for an evidence record or review that no longer
+/// counts, its standing as JSON; `None` when it does not exist. The one per-kind read behind
+/// [`snapshot`] and [`stored_digest`].
+fn stored(conn: &Connection, kind: EntityKind, id: Uuid) -> Result<Option<(StoredRecord, Option<Value>)>> {
+    fn plain<T>(r: Result<T>, wrap: fn(T) -> StoredRecord) -> Result<Option<(StoredRecord, Option<Value>)>> {
+        Ok(none_if_missing(r)?.map(|x| (wrap(x), None)))
+    }
+    fn versioned<I: super::standing::Versioned + serde::Serialize, T>(
+        conn: &Connection,
+        id: I,
+        r: Result<T>,
+        wrap: fn(T) -> StoredRecord,
+    ) -> Result<Option<(StoredRecord, Option<Value>)>> {
+        let Some(x) = none_if_missing(r)? else {
+            return Ok(None);
+        };
+        let s = super::standing::standing(conn, id)?;
+        let standing = if s.is_current() { None } else { Some(to_json(&s)?) };
+        Ok(Some((wrap(x), standing)))
+    }
+    match kind {
+        EntityKind::Source => plain(sources::read(conn, SourceId::from_uuid(id)), StoredRecord::Source),
+        EntityKind::Publication => plain(
+            publications::read(conn, PublicationId::from_uuid(id)),
+            StoredRecord::Publication,
+        ),
+        EntityKind::Claim => plain(claims::read(conn, ClaimId::from_uuid(id)), StoredRecord::Claim),
+        EntityKind::Attribution => plain(
+            attributions::read(conn, AttributionId::from_uuid(id)),
+            StoredRecord::Attribution,
+        ),
+        EntityKind::ClaimLink => plain(
+            links::read(conn, ClaimLinkId::from_uuid(id)),
+            StoredRecord::ClaimLink,
+        ),
         EntityKind::Evidence => {
             let id = EvidenceId::from_uuid(id);
-            match none_if_missing(evidence::read(conn, id))? {
-                Some(e) => Some(with_standing(
-                    to_json(&e)?,
-                    &super::standing::standing(conn, id)?,
-                )?),
-                None => None,
-            }
+            versioned(conn, id, evidence::read(conn, id), StoredRecord::Evidence)
         }
         EntityKind::Review => {
             let id = ReviewId::from_uuid(id);
-            match none_if_missing(reviews::read(conn, id))? {
-                Some(r) => Some(with_standing(
-                    to_json(&r)?,
-                    &super::standing::standing(conn, id)?,
-                )?),
-                None => None,
-            }
+            versioned(conn, id, reviews::read(conn, id), StoredRecord::Review)
         }
-        EntityKind::Batch => None,
-    })
+        EntityKind::Batch => Ok(None),
+    }
+}
+
+/// The record's current value as history stores it, or `None` when it does not exist: the record's
+/// serde JSON, with a `"standing"` member when it no longer counts.
+pub(crate) fn snapshot(conn: &Connection, kind: EntityKind, id: Uuid) -> Result<Option<Value>> {
+    stored(conn, kind, id)?
+        .map(|(record, standing)| {
+            let mut v = to_json(&record)?;
+            if let (Some(s), Value::Object(map)) = (standing, &mut v) {
+                map.insert("standing".into(), s);
+            }
+            Ok(v)
+        })
+        .transpose()
 }
 
 /// The claims a record's value mentions (for the per-claim index).
@@ -190,44 +212,21 @@ fn record_digest<T: serde::Serialize>(value: &T) -> Result<u64> {
     Ok(h.0)
 }
 
-/// [`record_digest`] of an evidence record or review with its standing: a record that no longer counts
-/// digests differently from the current one a batch wrote.
-fn digest_with_standing<T: serde::Serialize, I: serde::Serialize>(value: &T, s: &Standing<I>) -> Result<u64> {
-    let d = record_digest(value)?;
-    Ok(if s.is_current() {
-        d
-    } else {
-        d ^ digest(&to_json(s)?.to_string()).rotate_left(1)
-    })
+/// A record's digest with its standing mixed in, when it has one (a record that no longer counts
+/// digests differently from the current one a batch wrote).
+fn with_standing_digest(record: u64, standing: Option<&Value>) -> u64 {
+    match standing {
+        Some(s) => record ^ digest(&s.to_string()).rotate_left(1),
+        None => record,
+    }
 }
 
-/// [`record_digest`] of the record `id` of `kind` as stored now (`None` when it does not exist).
+/// [`record_digest`] of the record `id` of `kind` as stored now, with its standing (`None` when it does
+/// not exist).
 fn stored_digest(conn: &Connection, kind: EntityKind, id: Uuid) -> Result<Option<u64>> {
-    fn of<T: serde::Serialize>(v: Result<T>) -> Result<Option<u64>> {
-        none_if_missing(v)?.map(|v| record_digest(&v)).transpose()
-    }
-    match kind {
-        EntityKind::Source => of(sources::read(conn, SourceId::from_uuid(id))),
-        EntityKind::Publication => of(publications::read(conn, PublicationId::from_uuid(id))),
-        EntityKind::Claim => of(claims::read(conn, ClaimId::from_uuid(id))),
-        EntityKind::Attribution => of(attributions::read(conn, AttributionId::from_uuid(id))),
-        EntityKind::ClaimLink => of(links::read(conn, ClaimLinkId::from_uuid(id))),
-        EntityKind::Evidence => {
-            let id = EvidenceId::from_uuid(id);
-            match none_if_missing(evidence::read(conn, id))? {
-                Some(e) => Some(digest_with_standing(&e, &super::standing::standing(conn, id)?)).transpose(),
-                None => Ok(None),
-            }
-        }
-        EntityKind::Review => {
-            let id = ReviewId::from_uuid(id);
-            match none_if_missing(reviews::read(conn, id))? {
-                Some(r) => Some(digest_with_standing(&r, &super::standing::standing(conn, id)?)).transpose(),
-                None => Ok(None),
-            }
-        }
-        EntityKind::Batch => Ok(None),
-    }
+    stored(conn, kind, id)?
+        .map(|(record, standing)| Ok(with_standing_digest(record_digest(&record)?, standing.as_ref())))
+        .transpose()
 }
 
 /// [`record_digest`] of a record value as history stores it (JSON text, as [`snapshot`] makes it): read
@@ -254,11 +253,8 @@ fn value_digest(kind: EntityKind, text: &str) -> Result<u64> {
         EntityKind::Review => of::<crate::model::review::Review>(v)?,
         EntityKind::Batch => 0,
     };
-    // Only a record that no longer counts carries its standing (see `with_standing`).
-    Ok(match standing {
-        Some(s) => d ^ digest(&s.to_string()).rotate_left(1),
-        None => d,
-    })
+    // Only a record that no longer counts carries its standing (see `snapshot`).
+    Ok(with_standing_digest(d, standing.as_ref()))
 }
 
 /// Appends one history entry (and its per-claim index rows) with the connection's actor.
