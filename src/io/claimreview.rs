@@ -11,7 +11,12 @@
 //! clip instead of a `Claim` — and returns an [`ImportReport`] listing every part it could not read or did
 //! not keep. Each `ClaimReview` becomes a claim, an attribution to the claim's author (in each place it
 //! appeared) and a review by the review's author; authors are matched to existing sources by name or
-//! alias. A `ClaimReview` that cannot be read (no `claimReviewed`, say) is skipped and listed; the rest
+//! alias, and every `alternateName` (one or a list) becomes an alias. Within one file, what is said twice
+//! is recorded once: `ClaimReview`s with the same `claimReviewed`, `inLanguage` and `itemReviewed` are
+//! reviews of one claim (the export writes one `ClaimReview` per review), a work named as
+//! `firstAppearance` and among the `appearance`s (or by several reviews) is one publication — the same
+//! URL, or the same object when it has none —, and a `ClaimReview` repeated word for word is one review.
+//! So the export read back and exported again gives the same markup (`tests/claimreview_roundtrip.rs`). A `ClaimReview` that cannot be read (no `claimReviewed`, say) is skipped and listed; the rest
 //! are imported, all in one transaction. One already imported (a claim with the same text has a review at
 //! the same `url`) is skipped and counted as unchanged, so importing a page's markup twice adds nothing.
 //!
@@ -34,7 +39,8 @@
 //! # Ok::<(), claimtrack::Error>(())
 //! ```
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufReader, Read, Write};
 
 use serde_json::{Map, Value, json};
@@ -279,7 +285,10 @@ pub fn import_value(store: &Store, doc: &Value) -> Result<ImportReport> {
     if nodes.is_empty() && report.issues.is_empty() {
         report.push(IssueKind::Skipped, "$", "no ClaimReview found");
     }
-    let ctx = Ctx { ids };
+    let ctx = Ctx {
+        ids,
+        seen: RefCell::default(),
+    };
     store.batch(|b| {
         for (path, node) in nodes {
             if !has_type(node.get("@type"), "ClaimReview") {
@@ -288,12 +297,17 @@ pub fn import_value(store: &Store, doc: &Value) -> Result<ImportReport> {
                 continue;
             }
             let mut local = ImportReport::default();
+            // A node that is refused rolls back what it wrote: what it remembered must go too.
+            let before = ctx.seen.borrow().clone();
             match b.attempt(|b| ctx.review(b, Obj::new(node, path.clone()), &mut local)) {
                 Ok(()) => {
                     report.summary.add(local.summary);
                     report.issues.extend(local.issues);
                 }
-                Err(e) => report.push(IssueKind::Skipped, path, format!("not imported: {e}")),
+                Err(e) => {
+                    *ctx.seen.borrow_mut() = before;
+                    report.push(IssueKind::Skipped, path, format!("not imported: {e}"))
+                }
             }
         }
         Ok(report)
@@ -358,6 +372,30 @@ fn type_name(t: Option<&Value>) -> String {
 
 struct Ctx<'a> {
     ids: HashMap<&'a str, &'a Value>,
+    seen: RefCell<Seen>,
+}
+
+/// What this import already wrote, so that what the file says twice is recorded once: a claim with
+/// several reviews is one claim (exported as one `ClaimReview` per review, each repeating the claim), a
+/// work named as `firstAppearance` and again among the `appearance`s (or by several reviews) is one
+/// publication, and a `ClaimReview` repeated word for word is one review.
+#[derive(Clone, Default)]
+struct Seen {
+    /// `ClaimReview` nodes, as compact JSON.
+    reviews: HashSet<String>,
+    /// Claims by their text, language and `itemReviewed`, as compact JSON.
+    claims: HashMap<String, ClaimId>,
+    /// Publications by URL (`url:…`), or by the whole `CreativeWork` when it has none (`work:…`).
+    works: HashMap<String, PublicationId>,
+}
+
+/// The key of a work among [`Seen::works`]: its URL when it has one (a URL names one publication,
+/// whatever title each mention gives it), else the whole object.
+fn work_key(url: Option<&str>, o: &Map<String, Value>) -> String {
+    match url {
+        Some(u) => format!("url:{u}"),
+        None => format!("work:{}", Value::Object(o.clone())),
+    }
 }
 
 /// Where a claim appeared: a `CreativeWork` object, or a bare URL.
@@ -508,6 +546,7 @@ impl<'a> Ctx<'a> {
             return Ok(None);
         };
         let mut new = NewSource::new(name.clone(), kind);
+        let mut new_aliases: Vec<String> = Vec::new();
         let mut notes = Vec::new();
         for k in ["jobTitle", "url", "sameAs", "description", "affiliation"] {
             if let Some(v) = o.get(k) {
@@ -525,8 +564,11 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        if let Some(alt) = o.text("alternateName", report) {
-            new = new.alias(alt);
+        for alt in o.texts("alternateName", report) {
+            if alt != name && !new_aliases.contains(&alt) {
+                new = new.alias(alt.clone());
+                new_aliases.push(alt);
+            }
         }
         if !notes.is_empty() {
             new = new.notes(notes.join("\n"));
@@ -599,18 +641,38 @@ impl<'a> Ctx<'a> {
             );
             return Ok(None);
         };
-        let mut new = NewPublication::new(title);
-        if let Some(u) = url {
-            new = new.url(u);
+        let key = work_key(url.as_deref(), o.map());
+        let new = || {
+            let mut new = NewPublication::new(title.clone());
+            if let Some(u) = &url {
+                new = new.url(u.clone());
+            }
+            if let Some(d) = published {
+                new = new.published(d);
+            }
+            if let Some(p) = publisher {
+                new = new.publisher(p);
+            }
+            new
+        };
+        Ok(Some(self.publication(b, key, new, report)?))
+    }
+
+    /// The publication this import already wrote under `key`, or a new one.
+    fn publication(
+        &self,
+        b: &mut Batch<'_>,
+        key: String,
+        new: impl FnOnce() -> NewPublication,
+        report: &mut ImportReport,
+    ) -> Result<PublicationId> {
+        if let Some(p) = self.seen.borrow().works.get(&key) {
+            return Ok(*p);
         }
-        if let Some(d) = published {
-            new = new.published(d);
-        }
-        if let Some(p) = publisher {
-            new = new.publisher(p);
-        }
+        let p = b.add_publication(new())?;
         report.summary.inserted += 1;
-        Ok(Some(b.add_publication(new)?))
+        self.seen.borrow_mut().works.insert(key, p);
+        Ok(p)
     }
 
     fn review(&self, b: &mut Batch<'_>, node: Obj<'a>, report: &mut ImportReport) -> Result<()> {
@@ -625,6 +687,18 @@ impl<'a> Ctx<'a> {
                 reason: "missing: the text of the claim reviewed is unknown".into(),
             });
         };
+        let whole = Value::Object(node.map().clone()).to_string();
+        if self.seen.borrow().reviews.contains(&whole) {
+            report.summary.unchanged += 1;
+            report.push(
+                IssueKind::Note,
+                node.path().to_string(),
+                "repeats an earlier ClaimReview of this file word for word; recorded once",
+            );
+            node.finish(&mut ImportReport::default());
+            return Ok(());
+        }
+        self.seen.borrow_mut().reviews.insert(whole);
         if let Some(Value::String(url)) = node.get("url") {
             if let Some(existing) = b.claim_reviewed_at(url, &text)? {
                 report.summary.unchanged += 1;
@@ -638,15 +712,35 @@ impl<'a> Ctx<'a> {
                 return Ok(());
             }
         }
-        let mut new_claim = NewClaim::factual(text);
+        let mut language = None;
         if let Some(lang) = node.text("inLanguage", report) {
             match crate::model::text::language(&lang) {
-                Ok(()) => new_claim = new_claim.language(lang),
+                Ok(()) => language = Some(lang),
                 Err(e) => report.push(IssueKind::Skipped, node.at("inLanguage"), e.to_string()),
             }
         }
+        // Several reviews of one claim (our own export writes one ClaimReview per review): the same text,
+        // language and itemReviewed make the same claim.
+        let claim_key = json!([
+            text,
+            language,
+            item.as_ref().map(|i| Value::Object(i.map().clone()))
+        ])
+        .to_string();
+        let known = self.seen.borrow().claims.get(&claim_key).copied();
+        if let Some(claim) = known {
+            if let Some(item) = item {
+                item.finish(&mut ImportReport::default());
+            }
+            return self.review_of(b, claim, node, report);
+        }
+        let mut new_claim = NewClaim::factual(text);
+        if let Some(lang) = language {
+            new_claim = new_claim.language(lang);
+        }
         let claim = b.add_claim(new_claim)?;
         report.summary.inserted += 1;
+        self.seen.borrow_mut().claims.insert(claim_key, claim);
 
         match item {
             Some(item) => self.item(b, claim, item, report)?,
@@ -656,7 +750,17 @@ impl<'a> Ctx<'a> {
                 "missing: who made the claim, and where, is unknown",
             ),
         }
+        self.review_of(b, claim, node, report)
+    }
 
+    /// The review a `ClaimReview` node gives `claim`.
+    fn review_of(
+        &self,
+        b: &mut Batch<'_>,
+        claim: ClaimId,
+        node: Obj<'a>,
+        report: &mut ImportReport,
+    ) -> Result<()> {
         let mut review = self.rating(&node, report);
         if let Some(who) = self.agent(b, &node, "author", SourceKind::Organisation, report)? {
             review = review.by(who);
@@ -690,37 +794,34 @@ impl<'a> Ctx<'a> {
         let said_on = date(&item, "datePublished", report);
         let mut places = Vec::new();
         if has_type(item.get("@type"), "Claim") {
-            let mut works = self.works(&item, "firstAppearance", report);
-            works.extend(self.works(&item, "appearance", report));
-            let mut seen_urls: Vec<String> = Vec::new();
+            // The appearances in their order, then firstAppearance (usually one of them again): the
+            // attributions keep the order of the list, as the export writes it.
+            let mut works = self.works(&item, "appearance", report);
+            works.extend(self.works(&item, "firstAppearance", report));
+            // firstAppearance is usually repeated among the appearances: each work is one place.
             for w in works {
-                match w {
+                let place = match w {
                     Work::Object(w) => {
-                        // firstAppearance is usually repeated among the appearances.
-                        if let Some(Value::String(u)) = w.get("url") {
-                            if seen_urls.contains(u) {
-                                w.finish(&mut ImportReport::default());
-                                continue;
-                            }
-                            seen_urls.push(u.clone());
-                        }
-                        if let Some(p) = self.work(b, &w, report)? {
-                            places.push(p);
-                        }
+                        let p = self.work(b, &w, report)?;
                         w.finish(report);
+                        p
                     }
-                    Work::Url(u, path) => {
-                        if seen_urls.contains(&u) {
-                            continue;
+                    Work::Url(u, path) => match crate::model::text::url(&u) {
+                        Ok(()) => Some(self.publication(
+                            b,
+                            work_key(Some(&u), &Map::new()),
+                            || NewPublication::new(u.clone()).url(u.clone()),
+                            report,
+                        )?),
+                        Err(e) => {
+                            report.push(IssueKind::Skipped, path, e.to_string());
+                            None
                         }
-                        seen_urls.push(u.clone());
-                        match crate::model::text::url(&u) {
-                            Ok(()) => {
-                                places.push(b.add_publication(NewPublication::new(u.clone()).url(u))?);
-                                report.summary.inserted += 1;
-                            }
-                            Err(e) => report.push(IssueKind::Skipped, path, e.to_string()),
-                        }
+                    },
+                };
+                if let Some(p) = place {
+                    if !places.contains(&p) {
+                        places.push(p);
                     }
                 }
             }

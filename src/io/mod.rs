@@ -186,6 +186,11 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// The whole object, as read.
+    pub(crate) fn map(&self) -> &'a serde_json::Map<String, serde_json::Value> {
+        self.map
+    }
+
     pub(crate) fn path(&self) -> &str {
         &self.path
     }
@@ -216,6 +221,37 @@ impl<'a> Obj<'a> {
                 None
             }
         }
+    }
+
+    /// Every text under `key`: one text, or a list of them (numbers taken as their decimal text); a
+    /// blank entry is dropped and anything else in the list reported and skipped.
+    pub(crate) fn texts(&self, key: &str, report: &mut ImportReport) -> Vec<String> {
+        let Some(v) = self.get(key) else {
+            return Vec::new();
+        };
+        let items: Vec<(String, &serde_json::Value)> = match v {
+            serde_json::Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (format!("{}[{i}]", self.at(key)), x))
+                .collect(),
+            x => vec![(self.at(key), x)],
+        };
+        let mut out = Vec::new();
+        for (at, x) in items {
+            match x {
+                serde_json::Value::String(s) if s.trim().is_empty() => {}
+                serde_json::Value::String(s) => out.push(s.clone()),
+                serde_json::Value::Number(n) => out.push(n.to_string()),
+                serde_json::Value::Null => {}
+                other => report.push(
+                    IssueKind::Skipped,
+                    at,
+                    format!("expected text, found {}", describe(other)),
+                ),
+            }
+        }
+        out
     }
 
     /// Reports every key that was not used (JSON-LD keywords such as `@context` excepted).
