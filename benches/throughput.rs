@@ -389,7 +389,7 @@ fn baseline_claim(conn: &Connection, text: &str, speaker: i64, backer: i64, doub
 }
 
 /// [`baseline_claim`], also writing the claim's FTS5 row when `fts_row` (the loader keeps the index, as
-/// the library does since schema 0006, instead of a trigger).
+/// the library does, instead of a trigger).
 fn baseline_claim_with(
     conn: &Connection,
     text: &str,
@@ -433,7 +433,7 @@ fn roles(i: usize) -> (usize, usize, usize) {
     (i % SOURCES, (i * 7 + 1) % SOURCES, (i * 13 + 2) % SOURCES)
 }
 
-/// An FTS5 index of claim text, as the library's (schema 0002).
+/// An FTS5 index of claim text, as the library's (schema/0001_initial.sql).
 const BASELINE_FTS: &str = "
 CREATE VIRTUAL TABLE claims_fts USING fts5(text, content='claims', content_rowid='id',
     tokenize='porter unicode61 remove_diacritics 2');

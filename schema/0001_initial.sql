@@ -1,14 +1,28 @@
--- claimtrack schema, version 1: sources, publications, claims, attributions, evidence, links, reviews.
+-- claimtrack schema, version 1: the whole schema, read top to bottom.
+--
+-- Before the first release the six migrations of the first weeks (0001..0006) were squashed into this one
+-- file: no database outside the repository's own fixtures was ever written with them. Later changes are
+-- small, additive, numbered migrations after this one.
 --
 -- Keys: every entity has an INTEGER rowid primary key (compact B-tree, small foreign keys) and its public
 -- UUID in a UNIQUE 16-byte BLOB column. Foreign keys reference rowids.
 -- Dates a source gave ("2025-06", "2025-07-13") are reduced-precision ISO 8601 TEXT; record timestamps
--- (created_at) are INTEGER unix nanoseconds, UTC.
+-- (created_at, at, status_at) are INTEGER unix nanoseconds, UTC.
 -- Every enum column has a CHECK, so hand-typed SQL cannot write a value the library would not read back.
 -- The CHECKs are written `x = 'a' OR x = 'b' OR …`, not `x IN ('a', 'b', …)`: SQLite builds an ephemeral
 -- table for an IN list of three or more values on every row inserted, which made bulk loads ~2x slower
 -- (measured in benches/throughput.rs).
+--
+-- Full-text search: three external-content FTS5 tables (claim text, attribution quotes, evidence
+-- excerpts). The text is not copied; FTS5 reads it back from the real table by rowid when a snippet is
+-- asked for. Tokenizer: unicode61 (words of any script), diacritics folded, English words reduced to their
+-- stem by the Porter stemmer ("troops" finds "troop"). There are no INSERT triggers: any INSERT trigger
+-- makes SQLite keep a statement journal for every INSERT inside a transaction, which more than doubled the
+-- cost of a bulk load; the store writes the index rows itself right after each row (store/search.rs) and
+-- `Store::check` compares each index with its table. UPDATE and DELETE triggers keep the indexes in step:
+-- they cost nothing on insert.
 
+-- Sources: people, agencies, outlets, bodies; an affiliation tree through `part_of`.
 CREATE TABLE sources (
     id          INTEGER PRIMARY KEY,
     uuid        BLOB    NOT NULL UNIQUE CHECK (length(uuid) = 16),
@@ -26,9 +40,11 @@ CREATE TABLE sources (
     notes       TEXT,
     created_at  INTEGER NOT NULL
 ) STRICT;
+-- Lookup by name, case-insensitively (`name_key` is the folded name).
 CREATE INDEX sources_name_key ON sources (name_key);
 CREATE INDEX sources_part_of ON sources (part_of) WHERE part_of IS NOT NULL;
 
+-- A source's aliases, in the order given; looked up by their folded key like names.
 CREATE TABLE source_aliases (
     source_id INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
     position  INTEGER NOT NULL CHECK (position >= 0),
@@ -38,6 +54,7 @@ CREATE TABLE source_aliases (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX source_aliases_key ON source_aliases (alias_key);
 
+-- Publications: where claims appear.
 CREATE TABLE publications (
     id         INTEGER PRIMARY KEY,
     uuid       BLOB    NOT NULL UNIQUE CHECK (length(uuid) = 16),
@@ -51,6 +68,7 @@ CREATE TABLE publications (
 ) STRICT;
 CREATE INDEX publications_publisher ON publications (publisher) WHERE publisher IS NOT NULL;
 
+-- Claims.
 CREATE TABLE claims (
     id         INTEGER PRIMARY KEY,
     uuid       BLOB    NOT NULL UNIQUE CHECK (length(uuid) = 16),
@@ -61,7 +79,27 @@ CREATE TABLE claims (
     about      TEXT,
     created_at INTEGER NOT NULL
 ) STRICT;
+-- A covering index for the evidence summary (`Store::evidence_summary`), the hot path of a desk's screen:
+-- the summary maps the public id to the rowid and needs the kind; with this index it does so without
+-- visiting the claim's row, which holds the text and is rarely in cache (docs/performance.md). The summary
+-- names it with `INDEXED BY`, since the planner prefers the UNIQUE index on `uuid`.
+CREATE INDEX claims_uuid_kind ON claims (uuid, kind);
 
+-- Claim text search. Every claim has text, so every claim has an index row (written by the store).
+CREATE VIRTUAL TABLE claims_fts USING fts5 (
+    text,
+    content = 'claims', content_rowid = 'id',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER claims_fts_delete AFTER DELETE ON claims BEGIN
+    INSERT INTO claims_fts (claims_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER claims_fts_update AFTER UPDATE OF text ON claims WHEN old.text IS NOT new.text BEGIN
+    INSERT INTO claims_fts (claims_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO claims_fts (rowid, text) VALUES (new.id, new.text);
+END;
+
+-- A claim's structured figures, in the order given.
 CREATE TABLE claim_quantities (
     claim_id INTEGER NOT NULL REFERENCES claims (id) ON DELETE CASCADE,
     position INTEGER NOT NULL CHECK (position >= 0),
@@ -73,7 +111,10 @@ CREATE TABLE claim_quantities (
     PRIMARY KEY (claim_id, position)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX claim_quantities_unit ON claim_quantities (unit);
+-- Figures are compared by unit ignoring case and surrounding spaces; this index finds same-unit figures.
+CREATE INDEX claim_quantities_unit_key ON claim_quantities (lower(trim(unit)));
 
+-- A claim's tags, in the order given, each at most once.
 CREATE TABLE claim_tags (
     claim_id INTEGER NOT NULL REFERENCES claims (id) ON DELETE CASCADE,
     position INTEGER NOT NULL CHECK (position >= 0),
@@ -83,6 +124,8 @@ CREATE TABLE claim_tags (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX claim_tags_tag ON claim_tags (tag);
 
+-- Attributions: a claim said by a speaker (relayed by attribution_relays) in a publication; a claim the
+-- publication makes in its own voice has no speaker, so one of the two is required.
 CREATE TABLE attributions (
     id          INTEGER PRIMARY KEY,
     uuid        BLOB    NOT NULL UNIQUE CHECK (length(uuid) = 16),
@@ -100,6 +143,28 @@ CREATE INDEX attributions_claim ON attributions (claim_id);
 CREATE INDEX attributions_speaker ON attributions (speaker) WHERE speaker IS NOT NULL;
 CREATE INDEX attributions_publication ON attributions (publication) WHERE publication IS NOT NULL;
 
+-- Quote search. Only non-empty documents are indexed (a NULL quote has no words to find), so the triggers
+-- touch the index only for those. `columnsize=0`: no per-row size table, which FTS5's integrity check would
+-- otherwise expect to hold a row for every row of the content table, empty ones included; BM25 then
+-- measures a matched row's length from its text, and the library scores at most a bounded number of rows
+-- per query (store/search.rs). One update trigger per table, its two steps in order (SQLite runs separate
+-- triggers newest first).
+CREATE VIRTUAL TABLE attributions_fts USING fts5 (
+    quote,
+    content = 'attributions', content_rowid = 'id', columnsize = 0,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER attributions_fts_delete AFTER DELETE ON attributions WHEN old.quote IS NOT NULL BEGIN
+    INSERT INTO attributions_fts (attributions_fts, rowid, quote) VALUES ('delete', old.id, old.quote);
+END;
+CREATE TRIGGER attributions_fts_update AFTER UPDATE OF quote ON attributions
+    WHEN old.quote IS NOT new.quote BEGIN
+    INSERT INTO attributions_fts (attributions_fts, rowid, quote)
+        SELECT 'delete', old.id, old.quote WHERE old.quote IS NOT NULL;
+    INSERT INTO attributions_fts (rowid, quote) SELECT new.id, new.quote WHERE new.quote IS NOT NULL;
+END;
+
+-- The ordered relays of an attribution (speaker -> relay 0 -> relay 1 -> … -> publication).
 CREATE TABLE attribution_relays (
     attribution_id INTEGER NOT NULL REFERENCES attributions (id) ON DELETE CASCADE,
     position       INTEGER NOT NULL CHECK (position >= 0),
@@ -110,23 +175,53 @@ CREATE TABLE attribution_relays (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX attribution_relays_source ON attribution_relays (source_id);
 
+-- Evidence: a source's stance on a claim. Never overwritten: a changed stance is a new row, and the old
+-- one gets `status` 'superseded' (with `replaced_by`) or, when withdrawn, 'retracted', always with a reason
+-- and time, as Wikidata deprecates a statement instead of deleting it. The status rule (a reason and time
+-- exactly when not current, a successor exactly when superseded) is two table CHECKs, so raw SQL cannot
+-- break it either.
 CREATE TABLE evidence (
-    id          INTEGER PRIMARY KEY,
-    uuid        BLOB    NOT NULL UNIQUE CHECK (length(uuid) = 16),
-    claim_id    INTEGER NOT NULL REFERENCES claims (id) ON DELETE RESTRICT,
-    source_id   INTEGER NOT NULL REFERENCES sources (id) ON DELETE RESTRICT,
-    stance      TEXT    NOT NULL CHECK (stance = 'supports' OR stance = 'refutes' OR stance = 'mixed' OR
-                                        stance = 'neutral'),
-    credibility INTEGER NOT NULL DEFAULT 6 CHECK (credibility BETWEEN 1 AND 6),
-    excerpt     TEXT,
-    publication INTEGER REFERENCES publications (id) ON DELETE RESTRICT,
-    as_of       TEXT,
-    created_at  INTEGER NOT NULL
+    id            INTEGER PRIMARY KEY,
+    uuid          BLOB    NOT NULL UNIQUE CHECK (length(uuid) = 16),
+    claim_id      INTEGER NOT NULL REFERENCES claims (id) ON DELETE RESTRICT,
+    source_id     INTEGER NOT NULL REFERENCES sources (id) ON DELETE RESTRICT,
+    stance        TEXT    NOT NULL CHECK (stance = 'supports' OR stance = 'refutes' OR stance = 'mixed' OR
+                                          stance = 'neutral'),
+    credibility   INTEGER NOT NULL DEFAULT 6 CHECK (credibility BETWEEN 1 AND 6),
+    excerpt       TEXT,
+    publication   INTEGER REFERENCES publications (id) ON DELETE RESTRICT,
+    as_of         TEXT,
+    created_at    INTEGER NOT NULL,
+    status        TEXT    NOT NULL DEFAULT 'current' CHECK (status = 'current' OR status = 'superseded' OR
+                                                            status = 'retracted'),
+    replaced_by   INTEGER REFERENCES evidence (id) ON DELETE RESTRICT,
+    status_reason TEXT,
+    status_at     INTEGER,
+    CHECK ((status = 'current') = (status_reason IS NULL OR status_at IS NULL)),
+    CHECK ((status = 'superseded') = (replaced_by IS NOT NULL))
 ) STRICT;
 CREATE INDEX evidence_claim ON evidence (claim_id);
 CREATE INDEX evidence_source ON evidence (source_id);
 CREATE INDEX evidence_publication ON evidence (publication) WHERE publication IS NOT NULL;
+CREATE INDEX evidence_replaced_by ON evidence (replaced_by) WHERE replaced_by IS NOT NULL;
 
+-- Excerpt search; as attributions_fts above.
+CREATE VIRTUAL TABLE evidence_fts USING fts5 (
+    excerpt,
+    content = 'evidence', content_rowid = 'id', columnsize = 0,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER evidence_fts_delete AFTER DELETE ON evidence WHEN old.excerpt IS NOT NULL BEGIN
+    INSERT INTO evidence_fts (evidence_fts, rowid, excerpt) VALUES ('delete', old.id, old.excerpt);
+END;
+CREATE TRIGGER evidence_fts_update AFTER UPDATE OF excerpt ON evidence
+    WHEN old.excerpt IS NOT new.excerpt BEGIN
+    INSERT INTO evidence_fts (evidence_fts, rowid, excerpt)
+        SELECT 'delete', old.id, old.excerpt WHERE old.excerpt IS NOT NULL;
+    INSERT INTO evidence_fts (rowid, excerpt) SELECT new.id, new.excerpt WHERE new.excerpt IS NOT NULL;
+END;
+
+-- Claim to claim links; one link of a kind between two claims.
 CREATE TABLE claim_links (
     id         INTEGER PRIMARY KEY,
     uuid       BLOB    NOT NULL UNIQUE CHECK (length(uuid) = 16),
@@ -141,25 +236,124 @@ CREATE TABLE claim_links (
 ) STRICT;
 CREATE INDEX claim_links_to ON claim_links (to_claim);
 
+-- Reviews: verdicts, with a schema.org ClaimReview-compatible rating (all three numbers or none). Versioned
+-- like evidence: a changed verdict is a new row that supersedes the old one.
 CREATE TABLE reviews (
-    id           INTEGER PRIMARY KEY,
-    uuid         BLOB    NOT NULL UNIQUE CHECK (length(uuid) = 16),
-    claim_id     INTEGER NOT NULL REFERENCES claims (id) ON DELETE RESTRICT,
-    verdict      TEXT    NOT NULL CHECK (verdict = 'false' OR verdict = 'mostly_false' OR verdict = 'mixed' OR
-                                         verdict = 'mostly_true' OR verdict = 'true' OR
-                                         verdict = 'unverifiable'),
-    label        TEXT,
-    rating_value REAL,
-    rating_best  REAL,
-    rating_worst REAL,
-    rating_name  TEXT,
-    rationale    TEXT,
-    reviewer     INTEGER REFERENCES sources (id) ON DELETE RESTRICT,
-    reviewed_on  TEXT,
-    url          TEXT,
-    created_at   INTEGER NOT NULL,
+    id            INTEGER PRIMARY KEY,
+    uuid          BLOB    NOT NULL UNIQUE CHECK (length(uuid) = 16),
+    claim_id      INTEGER NOT NULL REFERENCES claims (id) ON DELETE RESTRICT,
+    verdict       TEXT    NOT NULL CHECK (verdict = 'false' OR verdict = 'mostly_false' OR verdict = 'mixed' OR
+                                          verdict = 'mostly_true' OR verdict = 'true' OR
+                                          verdict = 'unverifiable'),
+    label         TEXT,
+    rating_value  REAL,
+    rating_best   REAL,
+    rating_worst  REAL,
+    rating_name   TEXT,
+    rationale     TEXT,
+    reviewer      INTEGER REFERENCES sources (id) ON DELETE RESTRICT,
+    reviewed_on   TEXT,
+    url           TEXT,
+    created_at    INTEGER NOT NULL,
+    status        TEXT    NOT NULL DEFAULT 'current' CHECK (status = 'current' OR status = 'superseded' OR
+                                                            status = 'retracted'),
+    replaced_by   INTEGER REFERENCES reviews (id) ON DELETE RESTRICT,
+    status_reason TEXT,
+    status_at     INTEGER,
     CHECK ((rating_value IS NULL) = (rating_best IS NULL) AND (rating_best IS NULL) = (rating_worst IS NULL)),
-    CHECK (rating_name IS NULL OR rating_value IS NOT NULL)
+    CHECK (rating_name IS NULL OR rating_value IS NOT NULL),
+    CHECK ((status = 'current') = (status_reason IS NULL OR status_at IS NULL)),
+    CHECK ((status = 'superseded') = (replaced_by IS NOT NULL))
 ) STRICT;
 CREATE INDEX reviews_claim ON reviews (claim_id);
 CREATE INDEX reviews_reviewer ON reviews (reviewer) WHERE reviewer IS NOT NULL;
+CREATE INDEX reviews_replaced_by ON reviews (replaced_by) WHERE replaced_by IS NOT NULL;
+-- Importers recognise a fact-check they imported before by its URL (store/lookup.rs).
+CREATE INDEX reviews_url ON reviews (url) WHERE url IS NOT NULL;
+
+-- History: append-only, one row per change made through the API (who, when, which record, which
+-- operation, the record's value before and after as JSON). A bulk load (`Store::batch`) writes a single
+-- entry of kind 'batch' instead of one per record (at 100,000 claims, per-record entries were more than
+-- a third of the load's time); its records are found through `history_batch_rows`. When such a record
+-- first changes through the API, that change names the batch (`batch`), so the record can be traced to it
+-- even after the row is gone. `after_digest` is the compact import entry's digest of its value after
+-- (an import entry without JSON values).
+CREATE TABLE history (
+    id           INTEGER PRIMARY KEY,
+    at           INTEGER NOT NULL,
+    actor        TEXT    NOT NULL CHECK (length(actor) > 0),
+    entity_kind  TEXT    NOT NULL CHECK (entity_kind = 'source' OR entity_kind = 'publication' OR
+                                         entity_kind = 'claim' OR entity_kind = 'attribution' OR
+                                         entity_kind = 'evidence' OR entity_kind = 'claim_link' OR
+                                         entity_kind = 'review' OR entity_kind = 'batch'),
+    entity       BLOB    NOT NULL CHECK (length(entity) = 16),
+    operation    TEXT    NOT NULL CHECK (operation = 'baseline' OR operation = 'insert' OR
+                                         operation = 'update' OR operation = 'delete' OR
+                                         operation = 'import' OR operation = 'supersede' OR
+                                         operation = 'retract'),
+    before       TEXT    CHECK (before IS NULL OR json_valid(before)),
+    after        TEXT    CHECK (after IS NULL OR json_valid(after)),
+    reason       TEXT,
+    after_digest INTEGER CHECK (after_digest IS NULL OR (operation = 'import' AND before IS NULL
+                                                         AND after IS NULL)),
+    batch        INTEGER REFERENCES history (id)
+                         CHECK (batch IS NULL OR (before IS NOT NULL AND entity_kind <> 'batch')),
+    CHECK (before IS NOT NULL OR after IS NOT NULL OR after_digest IS NOT NULL),
+    CHECK (entity_kind <> 'batch' OR (operation = 'import' AND before IS NULL AND after IS NOT NULL))
+) STRICT;
+CREATE INDEX history_entity ON history (entity);
+CREATE INDEX history_actor ON history (actor);
+CREATE INDEX history_batch ON history (batch) WHERE batch IS NOT NULL;
+
+-- Each history row under every claim its before/after values mention, so a claim's full record (its
+-- attributions, evidence, reviews and links too) is one lookup.
+CREATE TABLE history_claims (
+    history_id INTEGER NOT NULL REFERENCES history (id),
+    claim      BLOB    NOT NULL CHECK (length(claim) = 16),
+    PRIMARY KEY (claim, history_id)
+) STRICT, WITHOUT ROWID;
+
+-- The rows each batch inserted: rowids first_row..=last_row of the table of `entity_kind` (inside one
+-- transaction SQLite gives new rows rowid max + 1, so a batch's rows are one contiguous range per table),
+-- how many records it wrote there, and the wrapping sum of their values' 64-bit digests (FNV-1a of the
+-- record's JSON, as history values are written), written when the batch ends, so `verify_history` still
+-- finds a bulk-loaded record changed behind the API.
+CREATE TABLE history_batch_rows (
+    entity_kind TEXT    NOT NULL CHECK (entity_kind = 'source' OR entity_kind = 'publication' OR
+                                        entity_kind = 'claim' OR entity_kind = 'attribution' OR
+                                        entity_kind = 'evidence' OR entity_kind = 'claim_link' OR
+                                        entity_kind = 'review'),
+    first_row   INTEGER NOT NULL,
+    last_row    INTEGER NOT NULL CHECK (last_row >= first_row),
+    batch       INTEGER NOT NULL REFERENCES history (id),
+    records     INTEGER NOT NULL CHECK (records > 0),
+    digest      INTEGER NOT NULL,
+    PRIMARY KEY (entity_kind, first_row, batch)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX history_batch_rows_batch ON history_batch_rows (batch);
+
+-- The history is append-only even for hand-typed SQL.
+CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+BEGIN
+    SELECT RAISE(ABORT, 'history is append-only: UPDATE refused');
+END;
+CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+BEGIN
+    SELECT RAISE(ABORT, 'history is append-only: DELETE refused');
+END;
+CREATE TRIGGER history_claims_no_update BEFORE UPDATE ON history_claims
+BEGIN
+    SELECT RAISE(ABORT, 'history is append-only: UPDATE refused');
+END;
+CREATE TRIGGER history_claims_no_delete BEFORE DELETE ON history_claims
+BEGIN
+    SELECT RAISE(ABORT, 'history is append-only: DELETE refused');
+END;
+CREATE TRIGGER history_batch_rows_no_update BEFORE UPDATE ON history_batch_rows
+BEGIN
+    SELECT RAISE(ABORT, 'history is append-only: UPDATE refused');
+END;
+CREATE TRIGGER history_batch_rows_no_delete BEFORE DELETE ON history_batch_rows
+BEGIN
+    SELECT RAISE(ABORT, 'history is append-only: DELETE refused');
+END;

@@ -1,4 +1,4 @@
-//! Adversarial tests of the one-entry-per-batch history (schema 0006): a batch writes one `batch` entry
+//! Adversarial tests of the one-entry-per-batch history: a batch writes one `batch` entry
 //! and per table the rowid range it inserted (`history_batch_rows`); readers present each record's
 //! creation as an import of that entry, and `verify_history` checks counts and digest sums per batch.
 //! Every test goes through the public API; raw SQL (a second connection on the same file) stands for
@@ -854,79 +854,6 @@ fn search_follows_a_bundle_reimport_that_replaces_text() {
     assert_each_record_has_one_creation(&store);
 }
 
-// ---- upgrades ----
-
-#[test]
-fn upgraded_fixtures_take_a_batch_and_verify() {
-    for (name, db, export) in [
-        ("v1", "tests/fixtures/v1.db", "tests/fixtures/v1.json"),
-        ("v3", "tests/fixtures/v3.db", "tests/fixtures/v3.json"),
-    ] {
-        let dir = scratch(&format!("upgrade-{name}"));
-        let path = dir.join("desk.db");
-        std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(db), &path).unwrap();
-        let expected: Bundle = serde_json::from_str(
-            &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(export)).unwrap(),
-        )
-        .unwrap();
-        let store = Store::open(&path).unwrap();
-        let raw = Connection::open(&path).unwrap();
-        assert_eq!(store.export_bundle().unwrap(), expected, "{name}");
-        assert_consistent(&store);
-        assert_eq!(fts_problems(&raw), Vec::<String>::new(), "{name}");
-        // The rebuilt quote and excerpt indexes still find the fixture's words.
-        for a in expected.attributions.iter().filter(|a| a.quote.is_some()).take(3) {
-            // A word of the quote that is not in the claim's text (search shows one hit per claim).
-            let claim_text = expected
-                .claims
-                .iter()
-                .find(|c| c.id == a.claim)
-                .unwrap()
-                .text
-                .to_lowercase();
-            let Some(word) = a
-                .quote
-                .as_deref()
-                .unwrap()
-                .split_whitespace()
-                .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
-                .filter(|w| w.len() > 4 && !claim_text.contains(&w.to_lowercase()))
-                .max_by_key(|w| w.len())
-            else {
-                continue;
-            };
-            let hits = store.search(&word, 50).unwrap();
-            assert!(
-                hits.iter()
-                    .any(|h| h.matched_in == claimtrack::analysis::MatchedIn::Quote(a.id)),
-                "{name}: {word}: {hits:?}"
-            );
-        }
-        store.set_actor("after-upgrade").unwrap();
-        let list = claims(&["after the upgrade, one", "after the upgrade, two"]);
-        batch_insert(&store, &list);
-        // A fixture record changes and one goes (with an indexed quote, if any).
-        let mut c = expected.claims[0].clone();
-        c.text.push_str(" (updated)");
-        store.update_claim(&c).unwrap();
-        if let Some(a) = expected.attributions.iter().find(|a| a.quote.is_some()) {
-            store.delete_attribution(a.id).unwrap();
-        }
-        store.delete_claim(list[1].id).unwrap();
-        assert_consistent(&store);
-        assert_eq!(fts_problems(&raw), Vec::<String>::new(), "{name}");
-        assert_each_record_has_one_creation(&store);
-        let h = store.history_of(list[0].id).unwrap();
-        assert_eq!((h.len(), h[0].actor.as_str()), (1, "after-upgrade"));
-        drop((store, raw));
-        // Reopened, it still verifies.
-        let store = Store::open(&path).unwrap();
-        assert_consistent(&store);
-        drop(store);
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-}
-
 // ---- values that read back differently from how they were written ----
 
 #[test]
@@ -1129,7 +1056,7 @@ fn rows_written_behind_the_api_are_reported_by_check() {
         .add_evidence(c, NewEvidence::new(s, Stance::Supports))
         .unwrap();
     assert!(store.check().unwrap().is_ok());
-    // An incoherent status is refused by the table's CHECKs (schema 0006), by INSERT as by UPDATE.
+    // An incoherent status is refused by the table's CHECKs, by INSERT as by UPDATE.
     let bad = NewEvidence::new(s, Stance::Refutes).into_evidence(c).unwrap();
     let refused = raw.execute(
         "INSERT INTO evidence (uuid, claim_id, source_id, stance, credibility, created_at, status) \

@@ -6,8 +6,6 @@ use std::path::PathBuf;
 
 use claimtrack::{Error, NewClaim, Store};
 
-const V1_DB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v1.db");
-
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("claimtrack-corrupt-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -15,11 +13,11 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// A database at the current schema version with some records, as bytes.
+/// A database at the current schema version with some records (the seed article and a claim), as bytes.
 fn current_db(dir: &std::path::Path) -> Vec<u8> {
     let path = dir.join("current.db");
-    std::fs::copy(V1_DB, &path).unwrap();
     let store = Store::open(&path).unwrap();
+    claimtrack::seeds::load_wonsan(&store).unwrap();
     store
         .add_claim(NewClaim::factual("Written at the current version"))
         .unwrap();
@@ -68,9 +66,8 @@ fn assert_corrupt(name: &str, r: Result<(), Error>) {
 #[test]
 fn truncated_files_are_refused_and_left_alone() {
     let dir = scratch("truncated");
-    let v1 = std::fs::read(V1_DB).unwrap();
     let cur = current_db(&dir);
-    for (label, base) in [("v1", &v1), ("current", &cur)] {
+    for (label, base) in [("current", &cur)] {
         let n = base.len();
         for len in [
             1,
@@ -117,10 +114,10 @@ fn garbage_files_are_refused_and_left_alone() {
     fake.extend(noise(4096 - 16));
     assert_corrupt("header+noise", attempt(&dir, "header-noise", &fake));
     // A real database with its schema page overwritten by noise.
-    let mut v1 = std::fs::read(V1_DB).unwrap();
+    let mut db = current_db(&dir);
     let junk = noise(4096 - 100);
-    v1[100..4096].copy_from_slice(&junk);
-    assert_corrupt("schema page", attempt(&dir, "schema-page", &v1));
+    db[100..4096].copy_from_slice(&junk);
+    assert_corrupt("schema page", attempt(&dir, "schema-page", &db));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

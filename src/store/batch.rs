@@ -113,7 +113,7 @@ impl RowidCache {
 /// that skip an unreadable record and report it).
 ///
 /// Every record written is entered in the history in the same transaction: one `batch` entry stands for
-/// the creation of all of them (schema `0006_bulk_history.sql`), each record's creation read back from it
+/// the creation of all of them (`schema/0001_initial.sql`, `history_batch_rows`), each record's creation read back from it
 /// (see [`Store::history_of`]). The batch's rowid ranges are written when it ends, so history read
 /// through the `Store` *inside* the closure does not yet show the creation of the batch's own records.
 pub struct Batch<'a> {

@@ -193,7 +193,7 @@ fn sqlite_checks(c: &rusqlite::Connection, report: &mut CheckReport) -> Result<(
 /// FTS5's own check of each full-text index against its table (`'integrity-check'` with rank 1: every
 /// row's words are in the index and nothing else is; SQLite's `integrity_check` does not compare an
 /// external-content index with its table). A row written behind the API has no index row, since the
-/// store writes them (schema 0006), and is reported here. FTS5 takes the check as an INSERT, so it runs
+/// store writes them (no INSERT triggers, see `schema/0001_initial.sql`), and is reported here. FTS5 takes the check as an INSERT, so it runs
 /// in a savepoint that is rolled back: nothing is written.
 fn search_index_checks(conn: &rusqlite::Connection, report: &mut CheckReport) -> Result<()> {
     const CHECKS: [(&str, &str); 3] = [

@@ -427,7 +427,7 @@ fn batch_slot(kind: EntityKind) -> Option<usize> {
 }
 
 /// The history of one bulk write ([`Store::batch`]): one `batch` entry for all of its records, instead
-/// of one entry per record (schema `0006_bulk_history.sql`).
+/// of one entry per record (`schema/0001_initial.sql`, `history_batch_rows`).
 ///
 /// The entry is appended when the first record is written; [`finish`](Self::finish), called just before
 /// the commit, writes per table the rowid range the batch inserted with the number of records and the
@@ -676,7 +676,7 @@ fn batch_counts(conn: &Connection, batch: i64) -> Result<Value> {
     Ok(Value::Object(map))
 }
 
-/// Every record's kind, uuid and rowid, kind by kind (used by the baseline and by `verify`).
+/// Every record's kind, uuid and rowid, kind by kind (used by `verify`).
 fn all_ids(conn: &Connection) -> Result<Vec<(EntityKind, Uuid, i64)>> {
     let mut out = Vec::new();
     for (kind, _, sql) in &RECORD_TABLES {
@@ -724,30 +724,6 @@ impl BatchRanges {
         let (_, (end, batch)) = self.0.get(&kind)?.range(..=rowid).next_back()?;
         (*end >= rowid).then_some(*batch)
     }
-}
-
-/// The actor of baseline entries.
-pub(crate) const BASELINE_ACTOR: &str = "claimtrack upgrade";
-
-/// Records a `Baseline` entry for every record of a database that predates history. Called by the
-/// migration that creates the history table, inside its transaction.
-pub(crate) fn baseline(conn: &Connection) -> Result<()> {
-    let empty: bool = conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM history)", [], |r| r.get(0))?;
-    if !empty {
-        return Ok(());
-    }
-    let records = all_ids(conn)?;
-    if records.is_empty() {
-        return Ok(());
-    }
-    let actor = actor(conn)?;
-    set_actor(conn, BASELINE_ACTOR)?;
-    for (kind, id, _) in records {
-        if let Some(v) = snapshot(conn, kind, id)? {
-            append(conn, kind, id, Operation::Baseline, None, Some(&v), None)?;
-        }
-    }
-    set_actor(conn, &actor)
 }
 
 fn parse_json(text: Option<String>, seq: i64) -> Result<Option<Value>> {
@@ -1447,7 +1423,7 @@ mod verify_tests {
             [],
         );
         assert!(e.is_err(), "superseded without a successor must be refused");
-        // The same rule holds for rows inserted by hand (table CHECKs since schema 0006).
+        // The same rule holds for rows inserted by hand (table CHECKs).
         let e = store.conn.execute(
             "INSERT INTO evidence (uuid, claim_id, source_id, stance, created_at, status) \
              SELECT ?1, claim_id, source_id, 'supports', 0, 'retracted' FROM evidence LIMIT 1",

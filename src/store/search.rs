@@ -1,4 +1,4 @@
-//! SQL for full-text search (FTS5, schema `0002_search.sql`).
+//! SQL for full-text search (FTS5; the tables and triggers are in `schema/0001_initial.sql`).
 //!
 //! User text never reaches FTS5 as syntax: it is cut into whitespace-separated terms and every term is
 //! written as an FTS5 string literal (`"..."`, with `"` doubled), which FTS5 reads as a phrase of the words
@@ -33,7 +33,7 @@ use crate::model::ids::{AttributionId, ClaimId, EvidenceId};
 /// Adds a new claim's text to the full-text index. The store keeps the three indexes itself, right after
 /// each INSERT, instead of through INSERT triggers: any INSERT trigger makes SQLite keep a statement
 /// journal for every INSERT inside a transaction, which more than doubled the cost of a bulk load's
-/// indexing (schema `0006_bulk_history.sql`; updates and deletes still go through triggers).
+/// indexing (`schema/0001_initial.sql`; updates and deletes still go through triggers).
 pub(crate) fn index_claim(conn: &Connection, rowid: i64, text: &str) -> Result<()> {
     conn.prepare_cached("INSERT INTO claims_fts (rowid, text) VALUES (?1, ?2)")?
         .execute(rusqlite::params![rowid, text])?;
@@ -487,12 +487,11 @@ mod tests {
     }
 
     #[test]
-    fn migration_2_indexes_rows_written_under_version_1() {
+    fn the_update_and_delete_triggers_keep_the_index_exact() {
         let conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "foreign_keys", "ON").unwrap();
-        conn.execute_batch(include_str!("../../schema/0001_initial.sql"))
-            .unwrap();
-        conn.execute_batch("PRAGMA user_version = 1").unwrap();
+        super::super::history::init_actor(&conn).unwrap();
+        super::super::migrations::migrate(&conn).unwrap();
         let src = NewSource::new("Agency", SourceKind::NewsAgency)
             .into_source()
             .unwrap();
@@ -504,30 +503,10 @@ mod tests {
         let bare = NewEvidence::new(src.id, Stance::Neutral)
             .into_evidence(claim.id)
             .unwrap();
-        // Rows as version 1 wrote them (today's insert functions also write the index, absent in v1).
-        conn.execute(
-            "INSERT INTO sources (id, uuid, name, name_key, kind, created_at) \
-             VALUES (1, ?1, 'Agency', 'agency', 'news_agency', 0)",
-            [src.id],
-        )
-        .unwrap();
-        conn.execute(
-            "INSERT INTO claims (id, uuid, text, kind, created_at) VALUES (1, ?1, ?2, 'factual', 0)",
-            rusqlite::params![claim.id, claim.text],
-        )
-        .unwrap();
-        for (i, e) in [&ev, &bare].into_iter().enumerate() {
-            conn.execute(
-                "INSERT INTO evidence (id, uuid, claim_id, source_id, stance, credibility, excerpt, created_at) \
-                 VALUES (?1, ?2, 1, 1, ?3, 6, ?4, 0)",
-                rusqlite::params![i as i64 + 1, e.id, e.stance, e.excerpt],
-            )
-            .unwrap();
-        }
-
-        // Later migrations (the history's baseline) need the connection's actor slot, as Store sets it.
-        super::super::history::init_actor(&conn).unwrap();
-        super::super::migrations::migrate(&conn).unwrap();
+        super::super::sources::insert(&conn, &src).unwrap();
+        super::super::claims::insert(&conn, &claim).unwrap();
+        super::super::evidence::insert(&conn, &ev).unwrap();
+        super::super::evidence::insert(&conn, &bare).unwrap();
         integrity_ok(&conn);
         let hits = search(&conn, &query_terms("kursk"), 5).unwrap();
         assert_eq!(hits.len(), 1);
@@ -535,7 +514,6 @@ mod tests {
         let hits = search(&conn, &query_terms("wonsan"), 5).unwrap();
         assert_eq!(hits[0].field, RawField::Excerpt(ev.id));
 
-        // Updates and deletes through the triggers keep the index exact.
         let mut c2 = claim.clone();
         c2.text = "New wording".into();
         super::super::claims::update(&conn, &c2).unwrap();
@@ -543,9 +521,15 @@ mod tests {
         e2.excerpt = None;
         super::super::evidence::update(&conn, &e2).unwrap();
         integrity_ok(&conn);
+        let mut b2 = bare.clone();
+        b2.excerpt = Some("now with words about Sinuiju".into());
+        super::super::evidence::update(&conn, &b2).unwrap();
+        integrity_ok(&conn);
+        assert_eq!(search(&conn, &query_terms("sinuiju"), 5).unwrap().len(), 1);
         conn.execute("DELETE FROM evidence", []).unwrap();
         integrity_ok(&conn);
         assert!(search(&conn, &query_terms("kursk"), 5).unwrap().is_empty());
+        assert!(search(&conn, &query_terms("sinuiju"), 5).unwrap().is_empty());
         assert_eq!(search(&conn, &query_terms("wording"), 5).unwrap().len(), 1);
     }
 
