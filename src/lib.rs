@@ -37,6 +37,7 @@
 //! - [`io`], interchange: bundles, JSON Lines, ClaimReview, Fact Check Tools, CSV, Graphviz DOT.
 //! - [`analysis`], read-only reasoning over the store (evidence summaries, independent origins,
 //!   attribution chains, conflicts, search, similar claims, timelines), reached through `Store` methods.
+//! - `server` (feature `server`), `claimtrack serve`: an HTTP API, bearer tokens and claim pages.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -51,6 +52,8 @@ mod error;
 pub mod io;
 mod model;
 pub mod seeds;
+#[cfg(feature = "server")]
+pub mod server;
 mod store;
 
 pub use error::{DatabaseError, Error, Result};
@@ -73,6 +76,7 @@ pub use model::publication::{NewPublication, Publication};
 pub use model::review::{NewReview, Rating, Review, Verdict};
 pub use model::source::{AffiliationKind, NewSource, Source, SourceKind};
 pub use model::text::{MAX_NAME_CHARS, MAX_QUOTE_CHARS, MAX_TEXT_CHARS, MAX_URL_BYTES, name_key};
+pub use model::token::{Role, Token};
 pub use store::{
     Batch, BatchProgress, Counts, Durability, ImportSummary, OpenOptions, SCHEMA_VERSION, SourceClaim,
     SourceRole, Store,

@@ -190,6 +190,56 @@ enum Command {
     /// Rebuild the full-text index from the records (when `check` reports `search_index`: rows written
     /// by hand, outside claimtrack).
     Reindex,
+    /// Serve the database over HTTP (a JSON API, Fact Check Tools search, claim pages) until SIGINT or
+    /// SIGTERM; creates the database if absent.
+    #[cfg(feature = "server")]
+    Serve(ServeArgs),
+    /// Manage the bearer tokens `serve` accepts.
+    #[cfg(feature = "server")]
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// `claimtrack token …`.
+#[cfg(feature = "server")]
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Make a token; prints its secret, once (only a hash is stored).
+    Add {
+        /// Its name, recorded as the actor of every change made with it.
+        name: String,
+        /// read, write or admin (admin also imports and manages tokens).
+        #[arg(long)]
+        role: String,
+    },
+    /// List the tokens (names, roles, when made, when revoked); never their secrets.
+    List,
+    /// Revoke a token: it is refused from now on.
+    Revoke {
+        /// The token's name.
+        name: String,
+    },
+}
+
+/// `claimtrack serve`'s options.
+#[cfg(feature = "server")]
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// The address to listen on (port 0 picks a free one; the address bound is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+    /// Let requests without a token search and read published reviews (nothing else).
+    #[arg(long)]
+    public_read: bool,
+    /// Largest request body, in bytes (larger ones get 413).
+    #[arg(long, default_value_t = 10 << 20)]
+    max_body: usize,
+    /// Largest page a search or listing returns.
+    #[arg(long, default_value_t = 100)]
+    max_page: usize,
+    /// Longest a request may run, in seconds, before it is answered with 503.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -584,6 +634,65 @@ fn run(cli: Cli) -> Outcome {
             let store = open_existing(&cli.db, &opts)?;
             store.rebuild_search_index()?;
             print(json, json!({ "reindexed": true }), "search index rebuilt")
+        }
+        #[cfg(feature = "server")]
+        Command::Serve(args) => serve(&cli.db, opts, args, json),
+        #[cfg(feature = "server")]
+        Command::Token(cmd) => {
+            let store = open_existing(&cli.db, &opts)?;
+            token(&store, cmd, json)
+        }
+    }
+}
+
+#[cfg(feature = "server")]
+fn serve(db: &Path, opts: OpenOptions, args: ServeArgs, json: bool) -> Outcome {
+    let mut options = claimtrack::server::ServeOptions::new(db, args.listen);
+    options.public_read = args.public_read;
+    options.max_body_bytes = args.max_body;
+    options.max_page_size = args.max_page.max(1);
+    options.request_timeout = std::time::Duration::from_secs(args.timeout.max(1));
+    options.open = opts;
+    claimtrack::server::serve(options, |addr| {
+        // Scripts and tests read the address from this first line (port 0 picks a free one).
+        let _ = print(
+            json,
+            json!({ "listening": format!("http://{addr}") }),
+            &format!("claimtrack: listening on http://{addr}"),
+        );
+    })?;
+    Ok(())
+}
+
+#[cfg(feature = "server")]
+fn token(store: &Store, cmd: TokenCommand, json: bool) -> Outcome {
+    match cmd {
+        TokenCommand::Add { name, role } => {
+            let (token, secret) = claimtrack::server::add_token(store, &name, role.parse()?)?;
+            print(
+                json,
+                json!({ "name": token.name, "role": token.role, "secret": secret }),
+                &secret,
+            )
+        }
+        TokenCommand::List => {
+            let tokens = store.tokens()?;
+            let mut human = String::new();
+            for t in &tokens {
+                human.push_str(&format!("{}\t{}\tcreated {}", t.name, t.role, t.created_at));
+                if let Some(r) = t.revoked_at {
+                    human.push_str(&format!("\trevoked {r}"));
+                }
+                human.push('\n');
+            }
+            if tokens.is_empty() {
+                human.push_str("no tokens");
+            }
+            print(json, json!({ "tokens": tokens }), &human)
+        }
+        TokenCommand::Revoke { name } => {
+            let t = store.revoke_token(&name)?;
+            print(json, json!({ "revoked": t.name }), &format!("revoked {}", t.name))
         }
     }
 }

@@ -18,6 +18,7 @@ pub(crate) mod publication;
 pub(crate) mod review;
 pub(crate) mod source;
 pub(crate) mod text;
+pub(crate) mod token;
 
 /// Defines a closed enum stored as TEXT (with a CHECK constraint in the schema) and written in snake_case.
 macro_rules! text_enum {

@@ -22,6 +22,7 @@ mod reviews;
 pub(crate) mod search;
 mod sources;
 mod standing;
+mod tokens;
 
 use std::path::Path;
 use std::time::Duration;

@@ -1,0 +1,800 @@
+//! `claimtrack serve`, through the built binary and a real HTTP client (ureq) on a loopback port against
+//! a temporary database: every route, every error status, each role allowed and refused, the actor in
+//! the history, imports all-or-nothing, the Fact Check Tools search as a client of Google's API reads it,
+//! the claim page, graceful shutdown.
+#![cfg(feature = "server")]
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_claimtrack");
+
+struct Dir(PathBuf);
+impl Dir {
+    fn new(tag: &str) -> Self {
+        let p = std::env::temp_dir().join(format!("claimtrack-server-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Dir(p)
+    }
+    fn db(&self) -> PathBuf {
+        self.0.join("desk.db")
+    }
+}
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn cli(db: &Path, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("CLAIMTRACK_DB")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn token(db: &Path, name: &str, role: &str) -> String {
+    cli(db, &["token", "add", name, "--role", role])
+}
+
+/// A running server; stopped with SIGTERM when dropped (its log is then readable).
+struct Server {
+    child: Option<Child>,
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl Server {
+    fn start(db: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(BIN)
+            .arg("--db")
+            .arg(db)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env_remove("CLAIMTRACK_DB")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("claimtrack: listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        let agent = ureq::config::Config::builder()
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        Server {
+            child: Some(child),
+            base,
+            agent,
+        }
+    }
+
+    /// Sends SIGTERM and returns (exit success, stderr log).
+    fn stop(&mut self) -> (bool, String) {
+        let mut child = self.child.take().unwrap();
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = child.wait().unwrap();
+        let mut log = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
+        assert!(!log.contains("panicked"), "{log}");
+        (exit.success(), log)
+    }
+
+    fn get(&self, path: &str, tok: Option<&str>) -> (u16, Value) {
+        let (s, text) = self.get_text(path, tok, None);
+        (s, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    fn get_text(&self, path: &str, tok: Option<&str>, accept: Option<&str>) -> (u16, String) {
+        let mut r = self.agent.get(format!("{}{path}", self.base));
+        if let Some(t) = tok {
+            r = r.header("Authorization", format!("Bearer {t}"));
+        }
+        if let Some(a) = accept {
+            r = r.header("Accept", a);
+        }
+        let mut resp = r.call().unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.body_mut().read_to_string().unwrap())
+    }
+
+    fn post(&self, path: &str, tok: Option<&str>, body: &str) -> (u16, Value) {
+        let mut r = self.agent.post(format!("{}{path}", self.base));
+        if let Some(t) = tok {
+            r = r.header("Authorization", format!("Bearer {t}"));
+        }
+        let mut resp = r.content_type("application/json").send(body).unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.body_mut().read_to_string().unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    fn create(&self, path: &str, tok: &str, body: Value) -> String {
+        let (s, v) = self.post(path, Some(tok), &body.to_string());
+        assert_eq!(s, 201, "{path}: {v}");
+        v["id"].as_str().unwrap().to_string()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn error_of(v: &Value) -> (&str, Option<&str>) {
+    (
+        v["error"]["kind"].as_str().unwrap_or("?"),
+        v["error"]["field"].as_str(),
+    )
+}
+
+/// A desk with three tokens, one per role.
+struct Desk {
+    _dir: Dir,
+    db: PathBuf,
+    read: String,
+    write: String,
+    admin: String,
+}
+
+fn desk(tag: &str) -> Desk {
+    let dir = Dir::new(tag);
+    let db = dir.db();
+    cli(&db, &["init"]);
+    Desk {
+        read: token(&db, "reader", "read"),
+        write: token(&db, "cms-bot", "write"),
+        admin: token(&db, "alice", "admin"),
+        db,
+        _dir: dir,
+    }
+}
+
+#[test]
+fn tokens_are_managed_from_the_cli_and_stored_hashed() {
+    let d = desk("tokens");
+    assert!(d.read.starts_with("ct_") && d.read.len() == 67);
+    let list = cli(&d.db, &["--json", "token", "list"]);
+    let v: Value = serde_json::from_str(&list).unwrap();
+    let names: Vec<_> = v["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["alice", "cms-bot", "reader"]);
+    assert!(!list.contains(&d.read[3..]), "a secret was listed");
+    // The secret is nowhere in the database file.
+    let bytes = std::fs::read(&d.db).unwrap();
+    let wal = std::fs::read(d.db.with_extension("db-wal")).unwrap_or_default();
+    for hay in [&bytes, &wal] {
+        assert!(!hay.windows(d.admin.len()).any(|w| w == d.admin.as_bytes()));
+    }
+    let dup = Command::new(BIN)
+        .arg("--db")
+        .arg(&d.db)
+        .args(["token", "add", "alice", "--role", "read"])
+        .output()
+        .unwrap();
+    assert!(!dup.status.success());
+    let bad = Command::new(BIN)
+        .arg("--db")
+        .arg(&d.db)
+        .args(["token", "add", "x", "--role", "root"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("role"));
+    cli(&d.db, &["token", "revoke", "reader"]);
+    let list = cli(&d.db, &["--json", "token", "list"]);
+    assert!(list.contains("revoked_at\":\"20"), "{list}");
+}
+
+#[test]
+fn health_openapi_and_unknown_routes() {
+    let d = desk("health");
+    let mut s = Server::start(&d.db, &[]);
+    let (st, v) = s.get("/healthz", None);
+    assert_eq!((st, v["status"].as_str()), (200, Some("ok")));
+    let (st, doc) = s.get("/openapi.json", None);
+    assert_eq!(st, 200);
+    assert_eq!(doc["openapi"], "3.0.3");
+    // Every documented operation is routed: none answers "no such route" or 405.
+    let nil = "00000000-0000-7000-8000-000000000000";
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let path = path.replace("{id}", nil);
+        for method in ops.as_object().unwrap().keys() {
+            let (st, v) = match method.as_str() {
+                "get" => s.get(&path, Some(&d.admin)),
+                "post" => s.post(&path, Some(&d.admin), "{}"),
+                m => panic!("{m}"),
+            };
+            assert_ne!(st, 405, "{method} {path}");
+            assert_ne!(v["error"]["message"], "no such route", "{method} {path}");
+            assert!(st < 500, "{method} {path}: {st} {v}");
+        }
+    }
+    let (st, v) = s.get("/nope", None);
+    assert_eq!((st, error_of(&v).0), (404, "not_found"));
+    let (st, v) = s.post("/healthz", None, "");
+    assert_eq!((st, error_of(&v).0), (405, "method_not_allowed"));
+    let (ok, log) = s.stop();
+    assert!(ok, "{log}");
+    assert!(log.contains("shutting down"), "{log}");
+    // Every request is logged with its actor.
+    assert!(log.contains("GET /v1/tokens 200 actor=\"alice\""), "{log}");
+}
+
+#[test]
+fn roles_are_enforced_and_refusals_logged() {
+    let d = desk("roles");
+    let mut s = Server::start(&d.db, &[]);
+    let claim = json!({ "text": "North Korean troops are deployed to Russia" }).to_string();
+    // No token, a malformed header, an unknown token.
+    let (st, v) = s.get("/v1/claims", None);
+    assert_eq!((st, error_of(&v).0), (401, "unauthorized"));
+    let (st, _) = s.get("/v1/claims", Some("ct_0000"));
+    assert_eq!(st, 401);
+    let mut resp = s
+        .agent
+        .get(format!("{}/v1/claims", s.base))
+        .header("Authorization", "Basic abc")
+        .call()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    let _ = resp.body_mut().read_to_string();
+    // read: reads, cannot write.
+    assert_eq!(s.get("/v1/claims", Some(&d.read)).0, 200);
+    let (st, v) = s.post("/v1/claims", Some(&d.read), &claim);
+    assert_eq!((st, error_of(&v).0), (403, "forbidden"));
+    // write: writes, cannot import or list tokens.
+    let id = s.create("/v1/claims", &d.write, serde_json::from_str(&claim).unwrap());
+    let (st, _) = s.post("/v1/import?format=bundle", Some(&d.write), "{}");
+    assert_eq!(st, 403);
+    assert_eq!(s.get("/v1/tokens", Some(&d.write)).0, 403);
+    // admin: everything.
+    let (st, v) = s.get("/v1/tokens", Some(&d.admin));
+    assert_eq!(st, 200);
+    assert_eq!(v["tokens"].as_array().unwrap().len(), 3);
+    // Nothing of a refused request is applied.
+    let (_, list) = s.get("/v1/claims", Some(&d.read));
+    assert_eq!(list["claims"].as_array().unwrap().len(), 1);
+    // The actor in the history is the token's name.
+    let (st, h) = s.get(&format!("/v1/claims/{id}/history"), Some(&d.read));
+    assert_eq!(st, 200);
+    assert_eq!(h["changes"][0]["actor"], "cms-bot");
+    // A token revoked while the server runs is refused from then on.
+    cli(&d.db, &["token", "revoke", "cms-bot"]);
+    let (st, _) = s.post("/v1/claims", Some(&d.write), &claim);
+    assert_eq!(st, 401);
+    let (ok, log) = s.stop();
+    assert!(ok);
+    assert!(log.contains("POST /v1/claims 403 actor=\"reader\""), "{log}");
+    assert!(log.contains("POST /v1/claims 401 actor=\"anonymous\""), "{log}");
+    assert!(log.contains("GET /v1/claims 401"), "{log}");
+}
+
+#[test]
+fn the_model_through_the_api() {
+    let d = desk("model");
+    let s = Server::start(&d.db, &[]);
+    let w = d.write.as_str();
+    let state = s.create("/v1/sources", w, json!({ "name": "Government of North Korea", "kind": "government_body", "aliases": ["DPRK"], "country": "KP" }));
+    let kcna = s.create("/v1/sources", w, json!({ "name": "Korean Central News Agency", "kind": "news_agency", "controlled_by": state, "reliability": "C" }));
+    let kim = s.create(
+        "/v1/sources",
+        w,
+        json!({ "name": "Kim Jong Un", "kind": "person", "part_of": state }),
+    );
+    let desk_src = s.create(
+        "/v1/sources",
+        w,
+        json!({ "name": "Desk Checks", "kind": "organisation" }),
+    );
+    let article = s.create(
+        "/v1/publications",
+        w,
+        json!({ "title": "Lavrov visits Wonsan", "published": "2025-07-13", "language": "en" }),
+    );
+    let claim = s.create("/v1/claims", w, json!({ "text": "North Korea agreed to send 6,000 engineers to Kursk", "language": "en",
+        "quantities": [{ "value": 6000.0, "unit": "military engineers", "bound": "exact" }], "about": "2025-06", "tags": ["kursk"] }));
+    let other = s.create(
+        "/v1/claims",
+        w,
+        json!({ "text": "North Korea sent 1,000 engineers to Kursk",
+        "quantities": [{ "value": 1000.0, "unit": "military engineers", "bound": "exact" }] }),
+    );
+    s.create(&format!("/v1/claims/{claim}/attributions"), w, json!({ "speaker": kim, "relays": [{ "source": kcna }], "quote": "send engineers", "publication": article, "said_on": "2025-06" }));
+    let ev = s.create(&format!("/v1/claims/{claim}/evidence"), w, json!({ "source": kcna, "stance": "supports", "credibility": 2, "excerpt": "engineers will go", "as_of": "2025-06-17" }));
+    let ev2 = s.create(
+        &format!("/v1/evidence/{ev}/revise"),
+        w,
+        json!({ "source": kcna, "stance": "mixed", "reason": "re-read the report" }),
+    );
+    let rv = s.create(&format!("/v1/claims/{claim}/reviews"), w, json!({ "verdict": "mostly_true", "reviewer": desk_src, "rationale": "confirmed by two states", "url": "https://deskchecks.example/engineers" }));
+    let rv2 = s.create(
+        &format!("/v1/reviews/{rv}/correct"),
+        w,
+        json!({ "verdict": "true", "reviewer": desk_src, "reason": "third confirmation" }),
+    );
+    s.create(
+        &format!("/v1/claims/{claim}/links"),
+        w,
+        json!({ "kind": "contradicts", "to": other }),
+    );
+    let (st, v) = s.post(
+        &format!("/v1/evidence/{ev2}/retract"),
+        Some(w),
+        &json!({ "reason": "source withdrew it" }).to_string(),
+    );
+    assert_eq!(st, 200, "{v}");
+
+    let (st, view) = s.get(&format!("/v1/claims/{claim}"), Some(&d.read));
+    assert_eq!(st, 200);
+    assert_eq!(
+        view["claim"]["text"],
+        "North Korea agreed to send 6,000 engineers to Kursk"
+    );
+    assert_eq!(view["attributions"].as_array().unwrap().len(), 1);
+    assert_eq!(view["chains"][0]["hops"].as_array().unwrap().len(), 2);
+    assert_eq!(view["evidence"].as_array().unwrap().len(), 2);
+    assert_eq!(view["current_evidence"].as_array().unwrap().len(), 0);
+    assert_eq!(view["reviews"].as_array().unwrap().len(), 2);
+    assert_eq!(view["current_reviews"], json!([rv2]));
+    assert_eq!(view["links"].as_array().unwrap().len(), 1);
+    assert!(
+        !view["conflicts"].as_array().unwrap().is_empty(),
+        "6,000 vs 1,000 engineers"
+    );
+    assert_eq!(view["summary"]["outcome"], "not_enough_evidence");
+    let actors: BTreeSet<_> = view["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["actor"].as_str().unwrap())
+        .collect();
+    assert_eq!(actors, BTreeSet::from(["cms-bot"]));
+    let (st, src) = s.get(&format!("/v1/sources/{kcna}"), Some(&d.read));
+    assert_eq!(
+        (st, src["name"].as_str()),
+        (200, Some("Korean Central News Agency"))
+    );
+
+    let (st, hits) = s.get("/v1/search?q=engineers%20Kursk&limit=5", Some(&d.read));
+    assert_eq!(st, 200);
+    assert_eq!(hits["hits"].as_array().unwrap().len(), 2);
+    let (st, sim) = s.get(
+        "/v1/similar?text=North%20Korea%20agreed%20to%20send%20engineers",
+        Some(&d.read),
+    );
+    assert_eq!(st, 200);
+    assert_eq!(sim["similar"][0]["claim"], claim.as_str());
+    // Pages of claims.
+    let (_, p1) = s.get("/v1/claims?limit=1", Some(&d.read));
+    assert_eq!(p1["claims"].as_array().unwrap().len(), 1);
+    let after = p1["next_after"].as_str().unwrap();
+    let (_, p2) = s.get(&format!("/v1/claims?limit=1&after={after}"), Some(&d.read));
+    assert_eq!(p2["claims"][0]["id"], other.as_str());
+
+    // Exports.
+    for (fmt, needle) in [
+        ("bundle", "\"claimtrack-bundle\""),
+        ("jsonl", "engineers"),
+        ("csv", "engineers"),
+        ("claimreview", "ClaimReview"),
+    ] {
+        let (st, body) = s.get_text(&format!("/v1/export?format={fmt}"), Some(&d.read), None);
+        assert_eq!(st, 200, "{fmt}: {body}");
+        assert!(body.contains(needle), "{fmt}: {body}");
+    }
+    let (st, body) = s.get_text(
+        &format!("/v1/export?format=dot&claim={claim}"),
+        Some(&d.read),
+        None,
+    );
+    assert_eq!(st, 200);
+    assert!(body.starts_with("digraph"), "{body}");
+    let (st, v) = s.get("/v1/export?format=dot", Some(&d.read));
+    assert_eq!((st, error_of(&v)), (400, ("invalid", Some("claim"))));
+}
+
+#[test]
+fn errors_are_json_with_the_right_status() {
+    let d = desk("errors");
+    let s = Server::start(&d.db, &["--max-body", "2000"]);
+    let w = Some(d.write.as_str());
+    let nil = "00000000-0000-7000-8000-000000000000";
+    // 400 naming the field: validation, wrong JSON types, unknown fields, bad ids, bad parameters.
+    let cases: &[(&str, &str, &str)] = &[
+        ("/v1/claims", r#"{"text": "  "}"#, "text"),
+        ("/v1/claims", r#"{"text": 5}"#, "text"),
+        ("/v1/claims", r#"{"text": "x", "colour": "red"}"#, "colour"),
+        ("/v1/claims", r#"{"text": "x", "kind": "rumour"}"#, "kind"),
+        (
+            "/v1/claims",
+            r#"{"text": "x", "quantities": [{"value": 1, "unit": "t", "bound": "roughly"}]}"#,
+            "quantities[0].bound",
+        ),
+        ("/v1/claims", r#"{"text": "x"} trailing"#, "body"),
+        ("/v1/claims", "not json", "body"),
+        (
+            "/v1/sources",
+            r#"{"name": "Yonhap", "kind": "news_agency", "country": "Korea"}"#,
+            "country",
+        ),
+        (
+            "/v1/sources",
+            r#"{"name": "Yonhap", "kind": "news_agency", "part_of": "not-an-id"}"#,
+            "part_of",
+        ),
+    ];
+    for (path, body, field) in cases {
+        let (st, v) = s.post(path, w, body);
+        assert_eq!(st, 400, "{body}: {v}");
+        let (_, f) = error_of(&v);
+        assert!(
+            f.is_some_and(|f| f.contains(field)),
+            "{body}: expected field {field}, got {v}"
+        );
+    }
+    let (st, v) = s.get("/v1/claims/not-a-uuid", Some(&d.read));
+    assert_eq!((st, error_of(&v)), (400, ("invalid", Some("id"))));
+    let (st, v) = s.get("/v1/claims?limit=0", Some(&d.read));
+    assert_eq!((st, error_of(&v).1), (400, Some("limit")));
+    let (st, v) = s.get("/v1/claims?limit=many", Some(&d.read));
+    assert_eq!((st, error_of(&v).1), (400, Some("limit")));
+    let (st, v) = s.get("/v1/search", Some(&d.read));
+    assert_eq!((st, error_of(&v).1), (400, Some("q")));
+    // 404.
+    let (st, v) = s.get(&format!("/v1/claims/{nil}"), Some(&d.read));
+    assert_eq!((st, error_of(&v).0), (404, "not_found"));
+    let (st, _) = s.post(
+        &format!("/v1/claims/{nil}/evidence"),
+        w,
+        &json!({ "source": nil, "stance": "supports" }).to_string(),
+    );
+    assert_eq!(st, 404);
+    // 409: the same link twice.
+    let a = s.create("/v1/claims", &d.write, json!({ "text": "a" }));
+    let b = s.create("/v1/claims", &d.write, json!({ "text": "b" }));
+    s.create(
+        &format!("/v1/claims/{a}/links"),
+        &d.write,
+        json!({ "kind": "duplicates", "to": b }),
+    );
+    let (st, v) = s.post(
+        &format!("/v1/claims/{a}/links"),
+        w,
+        &json!({ "kind": "duplicates", "to": b }).to_string(),
+    );
+    assert_eq!((st, error_of(&v).0), (409, "duplicate"), "{v}");
+    // 413 over the configured body limit; nothing written.
+    let big = json!({ "text": "x".repeat(5000) }).to_string();
+    let (st, v) = s.post("/v1/claims", w, &big);
+    assert_eq!((st, error_of(&v).0), (413, "too_large"), "{v}");
+    let (_, list) = s.get("/v1/claims", Some(&d.read));
+    assert_eq!(list["claims"].as_array().unwrap().len(), 2);
+    // Retracting needs a reason.
+    let (st, v) = s.post(&format!("/v1/reviews/{nil}/retract"), w, "{}");
+    assert_eq!((st, error_of(&v).1), (400, Some("reason")), "{v}");
+}
+
+#[test]
+fn an_import_refused_mid_file_leaves_the_store_unchanged() {
+    let d = desk("import");
+    let s = Server::start(&d.db, &[]);
+    s.create("/v1/claims", &d.write, json!({ "text": "Already here" }));
+    let before = s.get_text("/v1/export?format=bundle", Some(&d.read), None).1;
+    let history_before = s.get("/v1/claims", Some(&d.read)).1;
+    // A JSON Lines export of another store, with line 3 damaged.
+    let other = claimtrack::Store::open_in_memory().unwrap();
+    claimtrack::seeds::load_wonsan(&other).unwrap();
+    let mut buf = Vec::new();
+    claimtrack::io::jsonl::export(&other, &mut buf).unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    assert!(lines.len() > 5);
+    lines[3] = lines[3].replacen('{', "{\"bogus\": ", 1);
+    let broken = lines.join("\n");
+    let (st, v) = s.post("/v1/import?format=jsonl", Some(&d.admin), &broken);
+    assert!(st == 400, "{st} {v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("line 4"), "{v}");
+    assert_eq!(
+        s.get_text("/v1/export?format=bundle", Some(&d.read), None).1,
+        before
+    );
+    assert_eq!(s.get("/v1/claims", Some(&d.read)).1, history_before);
+    // The whole file imports, as the admin, in one go.
+    let (st, report) = s.post("/v1/import?format=jsonl", Some(&d.admin), &text);
+    assert_eq!(st, 200, "{report}");
+    assert!(report["summary"]["inserted"].as_u64().unwrap() > 5);
+    let (st, v) = s.post("/v1/import?format=xml", Some(&d.admin), "<a/>");
+    assert_eq!((st, error_of(&v).1), (400, Some("format")));
+    assert!(cli(&d.db, &["check"]).starts_with("ok"));
+}
+
+/// A client of Google's Fact Check Tools API, written against its documented response
+/// (https://developers.google.com/fact-check/tools/api/reference/rest/v1alpha1/claims/search).
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase")]
+struct SearchResponse {
+    #[serde(default)]
+    claims: Vec<FcClaim>,
+    next_page_token: Option<String>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase")]
+struct FcClaim {
+    text: String,
+    claimant: Option<String>,
+    claim_date: Option<String>,
+    claim_review: Vec<FcReview>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase")]
+struct FcReview {
+    publisher: Option<FcPublisher>,
+    url: Option<String>,
+    title: Option<String>,
+    review_date: Option<String>,
+    textual_rating: Option<String>,
+    language_code: Option<String>,
+}
+
+#[derive(Deserialize, Debug)]
+struct FcPublisher {
+    name: Option<String>,
+    site: Option<String>,
+}
+
+#[test]
+fn fact_check_tools_search_answers_as_google_does() {
+    let d = desk("factcheck");
+    let s = Server::start(&d.db, &[]);
+    let today = time::OffsetDateTime::now_utc().date();
+    let page = json!({ "claims": [
+        { "text": "Hot water cures the flu", "claimant": "Viral post", "claimDate": "2020-03-01T00:00:00Z",
+          "claimReview": [{ "publisher": { "name": "Desk Checks", "site": "deskchecks.example" },
+            "url": "https://deskchecks.example/flu", "title": "No, hot water does not cure flu",
+            "reviewDate": "2020-03-03T10:00:00Z", "textualRating": "False", "languageCode": "en" }] },
+        { "text": "Garlic cures the flu", "claimant": "Blog",
+          "claimReview": [{ "publisher": { "name": "Other Checks", "site": "other.example" },
+            "url": "https://www.other.example/garlic", "reviewDate": format!("{today}T08:00:00Z"),
+            "textualRating": "Mostly false", "languageCode": "en" }] },
+        { "text": "La grippe se soigne au thé", "claimant": "Forum",
+          "claimReview": [{ "publisher": { "name": "Desk Checks", "site": "deskchecks.example" },
+            "url": "https://deskchecks.example/the", "textualRating": "Faux", "languageCode": "fr" }] }
+    ]});
+    let (st, r) = s.post(
+        "/v1/import?format=factcheck-api",
+        Some(&d.admin),
+        &page.to_string(),
+    );
+    assert_eq!(st, 200, "{r}");
+    // A claim without a review is not listed.
+    s.create("/v1/claims", &d.write, json!({ "text": "Onions cure the flu" }));
+
+    let search = |q: &str| -> SearchResponse {
+        let (st, body) = s.get_text(&format!("/v1alpha1/claims:search?{q}"), Some(&d.read), None);
+        assert_eq!(st, 200, "{q}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{q}: {e}: {body}"))
+    };
+    let all = search("query=flu&key=ignored");
+    assert_eq!(all.claims.len(), 2, "{all:?}");
+    let hot = all
+        .claims
+        .iter()
+        .find(|c| c.text == "Hot water cures the flu")
+        .unwrap();
+    assert_eq!(hot.claimant.as_deref(), Some("Viral post"));
+    assert_eq!(hot.claim_date.as_deref(), Some("2020-03-01T00:00:00Z"));
+    let r = &hot.claim_review[0];
+    let p = r.publisher.as_ref().unwrap();
+    assert_eq!(
+        (p.name.as_deref(), p.site.as_deref()),
+        (Some("Desk Checks"), Some("deskchecks.example"))
+    );
+    assert_eq!(r.url.as_deref(), Some("https://deskchecks.example/flu"));
+    assert_eq!(r.title.as_deref(), Some("No, hot water does not cure flu"));
+    assert_eq!(r.review_date.as_deref(), Some("2020-03-03T10:00:00Z"));
+    assert_eq!(r.textual_rating.as_deref(), Some("False"));
+    assert_eq!(r.language_code.as_deref(), Some("en"));
+    assert!(all.next_page_token.is_none());
+    // Pages.
+    let first = search("query=flu&pageSize=1");
+    assert_eq!(first.claims.len(), 1);
+    let token = first.next_page_token.expect("a second page");
+    let second = search(&format!("query=flu&pageSize=1&pageToken={token}"));
+    assert_eq!(second.claims.len(), 1);
+    assert_ne!(second.claims[0].text, first.claims[0].text);
+    assert!(second.next_page_token.is_none());
+    // Filters.
+    let site = search("query=flu&reviewPublisherSiteFilter=other.example");
+    assert_eq!(
+        site.claims.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
+        ["Garlic cures the flu"]
+    );
+    let recent = search("query=flu&maxAgeDays=30");
+    assert_eq!(
+        recent.claims.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
+        ["Garlic cures the flu"]
+    );
+    let fr = search("query=grippe&languageCode=fr");
+    assert_eq!(fr.claims.len(), 1);
+    assert_eq!(search("query=grippe&languageCode=en").claims.len(), 0);
+    // Errors.
+    for (q, field) in [
+        ("", "query"),
+        ("query=flu&pageSize=0", "pageSize"),
+        ("query=flu&pageToken=zz", "pageToken"),
+        ("query=flu&maxAgeDays=-1", "maxAgeDays"),
+    ] {
+        let (st, v) = s.get(&format!("/v1alpha1/claims:search?{q}"), Some(&d.read));
+        assert_eq!((st, error_of(&v).1), (400, Some(field)), "{q}: {v}");
+    }
+    assert_eq!(s.get("/v1alpha1/claims:search?query=flu", None).0, 401);
+}
+
+#[test]
+fn public_read_lets_anonymous_readers_search_and_read_published_reviews_only() {
+    let d = desk("public");
+    let s = Server::start(&d.db, &["--public-read"]);
+    let reviewed = s.create(
+        "/v1/claims",
+        &d.write,
+        json!({ "text": "Troops were deployed to Kursk" }),
+    );
+    let draft = s.create(
+        "/v1/claims",
+        &d.write,
+        json!({ "text": "Troops were withdrawn from Kursk" }),
+    );
+    s.create(
+        &format!("/v1/claims/{reviewed}/reviews"),
+        &d.write,
+        json!({ "verdict": "true" }),
+    );
+    let (st, v) = s.get("/v1alpha1/claims:search?query=troops%20Kursk", None);
+    assert_eq!(st, 200);
+    assert_eq!(v["claims"].as_array().unwrap().len(), 1, "{v}");
+    let (st, v) = s.get(&format!("/claims/{reviewed}"), None);
+    assert_eq!(st, 200);
+    assert_eq!(v["claimReview"][0]["@type"], "ClaimReview");
+    assert!(
+        v.get("history").is_none(),
+        "anonymous readers see the published markup only"
+    );
+    assert_eq!(
+        s.get_text(&format!("/claims/{reviewed}"), None, Some("text/html"))
+            .0,
+        200
+    );
+    assert_eq!(s.get(&format!("/claims/{draft}"), None).0, 401);
+    assert_eq!(
+        s.get_text(&format!("/claims/{draft}"), None, Some("text/html")).0,
+        401
+    );
+    for path in [
+        "/v1/claims".to_string(),
+        format!("/v1/claims/{reviewed}"),
+        "/v1/search?q=troops".into(),
+        "/v1/export?format=bundle".into(),
+    ] {
+        assert_eq!(s.get(&path, None).0, 401, "{path}");
+    }
+    let (st, _) = s.post("/v1/claims", None, r#"{"text": "x"}"#);
+    assert_eq!(st, 401);
+}
+
+#[test]
+fn the_claim_page_is_plain_html_with_safe_json_ld() {
+    let d = desk("page");
+    let s = Server::start(&d.db, &[]);
+    let w = d.write.as_str();
+    let hostile = "Troops </script><script>alert(1)</script> & <!-- arrived";
+    let russia = s.create(
+        "/v1/sources",
+        w,
+        json!({ "name": "Russian state", "kind": "government_body" }),
+    );
+    let tass = s.create(
+        "/v1/sources",
+        w,
+        json!({ "name": "Tass", "kind": "news_agency", "controlled_by": russia }),
+    );
+    let lavrov = s.create(
+        "/v1/sources",
+        w,
+        json!({ "name": "Sergei Lavrov", "kind": "person", "part_of": russia }),
+    );
+    let yonhap = s.create(
+        "/v1/sources",
+        w,
+        json!({ "name": "Yonhap <b>", "kind": "news_agency" }),
+    );
+    let claim = s.create("/v1/claims", w, json!({ "text": hostile, "language": "en" }));
+    s.create(
+        &format!("/v1/claims/{claim}/attributions"),
+        w,
+        json!({ "speaker": lavrov, "relays": [{ "source": tass }] }),
+    );
+    s.create(
+        &format!("/v1/claims/{claim}/evidence"),
+        w,
+        json!({ "source": tass, "stance": "supports" }),
+    );
+    s.create(
+        &format!("/v1/claims/{claim}/evidence"),
+        w,
+        json!({ "source": lavrov, "stance": "supports" }),
+    );
+    s.create(
+        &format!("/v1/claims/{claim}/evidence"),
+        w,
+        json!({ "source": yonhap, "stance": "refutes", "excerpt": "no </td> troops" }),
+    );
+    s.create(
+        &format!("/v1/claims/{claim}/reviews"),
+        w,
+        json!({ "verdict": "mixed", "rationale": "</script> one origin each side" }),
+    );
+    let (st, html) = s.get_text(
+        &format!("/claims/{claim}"),
+        Some(&d.read),
+        Some("text/html,application/xhtml+xml"),
+    );
+    assert_eq!(st, 200);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(!html.contains("<script>alert"), "unescaped text in the page");
+    assert_eq!(
+        html.matches("</script>").count(),
+        1,
+        "only the JSON-LD element closes a script"
+    );
+    let start = html.find("<script type=\"application/ld+json\">").unwrap()
+        + "<script type=\"application/ld+json\">".len();
+    let end = html[start..].find("</script>").unwrap() + start;
+    let ld: Value = serde_json::from_str(&html[start..end]).unwrap();
+    assert_eq!(ld["@type"], "ClaimReview");
+    assert_eq!(ld["claimReviewed"], hostile);
+    // The evidence table groups Tass and Lavrov under one origin, Yonhap under its own.
+    assert!(html.contains("<table id=\"evidence-table\">"));
+    assert!(html.contains("rowspan=\"2\">Russian state</th>"), "{html}");
+    assert!(html.contains("Yonhap &lt;b&gt;"));
+    assert!(html.contains("2 independent origin(s) for") || html.contains("1 independent origin(s) for"));
+    // Without Accept: text/html, the same URL answers JSON.
+    let (st, v) = s.get(&format!("/claims/{claim}"), Some(&d.read));
+    assert_eq!((st, v["claim"]["text"].as_str()), (200, Some(hostile)));
+}
