@@ -115,18 +115,18 @@ pub(crate) fn claim_page(store: &Store, id: ClaimId) -> Result<String> {
     let mut h = String::new();
     let title = esc(&claim.text);
     let lang = claim.language.as_deref().map(esc).unwrap_or_else(|| "en".into());
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n\
          <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;line-height:1.5}}\
          table{{border-collapse:collapse}}th,td{{border:1px solid #888;padding:.3rem .5rem;text-align:left;vertical-align:top}}\
-         caption{{text-align:left;font-weight:bold}}</style>\n"
+         caption{{text-align:left;font-weight:bold}}</style>"
     );
     if let Some(ld) = json_ld(store, id)? {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<script type=\"application/ld+json\">\n{}\n</script>\n",
+            "<script type=\"application/ld+json\">\n{}\n</script>",
             script_json(&ld)
         );
     }
@@ -164,11 +164,11 @@ pub(crate) fn claim_page(store: &Store, id: ClaimId) -> Result<String> {
         }
         h.push_str("</p>\n");
         if let Some(x) = &r.rationale {
-            let _ = write!(h, "<p>{}</p>\n", esc(x));
+            let _ = writeln!(h, "<p>{}</p>", esc(x));
         }
         if let Some(u) = &r.url {
             if u.starts_with("https://") || u.starts_with("http://") {
-                let _ = write!(h, "<p><a href=\"{}\">Read the review</a></p>\n", esc(u));
+                let _ = writeln!(h, "<p><a href=\"{}\">Read the review</a></p>", esc(u));
             }
         }
     }
@@ -209,10 +209,10 @@ pub(crate) fn claim_page(store: &Store, id: ClaimId) -> Result<String> {
     }
     h.push_str("</section>\n");
 
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<section aria-labelledby=\"evidence\">\n<h2 id=\"evidence\">Evidence</h2>\n<p>Outcome: <strong>{}</strong> — \
-         {} independent origin(s) for, {} against.</p>\n",
+         {} independent origin(s) for, {} against.</p>",
         esc(summary.outcome.describe()),
         summary.independent_for(),
         summary.independent_against()
@@ -245,9 +245,9 @@ pub(crate) fn claim_page(store: &Store, id: ClaimId) -> Result<String> {
                 );
             }
             let cur = &s.history.current;
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<td>{}</td><td>{}</td><td>{}{}{}</td><td>{}</td><td>{}</td></tr>\n",
+                "<td>{}</td><td>{}</td><td>{}{}{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&s.name),
                 esc(cur.stance.as_str()),
                 esc(s.reliability.as_str()),
@@ -264,9 +264,9 @@ pub(crate) fn claim_page(store: &Store, id: ClaimId) -> Result<String> {
     let dot = crate::io::dot::render(&b, id);
     match svg(&dot) {
         Some(s) => {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<figure role=\"img\" aria-label=\"Attribution and evidence graph\">\n{s}\n</figure>\n"
+                "<figure role=\"img\" aria-label=\"Attribution and evidence graph\">\n{s}\n</figure>"
             );
         }
         None => {
@@ -281,20 +281,20 @@ pub(crate) fn claim_page(store: &Store, id: ClaimId) -> Result<String> {
                         .map_or_else(|| p.to_string(), |x| x.title.clone());
                     chain.push(esc(&t));
                 }
-                let _ = write!(h, "<li>{} → the claim (said)</li>\n", chain.join(" → "));
+                let _ = writeln!(h, "<li>{} → the claim (said)</li>", chain.join(" → "));
             }
             for e in &b.evidence {
-                let _ = write!(
+                let _ = writeln!(
                     h,
-                    "<li>{} → the claim ({})</li>\n",
+                    "<li>{} → the claim ({})</li>",
                     esc(&name(e.source)),
                     esc(e.stance.as_str())
                 );
             }
             for l in &b.links {
-                let _ = write!(
+                let _ = writeln!(
                     h,
-                    "<li><code>{}</code> {} <code>{}</code></li>\n",
+                    "<li><code>{}</code> {} <code>{}</code></li>",
                     l.from,
                     esc(l.kind.as_str()),
                     l.to
