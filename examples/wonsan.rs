@@ -60,7 +60,7 @@ fn run() -> Result<()> {
             let who: Vec<&str> = evidence
                 .iter()
                 .filter(|e| e.stance == stance)
-                .map(|e| name(e.source))
+                .filter_map(|e| e.source.map(name))
                 .collect();
             if !who.is_empty() {
                 let label = match stance {

@@ -30,7 +30,9 @@ CREATE TABLE sources (
     name_key    TEXT    NOT NULL,
     kind        TEXT    NOT NULL CHECK (kind = 'person' OR kind = 'news_agency' OR kind = 'outlet' OR
                                         kind = 'government_body' OR kind = 'intelligence_service' OR
-                                        kind = 'organisation' OR kind = 'collective' OR kind = 'document'),
+                                        kind = 'organisation' OR kind = 'collective' OR kind = 'document' OR
+                                        -- Real claimants: a website, a platform account, or unknowable.
+                                        kind = 'website' OR kind = 'platform_account' OR kind = 'unknown'),
     country     TEXT    CHECK (country IS NULL OR (length(country) = 2 AND country GLOB '[A-Z][A-Z]')),
     part_of     INTEGER REFERENCES sources (id) ON DELETE RESTRICT CHECK (part_of IS NULL OR part_of <> id),
     affiliation TEXT    NOT NULL DEFAULT 'part_of' CHECK (affiliation IN ('part_of', 'controlled_by')),
@@ -56,17 +58,24 @@ CREATE INDEX source_aliases_key ON source_aliases (alias_key);
 
 -- Publications: where claims appear.
 CREATE TABLE publications (
-    id         INTEGER PRIMARY KEY,
-    uuid       BLOB    NOT NULL UNIQUE CHECK (length(uuid) = 16),
-    title      TEXT    NOT NULL CHECK (length(trim(title)) > 0),
-    url        TEXT,
-    publisher  INTEGER REFERENCES sources (id) ON DELETE RESTRICT,
-    published  TEXT,
-    retrieved  TEXT,
-    language   TEXT,
-    created_at INTEGER NOT NULL
+    id          INTEGER PRIMARY KEY,
+    uuid        BLOB    NOT NULL UNIQUE CHECK (length(uuid) = 16),
+    -- A publication is often known only by its link: a title, a URL, or both (table CHECK below).
+    title       TEXT    CHECK (title IS NULL OR length(trim(title)) > 0),
+    -- The original address; a web archive copy of it goes in archive_url, so archived links keep their site.
+    url         TEXT,
+    archive_url TEXT,
+    publisher   INTEGER REFERENCES sources (id) ON DELETE RESTRICT,
+    published   TEXT,
+    retrieved   TEXT,
+    language    TEXT,
+    created_at  INTEGER NOT NULL,
+    CHECK (title IS NOT NULL OR url IS NOT NULL OR archive_url IS NOT NULL)
 ) STRICT;
 CREATE INDEX publications_publisher ON publications (publisher) WHERE publisher IS NOT NULL;
+-- Store::find_publication_by_url: importers look a link up before adding it.
+CREATE INDEX publications_url ON publications (url) WHERE url IS NOT NULL;
+CREATE INDEX publications_archive_url ON publications (archive_url) WHERE archive_url IS NOT NULL;
 
 -- Claims.
 CREATE TABLE claims (
@@ -77,6 +86,8 @@ CREATE TABLE claims (
     kind       TEXT    NOT NULL CHECK (kind = 'factual' OR kind = 'opinion' OR kind = 'prediction' OR
                                        kind = 'pledge'),
     about      TEXT,
+    -- When the claim was made (claimDate), as against the time it is about.
+    made_on    TEXT,
     created_at INTEGER NOT NULL
 ) STRICT;
 -- A covering index for the evidence summary (`Store::evidence_summary`), the hot path of a desk's screen:
@@ -184,7 +195,8 @@ CREATE TABLE evidence (
     id            INTEGER PRIMARY KEY,
     uuid          BLOB    NOT NULL UNIQUE CHECK (length(uuid) = 16),
     claim_id      INTEGER NOT NULL REFERENCES claims (id) ON DELETE RESTRICT,
-    source_id     INTEGER NOT NULL REFERENCES sources (id) ON DELETE RESTRICT,
+    -- NULL only for the answer to a question found in no source (CHECK below); it never counts.
+    source_id     INTEGER REFERENCES sources (id) ON DELETE RESTRICT,
     stance        TEXT    NOT NULL CHECK (stance = 'supports' OR stance = 'refutes' OR stance = 'mixed' OR
                                           stance = 'neutral'),
     credibility   INTEGER NOT NULL DEFAULT 6 CHECK (credibility BETWEEN 1 AND 6),
@@ -197,11 +209,18 @@ CREATE TABLE evidence (
     replaced_by   INTEGER REFERENCES evidence (id) ON DELETE RESTRICT,
     status_reason TEXT,
     status_at     INTEGER,
+    -- The question the record answers (the answer is the excerpt) and how the answer was obtained.
+    question      TEXT,
+    answer_type   TEXT    CHECK (answer_type IS NULL OR answer_type = 'extractive' OR
+                                 answer_type = 'abstractive' OR answer_type = 'boolean' OR
+                                 answer_type = 'unanswerable'),
+    CHECK (source_id IS NOT NULL OR question IS NOT NULL),
+    CHECK (answer_type IS NULL OR question IS NOT NULL),
     CHECK ((status = 'current') = (status_reason IS NULL OR status_at IS NULL)),
     CHECK ((status = 'superseded') = (replaced_by IS NOT NULL))
 ) STRICT;
 CREATE INDEX evidence_claim ON evidence (claim_id);
-CREATE INDEX evidence_source ON evidence (source_id);
+CREATE INDEX evidence_source ON evidence (source_id) WHERE source_id IS NOT NULL;
 CREATE INDEX evidence_publication ON evidence (publication) WHERE publication IS NOT NULL;
 CREATE INDEX evidence_replaced_by ON evidence (replaced_by) WHERE replaced_by IS NOT NULL;
 
@@ -357,16 +376,3 @@ CREATE TRIGGER history_batch_rows_no_delete BEFORE DELETE ON history_batch_rows
 BEGIN
     SELECT RAISE(ABORT, 'history is append-only: DELETE refused');
 END;
-
--- API tokens of `claimtrack serve` (issue 14): a name (the actor of every change made with the token),
--- a role, and the SHA-256 of the secret — never the secret itself, which is shown once when the token is
--- made. A revoked token keeps its row: its name is the actor of past changes in the history and must not
--- be given to someone else.
-CREATE TABLE api_tokens (
-    id            INTEGER PRIMARY KEY,
-    name          TEXT    NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
-    role          TEXT    NOT NULL CHECK (role = 'read' OR role = 'write' OR role = 'admin'),
-    secret_sha256 BLOB    NOT NULL UNIQUE CHECK (length(secret_sha256) = 32),
-    created_at    INTEGER NOT NULL,
-    revoked_at    INTEGER
-) STRICT;

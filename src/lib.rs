@@ -62,7 +62,7 @@ pub use model::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, Bundle};
 pub use model::claim::{Bound, Claim, ClaimKind, MAX_QUANTITIES, MAX_TAGS, NewClaim, Quantity};
 pub use model::country::CountryCode;
 pub use model::date::{DatePrecision, PartialDate};
-pub use model::evidence::{Evidence, NewEvidence, Stance};
+pub use model::evidence::{AnswerType, Evidence, NewEvidence, Stance};
 pub use model::grade::{Credibility, Reliability};
 pub use model::history::{
     Change, DEFAULT_ACTOR, EntityKind, HistoryProblem, HistoryReport, Operation, Standing, StandingEntry,
@@ -72,7 +72,7 @@ pub use model::ids::{
     AttributionId, ClaimId, ClaimLinkId, EntityId, EvidenceId, PublicationId, ReviewId, SourceId,
 };
 pub use model::link::{ClaimLink, LinkKind};
-pub use model::publication::{NewPublication, Publication};
+pub use model::publication::{NewPublication, Publication, site_of, web_archive_original};
 pub use model::review::{NewReview, Rating, Review, Verdict};
 pub use model::source::{AffiliationKind, NewSource, Source, SourceKind};
 pub use model::text::{MAX_NAME_CHARS, MAX_QUOTE_CHARS, MAX_TEXT_CHARS, MAX_URL_BYTES, name_key};

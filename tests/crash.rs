@@ -112,7 +112,9 @@ fn push_claim(b: &mut Bundle, source: SourceId, tag: u128, round: u64, i: u64, e
         b.evidence.push(Evidence {
             id: EvidenceId::from_uuid(uid(tag + 2, round, i * 8 + k)),
             claim: c.id,
-            source,
+            source: Some(source),
+            question: None,
+            answer_type: None,
             stance: if k % 2 == 0 {
                 Stance::Supports
             } else {

@@ -33,7 +33,7 @@ fn excerpt_lands_with_hand_checked_counts() {
     let evidence = store.evidence_of(claim.id).unwrap();
     let mut names: Vec<String> = evidence
         .iter()
-        .map(|e| store.source(e.source).unwrap().name)
+        .map(|e| store.source(e.source.unwrap()).unwrap().name)
         .collect();
     names.sort();
     assert_eq!(

@@ -35,7 +35,7 @@ fn seeded() -> Store {
     store
         .revise_evidence(
             first.id,
-            NewEvidence::new(first.source, Stance::Mixed).excerpt("a closer reading"),
+            NewEvidence::new(first.source.unwrap(), Stance::Mixed).excerpt("a closer reading"),
             "the excerpt was cut short",
         )
         .unwrap();

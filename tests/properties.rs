@@ -59,16 +59,17 @@ fn claim() -> impl Strategy<Value = Claim> {
         proptest::collection::vec(quantity(), 0..4),
         proptest::option::of(date()),
         proptest::collection::btree_set("[a-z-]{1,10}", 0..4),
-        timestamp(),
+        (timestamp(), proptest::option::of(date())),
     )
         .prop_map(
-            |(text, language, kind, quantities, about, tags, created_at)| Claim {
+            |(text, language, kind, quantities, about, tags, (created_at, made_on))| Claim {
                 id: ClaimId::new(),
                 text,
                 language: language.map(str::to_string),
                 kind,
                 quantities,
                 about,
+                made_on,
                 tags: tags.into_iter().collect(),
                 created_at,
             },
@@ -129,8 +130,9 @@ fn bundle() -> impl Strategy<Value = Bundle> {
         }
         b.publications.push(Publication {
             id: PublicationId::new(),
-            title: "Wire report".into(),
+            title: Some("Wire report".into()),
             url: Some("https://example.org/a?b=c&d='e'".into()),
+            archive_url: Some("https://web.archive.org/web/2025/https://example.org/a".into()),
             publisher: Some(b.sources[0].id),
             published: Some(PartialDate::month(2025, 7).unwrap()),
             retrieved: None,
@@ -164,8 +166,10 @@ fn bundle() -> impl Strategy<Value = Bundle> {
                 1 => b.evidence.push(Evidence {
                     id: EvidenceId::new(),
                     claim,
-                    source,
+                    source: Some(source),
                     stance: Stance::ALL[usize::from(n) % 4],
+                    question: (n % 5 == 1).then(|| "Who said it first?".to_string()),
+                    answer_type: (n % 5 == 1).then_some(AnswerType::ALL[usize::from(n) % 4]),
                     credibility: Credibility::ALL[usize::from(n) % 6],
                     excerpt: words,
                     publication: None,
@@ -317,7 +321,7 @@ proptest! {
         let stored_sources: Vec<(SourceId, String)> = s.sources().unwrap().into_iter().map(|x| (x.id, x.name)).collect();
         prop_assert_eq!(&stored_sources, &sources);
         for (claim, _) in &claims {
-            let ev: Vec<(SourceId, Stance)> = s.evidence_of(*claim).unwrap().into_iter().map(|e| (e.source, e.stance)).collect();
+            let ev: Vec<(SourceId, Stance)> = s.evidence_of(*claim).unwrap().into_iter().map(|e| (e.source.unwrap(), e.stance)).collect();
             prop_assert_eq!(ev, evidence.get(claim).cloned().unwrap_or_default());
             let sp: Vec<SourceId> = s.attributions_of(*claim).unwrap().into_iter().filter_map(|a| a.speaker).collect();
             prop_assert_eq!(sp, speakers.get(claim).cloned().unwrap_or_default());

@@ -119,7 +119,7 @@ fn who_said_what_and_through_whom() {
     let atts = s.attributions_of(rounds.id).unwrap();
     assert_eq!(atts[0].speaker, Some(intel.id));
     let ev = s.evidence_of(rounds.id).unwrap();
-    assert_eq!((ev[0].source, ev[0].stance), (intel.id, Stance::Supports));
+    assert_eq!((ev[0].source, ev[0].stance), (Some(intel.id), Stance::Supports));
 
     let pledge = claim_containing(&s, "unconditionally support");
     assert_eq!(pledge.kind, ClaimKind::Pledge);

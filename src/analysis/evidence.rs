@@ -63,11 +63,12 @@ fn said_order(a: &Evidence, b: &Evidence) -> Ordering {
 pub fn latest_by_source(evidence: &[Evidence], withdrawn: &HashSet<EvidenceId>) -> Vec<StanceHistory> {
     let mut order: Vec<SourceId> = Vec::new();
     let mut by_source: HashMap<SourceId, Vec<&Evidence>> = HashMap::new();
-    for e in evidence {
+    // An answer found in no source is nobody's stance: it never counts.
+    for (source, e) in evidence.iter().filter_map(|e| Some((e.source?, e))) {
         by_source
-            .entry(e.source)
+            .entry(source)
             .or_insert_with(|| {
-                order.push(e.source);
+                order.push(source);
                 Vec::new()
             })
             .push(e);

@@ -31,8 +31,8 @@ pub enum EventKind {
     Stance {
         /// The evidence record.
         evidence: EvidenceId,
-        /// The source.
-        source: SourceId,
+        /// The source (`None` for an answer found in no source).
+        source: Option<SourceId>,
         /// Its stance then.
         stance: Stance,
     },

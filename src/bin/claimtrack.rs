@@ -886,6 +886,9 @@ fn show(store: &Store, id: ClaimId, json: bool) -> Outcome {
     if let Some(a) = &claim.about {
         h.push_str(&format!("  about: {a}\n"));
     }
+    if let Some(d) = &claim.made_on {
+        h.push_str(&format!("  made on: {d}\n"));
+    }
     for q in &claim.quantities {
         h.push_str(&format!(
             "  figure: {} {} {}{}\n",
@@ -911,7 +914,7 @@ fn show(store: &Store, id: ClaimId, json: bool) -> Outcome {
                 .publications
                 .iter()
                 .find(|x| x.id == p)
-                .map_or_else(|| p.to_string(), |x| x.title.clone());
+                .map_or_else(|| p.to_string(), |x| x.display_name().to_string());
             chain.push(format!("“{title}”"));
         }
         h.push_str(&format!(
@@ -934,9 +937,13 @@ fn show(store: &Store, id: ClaimId, json: bool) -> Outcome {
             h.push_str(&format!("  {stance} ({}):\n", of.len()));
         }
         for e in of {
+            if let Some(q) = &e.question {
+                let how = e.answer_type.map(|t| format!(", {t} answer")).unwrap_or_default();
+                h.push_str(&format!("    Q: {q}{how}\n"));
+            }
             h.push_str(&format!(
                 "    {} (credibility {})",
-                name(e.source),
+                e.source.map_or_else(|| "(no source)".to_string(), name),
                 e.credibility.number()
             ));
             if let Some(d) = &e.as_of {

@@ -129,7 +129,7 @@ pub fn render(b: &Bundle, claim: ClaimId) -> String {
             g,
             "  \"p_{}\" [label=\"{}{}\", shape=folder, style=filled, fillcolor=\"#e3f2fd\"];",
             p.id,
-            label(&p.title, 32),
+            label(p.display_name(), 32),
             p.published.map(|d| format!("\\n{d}")).unwrap_or_default()
         );
         if let Some(publisher) = p.publisher {
@@ -172,18 +172,31 @@ pub fn render(b: &Bundle, claim: ClaimId) -> String {
         .map(|s| (s.id, s.standing.status))
         .collect();
     for e in &b.evidence {
+        // An answer found in no source hangs from a node of its own.
+        let from = match e.source {
+            Some(s) => format!("s_{s}"),
+            None => {
+                let _ = writeln!(
+                    g,
+                    "  \"q_{}\" [label=\"{}\", shape=note, style=dashed];",
+                    e.id,
+                    label(e.question.as_deref().unwrap_or("no source"), 32)
+                );
+                format!("q_{}", e.id)
+            }
+        };
         match withdrawn_evidence.get(&e.id) {
             None => {
                 let colour = stance_colour(e.stance);
                 edges.insert(format!(
-                    "  \"s_{}\" -> \"c_{}\" [label=\"{}\", color=\"{colour}\", fontcolor=\"{colour}\", penwidth=2];",
-                    e.source, e.claim, e.stance
+                    "  \"{from}\" -> \"c_{}\" [label=\"{}\", color=\"{colour}\", fontcolor=\"{colour}\", penwidth=2];",
+                    e.claim, e.stance
                 ));
             }
             Some(status) => {
                 edges.insert(format!(
-                    "  \"s_{}\" -> \"c_{}\" [label=\"{} ({status})\", style=dotted, color=\"#9e9e9e\", fontcolor=\"#9e9e9e\"];",
-                    e.source, e.claim, e.stance
+                    "  \"{from}\" -> \"c_{}\" [label=\"{} ({status})\", style=dotted, color=\"#9e9e9e\", fontcolor=\"#9e9e9e\"];",
+                    e.claim, e.stance
                 ));
             }
         }

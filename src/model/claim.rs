@@ -140,6 +140,10 @@ pub struct Claim {
     /// The time the claim is about (not when it was said).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub about: Option<PartialDate>,
+    /// When the claim was made: Fact Check Tools' `claimDate`, ClaimReview's `itemReviewed.datePublished`,
+    /// a data set's claim date. Not the time it is about, and not when the desk recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made_on: Option<PartialDate>,
     /// Free tags, distinct, in the order given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
@@ -189,6 +193,7 @@ pub struct NewClaim {
     kind: ClaimKind,
     quantities: Vec<Quantity>,
     about: Option<PartialDate>,
+    made_on: Option<PartialDate>,
     tags: Vec<String>,
 }
 
@@ -201,6 +206,7 @@ impl NewClaim {
             kind,
             quantities: Vec::new(),
             about: None,
+            made_on: None,
             tags: Vec::new(),
         }
     }
@@ -235,6 +241,22 @@ impl NewClaim {
         self.about = Some(when);
         self
     }
+    /// Sets when the claim was made (as opposed to the time it is about).
+    ///
+    /// # Example
+    /// ```
+    /// use claimtrack::{NewClaim, PartialDate, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let id = store.add_claim(NewClaim::factual("Unemployment fell in 2019")
+    ///     .about(PartialDate::year(2019)?)
+    ///     .made_on(PartialDate::day(2020, 10, 31)?))?;
+    /// assert_eq!(store.claim(id)?.made_on, Some(PartialDate::day(2020, 10, 31)?));
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn made_on(mut self, when: PartialDate) -> Self {
+        self.made_on = Some(when);
+        self
+    }
     /// Adds a tag (a repeated tag is kept once).
     pub fn tag(mut self, tag: impl Into<String>) -> Self {
         let tag = tag.into();
@@ -252,6 +274,7 @@ impl NewClaim {
             kind: self.kind,
             quantities: self.quantities,
             about: self.about,
+            made_on: self.made_on,
             tags: self.tags,
             created_at: super::now(),
         };

@@ -29,6 +29,15 @@ text_enum! {
         Collective => "collective",
         /// A document, dataset or page (a treaty text, a Wikipedia article).
         Document => "document",
+        /// A website speaking for itself, known by its address ("scoopertino.com"), with no organisation
+        /// or person known behind it.
+        Website => "website",
+        /// An account on a platform ("a Facebook page", "@someone on X", "a TikTok user"): someone speaks,
+        /// but whether a person, a group or an organisation is not known.
+        PlatformAccount => "platform_account",
+        /// Who or what it is cannot be told from what is known: a claimant given only by a name such as
+        /// "Consulate General of Pakistan, France" in a feed that does not say. Better than a guess.
+        Unknown => "unknown",
     }
 }
 

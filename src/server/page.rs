@@ -193,7 +193,7 @@ pub(crate) fn claim_page(store: &Store, id: ClaimId) -> Result<String> {
                     .publications
                     .iter()
                     .find(|x| x.id == p)
-                    .map_or_else(|| p.to_string(), |x| x.title.clone());
+                    .map_or_else(|| p.to_string(), |x| x.display_name().to_string());
                 chain.push(format!("<cite>{}</cite>", esc(&t)));
             }
             let _ = write!(h, "<li>{}", chain.join(" → "));
@@ -278,7 +278,7 @@ pub(crate) fn claim_page(store: &Store, id: ClaimId) -> Result<String> {
                         .publications
                         .iter()
                         .find(|x| x.id == p)
-                        .map_or_else(|| p.to_string(), |x| x.title.clone());
+                        .map_or_else(|| p.to_string(), |x| x.display_name().to_string());
                     chain.push(esc(&t));
                 }
                 let _ = writeln!(h, "<li>{} → the claim (said)</li>", chain.join(" → "));
@@ -287,7 +287,10 @@ pub(crate) fn claim_page(store: &Store, id: ClaimId) -> Result<String> {
                 let _ = writeln!(
                     h,
                     "<li>{} → the claim ({})</li>",
-                    esc(&name(e.source)),
+                    esc(&match e.source {
+                        Some(s) => name(s),
+                        None => "(no source)".to_string(),
+                    }),
                     esc(e.stance.as_str())
                 );
             }

@@ -205,6 +205,9 @@ pub(crate) fn summary_facts(conn: &Connection, id: ClaimId) -> Result<SummaryFac
                 excerpt: r.get(3)?,
                 publication: r.get(4)?,
                 as_of: r.get(5)?,
+                // What the summary does not show.
+                question: None,
+                answer_type: None,
                 created_at: ts_from_sql(r, 6)?,
             };
             if r.get::<_, bool>(7)? {
@@ -533,7 +536,7 @@ mod tests {
                     let involved: HashSet<SourceId> = full
                         .evidence
                         .iter()
-                        .map(|e| e.source)
+                        .filter_map(|e| e.source)
                         .chain(chains.iter().flatten().copied())
                         .collect();
                     assert_eq!(lean.sources.keys().copied().collect::<HashSet<_>>(), involved);

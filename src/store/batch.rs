@@ -149,10 +149,7 @@ impl<'a> Batch<'a> {
     fn new(conn: &'a Connection) -> Result<Self> {
         Ok(Batch {
             conn,
-            claim_stmt: conn.prepare_cached(
-                "INSERT INTO claims (uuid, text, language, kind, about, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?,
+            claim_stmt: conn.prepare_cached(claims::INSERT)?,
             attribution_stmt: conn.prepare_cached(attributions::INSERT)?,
             relay_stmt: conn.prepare_cached(attributions::INSERT_RELAY)?,
             evidence_stmt: conn.prepare_cached(evidence::INSERT)?,
@@ -266,6 +263,12 @@ impl<'a> Batch<'a> {
 
     // ---- publications ----
 
+    /// The publication first recorded at `url`, including those added earlier in this batch; see
+    /// [`Store::find_publication_by_url`].
+    pub fn find_publication_by_url(&mut self, url: &str) -> Result<Option<PublicationId>> {
+        Ok(publications::find_by_url(self.conn, url)?.map(|p| p.id))
+    }
+
     /// Adds a publication; see [`Store::add_publication`].
     pub fn add_publication(&mut self, new: NewPublication) -> Result<PublicationId> {
         self.record("publication", |b| {
@@ -321,6 +324,7 @@ impl<'a> Batch<'a> {
                 c.language,
                 c.kind,
                 c.about,
+                c.made_on,
                 ts_to_sql(c.created_at)?
             ])
             .map_err(|e| insert_err(e, "claim", c.id))?;
@@ -421,7 +425,10 @@ impl<'a> Batch<'a> {
 
     fn put_evidence(&mut self, e: &Evidence, given: bool) -> Result<()> {
         let claim = self.claims.get(self.conn, e.claim)?;
-        let source = self.sources.get(self.conn, e.source)?;
+        let source = match e.source {
+            Some(s) => Some(self.sources.get(self.conn, s)?),
+            None => None,
+        };
         let publication = self.publications.get_opt(self.conn, e.publication)?;
         evidence::run_insert(self.conn, &mut self.evidence_stmt, e, claim, source, publication)?;
         self.log

@@ -11,7 +11,7 @@ use crate::model::ids::ClaimId;
 macro_rules! select {
     ($tail:literal) => {
         concat!(
-            "SELECT c.id, c.uuid, c.text, c.language, c.kind, c.about, c.created_at FROM claims c ",
+            "SELECT c.id, c.uuid, c.text, c.language, c.kind, c.about, c.made_on, c.created_at FROM claims c ",
             $tail
         )
     };
@@ -27,8 +27,9 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Claim)> {
             kind: row.get(4)?,
             quantities: Vec::new(),
             about: row.get(5)?,
+            made_on: row.get(6)?,
             tags: Vec::new(),
-            created_at: ts_from_sql(row, 6)?,
+            created_at: ts_from_sql(row, 7)?,
         },
     ))
 }
@@ -93,20 +94,23 @@ fn write_children(conn: &Connection, rowid: i64, c: &Claim) -> Result<()> {
     Ok(())
 }
 
+/// The one insert of a claim row, for single writes and batches alike.
+pub(crate) const INSERT: &str = "INSERT INTO claims (uuid, text, language, kind, about, made_on, created_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
 pub(crate) fn insert(conn: &Connection, c: &Claim) -> Result<()> {
     c.validate()?;
-    conn.prepare_cached(
-        "INSERT INTO claims (uuid, text, language, kind, about, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        c.id,
-        c.text,
-        c.language,
-        c.kind,
-        c.about,
-        ts_to_sql(c.created_at)?
-    ])
-    .map_err(|e| insert_err(e, "claim", c.id))?;
+    conn.prepare_cached(INSERT)?
+        .execute(params![
+            c.id,
+            c.text,
+            c.language,
+            c.kind,
+            c.about,
+            c.made_on,
+            ts_to_sql(c.created_at)?
+        ])
+        .map_err(|e| insert_err(e, "claim", c.id))?;
     let own = conn.last_insert_rowid();
     super::search::index_claim(conn, own, &c.text)?;
     write_children(conn, own, c)
@@ -116,7 +120,8 @@ pub(crate) fn update(conn: &Connection, c: &Claim) -> Result<()> {
     c.validate()?;
     let own = rowid(conn, c.id)?;
     conn.prepare_cached(
-        "UPDATE claims SET text = ?2, language = ?3, kind = ?4, about = ?5, created_at = ?6 WHERE id = ?1",
+        "UPDATE claims SET text = ?2, language = ?3, kind = ?4, about = ?5, made_on = ?6, created_at = ?7 \
+         WHERE id = ?1",
     )?
     .execute(params![
         own,
@@ -124,6 +129,7 @@ pub(crate) fn update(conn: &Connection, c: &Claim) -> Result<()> {
         c.language,
         c.kind,
         c.about,
+        c.made_on,
         ts_to_sql(c.created_at)?
     ])?;
     write_children(conn, own, c)

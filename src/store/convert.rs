@@ -99,6 +99,7 @@ text_enum_sql!(
     Bound,
     Mode,
     Stance,
+    crate::model::evidence::AnswerType,
     LinkKind,
     Verdict,
     crate::model::history::EntityKind,

@@ -14,8 +14,9 @@ use crate::model::ids::{ClaimId, EvidenceId, SourceId};
 macro_rules! select {
     ($tail:literal) => {
         concat!(
-            "SELECT e.uuid, c.uuid, s.uuid, e.stance, e.credibility, e.excerpt, p.uuid, e.as_of, e.created_at \
-             FROM evidence e JOIN claims c ON c.id = e.claim_id JOIN sources s ON s.id = e.source_id \
+            "SELECT e.uuid, c.uuid, s.uuid, e.stance, e.credibility, e.excerpt, p.uuid, e.as_of, e.created_at, \
+             e.question, e.answer_type \
+             FROM evidence e JOIN claims c ON c.id = e.claim_id LEFT JOIN sources s ON s.id = e.source_id \
              LEFT JOIN publications p ON p.id = e.publication ",
             $tail
         )
@@ -32,6 +33,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Evidence> {
         excerpt: row.get(5)?,
         publication: row.get(6)?,
         as_of: row.get(7)?,
+        question: row.get(9)?,
+        answer_type: row.get(10)?,
         created_at: ts_from_sql(row, 8)?,
     })
 }
@@ -74,12 +77,13 @@ pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(Evidence) -> Result<()>)
 
 /// The INSERT shared by single writes and the batch path (which holds it prepared).
 pub(crate) const INSERT: &str = "INSERT INTO evidence (uuid, claim_id, source_id, stance, credibility, \
-     excerpt, publication, as_of, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+     excerpt, publication, as_of, created_at, question, answer_type) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
 pub(crate) fn insert(conn: &Connection, e: &Evidence) -> Result<()> {
     e.validate()?;
     let claim = rowid(conn, e.claim)?;
-    let source = rowid(conn, e.source)?;
+    let source = rowid_of(conn, e.source)?;
     let publication = rowid_of(conn, e.publication)?;
     run_insert(
         conn,
@@ -98,7 +102,7 @@ pub(crate) fn run_insert(
     stmt: &mut Statement<'_>,
     e: &Evidence,
     claim: i64,
-    source: i64,
+    source: Option<i64>,
     publication: Option<i64>,
 ) -> Result<()> {
     stmt.execute(params![
@@ -110,7 +114,9 @@ pub(crate) fn run_insert(
         e.excerpt,
         publication,
         e.as_of,
-        ts_to_sql(e.created_at)?
+        ts_to_sql(e.created_at)?,
+        e.question,
+        e.answer_type
     ])
     .map_err(|err| insert_err(err, "evidence", e.id))?;
     super::search::index_excerpt(conn, conn.last_insert_rowid(), e.excerpt.as_deref())
@@ -120,11 +126,11 @@ pub(crate) fn update(conn: &Connection, e: &Evidence) -> Result<()> {
     e.validate()?;
     let own = rowid(conn, e.id)?;
     let claim = rowid(conn, e.claim)?;
-    let source = rowid(conn, e.source)?;
+    let source = rowid_of(conn, e.source)?;
     let publication = rowid_of(conn, e.publication)?;
     conn.prepare_cached(
         "UPDATE evidence SET claim_id = ?2, source_id = ?3, stance = ?4, credibility = ?5, excerpt = ?6, \
-         publication = ?7, as_of = ?8, created_at = ?9 WHERE id = ?1",
+         publication = ?7, as_of = ?8, created_at = ?9, question = ?10, answer_type = ?11 WHERE id = ?1",
     )?
     .execute(params![
         own,
@@ -135,7 +141,9 @@ pub(crate) fn update(conn: &Connection, e: &Evidence) -> Result<()> {
         e.excerpt,
         publication,
         e.as_of,
-        ts_to_sql(e.created_at)?
+        ts_to_sql(e.created_at)?,
+        e.question,
+        e.answer_type
     ])?;
     Ok(())
 }
@@ -220,7 +228,7 @@ impl Store {
                     "source",
                     format!(
                         "a revision must come from the same source ({}); record another source's stance with add_evidence",
-                        prev.source
+                        prev.source.map_or_else(|| "none".to_string(), |s| s.to_string())
                     ),
                 ));
             }

@@ -42,7 +42,7 @@ impl Store {
                 publication_ids.extend(a.publication);
             }
             for e in &evidence {
-                source_ids.insert(e.source);
+                source_ids.extend(e.source);
                 publication_ids.extend(e.publication);
             }
             source_ids.extend(reviews.iter().filter_map(|r| r.reviewer));

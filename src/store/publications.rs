@@ -11,7 +11,8 @@ use crate::model::publication::{NewPublication, Publication};
 macro_rules! select {
     ($tail:literal) => {
         concat!(
-            "SELECT p.uuid, p.title, p.url, s.uuid, p.published, p.retrieved, p.language, p.created_at \
+            "SELECT p.uuid, p.title, p.url, p.archive_url, s.uuid, p.published, p.retrieved, p.language, \
+             p.created_at \
              FROM publications p LEFT JOIN sources s ON s.id = p.publisher ",
             $tail
         )
@@ -23,11 +24,12 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Publication> {
         id: row.get(0)?,
         title: row.get(1)?,
         url: row.get(2)?,
-        publisher: row.get(3)?,
-        published: row.get(4)?,
-        retrieved: row.get(5)?,
-        language: row.get(6)?,
-        created_at: ts_from_sql(row, 7)?,
+        archive_url: row.get(3)?,
+        publisher: row.get(4)?,
+        published: row.get(5)?,
+        retrieved: row.get(6)?,
+        language: row.get(7)?,
+        created_at: ts_from_sql(row, 8)?,
     })
 }
 
@@ -49,13 +51,14 @@ pub(crate) fn insert(conn: &Connection, p: &Publication) -> Result<()> {
     p.validate()?;
     let publisher = rowid_of(conn, p.publisher)?;
     conn.prepare_cached(
-        "INSERT INTO publications (uuid, title, url, publisher, published, retrieved, language, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO publications (uuid, title, url, archive_url, publisher, published, retrieved, language, \
+         created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         p.id,
         p.title,
         p.url,
+        p.archive_url,
         publisher,
         p.published,
         p.retrieved,
@@ -71,13 +74,14 @@ pub(crate) fn update(conn: &Connection, p: &Publication) -> Result<()> {
     let own = rowid(conn, p.id)?;
     let publisher = rowid_of(conn, p.publisher)?;
     conn.prepare_cached(
-        "UPDATE publications SET title = ?2, url = ?3, publisher = ?4, published = ?5, retrieved = ?6, \
-         language = ?7, created_at = ?8 WHERE id = ?1",
+        "UPDATE publications SET title = ?2, url = ?3, archive_url = ?4, publisher = ?5, published = ?6, \
+         retrieved = ?7, language = ?8, created_at = ?9 WHERE id = ?1",
     )?
     .execute(params![
         own,
         p.title,
         p.url,
+        p.archive_url,
         publisher,
         p.published,
         p.retrieved,
@@ -87,7 +91,37 @@ pub(crate) fn update(conn: &Connection, p: &Publication) -> Result<()> {
     Ok(())
 }
 
+/// The publication first recorded with `url` as its address or its archive copy's; a web archive URL is
+/// looked up by the original address it wraps, and then as given.
+pub(crate) fn find_by_url(conn: &Connection, url: &str) -> Result<Option<Publication>> {
+    let original = crate::model::publication::web_archive_original(url);
+    let wanted = original.as_deref().unwrap_or(url);
+    let mut stmt = conn.prepare_cached(select!(
+        "WHERE p.id = (SELECT min(id) FROM (SELECT id FROM publications WHERE url = ?1 \
+         UNION ALL SELECT id FROM publications WHERE archive_url = ?2))"
+    ))?;
+    let mut rows = stmt.query_map(params![wanted, url], from_row)?;
+    Ok(rows.next().transpose()?)
+}
+
 impl Store {
+    /// The publication first recorded at `url` (its address, or its web archive copy's); a Wayback
+    /// Machine URL finds the publication of the original it wraps. `None` when there is none.
+    ///
+    /// # Example
+    /// ```
+    /// use claimtrack::{NewPublication, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let id = store.add_publication(NewPublication::at_url("https://example.org/a"))?;
+    /// let found = store.find_publication_by_url("https://web.archive.org/web/2021/https://example.org/a")?;
+    /// assert_eq!(found.map(|p| p.id), Some(id));
+    /// assert!(store.find_publication_by_url("https://example.org/b")?.is_none());
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn find_publication_by_url(&self, url: &str) -> Result<Option<Publication>> {
+        self.read(|c| find_by_url(c, url))
+    }
+
     /// Adds a publication and returns its id.
     pub fn add_publication(&self, new: NewPublication) -> Result<PublicationId> {
         let p = new.into_publication()?;
