@@ -376,3 +376,16 @@ CREATE TRIGGER history_batch_rows_no_delete BEFORE DELETE ON history_batch_rows
 BEGIN
     SELECT RAISE(ABORT, 'history is append-only: DELETE refused');
 END;
+
+-- API tokens of `claimtrack serve` (issue 14): a name (the actor of every change made with the token),
+-- a role, and the SHA-256 of the secret — never the secret itself, which is shown once when the token is
+-- made. A revoked token keeps its row: its name is the actor of past changes in the history and must not
+-- be given to someone else.
+CREATE TABLE api_tokens (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT    NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+    role          TEXT    NOT NULL CHECK (role = 'read' OR role = 'write' OR role = 'admin'),
+    secret_sha256 BLOB    NOT NULL UNIQUE CHECK (length(secret_sha256) = 32),
+    created_at    INTEGER NOT NULL,
+    revoked_at    INTEGER
+) STRICT;

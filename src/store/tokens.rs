@@ -1,4 +1,5 @@
-//! SQL for API tokens (`claimtrack serve`): name, role, SHA-256 of the secret, made / revoked times.
+//! SQL for API tokens (`claimtrack serve`; table `api_tokens` in `schema/0001_initial.sql`): name,
+//! role, SHA-256 of the secret, made / revoked times.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -28,23 +29,6 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Token> {
     })
 }
 
-/// The tokens table. PLACEHOLDER until the schema is one `schema/0001_initial.sql` (then this DDL moves
-/// there and this function goes): only the SHA-256 of each secret is kept; a revoked token's row stays,
-/// since its name is the actor of past changes in the history and must not be reused.
-const TABLE: &str = "CREATE TABLE IF NOT EXISTS api_tokens (
-    id            INTEGER PRIMARY KEY,
-    name          TEXT    NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
-    role          TEXT    NOT NULL CHECK (role = 'read' OR role = 'write' OR role = 'admin'),
-    secret_sha256 BLOB    NOT NULL UNIQUE CHECK (length(secret_sha256) = 32),
-    created_at    INTEGER NOT NULL,
-    revoked_at    INTEGER
-) STRICT";
-
-fn ensure_table(conn: &Connection) -> Result<()> {
-    conn.prepare_cached(TABLE)?.execute([])?;
-    Ok(())
-}
-
 fn by_name(conn: &Connection, name: &str) -> Result<Option<Token>> {
     Ok(conn
         .prepare_cached("SELECT name, role, created_at, revoked_at FROM api_tokens WHERE name = ?1")?
@@ -60,7 +44,6 @@ impl Store {
         validate_name(name)?;
         let created_at = now();
         self.write(|c| {
-            ensure_table(c)?;
             if by_name(c, name)?.is_some() {
                 return Err(Error::Duplicate {
                     kind: "token",
@@ -83,8 +66,7 @@ impl Store {
 
     /// Every token, revoked ones included, by name.
     pub fn tokens(&self) -> Result<Vec<Token>> {
-        self.write(|c| {
-            ensure_table(c)?;
+        self.read(|c| {
             let mut stmt =
                 c.prepare_cached("SELECT name, role, created_at, revoked_at FROM api_tokens ORDER BY name")?;
             let rows = stmt.query_map([], from_row)?;
@@ -97,7 +79,6 @@ impl Store {
     pub fn revoke_token(&self, name: &str) -> Result<Token> {
         let at = now();
         self.write(|c| {
-            ensure_table(c)?;
             let mut token = by_name(c, name)?.ok_or_else(|| Error::not_found("token", name))?;
             if token.revoked_at.is_none() {
                 c.prepare_cached("UPDATE api_tokens SET revoked_at = ?2 WHERE name = ?1")?
@@ -110,8 +91,7 @@ impl Store {
 
     /// The tokens not revoked, each with the SHA-256 of its secret, for the server to compare against.
     pub fn active_token_hashes(&self) -> Result<Vec<(Token, [u8; 32])>> {
-        self.write(|c| {
-            ensure_table(c)?;
+        self.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT name, role, created_at, revoked_at, secret_sha256 FROM api_tokens \
                  WHERE revoked_at IS NULL ORDER BY name",
