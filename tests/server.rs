@@ -798,3 +798,26 @@ fn the_claim_page_is_plain_html_with_safe_json_ld() {
     let (st, v) = s.get(&format!("/claims/{claim}"), Some(&d.read));
     assert_eq!((st, v["claim"]["text"].as_str()), (200, Some(hostile)));
 }
+
+#[test]
+fn pages_are_capped_at_the_configured_size() {
+    let d = desk("pages");
+    let s = Server::start(&d.db, &["--max-page", "2"]);
+    for i in 0..3 {
+        s.create(
+            "/v1/claims",
+            &d.write,
+            json!({ "text": format!("Claim number {i} about shells") }),
+        );
+        s.create(
+            "/v1/claims",
+            &d.write,
+            json!({ "text": format!("Claim number {i} about shells") }),
+        );
+    }
+    let (_, v) = s.get("/v1/claims?limit=50", Some(&d.read));
+    assert_eq!(v["claims"].as_array().unwrap().len(), 2);
+    assert!(v["next_after"].is_string());
+    let (_, v) = s.get("/v1/search?q=shells&limit=99999999999999999999999", Some(&d.read));
+    assert_eq!(v["hits"].as_array().unwrap().len(), 2);
+}

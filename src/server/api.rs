@@ -44,11 +44,18 @@ impl Params {
     pub(crate) fn number(&self, name: &str) -> ApiResult<Option<u64>> {
         match self.get(name) {
             None => Ok(None),
-            Some(v) => v
-                .trim()
-                .parse::<u64>()
-                .map(Some)
-                .map_err(|_| ApiError::invalid(name, format!("must be a whole number ≥ 0, got {v:?}"))),
+            Some(v) => {
+                let v = v.trim();
+                match v.parse::<u64>() {
+                    Ok(n) => Ok(Some(n)),
+                    // All digits but too many: as large as a number gets (page sizes are capped anyway).
+                    Err(_) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(u64::MAX)),
+                    Err(_) => Err(ApiError::invalid(
+                        name,
+                        format!("must be a whole number ≥ 0, got {:?}", shorten(v)),
+                    )),
+                }
+            }
         }
     }
 

@@ -7,6 +7,9 @@
 //! with a review that counts are returned (superseded and retracted reviews are never published), each
 //! as `{text, claimant, claimDate, claimReview: [{publisher: {name, site}, url, title, reviewDate,
 //! textualRating, languageCode}]}`, best match first.
+//!
+//! The API's dates are RFC 3339 timestamps; a date the desk knows only to the month or year is given as
+//! the first instant of that month or year (the claim's own JSON keeps the precision).
 
 use axum::Extension;
 use axum::extract::rejection::QueryRejection;

@@ -41,7 +41,13 @@ fn change(summary: &str, params: Vec<Value>, schema: &str) -> Value {
 }
 
 fn date() -> Value {
-    json!({ "type": "string", "description": "YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 instant" })
+    json!({ "type": "string", "pattern": "^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|1[0-9]|2[0-8])(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?)?)?$",
+            "description": "YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 instant" })
+}
+
+/// Text that must hold something other than spaces.
+fn required_text() -> Value {
+    json!({ "type": "string", "minLength": 1, "pattern": "[^\\s]" })
 }
 
 fn uuid() -> Value {
@@ -74,6 +80,19 @@ pub(crate) fn document() -> Value {
             "alternate_name": text() } },
         "reason": { "type": "string", "description": "corrections only: why the earlier review is superseded" }
     });
+    let export_responses = json!({
+                    "200": { "description": "The file", "content": {
+                        "application/json": { "schema": {} }, "application/x-ndjson": { "schema": { "type": "string" } },
+                        "application/ld+json": { "schema": {} }, "text/csv": { "schema": { "type": "string" } },
+                        "text/vnd.graphviz": { "schema": { "type": "string" } } } },
+                    "400": { "$ref": "#/components/responses/Error" },
+                    "401": { "$ref": "#/components/responses/Error" },
+                    "404": { "$ref": "#/components/responses/Error" } });
+    let page_responses = json!({
+                    "200": { "description": "HTML page or JSON", "content": { "text/html": { "schema": { "type": "string" } }, "application/json": { "schema": { "type": "object" } } } },
+                    "400": { "$ref": "#/components/responses/Error" },
+                    "401": { "$ref": "#/components/responses/Error" },
+                    "404": { "$ref": "#/components/responses/Error" } });
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -88,7 +107,7 @@ pub(crate) fn document() -> Value {
             "/v1alpha1/claims:search": { "get": {
                 "summary": "Google Fact Check Tools compatible search (anonymous too with --public-read)",
                 "parameters": [
-                    q("query", true, text(), "words to look for"),
+                    q("query", true, required_text(), "words to look for"),
                     q("languageCode", false, text(), "BCP 47 language of the claim"),
                     q("reviewPublisherSiteFilter", false, text(), "only reviews published on this site"),
                     q("maxAgeDays", false, json!({ "type": "integer", "minimum": 0 }), "claim or review date within this many days"),
@@ -101,7 +120,7 @@ pub(crate) fn document() -> Value {
             "/claims/{id}": { "get": {
                 "summary": "A claim page (Accept: text/html) or its JSON; anonymous with --public-read when it has a published review",
                 "parameters": [ id_param() ],
-                "responses": responses("200", "HTML page or JSON")
+                "responses": page_responses
             } },
             "/v1/claims": {
                 "get": read("Claims, oldest first, by pages", vec![ limit("page size"), q("after", false, uuid(), "next_after of the previous page") ]),
@@ -134,7 +153,7 @@ pub(crate) fn document() -> Value {
                     q("format", true, strings(&["bundle", "jsonl", "claimreview", "csv", "dot"]), "output format"),
                     q("claim", false, uuid(), "only this claim (required for dot)")
                 ],
-                "responses": responses("200", "The file")
+                "responses": export_responses
             } },
             "/v1/tokens": { "get": read("The tokens, without secrets (admin)", vec![]) }
         },
@@ -145,14 +164,14 @@ pub(crate) fn document() -> Value {
                 "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "properties": {
                     "status": { "type": "integer" }, "kind": text(), "field": { "type": "string", "nullable": true }, "message": text() } } } },
                 "NewSource": { "type": "object", "required": ["name", "kind"], "additionalProperties": false, "properties": {
-                    "name": text(),
+                    "name": required_text(),
                     "kind": strings(&["person", "news_agency", "outlet", "government_body", "intelligence_service", "organisation", "collective", "document"]),
                     "aliases": { "type": "array", "items": text() }, "country": text(),
                     "part_of": uuid(), "controlled_by": uuid(), "reliability": strings(&["A", "B", "C", "D", "E", "F"]), "notes": text() } },
                 "NewPublication": { "type": "object", "required": ["title"], "additionalProperties": false, "properties": {
-                    "title": text(), "url": text(), "publisher": uuid(), "published": date(), "retrieved": date(), "language": text() } },
+                    "title": required_text(), "url": text(), "publisher": uuid(), "published": date(), "retrieved": date(), "language": text() } },
                 "NewClaim": { "type": "object", "required": ["text"], "additionalProperties": false, "properties": {
-                    "text": text(), "kind": strings(&["factual", "opinion", "prediction", "pledge"]), "language": text(),
+                    "text": required_text(), "kind": strings(&["factual", "opinion", "prediction", "pledge"]), "language": text(),
                     "tags": { "type": "array", "items": text() }, "about": date(),
                     "quantities": { "type": "array", "items": { "type": "object", "required": ["value", "unit", "bound"], "properties": {
                         "value": { "type": "number" }, "unit": text(),
@@ -168,7 +187,7 @@ pub(crate) fn document() -> Value {
                 "Correction": { "type": "object", "required": ["verdict", "reason"], "additionalProperties": false, "properties": review_props },
                 "NewLink": { "type": "object", "required": ["kind", "to"], "additionalProperties": false, "properties": {
                     "kind": strings(&["contradicts", "corroborates", "duplicates", "supersedes", "denies"]), "to": uuid(), "note": text() } },
-                "Reason": { "type": "object", "required": ["reason"], "additionalProperties": false, "properties": { "reason": text() } }
+                "Reason": { "type": "object", "required": ["reason"], "additionalProperties": false, "properties": { "reason": required_text() } }
             }
         }
     })
