@@ -27,11 +27,14 @@ pub struct SearchHit {
     pub claim: ClaimId,
     /// Its text.
     pub claim_text: String,
-    /// Where the best match was.
+    /// Where the match shown was: the claim's own text whenever that matches, else its best quote or
+    /// excerpt.
     pub matched_in: MatchedIn,
-    /// The matching passage, matched words in `[` `]`, cuts marked `…`.
+    /// The matching passage, matched words in `[` `]`, cuts marked `…`, on one line (line breaks and
+    /// tabs in the text are spaces here).
     pub snippet: String,
-    /// Relevance (BM25, higher is better); comparable only within one search.
+    /// Relevance (BM25, higher is better) within the hit's field; comparable only within one search and
+    /// one kind of [`matched_in`](Self::matched_in).
     pub score: f64,
 }
 
@@ -54,7 +57,10 @@ impl Store {
     /// accents and English word endings ("troops" finds "troop"). The first [`MAX_SEARCH_TERMS`] distinct
     /// words are used. A query without any letter or digit finds nothing.
     ///
-    /// **How results are ranked:** by BM25 relevance (rarer words and shorter passages weigh more).
+    /// **How results are ranked:** claims whose own text holds every word come first, then claims found
+    /// only through a quote or an excerpt; within each group by BM25 relevance (rarer words and shorter
+    /// passages weigh more). Scores of different fields are not comparable, and a desk searching for
+    /// claims wants those that say it themselves before those a source's excerpt mentions.
     /// When every word of the query is uncommon, every match is ranked exactly. When the query holds a
     /// common word (in more than [`SEARCH_COMMON_ROWS`] rows of a field), only the newest
     /// [`SEARCH_RANK_WINDOW`] matches of that field are ranked, with common words weighted by estimate,

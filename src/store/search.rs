@@ -279,7 +279,7 @@ fn bm25(doc: &[String], keys: &[Vec<String>], idf: &[f64], avg_len: f64) -> f64 
 }
 
 /// The passage of `text` around the first matched word, at most `SNIPPET_WORDS` words, matched words in
-/// `[` `]`, cuts marked `…`. Built here rather than with FTS5's `snippet()`, which re-reads the doclists of
+/// `[` `]`, cuts marked `…`, on one line (see [`one_line`]: a snippet never breaks a line of output). Built here rather than with FTS5's `snippet()`, which re-reads the doclists of
 /// every query word for each row (costly for common words).
 fn snippet(text: &str, keys: &[Vec<String>]) -> String {
     const SNIPPET_WORDS: usize = 16;
@@ -298,7 +298,7 @@ fn snippet(text: &str, keys: &[Vec<String>]) -> String {
     let start = first.saturating_sub(3);
     let end = (start + SNIPPET_WORDS).min(spans.len());
     if spans.is_empty() {
-        return text.chars().take(200).collect();
+        return one_line(&text.chars().take(200).collect::<String>());
     }
     let mut out = String::new();
     if start > 0 {
@@ -321,6 +321,25 @@ fn snippet(text: &str, keys: &[Vec<String>]) -> String {
         out.push('…');
     } else {
         out.push_str(&text[pos..]);
+    }
+    one_line(&out)
+}
+
+/// `text` on one line: every run of whitespace or control characters (line breaks, tabs, U+2028) is one
+/// space, and none is left at either end.
+pub(crate) fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut gap = false;
+    for c in text.chars() {
+        if c.is_whitespace() || c.is_control() {
+            gap = true;
+            continue;
+        }
+        if gap && !out.is_empty() {
+            out.push(' ');
+        }
+        gap = false;
+        out.push(c);
     }
     out
 }
@@ -349,12 +368,16 @@ pub(crate) fn search(conn: &Connection, terms: &[String], limit: usize) -> Resul
     if terms.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
-    // Best hit per claim; on equal scores the claim's own text wins.
+    // One hit per claim: its own text when that matches, else its best quote or excerpt. Claims whose
+    // own text matches rank above claims found only through a quote or an excerpt: BM25 scores of
+    // different fields are not comparable (a word rare among excerpts but common among claims scores
+    // higher in an excerpt), and a desk searching claims wants the claims that say it first.
     let mut best: HashMap<i64, (f64, Table, i64)> = HashMap::new();
     for table in [Table::Claims, Table::Attributions, Table::Evidence] {
         for (claim, row, score) in candidates(conn, table, terms)? {
             let better = match best.get(&claim) {
-                Some((s, _, _)) => score > *s,
+                Some((_, Table::Claims, _)) => false,
+                Some((s, _, _)) => table == Table::Claims || score > *s,
                 None => true,
             };
             if better {
@@ -363,7 +386,13 @@ pub(crate) fn search(conn: &Connection, terms: &[String], limit: usize) -> Resul
         }
     }
     let mut ranked: Vec<(i64, (f64, Table, i64))> = best.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.0.total_cmp(&a.1.0).then(b.0.cmp(&a.0)));
+    let own_text_first = |t: Table| if t == Table::Claims { 0 } else { 1 };
+    ranked.sort_by(|a, b| {
+        own_text_first(a.1.1)
+            .cmp(&own_text_first(b.1.1))
+            .then(b.1.0.total_cmp(&a.1.0))
+            .then(b.0.cmp(&a.0))
+    });
     ranked.truncate(limit);
     let keys: Vec<Vec<String>> = terms.iter().map(|t| words(t)).collect();
     let mut out = Vec::with_capacity(ranked.len());
@@ -554,10 +583,18 @@ mod tests {
             "again ".repeat(30)
         );
         let s = snippet(&long, &keys);
-        assert!(s.starts_with("…word word  the [troop] went"), "{s}");
+        // Spacing is collapsed: a snippet is one line of single spaces.
+        assert!(s.starts_with("…word word the [troop] went"), "{s}");
         assert!(s.ends_with('…'));
         assert_eq!(snippet("", &keys), "");
         assert_eq!(snippet("북한 군대", &[words("군대")]), "북한 [군대]");
+    }
+
+    #[test]
+    fn one_line_collapses_breaks_and_controls() {
+        assert_eq!(one_line("a\r\nb\t\tc\u{2028}d\u{85}e  f\n"), "a b c d e f");
+        assert_eq!(one_line("\n\n"), "");
+        assert_eq!(one_line("plain"), "plain");
     }
 
     #[test]
