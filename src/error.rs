@@ -33,6 +33,18 @@ pub enum Error {
         /// The id or key that clashed.
         key: String,
     },
+    /// A write would change a stored record in a way the store never allows: an evidence record or a
+    /// review overwritten (they are versioned: see `Store::revise_evidence` and `Store::correct_review`),
+    /// a record moved to another claim, or a standing changed once set. Nothing was written.
+    #[error("{kind} {id} is stored with other content: {reason}")]
+    Conflict {
+        /// The kind of record (`"evidence"`, `"review"`, `"attribution"`, …).
+        kind: &'static str,
+        /// The stored record's id.
+        id: String,
+        /// What differs and what to do instead.
+        reason: String,
+    },
     /// Deleting was refused because other records still point at this one.
     #[error("cannot delete {kind} {id}: still referenced by {count} {by}")]
     StillReferenced {
@@ -150,6 +162,15 @@ impl Error {
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         Error::Invalid {
             field,
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::Conflict`].
+    pub(crate) fn conflict(kind: &'static str, id: impl fmt::Display, reason: impl Into<String>) -> Self {
+        Error::Conflict {
+            kind,
+            id: id.to_string(),
             reason: reason.into(),
         }
     }

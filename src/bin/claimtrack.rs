@@ -336,6 +336,7 @@ fn kind_of(e: &Error) -> &'static str {
         Error::Invalid { .. } => "invalid",
         Error::NotFound { .. } => "not_found",
         Error::Duplicate { .. } => "duplicate",
+        Error::Conflict { .. } => "conflict",
         Error::StillReferenced { .. } => "still_referenced",
         Error::AffiliationCycle { .. } => "affiliation_cycle",
         Error::SchemaTooNew { .. } => "schema_too_new",

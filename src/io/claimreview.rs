@@ -18,7 +18,10 @@
 //! URL, or the same object when it has none —, and a `ClaimReview` repeated word for word is one review.
 //! So the export read back and exported again gives the same markup (`tests/claimreview_roundtrip.rs`). A `ClaimReview` that cannot be read (no `claimReviewed`, say) is skipped and listed; the rest
 //! are imported, all in one transaction. One already imported (a claim with the same text has a review at
-//! the same `url`) is skipped and counted as unchanged, so importing a page's markup twice adds nothing.
+//! the same `url`) is skipped and counted as unchanged, so importing a page's markup twice adds nothing;
+//! if its rating has changed since, the import is refused with [`Error::Conflict`](crate::Error::Conflict)
+//! naming the stored review (a review is never overwritten: publish a correction with
+//! `Store::correct_review`).
 //!
 //! ```
 //! use claimtrack::{Store, Verdict, io::claimreview};
@@ -701,6 +704,22 @@ impl<'a> Ctx<'a> {
         self.seen.borrow_mut().reviews.insert(whole);
         if let Some(Value::String(url)) = node.get("url") {
             if let Some(existing) = b.claim_reviewed_at(url, &text)? {
+                // Imported before: unchanged, or a changed verdict, which is refused (never overwritten).
+                let incoming = self.rating(&node, &mut ImportReport::default());
+                let known: Vec<_> = b
+                    .reviews_at_url(url)?
+                    .into_iter()
+                    .filter(|r| r.claim == existing)
+                    .collect();
+                if !known.iter().any(|r| incoming.same_verdict_as(r)) {
+                    let words = node
+                        .get("reviewRating")
+                        .map(|v| v.to_string())
+                        .unwrap_or_default();
+                    if let Some(first) = known.first() {
+                        return Err(super::changed_review(first, url, &words));
+                    }
+                }
                 report.summary.unchanged += 1;
                 report.push(
                     IssueKind::Note,

@@ -15,7 +15,9 @@
 //!
 //! Existing sources are matched by name or alias, never duplicated. A claim imported before (same text,
 //! a review at one of the same URLs) is not added again; it only gains the reviews it lacks, so importing
-//! the same page twice adds nothing. Any field may be missing; text may
+//! the same page twice adds nothing. A review imported before whose `textualRating` has changed since is
+//! not written (a review is never overwritten) and is listed in the report, naming the stored review:
+//! publish a correction with `Store::correct_review`. Any field may be missing; text may
 //! be in any language and script. Whatever could not be read is listed in the [`ImportReport`].
 //!
 //! ```
@@ -47,6 +49,7 @@ use crate::error::{Error, Result};
 use crate::model::attribution::NewAttribution;
 use crate::model::claim::NewClaim;
 use crate::model::ids::{ClaimId, SourceId};
+use crate::model::review::Review;
 use crate::model::source::{NewSource, SourceKind};
 use crate::store::{Batch, Store};
 
@@ -288,9 +291,23 @@ fn one(b: &mut Batch<'_>, c: Obj<'_>, report: &mut ImportReport) -> Result<()> {
 /// Adds one `claimReview` to `claim`, unless the claim already has a review at the same URL.
 fn add_review(b: &mut Batch<'_>, claim: ClaimId, r: Obj<'_>, report: &mut ImportReport) -> Result<()> {
     if let Some(Value::String(url)) = r.get("url") {
-        if b.reviews_at_url(url)?.iter().any(|x| x.claim == claim) {
-            report.summary.unchanged += 1;
-            return Ok(());
+        let known: Vec<Review> = b
+            .reviews_at_url(url)?
+            .into_iter()
+            .filter(|x| x.claim == claim)
+            .collect();
+        if !known.is_empty() {
+            // Imported before: unchanged, or a changed verdict, which is refused (never overwritten).
+            let words = match r.get("textualRating") {
+                Some(Value::String(w)) => w.as_str(),
+                _ => "",
+            };
+            let incoming = map_label(words).new_review();
+            if known.iter().any(|x| incoming.same_verdict_as(x)) {
+                report.summary.unchanged += 1;
+                return Ok(());
+            }
+            return Err(super::changed_review(&known[0], url, words));
         }
     }
     let reviewer = publisher(b, &r, report)?;

@@ -332,3 +332,22 @@ fn json_path(p: &serde_ignored::Path<'_>) -> String {
         }
     }
 }
+
+/// The error for a review imported before whose verdict the input now gives differently: a review is
+/// never overwritten, so the import is refused, naming the stored review.
+pub(crate) fn changed_review(
+    stored: &crate::model::review::Review,
+    url: &str,
+    now: &str,
+) -> crate::error::Error {
+    crate::error::Error::Conflict {
+        kind: "review",
+        id: stored.id.to_string(),
+        reason: format!(
+            "the review at {url} was imported as {} ({:?}) and now reads {now:?}; a review is never \
+             overwritten: publish a correction with Store::correct_review",
+            stored.verdict,
+            stored.label.as_deref().unwrap_or("")
+        ),
+    }
+}

@@ -211,6 +211,13 @@ impl NewReview {
         self.url = Some(url.into());
         self
     }
+    /// Whether `stored` gives the same verdict as this one: verdict, label and rating. Importers that
+    /// recognise a review they wrote before (by its URL) use it to tell an unchanged review from a changed
+    /// one, which they refuse: a review is never overwritten.
+    pub(crate) fn same_verdict_as(&self, stored: &Review) -> bool {
+        self.verdict == stored.verdict && self.label == stored.label && self.rating == stored.rating
+    }
+
     /// The stored form for `claim`, with a new id and creation time, checked.
     pub fn into_review(self, claim: ClaimId) -> Result<Review> {
         let r = Review {

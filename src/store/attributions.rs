@@ -203,11 +203,17 @@ impl Store {
     }
 
     /// Replaces a stored attribution with `attribution` (matched by id), relays included.
+    ///
+    /// An attribution never moves to another claim: a different claim is refused with
+    /// [`Error::Conflict`](crate::Error::Conflict).
     pub fn update_attribution(&self, attribution: &Attribution) -> Result<()> {
         self.write_tracked(
             crate::model::history::EntityKind::Attribution,
             attribution.id,
-            |c| update(c, attribution),
+            |c| {
+                super::rules::check_replace(&read(c, attribution.id)?, attribution)?;
+                update(c, attribution)
+            },
         )
     }
 

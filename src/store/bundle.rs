@@ -5,16 +5,18 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::convert::{StoredId, rowid_opt};
+use super::convert::rowid_opt;
 use super::history::{BatchLog, track_with};
-use super::{Store, attributions, claims, evidence, links, publications, reviews, sources, standing};
+use super::record::Record;
+use super::standing::Versioned;
+use super::{Store, attributions, claims, evidence, links, publications, reviews, rules, sources, standing};
 use crate::error::{Error, Result};
 use crate::model::attribution::Attribution;
 use crate::model::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, Bundle};
 use crate::model::claim::Claim;
 use crate::model::evidence::Evidence;
-use crate::model::history::{EntityKind, Operation, Standing, StandingEntry};
-use crate::model::ids::{EvidenceId, ReviewId, SourceId};
+use crate::model::history::{EntityKind, Operation, StandingEntry};
+use crate::model::ids::{EntityId, EvidenceId, ReviewId, SourceId};
 use crate::model::link::ClaimLink;
 use crate::model::publication::Publication;
 use crate::model::review::Review;
@@ -72,33 +74,34 @@ pub struct Counts {
     pub reviews: u64,
 }
 
-/// Inserts `item` if its id is new, replaces it if it differs, or leaves it. Each insert or replacement
-/// is recorded in history as an `Import`; an identical record writes nothing, history included.
-#[allow(clippy::too_many_arguments)]
-fn put<I: StoredId, T: PartialEq + Serialize>(
-    conn: &Connection,
-    log: &mut BatchLog,
-    id: I,
-    item: &T,
-    read: fn(&Connection, I) -> Result<T>,
-    insert: fn(&Connection, &T) -> Result<()>,
-    update: fn(&Connection, &T) -> Result<()>,
-    tally: &mut ImportSummary,
-) -> Result<()> {
-    let kind: EntityKind = I::KIND.parse()?;
-    let import = Some(Operation::Import);
+/// Inserts `item` if its id is new, leaves it if it is stored exactly so, or replaces it where the
+/// rules allow ([`rules::check_replace`]: evidence and reviews never, and no record moves to another
+/// claim). Each insert or replacement is recorded in history as an `Import`; an identical record writes
+/// nothing, history included.
+fn put<R: Record>(conn: &Connection, log: &mut BatchLog, item: &R, tally: &mut ImportSummary) -> Result<()> {
+    let id = item.id();
     if rowid_opt(conn, id)?.is_none() {
-        insert(conn, item)?;
-        log.record(conn, kind, Some(id.as_uuid()), item)?;
+        R::insert(conn, item)?;
+        log.record(conn, R::KIND, Some(id.as_uuid()), item)?;
         tally.inserted += 1;
-    } else if read(conn, id)? == *item {
-        tally.unchanged += 1;
-    } else {
-        track_with(conn, Some(log), kind, id.as_uuid(), import, None, || {
-            update(conn, item)
-        })?;
-        tally.updated += 1;
+        return Ok(());
     }
+    let stored = R::read(conn, id)?;
+    if stored == *item {
+        tally.unchanged += 1;
+        return Ok(());
+    }
+    rules::check_replace(&stored, item)?;
+    track_with(
+        conn,
+        Some(log),
+        R::KIND,
+        id.as_uuid(),
+        Some(Operation::Import),
+        None,
+        || R::update(conn, item),
+    )?;
+    tally.updated += 1;
     Ok(())
 }
 
@@ -152,127 +155,45 @@ pub(crate) fn import(conn: &Connection, b: &Bundle, log: &mut BatchLog) -> Resul
     }
     let mut t = ImportSummary::default();
     for s in parents_first(&b.sources)? {
-        put(
-            conn,
-            log,
-            s.id,
-            s,
-            sources::read,
-            sources::insert,
-            sources::update,
-            &mut t,
-        )?;
+        put(conn, log, s, &mut t)?;
     }
     for p in &b.publications {
-        put(
-            conn,
-            log,
-            p.id,
-            p,
-            publications::read,
-            publications::insert,
-            publications::update,
-            &mut t,
-        )?;
+        put(conn, log, p, &mut t)?;
     }
     for c in &b.claims {
-        put(
-            conn,
-            log,
-            c.id,
-            c,
-            claims::read,
-            claims::insert,
-            claims::update,
-            &mut t,
-        )?;
+        put(conn, log, c, &mut t)?;
     }
     for a in &b.attributions {
-        put(
-            conn,
-            log,
-            a.id,
-            a,
-            attributions::read,
-            attributions::insert,
-            attributions::update,
-            &mut t,
-        )?;
+        put(conn, log, a, &mut t)?;
     }
     for e in &b.evidence {
-        put(
-            conn,
-            log,
-            e.id,
-            e,
-            evidence::read,
-            evidence::insert,
-            evidence::update,
-            &mut t,
-        )?;
+        put(conn, log, e, &mut t)?;
     }
     for l in &b.links {
-        put(
-            conn,
-            log,
-            l.id,
-            l,
-            links::read,
-            links::insert,
-            links::update,
-            &mut t,
-        )?;
+        put(conn, log, l, &mut t)?;
     }
     for r in &b.reviews {
-        put(
-            conn,
-            log,
-            r.id,
-            r,
-            reviews::read,
-            reviews::insert,
-            reviews::update,
-            &mut t,
-        )?;
+        put(conn, log, r, &mut t)?;
     }
     for s in &b.evidence_standings {
-        put_standing(
-            conn,
-            log,
-            EntityKind::Evidence,
-            s,
-            standing::standing,
-            standing::put_standing,
-            &mut t,
-        )?;
+        put_standing(conn, log, EntityKind::Evidence, s, &mut t)?;
     }
     for s in &b.review_standings {
-        put_standing(
-            conn,
-            log,
-            EntityKind::Review,
-            s,
-            standing::standing,
-            standing::put_standing,
-            &mut t,
-        )?;
+        put_standing(conn, log, EntityKind::Review, s, &mut t)?;
     }
     Ok(t)
 }
 
-/// Sets a record's standing as the bundle states it, unless it already stands so; recorded in history
-/// as an `Import`. Counted as updated or unchanged.
-fn put_standing<I: StoredId>(
+/// Sets a record's standing as the bundle states it, unless it already stands so, where the rules allow
+/// ([`rules::check_standing`]); recorded in history as an `Import`. Counted as updated or unchanged.
+fn put_standing<I: Versioned>(
     conn: &Connection,
     log: &BatchLog,
     kind: EntityKind,
     entry: &StandingEntry<I>,
-    read: fn(&Connection, I) -> Result<Standing<I>>,
-    put: fn(&Connection, &StandingEntry<I>) -> Result<()>,
     tally: &mut ImportSummary,
 ) -> Result<()> {
-    entry.validate()?;
-    if read(conn, entry.id)? == entry.standing {
+    if !rules::check_standing(conn, entry)? {
         tally.unchanged += 1;
         return Ok(());
     }
@@ -284,7 +205,7 @@ fn put_standing<I: StoredId>(
         entry.id.as_uuid(),
         Some(Operation::Import),
         reason,
-        || put(conn, entry),
+        || standing::put_standing(conn, entry),
     )?;
     tally.updated += 1;
     Ok(())
@@ -292,7 +213,12 @@ fn put_standing<I: StoredId>(
 
 impl Store {
     /// Writes every record of `bundle` in one transaction, matching records by id: new ones are
-    /// inserted, changed ones replaced, identical ones left alone — so importing twice changes nothing.
+    /// inserted, identical ones left alone — so importing twice changes nothing — and changed ones
+    /// replaced where the rules allow: a stored evidence record or review with other content, or a
+    /// record given another claim, is refused with [`Error::Conflict`] naming it (evidence and reviews
+    /// are versioned, never overwritten), as is a standing that would change one already set; a standing
+    /// whose successor belongs to another claim (or, for evidence, another source) or that closes a
+    /// cycle is refused with [`Error::Invalid`].
     /// The standings it lists (evidence and reviews that were superseded or retracted) are applied after
     /// the records. On any error nothing is written. It runs as a [`batch`](Self::batch): the records it
     /// inserts share the batch's one history entry (each reads back as an `Import` change), a replaced

@@ -6,14 +6,14 @@ use serde::{Deserialize, Serialize};
 
 use super::Store;
 use crate::error::Result;
-use crate::model::ids::SourceId;
+use crate::model::ids::{EvidenceId, ReviewId, SourceId};
 use crate::model::text::name_key;
 
 /// One problem [`Store::check`] found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckProblem {
-    /// Which check found it: `"integrity"`, `"foreign_keys"`, `"records"`, `"name_keys"`,
-    /// `"affiliation"`.
+    /// Which check found it: `"integrity"`, `"foreign_keys"`, `"search_index"`, `"name_keys"`,
+    /// `"records"`, `"affiliation"`, `"standings"`, `"history"`.
     pub check: String,
     /// What is wrong, naming the table, row or record.
     pub message: String,
@@ -48,7 +48,8 @@ const MAX_PER_CHECK: usize = 100;
 impl Store {
     /// Runs SQLite's `integrity_check` and `foreign_key_check`, then claimtrack's own invariants: every
     /// record reads back and passes validation, the lookup keys of names and aliases match the names,
-    /// the affiliation tree has no cycle, and the history agrees with the current state
+    /// the affiliation tree has no cycle, every superseded evidence record or review is superseded by a
+    /// record of the same claim (for evidence, the same source) and never in a cycle, the history agrees with the current state
     /// ([`verify_history`](Self::verify_history)), and each full-text index matches its table. Writes
     /// nothing (FTS5 takes its index check as an INSERT: it runs in a savepoint that is rolled back, so
     /// other writers wait while it runs).
@@ -136,6 +137,16 @@ impl Store {
                 }
                 cur = parent.get(&id).copied();
             }
+        }
+
+        report.checks.push("standings".into());
+        let standings = self.read(|c| {
+            let mut all = super::rules::standing_problems::<EvidenceId>(c)?;
+            all.extend(super::rules::standing_problems::<ReviewId>(c)?);
+            Ok(all)
+        })?;
+        for message in standings.into_iter().take(MAX_PER_CHECK) {
+            report.problem("standings", message);
         }
 
         report.checks.push("history".into());

@@ -94,9 +94,13 @@ impl Store {
         self.read(|c| read(c, id))
     }
 
-    /// Replaces a stored link with `link` (matched by id).
+    /// Replaces a stored link with `link` (matched by id): its kind or note.
+    ///
+    /// A link never moves to other claims: different claims are refused with
+    /// [`Error::Conflict`](crate::Error::Conflict) (delete it and add another).
     pub fn update_link(&self, link: &ClaimLink) -> Result<()> {
         self.write_tracked(crate::model::history::EntityKind::ClaimLink, link.id, |c| {
+            super::rules::check_replace(&read(c, link.id)?, link)?;
             update(c, link)
         })
     }

@@ -148,6 +148,10 @@ impl Versioned for ReviewId {
     );
     const SET_STATUS: &'static str =
         "UPDATE reviews SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1";
+    const OWNER: &'static str = super::standing::versioned_sql!("reviews", "claim_id").0;
+    const REACHES: &'static str = super::standing::versioned_sql!("reviews", "claim_id").1;
+    const FOREIGN_SUCCESSORS: &'static str = super::standing::versioned_sql!("reviews", "claim_id").2;
+    const CYCLES: &'static str = super::standing::versioned_sql!("reviews", "claim_id").3;
 }
 
 impl Store {

@@ -19,6 +19,16 @@ pub(crate) trait Versioned: StoredId {
     const STANDINGS: &'static str;
     /// Sets `status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5` of the row with rowid `?1`.
     const SET_STATUS: &'static str;
+    /// `claim rowid, source rowid` of the row with rowid `?1` (the successor of a record must share both;
+    /// for reviews, which any reviewer may correct, the claim stands in for the source).
+    const OWNER: &'static str;
+    /// Whether following `replaced_by` from rowid `?1` reaches rowid `?2`.
+    const REACHES: &'static str;
+    /// `uuid, successor uuid, 'claim' | 'source'` of every row superseded by a record of another claim
+    /// or source.
+    const FOREIGN_SUCCESSORS: &'static str;
+    /// `uuid` of every row whose chain of successors comes back to it.
+    const CYCLES: &'static str;
 }
 
 /// The standing (current, superseded, retracted) of a stored record.
@@ -139,3 +149,45 @@ fn read_standing<I: rusqlite::types::FromSql>(
         at,
     })
 }
+
+/// The standing SQL of one versioned table, written once for both (`evidence` and `reviews`).
+macro_rules! versioned_sql {
+    ($table:literal, $source:literal) => {
+        (
+            // OWNER: claim and source of the row with rowid ?1.
+            concat!("SELECT claim_id, ", $source, " FROM ", $table, " WHERE id = ?1"),
+            // REACHES: whether following replaced_by from rowid ?1 reaches rowid ?2 (UNION ends cycles).
+            concat!(
+                "WITH RECURSIVE chain(id) AS (SELECT ?1 UNION SELECT t.replaced_by FROM ",
+                $table,
+                " t JOIN chain ON t.id = chain.id WHERE t.replaced_by IS NOT NULL) \
+                 SELECT EXISTS (SELECT 1 FROM chain WHERE id = ?2)"
+            ),
+            // FOREIGN_SUCCESSORS: (uuid, successor uuid, 'claim' | 'source').
+            concat!(
+                "SELECT t.uuid, n.uuid, CASE WHEN n.claim_id <> t.claim_id THEN 'claim' ELSE 'source' END \
+                 FROM ",
+                $table,
+                " t JOIN ",
+                $table,
+                " n ON n.id = t.replaced_by WHERE n.claim_id <> t.claim_id OR n.",
+                $source,
+                " IS NOT t.",
+                $source,
+                " ORDER BY t.id"
+            ),
+            // CYCLES: uuid of every row whose chain of successors comes back to it.
+            concat!(
+                "WITH RECURSIVE walk(start, cur) AS (SELECT id, replaced_by FROM ",
+                $table,
+                " WHERE replaced_by IS NOT NULL UNION SELECT walk.start, t.replaced_by FROM walk JOIN ",
+                $table,
+                " t ON t.id = walk.cur WHERE t.replaced_by IS NOT NULL AND walk.cur <> walk.start) \
+                 SELECT t.uuid FROM ",
+                $table,
+                " t WHERE t.id IN (SELECT start FROM walk WHERE cur = start) ORDER BY t.id"
+            ),
+        )
+    };
+}
+pub(crate) use versioned_sql;
