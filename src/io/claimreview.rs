@@ -19,9 +19,9 @@
 //! So the export read back and exported again gives the same markup (`tests/claimreview_roundtrip.rs`). A `ClaimReview` that cannot be read (no `claimReviewed`, say) is skipped and listed; the rest
 //! are imported, all in one transaction. One already imported (a claim with the same text has a review at
 //! the same `url`) is skipped and counted as unchanged, so importing a page's markup twice adds nothing;
-//! if its rating has changed since, the import is refused with [`Error::Conflict`](crate::Error::Conflict)
-//! naming the stored review (a review is never overwritten: publish a correction with
-//! `Store::correct_review`).
+//! if its rating has changed since, it is not written (a review is never overwritten) and is listed in the
+//! report with the [`Error::Conflict`] that names the stored review: publish a correction with
+//! `Store::correct_review`.
 //!
 //! ```
 //! use claimtrack::{Store, Verdict, io::claimreview};
