@@ -63,6 +63,10 @@ pub(crate) fn check_standing<I: Versioned>(conn: &Connection, entry: &StandingEn
     if stored == entry.standing {
         return Ok(false);
     }
+    // An unknown successor is named as such, before any other rule.
+    if let Some(next) = entry.standing.replaced_by {
+        rowid(conn, next)?;
+    }
     if !stored.is_current() {
         return Err(Error::conflict(
             I::KIND,
