@@ -31,6 +31,7 @@ fn assert_typed<T: std::fmt::Debug>(r: &Result<T>) {
                 Error::Invalid { .. }
                     | Error::NotFound { .. }
                     | Error::Duplicate { .. }
+                    | Error::Conflict { .. }
                     | Error::StillReferenced { .. }
                     | Error::AffiliationCycle { .. }
                     | Error::Parse { .. }

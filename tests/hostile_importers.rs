@@ -174,6 +174,7 @@ fn is_typed(e: &Error) -> bool {
         Error::Invalid { .. }
         | Error::NotFound { .. }
         | Error::Duplicate { .. }
+        | Error::Conflict { .. }
         | Error::StillReferenced { .. }
         | Error::AffiliationCycle { .. }
         | Error::Parse { .. } => true,

@@ -80,6 +80,7 @@ impl From<Error> for ApiError {
             ),
             Error::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found", None),
             Error::Duplicate { .. } => (StatusCode::CONFLICT, "duplicate", None),
+            Error::Conflict { .. } => (StatusCode::CONFLICT, "conflict", None),
             Error::StillReferenced { .. } => (StatusCode::CONFLICT, "still_referenced", None),
             Error::AffiliationCycle { .. } => (StatusCode::CONFLICT, "affiliation_cycle", None),
             Error::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy", None),
