@@ -7,6 +7,10 @@
 //! cargo run --example wonsan -- desk.db # into (or from) a database file
 //! ```
 
+#[macro_use]
+#[path = "support/stdout.rs"]
+mod stdout;
+
 use std::collections::HashMap;
 
 use claimtrack::analysis::{ChainNode, Conflict, OriginGroup};

@@ -118,3 +118,33 @@ fn import_examples_report_what_the_importers_wrote() {
         );
     }
 }
+
+/// `cargo run --example wonsan | head` stops quietly with success; a full disk is a failure with a
+/// message, never a panic (std's `println!` panics on both).
+#[test]
+fn examples_stop_quietly_on_a_closed_pipe_and_fail_when_output_cannot_be_written() {
+    use std::process::Stdio;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let example = |stdout: Stdio| {
+        Command::new(&cargo)
+            .args(["run", "--quiet", "--example", "wonsan"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(stdout)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cargo runs")
+    };
+    let mut child = example(Stdio::piped());
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "closed pipe: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = example(Stdio::from(full)).wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot write the output"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

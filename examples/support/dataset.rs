@@ -1,5 +1,9 @@
 //! What the three data-set import examples share: arguments, the store, progress, the report.
 
+#[macro_use]
+#[path = "stdout.rs"]
+mod stdout;
+
 use std::io::Write;
 use std::time::Instant;
 

@@ -16,6 +16,9 @@ use claimtrack::{
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
+#[path = "claimtrack/output.rs"]
+mod output;
+
 #[derive(Parser)]
 #[command(
     name = "claimtrack",
@@ -427,7 +430,7 @@ fn run(cli: Cli) -> Outcome {
         } => {
             let store = open_existing(&cli.db, &opts)?;
             let claim = claim.map(|c| claim_id(&c)).transpose()?;
-            export(&store, format, claim, output.as_deref())
+            export(&store, &cli.db, format, claim, output.as_deref())
         }
         Command::AddSource {
             name,
@@ -624,12 +627,17 @@ fn run(cli: Cli) -> Outcome {
                 format!("{} problem(s) found", report.problems.len())
             });
             let ok = report.is_ok();
-            print(
+            let printed = print(
                 json,
                 json!({ "ok": ok, "checks": report.checks, "problems": report.problems }),
                 &human,
-            )?;
-            if ok { Ok(()) } else { Err(Failure::CheckFailed) }
+            );
+            // The verdict outlives a closed pipe: `claimtrack check | head -1` must still fail on a
+            // damaged database.
+            match printed {
+                Ok(()) | Err(Failure::BrokenPipe) if !ok => Err(Failure::CheckFailed),
+                other => other,
+            }
         }
         Command::Reindex => {
             let store = open_existing(&cli.db, &opts)?;
@@ -793,7 +801,13 @@ fn summary_report(summary: ImportSummary) -> ImportReport {
     }
 }
 
-fn export(store: &Store, format: ExportFormat, claim: Option<ClaimId>, output: Option<&Path>) -> Outcome {
+fn export(
+    store: &Store,
+    db: &Path,
+    format: ExportFormat,
+    claim: Option<ClaimId>,
+    output: Option<&Path>,
+) -> Outcome {
     if let Some(c) = claim {
         store.claim(c)?;
     }
@@ -825,24 +839,7 @@ fn export(store: &Store, format: ExportFormat, claim: Option<ClaimId>, output: O
             write(&mut out)?;
             out.flush()?;
         }
-        Some(path) => {
-            // Write beside the target and rename, so a failed export never leaves half a file.
-            let tmp = path.with_extension("claimtrack-partial");
-            let result = (|| -> Result<()> {
-                let mut f = io::BufWriter::new(std::fs::File::create(&tmp)?);
-                write(&mut f)?;
-                f.flush()?;
-                f.into_inner()
-                    .map_err(|e| Error::Io(e.into_error()))?
-                    .sync_all()?;
-                std::fs::rename(&tmp, path)?;
-                Ok(())
-            })();
-            if result.is_err() {
-                let _ = std::fs::remove_file(&tmp);
-            }
-            result?;
-        }
+        Some(path) => output::write_file(path, db, write)?,
     }
     Ok(())
 }

@@ -214,11 +214,62 @@ pub fn claim_reviews(store: &Store, claim: ClaimId) -> Result<Vec<Value>> {
         .collect()
 }
 
+/// Writes markup that is safe inside a page's `<script type="application/ld+json">`: `<`, `>` and `&`
+/// in any string are written as `\u003c`, `\u003e` and `\u0026` (the same JSON value), so a claim
+/// containing `</script>` or `<!--` cannot end the script element or start a comment.
 fn write_json<W: Write>(v: &Value, mut out: W) -> Result<()> {
-    serde_json::to_writer_pretty(&mut out, v).map_err(super::bundle::json_write_error)?;
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, EmbedSafe::default());
+    serde::Serialize::serialize(v, &mut ser).map_err(super::bundle::json_write_error)?;
     out.write_all(b"\n")?;
     out.flush()?;
     Ok(())
+}
+
+/// serde_json's pretty printer, with `<`, `>` and `&` escaped inside strings (see [`write_json`]).
+#[derive(Default)]
+struct EmbedSafe(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for EmbedSafe {
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some(i) = rest.find(['<', '>', '&']) {
+            w.write_all(&rest.as_bytes()[..i])?;
+            w.write_all(match rest.as_bytes()[i] {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                _ => b"\\u0026",
+            })?;
+            rest = &rest[i + 1..];
+        }
+        w.write_all(rest.as_bytes())
+    }
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 /// Writes `claim`'s reviews as `ClaimReview` markup: one object for one review, a `@graph` for several.

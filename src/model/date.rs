@@ -79,11 +79,28 @@ impl PartialDate {
         Ok(Self::Day(d))
     }
 
-    /// An instant, converted to UTC.
+    /// An instant, converted to UTC. One that leaves the years 1 to 9999 once converted
+    /// (`9999-12-31T23:59:59-23:59` is in the year 10000 in UTC) is refused with [`Error::Invalid`].
+    ///
+    /// ```
+    /// use claimtrack::PartialDate;
+    /// let late = time::macros::datetime!(9999-12-31 23:59:59 -23:59);
+    /// assert!(matches!(PartialDate::instant(late), Err(claimtrack::Error::Invalid { field: "date", .. })));
+    /// ```
     pub fn instant(at: OffsetDateTime) -> Result<Self> {
-        let at = at.to_offset(UtcOffset::UTC);
-        check_year(at.year())?;
-        Ok(Self::Instant(at))
+        let Some(utc) = at.checked_to_offset(UtcOffset::UTC) else {
+            return Err(Error::invalid(
+                "date",
+                format!("{at} is outside the years 1 to 9999 once converted to UTC"),
+            ));
+        };
+        check_year(utc.year()).map_err(|_| {
+            Error::invalid(
+                "date",
+                format!("{at} is outside the years 1 to 9999 once converted to UTC"),
+            )
+        })?;
+        Ok(Self::Instant(utc))
     }
 
     /// How precisely the date is known.
@@ -118,8 +135,9 @@ impl PartialDate {
                 };
                 first_of(y2, m2)
             }
-            Self::Day(d) => d.midnight().assume_utc() + time::Duration::DAY,
-            Self::Instant(t) => t + time::Duration::NANOSECOND,
+            // The last day and the last instant of 9999 end at the last representable moment.
+            Self::Day(d) => saturating_add(d.midnight().assume_utc(), time::Duration::DAY),
+            Self::Instant(t) => saturating_add(t, time::Duration::NANOSECOND),
         }
     }
 
@@ -155,16 +173,29 @@ impl PartialDate {
     /// Resolves a relative month ("last month" = `months_back` 1) against a reference date, with month
     /// precision, never inventing a day.
     pub fn months_before(reference: Date, months_back: u32) -> Result<Self> {
-        let total = reference.year() * 12 + (reference.month() as i32 - 1) - months_back as i32;
-        Self::month(total.div_euclid(12), (total.rem_euclid(12) + 1) as u8)
+        let total = i64::from(reference.year()) * 12 + i64::from(reference.month() as u8 - 1)
+            - i64::from(months_back);
+        let year = i32::try_from(total.div_euclid(12))
+            .map_err(|_| Error::invalid("date", format!("{months_back} months before {reference}")))?;
+        Self::month(year, (total.rem_euclid(12) + 1) as u8)
     }
 }
 
+/// The last moment `time` can represent: the end of the year 9999.
+fn last_moment() -> OffsetDateTime {
+    time::PrimitiveDateTime::MAX.assume_utc()
+}
+
+fn saturating_add(t: OffsetDateTime, d: time::Duration) -> OffsetDateTime {
+    t.checked_add(d).unwrap_or_else(last_moment)
+}
+
 fn first_of(year: i32, month: Month) -> OffsetDateTime {
-    // Years are checked to 1..=9999 on construction, so year + 1 is still representable.
+    // Years are checked to 1..=9999 on construction; the year after 9999 starts after the last moment
+    // `time` can represent, so its start is that moment.
     match Date::from_calendar_date(year, month, 1) {
         Ok(d) => d.midnight().assume_utc(),
-        Err(_) => OffsetDateTime::UNIX_EPOCH,
+        Err(_) => last_moment(),
     }
 }
 

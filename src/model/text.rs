@@ -82,18 +82,21 @@ pub(crate) fn language(value: &str) -> Result<()> {
     }
 }
 
-/// Checks a URL: absolute http(s) or other scheme, no whitespace.
+/// Checks a URL: an absolute `http` or `https` address with a host, no whitespace or control characters.
 pub(crate) fn url(value: &str) -> Result<()> {
-    let scheme_ok = value.split_once(':').is_some_and(|(s, rest)| {
-        !s.is_empty()
-            && !rest.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    // Only web addresses: a `javascript:` or `data:` URL published as a review's or a page's link
+    // would run in the reader's browser.
+    let web = value.split_once("://").is_some_and(|(scheme, rest)| {
+        (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+            && rest
+                .split(['/', '?', '#'])
+                .next()
+                .is_some_and(|host| !host.is_empty())
     });
-    if !scheme_ok || value.chars().any(char::is_whitespace) || value.len() > MAX_URL_BYTES {
+    if !web || value.chars().any(|c| c.is_whitespace() || c.is_control()) || value.len() > MAX_URL_BYTES {
         return Err(Error::invalid(
             "url",
-            format!("not an absolute URL: {:?}", shorten(value, 80)),
+            format!("not an absolute http or https URL: {:?}", shorten(value, 80)),
         ));
     }
     optional("url", value, MAX_URL_BYTES)

@@ -46,7 +46,9 @@ impl CheckReport {
 const MAX_PER_CHECK: usize = 100;
 
 impl Store {
-    /// Runs SQLite's `integrity_check` and `foreign_key_check`, then claimtrack's own invariants: every
+    /// Verifies that the schema objects (tables, indexes, triggers, views) are exactly the ones
+    /// claimtrack creates, so a dropped or altered trigger (the history's append-only guard, say) is a
+    /// problem. Runs SQLite's `integrity_check` and `foreign_key_check`, then claimtrack's own invariants: every
     /// record reads back and passes validation, the lookup keys of names and aliases match the names,
     /// the affiliation tree has no cycle, every superseded evidence record or review is superseded by a
     /// record of the same claim (for evidence, the same source) and never in a cycle, the history agrees with the current state
@@ -63,6 +65,7 @@ impl Store {
     /// ```
     pub fn check(&self) -> Result<CheckReport> {
         let mut report = CheckReport::default();
+        self.read(|c| schema_checks(c, &mut report))?;
         search_index_checks(&self.conn, &mut report)?;
         self.read(|c| {
             sqlite_checks(c, &mut report)?;
@@ -169,6 +172,84 @@ impl Store {
             .map(|p| format!("{}: {}", p.check, p.message))
             .collect())
     }
+}
+
+/// The schema objects of `main`, by (type, name), each with what identifies its shape: for a table its
+/// columns (name, type, NOT NULL, default, key) and foreign keys (a table altered by a migration keeps
+/// the text of its `ALTER`s, so its SQL cannot be compared), for an index, trigger or view its SQL with
+/// runs of white space made one space.
+fn schema_objects(c: &rusqlite::Connection) -> Result<HashMap<(String, String), String>> {
+    let rows = c
+        .prepare_cached(
+            "SELECT type, name, coalesce(sql, '') FROM main.sqlite_schema \
+             WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+        )?
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = HashMap::new();
+    for (kind, name, sql) in rows {
+        let shape = if kind == "table" {
+            let columns = c
+                .prepare_cached(
+                    "SELECT group_concat(name || ' ' || type || ' ' || \"notnull\" || ' ' || \
+                     coalesce(dflt_value, '-') || ' ' || pk || ' ' || hidden, ', ') \
+                     FROM pragma_table_xinfo(?1)",
+                )?
+                .query_row([&name], |r| r.get::<_, Option<String>>(0))?;
+            let keys = c
+                .prepare_cached(
+                    "SELECT group_concat(\"from\" || ' -> ' || \"table\" || '.' || coalesce(\"to\", '') || \
+                     ' ' || on_update || ' ' || on_delete, ', ') FROM pragma_foreign_key_list(?1)",
+                )?
+                .query_row([&name], |r| r.get::<_, Option<String>>(0))?;
+            format!(
+                "columns ({}); foreign keys ({})",
+                columns.unwrap_or_default(),
+                keys.unwrap_or_default()
+            )
+        } else {
+            sql.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
+        out.insert((kind, name), shape);
+    }
+    Ok(out)
+}
+
+/// Compares the file's tables, indexes, triggers and views with those of a fresh database made by this
+/// version's migrations: one missing (a dropped trigger), altered or added behind claimtrack's back is
+/// a `schema` problem.
+fn schema_checks(c: &rusqlite::Connection, report: &mut CheckReport) -> Result<()> {
+    report.checks.push("schema".into());
+    let reference = Store::open_in_memory()?;
+    let expected = schema_objects(&reference.conn)?;
+    let found = schema_objects(c)?;
+    let mut problems = Vec::new();
+    for ((kind, name), sql) in &expected {
+        match found.get(&(kind.clone(), name.clone())) {
+            None => problems.push(format!("{kind} {name} is missing")),
+            Some(f) if f != sql => problems.push(format!(
+                "{kind} {name} differs from claimtrack's: {}",
+                crate::model::text::shorten(f, 200)
+            )),
+            Some(_) => {}
+        }
+    }
+    for (kind, name) in found.keys() {
+        if !expected.contains_key(&(kind.clone(), name.clone())) {
+            problems.push(format!("{kind} {name} is not claimtrack's"));
+        }
+    }
+    problems.sort();
+    for p in problems.into_iter().take(MAX_PER_CHECK) {
+        report.problem("schema", p);
+    }
+    Ok(())
 }
 
 /// SQLite's `integrity_check` and `foreign_key_check`, into `report`.
@@ -329,6 +410,51 @@ mod tests {
         assert!(checks.contains("name_keys"), "{report:?}");
         assert!(checks.contains("foreign_keys"), "{report:?}");
         assert!(!report.is_ok());
+    }
+
+    #[test]
+    fn dropped_history_guards_and_a_rewritten_history_are_found() {
+        let store = Store::open_in_memory().unwrap();
+        crate::seeds::load_wonsan(&store).unwrap();
+        let r = store.check().unwrap();
+        assert!(r.checks.iter().any(|c| c == "schema"));
+        assert!(r.is_ok(), "{:?}", r.problems);
+        let triggers: Vec<String> = store
+            .conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'history'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(!triggers.is_empty(), "the history has append-only triggers");
+        for t in &triggers {
+            store
+                .conn
+                .execute_batch(&format!("DROP TRIGGER \"{t}\""))
+                .unwrap();
+        }
+        store
+            .conn
+            .execute_batch("UPDATE history SET actor = 'someone else'; CREATE INDEX extra ON claims (text);")
+            .unwrap();
+        let r = store.check().unwrap();
+        for t in &triggers {
+            assert!(
+                r.problems
+                    .iter()
+                    .any(|p| p.check == "schema" && p.message == format!("trigger {t} is missing")),
+                "{t}: {:?}",
+                r.problems
+            );
+        }
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.check == "schema" && p.message == "index extra is not claimtrack's"),
+            "{:?}",
+            r.problems
+        );
     }
 
     #[test]

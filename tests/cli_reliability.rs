@@ -1,0 +1,397 @@
+//! Reliability round 2 (issue 11) through the built binary: the files the tool writes, the exit codes
+//! it returns and the markup it produces, tried as a careless or hostile user would.
+#![cfg(feature = "cli")]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_claimtrack");
+
+struct Dir(PathBuf);
+impl Dir {
+    fn new(tag: &str) -> Self {
+        let p = std::env::temp_dir().join(format!("claimtrack-rel-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&p);
+        fs::create_dir_all(&p).unwrap();
+        Dir(p)
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+    /// Every name in the folder, sorted.
+    fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(&self.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+}
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn cmd(db: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("CLAIMTRACK_DB")
+        .env_remove("CLAIMTRACK_ACTOR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+fn no_panic(out: &Output) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("internal error"),
+        "panic on stderr: {stderr}"
+    );
+    assert_ne!(out.status.code(), Some(101), "exit 101 is a panic");
+}
+
+fn run(db: &Path, args: &[&str]) -> Output {
+    let out = cmd(db, args).output().unwrap();
+    no_panic(&out);
+    out
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let out = run(db, args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(db: &Path, args: &[&str], stderr_has: &str) -> String {
+    let out = run(db, args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{args:?} should fail: {stderr}");
+    assert!(
+        stderr.contains(stderr_has),
+        "{args:?}: {stderr:?} lacks {stderr_has:?}"
+    );
+    stderr
+}
+
+/// A database with a source, a claim containing markup, and a review with a URL.
+fn desk(dir: &Dir) -> (PathBuf, String) {
+    let db = dir.path("desk.db");
+    ok(&db, &["init"]);
+    ok(&db, &["add-source", "Desk Checks", "--kind", "organisation"]);
+    let claim = ok(
+        &db,
+        &[
+            "add-claim",
+            "Troops </script><script>alert(1)</script> & <!-- more",
+        ],
+    )
+    .trim()
+    .to_string();
+    ok(
+        &db,
+        &[
+            "review",
+            &claim,
+            "--verdict",
+            "false",
+            "--reviewer",
+            "Desk Checks",
+            "--url",
+            "https://checks.example/troops?a=1&b=<2>",
+        ],
+    );
+    (db, claim)
+}
+
+// ------------------------------------------------------------------------------------------ item 1
+
+#[test]
+fn export_refuses_the_database_and_its_wal_and_shm_by_any_name() {
+    let dir = Dir::new("overdb");
+    let (db, _) = desk(&dir);
+    let before = fs::read(&db).unwrap();
+    let link = dir.path("link.db");
+    std::os::unix::fs::symlink(&db, &link).unwrap();
+    let hard = dir.path("hard.db");
+    fs::hard_link(&db, &hard).unwrap();
+    let sub = dir.path("sub");
+    fs::create_dir(&sub).unwrap();
+    let dotted = sub.join("../desk.db");
+    let wal = dir.path("desk.db-wal");
+    let shm = dir.path("desk.db-shm");
+    for target in [&db, &link, &hard, &dotted, &wal, &shm] {
+        let stderr = fails(
+            &db,
+            &["export", "-f", "csv", "-o", target.to_str().unwrap()],
+            "database",
+        );
+        assert!(stderr.contains("give another output file"), "{stderr}");
+        assert_eq!(fs::read(&db).unwrap(), before, "{}", target.display());
+    }
+    // Through a symlink to the database, given as --db too.
+    fails(
+        &link,
+        &["export", "-f", "csv", "-o", db.to_str().unwrap()],
+        "database",
+    );
+    assert!(link.is_symlink());
+    ok(&db, &["check"]);
+    // No temporary file was left behind.
+    assert_eq!(dir.names(), ["desk.db", "hard.db", "link.db", "sub"]);
+}
+
+#[test]
+fn export_writes_through_a_symlink_and_to_devices_and_pipes() {
+    let dir = Dir::new("links");
+    let (db, _) = desk(&dir);
+    let real = dir.path("real.csv");
+    fs::write(&real, "old").unwrap();
+    let link = dir.path("out.csv");
+    std::os::unix::fs::symlink("real.csv", &link).unwrap();
+    ok(&db, &["export", "-f", "csv", "-o", link.to_str().unwrap()]);
+    assert!(link.is_symlink(), "the symlink is still a symlink");
+    let written = fs::read_to_string(&real).unwrap();
+    assert!(written.starts_with("claim_id,"), "{written}");
+    // A dangling symlink is written through too: the file it names is created.
+    let dangling = dir.path("dangling.jsonl");
+    std::os::unix::fs::symlink("target.jsonl", &dangling).unwrap();
+    ok(&db, &["export", "-f", "jsonl", "-o", dangling.to_str().unwrap()]);
+    assert!(dangling.is_symlink());
+    assert!(
+        fs::read_to_string(dir.path("target.jsonl"))
+            .unwrap()
+            .contains("claimtrack")
+    );
+
+    // A device stays a device.
+    ok(&db, &["export", "-f", "jsonl", "-o", "/dev/null"]);
+    let null = fs::metadata("/dev/null").unwrap();
+    assert!(!null.is_file(), "/dev/null was replaced by a regular file");
+    // /dev/stdout, when stdout is a pipe, is written to directly.
+    let out = ok(&db, &["export", "-f", "csv", "-o", "/dev/stdout"]);
+    assert!(out.starts_with("claim_id,"), "{out}");
+
+    // A directory is refused, not replaced.
+    fails(
+        &db,
+        &["export", "-f", "csv", "-o", dir.0.to_str().unwrap()],
+        "directory",
+    );
+    assert!(dir.0.is_dir());
+    // An existing file keeps its permissions.
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&real, fs::Permissions::from_mode(0o640)).unwrap();
+    ok(&db, &["export", "-f", "csv", "-o", real.to_str().unwrap()]);
+    assert_eq!(fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o640);
+}
+
+// ------------------------------------------------------------------------------------------ item 2
+
+#[test]
+fn two_exports_at_once_each_get_their_own_file() {
+    let dir = Dir::new("twoexports");
+    let (db, _) = desk(&dir);
+    for round in 0..5 {
+        let csv = dir.path("out.csv");
+        let jsonl = dir.path("out.jsonl");
+        let a = cmd(&db, &["export", "-f", "csv", "-o", csv.to_str().unwrap()])
+            .spawn()
+            .unwrap();
+        let b = cmd(&db, &["export", "-f", "jsonl", "-o", jsonl.to_str().unwrap()])
+            .spawn()
+            .unwrap();
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        assert!(a.status.success() && b.status.success(), "round {round}");
+        let csv = fs::read_to_string(csv).unwrap();
+        let jsonl = fs::read_to_string(jsonl).unwrap();
+        assert!(
+            csv.starts_with("claim_id,") && !csv.contains("claimtrack-jsonl"),
+            "{csv}"
+        );
+        assert!(
+            jsonl.lines().all(|l| l.starts_with('{')),
+            "round {round}: a CSV line in the JSON Lines file:\n{jsonl}"
+        );
+    }
+    assert_eq!(dir.names(), ["desk.db", "out.csv", "out.jsonl"]);
+}
+
+#[test]
+fn a_failed_export_leaves_the_old_file_and_no_temporary_file() {
+    let dir = Dir::new("failedexport");
+    let (db, _) = desk(&dir);
+    let out = dir.path("graph.dot");
+    fs::write(&out, "old").unwrap();
+    // dot needs --claim: refused after the output was named.
+    fails(
+        &db,
+        &["export", "-f", "dot", "-o", out.to_str().unwrap()],
+        "--claim",
+    );
+    assert_eq!(fs::read_to_string(&out).unwrap(), "old");
+    assert_eq!(dir.names(), ["desk.db", "graph.dot"]);
+}
+
+// ------------------------------------------------------------------------------------------ item 3
+
+#[test]
+fn a_date_beyond_the_range_is_refused_by_every_date_flag() {
+    let dir = Dir::new("dates");
+    let (db, claim) = desk(&dir);
+    for late in ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"] {
+        fails(
+            &db,
+            &["attribute", &claim, "--speaker", "Desk Checks", "--said-on", late],
+            "outside the years",
+        );
+        fails(
+            &db,
+            &[
+                "evidence",
+                &claim,
+                "--source",
+                "Desk Checks",
+                "--stance",
+                "supports",
+                "--as-of",
+                late,
+            ],
+            "outside the years",
+        );
+    }
+    ok(&db, &["check"]);
+}
+
+// ------------------------------------------------------------------------------------------ item 4
+
+/// Damages the database behind claimtrack's back, as another program would: the history's
+/// append-only guards dropped and the history rewritten (item 5), which `check` must report.
+fn damage(db: &Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let triggers: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'history'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert!(!triggers.is_empty());
+    for t in triggers {
+        conn.execute_batch(&format!("DROP TRIGGER \"{t}\"")).unwrap();
+    }
+    conn.execute_batch("UPDATE history SET actor = 'nobody'").unwrap();
+}
+
+#[test]
+fn check_fails_even_when_its_output_pipe_is_closed() {
+    let dir = Dir::new("checkpipe");
+    let (db, _) = desk(&dir);
+    ok(&db, &["check"]);
+    damage(&db);
+    // check on the damaged file fails with its output read, naming the dropped guard (item 5)…
+    let out = run(&db, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("schema: trigger history_"), "{stdout}");
+    // …and with its reader gone before it writes (`claimtrack check | head -0`): still a failure.
+    for _ in 0..5 {
+        let mut child = cmd(&db, &["check"]).spawn().unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        no_panic(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "check | head on a damaged database exited 0"
+        );
+    }
+    // A command that succeeded stops quietly with success when its reader goes away (as `git log |
+    // head` does).
+    let mut child = cmd(&db, &["stats"]).spawn().unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn output_that_cannot_be_written_is_a_failure() {
+    let dir = Dir::new("devfull");
+    let (db, _) = desk(&dir);
+    for args in [
+        &["stats"][..],
+        &["export", "-f", "jsonl"],
+        &["export", "-f", "csv"],
+        &["search", "troops"],
+        &["check"],
+    ] {
+        let full = fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let out = cmd(&db, args).stdout(full).output().unwrap();
+        no_panic(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?} to /dev/full exited 0");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("space"), "{args:?}: {stderr}");
+    }
+}
+
+// ----------------------------------------------------------------------------------------- item 11
+
+#[test]
+fn claimreview_markup_is_safe_to_embed_and_urls_are_web_addresses() {
+    let dir = Dir::new("markup");
+    let (db, claim) = desk(&dir);
+    let markup = ok(&db, &["export", "-f", "claimreview", "--claim", &claim]);
+    for raw in ['<', '>', '&'] {
+        assert!(!markup.contains(raw), "raw {raw:?} in markup:\n{markup}");
+    }
+    assert!(markup.contains(r"\u003c/script\u003e"), "{markup}");
+    // The same JSON value: the text and URL read back exactly.
+    let v: serde_json::Value = serde_json::from_str(&markup).unwrap();
+    assert_eq!(
+        v["claimReviewed"],
+        "Troops </script><script>alert(1)</script> & <!-- more"
+    );
+    assert_eq!(v["url"], "https://checks.example/troops?a=1&b=<2>");
+    let whole = ok(&db, &["export", "-f", "claimreview"]);
+    assert!(!whole.contains('<') && whole.contains(r"\u003c"), "{whole}");
+
+    for bad in [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox",
+        "//evil.example/x",
+        "https://",
+        "ftp://files.example/x",
+        "file:///etc/passwd",
+        "https://ok.example/\u{7}",
+    ] {
+        fails(
+            &db,
+            &["review", &claim, "--verdict", "false", "--url", bad],
+            "http or https",
+        );
+    }
+    ok(
+        &db,
+        &[
+            "review",
+            &claim,
+            "--verdict",
+            "true",
+            "--url",
+            "HTTPS://Checks.Example/ok",
+        ],
+    );
+}
