@@ -82,14 +82,60 @@ fn number(x: f64) -> Value {
     }
 }
 
+/// The schema.org type a source of `kind` is written as; `None` (no `@type`) for a source whose kind is
+/// unknown, rather than a guess. The importer reads them back.
+///
+/// | kind | `@type` |
+/// |---|---|
+/// | person | `Person` |
+/// | news agency, outlet | `NewsMediaOrganization` |
+/// | government body, intelligence service | `GovernmentOrganization` |
+/// | organisation, collective | `Organization` |
+/// | document | `CreativeWork` |
+/// | website | `WebSite` |
+/// | platform account | `ProfilePage` (schema.org's type for a person's or organisation's profile on a site) |
+/// | unknown | none |
+pub fn schema_type(kind: SourceKind) -> Option<&'static str> {
+    Some(match kind {
+        SourceKind::Person => "Person",
+        SourceKind::NewsAgency | SourceKind::Outlet => "NewsMediaOrganization",
+        SourceKind::GovernmentBody | SourceKind::IntelligenceService => "GovernmentOrganization",
+        SourceKind::Organisation | SourceKind::Collective => "Organization",
+        SourceKind::Document => "CreativeWork",
+        SourceKind::Website => "WebSite",
+        SourceKind::PlatformAccount => "ProfilePage",
+        SourceKind::Unknown => return None,
+    })
+}
+
+/// The kind of a new source read from an agent of schema.org type `t` (see [`schema_type`]); an agent
+/// without a type is of unknown kind, one of a type not listed an organisation.
+fn kind_of_type(t: Option<&Value>) -> SourceKind {
+    const KINDS: [(&str, SourceKind); 9] = [
+        ("Person", SourceKind::Person),
+        ("NewsMediaOrganization", SourceKind::Outlet),
+        ("GovernmentOrganization", SourceKind::GovernmentBody),
+        ("WebSite", SourceKind::Website),
+        ("ProfilePage", SourceKind::PlatformAccount),
+        ("CreativeWork", SourceKind::Document),
+        ("Article", SourceKind::Document),
+        ("WebPage", SourceKind::Document),
+        ("Organization", SourceKind::Organisation),
+    ];
+    if t.is_none() {
+        return SourceKind::Unknown;
+    }
+    KINDS
+        .iter()
+        .find(|(name, _)| has_type(t, name))
+        .map_or(SourceKind::Organisation, |(_, k)| *k)
+}
+
 fn agent(s: &Source) -> Value {
-    let t = if s.kind == SourceKind::Person {
-        "Person"
-    } else {
-        "Organization"
-    };
     let mut m = Map::new();
-    m.insert("@type".into(), json!(t));
+    if let Some(t) = schema_type(s.kind) {
+        m.insert("@type".into(), json!(t));
+    }
     m.insert("name".into(), json!(s.name));
     if !s.aliases.is_empty() {
         m.insert("alternateName".into(), json!(s.aliases));
@@ -100,9 +146,14 @@ fn agent(s: &Source) -> Value {
 fn work(store: &Store, p: &Publication) -> Result<Value> {
     let mut m = Map::new();
     m.insert("@type".into(), json!("CreativeWork"));
-    m.insert("name".into(), json!(p.title));
+    if let Some(t) = &p.title {
+        m.insert("name".into(), json!(t));
+    }
     if let Some(u) = &p.url {
         m.insert("url".into(), json!(u));
+    }
+    if let Some(u) = &p.archive_url {
+        m.insert("archivedAt".into(), json!(u));
     }
     if let Some(d) = &p.published {
         m.insert("datePublished".into(), json!(d.to_string()));
@@ -113,17 +164,19 @@ fn work(store: &Store, p: &Publication) -> Result<Value> {
     Ok(Value::Object(m))
 }
 
-fn item_reviewed(store: &Store, attributions: &[Attribution]) -> Result<Value> {
+fn item_reviewed(store: &Store, claim: &Claim, attributions: &[Attribution]) -> Result<Value> {
     let mut m = Map::new();
     m.insert("@type".into(), json!("Claim"));
     if let Some(speaker) = attributions.iter().find_map(|a| a.speaker) {
         m.insert("author".into(), agent(&store.source(speaker)?));
     }
-    if let Some(d) = attributions
-        .iter()
-        .filter_map(|a| a.said_on)
-        .min_by(|a, b| a.timeline_cmp(b))
-    {
+    // When the claim was made: its own date, else its earliest attribution's.
+    if let Some(d) = claim.made_on.or_else(|| {
+        attributions
+            .iter()
+            .filter_map(|a| a.said_on)
+            .min_by(|a, b| a.timeline_cmp(b))
+    }) {
         m.insert("datePublished".into(), json!(d.to_string()));
     }
     let mut pubs: Vec<Publication> = Vec::new();
@@ -192,7 +245,7 @@ fn claim_review(store: &Store, claim: &Claim, attributions: &[Attribution], r: &
     if let Some(l) = &claim.language {
         m.insert("inLanguage".into(), json!(l));
     }
-    m.insert("itemReviewed".into(), item_reviewed(store, attributions)?);
+    m.insert("itemReviewed".into(), item_reviewed(store, claim, attributions)?);
     m.insert("reviewRating".into(), rating(r));
     if let Some(why) = &r.rationale {
         m.insert("reviewBody".into(), json!(why));
@@ -542,7 +595,7 @@ impl<'a> Ctx<'a> {
         b: &mut Batch<'_>,
         parent: &Obj<'a>,
         key: &str,
-        default_kind: SourceKind,
+        default_kind: Option<SourceKind>,
         report: &mut ImportReport,
     ) -> Result<Option<SourceId>> {
         let Some(v) = parent.get(key) else {
@@ -552,9 +605,11 @@ impl<'a> Ctx<'a> {
             if name.trim().is_empty() {
                 return Ok(None);
             }
+            // A bare name: its kind is what `default_kind` says, or what the name itself shows.
+            let kind = default_kind.unwrap_or_else(|| super::claimant_kind(name));
             return Ok(Some(self.find_or_add(
                 b,
-                NewSource::new(name, default_kind),
+                NewSource::new(name, kind),
                 name,
                 report,
             )?));
@@ -562,18 +617,7 @@ impl<'a> Ctx<'a> {
         let Some(o) = self.object(parent, key, report) else {
             return Ok(None);
         };
-        let t = o.get("@type");
-        let kind = if has_type(t, "Person") {
-            SourceKind::Person
-        } else if has_type(t, "NewsMediaOrganization") {
-            SourceKind::Outlet
-        } else if has_type(t, "GovernmentOrganization") {
-            SourceKind::GovernmentBody
-        } else if t.is_some() {
-            SourceKind::Organisation
-        } else {
-            default_kind
-        };
+        let kind = kind_of_type(o.get("@type"));
         let mut name = o.text("name", report);
         if name.is_none() {
             let fallback = o.text("url", report).or_else(|| match o.get("sameAs") {
@@ -679,27 +723,40 @@ impl<'a> Ctx<'a> {
             }
         }
         let published = date(o, "datePublished", report);
-        let publisher = self.agent(b, o, "author", SourceKind::Organisation, report)?;
+        let publisher = self.agent(b, o, "author", Some(SourceKind::Organisation), report)?;
         let publisher = match publisher {
             Some(p) => Some(p),
-            None => self.agent(b, o, "publisher", SourceKind::Organisation, report)?,
+            None => self.agent(b, o, "publisher", Some(SourceKind::Organisation), report)?,
         };
         if let Some(p) = part {
             p.finish(report);
         }
-        let Some(title) = title.or_else(|| url.clone()) else {
+        let mut archived = o.text("archivedAt", report);
+        if let Some(u) = &archived {
+            if let Err(e) = crate::model::text::url(u) {
+                report.push(IssueKind::Skipped, o.at("archivedAt"), e.to_string());
+                archived = None;
+            }
+        }
+        if title.is_none() && url.is_none() && archived.is_none() {
             report.push(
                 IssueKind::Skipped,
                 o.path().to_string(),
                 "has neither a name nor a url; not recorded",
             );
             return Ok(None);
-        };
-        let key = work_key(url.as_deref(), o.map());
+        }
+        let key = work_key(url.as_deref().or(archived.as_deref()), o.map());
         let new = || {
-            let mut new = NewPublication::new(title.clone());
+            let mut new = match &title {
+                Some(t) => NewPublication::new(t.clone()),
+                None => NewPublication::at_url(url.clone().or(archived.clone()).unwrap_or_default()),
+            };
             if let Some(u) = &url {
                 new = new.url(u.clone());
+            }
+            if let Some(u) = &archived {
+                new = new.archive_url(u.clone());
             }
             if let Some(d) = published {
                 new = new.published(d);
@@ -722,6 +779,13 @@ impl<'a> Ctx<'a> {
     ) -> Result<PublicationId> {
         if let Some(p) = self.seen.borrow().works.get(&key) {
             return Ok(*p);
+        }
+        // A URL names one publication: one stored before is reused, whatever title it was given.
+        if let Some(url) = key.strip_prefix("url:") {
+            if let Some(p) = b.find_publication_by_url(url)? {
+                self.seen.borrow_mut().works.insert(key, p);
+                return Ok(p);
+            }
         }
         let p = b.add_publication(new())?;
         report.summary.inserted += 1;
@@ -808,6 +872,14 @@ impl<'a> Ctx<'a> {
         if let Some(lang) = language {
             new_claim = new_claim.language(lang);
         }
+        // itemReviewed.datePublished is when the claim was made (Fact Check Tools' claimDate); read
+        // quietly here, its problems are reported where the attribution reads it.
+        if let Some(d) = item
+            .as_ref()
+            .and_then(|i| date(i, "datePublished", &mut ImportReport::default()))
+        {
+            new_claim = new_claim.made_on(d);
+        }
         let claim = b.add_claim(new_claim)?;
         report.summary.inserted += 1;
         self.seen.borrow_mut().claims.insert(claim_key, claim);
@@ -832,7 +904,7 @@ impl<'a> Ctx<'a> {
         report: &mut ImportReport,
     ) -> Result<()> {
         let mut review = self.rating(&node, report);
-        if let Some(who) = self.agent(b, &node, "author", SourceKind::Organisation, report)? {
+        if let Some(who) = self.agent(b, &node, "author", Some(SourceKind::Organisation), report)? {
             review = review.by(who);
         }
         if let Some(d) = date(&node, "datePublished", report) {
@@ -860,7 +932,8 @@ impl<'a> Ctx<'a> {
         item: Obj<'a>,
         report: &mut ImportReport,
     ) -> Result<()> {
-        let speaker = self.agent(b, &item, "author", SourceKind::Person, report)?;
+        // Who made the claim: when given only by name, the name says what it can (see claimant_kind).
+        let speaker = self.agent(b, &item, "author", None, report)?;
         let said_on = date(&item, "datePublished", report);
         let mut places = Vec::new();
         if has_type(item.get("@type"), "Claim") {
@@ -880,7 +953,7 @@ impl<'a> Ctx<'a> {
                         Ok(()) => Some(self.publication(
                             b,
                             work_key(Some(&u), &Map::new()),
-                            || NewPublication::new(u.clone()).url(u.clone()),
+                            || NewPublication::at_url(u.clone()),
                             report,
                         )?),
                         Err(e) => {

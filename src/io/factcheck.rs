@@ -5,8 +5,10 @@
 //! takes one such page (or a list of pages, or a bare list of claims) and writes, in one transaction:
 //!
 //! - each claim, in the language of its first review's `languageCode`;
-//! - its claimant as a source (kind [`SourceKind::Person`] when new: the API does not say whether a
-//!   claimant is a person, a page or a crowd) and an attribution dated `claimDate`;
+//! - its `claimDate` as the claim's [`made_on`](crate::Claim::made_on);
+//! - its claimant as a source (when new, of the kind its name shows — a website, a platform account, a
+//!   crowd — else [`SourceKind::Unknown`]: the API does not say, see [`claimant_kind`])
+//!   and an attribution dated `claimDate`;
 //! - one source per publisher, with its `site` as an alias, so later records find it by either;
 //! - one review per `claimReview`: the `textualRating` kept verbatim as the label and mapped with
 //!   [`map_label`] (unmapped ratings are listed in the report and recorded as
@@ -44,7 +46,7 @@ use serde_json::Value;
 
 use super::claimreview::{date, read_json};
 use super::labels::map_label;
-use super::{ImportReport, IssueKind, Obj, describe};
+use super::{ImportReport, IssueKind, Obj, claimant_kind, describe};
 use crate::error::{Error, Result};
 use crate::model::attribution::NewAttribution;
 use crate::model::claim::NewClaim;
@@ -249,35 +251,28 @@ fn one(b: &mut Batch<'_>, c: Obj<'_>, report: &mut ImportReport) -> Result<()> {
             }
         }
     }
+    // claimDate is when the claim was made: the claim's own date, and its claimant's attribution's.
+    let said_on = date(&c, "claimDate", report);
+    if let Some(d) = said_on {
+        new_claim = new_claim.made_on(d);
+    }
     let claim = b.add_claim(new_claim)?;
     report.summary.inserted += 1;
 
-    let said_on = date(&c, "claimDate", report);
-    match c.text("claimant", report) {
-        Some(name) => {
-            let speaker = match b.find_source(&name)? {
-                Some(id) => id,
-                None => {
-                    report.summary.inserted += 1;
-                    b.add_source(NewSource::new(name, SourceKind::Person))?
-                }
-            };
-            let mut a = NewAttribution::said_by(speaker);
-            if let Some(d) = said_on {
-                a = a.said_on(d);
+    if let Some(name) = c.text("claimant", report) {
+        let speaker = match b.find_source(&name)? {
+            Some(id) => id,
+            None => {
+                report.summary.inserted += 1;
+                b.add_source(NewSource::new(name.clone(), claimant_kind(&name)))?
             }
-            b.attribute(claim, a)?;
-            report.summary.inserted += 1;
+        };
+        let mut a = NewAttribution::said_by(speaker);
+        if let Some(d) = said_on {
+            a = a.said_on(d);
         }
-        None => {
-            if let Some(d) = said_on {
-                report.push(
-                    IssueKind::Ignored,
-                    c.at("claimDate"),
-                    format!("no claimant to attribute the claim to, so its date {d} is not kept"),
-                );
-            }
-        }
+        b.attribute(claim, a)?;
+        report.summary.inserted += 1;
     }
 
     for (path, r) in reviews {

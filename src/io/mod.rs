@@ -24,6 +24,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::model::source::SourceKind;
 use crate::store::ImportSummary;
 
 pub mod bundle;
@@ -79,6 +80,111 @@ impl std::fmt::Display for DatasetReport {
         }
         Ok(())
     }
+}
+
+/// The kind of a source known only by the name a feed gives its claimant (Fact Check Tools' `claimant`,
+/// AVeriTeC's `speaker`, a ClaimReview `author` given as plain text). Feeds do not say what a claimant is,
+/// and a guess would be wrong often enough to mislead ("Consulate General of Pakistan, France" is not a
+/// person), so only what the name itself shows is used:
+///
+/// | the name | kind |
+/// |---|---|
+/// | a web address or a bare domain (`scoopertino.com`, `https://x.org/a`) | [`Website`](SourceKind::Website) |
+/// | an `@handle`, or names a platform (Facebook, X/Twitter, Instagram, TikTok, YouTube, Telegram, WhatsApp, …) | [`PlatformAccount`](SourceKind::PlatformAccount) |
+/// | a crowd: "social media users", "viral post", "multiple sources", "bloggers", … | [`Collective`](SourceKind::Collective) |
+/// | anything else | [`Unknown`](SourceKind::Unknown) |
+///
+/// A source found by name keeps the kind it was stored with; this only names the kind of a new one.
+///
+/// # Example
+/// ```
+/// use claimtrack::{SourceKind, io::claimant_kind};
+/// assert_eq!(claimant_kind("Consulate General of Pakistan, France"), SourceKind::Unknown);
+/// assert_eq!(claimant_kind("Facebook user"), SourceKind::PlatformAccount);
+/// assert_eq!(claimant_kind("scoopertino.com"), SourceKind::Website);
+/// assert_eq!(claimant_kind("Social media users"), SourceKind::Collective);
+/// ```
+pub fn claimant_kind(name: &str) -> SourceKind {
+    let name = name.trim();
+    let lower = name.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '.' && c != '@')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let domain_like = |w: &str| {
+        let w = w.trim_end_matches('.');
+        let labels: Vec<&str> = w.split('.').collect();
+        labels.len() >= 2
+            && labels
+                .iter()
+                .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+            && labels
+                .last()
+                .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
+    };
+    const PLATFORMS: [&str; 16] = [
+        "facebook",
+        "twitter",
+        "x.com",
+        "instagram",
+        "tiktok",
+        "youtube",
+        "telegram",
+        "whatsapp",
+        "weibo",
+        "reddit",
+        "linkedin",
+        "vk",
+        "vkontakte",
+        "wechat",
+        "threads",
+        "snapchat",
+    ];
+    const CROWDS: [&str; 12] = [
+        "social media",
+        "viral",
+        "multiple",
+        "various",
+        "users",
+        "netizens",
+        "bloggers",
+        "posts",
+        "online",
+        "internet",
+        "memes",
+        "sources multiples",
+    ];
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return match crate::model::publication::site_of(name) {
+            Some(site)
+                if PLATFORMS
+                    .iter()
+                    .any(|p| site.starts_with(p) || site.contains(&format!(".{p}"))) =>
+            {
+                SourceKind::PlatformAccount
+            }
+            _ => SourceKind::Website,
+        };
+    }
+    if name.starts_with('@') && !name.contains(char::is_whitespace) {
+        return SourceKind::PlatformAccount;
+    }
+    if words.iter().any(|w| PLATFORMS.contains(w)) {
+        return SourceKind::PlatformAccount;
+    }
+    if name.is_ascii() && words.len() == 1 && domain_like(words[0]) {
+        return SourceKind::Website;
+    }
+    if CROWDS.iter().any(|c| {
+        if c.contains(' ') {
+            lower.contains(c)
+        } else {
+            words.contains(c)
+        }
+    }) {
+        return SourceKind::Collective;
+    }
+    SourceKind::Unknown
 }
 
 /// What kind of thing an [`ImportIssue`] reports.
