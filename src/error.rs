@@ -68,10 +68,11 @@ pub enum Error {
     /// The database was written by a newer claimtrack; it is left untouched.
     #[error(
         "database schema version {found} is newer than this library supports ({supported}); \
-         upgrade claimtrack to open it (the file was not modified)"
+         upgrade claimtrack to open it (the database was not modified)"
     )]
     SchemaTooNew {
-        /// `PRAGMA user_version` found in the file.
+        /// The version found in the database (SQLite: `PRAGMA user_version`; PostgreSQL: its
+        /// `schema_version` table).
         found: i64,
         /// The newest version this library knows.
         supported: i64,
@@ -81,7 +82,7 @@ pub enum Error {
     Migration {
         /// The migration that failed.
         version: i64,
-        /// SQLite's message.
+        /// The database's message.
         message: String,
     },
     /// The file is not a claimtrack/SQLite database or is damaged.
@@ -122,7 +123,7 @@ pub enum Error {
         /// Why it was refused.
         source: Box<Error>,
     },
-    /// Any other database failure, with SQLite's message.
+    /// Any other database failure, with the database's message.
     #[error("database error: {0}")]
     Database(DatabaseError),
 }

@@ -77,6 +77,8 @@ pub use model::review::{NewReview, Rating, Review, Verdict};
 pub use model::source::{AffiliationKind, NewSource, Source, SourceKind};
 pub use model::text::{MAX_NAME_CHARS, MAX_QUOTE_CHARS, MAX_TEXT_CHARS, MAX_URL_BYTES, name_key};
 pub use model::token::{Role, Token};
+#[cfg(feature = "postgres")]
+pub use store::postgres::{POSTGRES_SCHEMA_VERSION, postgres_migrate, postgres_schema_version};
 pub use store::{
     Batch, BatchProgress, Counts, Durability, ImportSummary, OpenOptions, SCHEMA_VERSION, SourceClaim,
     SourceRole, Store,

@@ -17,6 +17,8 @@ mod history;
 mod links;
 mod lookup;
 mod migrations;
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres;
 mod publications;
 mod record;
 mod reviews;

@@ -1,0 +1,109 @@
+//! PostgreSQL (feature `postgres`): connecting, and the schema of `schema/postgres/`.
+//!
+//! This is the ground the PostgreSQL backend is built on: it connects and creates or upgrades the schema
+//! (see [`migrations`]), nothing more. `Store` does not speak PostgreSQL yet; docs/postgres.md says what
+//! exists and what comes next. As everywhere in `store/`, every statement takes bound parameters.
+
+mod migrations;
+
+use std::error::Error as _;
+use std::str::FromStr;
+use std::time::Duration;
+
+use postgres::{Client, Config, NoTls};
+
+use crate::error::{DatabaseError, Error, Result};
+
+pub use migrations::POSTGRES_SCHEMA_VERSION;
+
+/// How long connecting may take when the URL does not say (`connect_timeout=`): a wrong host should
+/// fail in seconds, not hang a command.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Creates the claimtrack schema in the PostgreSQL database at `url`, or brings it up to
+/// [`POSTGRES_SCHEMA_VERSION`], and returns the version the database is now at.
+///
+/// Every pending migration runs in one transaction (all or none), under a lock that makes concurrent
+/// callers on the same database wait and then find nothing left to do. A database written by a newer
+/// claimtrack is refused with [`Error::SchemaTooNew`] and left exactly as it was. `url` is a PostgreSQL
+/// connection string (`postgres://user@host/db`, a Unix socket folder as `host=` or `%2F`-encoded host,
+/// or libpq `key=value` pairs).
+///
+/// Run it as the role that is to own the tables and the history's triggers, not as the role the
+/// application writes with (docs/postgres.md).
+///
+/// # Example
+///
+/// ```no_run
+/// // Needs a server; `scripts/pg-test-server start` makes a throwaway one.
+/// let version = claimtrack::postgres_migrate("postgres://claimtrack_owner@localhost/desk")?;
+/// assert_eq!(version, claimtrack::POSTGRES_SCHEMA_VERSION);
+/// # Ok::<(), claimtrack::Error>(())
+/// ```
+pub fn postgres_migrate(url: &str) -> Result<i64> {
+    let mut client = connect(url)?;
+    migrations::migrate(&mut client)
+}
+
+/// The claimtrack schema version of the PostgreSQL database at `url`, without writing anything: `0` for a
+/// database that holds no claimtrack schema, [`POSTGRES_SCHEMA_VERSION`] for one that is up to date, more
+/// for one written by a newer claimtrack.
+///
+/// # Example
+///
+/// ```no_run
+/// let url = "postgres://claimtrack_app@localhost/desk";
+/// if claimtrack::postgres_schema_version(url)? < claimtrack::POSTGRES_SCHEMA_VERSION {
+///     eprintln!("the desk needs `postgres_migrate` (run as the schema's owner)");
+/// }
+/// # Ok::<(), claimtrack::Error>(())
+/// ```
+pub fn postgres_schema_version(url: &str) -> Result<i64> {
+    let mut client = connect(url)?;
+    migrations::schema_version(&mut client)
+}
+
+/// Opens a connection to `url` (no TLS yet: a Unix socket or a trusted network).
+pub(crate) fn connect(url: &str) -> Result<Client> {
+    // The parser's own message never repeats the string, so a password in it does not leak into errors.
+    let mut config = Config::from_str(url).map_err(|e| {
+        Error::invalid(
+            "url",
+            format!("not a PostgreSQL connection string: {}", message(&e)),
+        )
+    })?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    if config.get_application_name().is_none() {
+        config.application_name("claimtrack");
+    }
+    config.connect(NoTls).map_err(|e| {
+        Error::Database(DatabaseError {
+            message: format!("connecting to PostgreSQL: {}", message(&e)),
+            source: Some(Box::new(e)),
+        })
+    })
+}
+
+/// The client's message with its causes (the crate's `Display` says only "db error"; the server's words
+/// are in the source).
+pub(crate) fn message(e: &postgres::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}
+
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Self {
+        Error::Database(DatabaseError {
+            message: message(&e),
+            source: Some(Box::new(e)),
+        })
+    }
+}
