@@ -529,6 +529,26 @@ fn checks_refuse_bad_values() {
             "INSERT INTO reviews (uuid, claim_id, verdict, created_at) VALUES ($1, $2, 'pants_on_fire', now())",
             &[&u, &claim],
         ),
+        // Evidence without a source must be the answer to a question; an answer type needs a question.
+        c.execute(
+            "INSERT INTO evidence (uuid, claim_id, stance, created_at) VALUES ($1, $2, 'supports', now())",
+            &[&u, &claim],
+        ),
+        c.execute(
+            "INSERT INTO evidence (uuid, claim_id, source_id, stance, answer_type, created_at) \
+             VALUES ($1, $2, $3, 'supports', 'boolean', now())",
+            &[&u, &claim, &source],
+        ),
+        c.execute(
+            "INSERT INTO evidence (uuid, claim_id, stance, question, answer_type, created_at) \
+             VALUES ($1, $2, 'supports', 'How many troops?', 'guess', now())",
+            &[&u, &claim],
+        ),
+        // A publication needs a title or a link.
+        c.execute(
+            "INSERT INTO publications (uuid, created_at) VALUES ($1, now())",
+            &[&u],
+        ),
         // A rating needs all three numbers.
         c.execute(
             "INSERT INTO reviews (uuid, claim_id, verdict, rating_value, created_at) \
@@ -593,6 +613,12 @@ fn checks_refuse_bad_values() {
         &[&u, &claim, &source],
     );
     assert_eq!(good.unwrap(), 1);
+    let answer = c.execute(
+        "INSERT INTO evidence (uuid, claim_id, stance, question, answer_type, excerpt, created_at) \
+         VALUES ($1, $2, 'refutes', 'How many troops?', 'extractive', 'about 11,000', now())",
+        &[&new_uuid(), &claim],
+    );
+    assert_eq!(answer.unwrap(), 1, "an answer found in no source has no source");
 }
 
 #[test]

@@ -186,3 +186,110 @@ mod tests {
         drop_db(admin, c, name);
     }
 }
+
+#[cfg(test)]
+mod in_step {
+    //! The PostgreSQL schema keeps every table and column of the SQLite schema. No server needed: the
+    //! SQLite side is read from a database made from `schema/*.sql`, the PostgreSQL side from the text
+    //! of `schema/postgres/*.sql` (one column per line, as the file is written).
+
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    /// Tables only PostgreSQL has: its version table (SQLite uses `PRAGMA user_version`).
+    const ONLY_POSTGRES_TABLES: &[&str] = &["schema_version"];
+
+    fn sql_files(dir: &Path) -> Vec<String> {
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+            .collect();
+        paths.sort();
+        paths
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+
+    fn sqlite_columns(root: &Path) -> BTreeSet<String> {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in sql_files(&root.join("schema")) {
+            conn.execute_batch(&sql).unwrap();
+        }
+        let mut stmt = conn
+            .prepare(
+                "SELECT t.name, c.name FROM sqlite_schema t, pragma_table_info(t.name) c \
+                 WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' \
+                   AND NOT EXISTS (SELECT 1 FROM sqlite_schema v WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%' \
+                                   AND (t.name = v.name OR t.name LIKE v.name || '\\_%' ESCAPE '\\'))",
+            )
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok(format!("{}.{}", r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+    }
+
+    fn postgres_columns(root: &Path) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for sql in sql_files(&root.join("schema/postgres")) {
+            let mut table: Option<String> = None;
+            for line in sql.lines() {
+                let line = line.trim();
+                if let Some(rest) = line.strip_prefix("CREATE TABLE ") {
+                    table = rest.split_whitespace().next().map(str::to_string);
+                } else if line.starts_with(");") {
+                    table = None;
+                } else if let Some(t) = &table {
+                    let word = line.split_whitespace().next().unwrap_or("");
+                    let constraint = ["CHECK", "CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "--"]
+                        .iter()
+                        .any(|k| word.starts_with(k));
+                    let continuation = line.starts_with('(') || line.starts_with('\'') || word.is_empty();
+                    if !constraint
+                        && !continuation
+                        && word
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    {
+                        out.insert(format!("{t}.{word}"));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn postgres_schema_has_every_table_and_column_of_the_sqlite_schema() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let sqlite = sqlite_columns(root);
+        let postgres = postgres_columns(root);
+        // Sanity: both sides were read.
+        assert!(sqlite.contains("claims.text") && postgres.contains("claims.text"));
+        assert!(postgres.contains("evidence.excerpt_search") && postgres.contains("history.before"));
+        assert!(
+            postgres.contains("api_tokens.secret_sha256"),
+            "names with digits are read too"
+        );
+        let missing: Vec<&String> = sqlite.difference(&postgres).collect();
+        let extra: Vec<&String> = postgres
+            .difference(&sqlite)
+            .filter(|c| !c.ends_with("_search"))
+            .filter(|c| {
+                !ONLY_POSTGRES_TABLES
+                    .iter()
+                    .any(|t| c.starts_with(&format!("{t}.")))
+            })
+            .collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "schema/postgres/0001_initial.sql is out of step with schema/*.sql: missing in PostgreSQL \
+             {missing:?}, only in PostgreSQL {extra:?}. Make the same change there, in PostgreSQL's types \
+             (docs/postgres.md; `tests/postgres_schema.rs` checks it against a server)."
+        );
+    }
+}
