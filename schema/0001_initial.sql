@@ -22,6 +22,10 @@
 -- `Store::check` compares each index with its table. UPDATE and DELETE triggers keep the indexes in step:
 -- they cost nothing on insert.
 
+-- Marks the file as claimtrack's (PRAGMA application_id, bytes 68-71 of the header: "ClTk"), so that
+-- Store::open can refuse another application's SQLite file instead of creating its tables in it (issue 11).
+PRAGMA application_id = 1131172971;
+
 -- Sources: people, agencies, outlets, bodies; an affiliation tree through `part_of`.
 CREATE TABLE sources (
     id          INTEGER PRIMARY KEY,

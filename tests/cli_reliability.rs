@@ -28,6 +28,13 @@ impl Dir {
         v.sort();
         v
     }
+    /// [`names`](Self::names) without the database's own `-wal` and `-shm` (a reader who may write
+    /// the database uses SQLite's ordinary locking, which keeps them).
+    fn outputs(&self) -> Vec<String> {
+        let mut v = self.names();
+        v.retain(|n| !n.ends_with(".db-wal") && !n.ends_with(".db-shm"));
+        v
+    }
 }
 impl Drop for Dir {
     fn drop(&mut self) {
@@ -148,7 +155,7 @@ fn export_refuses_the_database_and_its_wal_and_shm_by_any_name() {
     assert!(link.is_symlink());
     ok(&db, &["check"]);
     // No temporary file was left behind.
-    assert_eq!(dir.names(), ["desk.db", "hard.db", "link.db", "sub"]);
+    assert_eq!(dir.outputs(), ["desk.db", "hard.db", "link.db", "sub"]);
 }
 
 #[test]
@@ -224,7 +231,7 @@ fn two_exports_at_once_each_get_their_own_file() {
             "round {round}: a CSV line in the JSON Lines file:\n{jsonl}"
         );
     }
-    assert_eq!(dir.names(), ["desk.db", "out.csv", "out.jsonl"]);
+    assert_eq!(dir.outputs(), ["desk.db", "out.csv", "out.jsonl"]);
 }
 
 #[test]
@@ -240,7 +247,7 @@ fn a_failed_export_leaves_the_old_file_and_no_temporary_file() {
         "--claim",
     );
     assert_eq!(fs::read_to_string(&out).unwrap(), "old");
-    assert_eq!(dir.names(), ["desk.db", "graph.dot"]);
+    assert_eq!(dir.outputs(), ["desk.db", "graph.dot"]);
 }
 
 // ------------------------------------------------------------------------------------------ item 3
@@ -393,5 +400,184 @@ fn claimreview_markup_is_safe_to_embed_and_urls_are_web_addresses() {
             "--url",
             "HTTPS://Checks.Example/ok",
         ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------- items 6-9
+
+/// `claimtrack` run as the user `nobody` (setpriv), when the tests run as root with setpriv at hand.
+fn as_nobody(db: &Path, args: &[&str]) -> Option<Output> {
+    let root = fs::read_to_string("/proc/self/status")
+        .ok()?
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"));
+    if !root || !Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("not root or no setpriv: the second-user checks are skipped");
+        return None;
+    }
+    let out = Command::new("/usr/bin/setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN, "--db"])
+        .arg(db)
+        .args(args)
+        .env_remove("CLAIMTRACK_DB")
+        .output()
+        .unwrap();
+    no_panic(&out);
+    Some(out)
+}
+
+#[test]
+fn a_second_user_reads_without_leaving_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Dir::new("seconduser");
+    fs::set_permissions(&dir.0, fs::Permissions::from_mode(0o755)).unwrap();
+    // The binary must be reachable by nobody: a copy in the world-readable folder.
+    let (db, claim) = desk(&dir);
+    fs::set_permissions(&db, fs::Permissions::from_mode(0o644)).unwrap();
+    let before = fs::read(&db).unwrap();
+    let Some(out) = as_nobody(&db, &["stats"]) else {
+        return;
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("claims        1"));
+    for args in [
+        &["show", claim.as_str()][..],
+        &["search", "troops"],
+        &["export", "-f", "jsonl"],
+    ] {
+        let out = as_nobody(&db, args).unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(
+        dir.names(),
+        ["desk.db"],
+        "the reader left files beside the database"
+    );
+    assert_eq!(fs::read(&db).unwrap(), before);
+    // The owner still writes.
+    ok(&db, &["add-claim", "Written after a second user read"]);
+    // A write by the second user is refused, and changes nothing.
+    let out = as_nobody(&db, &["add-claim", "Not mine to write"]).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+
+    // A read-only database in a read-only folder can be read.
+    ok(&db, &["check"]);
+    let names_before = dir.names();
+    fs::set_permissions(&db, fs::Permissions::from_mode(0o444)).unwrap();
+    fs::set_permissions(&dir.0, fs::Permissions::from_mode(0o555)).unwrap();
+    let out = as_nobody(&db, &["stats"]).unwrap();
+    fs::set_permissions(&dir.0, fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("claims        2"));
+    assert_eq!(dir.names(), names_before);
+}
+
+#[test]
+fn another_applications_file_given_as_db_is_not_taken_over() {
+    let dir = Dir::new("foreigncli");
+    let db = dir.path("invoices.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices VALUES (1, 2.5);",
+    )
+    .unwrap();
+    drop(conn);
+    let before = fs::read(&db).unwrap();
+    for args in [&["init"][..], &["stats"], &["add-claim", "x"]] {
+        fails(&db, args, "not claimtrack's");
+        assert_eq!(fs::read(&db).unwrap(), before);
+        assert_eq!(dir.names(), ["invoices.db"]);
+    }
+}
+
+#[test]
+fn many_processes_creating_one_new_file_all_succeed() {
+    let dir = Dir::new("manyinit");
+    for round in 0..4 {
+        let db = dir.path(&format!("new-{round}.db"));
+        if round % 2 == 1 {
+            fs::write(&db, b"").unwrap(); // a zero-byte file is a new database too
+        }
+        let children: Vec<_> = (0..6)
+            .map(|i| {
+                let args: Vec<String> = if i % 2 == 0 {
+                    vec!["init".into()]
+                } else {
+                    vec!["--actor".into(), format!("p{i}"), "init".into()]
+                };
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                cmd(&db, &args).spawn().unwrap()
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().unwrap();
+            no_panic(&out);
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        ok(&db, &["check"]);
+    }
+}
+
+// ----------------------------------------------------------------------------------------- item 12
+
+#[test]
+fn smaller_items_are_refused_clearly() {
+    let dir = Dir::new("smaller");
+    let (db, _) = desk(&dir);
+    // An actor is one line.
+    fails(&db, &["--actor", "eve\nadmin", "add-claim", "x"], "actor");
+    // The help says what the history records by default.
+    let help = ok(&db, &["--help"]);
+    assert!(help.contains("default: \"unknown\""), "{help}");
+    // An in-memory database is not "created".
+    fails(Path::new(":memory:"), &["init"], "in-memory");
+    // A lowered schema version: a short message, not kilobytes of SQL.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("PRAGMA user_version = 0").unwrap();
+    drop(conn);
+    let stderr = fails(&db, &["add-claim", "x"], "migration");
+    assert!(stderr.len() < 600, "{} bytes: {stderr}", stderr.len());
+    assert!(!stderr.contains("CREATE TABLE"), "{stderr}");
+}
+
+// ----------------------------------------------------------------------------------------- item 10
+
+#[test]
+fn a_claimreview_or_fact_check_import_that_lands_nothing_fails() {
+    let dir = Dir::new("nothing");
+    let (db, _) = desk(&dir);
+    let file = dir.path("empty.json");
+    for (format, body) in [
+        ("claimreview", "[]"),
+        ("claimreview", r#"{"@type": "WebPage", "name": "no review here"}"#),
+        ("claimreview", r#"[{"@type": "ClaimReview"}]"#),
+        ("factcheck-api", r#"{"claims": []}"#),
+        ("factcheck-api", r#"{"claims": [{"claimant": "no text"}]}"#),
+    ] {
+        fs::write(&file, body).unwrap();
+        let out = run(&db, &["import", "-f", format, file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{format} {body}: exited 0");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("nothing could be imported"));
+    }
+    // A file that lands something still succeeds.
+    fs::write(
+        &file,
+        r#"{"@type": "ClaimReview", "claimReviewed": "One claim", "reviewRating": {"alternateName": "False"}}"#,
+    )
+    .unwrap();
+    ok(&db, &["import", "-f", "claimreview", file.to_str().unwrap()]);
+    // A directory given as the import file is named as such.
+    fails(
+        &db,
+        &["import", "-f", "jsonl", dir.0.to_str().unwrap()],
+        "directory",
     );
 }

@@ -36,7 +36,8 @@ struct Cli {
     /// crash never corrupts the database, but after a power loss the last commits may roll back.
     #[arg(long, global = true)]
     durable: bool,
-    /// Who is making the changes, as recorded in the history (default: "claimtrack").
+    /// Who is making the changes, as recorded in the history (default: "unknown"); one line, no control
+    /// characters.
     #[arg(long, global = true, env = "CLAIMTRACK_ACTOR")]
     actor: Option<String>,
     #[command(subcommand)]
@@ -409,6 +410,12 @@ fn run(cli: Cli) -> Outcome {
     let opts = options(&cli);
     match cli.command {
         Command::Init => {
+            if cli.db.as_os_str() == ":memory:" || cli.db.to_string_lossy().starts_with("file:") {
+                return Err(Failure::Input(format!(
+                    "--db {}: give a file; an in-memory database or URI would vanish when the command ends",
+                    cli.db.display()
+                )));
+            }
             let existed = cli.db.exists() && std::fs::metadata(&cli.db).map(|m| m.len() > 0).unwrap_or(false);
             let store = Store::open_with(&cli.db, &options(&cli))?;
             let version = store.schema_version()?;
@@ -428,7 +435,7 @@ fn run(cli: Cli) -> Outcome {
             claim,
             output,
         } => {
-            let store = open_existing(&cli.db, &opts)?;
+            let store = open_existing(&cli.db, &opts.clone().read_only())?;
             let claim = claim.map(|c| claim_id(&c)).transpose()?;
             export(&store, &cli.db, format, claim, output.as_deref())
         }
@@ -568,11 +575,11 @@ fn run(cli: Cli) -> Outcome {
             print(json, json!({ "id": id }), &id.to_string())
         }
         Command::Show { claim } => {
-            let store = open_existing(&cli.db, &opts)?;
+            let store = open_existing(&cli.db, &opts.clone().read_only())?;
             show(&store, claim_id(&claim)?, json)
         }
         Command::Stats => {
-            let store = open_existing(&cli.db, &opts)?;
+            let store = open_existing(&cli.db, &opts.clone().read_only())?;
             let c = store.counts()?;
             let human = format!(
                 "sources       {}\npublications  {}\nclaims        {}\nattributions  {}\nevidence      {}\nlinks         {}\nreviews       {}",
@@ -581,7 +588,7 @@ fn run(cli: Cli) -> Outcome {
             print(json, serde_json::to_value(c).unwrap_or(Value::Null), &human)
         }
         Command::Search { query, limit } => {
-            let store = open_existing(&cli.db, &opts)?;
+            let store = open_existing(&cli.db, &opts.clone().read_only())?;
             let hits = store.search(&query, limit)?;
             let mut human = String::new();
             for h in &hits {
@@ -593,7 +600,7 @@ fn run(cli: Cli) -> Outcome {
             print(json, json!({ "hits": hits }), &human)
         }
         Command::History { claim } => {
-            let store = open_existing(&cli.db, &opts)?;
+            let store = open_existing(&cli.db, &opts.clone().read_only())?;
             let changes = store.claim_history(claim_id(&claim)?)?;
             let mut human = String::new();
             for c in &changes {
@@ -761,6 +768,11 @@ fn import(store: &Store, format: ImportFormat, file: &str, json: bool) -> Outcom
     let (input, len): (Box<dyn Read>, Option<u64>) = if file == "-" {
         (Box::new(io::stdin().lock()), None)
     } else {
+        if Path::new(file).is_dir() {
+            return Err(Failure::Input(format!(
+                "{file} is a directory; give the file to import"
+            )));
+        }
         let f = std::fs::File::open(file)
             .map_err(|e| Failure::Lib(Error::Io(io::Error::new(e.kind(), format!("{file}: {e}")))))?;
         let len = f.metadata().ok().map(|m| m.len());
@@ -791,7 +803,15 @@ fn import(store: &Store, format: ImportFormat, file: &str, json: bool) -> Outcom
             human.push_str(&format!("\n  {kind:<8} {}: {}", i.location, i.message));
         }
     }
-    print(json, serde_json::to_value(&report).unwrap_or(Value::Null), &human)
+    print(json, serde_json::to_value(&report).unwrap_or(Value::Null), &human)?;
+    // ClaimReview and Fact Check Tools imports keep what they can; when that is nothing at all, the
+    // import failed, whatever the report says.
+    if s.inserted + s.updated + s.unchanged == 0
+        && matches!(format, ImportFormat::Claimreview | ImportFormat::FactcheckApi)
+    {
+        return Err(Failure::Input(format!("{file}: nothing could be imported")));
+    }
+    Ok(())
 }
 
 fn summary_report(summary: ImportSummary) -> ImportReport {

@@ -223,7 +223,15 @@ pub const DEFAULT_ACTOR: &str = "unknown";
 
 /// Checks an actor name: not blank, no control characters, at most [`MAX_NAME_CHARS`] characters.
 pub(crate) fn validate_actor(actor: &str) -> Result<()> {
-    text::required("actor", actor, MAX_NAME_CHARS)
+    text::required("actor", actor, MAX_NAME_CHARS)?;
+    // An actor is one name on one line of the history (a newline would forge a second entry's look).
+    if actor.chars().any(char::is_control) {
+        return Err(crate::error::Error::invalid(
+            "actor",
+            format!("contains a control character: {:?}", text::shorten(actor, 40)),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks the reason for a supersession or retraction: required, bounded, clean.

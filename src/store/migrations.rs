@@ -13,6 +13,9 @@ const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("../../schem
 /// The schema version this library writes: a fresh database reports it, older ones are migrated to it.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// `PRAGMA application_id` of a claimtrack database ("ClTk"), set by `schema/0001_initial.sql`.
+pub(crate) const APPLICATION_ID: i64 = 0x436C_546B;
+
 pub(crate) fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
 }
@@ -84,7 +87,8 @@ fn apply(conn: &Connection, migrations: &[(&str, &str)]) -> Result<()> {
         let version = i as i64 + 1;
         tx.execute_batch(sql).map_err(|e| Error::Migration {
             version,
-            message: e.to_string(),
+            // SQLite's error for a batch quotes the statement; a schema file is kilobytes of SQL.
+            message: crate::model::text::shorten(e.to_string().lines().next().unwrap_or_default(), 200),
         })?;
         // PRAGMA takes no bound parameters; `version` is our own integer, never user text.
         tx.execute_batch(&format!("PRAGMA user_version = {version}"))?;

@@ -67,6 +67,8 @@ pub struct OpenOptions {
     /// Who makes the changes, recorded in every history entry (see [`Store::set_actor`]); `None` records
     /// `"unknown"`.
     pub actor: Option<String>,
+    /// Open for reading only (see [`OpenOptions::read_only`]).
+    pub read_only: bool,
 }
 
 impl Default for OpenOptions {
@@ -75,6 +77,7 @@ impl Default for OpenOptions {
             durability: Durability::Normal,
             busy_timeout: Duration::from_secs(10),
             actor: None,
+            read_only: false,
         }
     }
 }
@@ -97,6 +100,16 @@ impl OpenOptions {
     /// Sets the actor recorded in history (checked when the store opens).
     pub fn actor(mut self, actor: impl Into<String>) -> Self {
         self.actor = Some(actor.into());
+        self
+    }
+    /// Opens an existing database for reading only: nothing is migrated or written, and no file is
+    /// created beside it by a user who cannot write the database (a second user of a desk's file, a
+    /// read-only folder): such a reader sees the file as it was last checkpointed (SQLite's
+    /// `immutable`), or, when a writer has it open, reads through the writer's `-wal` and `-shm`. Any
+    /// write through the store fails. A file of an older schema version is refused: open it for
+    /// writing once to migrate it.
+    pub fn read_only(mut self) -> Self {
+        self.read_only = true;
         self
     }
 }
@@ -141,23 +154,56 @@ impl Store {
         let path = path.as_ref();
         let shown = path.display().to_string();
         check_header(path)?;
+        // Many processes creating or first opening one new file race for the locks in ways SQLite's
+        // busy handler does not cover (a journal-mode switch, a read that must become a write): the
+        // open is retried until the busy timeout, as a single write would wait.
+        let deadline = std::time::Instant::now() + options.busy_timeout;
+        loop {
+            match Self::try_open(path, &shown, options) {
+                Err(Error::Busy) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn try_open(path: &Path, shown: &str, options: &OpenOptions) -> Result<Store> {
+        // Read before anything can write: another application's file, or one of a newer version, must be
+        // refused byte for byte untouched, its WAL included (a read-only connection never checkpoints).
+        let probe = probe(path, options.busy_timeout).map_err(|e| corrupt_or_err(e, shown))?;
+        if let Some(p) = &probe {
+            p.refuse_foreign(shown)?;
+            migrations::refuse_too_new(p.user_version)?;
+            if p.user_version == 0 && p.objects > 0 {
+                return Err(Error::Migration {
+                    version: 0,
+                    message: "the file holds claimtrack's tables but says schema version 0 (PRAGMA \
+                              user_version was changed by hand); it was not modified"
+                        .into(),
+                });
+            }
+        }
+        if options.read_only {
+            return Self::open_read_only(path, shown, probe, options);
+        }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| corrupt_or(e, &shown))?;
+        .map_err(|e| corrupt_or(e, shown))?;
         conn.busy_timeout(options.busy_timeout)?;
-        // Read before anything writes: a too-new or damaged file must not be touched.
-        let version = migrations::user_version(&conn).map_err(|e| corrupt_or_err(e, &shown))?;
+        // Read again on the writing connection: the file may have been created meanwhile.
+        let version = migrations::user_version(&conn).map_err(|e| corrupt_or_err(e, shown))?;
         migrations::refuse_too_new(version)?;
         let sync = match options.durability {
             Durability::Normal => "NORMAL",
             Durability::Full => "FULL",
         };
         conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| corrupt_or(e, &shown))?;
+            .map_err(|e| corrupt_or(e, shown))?;
         conn.pragma_update(None, "synchronous", sync)?;
         // Statement journals and temporary b-trees in memory: inside a transaction SQLite journals
         // each page a statement changes, and with the default (a temporary file) a bulk load made
@@ -167,7 +213,43 @@ impl Store {
         // are hundreds of MB, and bulk loads and summaries touch them at random.
         conn.pragma_update(None, "cache_size", -32_768)?;
         conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
-        let store = Self::finish_open(conn).map_err(|e| corrupt_or_err(e, &shown))?;
+        let store = Self::finish_open(conn).map_err(|e| corrupt_or_err(e, shown))?;
+        if let Some(actor) = &options.actor {
+            store.set_actor(actor)?;
+        }
+        Ok(store)
+    }
+
+    fn open_read_only(
+        path: &Path,
+        shown: &str,
+        probe: Option<Probe>,
+        options: &OpenOptions,
+    ) -> Result<Store> {
+        let Some(probe) = probe else {
+            return Err(Error::Corrupt {
+                path: shown.to_string(),
+                message: "no claimtrack database here (opened read-only, nothing is created)".into(),
+            });
+        };
+        if probe.user_version < SCHEMA_VERSION {
+            return Err(Error::Migration {
+                version: SCHEMA_VERSION,
+                message: format!(
+                    "schema version {} needs upgrading, which a read-only open cannot do; open the file \
+                     for writing once (claimtrack init)",
+                    probe.user_version
+                ),
+            });
+        }
+        let conn = open_reader(path, options.busy_timeout, false).map_err(|e| corrupt_or_err(e, shown))?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "cache_size", -32_768)?;
+        conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.set_prepared_statement_cache_capacity(128);
+        history::init_actor(&conn)?;
+        let store = Store { conn };
         if let Some(actor) = &options.actor {
             store.set_actor(actor)?;
         }
@@ -271,6 +353,135 @@ impl Store {
         }
         out
     }
+}
+
+/// What a read-only look at an existing, non-empty file found.
+struct Probe {
+    application_id: i64,
+    user_version: i64,
+    /// Up to three names of the file's tables, for the message when it is refused.
+    tables: Vec<String>,
+    objects: i64,
+}
+
+impl Probe {
+    /// Refuses an SQLite file that is not claimtrack's: another application's id, or no id but
+    /// tables (an `invoices` database). An empty SQLite file (no schema at all) may become claimtrack's.
+    fn refuse_foreign(&self, shown: &str) -> Result<()> {
+        if self.application_id == migrations::APPLICATION_ID
+            || (self.application_id == 0 && self.objects == 0 && self.user_version == 0)
+        {
+            return Ok(());
+        }
+        let tables = if self.tables.is_empty() {
+            String::new()
+        } else {
+            format!(", tables {}", self.tables.join(", "))
+        };
+        Err(Error::Corrupt {
+            path: shown.to_string(),
+            message: format!(
+                "an SQLite database that is not claimtrack's (application_id {}, user_version {}{tables}); \
+                 the file was not modified",
+                self.application_id, self.user_version
+            ),
+        })
+    }
+}
+
+/// A `file:` URI for `path` with `query` (SQLite's URI syntax: `%`, `?` and `#` escaped).
+fn file_uri(path: &Path, query: &str) -> Result<String> {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    let text = abs.to_str().ok_or_else(|| Error::Invalid {
+        field: "db",
+        reason: format!("the path {} is not UTF-8", abs.display()),
+    })?;
+    let mut uri = String::from("file:");
+    for c in text.chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push('?');
+    uri.push_str(query);
+    Ok(uri)
+}
+
+/// Whether this process may write the file (opening it for writing changes nothing in it).
+fn writable(path: &Path) -> bool {
+    std::fs::OpenOptions::new().write(true).open(path).is_ok()
+}
+
+fn side_file(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(suffix);
+    s.into()
+}
+
+/// A read-only connection that creates no file and never checkpoints: when this process cannot write
+/// the database and no writer has it open (no `-wal`), SQLite's `immutable` mode (no locks, no `-shm`);
+/// otherwise an ordinary read-only connection, which reads through the writers' `-wal` and `-shm`.
+///
+/// `snapshot` asks for `immutable` whenever no writer has the file open, whatever the permissions: a
+/// look at a few header values that must leave no file behind.
+fn open_reader(path: &Path, busy: Duration, snapshot: bool) -> Result<Connection> {
+    let flags =
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let no_writer = !side_file(path, "-wal").exists();
+    let conn = if no_writer && (snapshot || !writable(path)) {
+        Connection::open_with_flags(file_uri(path, "immutable=1")?, flags)?
+    } else {
+        let conn = Connection::open_with_flags(file_uri(path, "mode=ro")?, flags)?;
+        conn.busy_timeout(busy)?;
+        // A read-only folder: SQLite cannot make the `-shm` it needs. With no writer the file is whole.
+        match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)) {
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if no_writer
+                    && matches!(
+                        f.code,
+                        rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly
+                    ) =>
+            {
+                drop(conn);
+                Connection::open_with_flags(file_uri(path, "immutable=1")?, flags)?
+            }
+            Err(e) => return Err(e.into()),
+            Ok(_) => conn,
+        }
+    };
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+    Ok(conn)
+}
+
+/// Looks at an existing, non-empty file without writing to it; `None` for a missing or empty file.
+fn probe(path: &Path, busy: Duration) -> Result<Option<Probe>> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > 0 => {}
+        Ok(_) => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::Io(e)),
+    }
+    let conn = open_reader(path, busy, true)?;
+    let application_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let user_version = migrations::user_version(&conn)?;
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    let tables = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name LIMIT 3")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(Some(Probe {
+        application_id,
+        user_version,
+        tables,
+        objects,
+    }))
 }
 
 /// Refuses a non-empty file that does not start with SQLite's header, before SQLite opens it.
