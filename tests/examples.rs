@@ -85,10 +85,13 @@ fn wonsan_example_writes_a_file_database_once() {
 /// The data-set import examples print what the importer itself reports for the same file.
 #[test]
 fn import_examples_report_what_the_importers_wrote() {
-    use claimtrack::io::{DatasetReport, climate_fever, fever, liar};
+    use claimtrack::io::{DatasetReport, averitec, climate_fever, fever, liar};
     use claimtrack::{Result, Store};
     type Import = fn(&Store, &str) -> Result<DatasetReport>;
-    let cases: [(&str, &str, Import); 3] = [
+    let cases: [(&str, &str, Import); 4] = [
+        ("import_averitec", "tests/data/averitec/handmade.json", |s, p| {
+            averitec::import_file(s, p, |_| {})
+        }),
         (
             "import_fever",
             "tests/data/fever/paper_dev_excerpt.jsonl",

@@ -1,5 +1,5 @@
 //! Hostile input through every importer (bundle, JSON Lines, ClaimReview, Fact Check Tools, FEVER, LIAR,
-//! Climate-FEVER): arbitrary bytes, invalid UTF-8, NUL, control and bidi characters, JSON nested 100,000
+//! Climate-FEVER, AVeriTeC): arbitrary bytes, invalid UTF-8, NUL, control and bidi characters, JSON nested 100,000
 //! deep, huge strings, SQL and FTS5 syntax inside fields, ids of the wrong kind — and, since random bytes
 //! rarely get past a parser, *almost valid* files: a real example file with one field mutated.
 //!
@@ -11,7 +11,9 @@
 use proptest::prelude::*;
 use serde_json::Value;
 
-use claimtrack::io::{ImportReport, bundle, claimreview, climate_fever, factcheck, fever, jsonl, liar};
+use claimtrack::io::{
+    ImportReport, averitec, bundle, claimreview, climate_fever, factcheck, fever, jsonl, liar,
+};
 use claimtrack::{Counts, Error, NewClaim, Store, seeds};
 
 const CLAIMREVIEW: &str = include_str!("data/schemaorg/example1.jsonld");
@@ -22,6 +24,7 @@ use common::nasty;
 
 const LIAR: &str = include_str!("data/liar/handmade.tsv");
 const CLIMATE: &str = include_str!("data/climate-fever/handmade.csv");
+const AVERITEC: &str = include_str!("data/averitec/handmade.json");
 /// The Fact Check Tools page of tests/io_factcheck.rs (odd entries included: they are reported, not fatal).
 const FACTCHECK: &str = include_str!("data/factcheck/page.json");
 
@@ -34,9 +37,10 @@ enum Importer {
     Fever,
     Liar,
     ClimateFever,
+    Averitec,
 }
 
-const ALL: [Importer; 7] = [
+const ALL: [Importer; 8] = [
     Importer::Bundle,
     Importer::Jsonl,
     Importer::ClaimReview,
@@ -44,6 +48,7 @@ const ALL: [Importer; 7] = [
     Importer::Fever,
     Importer::Liar,
     Importer::ClimateFever,
+    Importer::Averitec,
 ];
 
 /// A valid file for each importer (all but the JSON Lines one are the test data files).
@@ -60,6 +65,7 @@ fn valid(imp: Importer) -> Vec<u8> {
         Importer::Fever => FEVER.as_bytes().to_vec(),
         Importer::Liar => LIAR.as_bytes().to_vec(),
         Importer::ClimateFever => CLIMATE.as_bytes().to_vec(),
+        Importer::Averitec => AVERITEC.as_bytes().to_vec(),
     }
 }
 
@@ -82,6 +88,7 @@ fn run(imp: Importer, store: &Store, input: &[u8]) -> Result<(), Error> {
         Importer::Fever => fever::import(store, input, |_| {}).map(drop),
         Importer::Liar => liar::import(store, input, |_| {}).map(drop),
         Importer::ClimateFever => climate_fever::import(store, input, |_| {}).map(drop),
+        Importer::Averitec => averitec::import(store, input, |_| {}).map(drop),
     }
 }
 
@@ -590,6 +597,7 @@ proptest! {
     fn json_files_with_one_value_mutated_import_whole_or_not_at_all(
         imp in prop::sample::select(vec![
             Importer::Bundle, Importer::Jsonl, Importer::ClaimReview, Importer::FactCheck, Importer::Fever,
+            Importer::Averitec,
         ]),
         target in any::<usize>(),
         m in mutation(),

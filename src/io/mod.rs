@@ -13,6 +13,7 @@
 //! | [`fever`] | FEVER `paper_dev.jsonl`: claims, evidence sets as Wikipedia-page sources | — |
 //! | [`liar`] | LIAR TSV: speakers, statements, PolitiFact labels as reviews | — |
 //! | [`climate_fever`] | Climate-FEVER CSV: claims, evidence sentences with their own labels | — |
+//! | [`averitec`] | AVeriTeC JSON: claims, speakers, question-and-answer evidence, labels as reviews | — |
 //!
 //! Every importer writes through [`Store::batch`](crate::Store::batch), so an import is one
 //! transaction: all of a file lands, or none of it.
@@ -27,6 +28,7 @@ use crate::error::Error;
 use crate::model::source::SourceKind;
 use crate::store::ImportSummary;
 
+pub mod averitec;
 pub mod bundle;
 pub mod claimreview;
 pub mod climate_fever;
@@ -39,7 +41,8 @@ pub mod labels;
 pub mod liar;
 mod repair;
 
-/// What an import of a research data set ([`fever`], [`liar`], [`climate_fever`]) read and wrote.
+/// What an import of a research data set ([`fever`], [`liar`], [`climate_fever`], [`averitec`]) read and
+/// wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DatasetReport {
