@@ -92,8 +92,14 @@ CREATE TABLE claims (
     about      TEXT,
     -- When the claim was made (claimDate), as against the time it is about.
     made_on    TEXT,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    -- The text's name key (src/model/text.rs: NFKC, case folded, format characters dropped, spacing
+    -- collapsed), so "has this been checked already?" finds an exact repeat by one index lookup, however
+    -- many claims share its words (issue 12). Written by the store with every text; a row written behind
+    -- the API has none until `claimtrack reindex`, and `check` reports it with the search indexes.
+    text_key   TEXT
 ) STRICT;
+CREATE INDEX claims_text_key ON claims (text_key);
 -- A covering index for the evidence summary (`Store::evidence_summary`), the hot path of a desk's screen:
 -- the summary maps the public id to the rowid and needs the kind; with this index it does so without
 -- visiting the claim's row, which holds the text and is rarely in cache (docs/performance.md). The summary
@@ -265,9 +271,11 @@ CREATE TABLE reviews (
     id            INTEGER PRIMARY KEY,
     uuid          BLOB    NOT NULL UNIQUE CHECK (length(uuid) = 16),
     claim_id      INTEGER NOT NULL REFERENCES claims (id) ON DELETE RESTRICT,
-    verdict       TEXT    NOT NULL CHECK (verdict = 'false' OR verdict = 'mostly_false' OR verdict = 'mixed' OR
-                                          verdict = 'mostly_true' OR verdict = 'true' OR
-                                          verdict = 'unverifiable'),
+    -- NULL: the publisher's label maps to no verdict (an unmapped rating, kept verbatim in label), which is
+    -- not 'unverifiable', a verdict of its own (issue 12).
+    verdict       TEXT    CHECK (verdict IS NULL OR verdict = 'false' OR verdict = 'mostly_false' OR
+                                 verdict = 'mixed' OR verdict = 'mostly_true' OR verdict = 'true' OR
+                                 verdict = 'unverifiable'),
     label         TEXT,
     rating_value  REAL,
     rating_best   REAL,

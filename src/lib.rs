@@ -75,7 +75,9 @@ pub use model::link::{ClaimLink, LinkKind};
 pub use model::publication::{NewPublication, Publication, site_of, web_archive_original};
 pub use model::review::{NewReview, Rating, Review, Verdict};
 pub use model::source::{AffiliationKind, NewSource, Source, SourceKind};
-pub use model::text::{MAX_NAME_CHARS, MAX_QUOTE_CHARS, MAX_TEXT_CHARS, MAX_URL_BYTES, name_key};
+pub use model::text::{
+    MAX_LABEL_BYTES, MAX_NAME_CHARS, MAX_QUOTE_CHARS, MAX_TEXT_CHARS, MAX_URL_BYTES, name_key,
+};
 pub use model::token::{Role, Token};
 #[cfg(feature = "postgres")]
 pub use store::postgres::{POSTGRES_SCHEMA_VERSION, postgres_migrate, postgres_schema_version};

@@ -1087,6 +1087,8 @@ fn rows_written_behind_the_api_are_reported_by_check() {
     let r = store.check().unwrap();
     let mut checks: Vec<&str> = r.problems.iter().map(|p| p.check.as_str()).collect();
     checks.sort();
+    // search_index twice: the row is missing from claims_fts, and its text key is missing.
+    checks.dedup();
     assert_eq!(checks, ["history", "search_index"], "{r:?}");
     assert_eq!(fts_problems(&raw).len(), 1, "{:?}", fts_problems(&raw));
     assert!(store.search("unindexed", 10).unwrap().is_empty());

@@ -131,7 +131,7 @@ fn push_claim(b: &mut Bundle, source: SourceId, tag: u128, round: u64, i: u64, e
         b.reviews.push(Review {
             id: claimtrack::ReviewId::from_uuid(uid(tag + 3, round, i)),
             claim: c.id,
-            verdict: Verdict::Mixed,
+            verdict: Some(Verdict::Mixed),
             label: None,
             rating: None,
             rationale: Some("r".into()),

@@ -119,6 +119,31 @@ fn import_examples_report_what_the_importers_wrote() {
             out.contains(&format!("store now holds {} claims", expected.added.claims)),
             "{out}"
         );
+        // Every label of these data sets maps to a verdict, and the example says so.
+        let n = expected.added.reviews;
+        assert!(
+            out.contains(&format!("reviews with a verdict: {n} of {n} (100.0%)")),
+            "{out}"
+        );
+    }
+}
+
+/// MuMiN's 906 Fact Check Tools ratings: the share mapped and the agreement with its human label, as the
+/// README states them.
+#[test]
+fn import_mumin_prints_the_share_of_ratings_mapped() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/mumin/verdict_annotations.csv"
+    );
+    let out = run_example("import_mumin", &[path]);
+    for line in [
+        "906 rows read",
+        "109 ratings matched no verdict",
+        "reviews with a verdict: 797 of 906 (88.0%)",
+        "agreement with MuMiN's human label: 778 of 778 mapped ratings (100.0%)",
+    ] {
+        assert!(out.contains(line), "{line:?} not in:\n{out}");
     }
 }
 

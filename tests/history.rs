@@ -287,7 +287,7 @@ fn reviews_are_corrected_and_retracted_never_overwritten() {
         )
         .unwrap();
     let mut r = store.review(first).unwrap();
-    r.verdict = Verdict::True;
+    r.verdict = Some(Verdict::True);
     assert!(matches!(
         store.update_review(&r),
         Err(Error::Invalid { field: "verdict", .. })
@@ -304,7 +304,7 @@ fn reviews_are_corrected_and_retracted_never_overwritten() {
     let current = store.current_reviews_of(claim).unwrap();
     assert_eq!(
         current.iter().map(|r| r.verdict).collect::<Vec<_>>(),
-        vec![Verdict::True]
+        vec![Some(Verdict::True)]
     );
     assert_eq!(store.reviews_of(claim).unwrap().len(), 2);
 

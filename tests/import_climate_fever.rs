@@ -41,7 +41,7 @@ fn handmade_rows_land_with_hand_checked_counts() {
     let r = &store.reviews_of(disputed.id).unwrap()[0];
     assert_eq!(
         (r.verdict, r.label.as_deref()),
-        (Verdict::Mixed, Some("DISPUTED"))
+        (Some(Verdict::Mixed), Some("DISPUTED"))
     );
     let ev = store.evidence_of(disputed.id).unwrap();
     assert_eq!(
@@ -114,7 +114,7 @@ fn full_file_when_the_data_folder_is_given() {
         .claims()
         .unwrap()
         .iter()
-        .filter(|c| store.reviews_of(c.id).unwrap()[0].verdict == Verdict::Mixed)
+        .filter(|c| store.reviews_of(c.id).unwrap()[0].verdict == Some(Verdict::Mixed))
         .count();
     assert_eq!(disputed, 154);
 }

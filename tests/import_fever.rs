@@ -27,7 +27,7 @@ fn excerpt_lands_with_hand_checked_counts() {
     let claim = &store.claims_tagged("fever:111897").unwrap()[0];
     assert_eq!(claim.text, "Telemundo is a English-language television network.");
     let review = &store.reviews_of(claim.id).unwrap()[0];
-    assert_eq!(review.verdict, Verdict::False);
+    assert_eq!(review.verdict, Some(Verdict::False));
     assert_eq!(review.label.as_deref(), Some("REFUTES"));
     assert_eq!(store.source(review.reviewer.unwrap()).unwrap().name, "FEVER");
     let evidence = store.evidence_of(claim.id).unwrap();
@@ -53,7 +53,7 @@ fn excerpt_lands_with_hand_checked_counts() {
     let nei = &store.claims_tagged("fever:194462").unwrap()[0];
     assert_eq!(
         store.reviews_of(nei.id).unwrap()[0].verdict,
-        Verdict::Unverifiable
+        Some(Verdict::Unverifiable)
     );
     assert!(store.evidence_of(nei.id).unwrap().is_empty());
 }

@@ -33,7 +33,7 @@ fn handmade_rows_land_with_hand_checked_counts() {
     let review = &store.reviews_of(claim.id).unwrap()[0];
     assert_eq!(
         (review.verdict, review.label.as_deref()),
-        (Verdict::False, Some("pants-fire"))
+        (Some(Verdict::False), Some("pants-fire"))
     );
     assert_eq!(store.source(review.reviewer.unwrap()).unwrap().name, "PolitiFact");
 
@@ -72,7 +72,7 @@ fn handmade_rows_land_with_hand_checked_counts() {
     assert_eq!(store.attributions_of(bridge.id).unwrap()[0].publication, None);
 
     // Every label maps, each kept verbatim.
-    let mut labels: Vec<(String, Verdict)> = store
+    let mut labels: Vec<(String, Option<Verdict>)> = store
         .claims()
         .unwrap()
         .iter()

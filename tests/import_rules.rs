@@ -116,14 +116,14 @@ fn a_changed_review_is_refused_by_every_bundle_format() {
     let (store, mut b) = seeded();
     let before = state(&store);
     let id = b.reviews[0].id;
-    b.reviews[0].verdict = Verdict::False;
+    b.reviews[0].verdict = Some(Verdict::False);
     b.reviews[0].label = Some("False".into());
     for (how, r) in each_bundle_import(&store, &b) {
         eprintln!("{how}");
         assert_conflict(r, "review", id);
         assert_eq!(state(&store), before, "{how}: the store changed");
     }
-    assert_eq!(store.review(id).unwrap().verdict, Verdict::MostlyTrue);
+    assert_eq!(store.review(id).unwrap().verdict, Some(Verdict::MostlyTrue));
     // The same bundle unchanged still imports as unchanged.
     let (_, b) = (0, {
         let mut b = b;
@@ -177,10 +177,10 @@ fn the_api_refuses_to_move_a_record_to_another_claim() {
     e.stance = Stance::Refutes;
     assert!(matches!(store.update_evidence(&e), Err(Error::Invalid { .. })));
     let mut r = b.reviews[0].clone();
-    r.verdict = Verdict::False;
+    r.verdict = Some(Verdict::False);
     assert!(matches!(store.update_review(&r), Err(Error::Invalid { .. })));
     assert_eq!(store.evidence(e.id).unwrap().stance, Stance::Supports);
-    assert_eq!(store.review(r.id).unwrap().verdict, Verdict::MostlyTrue);
+    assert_eq!(store.review(r.id).unwrap().verdict, Some(Verdict::MostlyTrue));
 }
 
 /// A standing entry as a bundle states it.
@@ -452,7 +452,7 @@ fn fact_check_tools_refuses_a_changed_review_and_keeps_an_unchanged_one() {
     factcheck::import(&store, FACTCHECK.as_bytes()).unwrap();
     let claim = store.claims().unwrap()[0].id;
     let review = store.reviews_of(claim).unwrap()[0].clone();
-    assert_eq!(review.verdict, Verdict::False);
+    assert_eq!(review.verdict, Some(Verdict::False));
     let before = state(&store);
     let again = factcheck::import(&store, FACTCHECK.as_bytes()).unwrap();
     assert_eq!(again.summary.inserted, 0);
@@ -482,5 +482,8 @@ fn a_data_set_row_imported_again_with_another_label_never_changes_the_first_revi
     assert_eq!(store.claim(first.id).unwrap(), first);
     let tagged = store.claims_tagged("liar:101").unwrap();
     assert_eq!(tagged.len(), 2, "the second import is a record of its own");
-    assert_eq!(store.reviews_of(tagged[1].id).unwrap()[0].verdict, Verdict::Mixed);
+    assert_eq!(
+        store.reviews_of(tagged[1].id).unwrap()[0].verdict,
+        Some(Verdict::Mixed)
+    );
 }

@@ -457,9 +457,13 @@ fn build(spec: &Spec) -> Store {
     let store = Store::open_in_memory().unwrap();
     let mut sources = Vec::new();
     for (i, (name, kind, parent, aliases, controlled)) in spec.sources.iter().enumerate() {
-        let mut s = NewSource::new(name.clone(), SourceKind::ALL[*kind % SourceKind::ALL.len()]);
+        // One source per name key: generated names and aliases are made distinct across sources.
+        let mut s = NewSource::new(
+            format!("{name} #{i}"),
+            SourceKind::ALL[*kind % SourceKind::ALL.len()],
+        );
         for a in aliases {
-            s = s.alias(a.clone());
+            s = s.alias(format!("{a} #{i}"));
         }
         if let Some(p) = parent.filter(|_| i > 0) {
             let parent = sources[p % i];

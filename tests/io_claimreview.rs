@@ -39,7 +39,7 @@ fn schema_org_example_1_imports_with_its_contradiction_reported() {
 
     let review = &store.reviews_of(claims[0].id).unwrap()[0];
     // ratingValue 1 of 1..6 says false; the words say "True": the number wins, both are kept.
-    assert_eq!(review.verdict, Verdict::False);
+    assert_eq!(review.verdict, Some(Verdict::False));
     assert_eq!(review.label.as_deref(), Some("True"));
     let rating = review.rating.as_ref().unwrap();
     assert_eq!((rating.value, rating.worst, rating.best), (1.0, 1.0, 6.0));
@@ -90,7 +90,7 @@ fn schema_org_example_2_imports_without_a_rating_and_with_a_video_clip() {
         Some("https://www.youtube.com/watch?v=B_889oBKkNU")
     );
     let review = &store.reviews_of(claim.id).unwrap()[0];
-    assert_eq!(review.verdict, Verdict::Unverifiable);
+    assert_eq!(review.verdict, None);
     assert_eq!(review.label, None);
     assert_eq!(
         review.rationale.as_deref(),
@@ -136,7 +136,7 @@ fn arrays_graphs_and_id_references_are_read_and_bad_nodes_listed() {
         .find(|c| c.text == "Water is dry")
         .unwrap();
     let review = &store.reviews_of(water.id).unwrap()[0];
-    assert_eq!(review.verdict, Verdict::False);
+    assert_eq!(review.verdict, Some(Verdict::False));
     assert_eq!(
         store.source(review.reviewer.unwrap()).unwrap().name,
         "Desk Checks"
@@ -249,7 +249,7 @@ fn export_then_import_keeps_text_claimant_rating_and_review_author() {
     );
     assert_eq!(copy.source(p.publisher.unwrap()).unwrap().name, "Tass");
     let r = &copy.reviews_of(c.id).unwrap()[0];
-    assert_eq!(r.verdict, Verdict::MostlyTrue);
+    assert_eq!(r.verdict, Some(Verdict::MostlyTrue));
     assert_eq!(r.label.as_deref(), Some("Mostly true"));
     let rt = r.rating.as_ref().unwrap();
     assert_eq!((rt.value, rt.worst, rt.best), (4.0, 1.0, 5.0));

@@ -179,7 +179,9 @@ fn bundle() -> impl Strategy<Value = Bundle> {
                 2 => b.reviews.push(Review {
                     id: ReviewId::new(),
                     claim,
-                    verdict: Verdict::ALL[usize::from(n) % Verdict::ALL.len()],
+                    verdict: Verdict::ALL
+                        .get(usize::from(n) % (Verdict::ALL.len() + 1))
+                        .copied(),
                     label: words,
                     rating: (n % 5 == 0).then(|| Rating {
                         value: 2.0,
@@ -289,8 +291,14 @@ proptest! {
         for op in ops {
             match op {
                 Op::AddSource(name) => {
-                    let id = s.add_source(NewSource::new(name.clone(), SourceKind::Person)).unwrap();
-                    sources.push((id, name));
+                    // One source per name key: a look-alike of a stored name is refused.
+                    let added = s.add_source(NewSource::new(name.clone(), SourceKind::Person));
+                    if sources.iter().any(|(_, n)| claimtrack::name_key(n) == claimtrack::name_key(&name)) {
+                        let refused = matches!(added, Err(claimtrack::Error::Duplicate { kind: "source", .. }));
+                        prop_assert!(refused, "a look-alike source was not refused");
+                    } else {
+                        sources.push((added.unwrap(), name));
+                    }
                 }
                 Op::AddClaim(text) => {
                     let id = s.add_claim(NewClaim::factual(text.clone())).unwrap();

@@ -232,10 +232,13 @@ fn awkward_text_is_stored_and_read_back_exactly() {
         let c = s.add_claim(NewClaim::factual(t)).unwrap();
         assert_eq!(s.claim(c).unwrap().text, t);
         let src = s
-            .add_source(NewSource::new(t, SourceKind::Collective).alias(t))
+            .add_source(NewSource::new(t, SourceKind::Collective).alias(format!("aka {t}")))
             .unwrap();
         let back = s.source(src).unwrap();
-        assert_eq!((back.name.as_str(), back.aliases[0].as_str()), (t, t));
+        assert_eq!(
+            (back.name.as_str(), back.aliases[0].as_str()),
+            (t, format!("aka {t}").as_str())
+        );
         let a = s.attribute(c, NewAttribution::said_by(src).quote(t)).unwrap();
         assert_eq!(s.attribution(a).unwrap().quote.as_deref(), Some(t));
         let e = s

@@ -51,6 +51,14 @@ fn run(
         took.as_secs_f64(),
         report.added.claims as f64 / took.as_secs_f64().max(1e-9)
     );
+    // The share of reviews that map to a verdict (the rest keep their label, without a verdict).
+    let verdicts = store.verdict_counts()?;
+    let reviews: u64 = verdicts.iter().map(|(_, n)| n).sum();
+    let mapped: u64 = verdicts.iter().filter(|(v, _)| v.is_some()).map(|(_, n)| n).sum();
+    println!(
+        "reviews with a verdict: {mapped} of {reviews} ({:.1}%)",
+        100.0 * mapped as f64 / reviews.max(1) as f64
+    );
     let total = store.counts()?;
     println!(
         "store now holds {} claims, {} sources, {} evidence, {} reviews",

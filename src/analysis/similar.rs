@@ -150,6 +150,11 @@ impl Store {
     /// rewordings that keep some of the same words; a translation or a complete rewrite is out of its
     /// reach. Text without any letter or digit finds nothing; `limit` is capped at [`MAX_SIMILAR`].
     ///
+    /// **Exact repeats come first, always.** A stored claim whose text equals `text` after
+    /// [`name_key`](crate::name_key) normalisation (case, Unicode normal forms, invisible characters and
+    /// spacing ignored) is looked up through an index on that key before anything else, so it is found
+    /// however many claims share its words, and listed first (oldest first among several) with score 1.
+    ///
     /// ```
     /// let store = claimtrack::Store::open_in_memory()?;
     /// claimtrack::seeds::load_wonsan(&store)?;
@@ -172,10 +177,25 @@ impl Store {
                 terms.push(w);
             }
         }
+        let limit = limit.min(MAX_SIMILAR);
+        let key = crate::model::text::name_key(text);
+        let mut exact: Vec<SimilarClaim> = if key.is_empty() {
+            Vec::new()
+        } else {
+            self.claims_with_text_key(&key, limit)?
+                .into_iter()
+                .map(|(claim, text)| SimilarClaim {
+                    claim,
+                    text,
+                    score: 1.0,
+                })
+                .collect()
+        };
         let query = profile(text);
         let mut found: Vec<SimilarClaim> = self
-            .similar_raw(&terms, CANDIDATES.max(limit.min(MAX_SIMILAR)))?
+            .similar_raw(&terms, CANDIDATES.max(limit))?
             .into_iter()
+            .filter(|(claim, _)| !exact.iter().any(|e| e.claim == *claim))
             .map(|(claim, t)| SimilarClaim {
                 claim,
                 score: score(&query, &profile(&t)),
@@ -183,8 +203,9 @@ impl Store {
             })
             .collect();
         found.sort_by(|a, b| b.score.total_cmp(&a.score));
-        found.truncate(limit.min(MAX_SIMILAR));
-        Ok(found)
+        exact.append(&mut found);
+        exact.truncate(limit);
+        Ok(exact)
     }
 }
 

@@ -40,8 +40,8 @@ pub enum EventKind {
     Reviewed {
         /// The review.
         review: ReviewId,
-        /// The verdict.
-        verdict: Verdict,
+        /// The verdict; `None` when the reviewer's label maps to no verdict.
+        verdict: Option<Verdict>,
     },
 }
 

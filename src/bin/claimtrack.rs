@@ -151,9 +151,10 @@ enum Command {
         /// The claim.
         claim: String,
         /// false, mostly_false, mixed, mostly_true, true, unverifiable — or a known label such as
-        /// "Pants on Fire!" or "barely-true", which is then kept as the label.
-        #[arg(long)]
-        verdict: String,
+        /// "Pants on Fire!" or "barely-true", which is then kept as the label. Without it, the verdict
+        /// is read from --label, and a label that maps to none gives a review without a verdict.
+        #[arg(long, required_unless_present = "label")]
+        verdict: Option<String>,
         /// Who reviewed it (id or name).
         #[arg(long)]
         reviewer: Option<String>,
@@ -178,6 +179,15 @@ enum Command {
         query: String,
         /// Most results to show.
         #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Has this been checked already? Stored claims worded like TEXT, most alike first; an exact repeat
+    /// (ignoring case, Unicode forms, invisible characters and spacing) always comes first.
+    Similar {
+        /// The claim's wording.
+        text: String,
+        /// Most results to show.
+        #[arg(long, default_value_t = 10)]
         limit: usize,
     },
     /// A claim's full change record: the claim's own changes and those of its attributions, evidence,
@@ -549,15 +559,19 @@ fn run(cli: Cli) -> Outcome {
         } => {
             let store = open_existing(&cli.db, &opts)?;
             let claim = claim_id(&claim)?;
-            let mut new = match verdict.parse::<Verdict>() {
-                Ok(v) => NewReview::new(v),
-                Err(e) => {
-                    let m = labels::map_label(&verdict);
-                    if !m.is_mapped() {
-                        return Err(e.into());
+            let mut new = match (verdict, &label) {
+                (Some(verdict), _) => match verdict.parse::<Verdict>() {
+                    Ok(v) => NewReview::new(v),
+                    Err(e) => {
+                        let m = labels::map_label(&verdict);
+                        if !m.is_mapped() {
+                            return Err(e.into());
+                        }
+                        m.new_review()
                     }
-                    m.new_review()
-                }
+                },
+                (None, Some(l)) => NewReview::with_verdict(labels::map_label(l).verdict),
+                (None, None) => NewReview::unrated(),
             };
             if let Some(l) = label {
                 new = new.label(l);
@@ -581,23 +595,51 @@ fn run(cli: Cli) -> Outcome {
         Command::Stats => {
             let store = open_existing(&cli.db, &opts.clone().read_only())?;
             let c = store.counts()?;
-            let human = format!(
+            let verdicts = store.verdict_counts()?;
+            let mut human = format!(
                 "sources       {}\npublications  {}\nclaims        {}\nattributions  {}\nevidence      {}\nlinks         {}\nreviews       {}",
                 c.sources, c.publications, c.claims, c.attributions, c.evidence, c.links, c.reviews
             );
-            print(json, serde_json::to_value(c).unwrap_or(Value::Null), &human)
+            // Reviews that count, by verdict; "no verdict" is a rating that maps to none.
+            for (v, n) in &verdicts {
+                human.push_str(&format!("\n  {:<12}{n}", Verdict::words_of(*v)));
+            }
+            let mut value = serde_json::to_value(c).unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut value {
+                let by: serde_json::Map<String, Value> = verdicts
+                    .iter()
+                    .map(|(v, n)| (Verdict::text_of(*v).to_string(), json!(n)))
+                    .collect();
+                m.insert("verdicts".into(), Value::Object(by));
+            }
+            print(json, value, &human)
         }
         Command::Search { query, limit } => {
             let store = open_existing(&cli.db, &opts.clone().read_only())?;
             let hits = store.search(&query, limit)?;
             let mut human = String::new();
             for h in &hits {
-                human.push_str(&format!("{}  {}\n    {}\n", h.claim, h.claim_text, h.snippet));
+                // One line each: a claim text may hold line breaks (snippets never do).
+                let text = h.claim_text.split_whitespace().collect::<Vec<_>>().join(" ");
+                human.push_str(&format!("{}  {text}\n    {}\n", h.claim, h.snippet));
             }
             if hits.is_empty() {
                 human.push_str("no matches");
             }
             print(json, json!({ "hits": hits }), &human)
+        }
+        Command::Similar { text, limit } => {
+            let store = open_existing(&cli.db, &opts)?;
+            let found = store.similar_claims(&text, limit)?;
+            let mut human = String::new();
+            for s in &found {
+                let one_line = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                human.push_str(&format!("{}  {:.2}  {one_line}\n", s.claim, s.score));
+            }
+            if found.is_empty() {
+                human.push_str("no similar claims");
+            }
+            print(json, json!({ "similar": found }), &human)
         }
         Command::History { claim } => {
             let store = open_existing(&cli.db, &opts.clone().read_only())?;
@@ -1001,7 +1043,7 @@ fn show(store: &Store, id: ClaimId, json: bool) -> Outcome {
     }
     h.push_str(&format!("Reviews ({}):\n", b.reviews.len()));
     for r in &b.reviews {
-        h.push_str(&format!("  {}", r.verdict));
+        h.push_str(&format!("  {}", Verdict::words_of(r.verdict)));
         if let Some(l) = &r.label {
             h.push_str(&format!(" “{l}”"));
         }

@@ -36,7 +36,7 @@
 //! let store = Store::open_in_memory()?;
 //! let report = claimreview::import(&store, markup.as_bytes())?;
 //! let claim = &store.claims()?[0];
-//! assert_eq!(store.reviews_of(claim.id)?[0].verdict, Verdict::False);
+//! assert_eq!(store.reviews_of(claim.id)?[0].verdict, Some(Verdict::False));
 //! // The rating's image has no place in claimtrack: it is reported, not silently dropped.
 //! assert!(report.issues.iter().any(|i| i.location == "$.reviewRating.image"));
 //! # Ok::<(), claimtrack::Error>(())
@@ -212,7 +212,11 @@ fn rating(r: &Review) -> Value {
     m.insert("@type".into(), json!("Rating"));
     let (value, best, worst) = match &r.rating {
         Some(rt) => (Some(rt.value), rt.best, rt.worst),
-        None => (r.verdict.score().map(|s| f64::from(s) + 1.0), 5.0, 1.0),
+        None => (
+            r.verdict.and_then(|v| v.score()).map(|s| f64::from(s) + 1.0),
+            5.0,
+            1.0,
+        ),
     };
     if let Some(v) = value {
         m.insert("ratingValue".into(), number(v));
@@ -223,7 +227,7 @@ fn rating(r: &Review) -> Value {
         .label
         .clone()
         .or_else(|| r.rating.as_ref().and_then(|x| x.alternate_name.clone()))
-        .unwrap_or_else(|| verdict_words(r.verdict).to_string());
+        .unwrap_or_else(|| r.verdict.map_or("No verdict", verdict_words).to_string());
     m.insert("alternateName".into(), json!(words));
     Value::Object(m)
 }
@@ -1020,14 +1024,28 @@ impl<'a> Ctx<'a> {
             report.push(
                 IssueKind::Note,
                 node.at("reviewRating"),
-                "missing: the review is recorded as unverifiable (no verdict was given)",
+                "missing: the review is recorded without a verdict (none was given)",
             );
-            return NewReview::new(Verdict::Unverifiable);
+            return NewReview::unrated();
         };
         let value = num(&r, "ratingValue", report);
         let best = num(&r, "bestRating", report).unwrap_or(5.0);
         let worst = num(&r, "worstRating", report).unwrap_or(1.0);
-        let words = r.text("alternateName", report);
+        let words = r.text("alternateName", report).map(|w| {
+            let (kept, cut) = super::labels::truncate_label(&w);
+            if let Some(n) = cut {
+                report.push(
+                    IssueKind::Note,
+                    r.at("alternateName"),
+                    format!(
+                        "the rating is {n} bytes long: its first {} bytes are kept (limit {})",
+                        kept.len(),
+                        crate::MAX_LABEL_BYTES
+                    ),
+                );
+            }
+            kept
+        });
         let explanation = r.text("ratingExplanation", report);
         let rating = value.and_then(|v| {
             let rt = Rating {
@@ -1059,27 +1077,30 @@ impl<'a> Ctx<'a> {
                         best
                     ),
                 );
-                n
+                Some(n)
             }
-            (Some(n), _) => n,
-            (None, Some(w)) => w,
+            (Some(n), _) => Some(n),
+            (None, Some(w)) => Some(w),
             (None, None) => {
                 match &words {
                     Some(w) => report.push(
                         IssueKind::Unmapped,
                         r.at("alternateName"),
-                        format!("{w:?} matches no known verdict: kept as the label, verdict unverifiable"),
+                        format!(
+                            "{:?} matches no known verdict: kept as the label, no verdict set",
+                            crate::model::text::shorten(w, 200)
+                        ),
                     ),
                     None => report.push(
                         IssueKind::Note,
                         r.path().to_string(),
-                        "neither a usable ratingValue nor an alternateName: recorded as unverifiable",
+                        "neither a usable ratingValue nor an alternateName: recorded without a verdict",
                     ),
                 }
-                Verdict::Unverifiable
+                None
             }
         };
-        let mut review = NewReview::new(verdict);
+        let mut review = NewReview::with_verdict(verdict);
         if let Some(w) = words {
             review = review.label(w);
         }

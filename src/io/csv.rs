@@ -31,6 +31,7 @@ use std::io::Write;
 use crate::error::Result;
 use crate::model::evidence::Stance;
 use crate::model::ids::SourceId;
+use crate::model::review::Verdict;
 use crate::store::Store;
 
 /// The header row.
@@ -144,7 +145,9 @@ fn export_with<W: Write>(store: &Store, out: W, text: impl Fn(&str) -> String) -
                     text(&c.made_on.map(|d| d.to_string()).unwrap_or_default()),
                     text(&c.tags.join("; ")),
                     text(&speakers.join("; ")),
-                    latest.map(|r| r.verdict.to_string()).unwrap_or_default(),
+                    latest
+                        .map(|r| Verdict::text_of(r.verdict).to_string())
+                        .unwrap_or_default(),
                     text(latest.and_then(|r| r.label.as_deref()).unwrap_or_default()),
                     reviews.len().to_string(),
                     evidence.len().to_string(),

@@ -25,6 +25,7 @@ use crate::error::Result;
 use crate::model::bundle::Bundle;
 use crate::model::evidence::Stance;
 use crate::model::ids::{ClaimId, SourceId};
+use crate::model::review::Verdict;
 use crate::model::source::{AffiliationKind, Source};
 use crate::store::Store;
 
@@ -203,8 +204,8 @@ pub fn render(b: &Bundle, claim: ClaimId) -> String {
     }
     for r in &b.reviews {
         let mut words = match &r.label {
-            Some(l) => format!("review: {} ({})", r.verdict, label(l, 30)),
-            None => format!("review: {}", r.verdict),
+            Some(l) => format!("review: {} ({})", Verdict::words_of(r.verdict), label(l, 30)),
+            None => format!("review: {}", Verdict::words_of(r.verdict)),
         };
         if let Some(status) = withdrawn_reviews.get(&r.id) {
             words.push_str(&format!(" [{status}]"));

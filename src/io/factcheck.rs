@@ -11,8 +11,8 @@
 //!   and an attribution dated `claimDate`;
 //! - one source per publisher, with its `site` as an alias, so later records find it by either;
 //! - one review per `claimReview`: the `textualRating` kept verbatim as the label and mapped with
-//!   [`map_label`] (unmapped ratings are listed in the report and recorded as
-//!   unverifiable), the review's `title` as its rationale, `reviewDate`, `url`, and the publisher as
+//!   [`map_label`] (unmapped ratings are listed in the report and recorded without a verdict; a
+//!   rating longer than [`MAX_LABEL_BYTES`](crate::MAX_LABEL_BYTES) is cut and the cut noted), the review's `title` as its rationale, `reviewDate`, `url`, and the publisher as
 //!   reviewer.
 //!
 //! Existing sources are matched by name or alias, never duplicated. A claim imported before (same text,
@@ -34,7 +34,7 @@
 //! let report = factcheck::import(&store, page.as_bytes())?;
 //! let claim = &store.claims()?[0];
 //! let review = &store.reviews_of(claim.id)?[0];
-//! assert_eq!((review.verdict, review.label.as_deref()), (Verdict::False, Some("False")));
+//! assert_eq!((review.verdict, review.label.as_deref()), (Some(Verdict::False), Some("False")));
 //! assert_eq!(store.find_source("deskchecks.example")?.map(|s| s.name), Some("Desk Checks".into()));
 //! assert!(report.issues.is_empty());
 //! # Ok::<(), claimtrack::Error>(())
@@ -309,11 +309,17 @@ fn add_review(b: &mut Batch<'_>, claim: ClaimId, r: Obj<'_>, report: &mut Import
     let mut review = match r.text("textualRating", report) {
         Some(words) => {
             let m = map_label(&words);
+            if let Some(note) = m.truncation_note() {
+                report.push(IssueKind::Note, r.at("textualRating"), note);
+            }
             if !m.is_mapped() {
                 report.push(
                     IssueKind::Unmapped,
                     r.at("textualRating"),
-                    format!("{words:?} matches no known verdict: kept as the label, verdict unverifiable"),
+                    format!(
+                        "{:?} matches no known verdict: kept as the label, no verdict set",
+                        crate::model::text::shorten(&words, 200)
+                    ),
                 );
             }
             m.new_review()
@@ -322,7 +328,7 @@ fn add_review(b: &mut Batch<'_>, claim: ClaimId, r: Obj<'_>, report: &mut Import
             report.push(
                 IssueKind::Note,
                 r.at("textualRating"),
-                "missing: the review is recorded as unverifiable",
+                "missing: the review is recorded without a verdict",
             );
             map_label("").new_review()
         }

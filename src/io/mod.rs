@@ -199,8 +199,8 @@ pub enum IssueKind {
     Skipped,
     /// A field was present but claimtrack has no place for it; its value is not kept.
     Ignored,
-    /// A verdict label matched no known scheme; it is kept verbatim and the review recorded as
-    /// unverifiable.
+    /// A verdict label matched no known scheme; it is kept verbatim and the review recorded without a
+    /// verdict (never as unverifiable, which is a verdict of its own).
     Unmapped,
     /// A value was read but something had to be decided about it (a missing rating, a rating whose words
     /// and number disagree, a source named after its URL); the message says what was done.
@@ -455,7 +455,7 @@ pub(crate) fn changed_review(
         reason: format!(
             "the review at {url} was imported as {} ({:?}) and now reads {now:?}; a review is never \
              overwritten: publish a correction with Store::correct_review",
-            stored.verdict,
+            crate::model::review::Verdict::words_of(stored.verdict),
             stored.label.as_deref().unwrap_or("")
         ),
     }

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use super::date::PartialDate;
 use super::ids::{ClaimId, ReviewId, SourceId};
-use super::text::{self, MAX_NAME_CHARS, MAX_TEXT_CHARS};
+use super::text::{self, MAX_TEXT_CHARS};
 use super::text_enum;
 use crate::error::{Error, Result};
 
@@ -41,6 +41,18 @@ impl Verdict {
             Verdict::True => Some(4),
             Verdict::Unverifiable => None,
         }
+    }
+
+    /// The stored name of an optional verdict (`"mostly_false"`), or `"none"` for a review without one:
+    /// what CSV and other machine-read columns show.
+    pub fn text_of(verdict: Option<Verdict>) -> &'static str {
+        verdict.map_or("none", |v| v.as_str())
+    }
+
+    /// An optional verdict for people: its stored name, or `"no verdict"` for a review without one (the
+    /// rating matched no verdict), never to be read as unverifiable.
+    pub fn words_of(verdict: Option<Verdict>) -> &'static str {
+        verdict.map_or("no verdict", |v| v.as_str())
     }
 
     /// The verdict at a position of the scale (0–4).
@@ -99,7 +111,7 @@ impl Rating {
                 format!("value {} lies outside {lo}..={hi}", self.value),
             ));
         }
-        text::opt("alternate name", self.alternate_name.as_deref(), MAX_NAME_CHARS)
+        text::opt_label("alternate name", self.alternate_name.as_deref())
     }
 
     /// Where the value sits between worst (0.0) and best (1.0).
@@ -115,8 +127,11 @@ pub struct Review {
     pub id: ReviewId,
     /// The claim reviewed.
     pub claim: ClaimId,
-    /// The verdict on the crate's scale.
-    pub verdict: Verdict,
+    /// The verdict on the crate's scale; `None` when the publisher's label maps to no verdict (an
+    /// unmapped rating such as "Satire" or a house scale claimtrack does not know). That is not
+    /// [`Verdict::Unverifiable`], which is a verdict of its own.
+    #[serde(default)]
+    pub verdict: Option<Verdict>,
     /// The original label, verbatim ("Pants on Fire!", "barely-true", "NOT ENOUGH INFO").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -143,7 +158,7 @@ pub struct Review {
 impl Review {
     /// Checks every field; the store calls this before writing.
     pub fn validate(&self) -> Result<()> {
-        text::opt("label", self.label.as_deref(), MAX_NAME_CHARS)?;
+        text::opt_label("label", self.label.as_deref())?;
         text::opt("rationale", self.rationale.as_deref(), MAX_TEXT_CHARS)?;
         if let Some(r) = &self.rating {
             r.validate()?;
@@ -159,7 +174,7 @@ impl Review {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct NewReview {
-    verdict: Verdict,
+    verdict: Option<Verdict>,
     label: Option<String>,
     rating: Option<Rating>,
     rationale: Option<String>,
@@ -171,6 +186,27 @@ pub struct NewReview {
 impl NewReview {
     /// A review with a verdict.
     pub fn new(verdict: Verdict) -> Self {
+        Self::with_verdict(Some(verdict))
+    }
+
+    /// A review without a verdict: the publisher's rating (set with [`label`](Self::label)) maps to none
+    /// on claimtrack's scale. Shown as "no verdict" in `show`, CSV, JSON and stats, and never counted as
+    /// [`Verdict::Unverifiable`].
+    ///
+    /// ```
+    /// use claimtrack::{NewClaim, NewReview, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let claim = store.add_claim(NewClaim::factual("The moon is made of cheese"))?;
+    /// store.add_review(claim, NewReview::unrated().label("Satire"))?;
+    /// assert_eq!(store.reviews_of(claim)?[0].verdict, None);
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn unrated() -> Self {
+        Self::with_verdict(None)
+    }
+
+    /// A review with a verdict or, for `None`, without one (see [`unrated`](Self::unrated)).
+    pub fn with_verdict(verdict: Option<Verdict>) -> Self {
         Self {
             verdict,
             label: None,

@@ -91,8 +91,10 @@ impl Source {
     /// Checks every field; the store calls this before writing.
     pub fn validate(&self) -> Result<()> {
         text::required("name", &self.name, MAX_NAME_CHARS)?;
+        visible("name", &self.name)?;
         for alias in &self.aliases {
             text::required("alias", alias, MAX_NAME_CHARS)?;
+            visible("alias", alias)?;
         }
         text::opt("notes", self.notes.as_deref(), MAX_TEXT_CHARS)?;
         if self.part_of == Some(self.id) {
@@ -104,11 +106,44 @@ impl Source {
         Ok(())
     }
 
-    /// Whether `name` is this source's name or one of its aliases, ignoring case and spacing.
+    /// Whether `name` is this source's name or one of its aliases, compared by [`name_key`](text::name_key)
+    /// (case in any script, Unicode normal forms, invisible format characters and spacing ignored).
     pub fn answers_to(&self, name: &str) -> bool {
         let key = text::name_key(name);
         text::name_key(&self.name) == key || self.aliases.iter().any(|a| text::name_key(a) == key)
     }
+
+    /// The aliases that say something the name and earlier aliases do not: an alias whose
+    /// [`name_key`](text::name_key) equals the name's or an earlier alias's is dropped, the first spelling
+    /// kept. [`Store::add_source`](crate::Store::add_source) and
+    /// [`Store::update_source`](crate::Store::update_source) store only these, so "KCNA" and "kcna" on one
+    /// source are one alias.
+    pub fn distinct_aliases(&self) -> Vec<String> {
+        let mut seen = vec![text::name_key(&self.name)];
+        let mut kept = Vec::with_capacity(self.aliases.len());
+        for alias in &self.aliases {
+            let key = text::name_key(alias);
+            if !seen.contains(&key) {
+                seen.push(key);
+                kept.push(alias.clone());
+            }
+        }
+        kept
+    }
+}
+
+/// Refuses a name or alias made only of invisible characters (its key would be empty and match nothing).
+fn visible(field: &'static str, value: &str) -> Result<()> {
+    if text::name_key(value).is_empty() {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "has no visible characters (only format or space characters): {:?}",
+                text::shorten(value, 40)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A source to be added: `NewSource::new("Korean Central News Agency", SourceKind::NewsAgency).alias("KCNA")`.
@@ -181,7 +216,7 @@ impl NewSource {
     /// The stored form, with a new id and creation time, checked.
     pub fn into_source(self) -> Result<Source> {
         let country = self.country.as_deref().map(CountryCode::new).transpose()?;
-        let source = Source {
+        let mut source = Source {
             id: SourceId::new(),
             name: self.name,
             aliases: self.aliases,
@@ -194,6 +229,7 @@ impl NewSource {
             created_at: super::now(),
         };
         source.validate()?;
+        source.aliases = source.distinct_aliases();
         Ok(source)
     }
 }

@@ -6,8 +6,12 @@ use crate::error::{Error, Result};
 pub const MAX_TEXT_CHARS: usize = 20_000;
 /// Longest quotation kept in an attribution, in characters. A longer passage is not a quote but a document.
 pub const MAX_QUOTE_CHARS: usize = 5_000;
-/// Longest name, alias, title, unit, tag or label, in characters.
+/// Longest name, alias, title, unit or tag, in characters.
 pub const MAX_NAME_CHARS: usize = 1_000;
+/// Longest review label or rating name (`textualRating`, `alternateName`), in bytes. Publishers put whole
+/// verdict paragraphs there (2,000+ characters in real Fact Check Tools feeds), so the limit is high;
+/// importers cut a longer one at a character boundary and report the cut rather than skip the review.
+pub const MAX_LABEL_BYTES: usize = 16 * 1024;
 /// Longest URL, in bytes.
 pub const MAX_URL_BYTES: usize = 4_096;
 
@@ -42,6 +46,19 @@ pub(crate) fn optional(field: &'static str, value: &str, max_chars: usize) -> Re
     Ok(())
 }
 
+/// Checks an optional label: not blank, clean, at most [`MAX_LABEL_BYTES`] bytes.
+pub(crate) fn opt_label(field: &'static str, value: Option<&str>) -> Result<()> {
+    let Some(v) = value else { return Ok(()) };
+    required(field, v, usize::MAX)?;
+    if v.len() > MAX_LABEL_BYTES {
+        return Err(Error::invalid(
+            field,
+            format!("is {} bytes long; the limit is {MAX_LABEL_BYTES}", v.len()),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks an optional text field.
 pub(crate) fn opt(field: &'static str, value: Option<&str>, max_chars: usize) -> Result<()> {
     match value {
@@ -50,15 +67,44 @@ pub(crate) fn opt(field: &'static str, value: Option<&str>, max_chars: usize) ->
     }
 }
 
-/// The key used for case-insensitive lookup of names and aliases: Unicode lower case, inner whitespace
-/// collapsed, ends trimmed. SQLite's `NOCASE` folds only ASCII, which would miss "Лавров" = "ЛАВРОВ".
+/// The one key every lookup and deduplication of names, aliases and claim texts goes through, so that
+/// spellings a reader cannot tell apart find each other:
+///
+/// 1. format characters (Unicode category Cf: zero-width space and joiners, bidi marks and isolates,
+///    the byte-order mark, soft hyphen) are removed;
+/// 2. Unicode compatibility normalisation (NFKC): fullwidth `ＫＣＮＡ` is `KCNA`, a name typed in
+///    decomposed form (NFD) equals the same name precomposed (NFC), ligatures and superscripts unfold;
+/// 3. full Unicode case folding (`ΠΑΠΑΔΟΠΟΥΛΟΣ` and `Παπαδοπουλος` agree, final sigma included;
+///    `STRASSE` and `Straße` agree), followed by NFKC again since folding can un-normalise;
+/// 4. whitespace of any kind collapsed to one space, ends trimmed.
+///
+/// SQLite's `NOCASE` folds only ASCII, which would miss "Лавров" = "ЛАВРОВ". Accents are kept: "Côte" and
+/// "Cote" are different names.
+///
+/// # Example
+///
+/// ```
+/// use claimtrack::name_key;
+/// assert_eq!(name_key("  Сергей   ЛАВРОВ "), "сергей лавров");
+/// assert_eq!(name_key("ＫＣＮＡ"), name_key("K\u{200B}CNA"));
+/// assert_eq!(name_key("ΠΑΠΑΔΟΠΟΥΛΟΣ"), name_key("Παπαδοπουλος"));
+/// assert_eq!(name_key("Jose\u{301}"), name_key("José"));
+/// ```
 pub fn name_key(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for word in name.split_whitespace() {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    let visible: String = name
+        .chars()
+        .filter(|c| c.general_category() != GeneralCategory::Format)
+        .nfkc()
+        .collect();
+    let folded: String = caseless::default_case_fold_str(&visible).nfkc().collect();
+    let mut out = String::with_capacity(folded.len());
+    for word in folded.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(word.chars().flat_map(char::to_lowercase));
+        out.push_str(word);
     }
     out
 }
@@ -135,6 +181,39 @@ mod tests {
     fn name_keys_fold_unicode_case_and_spaces() {
         assert_eq!(name_key("  Сергей   ЛАВРОВ "), "сергей лавров");
         assert_eq!(name_key("KCNA"), name_key("kcna"));
+        // Any Unicode whitespace, including no-break and ideographic spaces, is one space.
+        assert_eq!(name_key("Kim\u{00A0}Jong\u{3000}Un\n"), "kim jong un");
+    }
+
+    #[test]
+    fn name_keys_unify_what_a_reader_cannot_tell_apart() {
+        // Final sigma and capital sigma fold to one sigma.
+        assert_eq!(name_key("ΠΑΠΑΔΟΠΟΥΛΟΣ"), "παπαδοπουλοσ");
+        assert_eq!(name_key("Παπαδοπουλος"), "παπαδοπουλοσ");
+        // NFD and NFC.
+        let nfd = "Jose\u{0301} Mun\u{0303}oz";
+        assert_eq!(name_key(nfd), name_key("José Muñoz"));
+        assert_eq!(name_key(nfd), "josé muñoz");
+        // Fullwidth letters (compatibility forms).
+        assert_eq!(name_key("ＫＣＮＡ"), "kcna");
+        // Format characters: zero-width space, joiners, bidi marks and isolates, BOM, soft hyphen.
+        for hidden in [
+            "K\u{200B}CNA",
+            "\u{200E}KCNA\u{200F}",
+            "\u{2066}KCNA\u{2069}",
+            "\u{FEFF}KCNA",
+            "KC\u{00AD}NA",
+            "K\u{200D}C\u{200C}NA",
+            "\u{202E}KCNA\u{202C}",
+        ] {
+            assert_eq!(name_key(hidden), "kcna", "{hidden:?}");
+        }
+        // Full case folding, not just lower-casing.
+        assert_eq!(name_key("STRASSE"), name_key("Straße"));
+        // Accents stay: they make different names.
+        assert_ne!(name_key("Côte"), name_key("Cote"));
+        // A name of format characters only has an empty key.
+        assert_eq!(name_key("\u{200B}\u{200E}"), "");
     }
 
     #[test]

@@ -195,7 +195,7 @@ fn render(store: &Store, id: ClaimId, f: &Filters) -> Result<Option<Value>> {
         let rating = r
             .label
             .clone()
-            .unwrap_or_else(|| verdict_words(r.verdict).to_string());
+            .unwrap_or_else(|| r.verdict.map_or("No verdict", verdict_words).to_string());
         m.insert("textualRating".into(), json!(rating));
         if let Some(l) = &claim.language {
             m.insert("languageCode".into(), json!(l));

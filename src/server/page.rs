@@ -151,7 +151,7 @@ pub(crate) fn claim_page(store: &Store, id: ClaimId) -> Result<String> {
         let _ = write!(
             h,
             "<p><strong>{}</strong>",
-            esc(claimreview::verdict_words(r.verdict))
+            esc(r.verdict.map_or("No verdict", claimreview::verdict_words))
         );
         if let Some(l) = &r.label {
             let _ = write!(h, " (“{}”)", esc(l));

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use rusqlite::{CachedStatement, Connection, OptionalExtension, params};
+use rusqlite::{CachedStatement, Connection, params};
 use uuid::Uuid;
 
 use super::bundle::import;
@@ -222,6 +222,7 @@ impl<'a> Batch<'a> {
     pub fn add_source(&mut self, new: NewSource) -> Result<SourceId> {
         self.record("source", |b| {
             let s = new.into_source()?;
+            sources::refuse_namesake(b.conn, &s)?;
             b.put_source(&s, false)?;
             Ok(s.id)
         })
@@ -247,18 +248,7 @@ impl<'a> Batch<'a> {
     /// The oldest source whose name or alias matches `name` (ignoring case and spacing), including
     /// sources added earlier in this batch; see [`Store::find_source`].
     pub fn find_source(&mut self, name: &str) -> Result<Option<SourceId>> {
-        let key = name_key(name);
-        if key.is_empty() {
-            return Ok(None);
-        }
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT uuid FROM sources WHERE name_key = ?1 \
-                 OR id IN (SELECT source_id FROM source_aliases WHERE alias_key = ?1) ORDER BY id LIMIT 1",
-            )?
-            .query_row([key], |r| r.get(0))
-            .optional()?)
+        sources::find_by_key(self.conn, &name_key(name))
     }
 
     // ---- publications ----
@@ -325,7 +315,8 @@ impl<'a> Batch<'a> {
                 c.kind,
                 c.about,
                 c.made_on,
-                ts_to_sql(c.created_at)?
+                ts_to_sql(c.created_at)?,
+                name_key(&c.text)
             ])
             .map_err(|e| insert_err(e, "claim", c.id))?;
         let own = self.conn.last_insert_rowid();

@@ -68,6 +68,7 @@ impl Store {
         self.read(|c| schema_checks(c, &mut report))?;
         search_index_checks(&self.conn, &mut report)?;
         self.read(|c| {
+            text_key_checks(c, &mut report)?;
             sqlite_checks(c, &mut report)?;
             report.checks.push("name_keys".into());
             let names: Vec<(String, String, String)> = c
@@ -287,6 +288,82 @@ fn sqlite_checks(c: &rusqlite::Connection, report: &mut CheckReport) -> Result<(
 /// external-content index with its table). A row written behind the API has no index row, since the
 /// store writes them (no INSERT triggers, see `schema/0001_initial.sql`), and is reported here. FTS5 takes the check as an INSERT, so it runs
 /// in a savepoint that is rolled back: nothing is written.
+/// Recomputes every stored key from its text: claims' `text_key`, sources' `name_key`, aliases'
+/// `alias_key`. Only rows whose key differs are written. This is how stored keys follow a change of
+/// [`name_key`]: `claimtrack reindex` after an upgrade.
+fn rebuild_keys(c: &rusqlite::Connection) -> Result<()> {
+    for (select, update) in [
+        (
+            "SELECT id, text, text_key FROM claims",
+            "UPDATE claims SET text_key = ?2 WHERE id = ?1",
+        ),
+        (
+            "SELECT id, name, name_key FROM sources",
+            "UPDATE sources SET name_key = ?2 WHERE id = ?1",
+        ),
+    ] {
+        let stale: Vec<(i64, String)> = c
+            .prepare(select)?
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })?
+            .filter_map(|row| match row {
+                Ok((id, text, key)) => {
+                    let fresh = name_key(&text);
+                    (key.as_deref() != Some(fresh.as_str())).then_some(Ok((id, fresh)))
+                }
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = c.prepare(update)?;
+        for (id, key) in stale {
+            stmt.execute(rusqlite::params![id, key])?;
+        }
+    }
+    // Aliases live in a WITHOUT ROWID table, keyed by source and position.
+    let aliases: Vec<(i64, i64, String, String)> = c
+        .prepare("SELECT source_id, position, alias, alias_key FROM source_aliases")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt =
+        c.prepare("UPDATE source_aliases SET alias_key = ?3 WHERE source_id = ?1 AND position = ?2")?;
+    for (source, position, alias, key) in aliases {
+        let fresh = name_key(&alias);
+        if fresh != key {
+            stmt.execute(rusqlite::params![source, position, fresh])?;
+        }
+    }
+    Ok(())
+}
+
+/// Claims whose stored text key is missing or stale (written behind the API), reported with the search
+/// indexes: both are mended by `Store::rebuild_search_index`.
+fn text_key_checks(conn: &rusqlite::Connection, report: &mut CheckReport) -> Result<()> {
+    let mut stale = 0_u64;
+    let mut stmt = conn.prepare("SELECT text, text_key FROM claims")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (text, key): (String, Option<String>) = (r.get(0)?, r.get(1)?);
+        if key.as_deref() != Some(name_key(&text).as_str()) {
+            stale += 1;
+        }
+    }
+    if stale > 0 {
+        report.problem(
+            "search_index",
+            format!(
+                "{stale} claims have a missing or stale text key, so an exact repeat of them is not found \
+                 first (Store::rebuild_search_index, `claimtrack reindex`, mends it)"
+            ),
+        );
+    }
+    Ok(())
+}
+
 fn search_index_checks(conn: &rusqlite::Connection, report: &mut CheckReport) -> Result<()> {
     const CHECKS: [(&str, &str); 3] = [
         (
@@ -331,9 +408,12 @@ fn search_index_checks(conn: &rusqlite::Connection, report: &mut CheckReport) ->
 }
 
 impl Store {
-    /// Rebuilds the three full-text indexes (claim text, quotes, excerpts) from their tables, in one
-    /// transaction: the remedy when [`check`](Self::check) reports `search_index` (rows written behind
-    /// the API). Takes time in proportion to the store; searches see the old index until it commits.
+    /// Rebuilds the three full-text indexes (claim text, quotes, excerpts) from their tables, and every
+    /// stored lookup key (claim texts' keys for exact repeats, source names' and aliases' keys) from the
+    /// text, in one transaction: the remedy when [`check`](Self::check) reports `search_index` or
+    /// `name_keys` (rows written behind the API, or keys written by a claimtrack whose
+    /// [`name_key`](crate::name_key) differed). Takes time in proportion to the store; searches see the old
+    /// index until it commits.
     ///
     /// ```
     /// let store = claimtrack::Store::open_in_memory()?;
@@ -350,7 +430,7 @@ impl Store {
                  INSERT INTO attributions_fts (attributions_fts) VALUES ('rebuild'); \
                  INSERT INTO evidence_fts (evidence_fts) VALUES ('rebuild');",
             )?;
-            Ok(())
+            rebuild_keys(c)
         })
     }
 }

@@ -7,6 +7,7 @@ use super::convert::{insert_err, refuse_if_referenced, rowid, ts_from_sql, ts_to
 use crate::error::{Error, Result};
 use crate::model::claim::{Claim, NewClaim, Quantity};
 use crate::model::ids::ClaimId;
+use crate::model::text::name_key;
 
 macro_rules! select {
     ($tail:literal) => {
@@ -95,8 +96,8 @@ fn write_children(conn: &Connection, rowid: i64, c: &Claim) -> Result<()> {
 }
 
 /// The one insert of a claim row, for single writes and batches alike.
-pub(crate) const INSERT: &str = "INSERT INTO claims (uuid, text, language, kind, about, made_on, created_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+pub(crate) const INSERT: &str = "INSERT INTO claims (uuid, text, language, kind, about, made_on, created_at, \
+     text_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 pub(crate) fn insert(conn: &Connection, c: &Claim) -> Result<()> {
     c.validate()?;
@@ -108,7 +109,8 @@ pub(crate) fn insert(conn: &Connection, c: &Claim) -> Result<()> {
             c.kind,
             c.about,
             c.made_on,
-            ts_to_sql(c.created_at)?
+            ts_to_sql(c.created_at)?,
+            name_key(&c.text)
         ])
         .map_err(|e| insert_err(e, "claim", c.id))?;
     let own = conn.last_insert_rowid();
@@ -120,8 +122,8 @@ pub(crate) fn update(conn: &Connection, c: &Claim) -> Result<()> {
     c.validate()?;
     let own = rowid(conn, c.id)?;
     conn.prepare_cached(
-        "UPDATE claims SET text = ?2, language = ?3, kind = ?4, about = ?5, made_on = ?6, created_at = ?7 \
-         WHERE id = ?1",
+        "UPDATE claims SET text = ?2, language = ?3, kind = ?4, about = ?5, made_on = ?6, created_at = ?7, \
+         text_key = ?8 WHERE id = ?1",
     )?
     .execute(params![
         own,
@@ -130,7 +132,8 @@ pub(crate) fn update(conn: &Connection, c: &Claim) -> Result<()> {
         c.kind,
         c.about,
         c.made_on,
-        ts_to_sql(c.created_at)?
+        ts_to_sql(c.created_at)?,
+        name_key(&c.text)
     ])?;
     write_children(conn, own, c)
 }

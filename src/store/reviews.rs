@@ -9,7 +9,7 @@ use super::standing::{Versioned, require_current, set_status, standing};
 use crate::error::{Error, Result};
 use crate::model::history::{EntityKind, Operation, Standing, Status, validate_reason};
 use crate::model::ids::{ClaimId, ReviewId};
-use crate::model::review::{NewReview, Rating, Review};
+use crate::model::review::{NewReview, Rating, Review, Verdict};
 
 macro_rules! select {
     ($tail:literal) => {
@@ -202,7 +202,7 @@ impl Store {
     /// let first = store.add_review(claim, NewReview::new(Verdict::Unverifiable))?;
     /// let fixed = store.correct_review(first, NewReview::new(Verdict::True), "satellite images published")?;
     /// assert_eq!(store.review_standing(first)?.replaced_by, Some(fixed));
-    /// assert_eq!(store.current_reviews_of(claim)?[0].verdict, Verdict::True);
+    /// assert_eq!(store.current_reviews_of(claim)?[0].verdict, Some(Verdict::True));
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn correct_review(&self, old: ReviewId, new: NewReview, reason: &str) -> Result<ReviewId> {
@@ -264,6 +264,41 @@ impl Store {
             .query_map([own], from_row)?
             .collect::<rusqlite::Result<_>>()?)
         })
+    }
+
+    /// How many reviews that count (neither superseded nor retracted) give each verdict, in scale order
+    /// (false … true, unverifiable), then `None`: reviews whose label maps to no verdict. Verdicts no
+    /// review gives are left out.
+    ///
+    /// ```
+    /// use claimtrack::{NewClaim, NewReview, Store, Verdict};
+    /// let store = Store::open_in_memory()?;
+    /// let claim = store.add_claim(NewClaim::factual("Water is dry"))?;
+    /// store.add_review(claim, NewReview::new(Verdict::False))?;
+    /// store.add_review(claim, NewReview::unrated().label("Karma"))?;
+    /// assert_eq!(store.verdict_counts()?, vec![(Some(Verdict::False), 1), (None, 1)]);
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn verdict_counts(&self) -> Result<Vec<(Option<Verdict>, u64)>> {
+        let rows: Vec<(Option<Verdict>, i64)> = self.read(|c| {
+            Ok(c.prepare_cached(concat!(
+                "SELECT r.verdict, count(*) FROM reviews r WHERE ",
+                current!("r"),
+                " GROUP BY r.verdict"
+            ))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+        })?;
+        let order = |v: &Option<Verdict>| match v {
+            Some(v) => Verdict::ALL.iter().position(|x| x == v).unwrap_or(usize::MAX - 1),
+            None => usize::MAX,
+        };
+        let mut out: Vec<(Option<Verdict>, u64)> = rows
+            .into_iter()
+            .map(|(v, n)| (v, u64::try_from(n).unwrap_or(0)))
+            .collect();
+        out.sort_by_key(|(v, _)| order(v));
+        Ok(out)
     }
 
     /// Deletes a review (meant for one entered by mistake; a published one is retracted instead). The

@@ -1,6 +1,6 @@
 //! SQL for sources and their aliases.
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 
 use super::convert::{insert_err, refuse_if_referenced, rowid, rowid_opt, ts_from_sql, ts_to_sql};
@@ -109,6 +109,43 @@ fn write_aliases(conn: &Connection, rowid: i64, s: &Source) -> Result<()> {
     Ok(())
 }
 
+/// The oldest source whose name or alias has `key` (a [`name_key`]), if any.
+pub(crate) fn find_by_key(conn: &Connection, key: &str) -> Result<Option<SourceId>> {
+    if key.is_empty() {
+        return Ok(None);
+    }
+    Ok(conn
+        .prepare_cached(
+            "SELECT uuid FROM sources WHERE name_key = ?1 \
+             OR id IN (SELECT source_id FROM source_aliases WHERE alias_key = ?1) ORDER BY id LIMIT 1",
+        )?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+/// Refuses a new source whose name or an alias is already the name or an alias of another source
+/// ("facebook" after "Facebook", "ＫＣＮＡ" after "KCNA"): look-alike sources split one source's record in two.
+/// Records imported with their own ids (bundles, JSON Lines) are kept as given and not checked here.
+pub(crate) fn refuse_namesake(conn: &Connection, s: &Source) -> Result<()> {
+    for name in std::iter::once(&s.name).chain(&s.aliases) {
+        if let Some(other) = find_by_key(conn, &name_key(name))? {
+            if other != s.id {
+                let existing = read(conn, other)?;
+                return Err(Error::Duplicate {
+                    kind: "source",
+                    key: format!(
+                        "{:?} is already the name or an alias of source {other} ({:?}); \
+                         use find_or_add_source, or give the new source a distinguishing name",
+                        crate::model::text::shorten(name, 80),
+                        crate::model::text::shorten(&existing.name, 80),
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn insert(conn: &Connection, s: &Source) -> Result<()> {
     s.validate()?;
     let parent = check_parent(conn, s)?;
@@ -190,12 +227,64 @@ impl Store {
     /// assert_eq!(store.find_source("kcna")?.map(|s| s.id), Some(kcna));
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
+    ///
+    /// A source is one entry per real-world source: a name or alias that is already the name or an alias
+    /// of a stored source, compared by [`name_key`](crate::name_key) (so "facebook" after "Facebook", or
+    /// "ＫＣＮＡ" after "KCNA"), is refused with [`Error::Duplicate`] and nothing is written. Use
+    /// [`find_or_add_source`](Self::find_or_add_source) to reuse the stored one, or give namesakes
+    /// distinguishing names ("John Smith (Ohio)"). Aliases that repeat the name or each other are
+    /// kept once.
+    ///
+    /// ```
+    /// use claimtrack::{Error, NewSource, SourceKind, Store};
+    /// let store = Store::open_in_memory()?;
+    /// store.add_source(NewSource::new("Facebook", SourceKind::Outlet))?;
+    /// let again = store.add_source(NewSource::new("facebook", SourceKind::Outlet));
+    /// assert!(matches!(again, Err(Error::Duplicate { kind: "source", .. })));
+    /// assert_eq!(store.sources()?.len(), 1);
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn add_source(&self, new: NewSource) -> Result<SourceId> {
         let s = new.into_source()?;
         self.write_new(crate::model::history::EntityKind::Source, s.id, &s, |c| {
+            refuse_namesake(c, &s)?;
             insert(c, &s)
         })?;
         Ok(s.id)
+    }
+
+    /// The source answering to `name` (see [`find_source`](Self::find_source)), or a new one made by
+    /// `new` when there is none, in one transaction: a publisher or speaker named in many records becomes
+    /// one source. `new` is called only when a source is added; its own name and aliases are checked as
+    /// [`add_source`](Self::add_source) does.
+    ///
+    /// ```
+    /// use claimtrack::{NewSource, SourceKind, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let made = || NewSource::new("Korean Central News Agency", SourceKind::NewsAgency).alias("KCNA");
+    /// let kcna = store.find_or_add_source("KCNA", made)?;
+    /// // Fullwidth letters and a zero-width space find the same source.
+    /// assert_eq!(store.find_or_add_source("ＫＣＮＡ", made)?, kcna);
+    /// assert_eq!(store.find_or_add_source("K\u{200B}CNA", made)?, kcna);
+    /// assert_eq!(store.sources()?.len(), 1);
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn find_or_add_source(&self, name: &str, new: impl FnOnce() -> NewSource) -> Result<SourceId> {
+        let key = name_key(name);
+        if let Some(id) = self.read(|c| find_by_key(c, &key))? {
+            return Ok(id);
+        }
+        let s = new().into_source()?;
+        let added = self.write_new(crate::model::history::EntityKind::Source, s.id, &s, |c| {
+            refuse_namesake(c, &s)?;
+            insert(c, &s)
+        });
+        match added {
+            Ok(()) => Ok(s.id),
+            // Another connection may have added it since the read above.
+            Err(e @ Error::Duplicate { .. }) => self.read(|c| find_by_key(c, &key))?.ok_or(e),
+            Err(e) => Err(e),
+        }
     }
 
     /// Reads a source.
@@ -204,9 +293,15 @@ impl Store {
     }
 
     /// Replaces a stored source with `source` (matched by id), aliases included.
+    ///
+    /// Aliases that repeat the name or an earlier alias (by [`name_key`](crate::name_key)) are stored
+    /// once, as [`add_source`](Self::add_source) does. (Bundle and JSON Lines imports keep records exactly
+    /// as exported.)
     pub fn update_source(&self, source: &Source) -> Result<()> {
+        let mut source = source.clone();
+        source.aliases = source.distinct_aliases();
         self.write_tracked(crate::model::history::EntityKind::Source, source.id, |c| {
-            update(c, source)
+            update(c, &source)
         })
     }
 
@@ -256,6 +351,9 @@ impl Store {
 
     /// Sources whose name or an alias matches `name`, ignoring case (in any script) and spacing;
     /// oldest first.
+    ///
+    /// Names are compared by [`name_key`](crate::name_key): Unicode case folding (final sigma
+    /// included), NFKC (fullwidth letters, NFD and NFC), invisible format characters and spacing ignored.
     pub fn find_sources(&self, name: &str) -> Result<Vec<Source>> {
         let key = name_key(name);
         if key.is_empty() {

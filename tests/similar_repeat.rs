@@ -1,0 +1,195 @@
+//! "Has this been checked already?" finds an exact repeat first, always (issue 12, item 9): the text's
+//! name key is looked up through an index before any word matching, so a repeat is found however many
+//! claims share its words, and spelled with other case, spacing, Unicode form or invisible characters.
+//! Also `claimtrack similar TEXT` through the built binary, and FEVER's real claims when `CLAIMTRACK_DATA`
+//! names the shared data folder.
+
+use std::process::Command;
+
+use claimtrack::Bundle;
+use claimtrack::{NewClaim, Store};
+
+fn store_with(texts: &[String]) -> Store {
+    let store = Store::open_in_memory().unwrap();
+    let mut bundle = Bundle::default();
+    for t in texts {
+        bundle
+            .claims
+            .push(NewClaim::factual(t.clone()).into_claim().unwrap());
+    }
+    store.import_bundle(&bundle).unwrap();
+    store
+}
+
+#[test]
+fn an_exact_repeat_comes_first_among_thousands_sharing_its_words() {
+    // 3,000 claims made of the same common words, each a little longer than the target: by word overlap
+    // alone the target is one of many near-equals.
+    let mut texts: Vec<String> = (0..3_000)
+        .map(|i| format!("North Korea sent troops to Russia and Russia sent troops back {i}"))
+        .collect();
+    let target = "North Korea sent troops to Russia".to_string();
+    texts.push(target.clone());
+    texts.push(target.clone()); // a second, later copy
+    let store = store_with(&texts);
+    for query in [
+        target.clone(),
+        "NORTH KOREA SENT TROOPS TO RUSSIA".into(),
+        "  north   korea sent\ttroops to Russia\n".into(),
+        "North\u{200B} Korea sent troops to Russia".into(),
+        "Ｎｏｒｔｈ Korea sent troops to Russia".into(),
+    ] {
+        let found = store.similar_claims(&query, 5).unwrap();
+        assert_eq!(found.len(), 5, "{query:?}");
+        assert_eq!(
+            (
+                found[0].text.as_str(),
+                found[0].score,
+                found[1].text.as_str(),
+                found[1].score
+            ),
+            (target.as_str(), 1.0, target.as_str(), 1.0),
+            "{query:?}"
+        );
+        // Oldest first among repeats.
+        assert!(found[0].claim < found[1].claim);
+        assert!(found[2..].iter().all(|f| f.text != target));
+    }
+    // A limit of one still gives the repeat.
+    assert_eq!(store.similar_claims(&target, 1).unwrap()[0].text, target);
+    // Text that is not a repeat falls back to word matching.
+    let found = store.similar_claims("Korea troops Russia", 3).unwrap();
+    assert!(found.iter().all(|f| f.score < 1.0));
+}
+
+#[test]
+fn a_claim_written_behind_the_api_is_found_as_a_repeat_after_reindex() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    let store = Store::open(&db).unwrap();
+    store
+        .add_claim(NewClaim::factual("Indexed claim about shells"))
+        .unwrap();
+    rusqlite_insert(&db, "Claim written by hand about shells");
+    // Its text key is missing until the keys are rebuilt: check says so, reindex mends it.
+    let problems = store.check().unwrap().problems;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.check == "search_index" && p.message.contains("1 claims have a missing")),
+        "{problems:?}"
+    );
+    store.rebuild_search_index().unwrap();
+    assert!(
+        !store
+            .check()
+            .unwrap()
+            .problems
+            .iter()
+            .any(|p| p.check == "search_index")
+    );
+    let found = store
+        .similar_claims("claim written by hand about SHELLS", 1)
+        .unwrap();
+    assert_eq!(
+        (found[0].text.as_str(), found[0].score),
+        ("Claim written by hand about shells", 1.0)
+    );
+}
+
+fn rusqlite_insert(db: &std::path::Path, text: &str) {
+    // Behind the API: a raw connection writes the row and its search-index entry, but no text key.
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute(
+        "INSERT INTO claims (uuid, text, kind, created_at) VALUES (randomblob(16), ?1, 'factual', 0)",
+        [text],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO claims_fts (rowid, text) VALUES (last_insert_rowid(), ?1)",
+        [text],
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_command_line_finds_a_repeat_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    let bin = env!("CARGO_BIN_EXE_claimtrack");
+    let run = |args: &[&str]| {
+        let out = Command::new(bin)
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["init"]);
+    run(&[
+        "import",
+        "--format",
+        "bundle",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/wonsan.json"),
+    ]);
+    let human = run(&[
+        "similar",
+        "north korea has so far shipped ABOUT 12 million artillery rounds to russia",
+    ]);
+    let first = human.lines().next().unwrap();
+    assert!(
+        first.contains("  1.00  North Korea has so far shipped about 12 million artillery rounds to Russia"),
+        "{human}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["--json", "similar", "troops Russia", "--limit", "2"])).unwrap();
+    let list = json["similar"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert!(list[0]["text"].as_str().unwrap().contains("troops"));
+    // Nothing similar: said so, exit 0.
+    assert_eq!(run(&["similar", "zzzz qqqq"]).trim(), "no similar claims");
+    // Bad input is a clear error, not a panic.
+    let out = Command::new(bin)
+        .arg("--db")
+        .arg(&db)
+        .args(["similar"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+#[test]
+fn every_fever_claim_finds_itself_first() {
+    let Some(dir) = std::env::var_os("CLAIMTRACK_DATA") else {
+        eprintln!("CLAIMTRACK_DATA not set: FEVER skipped");
+        return;
+    };
+    let raw = std::fs::read_to_string(std::path::Path::new(&dir).join("fever/paper_dev.jsonl")).unwrap();
+    let texts: Vec<String> = raw
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["claim"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(texts.len(), 9_999);
+    let store = store_with(&texts);
+    // The first 500 (each lookup costs milliseconds in a debug build), upper-cased.
+    let first = texts
+        .iter()
+        .take(500)
+        .filter(|t| {
+            let found = store.similar_claims(&t.to_uppercase(), 3).unwrap();
+            found.first().is_some_and(|f| f.text == **t && f.score == 1.0)
+        })
+        .count();
+    assert_eq!(first, 500);
+}
