@@ -142,8 +142,20 @@ fn created(id: impl serde::Serialize) -> Response {
 
 // ---- reading --------------------------------------------------------------------------------------
 
-/// Everything known about one claim, as `GET /v1/claims/{id}` answers it.
-pub(crate) fn claim_view(store: &Store, id: ClaimId) -> crate::Result<Value> {
+/// Everything known about one claim, as `GET /v1/claims/{id}` answers it: the claim, its attributions
+/// and chains, evidence (all versions, and which count), summary, conflicts, reviews (and which count),
+/// links and linked claims, the sources and publications named, and its history.
+///
+/// ```
+/// use claimtrack::{NewClaim, Store, server::claim_json};
+/// let store = Store::open_in_memory()?;
+/// let id = store.add_claim(NewClaim::factual("Troops were deployed"))?;
+/// let v = claim_json(&store, id)?;
+/// assert_eq!(v["claim"]["text"], "Troops were deployed");
+/// assert_eq!(v["history"].as_array().map(Vec::len), Some(1));
+/// # Ok::<(), claimtrack::Error>(())
+/// ```
+pub fn claim_json(store: &Store, id: ClaimId) -> crate::Result<Value> {
     let b = store.export_claim(id)?;
     let summary = store.evidence_summary(id)?;
     let chains = store.attribution_chains(id)?;
@@ -184,7 +196,7 @@ pub(crate) async fn get_claim(
     caller.require(Role::Read)?;
     let id: ClaimId = parse_id("id", &id)?;
     Ok(axum::Json(
-        state.with_store(&caller.name, move |s| claim_view(s, id)).await?,
+        state.with_store(&caller.name, move |s| claim_json(s, id)).await?,
     ))
 }
 

@@ -22,6 +22,7 @@ mod factcheck;
 mod openapi;
 mod page;
 
+pub use api::claim_json;
 use auth::{ANONYMOUS, Caller};
 pub use auth::{add_token, authenticate, hash_secret, new_secret};
 
@@ -424,7 +425,7 @@ async fn claim_page(
             } else if public {
                 Answer::Json(json!({ "claimReview": crate::io::claimreview::claim_reviews(s, id)? }))
             } else {
-                Answer::Json(api::claim_view(s, id)?)
+                Answer::Json(api::claim_json(s, id)?)
             })
         })
         .await?;
