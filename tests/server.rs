@@ -632,6 +632,20 @@ fn fact_check_tools_search_answers_as_google_does() {
     assert_eq!(r.textual_rating.as_deref(), Some("False"));
     assert_eq!(r.language_code.as_deref(), Some("en"));
     assert!(all.next_page_token.is_none());
+    // claimDate is when the claim was made (its own date), not the date of an attribution.
+    let made = s.create(
+        "/v1/claims",
+        &d.write,
+        json!({ "text": "Cold showers cure measles", "made_on": "2021-05-04" }),
+    );
+    s.create(
+        &format!("/v1/claims/{made}/reviews"),
+        &d.write,
+        json!({ "verdict": "false", "url": "https://deskchecks.example/cold" }),
+    );
+    let cold = search("query=measles");
+    assert_eq!(cold.claims.len(), 1, "{cold:?}");
+    assert_eq!(cold.claims[0].claim_date.as_deref(), Some("2021-05-04T00:00:00Z"));
     // Pages.
     let first = search("query=flu&pageSize=1");
     assert_eq!(first.claims.len(), 1);

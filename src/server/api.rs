@@ -395,6 +395,7 @@ struct ClaimBody {
     #[serde(default)]
     quantities: Vec<Quantity>,
     about: Option<PartialDate>,
+    made_on: Option<PartialDate>,
 }
 
 fn factual() -> ClaimKind {
@@ -421,6 +422,9 @@ pub(crate) async fn create_claim(
     }
     if let Some(d) = b.about {
         new = new.about(d);
+    }
+    if let Some(d) = b.made_on {
+        new = new.made_on(d);
     }
     let id = state.with_store(&caller.name, move |s| s.add_claim(new)).await?;
     Ok(created(id))

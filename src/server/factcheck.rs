@@ -153,7 +153,10 @@ fn render(store: &Store, id: ClaimId, f: &Filters) -> Result<Option<Value>> {
     let first = attributions
         .iter()
         .find(|a| a.speaker.is_some() || a.said_on.is_some());
-    let mut newest = first.and_then(|a| a.said_on).map(|d| d.start());
+    // When the claim was made: its own date (Fact Check Tools' claimDate, AVeriTeC's claim_date), else the
+    // date of its first attribution.
+    let made_on = claim.made_on.or_else(|| first.and_then(|a| a.said_on));
+    let mut newest = made_on.map(|d| d.start());
     let mut reviews = Vec::new();
     for r in store.current_reviews_of(id)? {
         let publisher = match r.reviewer {
@@ -215,7 +218,7 @@ fn render(store: &Store, id: ClaimId, f: &Filters) -> Result<Option<Value>> {
     if let Some(speaker) = first.and_then(|a| a.speaker) {
         c.insert("claimant".into(), json!(store.source(speaker)?.name));
     }
-    if let Some(d) = first.and_then(|a| a.said_on.as_ref()).and_then(rfc3339) {
+    if let Some(d) = made_on.as_ref().and_then(rfc3339) {
         c.insert("claimDate".into(), json!(d));
     }
     c.insert("claimReview".into(), Value::Array(reviews));

@@ -172,7 +172,7 @@ pub(crate) fn document() -> Value {
                     "title": required_text(), "url": text(), "publisher": uuid(), "published": date(), "retrieved": date(), "language": text() } },
                 "NewClaim": { "type": "object", "required": ["text"], "additionalProperties": false, "properties": {
                     "text": required_text(), "kind": strings(&["factual", "opinion", "prediction", "pledge"]), "language": text(),
-                    "tags": { "type": "array", "items": text() }, "about": date(),
+                    "tags": { "type": "array", "items": text() }, "about": date(), "made_on": date(),
                     "quantities": { "type": "array", "items": { "type": "object", "required": ["value", "unit", "bound"], "properties": {
                         "value": { "type": "number" }, "unit": text(),
                         "bound": strings(&["exact", "about", "at_least", "more_than", "at_most", "less_than"]), "subject": text() } } } } },
