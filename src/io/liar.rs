@@ -249,8 +249,7 @@ pub fn import_file(
     path: impl AsRef<Path>,
     progress: impl FnMut(&BatchProgress),
 ) -> Result<Report> {
-    let file = std::fs::File::open(path)?;
-    import(store, std::io::BufReader::new(file), progress)
+    import(store, super::open_data_file(path.as_ref())?, progress)
 }
 
 #[cfg(test)]

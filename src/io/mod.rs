@@ -28,6 +28,12 @@ use crate::error::Error;
 use crate::model::source::SourceKind;
 use crate::store::ImportSummary;
 
+/// Opens a data-set file for one of the `import_file` functions (AVeriTeC, Climate-FEVER, FEVER, LIAR):
+/// one place that turns a path into the buffered reader their `import` takes.
+pub(crate) fn open_data_file(path: &std::path::Path) -> crate::Result<std::io::BufReader<std::fs::File>> {
+    Ok(std::io::BufReader::new(std::fs::File::open(path)?))
+}
+
 pub mod averitec;
 pub mod bundle;
 pub mod claimreview;
