@@ -537,6 +537,25 @@ fn smaller_items_are_refused_clearly() {
     // The help says what the history records by default.
     let help = ok(&db, &["--help"]);
     assert!(help.contains("default: \"unknown\""), "{help}");
+    // A relay chain A -> A -> A is a slip, not three hops.
+    let claim = ok(&db, &["add-claim", "Relayed to itself"]).trim().to_string();
+    fails(
+        &db,
+        &[
+            "attribute",
+            &claim,
+            "--speaker",
+            "Desk Checks",
+            "--via",
+            "Desk Checks",
+            "--via",
+            "Desk Checks",
+        ],
+        "relays the claim to itself",
+    );
+    // A --limit above the ranking window says why fewer hits may come back.
+    let found = ok(&db, &["search", "troops", "--limit", "500"]);
+    assert!(found.contains("ranks at most the newest 200"), "{found}");
     // An in-memory database is not "created".
     fails(Path::new(":memory:"), &["init"], "in-memory");
     // A lowered schema version: a short message, not kilobytes of SQL.

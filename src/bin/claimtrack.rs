@@ -625,6 +625,13 @@ fn run(cli: Cli) -> Outcome {
             }
             if hits.is_empty() {
                 human.push_str("no matches");
+            } else if limit > claimtrack::analysis::SEARCH_RANK_WINDOW && hits.len() < limit {
+                // Say why a large --limit may return fewer hits than exist.
+                human.push_str(&format!(
+                    "{} hits (a query with a common word ranks at most the newest {} matches of each field)",
+                    hits.len(),
+                    claimtrack::analysis::SEARCH_RANK_WINDOW
+                ));
             }
             print(json, json!({ "hits": hits }), &human)
         }

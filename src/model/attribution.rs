@@ -82,6 +82,15 @@ impl Attribution {
                 format!("{} relays; the limit is {MAX_RELAYS}", self.relays.len()),
             ));
         }
+        // A source does not pass a claim on to itself: A → A → A is a typing slip, and it would count
+        // one source as several hops of the chain.
+        let chain: Vec<SourceId> = self.chain().collect();
+        if let Some(w) = chain.windows(2).find(|w| w[0] == w[1]) {
+            return Err(Error::invalid(
+                "relays",
+                format!("source {} relays the claim to itself", w[0]),
+            ));
+        }
         text::opt("quote", self.quote.as_deref(), MAX_QUOTE_CHARS)
     }
 
