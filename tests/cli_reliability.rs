@@ -553,6 +553,47 @@ fn smaller_items_are_refused_clearly() {
         ],
         "relays the claim to itself",
     );
+    // A relay back to an earlier source is a real chain (A -> B -> A: B quotes A's reply), kept.
+    ok(&db, &["add-source", "Wire", "--kind", "news_agency"]);
+    ok(
+        &db,
+        &[
+            "attribute",
+            &claim,
+            "--speaker",
+            "Desk Checks",
+            "--via",
+            "Wire",
+            "--via",
+            "Desk Checks",
+        ],
+    );
+    // Aliases that differ only in case or spacing are one alias, the first spelling kept.
+    ok(
+        &db,
+        &[
+            "add-source",
+            "Bar",
+            "--kind",
+            "outlet",
+            "--alias",
+            "foo",
+            "--alias",
+            "FOO",
+            "--alias",
+            "foo ",
+            "--alias",
+            "bar",
+        ],
+    );
+    let bundle: serde_json::Value = serde_json::from_str(&ok(&db, &["export", "-f", "bundle"])).unwrap();
+    let bar = bundle["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Bar")
+        .unwrap();
+    assert_eq!(bar["aliases"], serde_json::json!(["foo"]), "{bar}");
     // A --limit above the ranking window says why fewer hits may come back.
     let found = ok(&db, &["search", "troops", "--limit", "500"]);
     assert!(found.contains("ranks at most the newest 200"), "{found}");

@@ -501,9 +501,17 @@ fn build(spec: &Spec) -> Store {
     }
     if !sources.is_empty() {
         for (c, s, relays, quote) in &spec.attributions {
-            let mut a = NewAttribution::said_by(pick(&sources, *s));
+            let speaker = pick(&sources, *s);
+            let mut a = NewAttribution::said_by(speaker);
+            // A source does not relay a claim to itself (A -> A is refused as Invalid): a generated
+            // relay equal to the hop before it is left out.
+            let mut last = speaker;
             for r in relays {
-                a = a.via(pick(&sources, *r));
+                let relay = pick(&sources, *r);
+                if relay != last {
+                    a = a.via(relay);
+                    last = relay;
+                }
             }
             if let Some(q) = quote {
                 a = a.quote(q.clone());

@@ -149,7 +149,8 @@ fn bundle() -> impl Strategy<Value = Bundle> {
                     id: AttributionId::new(),
                     claim,
                     speaker: (n % 8 != 4).then_some(source),
-                    relays: if n % 3 == 0 {
+                    // A relay equal to the speaker (A -> A) is refused as Invalid: not generated.
+                    relays: if n % 3 == 0 && (n % 8 == 4 || relay != source) {
                         vec![Relay {
                             source: relay,
                             mode: Mode::Translation,
