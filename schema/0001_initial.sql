@@ -307,8 +307,7 @@ CREATE INDEX reviews_url ON reviews (url) WHERE url IS NOT NULL;
 -- entry of kind 'batch' instead of one per record (at 100,000 claims, per-record entries were more than
 -- a third of the load's time); its records are found through `history_batch_rows`. When such a record
 -- first changes through the API, that change names the batch (`batch`), so the record can be traced to it
--- even after the row is gone. `after_digest` is the compact import entry's digest of its value after
--- (an import entry without JSON values).
+-- even after the row is gone.
 CREATE TABLE history (
     id           INTEGER PRIMARY KEY,
     at           INTEGER NOT NULL,
@@ -318,18 +317,15 @@ CREATE TABLE history (
                                          entity_kind = 'evidence' OR entity_kind = 'claim_link' OR
                                          entity_kind = 'review' OR entity_kind = 'batch'),
     entity       BLOB    NOT NULL CHECK (length(entity) = 16),
-    operation    TEXT    NOT NULL CHECK (operation = 'baseline' OR operation = 'insert' OR
-                                         operation = 'update' OR operation = 'delete' OR
-                                         operation = 'import' OR operation = 'supersede' OR
-                                         operation = 'retract'),
+    operation    TEXT    NOT NULL CHECK (operation = 'insert' OR operation = 'update' OR
+                                         operation = 'delete' OR operation = 'import' OR
+                                         operation = 'supersede' OR operation = 'retract'),
     before       TEXT    CHECK (before IS NULL OR json_valid(before)),
     after        TEXT    CHECK (after IS NULL OR json_valid(after)),
     reason       TEXT,
-    after_digest INTEGER CHECK (after_digest IS NULL OR (operation = 'import' AND before IS NULL
-                                                         AND after IS NULL)),
     batch        INTEGER REFERENCES history (id)
                          CHECK (batch IS NULL OR (before IS NOT NULL AND entity_kind <> 'batch')),
-    CHECK (before IS NOT NULL OR after IS NOT NULL OR after_digest IS NOT NULL),
+    CHECK (before IS NOT NULL OR after IS NOT NULL),
     CHECK (entity_kind <> 'batch' OR (operation = 'import' AND before IS NULL AND after IS NOT NULL))
 ) STRICT;
 CREATE INDEX history_entity ON history (entity);

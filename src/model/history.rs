@@ -35,8 +35,6 @@ text_enum! {
 text_enum! {
     /// What a [`Change`] did.
     Operation, "operation" {
-        /// The record existed before history was kept (written when an older database is upgraded).
-        Baseline => "baseline",
         /// The record was created.
         Insert => "insert",
         /// The record was edited in place.
@@ -179,8 +177,7 @@ pub struct Change {
     /// of its records: its value is the value before of the record's first change, or, while it has
     /// none, the record as stored now. A change made behind the API to such a record therefore shows
     /// here; [`Store::verify_history`](crate::Store::verify_history) reports it (against the batch's
-    /// digests). Compact per-record entries written before schema version 6 are filled in the same way,
-    /// and left `None` when the value no longer matches their digest.
+    /// digests).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<serde_json::Value>,
     /// Why, when a reason was given (supersessions and retractions always have one).

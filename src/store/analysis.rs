@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::convert::ts_from_sql;
-use super::history::current;
+use super::standing::current;
 use super::{Store, attributions, claims, evidence, publications, reviews};
 use crate::error::Result;
 use crate::model::attribution::Attribution;

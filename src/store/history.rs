@@ -15,23 +15,21 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::Store;
 use super::convert::ts_to_sql;
-use super::{Store, attributions, claims, evidence, links, publications, reviews, sources};
+use super::record::Record;
 use crate::error::{Error, Result};
+use crate::model::attribution::Attribution;
+use crate::model::claim::Claim;
+use crate::model::evidence::Evidence;
 use crate::model::history::{
     Change, DEFAULT_ACTOR, EntityKind, HistoryProblem, HistoryReport, Operation, validate_actor,
 };
 use crate::model::ids::*;
-
-/// SQL predicate selecting evidence or reviews that count, for a table alias: `current!("e")` is
-/// `"e.status = 'current'"`. The one rule for "current" in SQL; [`Standing::is_current`] is the same rule
-/// in Rust. Use it in `concat!` so statements stay literals.
-macro_rules! current {
-    ($alias:literal) => {
-        concat!($alias, ".status = 'current'")
-    };
-}
-pub(crate) use current;
+use crate::model::link::ClaimLink;
+use crate::model::publication::Publication;
+use crate::model::review::Review;
+use crate::model::source::Source;
 
 /// Creates the connection's actor slot (a TEMP table: private to this connection, never in the file).
 pub(crate) fn init_actor(conn: &Connection) -> Result<()> {
@@ -103,27 +101,27 @@ fn stored(conn: &Connection, kind: EntityKind, id: Uuid) -> Result<Option<(Store
         Ok(Some((wrap(x), standing)))
     }
     match kind {
-        EntityKind::Source => plain(sources::read(conn, SourceId::from_uuid(id)), StoredRecord::Source),
+        EntityKind::Source => plain(Source::read(conn, SourceId::from_uuid(id)), StoredRecord::Source),
         EntityKind::Publication => plain(
-            publications::read(conn, PublicationId::from_uuid(id)),
+            Publication::read(conn, PublicationId::from_uuid(id)),
             StoredRecord::Publication,
         ),
-        EntityKind::Claim => plain(claims::read(conn, ClaimId::from_uuid(id)), StoredRecord::Claim),
+        EntityKind::Claim => plain(Claim::read(conn, ClaimId::from_uuid(id)), StoredRecord::Claim),
         EntityKind::Attribution => plain(
-            attributions::read(conn, AttributionId::from_uuid(id)),
+            Attribution::read(conn, AttributionId::from_uuid(id)),
             StoredRecord::Attribution,
         ),
         EntityKind::ClaimLink => plain(
-            links::read(conn, ClaimLinkId::from_uuid(id)),
+            ClaimLink::read(conn, ClaimLinkId::from_uuid(id)),
             StoredRecord::ClaimLink,
         ),
         EntityKind::Evidence => {
             let id = EvidenceId::from_uuid(id);
-            versioned(conn, id, evidence::read(conn, id), StoredRecord::Evidence)
+            versioned(conn, id, Evidence::read(conn, id), StoredRecord::Evidence)
         }
         EntityKind::Review => {
             let id = ReviewId::from_uuid(id);
-            versioned(conn, id, reviews::read(conn, id), StoredRecord::Review)
+            versioned(conn, id, Review::read(conn, id), StoredRecord::Review)
         }
         EntityKind::Batch => Ok(None),
     }
@@ -165,9 +163,8 @@ fn claims_in(kind: EntityKind, entity: Uuid, v: &Value, out: &mut Vec<Uuid>) {
     }
 }
 
-/// A stable 64-bit digest (FNV-1a) of a value's JSON text. Stored in `history.after_digest` by compact
-/// import entries (schema versions 4 and 5) and, through [`record_digest`], summed per batch, so it must
-/// never change; `verify` compares every value through it.
+/// A stable 64-bit digest (FNV-1a) of a value's JSON text. Summed per batch through [`record_digest`]
+/// (`history_batch_rows.digest`), so it must never change; `verify` compares every value through it.
 fn digest(text: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
@@ -739,8 +736,8 @@ fn parse_json(text: Option<String>, seq: i64) -> Result<Option<Value>> {
 macro_rules! select_changes {
     ($tail:literal) => {
         concat!(
-            "SELECT h.id, h.at, h.actor, h.entity_kind, h.entity, h.operation, h.before, h.after, h.reason, \
-             h.after_digest FROM history h ",
+            "SELECT h.id, h.at, h.actor, h.entity_kind, h.entity, h.operation, h.before, h.after, h.reason \
+             FROM history h ",
             $tail
         )
     };
@@ -756,7 +753,6 @@ type RawChange = (
     Option<String>,
     Option<String>,
     Option<String>,
-    Option<i64>,
 );
 
 fn raw_row(r: &Row<'_>) -> rusqlite::Result<RawChange> {
@@ -770,12 +766,11 @@ fn raw_row(r: &Row<'_>) -> rusqlite::Result<RawChange> {
         r.get(6)?,
         r.get(7)?,
         r.get(8)?,
-        r.get(9)?,
     ))
 }
 
-fn to_change(raw: RawChange) -> Result<(Change, Option<u64>)> {
-    let (seq, at, actor, kind, entity, operation, before, after, reason, after_digest) = raw;
+fn to_change(raw: RawChange) -> Result<Change> {
+    let (seq, at, actor, kind, entity, operation, before, after, reason) = raw;
     let bad = |what: String| Error::Corrupt {
         path: String::new(),
         message: format!("history entry {seq}: {what}"),
@@ -792,39 +787,7 @@ fn to_change(raw: RawChange) -> Result<(Change, Option<u64>)> {
         after: parse_json(after, seq)?,
         reason,
     };
-    Ok((change, after_digest.map(digest_from_sql)))
-}
-
-/// Fills in the value after of a compact import entry (one per record, written by bulk loads under schema
-/// versions 4 and 5, before one entry per batch; `0004_compact_import.sql`): it is the value before
-/// of the record's next entry or, when there is none, the record as stored now. Left `None` when that
-/// value does not match the entry's digest (the record was changed behind the API; `verify_history`
-/// reports it).
-fn fill_compact(conn: &Connection, change: &mut Change, digest_of_after: u64) -> Result<()> {
-    let next: Option<Option<String>> = conn
-        .prepare_cached(
-            "SELECT before FROM history WHERE entity = ?1 AND entity_kind = ?2 AND id > ?3 \
-             ORDER BY id LIMIT 1",
-        )?
-        .query_row(
-            params![&change.entity.as_bytes()[..], change.kind, change.seq],
-            |r| r.get(0),
-        )
-        .map(Some)
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })?;
-    let text = match next {
-        Some(before) => before,
-        None => snapshot(conn, change.kind, change.entity)?.map(|v| v.to_string()),
-    };
-    if let Some(text) = text
-        && digest(&text) == digest_of_after
-    {
-        change.after = parse_json(Some(text), change.seq)?;
-    }
-    Ok(())
+    Ok(change)
 }
 
 fn changes(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Change>> {
@@ -834,12 +797,7 @@ fn changes(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Vec
         .collect::<rusqlite::Result<_>>()?;
     raws.into_iter()
         .map(|raw| {
-            let (mut change, compact) = to_change(raw)?;
-            if let Some(d) = compact
-                && change.after.is_none()
-            {
-                fill_compact(conn, &mut change, d)?;
-            }
+            let mut change = to_change(raw)?;
             if change.kind == EntityKind::Batch {
                 change.after = Some(batch_counts(conn, change.seq)?);
             }
@@ -864,8 +822,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
     let mut found: HashMap<(i64, EntityKind), (u64, u64)> = HashMap::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT id, entity_kind, entity, operation, before, after, after_digest, batch \
-             FROM history ORDER BY id",
+            "SELECT id, entity_kind, entity, before, after, batch FROM history ORDER BY id",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -873,13 +830,10 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
             let seq: i64 = r.get(0)?;
             let kind: EntityKind = r.get(1)?;
             let blob: Vec<u8> = r.get(2)?;
-            let op: Operation = r.get(3)?;
-            let before: Option<String> = r.get(4)?;
-            let after: Option<String> = r.get(5)?;
-            // A compact import entry stores the digest of its value after instead of the value.
-            let after_digest: Option<i64> = r.get(6)?;
+            let before: Option<String> = r.get(3)?;
+            let after: Option<String> = r.get(4)?;
             // The first entry of a record a batch created names the batch.
-            let batch: Option<i64> = r.get(7)?;
+            let batch: Option<i64> = r.get(5)?;
             let Ok(entity) = Uuid::from_slice(&blob) else {
                 report.problems.push(HistoryProblem {
                     kind,
@@ -928,13 +882,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
                 }
                 _ => {}
             }
-            if op == Operation::Baseline && last.contains_key(&(kind, entity)) {
-                problem(format!("baseline entry {seq} is not its first entry"));
-            }
-            let after_hash = after
-                .as_deref()
-                .map(text_hash)
-                .or(after_digest.map(digest_from_sql));
+            let after_hash = after.as_deref().map(text_hash);
             last.insert((kind, entity), (after_hash, seq));
         }
     }
@@ -1155,7 +1103,7 @@ mod tests {
 
     #[test]
     fn current_macro_is_the_status_rule() {
-        assert_eq!(current!("e"), "e.status = 'current'");
+        assert_eq!(super::super::standing::current!("e"), "e.status = 'current'");
     }
 }
 
@@ -1394,23 +1342,6 @@ mod verify_tests {
         r.paint(EntityKind::Claim, 1, 200, 4);
         assert_eq!(r.batch_of(EntityKind::Claim, 50), Some(4));
         assert_eq!(r.0[&EntityKind::Claim].len(), 1);
-    }
-
-    #[test]
-    fn the_schema_refuses_a_digest_outside_a_valueless_import_entry() {
-        let (store, c) = seeded();
-        let e = store.conn.execute(
-            "INSERT INTO history (at, actor, entity_kind, entity, operation, after_digest) \
-             VALUES (0, 'x', 'claim', ?1, 'update', 1)",
-            [&c.as_uuid().as_bytes()[..]],
-        );
-        assert!(e.is_err());
-        let e = store.conn.execute(
-            "INSERT INTO history (at, actor, entity_kind, entity, operation) \
-             VALUES (0, 'x', 'claim', ?1, 'import')",
-            [&c.as_uuid().as_bytes()[..]],
-        );
-        assert!(e.is_err(), "an entry needs a value or a digest");
     }
 
     #[test]

@@ -4,7 +4,8 @@ use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
 
 use super::Store;
 use super::convert::{insert_err, refuse_if_referenced, rowid, rowid_of, ts_from_sql, ts_to_sql};
-use super::history::{current, track, track_insert};
+use super::history::{track, track_insert};
+use super::standing::current;
 use super::standing::{Versioned, require_current, set_status, standing};
 use crate::error::{Error, Result};
 use crate::model::history::{EntityKind, Operation, Standing, Status, validate_reason};

@@ -11,6 +11,16 @@ use super::convert::{StoredId, rowid, rowid_of, ts_to_sql};
 use crate::error::{Error, Result};
 use crate::model::history::{Standing, StandingEntry, Status};
 
+/// SQL predicate selecting evidence or reviews that count, for a table alias: `current!("e")` is
+/// `"e.status = 'current'"`. The one rule for "current" in SQL; `Standing::is_current` is the same rule
+/// in Rust. Use it in `concat!` so statements stay literals.
+macro_rules! current {
+    ($alias:literal) => {
+        concat!($alias, ".status = 'current'")
+    };
+}
+pub(crate) use current;
+
 /// An id whose table keeps versions; the statements name the table.
 pub(crate) trait Versioned: StoredId {
     /// `status, successor uuid, reason, time` of the row with rowid `?1`.
