@@ -10,7 +10,5 @@
 mod dataset;
 
 fn main() {
-    dataset::main("AVeriTeC", |store, path, progress| {
-        claimtrack::io::averitec::import_file(store, path, progress)
-    });
+    dataset::main(claimtrack::io::DataSet::Averitec);
 }

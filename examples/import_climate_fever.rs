@@ -9,7 +9,5 @@
 mod dataset;
 
 fn main() {
-    dataset::main("Climate-FEVER", |store, path, progress| {
-        claimtrack::io::climate_fever::import_file(store, path, progress)
-    });
+    dataset::main(claimtrack::io::DataSet::ClimateFever);
 }

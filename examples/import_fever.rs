@@ -9,7 +9,5 @@
 mod dataset;
 
 fn main() {
-    dataset::main("FEVER", |store, path, progress| {
-        claimtrack::io::fever::import_file(store, path, progress)
-    });
+    dataset::main(claimtrack::io::DataSet::Fever);
 }

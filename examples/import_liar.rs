@@ -9,7 +9,5 @@
 mod dataset;
 
 fn main() {
-    dataset::main("LIAR", |store, path, progress| {
-        claimtrack::io::liar::import_file(store, path, progress)
-    });
+    dataset::main(claimtrack::io::DataSet::Liar);
 }

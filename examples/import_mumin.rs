@@ -10,7 +10,7 @@
 #[path = "support/mumin.rs"]
 mod mumin;
 
-use claimtrack::io::{IssueKind, factcheck, labels};
+use claimtrack::io::{ImportOptions, IssueKind, factcheck, labels};
 use claimtrack::{Store, Verdict};
 
 fn main() {
@@ -31,11 +31,13 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         None => Store::open_in_memory()?,
     };
     let rows = mumin::read(&std::fs::read_to_string(&path)?)?;
-    let report = factcheck::import_value(&store, &mumin::to_factcheck(&rows))?;
+    let report = factcheck::import_value(&store, &mumin::to_factcheck(&rows), ImportOptions::default())?;
     println!("MuMiN: {path}");
     println!("{} rows read", rows.len());
-    let s = &report.summary;
-    println!("added {} records, {} unchanged", s.inserted, s.unchanged);
+    println!(
+        "added {} records, {} unchanged",
+        report.inserted, report.unchanged
+    );
     println!(
         "{} ratings matched no verdict (kept verbatim, review without a verdict)",
         report.issues_of(IssueKind::Unmapped).count()

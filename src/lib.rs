@@ -82,7 +82,6 @@ pub use model::token::{Role, Token};
 #[cfg(feature = "postgres")]
 pub use store::postgres::{POSTGRES_SCHEMA_VERSION, postgres_migrate, postgres_schema_version};
 pub use store::{
-    Batch, BatchProgress, Counts, Durability, ImportSummary, OpenOptions, SCHEMA_VERSION, SourceClaim,
-    SourceRole, Store,
+    Batch, BatchProgress, Counts, Durability, OpenOptions, SCHEMA_VERSION, SourceClaim, SourceRole, Store,
 };
 pub use store::{CheckProblem, CheckReport};

@@ -1,8 +1,9 @@
 //! The seed article — Lavrov's July 2025 visit to Wonsan — as text and as structured data.
 
 use crate::error::{Error, Result};
+use crate::io::ImportReport;
 use crate::model::bundle::Bundle;
-use crate::store::{ImportSummary, Store};
+use crate::store::Store;
 
 /// The article as given (`seeds/000_95f36704ba18b9c9.txt`).
 pub const WONSAN_ARTICLE: &str = include_str!("../seeds/000_95f36704ba18b9c9.txt");
@@ -30,6 +31,6 @@ pub fn wonsan() -> Result<Bundle> {
 /// assert_eq!((again.inserted, again.updated), (0, 0));
 /// # Ok::<(), claimtrack::Error>(())
 /// ```
-pub fn load_wonsan(store: &Store) -> Result<ImportSummary> {
-    store.import_bundle(&wonsan()?)
+pub fn load_wonsan(store: &Store) -> Result<ImportReport> {
+    crate::io::bundle::import(store, &wonsan()?, crate::io::ImportOptions::default())
 }

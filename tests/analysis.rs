@@ -1,7 +1,9 @@
 //! Analysis through the public API: the seed article and small hand-built graphs, expected results
 //! worked out by hand.
 
+use claimtrack::ClaimLink;
 use claimtrack::analysis::{ChainNode, Conflict, EventKind, MatchedIn, Outcome};
+use claimtrack::io::bundle;
 use claimtrack::{
     Claim, ClaimId, Credibility, Error, LinkKind, Mode, NewAttribution, NewClaim, NewEvidence,
     NewPublication, NewReview, NewSource, PartialDate, Quantity, Reliability, SourceId, SourceKind, Stance,
@@ -118,7 +120,7 @@ fn seed_rounds_come_from_south_korea_and_opinions_lack_evidence() {
 #[test]
 fn seed_chains_have_hand_checked_depths() {
     let store = seed();
-    let article = store.export_bundle().unwrap().publications[0].id;
+    let article = bundle::export(&store).unwrap().publications[0].id;
     let pledge = claim(&store, "North Korea is ready to unconditionally support");
     let chains = store.attribution_chains(pledge.id).unwrap();
     assert_eq!(chains.len(), 1);
@@ -677,7 +679,9 @@ fn explicit_links_are_conflicts_both_ways() {
     let denial = store
         .add_claim(NewClaim::factual("No North Korean soldier is in Russia"))
         .unwrap();
-    let link = store.link_claims(denial, LinkKind::Denies, troops.id).unwrap();
+    let link = ClaimLink::new(denial, LinkKind::Denies, troops.id)
+        .and_then(|l| store.add_link(&l))
+        .unwrap();
     for c in [troops.id, denial] {
         let conflicts = store.conflicts_of(c).unwrap();
         assert_eq!(

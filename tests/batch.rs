@@ -1,6 +1,7 @@
 //! The batch write path: everything lands in one transaction, a bad record anywhere leaves the database
 //! exactly as it was and the error names the record.
 
+use claimtrack::io::bundle;
 use claimtrack::{
     Error, NewAttribution, NewClaim, NewEvidence, NewPublication, NewReview, NewSource, SourceKind, Stance,
     Store, Verdict,
@@ -69,7 +70,7 @@ fn bad_row_in_the_middle(
     bad: impl Fn(&mut claimtrack::Batch<'_>, claimtrack::ClaimId) -> claimtrack::Result<()>,
 ) -> Error {
     let (store, outlet) = seeded();
-    let before = store.export_bundle().unwrap();
+    let before = bundle::export(&store).unwrap();
     let err = store
         .batch(|b| {
             for i in 1..=100 {
@@ -83,7 +84,7 @@ fn bad_row_in_the_middle(
             Ok(())
         })
         .unwrap_err();
-    assert_eq!(store.export_bundle().unwrap(), before, "the database changed");
+    assert_eq!(bundle::export(&store).unwrap(), before, "the database changed");
     err
 }
 
@@ -216,4 +217,34 @@ fn find_source_sees_sources_added_in_the_batch_and_before() {
             Ok(())
         })
         .unwrap();
+}
+
+/// A link in a batch goes through the one insert `Store::add_link` uses: the same refusal of a repeat,
+/// and the link on record in the batch's history.
+#[test]
+fn a_batch_links_claims_as_the_store_does() {
+    use claimtrack::{ClaimLink, LinkKind};
+    let store = Store::open_in_memory().unwrap();
+    let (a, b_claim, link) = store
+        .batch(|b| {
+            let a = b.add_claim(NewClaim::factual("Troops were sent."))?;
+            let c = b.add_claim(NewClaim::factual("No troops were sent."))?;
+            let link = b.add_link(&ClaimLink::new(c, LinkKind::Denies, a)?.with_note("KCNA"))?;
+            Ok((a, c, link))
+        })
+        .unwrap();
+    assert_eq!(store.links_of(a).unwrap(), vec![store.link(link).unwrap()]);
+    assert_eq!(store.counts().unwrap().links, 1);
+    let report = store.verify_history().unwrap();
+    assert!(report.is_consistent(), "{:?}", report.problems);
+    assert_eq!(report.records, 3);
+    // The same link again, through the store or a batch, is the same refusal, and nothing lands.
+    let again = ClaimLink::new(b_claim, LinkKind::Denies, a).unwrap();
+    assert!(matches!(store.add_link(&again), Err(Error::Duplicate { .. })));
+    let err = store.batch(|b| b.add_link(&again)).unwrap_err();
+    assert!(
+        matches!(&err, Error::Batch { source, .. } if matches!(**source, Error::Duplicate { .. })),
+        "{err}"
+    );
+    assert_eq!(store.counts().unwrap().links, 1);
 }

@@ -4,6 +4,7 @@
 //! Every test goes through the public API; raw SQL (a second connection on the same file) stands for
 //! changes made behind it.
 
+use claimtrack::io::{DataSet, ImportOptions, bundle, import_file};
 use std::path::{Path, PathBuf};
 
 use claimtrack::{
@@ -58,7 +59,7 @@ fn is_creation(op: Operation) -> bool {
 /// Every record in the store: its history starts with exactly one creation (a restored record: one more
 /// after each deletion), and its changes form one chain.
 fn assert_each_record_has_one_creation(store: &Store) {
-    let b = store.export_bundle().unwrap();
+    let b = bundle::export(store).unwrap();
     let mut checked = 0;
     macro_rules! each {
         ($list:expr) => {
@@ -199,9 +200,9 @@ fn a_batch_that_writes_nothing_leaves_no_history() {
     assert_eq!(store.counts().unwrap().claims, 0);
     // A re-import of what is already there writes nothing either.
     let c = store.add_claim(NewClaim::factual("There")).unwrap();
-    let bundle = store.export_bundle().unwrap();
+    let bundle = bundle::export(&store).unwrap();
     let n = count(&raw, "SELECT count(*) FROM history");
-    let s = store.import_bundle(&bundle).unwrap();
+    let s = bundle::import(&store, &bundle, ImportOptions::default()).unwrap();
     assert_eq!((s.inserted, s.updated), (0, 0));
     assert_eq!(count(&raw, "SELECT count(*) FROM history"), n);
     assert_eq!(store.history_of(c).unwrap().len(), 1);
@@ -274,7 +275,7 @@ fn a_json_lines_file_that_inserts_then_changes_a_record_keeps_both_versions() {
         ..Bundle::default()
     };
     let text = jsonl_of(&[first, second, third]);
-    let s = claimtrack::io::jsonl::import(&store, &text[..]).unwrap();
+    let s = claimtrack::io::jsonl::import(&store, &text[..], ImportOptions::default()).unwrap();
     assert_eq!((s.inserted, s.updated, s.unchanged), (3, 2, 1));
     assert_eq!(store.claim(v1.id).unwrap(), v3);
     let batch = batch_entries(&store, "jsonl");
@@ -339,13 +340,13 @@ fn a_bundle_with_standings_for_evidence_it_inserts_verifies() {
         .add_evidence(claim, NewEvidence::new(gov, Stance::Neutral))
         .unwrap();
     desk.retract_evidence(stray, "wrong claim").unwrap();
-    let bundle = desk.export_bundle().unwrap();
+    let bundle = bundle::export(&desk).unwrap();
     assert_eq!(bundle.evidence_standings.len(), 2);
 
     // ...and loaded into a fresh store in one bundle: the evidence and its standing in one batch.
     let (store, raw, dir) = file_store("standings");
     store.set_actor("restore").unwrap();
-    let s = store.import_bundle(&bundle).unwrap();
+    let s = bundle::import(&store, &bundle, ImportOptions::default()).unwrap();
     assert_eq!(s.inserted, bundle.len() as u64);
     assert_eq!(
         store.evidence_standing(denial).unwrap(),
@@ -377,7 +378,7 @@ fn a_bundle_with_standings_for_evidence_it_inserts_verifies() {
     assert_eq!(fts_problems(&raw), Vec::<String>::new());
     assert_each_record_has_one_creation(&store);
     // Importing the same bundle again changes nothing.
-    let again = store.import_bundle(&bundle).unwrap();
+    let again = bundle::import(&store, &bundle, ImportOptions::default()).unwrap();
     assert_eq!((again.inserted, again.updated), (0, 0));
     assert_consistent(&store);
     assert_eq!(fts_problems(&raw), Vec::<String>::new());
@@ -513,11 +514,11 @@ fn restoring_a_deleted_record_from_a_bundle_verifies() {
     let single = store.add_claim(NewClaim::factual("made one by one")).unwrap();
     let bulk = claims(&["made in bulk"]);
     batch_insert(&store, &bulk);
-    let backup = store.export_bundle().unwrap();
+    let backup = bundle::export(&store).unwrap();
     store.delete_claim(single).unwrap();
     store.delete_claim(bulk[0].id).unwrap();
     assert_consistent(&store);
-    let s = store.import_bundle(&backup).unwrap();
+    let s = bundle::import(&store, &backup, ImportOptions::default()).unwrap();
     assert_eq!(s.inserted, 2);
     assert_consistent(&store);
     for id in [single, bulk[0].id] {
@@ -839,11 +840,11 @@ fn search_follows_a_bundle_reimport_that_replaces_text() {
         evidence: vec![e],
         ..Bundle::default()
     };
-    store.import_bundle(&b).unwrap();
+    bundle::import(&store, &b, ImportOptions::default()).unwrap();
     b.claims[0].text = "Flooding in Hyesan".into();
     b.attributions[0].quote = Some("the levee broke".into());
     b.attributions[0].mode = claimtrack::Mode::DirectQuote;
-    let s = store.import_bundle(&b).unwrap();
+    let s = bundle::import(&store, &b, ImportOptions::default()).unwrap();
     assert_eq!(s.updated, 2);
     // Evidence is corrected through the API, never by an import (tests/import_rules.rs).
     let mut e = b.evidence[0].clone();
@@ -886,12 +887,15 @@ fn a_batch_claim_with_a_negative_zero_figure_verifies() {
 /// The claim reads back equal to what was written, and re-importing it finds nothing to change.
 fn reads_back_unchanged(store: &Store, c: claimtrack::Claim) {
     assert_eq!(store.claim(c.id).unwrap(), c);
-    let again = store
-        .import_bundle(&Bundle {
+    let again = bundle::import(
+        store,
+        &Bundle {
             claims: vec![c],
             ..Bundle::default()
-        })
-        .unwrap();
+        },
+        ImportOptions::default(),
+    )
+    .unwrap();
     assert_eq!((again.inserted, again.updated), (0, 0));
 }
 
@@ -917,20 +921,43 @@ fn every_importer_writes_history_that_verifies_and_search_finds() {
     let store = Store::open_in_memory().unwrap();
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     store.set_actor("fever").unwrap();
-    claimtrack::io::fever::import_file(&store, data.join("fever/paper_dev_excerpt.jsonl"), |_| {}).unwrap();
+    import_file(
+        &store,
+        DataSet::Fever,
+        data.join("fever/paper_dev_excerpt.jsonl"),
+        ImportOptions::default(),
+    )
+    .unwrap();
     store.set_actor("liar").unwrap();
-    claimtrack::io::liar::import_file(&store, data.join("liar/handmade.tsv"), |_| {}).unwrap();
+    import_file(
+        &store,
+        DataSet::Liar,
+        data.join("liar/handmade.tsv"),
+        ImportOptions::default(),
+    )
+    .unwrap();
     store.set_actor("climate").unwrap();
-    claimtrack::io::climate_fever::import_file(&store, data.join("climate-fever/handmade.csv"), |_| {})
-        .unwrap();
+    import_file(
+        &store,
+        DataSet::ClimateFever,
+        data.join("climate-fever/handmade.csv"),
+        ImportOptions::default(),
+    )
+    .unwrap();
     store.set_actor("claimreview").unwrap();
     for f in ["schemaorg/example1.jsonld", "schemaorg/example2.jsonld"] {
-        claimtrack::io::claimreview::import(&store, std::fs::File::open(data.join(f)).unwrap()).unwrap();
+        claimtrack::io::claimreview::import(
+            &store,
+            std::fs::File::open(data.join(f)).unwrap(),
+            ImportOptions::default(),
+        )
+        .unwrap();
     }
     store.set_actor("factcheck").unwrap();
     claimtrack::io::factcheck::import(
         &store,
         std::fs::File::open(data.join("factcheck/page.json")).unwrap(),
+        ImportOptions::default(),
     )
     .unwrap();
     store.set_actor("seed").unwrap();
@@ -954,7 +981,7 @@ fn every_importer_writes_history_that_verifies_and_search_finds() {
                 .sum::<u64>();
         }
     }
-    let total = store.export_bundle().unwrap().len() as u64;
+    let total = bundle::export(&store).unwrap().len() as u64;
     let singles = store.verify_history().unwrap().changes;
     assert!(
         written <= total && written > 0,
@@ -1017,15 +1044,15 @@ fn a_standing_imported_for_evidence_of_an_older_batch_names_that_batch() {
         evidence: vec![ev.clone()],
         ..Bundle::default()
     };
-    store.import_bundle(&bundle).unwrap();
+    bundle::import(&store, &bundle, ImportOptions::default()).unwrap();
     // Another desk loads the same records and retracts the evidence; its export carries the standing.
     let other = Store::open_in_memory().unwrap();
-    other.import_bundle(&bundle).unwrap();
+    bundle::import(&other, &bundle, ImportOptions::default()).unwrap();
     other.retract_evidence(ev.id, "photos were from 2019").unwrap();
-    let later = other.export_bundle().unwrap();
+    let later = bundle::export(&other).unwrap();
     assert_eq!(later.evidence_standings.len(), 1);
     store.set_actor("second").unwrap();
-    let s = store.import_bundle(&later).unwrap();
+    let s = bundle::import(&store, &later, ImportOptions::default()).unwrap();
     assert_eq!((s.inserted, s.updated), (0, 1));
     assert!(
         batch_entries(&store, "second").is_empty(),
@@ -1261,7 +1288,7 @@ mod random {
                 Op::DeleteClaim(i) => {
                     let store = &self.store;
                     if let Some(id) = Self::pick(&self.claims, i) {
-                        self.deleted.push(store.export_claim(id).unwrap());
+                        self.deleted.push(bundle::export_claim(store, id).unwrap());
                         // Oldest evidence first: a superseded record refers to its successor.
                         for e in store.evidence_of(id).unwrap() {
                             store.delete_evidence(e.id).unwrap();
@@ -1276,13 +1303,13 @@ mod random {
                 Op::ReimportChanged(i) => {
                     let store = &self.store;
                     if let Some(id) = Self::pick(&self.claims, i) {
-                        let mut b = store.export_claim(id).unwrap();
+                        let mut b = bundle::export_claim(store, id).unwrap();
                         b.claims[0].text.push_str(" reimported");
                         for a in &mut b.attributions {
                             a.quote = Some("reimported words".into());
                             a.mode = claimtrack::Mode::DirectQuote;
                         }
-                        let s = store.import_bundle(&b).unwrap();
+                        let s = bundle::import(store, &b, ImportOptions::default()).unwrap();
                         assert!(s.updated >= 1);
                     }
                 }
@@ -1290,7 +1317,7 @@ mod random {
                     let store = &self.store;
                     if let Some(b) = Self::pick(&(0..self.deleted.len()).collect::<Vec<_>>(), i) {
                         let b = self.deleted.remove(b);
-                        store.import_bundle(&b).unwrap();
+                        bundle::import(store, &b, ImportOptions::default()).unwrap();
                         self.claims.push(b.claims[0].id);
                     }
                 }

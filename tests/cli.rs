@@ -379,14 +379,14 @@ fn export_and_import_in_every_format() {
             &copy,
             &["--json", "import", "--format", format, file.to_str().unwrap()],
         ));
-        assert!(report["summary"]["inserted"].as_u64().unwrap() > 20);
+        assert!(report["inserted"].as_u64().unwrap() > 20);
         assert_eq!(&ok(&copy, &["export", "--format", format]), text);
         let again = json(&ok(
             &copy,
             &["--json", "import", "--format", format, file.to_str().unwrap()],
         ));
-        assert_eq!(again["summary"]["inserted"], 0);
-        assert_eq!(again["summary"]["updated"], 0);
+        assert_eq!(again["inserted"], 0);
+        assert_eq!(again["updated"], 0);
     }
 
     let one = json(&ok(db, &["export", "--format", "bundle", "--claim", troops]));
@@ -418,8 +418,8 @@ fn export_and_import_in_every_format() {
         &["--json", "import", "-f", "claimreview", example.to_str().unwrap()],
     ));
     // The second time the same markup is recognised and skipped.
-    assert_eq!(report["summary"]["inserted"], 0);
-    assert_eq!(report["summary"]["unchanged"], 1);
+    assert_eq!(report["inserted"], 0);
+    assert_eq!(report["unchanged"], 1);
     assert!(
         report["issues"]
             .as_array()
@@ -434,6 +434,55 @@ fn export_and_import_in_every_format() {
         Some(page.as_bytes()),
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The research data sets import from the command line too, and every format prints the one report the
+/// library returns (`io::ImportReport`), human or `--json`.
+#[test]
+fn data_sets_import_with_the_same_report_as_the_library() {
+    use claimtrack::io::{DataSet, ImportOptions, import_file};
+    let dir = Dir::new("datasets");
+    for (format, file, data_set) in [
+        ("liar", "tests/data/liar/handmade.tsv", DataSet::Liar),
+        (
+            "fever",
+            "tests/data/fever/paper_dev_excerpt.jsonl",
+            DataSet::Fever,
+        ),
+        (
+            "climate-fever",
+            "tests/data/climate-fever/handmade.csv",
+            DataSet::ClimateFever,
+        ),
+        ("averitec", "tests/data/averitec/handmade.json", DataSet::Averitec),
+    ] {
+        let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));
+        let expected = import_file(
+            &claimtrack::Store::open_in_memory().unwrap(),
+            data_set,
+            &path,
+            ImportOptions::default(),
+        )
+        .unwrap();
+        assert!(expected.added.claims > 0, "{file}");
+        let db = dir.path(&format!("{format}.db"));
+        ok(&db, &["init"]);
+        let text = ok(&db, &["import", "--format", format, &path]);
+        assert_eq!(text.trim_end(), format!("imported {path}: {expected}"));
+        let db = dir.path(&format!("{format}-json.db"));
+        ok(&db, &["init"]);
+        let report = json(&ok(&db, &["--json", "import", "--format", format, &path]));
+        assert_eq!(report, serde_json::to_value(&expected).unwrap());
+        let store = claimtrack::Store::open(&db).unwrap();
+        assert_eq!(store.counts().unwrap(), expected.added);
+    }
+    // A file that is not what the format says is refused and nothing lands.
+    let db = dir.path("wrong.db");
+    ok(&db, &["init"]);
+    let bundle = format!("{}/seeds/wonsan.json", env!("CARGO_MANIFEST_DIR"));
+    fails(&db, &["import", "--format", "liar", &bundle], "line 1");
+    let store = claimtrack::Store::open(&db).unwrap();
+    assert_eq!(store.counts().unwrap().total(), 0);
 }
 
 #[test]

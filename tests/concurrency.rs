@@ -5,6 +5,7 @@
 //!
 //! The processes are this test binary itself, re-run with `CLAIMTRACK_CONCURRENCY_CHILD` set.
 
+use claimtrack::io::{ImportOptions, bundle};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -149,7 +150,7 @@ fn many_writers_in_processes_and_threads_lose_nothing() {
         s.id = source_id();
         let mut b = Bundle::default();
         b.sources.push(s);
-        store.import_bundle(&b).unwrap();
+        bundle::import(&store, &b, ImportOptions::default()).unwrap();
     }
 
     let children: Vec<_> = (0..PROCESSES)

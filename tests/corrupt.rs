@@ -2,6 +2,7 @@
 //! inside data pages that opening does not touch, a clean open whose checks report it), never a panic,
 //! and the file is left byte-for-byte as it was.
 
+use claimtrack::io::bundle;
 use std::path::PathBuf;
 
 use claimtrack::{Error, NewClaim, Store};
@@ -35,7 +36,7 @@ fn attempt(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<(), Error>
         // Opened: damage inside data pages shows up in the checks or in reads, as typed errors.
         Ok(store) => {
             let checked = store.integrity_problems();
-            let read = store.export_bundle();
+            let read = bundle::export(&store);
             drop(store);
             match (checked, read) {
                 (Ok(p), Ok(_)) if p.is_empty() => Ok(()),
@@ -156,7 +157,7 @@ fn a_zero_length_file_opens_as_a_new_empty_database() {
     std::fs::write(&path, b"").unwrap();
     let store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), claimtrack::SCHEMA_VERSION);
-    assert!(store.export_bundle().unwrap().is_empty());
+    assert!(bundle::export(&store).unwrap().is_empty());
     drop(store);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -8,6 +8,7 @@
 //! moments come from a seed printed at the start; `CLAIMTRACK_CRASH_SEED=N cargo test --test crash`
 //! replays a run.
 
+use claimtrack::io::{ImportOptions, bundle};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -161,7 +162,7 @@ fn prepare(path: &Path) {
         .unwrap();
     s.id = source_id();
     b.sources.push(s);
-    store.import_bundle(&b).unwrap();
+    bundle::import(&store, &b, ImportOptions::default()).unwrap();
 }
 
 /// The child's entry point. Not a test of its own: the crash tests start it in a separate process.
@@ -188,7 +189,7 @@ fn crash_child() {
             // Marks that the transaction is about to start, so the parent can tell a kill inside the
             // import from one during process start-up.
             std::fs::write(format!("{db}.begun-{round}"), b"").unwrap();
-            claimtrack::io::jsonl::import(&store, file).unwrap();
+            claimtrack::io::jsonl::import(&store, file, ImportOptions::default()).unwrap();
             // Logged only after the commit returned.
             log.write_all(format!("{round}\n").as_bytes()).unwrap();
         }
@@ -199,7 +200,7 @@ fn crash_child() {
             loop {
                 let mut one = Bundle::default();
                 push_claim(&mut one, source_id(), SMALL_TAG, 0, i, 1);
-                store.import_bundle(&one).unwrap();
+                bundle::import(&store, &one, ImportOptions::default()).unwrap();
                 log.write_all(format!("{i}\n").as_bytes()).unwrap();
                 i += 1;
             }

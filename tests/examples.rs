@@ -85,30 +85,30 @@ fn wonsan_example_writes_a_file_database_once() {
 /// The data-set import examples print what the importer itself reports for the same file.
 #[test]
 fn import_examples_report_what_the_importers_wrote() {
-    use claimtrack::io::{DatasetReport, averitec, climate_fever, fever, liar};
-    use claimtrack::{Result, Store};
-    type Import = fn(&Store, &str) -> Result<DatasetReport>;
-    let cases: [(&str, &str, Import); 4] = [
-        ("import_averitec", "tests/data/averitec/handmade.json", |s, p| {
-            averitec::import_file(s, p, |_| {})
-        }),
+    use claimtrack::Store;
+    use claimtrack::io::{DataSet, ImportOptions, import_file};
+    let cases = [
+        (
+            "import_averitec",
+            "tests/data/averitec/handmade.json",
+            DataSet::Averitec,
+        ),
         (
             "import_fever",
             "tests/data/fever/paper_dev_excerpt.jsonl",
-            |s, p| fever::import_file(s, p, |_| {}),
+            DataSet::Fever,
         ),
-        ("import_liar", "tests/data/liar/handmade.tsv", |s, p| {
-            liar::import_file(s, p, |_| {})
-        }),
+        ("import_liar", "tests/data/liar/handmade.tsv", DataSet::Liar),
         (
             "import_climate_fever",
             "tests/data/climate-fever/handmade.csv",
-            |s, p| climate_fever::import_file(s, p, |_| {}),
+            DataSet::ClimateFever,
         ),
     ];
-    for (example, file, import) in cases {
+    for (example, file, data_set) in cases {
         let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));
-        let expected = import(&Store::open_in_memory().unwrap(), &path).unwrap();
+        let store = Store::open_in_memory().unwrap();
+        let expected = import_file(&store, data_set, &path, ImportOptions::default()).unwrap();
         assert!(expected.added.claims > 0, "{file}");
         let out = run_example(example, &[&path]);
         assert!(

@@ -1,6 +1,8 @@
 //! The history of changes: every write through the API is on record, readable per record, per actor and
 //! per claim; evidence and reviews are versioned, never overwritten; the history agrees with the state.
 
+use claimtrack::ClaimLink;
+use claimtrack::io::{ImportOptions, bundle};
 use claimtrack::{
     Credibility, EntityKind, Error, LinkKind, NewAttribution, NewClaim, NewEvidence, NewReview, NewSource,
     Operation, SourceKind, Stance, Status, Store, Verdict, seeds,
@@ -165,7 +167,7 @@ fn bundle_import_is_recorded_once_and_reimport_writes_nothing() {
     // A changed record in a bundle is replaced, and the replacement is on record.
     let mut bundle = seeds::wonsan().unwrap();
     bundle.claims[0].text.push_str(" (corrected)");
-    let s = store.import_bundle(&bundle).unwrap();
+    let s = bundle::import(&store, &bundle, ImportOptions::default()).unwrap();
     assert_eq!(s.updated, 1);
     let h = store.history_of(bundle.claims[0].id).unwrap();
     assert_eq!(h.len(), 2);
@@ -342,7 +344,9 @@ fn claim_history_gathers_attributions_evidence_reviews_and_links() {
     let r = store
         .add_review(claim, NewReview::new(Verdict::MostlyTrue))
         .unwrap();
-    let l = store.link_claims(other, LinkKind::Contradicts, claim).unwrap();
+    let l = ClaimLink::new(other, LinkKind::Contradicts, claim)
+        .and_then(|l| store.add_link(&l))
+        .unwrap();
     store
         .add_evidence(unrelated, NewEvidence::new(src, Stance::Refutes))
         .unwrap();
@@ -415,21 +419,26 @@ fn export_and_import_keep_superseded_and_retracted_versions() {
         .unwrap();
     let review = store.add_review(claim, NewReview::new(Verdict::True)).unwrap();
     store.retract_review(review, "wrong claim").unwrap();
-    let bundle = store.export_bundle().unwrap();
+    let bundle = bundle::export(&store).unwrap();
     assert_eq!(bundle.evidence_standings.len(), 1);
     assert_eq!(bundle.review_standings.len(), 1);
 
     // Re-importing into the same store changes nothing and records nothing.
     let n = total_changes(&store);
-    let again = store.import_bundle(&bundle).unwrap();
+    let again = bundle::import(&store, &bundle, ImportOptions::default()).unwrap();
     assert_eq!((again.inserted, again.updated), (0, 0));
     assert_eq!(total_changes(&store), n);
 
     // Through JSON into a fresh store: the same records, standing as they stood.
     let json = serde_json::to_string(&bundle).unwrap();
     let copy = Store::open_in_memory().unwrap();
-    copy.import_bundle(&serde_json::from_str(&json).unwrap()).unwrap();
-    assert_eq!(copy.export_bundle().unwrap(), bundle);
+    bundle::import(
+        &copy,
+        &serde_json::from_str(&json).unwrap(),
+        ImportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(bundle::export(&copy).unwrap(), bundle);
     assert_eq!(
         copy.evidence_standing(old).unwrap(),
         store.evidence_standing(old).unwrap()
@@ -448,7 +457,7 @@ fn bad_standing_entries_in_a_bundle_are_refused_whole() {
     store
         .revise_evidence(old, NewEvidence::new(src, Stance::Supports), "confirmed")
         .unwrap();
-    let good = store.export_bundle().unwrap();
+    let good = bundle::export(&store).unwrap();
     let before = (good.clone(), total_changes(&store));
     let mut cases = Vec::new();
     let mut b = good.clone();
@@ -466,13 +475,13 @@ fn bad_standing_entries_in_a_bundle_are_refused_whole() {
     for (what, mut b) in cases {
         b.claims
             .push(NewClaim::factual("would be new").into_claim().unwrap());
-        let err = store.import_bundle(&b).unwrap_err();
+        let err = bundle::import(&store, &b, ImportOptions::default()).unwrap_err();
         assert!(
             matches!(err, Error::Invalid { .. } | Error::NotFound { .. }),
             "{what}: {err}"
         );
         assert_eq!(
-            (store.export_bundle().unwrap(), total_changes(&store)),
+            (bundle::export(&store).unwrap(), total_changes(&store)),
             before,
             "{what}"
         );
@@ -491,7 +500,7 @@ fn records_of_different_kinds_sharing_an_id_keep_separate_histories() {
     source.id = claimtrack::SourceId::from_uuid(claim.id.as_uuid());
     bundle.sources.push(source.clone());
     bundle.claims.push(claim.clone());
-    store.import_bundle(&bundle).unwrap();
+    bundle::import(&store, &bundle, ImportOptions::default()).unwrap();
     let h = store.history_of(claim.id).unwrap();
     assert_eq!(
         h.iter().map(|c| c.kind).collect::<Vec<_>>(),

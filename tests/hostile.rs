@@ -3,6 +3,7 @@
 //! write returns a typed error (never `Error::Database`) and leaves the database exactly as it was,
 //! history included; an accepted value reads back exactly.
 
+use claimtrack::io::{ImportOptions, bundle};
 use proptest::prelude::*;
 
 use claimtrack::{
@@ -15,7 +16,7 @@ use common::nasty;
 
 /// Everything observable about a store: its records and the length of its history.
 fn fingerprint(store: &Store) -> (String, u64) {
-    let bundle = store.export_bundle().unwrap();
+    let bundle = bundle::export(store).unwrap();
     (
         serde_json::to_string(&bundle).unwrap(),
         store.verify_history().unwrap().changes,
@@ -183,7 +184,7 @@ proptest! {
         let (store, _, _) = desk();
         let before = fingerprint(&store);
         if let Ok(b) = serde_json::from_slice::<Bundle>(&bytes) {
-            let r = store.import_bundle(&b);
+            let r = bundle::import(&store, &b, ImportOptions::default());
             assert_typed(&r);
             if r.is_err() {
                 prop_assert_eq!(fingerprint(&store), before);
@@ -209,7 +210,7 @@ proptest! {
             let other = store.add_claim(NewClaim::factual("already here")).unwrap();
             let before = fingerprint(&store);
             if let Ok(b) = serde_json::from_str::<Bundle>(text) {
-                let r = store.import_bundle(&b);
+                let r = bundle::import(&store, &b, ImportOptions::default());
                 assert_typed(&r);
                 match r {
                     Ok(_) => prop_assert!(store.verify_history().unwrap().is_consistent()),
@@ -268,7 +269,7 @@ fn deeply_nested_and_huge_json_is_refused_without_a_crash() {
     let huge = "z".repeat(5_000_000);
     let err = store.add_claim(NewClaim::factual(huge)).unwrap_err();
     assert!(matches!(err, Error::Invalid { field: "text", .. }), "{err}");
-    assert!(store.export_bundle().unwrap().is_empty());
+    assert!(bundle::export(&store).unwrap().is_empty());
 }
 
 #[test]

@@ -8,6 +8,7 @@
 //! foreign keys, records, history); after an error the store is exactly as it was — the exported
 //! bundle, the counts and the length of the history.
 
+use claimtrack::io::ImportOptions;
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -81,14 +82,16 @@ fn run(imp: Importer, store: &Store, input: &[u8]) -> Result<(), Error> {
         }
     };
     match imp {
-        Importer::Bundle => bundle::import(store, input).map(drop),
-        Importer::Jsonl => jsonl::import(store, input).map(drop),
-        Importer::ClaimReview => claimreview::import(store, input).map(lenient),
-        Importer::FactCheck => factcheck::import(store, input).map(lenient),
-        Importer::Fever => fever::import(store, input, |_| {}).map(drop),
-        Importer::Liar => liar::import(store, input, |_| {}).map(drop),
-        Importer::ClimateFever => climate_fever::import(store, input, |_| {}).map(drop),
-        Importer::Averitec => averitec::import(store, input, |_| {}).map(drop),
+        Importer::Bundle => bundle::read_bundle(input)
+            .and_then(|v| bundle::import(store, &v, ImportOptions::default()))
+            .map(drop),
+        Importer::Jsonl => jsonl::import(store, input, ImportOptions::default()).map(drop),
+        Importer::ClaimReview => claimreview::import(store, input, ImportOptions::default()).map(lenient),
+        Importer::FactCheck => factcheck::import(store, input, ImportOptions::default()).map(lenient),
+        Importer::Fever => fever::import(store, input, ImportOptions::default()).map(drop),
+        Importer::Liar => liar::import(store, input, ImportOptions::default()).map(drop),
+        Importer::ClimateFever => climate_fever::import(store, input, ImportOptions::default()).map(drop),
+        Importer::Averitec => averitec::import(store, input, ImportOptions::default()).map(drop),
     }
 }
 
@@ -104,7 +107,7 @@ fn snapshot(store: &Store) -> Snapshot {
     let history = store.verify_history().unwrap();
     assert!(history.is_consistent(), "{:?}", history.problems);
     Snapshot {
-        bundle: serde_json::to_string(&store.export_bundle().unwrap()).unwrap(),
+        bundle: serde_json::to_string(&bundle::export(store).unwrap()).unwrap(),
         counts: store.counts().unwrap(),
         history: history.changes,
     }
@@ -755,7 +758,7 @@ fn huge_strings_are_refused_or_stored_without_a_crash() {
         "{{\"format\":\"claimtrack-jsonl\",\"version\":1}}\n{{\"claim\":\"{}\"}}\n",
         "z".repeat(jsonl::MAX_LINE_BYTES + 10)
     );
-    match jsonl::import(&store, long.as_bytes()) {
+    match jsonl::import(&store, long.as_bytes(), ImportOptions::default()) {
         Err(Error::Parse { location, reason, .. }) => {
             assert_eq!(location, "line 2");
             assert!(reason.contains("longer than"), "{reason}");
@@ -864,7 +867,9 @@ fn ids_of_the_wrong_kind_in_bundle_and_jsonl_records_are_refused_whole() {
         rec["id"] = Value::String("019803a8-0601-7bb6-b0ac-00000000beef".into());
         list.push(rec.clone());
         let store = Store::open_in_memory().unwrap();
-        match bundle::import(&store, serde_json::to_vec(&b).unwrap().as_slice()) {
+        match bundle::read_bundle(serde_json::to_vec(&b).unwrap().as_slice())
+            .and_then(|v| bundle::import(&store, &v, ImportOptions::default()))
+        {
             Err(Error::Parse { reason, .. }) => assert!(reason.contains("neither in the input"), "{reason}"),
             other => panic!("{other:?}"),
         }
@@ -881,7 +886,7 @@ fn ids_of_the_wrong_kind_in_bundle_and_jsonl_records_are_refused_whole() {
             "{{\"format\":\"claimtrack-jsonl\",\"version\":1}}\n{}\n",
             serde_json::json!({ tag: rec })
         );
-        match jsonl::import(&store, text.as_bytes()) {
+        match jsonl::import(&store, text.as_bytes(), ImportOptions::default()) {
             Err(Error::Parse { location, .. }) => assert!(location.starts_with("line 2"), "{location}"),
             other => panic!("{other:?}"),
         }

@@ -3,6 +3,7 @@
 //! `CLAIMTRACK_DATA` names the shared data folder, on the first 250 claims of its development set, with
 //! every count checked against an independent count (Python over the same file).
 
+use claimtrack::io::{DataSet, ImportOptions, IssueKind, import_file};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -16,9 +17,9 @@ fn handmade() -> String {
 #[test]
 fn a_handmade_file_lands_whole() {
     let store = Store::open_in_memory().unwrap();
-    let report = averitec::import_file(&store, handmade(), |_| {}).unwrap();
-    assert_eq!(report.rows, 3);
-    assert!(report.unmapped.is_empty());
+    let report = import_file(&store, DataSet::Averitec, handmade(), ImportOptions::default()).unwrap();
+    assert_eq!(report.read, 3);
+    assert!(report.issues_of(IssueKind::Unmapped).next().is_none());
     let c = store.counts().unwrap();
     assert_eq!(
         (
@@ -109,7 +110,7 @@ fn a_handmade_file_lands_whole() {
     assert!(store.check().unwrap().is_ok());
 
     // A second import reuses the sources and publications by name and URL.
-    averitec::import_file(&store, handmade(), |_| {}).unwrap();
+    import_file(&store, DataSet::Averitec, handmade(), ImportOptions::default()).unwrap();
     let again = store.counts().unwrap();
     assert_eq!((again.claims, again.sources, again.publications), (6, 5, 2));
 }
@@ -140,7 +141,7 @@ fn malformed_files_are_refused_naming_the_claim_and_nothing_is_written() {
     ];
     for (text, location, field) in cases {
         let store = Store::open_in_memory().unwrap();
-        let err = averitec::import(&store, text.as_bytes(), |_| {}).unwrap_err();
+        let err = averitec::import(&store, text.as_bytes(), ImportOptions::default()).unwrap_err();
         match &err {
             Error::Parse {
                 location: l,
@@ -157,15 +158,15 @@ fn malformed_files_are_refused_naming_the_claim_and_nothing_is_written() {
     // A record the store refuses (a blank claim) is named by the batch, and nothing is written.
     let store = Store::open_in_memory().unwrap();
     let blank = good.replace("Drinking sea water cures colds.", "  ");
-    let err = averitec::import(&store, blank.as_bytes(), |_| {}).unwrap_err();
+    let err = averitec::import(&store, blank.as_bytes(), ImportOptions::default()).unwrap_err();
     assert!(
         matches!(&err, Error::Batch { location, .. } if location == "claim 1"),
         "{err}"
     );
     assert_eq!(store.counts().unwrap(), Counts::default());
     // An empty list is an empty import.
-    let report = averitec::import(&store, "[]".as_bytes(), |_| {}).unwrap();
-    assert_eq!(report.rows, 0);
+    let report = averitec::import(&store, "[]".as_bytes(), ImportOptions::default()).unwrap();
+    assert_eq!(report.read, 0);
 }
 
 #[test]
@@ -175,14 +176,23 @@ fn the_first_250_development_claims_when_the_data_folder_is_given() {
         return;
     };
     let store = Store::open_in_memory().unwrap();
-    let report =
-        averitec::import_file(&store, Path::new(&dir).join("averitec/dev_first250.json"), |_| {}).unwrap();
+    let report = import_file(
+        &store,
+        DataSet::Averitec,
+        Path::new(&dir).join("averitec/dev_first250.json"),
+        ImportOptions::default(),
+    )
+    .unwrap();
     // Counted independently (Python over the same file): 632 questions with 674 answers, 66 of them with
     // no source URL (41 "Metadata", 25 empty); 575 distinct pages once web archive copies are unwrapped,
     // on 346 sites; 196 distinct speakers and reporting sources (one of them also a site); 236 claims
     // with a speaker, a reporting source or an original URL.
-    assert_eq!(report.rows, 250);
-    assert!(report.unmapped.is_empty(), "{:?}", report.unmapped);
+    assert_eq!(report.read, 250);
+    assert!(
+        report.issues_of(IssueKind::Unmapped).next().is_none(),
+        "{:?}",
+        report.issues
+    );
     let c = store.counts().unwrap();
     assert_eq!(
         (c.claims, c.reviews, c.evidence, c.attributions, c.publications),

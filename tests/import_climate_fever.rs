@@ -1,6 +1,7 @@
 //! The Climate-FEVER importer on hand-written rows in its format (counts checked by hand) and, when
 //! `CLAIMTRACK_DATA` names the shared data folder, on the full `climate_fever.csv`.
 
+use claimtrack::io::{DataSet, ImportOptions, IssueKind, import_file};
 use std::path::{Path, PathBuf};
 
 use claimtrack::{Error, Stance, Store, Verdict, io::climate_fever};
@@ -27,10 +28,23 @@ fn stances(store: &Store) -> (usize, usize, usize) {
 #[test]
 fn handmade_rows_land_with_hand_checked_counts() {
     let store = Store::open_in_memory().unwrap();
-    let report = climate_fever::import_file(&store, handmade(), |_| {}).unwrap();
-    assert_eq!(report.rows, 4);
-    assert!(report.unmapped.is_empty());
-    assert_eq!(report.repaired, vec![5], "row 4 (line 5) holds mojibake");
+    let report = import_file(
+        &store,
+        DataSet::ClimateFever,
+        handmade(),
+        ImportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(report.read, 4);
+    assert!(report.issues_of(IssueKind::Unmapped).next().is_none());
+    assert_eq!(
+        report
+            .issues_of(IssueKind::Repaired)
+            .map(|i| i.location.as_str())
+            .collect::<Vec<_>>(),
+        ["line 5"],
+        "row 4 (line 5) holds mojibake"
+    );
     let c = store.counts().unwrap();
     assert_eq!((c.claims, c.reviews, c.evidence), (4, 4, 8));
     assert_eq!(c.sources, 7 + 2, "7 articles, Wikipedia, Climate-FEVER");
@@ -80,7 +94,7 @@ fn a_broken_literal_names_its_line_and_writes_nothing() {
     let store = Store::open_in_memory().unwrap();
     let mut text = std::fs::read_to_string(handmade()).unwrap();
     text.push_str("9,A claim.,SUPPORTS,\"[{'article': 'X', 'evidence': 'unclosed}]\"\n");
-    let err = climate_fever::import(&store, text.as_bytes(), |_| {}).unwrap_err();
+    let err = climate_fever::import(&store, text.as_bytes(), ImportOptions::default()).unwrap_err();
     assert!(
         matches!(&err, Error::Parse { location, field, .. } if location == "line 6" && field == "evidences"),
         "{err}"
@@ -95,21 +109,22 @@ fn full_file_when_the_data_folder_is_given() {
         return;
     };
     let store = Store::open_in_memory().unwrap();
-    let report = climate_fever::import_file(
+    let report = import_file(
         &store,
+        DataSet::ClimateFever,
         Path::new(&dir).join("climate-fever/climate_fever.csv"),
-        |_| {},
+        ImportOptions::default(),
     )
     .unwrap();
     // Counted independently (Python csv + ast.literal_eval): 1,535 claims (654 SUPPORTS, 474
     // NOT_ENOUGH_INFO, 253 REFUTES, 154 DISPUTED), 7,675 evidence sentences (1,943 supports, 802
     // refutes, 4,930 not enough info) from 1,344 distinct articles.
-    assert_eq!(report.rows, 1_535);
+    assert_eq!(report.read, 1_535);
     let c = store.counts().unwrap();
     assert_eq!((c.claims, c.reviews, c.evidence), (1_535, 1_535, 7_675));
     assert_eq!(c.sources, 1_344 + 2);
     assert_eq!(stances(&store), (1_943, 802, 4_930));
-    assert!(report.unmapped.is_empty());
+    assert!(report.issues_of(IssueKind::Unmapped).next().is_none());
     let disputed = store
         .claims()
         .unwrap()

@@ -1,6 +1,7 @@
 //! The FEVER importer on a committed excerpt (counts checked by hand) and, when `CLAIMTRACK_DATA` names
 //! the shared data folder, on the full `paper_dev.jsonl`.
 
+use claimtrack::io::{DataSet, ImportOptions, IssueKind, import_file};
 use std::path::{Path, PathBuf};
 
 use claimtrack::{Error, SourceKind, Stance, Store, Verdict, io::fever};
@@ -12,9 +13,12 @@ fn excerpt() -> PathBuf {
 #[test]
 fn excerpt_lands_with_hand_checked_counts() {
     let store = Store::open_in_memory().unwrap();
-    let report = fever::import_file(&store, excerpt(), |_| {}).unwrap();
-    assert_eq!(report.rows, 10);
-    assert!(report.unmapped.is_empty() && report.repaired.is_empty());
+    let report = import_file(&store, DataSet::Fever, excerpt(), ImportOptions::default()).unwrap();
+    assert_eq!(report.read, 10);
+    assert!(
+        report.issues_of(IssueKind::Unmapped).next().is_none()
+            && report.issues_of(IssueKind::Repaired).next().is_none()
+    );
     let c = store.counts().unwrap();
     assert_eq!(c.claims, 10);
     assert_eq!(c.reviews, 10);
@@ -61,8 +65,8 @@ fn excerpt_lands_with_hand_checked_counts() {
 #[test]
 fn a_second_import_reuses_the_sources() {
     let store = Store::open_in_memory().unwrap();
-    fever::import_file(&store, excerpt(), |_| {}).unwrap();
-    let again = fever::import_file(&store, excerpt(), |_| {}).unwrap();
+    import_file(&store, DataSet::Fever, excerpt(), ImportOptions::default()).unwrap();
+    let again = import_file(&store, DataSet::Fever, excerpt(), ImportOptions::default()).unwrap();
     assert_eq!(again.added.sources, 0);
     assert_eq!(store.counts().unwrap().sources, 9);
 }
@@ -72,7 +76,7 @@ fn a_broken_line_names_it_and_writes_nothing() {
     let store = Store::open_in_memory().unwrap();
     let mut text = std::fs::read_to_string(excerpt()).unwrap();
     text.push_str("{\"id\": 1, \"label\": \"SUPPORTS\", \"claim\": \"Truncated\", \"evid\n");
-    let err = fever::import(&store, text.as_bytes(), |_| {}).unwrap_err();
+    let err = fever::import(&store, text.as_bytes(), ImportOptions::default()).unwrap_err();
     assert!(
         matches!(&err, Error::Parse { location, .. } if location == "line 11"),
         "{err}"
@@ -84,7 +88,7 @@ fn a_broken_line_names_it_and_writes_nothing() {
     let err = fever::import(
         &store,
         format!("{}{bad}", std::fs::read_to_string(excerpt()).unwrap()).as_bytes(),
-        |_| {},
+        ImportOptions::default(),
     )
     .unwrap_err();
     assert!(
@@ -98,8 +102,12 @@ fn a_broken_line_names_it_and_writes_nothing() {
 fn an_unknown_label_is_reported_not_guessed() {
     let store = Store::open_in_memory().unwrap();
     let line = "{\"id\": 3, \"label\": \"MAYBE\", \"claim\": \"Something.\", \"evidence\": []}\n";
-    let report = fever::import(&store, line.as_bytes(), |_| {}).unwrap();
-    assert_eq!(report.unmapped, vec![(1, "MAYBE".to_string())]);
+    let report = fever::import(&store, line.as_bytes(), ImportOptions::default()).unwrap();
+    let unmapped: Vec<_> = report
+        .issues_of(IssueKind::Unmapped)
+        .map(|i| (i.location.as_str(), i.message.as_str()))
+        .collect();
+    assert_eq!(unmapped, [("line 1", "MAYBE")]);
     assert_eq!(store.counts().unwrap().reviews, 0);
     assert_eq!(store.counts().unwrap().claims, 1);
 }
@@ -111,14 +119,20 @@ fn full_paper_dev_when_the_data_folder_is_given() {
         return;
     };
     let store = Store::open_in_memory().unwrap();
-    let report = fever::import_file(&store, Path::new(&dir).join("fever/paper_dev.jsonl"), |_| {}).unwrap();
+    let report = import_file(
+        &store,
+        DataSet::Fever,
+        Path::new(&dir).join("fever/paper_dev.jsonl"),
+        ImportOptions::default(),
+    )
+    .unwrap();
     // Counted independently (Python over the same file): 3,333 claims per label; 1,460 distinct
     // pages; 8,079 distinct (claim, page) pairs for SUPPORTS and REFUTES claims.
-    assert_eq!(report.rows, 9_999);
+    assert_eq!(report.read, 9_999);
     let c = store.counts().unwrap();
     assert_eq!(c.claims, 9_999);
     assert_eq!(c.reviews, 9_999);
     assert_eq!(c.sources, 1_460 + 2);
     assert_eq!(c.evidence, 8_079);
-    assert!(report.unmapped.is_empty());
+    assert!(report.issues_of(IssueKind::Unmapped).next().is_none());
 }

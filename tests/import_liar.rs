@@ -1,6 +1,7 @@
 //! The LIAR importer on hand-written rows in LIAR's format (counts checked by hand) and, when
 //! `CLAIMTRACK_DATA` names the shared data folder, on the full `train.tsv`.
 
+use claimtrack::io::{DataSet, ImportOptions, IssueKind, import_file};
 use std::path::{Path, PathBuf};
 
 use claimtrack::{CountryCode, Error, SourceKind, Store, Verdict, io::liar};
@@ -12,9 +13,9 @@ fn handmade() -> PathBuf {
 #[test]
 fn handmade_rows_land_with_hand_checked_counts() {
     let store = Store::open_in_memory().unwrap();
-    let report = liar::import_file(&store, handmade(), |_| {}).unwrap();
-    assert_eq!(report.rows, 8, "a stray quote must not merge rows");
-    assert!(report.unmapped.is_empty());
+    let report = import_file(&store, DataSet::Liar, handmade(), ImportOptions::default()).unwrap();
+    assert_eq!(report.read, 8, "a stray quote must not merge rows");
+    assert!(report.issues_of(IssueKind::Unmapped).next().is_none());
     let c = store.counts().unwrap();
     assert_eq!(c.claims, 8);
     assert_eq!(c.attributions, 8);
@@ -91,7 +92,7 @@ fn a_row_with_missing_columns_names_its_line_and_writes_nothing() {
     let store = Store::open_in_memory().unwrap();
     let mut text = std::fs::read_to_string(handmade()).unwrap();
     text.push_str("109.json\ttrue\tA short row.\thealth\n");
-    let err = liar::import(&store, text.as_bytes(), |_| {}).unwrap_err();
+    let err = liar::import(&store, text.as_bytes(), ImportOptions::default()).unwrap_err();
     assert!(
         matches!(&err, Error::Parse { location, .. } if location == "line 9"),
         "{err}"
@@ -103,8 +104,14 @@ fn a_row_with_missing_columns_names_its_line_and_writes_nothing() {
 fn damaged_text_is_repaired_and_reported() {
     let store = Store::open_in_memory().unwrap();
     let row = "1.json\ttrue\tThe road is 40 miles long \u{90}\troads\tsomeone\t\t\tnone\t0\t0\t0\t0\t0\t\n";
-    let report = liar::import(&store, row.as_bytes(), |_| {}).unwrap();
-    assert_eq!(report.repaired, vec![1]);
+    let report = liar::import(&store, row.as_bytes(), ImportOptions::default()).unwrap();
+    assert_eq!(
+        report
+            .issues_of(IssueKind::Repaired)
+            .map(|i| i.location.as_str())
+            .collect::<Vec<_>>(),
+        ["line 1"]
+    );
     assert_eq!(
         store.claims().unwrap()[0].text,
         "The road is 40 miles long \u{fffd}"
@@ -118,18 +125,30 @@ fn full_train_tsv_when_the_data_folder_is_given() {
         return;
     };
     let store = Store::open_in_memory().unwrap();
-    let report = liar::import_file(&store, Path::new(&dir).join("liar/train.tsv"), |_| {}).unwrap();
+    let report = import_file(
+        &store,
+        DataSet::Liar,
+        Path::new(&dir).join("liar/train.tsv"),
+        ImportOptions::default(),
+    )
+    .unwrap();
     // Counted independently (awk/Python, tabs only, no quoting): 10,269 rows, 2,916 distinct speakers,
     // 4,294 distinct non-empty contexts, 842 pants-fire labels; two rows (2811, 3326) hold a stray U+0090.
-    assert_eq!(report.rows, 10_269);
+    assert_eq!(report.read, 10_269);
     let c = store.counts().unwrap();
     assert_eq!(c.claims, 10_269);
     assert_eq!(c.attributions, 10_269);
     assert_eq!(c.reviews, 10_269);
     assert_eq!(c.sources, 2_916 + 1);
     assert_eq!(c.publications, 4_294);
-    assert!(report.unmapped.is_empty());
-    assert_eq!(report.repaired, vec![2811, 3326]);
+    assert!(report.issues_of(IssueKind::Unmapped).next().is_none());
+    assert_eq!(
+        report
+            .issues_of(IssueKind::Repaired)
+            .map(|i| i.location.as_str())
+            .collect::<Vec<_>>(),
+        ["line 2811", "line 3326"]
+    );
     let pants = store
         .claims()
         .unwrap()

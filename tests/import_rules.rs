@@ -5,6 +5,8 @@
 //! another claim or source, no cycle, a standing once set is kept), and `check` reports a breach written
 //! by hand.
 
+use claimtrack::ClaimLink;
+use claimtrack::io::ImportOptions;
 use claimtrack::io::{bundle, claimreview, factcheck, jsonl};
 use claimtrack::{
     Bundle, Error, NewAttribution, NewClaim, NewEvidence, NewReview, NewSource, SourceKind, Stance, Standing,
@@ -40,14 +42,14 @@ fn seeded() -> (Store, Bundle) {
         reviews: vec![r],
         ..Bundle::default()
     };
-    store.import_bundle(&b).unwrap();
+    bundle::import(&store, &b, ImportOptions::default()).unwrap();
     (store, b)
 }
 
 /// Everything a store holds, history included, to show a refused import changed nothing.
 fn state(store: &Store) -> (Bundle, usize) {
     let changes = store.history_by_actor(&store.actor().unwrap()).unwrap().len();
-    (store.export_bundle().unwrap(), changes)
+    (bundle::export(store).unwrap(), changes)
 }
 
 fn bundle_json(b: &Bundle) -> Vec<u8> {
@@ -81,11 +83,21 @@ fn assert_conflict(r: claimtrack::Result<impl std::fmt::Debug>, kind: &str, id: 
 fn each_bundle_import(
     store: &Store,
     b: &Bundle,
-) -> Vec<(&'static str, claimtrack::Result<claimtrack::ImportSummary>)> {
+) -> Vec<(&'static str, claimtrack::Result<claimtrack::io::ImportReport>)> {
     vec![
-        ("Store::import_bundle", store.import_bundle(b)),
-        ("bundle file", bundle::import(store, &bundle_json(b)[..])),
-        ("JSON Lines", jsonl::import(store, &jsonl_text(b)[..])),
+        (
+            "Store::import_bundle",
+            bundle::import(store, b, ImportOptions::default()),
+        ),
+        (
+            "bundle file",
+            bundle::read_bundle(&bundle_json(b)[..])
+                .and_then(|v| bundle::import(store, &v, ImportOptions::default())),
+        ),
+        (
+            "JSON Lines",
+            jsonl::import(store, &jsonl_text(b)[..], ImportOptions::default()),
+        ),
     ]
 }
 
@@ -130,7 +142,7 @@ fn a_changed_review_is_refused_by_every_bundle_format() {
         b.reviews[0] = store.review(id).unwrap();
         b
     });
-    let s = store.import_bundle(&b).unwrap();
+    let s = bundle::import(&store, &b, ImportOptions::default()).unwrap();
     assert_eq!((s.inserted, s.updated), (0, 0));
 }
 
@@ -162,7 +174,9 @@ fn the_api_refuses_to_move_a_record_to_another_claim() {
     a.claim = b.claims[1].id;
     assert_conflict(store.update_attribution(&a), "attribution", a.id);
     let link = store
-        .link_claims(b.claims[0].id, claimtrack::LinkKind::Corroborates, b.claims[1].id)
+        .add_link(
+            &ClaimLink::new(b.claims[0].id, claimtrack::LinkKind::Corroborates, b.claims[1].id).unwrap(),
+        )
         .unwrap();
     let third = store.add_claim(NewClaim::factual("A third claim")).unwrap();
     let mut l = store.link(link).unwrap();
@@ -294,8 +308,8 @@ fn cyclic_and_cross_claim_standings_are_refused_on_import() {
         review_standings: vec![superseded(r2.id, r3.id)],
         ..base
     };
-    store.import_bundle(&good).unwrap();
-    let s = jsonl::import(&store, &jsonl_text(&good)[..]).unwrap();
+    bundle::import(&store, &good, ImportOptions::default()).unwrap();
+    let s = jsonl::import(&store, &jsonl_text(&good)[..], ImportOptions::default()).unwrap();
     assert_eq!((s.inserted, s.updated), (0, 0));
     assert!(store.check().unwrap().is_ok());
 }
@@ -392,7 +406,7 @@ fn check_reports_standings_written_by_hand() {
 
 #[track_caller]
 fn assert_refused_and_listed(report: &claimtrack::io::ImportReport, stored: claimtrack::ReviewId) {
-    assert_eq!(report.summary.inserted + report.summary.updated, 0, "{report:?}");
+    assert_eq!(report.inserted + report.updated, 0, "{report:?}");
     let skipped: Vec<_> = report.issues_of(claimtrack::io::IssueKind::Skipped).collect();
     assert_eq!(skipped.len(), 1, "{report:?}");
     assert!(
@@ -418,19 +432,19 @@ const CLAIMREVIEW: &str = r#"{
 #[test]
 fn claimreview_refuses_a_changed_review_and_keeps_an_unchanged_one() {
     let store = Store::open_in_memory().unwrap();
-    claimreview::import(&store, CLAIMREVIEW.as_bytes()).unwrap();
+    claimreview::import(&store, CLAIMREVIEW.as_bytes(), ImportOptions::default()).unwrap();
     let claim = store.claims().unwrap()[0].id;
     let review = store.reviews_of(claim).unwrap()[0].clone();
     let before = state(&store);
     // Imported again unchanged: nothing written.
-    let again = claimreview::import(&store, CLAIMREVIEW.as_bytes()).unwrap();
-    assert_eq!(again.summary.inserted, 0);
+    let again = claimreview::import(&store, CLAIMREVIEW.as_bytes(), ImportOptions::default()).unwrap();
+    assert_eq!(again.inserted, 0);
     assert_eq!(state(&store), before);
     // The publisher changed its rating: refused, naming the stored review.
     let changed = CLAIMREVIEW
         .replace("\"ratingValue\": 1", "\"ratingValue\": 5")
         .replace("\"False\"", "\"True\"");
-    let report = claimreview::import(&store, changed.as_bytes()).unwrap();
+    let report = claimreview::import(&store, changed.as_bytes(), ImportOptions::default()).unwrap();
     assert_refused_and_listed(&report, review.id);
     assert_eq!(state(&store), before);
     assert_eq!(store.review(review.id).unwrap(), review);
@@ -449,16 +463,16 @@ const FACTCHECK: &str = r#"{"claims": [{
 #[test]
 fn fact_check_tools_refuses_a_changed_review_and_keeps_an_unchanged_one() {
     let store = Store::open_in_memory().unwrap();
-    factcheck::import(&store, FACTCHECK.as_bytes()).unwrap();
+    factcheck::import(&store, FACTCHECK.as_bytes(), ImportOptions::default()).unwrap();
     let claim = store.claims().unwrap()[0].id;
     let review = store.reviews_of(claim).unwrap()[0].clone();
     assert_eq!(review.verdict, Some(Verdict::False));
     let before = state(&store);
-    let again = factcheck::import(&store, FACTCHECK.as_bytes()).unwrap();
-    assert_eq!(again.summary.inserted, 0);
+    let again = factcheck::import(&store, FACTCHECK.as_bytes(), ImportOptions::default()).unwrap();
+    assert_eq!(again.inserted, 0);
     assert_eq!(state(&store), before);
     let changed = FACTCHECK.replace("Pants on Fire!", "Half True");
-    let report = factcheck::import(&store, changed.as_bytes()).unwrap();
+    let report = factcheck::import(&store, changed.as_bytes(), ImportOptions::default()).unwrap();
     assert_refused_and_listed(&report, review.id);
     assert_eq!(state(&store), before);
     assert_eq!(store.review(review.id).unwrap(), review);
@@ -473,11 +487,11 @@ fn a_data_set_row_imported_again_with_another_label_never_changes_the_first_revi
     let store = Store::open_in_memory().unwrap();
     let row = "101.json\tpants-fire\tThe moon landing was filmed in a studio.\tspace\tjane-q-public\t\
                State senator\tNevada\trepublican\t1\t2\t0\t0\t1\ta radio interview\n";
-    claimtrack::io::liar::import(&store, row.as_bytes(), |_| {}).unwrap();
+    claimtrack::io::liar::import(&store, row.as_bytes(), ImportOptions::default()).unwrap();
     let first = store.claims_tagged("liar:101").unwrap()[0].clone();
     let review = store.reviews_of(first.id).unwrap()[0].clone();
     let changed = row.replace("pants-fire", "half-true");
-    claimtrack::io::liar::import(&store, changed.as_bytes(), |_| {}).unwrap();
+    claimtrack::io::liar::import(&store, changed.as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(store.review(review.id).unwrap(), review);
     assert_eq!(store.claim(first.id).unwrap(), first);
     let tagged = store.claims_tagged("liar:101").unwrap();

@@ -1,6 +1,8 @@
 //! Bundle JSON and JSON Lines: lossless round trips, idempotent re-import, and malformed input that
 //! leaves the database byte-for-byte unchanged.
 
+use claimtrack::ClaimLink;
+use claimtrack::io::ImportOptions;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -30,7 +32,7 @@ fn seeded() -> Store {
         .unwrap();
     // And records that no longer count: a revised and a retracted evidence record, a corrected and a
     // retracted review. Their standings must survive every export (JSON Lines lost them before version 2).
-    let evidence = store.export_bundle().unwrap().evidence;
+    let evidence = bundle::export(&store).unwrap().evidence;
     let first = &evidence[0];
     store
         .revise_evidence(
@@ -48,14 +50,16 @@ fn seeded() -> Store {
         .unwrap();
     let other = store.add_review(claim, NewReview::new(Verdict::True)).unwrap();
     store.retract_review(other, "published by mistake").unwrap();
-    let b = store.export_bundle().unwrap();
+    let b = bundle::export(&store).unwrap();
     assert_eq!((b.evidence_standings.len(), b.review_standings.len()), (2, 2));
     store
 }
 
 fn bundle_text(store: &Store) -> Vec<u8> {
     let mut out = Vec::new();
-    bundle::export(store, &mut out).unwrap();
+    bundle::export(store)
+        .and_then(|v| bundle::write_bundle(&v, &mut out))
+        .unwrap();
     out
 }
 
@@ -70,10 +74,14 @@ fn bundle_export_import_export_is_identical_and_reimport_changes_nothing() {
     let store = seeded();
     let first = bundle_text(&store);
     let copy = Store::open_in_memory().unwrap();
-    let s = bundle::import(&copy, first.as_slice()).unwrap();
-    assert_eq!(s.inserted as usize, store.export_bundle().unwrap().len());
+    let s = bundle::read_bundle(first.as_slice())
+        .and_then(|v| bundle::import(&copy, &v, ImportOptions::default()))
+        .unwrap();
+    assert_eq!(s.inserted as usize, bundle::export(&store).unwrap().len());
     assert_eq!(bundle_text(&copy), first);
-    let again = bundle::import(&copy, first.as_slice()).unwrap();
+    let again = bundle::read_bundle(first.as_slice())
+        .and_then(|v| bundle::import(&copy, &v, ImportOptions::default()))
+        .unwrap();
     assert_eq!((again.inserted, again.updated), (0, 0));
     // Records and standings alike are found unchanged.
     assert_eq!(again.unchanged, s.inserted + s.updated);
@@ -88,10 +96,10 @@ fn jsonl_export_import_export_is_identical_and_reimport_changes_nothing() {
     assert!(String::from_utf8_lossy(&first).contains("{\"evidence_standing\":"));
     assert!(String::from_utf8_lossy(&first).contains("{\"review_standing\":"));
     let copy = Store::open_in_memory().unwrap();
-    jsonl::import(&copy, first.as_slice()).unwrap();
+    jsonl::import(&copy, first.as_slice(), ImportOptions::default()).unwrap();
     assert_eq!(jsonl_text(&copy), first);
     assert_eq!(bundle_text(&copy), bundle_text(&store));
-    let again = jsonl::import(&copy, first.as_slice()).unwrap();
+    let again = jsonl::import(&copy, first.as_slice(), ImportOptions::default()).unwrap();
     assert_eq!((again.inserted, again.updated), (0, 0));
 }
 
@@ -107,12 +115,12 @@ fn a_version_1_jsonl_file_still_imports_and_an_unknown_version_is_refused() {
         .map(|l| format!("{l}\n"))
         .collect();
     let copy = Store::open_in_memory().unwrap();
-    jsonl::import(&copy, v1.as_bytes()).unwrap();
-    let b = copy.export_bundle().unwrap();
-    assert_eq!(b.evidence.len(), store.export_bundle().unwrap().evidence.len());
+    jsonl::import(&copy, v1.as_bytes(), ImportOptions::default()).unwrap();
+    let b = bundle::export(&copy).unwrap();
+    assert_eq!(b.evidence.len(), bundle::export(&store).unwrap().evidence.len());
     assert!(b.evidence_standings.is_empty());
     let v3 = text.replacen("\"version\":2", "\"version\":3", 1);
-    let err = jsonl::import(&copy, v3.as_bytes()).unwrap_err();
+    let err = jsonl::import(&copy, v3.as_bytes(), ImportOptions::default()).unwrap_err();
     assert!(err.to_string().contains("version"), "{err}");
 }
 
@@ -123,7 +131,7 @@ fn one_claim_exports_with_what_it_needs_and_imports_alone() {
         let mut out = Vec::new();
         jsonl::export_claim(&store, claim.id, &mut out).unwrap();
         let copy = Store::open_in_memory().unwrap();
-        jsonl::import(&copy, out.as_slice()).unwrap();
+        jsonl::import(&copy, out.as_slice(), ImportOptions::default()).unwrap();
         assert_eq!(copy.claim(claim.id).unwrap(), claim);
         assert_eq!(
             copy.attributions_of(claim.id).unwrap(),
@@ -256,7 +264,9 @@ fn malformed_files_are_refused_naming_where_and_leave_the_database_unchanged() {
     ];
     for (what, bytes, at, field) in bundle_cases {
         let store = Store::open(&db).unwrap();
-        let err = bundle::import(&store, bytes.as_slice()).unwrap_err();
+        let err = bundle::read_bundle(bytes.as_slice())
+            .and_then(|v| bundle::import(&store, &v, ImportOptions::default()))
+            .unwrap_err();
         expect_parse(err, at, field);
         drop(store);
         assert!(snapshot(&db) == before, "bundle {what}: the database changed");
@@ -327,7 +337,7 @@ fn malformed_files_are_refused_naming_where_and_leave_the_database_unchanged() {
     ];
     for (what, bytes, at, field) in jsonl_cases {
         let store = Store::open(&db).unwrap();
-        let err = jsonl::import(&store, bytes.as_slice()).unwrap_err();
+        let err = jsonl::import(&store, bytes.as_slice(), ImportOptions::default()).unwrap_err();
         expect_parse(err, &at, field);
         drop(store);
         assert!(snapshot(&db) == before, "jsonl {what}: the database changed");
@@ -340,7 +350,7 @@ fn malformed_files_are_refused_naming_where_and_leave_the_database_unchanged() {
         .as_bytes()
         .chain(std::io::repeat(b'x').take(100 * 1024 * 1024));
     let mut counted = Counting { inner: huge, read: 0 };
-    let err = jsonl::import(&store, &mut counted).unwrap_err();
+    let err = jsonl::import(&store, &mut counted, ImportOptions::default()).unwrap_err();
     expect_parse(err, "line 2", None);
     assert!(
         counted.read < 2 * jsonl::MAX_LINE_BYTES as u64,
@@ -348,7 +358,9 @@ fn malformed_files_are_refused_naming_where_and_leave_the_database_unchanged() {
         counted.read
     );
     let huge = std::io::repeat(b'x').take(100 * 1024 * 1024);
-    let err = bundle::import(&store, huge).unwrap_err();
+    let err = bundle::read_bundle(huge)
+        .and_then(|v| bundle::import(&store, &v, ImportOptions::default()))
+        .unwrap_err();
     expect_parse(err, "line 1", None);
     drop(store);
     assert!(snapshot(&db) == before, "100 MB line: the database changed");
@@ -543,7 +555,8 @@ fn build(spec: &Spec) -> Store {
         let (a, b) = (pick(&claims, *from), pick(&claims, *to));
         if a != b {
             // The same link twice is refused; that is not what this test is about.
-            let _ = store.link_claims(a, LinkKind::ALL[*kind % LinkKind::ALL.len()], b);
+            let _ = ClaimLink::new(a, LinkKind::ALL[*kind % LinkKind::ALL.len()], b)
+                .and_then(|l| store.add_link(&l));
         }
     }
     store
@@ -557,15 +570,15 @@ proptest! {
         let store = build(&spec);
         let b = bundle_text(&store);
         let copy = Store::open_in_memory().unwrap();
-        bundle::import(&copy, b.as_slice()).unwrap();
+        bundle::read_bundle(b.as_slice()).and_then(|v| bundle::import(&copy, &v, ImportOptions::default())).unwrap();
         prop_assert_eq!(bundle_text(&copy), b.clone());
-        prop_assert_eq!(copy.export_bundle().unwrap(), store.export_bundle().unwrap());
-        let again = bundle::import(&copy, b.as_slice()).unwrap();
+        prop_assert_eq!(bundle::export(&copy).unwrap(), bundle::export(&store).unwrap());
+        let again = bundle::read_bundle(b.as_slice()).and_then(|v| bundle::import(&copy, &v, ImportOptions::default())).unwrap();
         prop_assert_eq!((again.inserted, again.updated), (0, 0));
 
         let l = jsonl_text(&store);
         let copy = Store::open_in_memory().unwrap();
-        jsonl::import(&copy, l.as_slice()).unwrap();
+        jsonl::import(&copy, l.as_slice(), ImportOptions::default()).unwrap();
         prop_assert_eq!(jsonl_text(&copy), l);
         prop_assert_eq!(bundle_text(&copy), b);
     }
@@ -576,7 +589,7 @@ fn a_misspelt_field_in_a_jsonl_line_is_refused_naming_line_and_field() {
     let store = Store::open_in_memory().unwrap();
     let lines = "{\"format\":\"claimtrack-jsonl\",\"version\":1}\n\n{\"source\":{\"id\":\"019803a8-0601-7bb6-b0ac-8e587523ea55\",\"name\":\"KCNA\",\"kind\":\"news_agency\",\"alaises\":[\"x\"],\"created_at\":\"2025-07-13T12:00:00Z\"}}\n";
     expect_parse(
-        jsonl::import(&store, lines.as_bytes()).unwrap_err(),
+        jsonl::import(&store, lines.as_bytes(), ImportOptions::default()).unwrap_err(),
         "line 3",
         Some("source.alaises"),
     );

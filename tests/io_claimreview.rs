@@ -1,5 +1,6 @@
 //! ClaimReview JSON-LD: the schema.org examples import, unreadable parts are listed, export round-trips.
 
+use claimtrack::io::ImportOptions;
 use claimtrack::io::{IssueKind, claimreview};
 use claimtrack::{
     NewAttribution, NewClaim, NewPublication, NewReview, NewSource, PartialDate, Rating, SourceKind, Store,
@@ -12,7 +13,7 @@ const EXAMPLE2: &str = include_str!("data/schemaorg/example2.jsonld");
 #[test]
 fn schema_org_example_1_imports_with_its_contradiction_reported() {
     let store = Store::open_in_memory().unwrap();
-    let report = claimreview::import(&store, EXAMPLE1.as_bytes()).unwrap();
+    let report = claimreview::import(&store, EXAMPLE1.as_bytes(), ImportOptions::default()).unwrap();
     let claims = store.claims().unwrap();
     assert_eq!(claims.len(), 1);
     assert_eq!(
@@ -75,7 +76,7 @@ fn schema_org_example_1_imports_with_its_contradiction_reported() {
 #[test]
 fn schema_org_example_2_imports_without_a_rating_and_with_a_video_clip() {
     let store = Store::open_in_memory().unwrap();
-    let report = claimreview::import(&store, EXAMPLE2.as_bytes()).unwrap();
+    let report = claimreview::import(&store, EXAMPLE2.as_bytes(), ImportOptions::default()).unwrap();
     let claim = &store.claims().unwrap()[0];
     assert!(claim.text.starts_with("In the middle of the Cold War"));
     let att = &store.attributions_of(claim.id).unwrap()[0];
@@ -126,7 +127,7 @@ fn arrays_graphs_and_id_references_are_read_and_bad_nodes_listed() {
         ]}}]"##
     );
     let store = Store::open_in_memory().unwrap();
-    let report = claimreview::import(&store, doc.as_bytes()).unwrap();
+    let report = claimreview::import(&store, doc.as_bytes(), ImportOptions::default()).unwrap();
     let texts: Vec<String> = store.claims().unwrap().into_iter().map(|c| c.text).collect();
     assert_eq!(texts.len(), 3, "{texts:?}");
     let water = store
@@ -167,7 +168,7 @@ fn malformed_markup_is_an_error_and_writes_nothing() {
         b"\x00\xff\xfe garbage",
         b"",
     ] {
-        let err = claimreview::import(&store, bad).unwrap_err();
+        let err = claimreview::import(&store, bad, ImportOptions::default()).unwrap_err();
         assert!(matches!(err, claimtrack::Error::Parse { .. }), "{err}");
     }
     assert_eq!(store.counts().unwrap(), claimtrack::Counts::default());
@@ -229,7 +230,7 @@ fn export_then_import_keeps_text_claimant_rating_and_review_author() {
     assert_eq!(v["reviewRating"]["ratingValue"], 4);
 
     let copy = Store::open_in_memory().unwrap();
-    let report = claimreview::import(&copy, markup.as_slice()).unwrap();
+    let report = claimreview::import(&copy, markup.as_slice(), ImportOptions::default()).unwrap();
     assert_eq!(
         report.issues_of(IssueKind::Skipped).count(),
         0,
@@ -258,7 +259,7 @@ fn export_then_import_keeps_text_claimant_rating_and_review_author() {
     assert_eq!(r.rationale.as_deref(), Some("Confirmed by both governments."));
 
     // Importing again reuses the sources by name instead of duplicating them.
-    claimreview::import(&copy, markup.as_slice()).unwrap();
+    claimreview::import(&copy, markup.as_slice(), ImportOptions::default()).unwrap();
     assert_eq!(copy.counts().unwrap().sources, 3);
 }
 
@@ -276,11 +277,11 @@ fn a_claim_without_a_review_has_nothing_to_export() {
 #[test]
 fn importing_the_same_markup_twice_adds_nothing() {
     let store = Store::open_in_memory().unwrap();
-    claimreview::import(&store, EXAMPLE1.as_bytes()).unwrap();
+    claimreview::import(&store, EXAMPLE1.as_bytes(), ImportOptions::default()).unwrap();
     let before = store.counts().unwrap();
-    let again = claimreview::import(&store, EXAMPLE1.as_bytes()).unwrap();
+    let again = claimreview::import(&store, EXAMPLE1.as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(store.counts().unwrap(), before);
-    assert_eq!((again.summary.inserted, again.summary.unchanged), (0, 1));
+    assert_eq!((again.inserted, again.unchanged), (0, 1));
     assert!(
         again
             .issues

@@ -1,5 +1,6 @@
 //! Google Fact Check Tools `claims:search` results.
 
+use claimtrack::io::ImportOptions;
 use claimtrack::io::{IssueKind, factcheck};
 use claimtrack::{NewSource, SourceKind, Store, Verdict};
 
@@ -12,7 +13,7 @@ fn a_page_imports_with_sources_matched_not_duplicated() {
     let known = store
         .add_source(NewSource::new("PolitiFact", SourceKind::Organisation).alias("politifact.com"))
         .unwrap();
-    let report = factcheck::import(&store, PAGE.as_bytes()).unwrap();
+    let report = factcheck::import(&store, PAGE.as_bytes(), ImportOptions::default()).unwrap();
     // Every record the import wrote is on record in the history.
     let history = store.verify_history().unwrap();
     assert!(history.is_consistent(), "{:?}", history.problems);
@@ -77,21 +78,21 @@ fn a_page_imports_with_sources_matched_not_duplicated() {
 fn wrong_shapes_are_errors_and_write_nothing() {
     let store = Store::open_in_memory().unwrap();
     for bad in [r#"{"claims": "many"}"#, r#"42"#, r#"{"claims": [{"text": "x"}"#] {
-        let err = factcheck::import(&store, bad.as_bytes()).unwrap_err();
+        let err = factcheck::import(&store, bad.as_bytes(), ImportOptions::default()).unwrap_err();
         assert!(matches!(err, claimtrack::Error::Parse { .. }), "{bad}: {err}");
     }
     // An empty result page is fine.
-    let report = factcheck::import(&store, "{}".as_bytes()).unwrap();
-    assert_eq!(report.summary.inserted, 0);
+    let report = factcheck::import(&store, "{}".as_bytes(), ImportOptions::default()).unwrap();
+    assert_eq!(report.inserted, 0);
     assert_eq!(store.counts().unwrap(), claimtrack::Counts::default());
 }
 
 #[test]
 fn importing_a_page_again_adds_only_what_it_cannot_recognise_and_new_reviews_join_the_known_claim() {
     let store = Store::open_in_memory().unwrap();
-    factcheck::import(&store, PAGE.as_bytes()).unwrap();
+    factcheck::import(&store, PAGE.as_bytes(), ImportOptions::default()).unwrap();
     let before = store.counts().unwrap();
-    let again = factcheck::import(&store, PAGE.as_bytes()).unwrap();
+    let again = factcheck::import(&store, PAGE.as_bytes(), ImportOptions::default()).unwrap();
     // Only the claim whose review has no url cannot be recognised; the report says so.
     let twice = store.counts().unwrap();
     assert_eq!(
@@ -109,15 +110,15 @@ fn importing_a_page_again_adds_only_what_it_cannot_recognise_and_new_reviews_joi
             .iter()
             .any(|i| i.location == "$.claims[2]" && i.message.starts_with("no review has a url"))
     );
-    assert_eq!(again.summary.inserted, 3);
+    assert_eq!(again.inserted, 3);
     // Two claims and their three reviews recognised.
-    assert_eq!(again.summary.unchanged, 5);
+    assert_eq!(again.unchanged, 5);
     let before = twice;
 
     let later = r#"{"claims": [{"text": "5G towers spread the coronavirus", "claimReview": [
         {"publisher": {"name": "PolitiFact"}, "url": "https://www.politifact.com/factchecks/2020/apr/03/5g/", "textualRating": "Pants on Fire!"},
         {"publisher": {"name": "AFP Fact Check"}, "url": "https://factcheck.afp.com/5g", "textualRating": "False"}]}]}"#;
-    factcheck::import(&store, later.as_bytes()).unwrap();
+    factcheck::import(&store, later.as_bytes(), ImportOptions::default()).unwrap();
     let after = store.counts().unwrap();
     assert_eq!(
         (after.claims, after.reviews, after.sources),

@@ -8,6 +8,7 @@
 #[path = "../examples/support/mumin.rs"]
 mod mumin;
 
+use claimtrack::io::ImportOptions;
 use std::collections::BTreeMap;
 
 use claimtrack::io::labels::map_label;
@@ -81,7 +82,8 @@ fn share_mapped_and_agreement_with_the_human_label() {
 fn imported_as_a_fact_check_tools_feed_every_record_lands() {
     let rows = rows();
     let store = Store::open_in_memory().unwrap();
-    let report = factcheck::import_value(&store, &mumin::to_factcheck(&rows)).unwrap();
+    let report =
+        factcheck::import_value(&store, &mumin::to_factcheck(&rows), ImportOptions::default()).unwrap();
     assert_eq!(
         report.issues_of(IssueKind::Skipped).count(),
         0,

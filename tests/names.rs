@@ -5,6 +5,7 @@
 #[path = "../examples/support/mumin.rs"]
 mod mumin;
 
+use claimtrack::io::ImportOptions;
 use claimtrack::io::factcheck;
 use claimtrack::{Error, NewSource, SourceKind, Store, name_key};
 
@@ -152,7 +153,7 @@ fn mumins_claimants_and_publishers_become_one_source_each() {
     // 416 spellings of 401 claimants ("Social Media users", "Social media users", "Social Media Users").
     assert_eq!((spellings.len(), keys.len()), (416, 401));
     let store = Store::open_in_memory().unwrap();
-    factcheck::import_value(&store, &mumin::to_factcheck(&rows)).unwrap();
+    factcheck::import_value(&store, &mumin::to_factcheck(&rows), ImportOptions::default()).unwrap();
     // 401 claimants and 88 fact-checkers' sites, none of them the same name.
     assert_eq!(store.sources().unwrap().len(), 401 + 88);
     assert_eq!(store.find_sources("SOCIAL MEDIA USERS").unwrap().len(), 1);

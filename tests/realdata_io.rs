@@ -3,6 +3,7 @@
 //! of the kind their name shows, and source kinds mapped to schema.org types both ways; publications
 //! known by URL, matched by URL across imports, web archive copies kept beside their original.
 
+use claimtrack::io::ImportOptions;
 use claimtrack::io::{IssueKind, claimant_kind, claimreview, csv, factcheck};
 use claimtrack::{
     NewAttribution, NewClaim, NewPublication, NewReview, NewSource, PartialDate, SourceKind, Store, Verdict,
@@ -28,7 +29,7 @@ fn fact_check_tools_claim_date_is_the_claims_own_date() {
          "claimReview": [{"url": "https://checks.example/3", "textualRating": "False"}]}
     ]});
     let store = Store::open_in_memory().unwrap();
-    let report = factcheck::import(&store, page.to_string().as_bytes()).unwrap();
+    let report = factcheck::import(&store, page.to_string().as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(
         report.issues_of(IssueKind::Ignored).count(),
         0,
@@ -157,7 +158,7 @@ fn source_kinds_map_to_schema_org_types_and_back() {
     }
     let v = export_value(&store);
     let copy = Store::open_in_memory().unwrap();
-    claimreview::import(&copy, v.to_string().as_bytes()).unwrap();
+    claimreview::import(&copy, v.to_string().as_bytes(), ImportOptions::default()).unwrap();
     for (i, (kind, t, back)) in expected.iter().enumerate() {
         let author = &v["@graph"][i]["itemReviewed"]["author"];
         assert_eq!(author["@type"].as_str(), *t, "{kind}");
@@ -176,7 +177,7 @@ fn publications_are_matched_by_url_and_archive_copies_kept() {
                 {"@type": "CreativeWork", "url": "https://example.org/plain"}
             ]},
         "reviewRating": {"alternateName": "False"}});
-    let report = claimreview::import(&store, first.to_string().as_bytes()).unwrap();
+    let report = claimreview::import(&store, first.to_string().as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(
         report.issues_of(IssueKind::Skipped).count(),
         0,
@@ -203,7 +204,7 @@ fn publications_are_matched_by_url_and_archive_copies_kept() {
             "https://web.archive.org/web/2023/https://example.org/plain"
         ]},
         "reviewRating": {"alternateName": "False"}});
-    claimreview::import(&store, second.to_string().as_bytes()).unwrap();
+    claimreview::import(&store, second.to_string().as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(store.publications().unwrap().len(), 2);
     assert_eq!(store.counts().unwrap().attributions, 4);
 
@@ -217,7 +218,7 @@ fn publications_are_matched_by_url_and_archive_copies_kept() {
     );
     assert!(work.get("name").is_none());
     let copy = Store::open_in_memory().unwrap();
-    claimreview::import(&copy, v.to_string().as_bytes()).unwrap();
+    claimreview::import(&copy, v.to_string().as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(export_value(&copy), v);
     assert_eq!(copy.publications().unwrap(), {
         let mut p = store.publications().unwrap();
@@ -253,7 +254,7 @@ fn a_title_only_publication_and_an_archive_only_one_round_trip() {
     let v = export_value(&store);
     assert_eq!(v["@graph"][0]["itemReviewed"]["datePublished"], "2024-02");
     let copy = Store::open_in_memory().unwrap();
-    claimreview::import(&copy, v.to_string().as_bytes()).unwrap();
+    claimreview::import(&copy, v.to_string().as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(export_value(&copy), v);
     let back = copy.publications().unwrap();
     assert_eq!(back[1].archive_url.as_deref(), Some("https://archive.ph/abcde"));

@@ -4,6 +4,7 @@
 //! carried by the lossless formats (bundle, JSON Lines), and refused with a typed error when malformed,
 //! leaving the database as it was.
 
+use claimtrack::io::ImportOptions;
 use claimtrack::io::{bundle, jsonl};
 use claimtrack::{
     AnswerType, Error, NewClaim, NewEvidence, NewPublication, NewSource, PartialDate, SourceKind, Stance,
@@ -272,19 +273,23 @@ fn malformed_answers_are_refused_and_nothing_is_written() {
 #[test]
 fn bundles_and_json_lines_carry_every_new_field() {
     let store = sample();
-    let original = store.export_bundle().unwrap();
+    let original = bundle::export(&store).unwrap();
 
     let mut b = Vec::new();
-    bundle::export(&store, &mut b).unwrap();
+    bundle::export(&store)
+        .and_then(|v| bundle::write_bundle(&v, &mut b))
+        .unwrap();
     let copy = Store::open_in_memory().unwrap();
-    bundle::import(&copy, b.as_slice()).unwrap();
-    assert_eq!(copy.export_bundle().unwrap(), original);
+    bundle::read_bundle(b.as_slice())
+        .and_then(|v| bundle::import(&copy, &v, ImportOptions::default()))
+        .unwrap();
+    assert_eq!(bundle::export(&copy).unwrap(), original);
 
     let mut lines = Vec::new();
     jsonl::export(&store, &mut lines).unwrap();
     let copy = Store::open_in_memory().unwrap();
-    jsonl::import(&copy, lines.as_slice()).unwrap();
-    let back = copy.export_bundle().unwrap();
+    jsonl::import(&copy, lines.as_slice(), ImportOptions::default()).unwrap();
+    let back = bundle::export(&copy).unwrap();
     assert_eq!(back, original);
     assert_eq!(back.claims[0].made_on, Some(day(2020, 10, 31)));
     assert_eq!(back.evidence[1].source, None);

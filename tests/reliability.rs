@@ -1,6 +1,7 @@
 //! Reliability round 2 (issue 11), through the library: dates at the edge of the representable range,
 //! the schema objects `check` verifies, markup safe to embed, and the importers' refusals.
 
+use claimtrack::io::ImportOptions;
 use claimtrack::io::{bundle, claimreview, factcheck, jsonl};
 use claimtrack::{Error, NewAttribution, NewClaim, NewSource, PartialDate, SourceKind, Store};
 use proptest::prelude::*;
@@ -97,18 +98,22 @@ fn every_importer_refuses_a_date_beyond_the_range_without_a_panic() {
 
     // JSON Lines and bundles are all or nothing: refused, nothing written.
     let store = Store::open_in_memory().unwrap();
-    let err = jsonl::import(&store, hostile.as_bytes()).unwrap_err();
+    let err = jsonl::import(&store, hostile.as_bytes(), ImportOptions::default()).unwrap_err();
     assert!(err.to_string().contains("outside the years"), "{err}");
     assert_eq!(store.counts().unwrap().claims, 0);
 
     let source = Store::open_in_memory().unwrap();
-    jsonl::import(&source, lines.as_bytes()).unwrap();
+    jsonl::import(&source, lines.as_bytes(), ImportOptions::default()).unwrap();
     let mut b = Vec::new();
-    bundle::export(&source, &mut b).unwrap();
+    bundle::export(&source)
+        .and_then(|v| bundle::write_bundle(&v, &mut b))
+        .unwrap();
     let b = String::from_utf8(b)
         .unwrap()
         .replace("2025-07-13T09:30:00Z", BEYOND);
-    let err = bundle::import(&store, b.as_bytes()).unwrap_err();
+    let err = bundle::read_bundle(b.as_bytes())
+        .and_then(|v| bundle::import(&store, &v, ImportOptions::default()))
+        .unwrap_err();
     assert!(err.to_string().contains("outside the years"), "{err}");
     assert_eq!(store.counts().unwrap().claims, 0);
 
@@ -119,7 +124,7 @@ fn every_importer_refuses_a_date_beyond_the_range_without_a_panic() {
             "itemReviewed": {{"@type": "Claim", "datePublished": "{BEYOND}", "author": "Someone"}},
             "reviewRating": {{"alternateName": "False"}}}}"#
     );
-    let report = claimreview::import(&store, markup.as_bytes()).unwrap();
+    let report = claimreview::import(&store, markup.as_bytes(), ImportOptions::default()).unwrap();
     let skipped: Vec<&str> = report
         .issues
         .iter()
@@ -132,7 +137,7 @@ fn every_importer_refuses_a_date_beyond_the_range_without_a_panic() {
             "claimReview": [{{"publisher": {{"name": "Checks", "site": "checks.example"}},
               "url": "https://checks.example/1", "reviewDate": "{BEYOND}", "textualRating": "False"}}]}}]}}"#
     );
-    let report = factcheck::import(&store, page.as_bytes()).unwrap();
+    let report = factcheck::import(&store, page.as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(
         report
             .issues

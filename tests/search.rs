@@ -2,6 +2,7 @@
 //! hostile queries that must never reach FTS5 as syntax.
 
 use claimtrack::analysis::{MAX_SEARCH_TERMS, MatchedIn, SEARCH_COMMON_ROWS, SEARCH_RANK_WINDOW};
+use claimtrack::io::{ImportOptions, bundle};
 use claimtrack::{Error, NewAttribution, NewClaim, NewEvidence, NewSource, SourceKind, Stance, Store};
 
 fn seed() -> Store {
@@ -259,7 +260,7 @@ fn common_words_beyond_the_rank_window_still_answer() {
     bundle
         .claims
         .insert(0, NewClaim::factual("war front").into_claim().unwrap());
-    store.import_bundle(&bundle).unwrap();
+    bundle::import(&store, &bundle, ImportOptions::default()).unwrap();
     let hits = store.search("war front", 5).unwrap();
     assert_eq!(hits.len(), 5);
     // Only the newest SEARCH_RANK_WINDOW matches are ranked: the oldest claim is outside that window, as
@@ -282,7 +283,7 @@ fn common_words_beyond_the_rank_window_still_answer() {
                 .unwrap(),
         );
     }
-    small.import_bundle(&bundle).unwrap();
+    bundle::import(&small, &bundle, ImportOptions::default()).unwrap();
     assert_eq!(small.search("war front", 1).unwrap()[0].claim_text, "war front");
 }
 

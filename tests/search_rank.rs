@@ -3,6 +3,7 @@
 //! when `CLAIMTRACK_DATA` names the shared data folder (7,675 evidence sentences against 1,535 claims).
 
 use claimtrack::analysis::MatchedIn;
+use claimtrack::io::{DataSet, ImportOptions, import_file};
 use claimtrack::{NewAttribution, NewClaim, NewEvidence, NewSource, SourceKind, Stance, Store};
 
 #[test]
@@ -103,7 +104,7 @@ fn climate_fever_claims_that_say_it_come_first() {
     };
     let path = std::path::Path::new(&dir).join("climate-fever/climate_fever.csv");
     let store = Store::open_in_memory().unwrap();
-    claimtrack::io::climate_fever::import_file(&store, &path, |_| {}).unwrap();
+    import_file(&store, DataSet::ClimateFever, &path, ImportOptions::default()).unwrap();
     // (hits, of which by the claim's own text); before this ranking, "ice" showed 37 claims by their
     // own text, ranked among excerpt matches.
     for (word, own_text) in [

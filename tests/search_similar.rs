@@ -4,6 +4,7 @@
 //! statements) and the precision of the score threshold on the labelled pairs, and asserts floors the
 //! method reaches.
 
+use claimtrack::io::{ImportOptions, bundle};
 use std::path::PathBuf;
 
 use claimtrack::analysis::similarity;
@@ -61,7 +62,7 @@ fn store_with(texts: &[String]) -> Store {
         "{refused} of {} refused",
         texts.len()
     );
-    store.import_bundle(&bundle).unwrap();
+    bundle::import(&store, &bundle, ImportOptions::default()).unwrap();
     store
 }
 

@@ -4,6 +4,7 @@
 //! Also `claimtrack similar TEXT` through the built binary, and FEVER's real claims when `CLAIMTRACK_DATA`
 //! names the shared data folder.
 
+use claimtrack::io::{ImportOptions, bundle};
 use std::process::Command;
 
 use claimtrack::Bundle;
@@ -17,7 +18,7 @@ fn store_with(texts: &[String]) -> Store {
             .claims
             .push(NewClaim::factual(t.clone()).into_claim().unwrap());
     }
-    store.import_bundle(&bundle).unwrap();
+    bundle::import(&store, &bundle, ImportOptions::default()).unwrap();
     store
 }
 

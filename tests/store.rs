@@ -1,5 +1,7 @@
 //! The store through the public API: create, read, update, list, delete, and refusals.
 
+use claimtrack::ClaimLink;
+use claimtrack::io::bundle;
 use claimtrack::{
     Bundle, ClaimId, ClaimKind, Credibility, Error, LinkKind, Mode, NewAttribution, NewClaim, NewEvidence,
     NewPublication, NewReview, NewSource, PartialDate, Quantity, Rating, Reliability, SourceId, SourceKind,
@@ -12,7 +14,7 @@ fn store() -> Store {
 
 /// Everything in the store, for "the database is unchanged" checks.
 fn snapshot(s: &Store) -> Bundle {
-    s.export_bundle().unwrap()
+    bundle::export(s).unwrap()
 }
 
 #[test]
@@ -75,7 +77,9 @@ fn every_entity_round_trips_through_the_store() {
     let other = s
         .add_claim(NewClaim::factual("North Korea stays neutral"))
         .unwrap();
-    let link = s.link_claims(other, LinkKind::Contradicts, claim).unwrap();
+    let link = ClaimLink::new(other, LinkKind::Contradicts, claim)
+        .and_then(|l| s.add_link(&l))
+        .unwrap();
     let mut rating = Rating::new(1.0, 1.0, 6.0);
     rating.alternate_name = Some("Pants on Fire".into());
     let review = s
@@ -371,7 +375,11 @@ fn bad_input_is_refused_with_a_typed_error_and_no_change() {
     );
     refused(
         &s,
-        |s| s.link_claims(claim, LinkKind::Duplicates, claim).map(drop),
+        |s| {
+            ClaimLink::new(claim, LinkKind::Duplicates, claim)
+                .and_then(|l| s.add_link(&l))
+                .map(drop)
+        },
         |e| matches!(e, Error::Invalid { field: "link", .. }),
     );
     refused(
@@ -488,10 +496,16 @@ fn duplicate_links_and_ids_are_refused() {
     let s = store();
     let a = s.add_claim(NewClaim::factual("A")).unwrap();
     let b = s.add_claim(NewClaim::factual("B")).unwrap();
-    s.link_claims(a, LinkKind::Denies, b).unwrap();
+    ClaimLink::new(a, LinkKind::Denies, b)
+        .and_then(|l| s.add_link(&l))
+        .unwrap();
     refused(
         &s,
-        |s| s.link_claims(a, LinkKind::Denies, b).map(drop),
+        |s| {
+            ClaimLink::new(a, LinkKind::Denies, b)
+                .and_then(|l| s.add_link(&l))
+                .map(drop)
+        },
         |e| {
             matches!(
                 e,
@@ -503,7 +517,9 @@ fn duplicate_links_and_ids_are_refused() {
         },
     );
     // The same pair with another kind is a different link.
-    s.link_claims(a, LinkKind::Contradicts, b).unwrap();
+    ClaimLink::new(a, LinkKind::Contradicts, b)
+        .and_then(|l| s.add_link(&l))
+        .unwrap();
 }
 
 #[test]

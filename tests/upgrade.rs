@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use claimtrack::io::bundle;
 use claimtrack::{Error, NewClaim, SCHEMA_VERSION, Store};
 
 fn scratch(name: &str) -> PathBuf {
@@ -39,12 +40,12 @@ fn a_database_written_by_this_version_reopens_unchanged() {
         SCHEMA_VERSION
     );
     let store = Store::open(&path).unwrap();
-    let before = store.export_bundle().unwrap();
+    let before = bundle::export(&store).unwrap();
     assert!(before.claims.len() > 1);
     drop(store);
     let store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(store.export_bundle().unwrap(), before);
+    assert_eq!(bundle::export(&store).unwrap(), before);
     let report = store.verify_history().unwrap();
     assert!(report.is_consistent(), "{:?}", report.problems);
     drop(store);

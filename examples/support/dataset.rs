@@ -7,24 +7,19 @@ mod stdout;
 use std::io::Write;
 use std::time::Instant;
 
-use claimtrack::io::DatasetReport;
+use claimtrack::io::{DataSet, ImportOptions, import_file};
 use claimtrack::{BatchProgress, Result, Store};
 
 /// Runs an import example: `NAME FILE [DATABASE]`, in memory when no database is given.
-pub fn main(
-    name: &str,
-    import: impl FnOnce(&Store, &str, &mut dyn FnMut(&BatchProgress)) -> Result<DatasetReport>,
-) {
-    if let Err(e) = run(name, import) {
+pub fn main(data_set: DataSet) {
+    if let Err(e) = run(data_set) {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
 }
 
-fn run(
-    name: &str,
-    import: impl FnOnce(&Store, &str, &mut dyn FnMut(&BatchProgress)) -> Result<DatasetReport>,
-) -> Result<()> {
+fn run(data_set: DataSet) -> Result<()> {
+    let name = data_set.name();
     let mut args = std::env::args().skip(1);
     let Some(path) = args.next() else {
         eprintln!(
@@ -38,10 +33,12 @@ fn run(
         None => Store::open_in_memory()?,
     };
     let started = Instant::now();
-    let report = import(&store, &path, &mut |p: &BatchProgress| {
+    let mut progress = |p: &BatchProgress| {
         eprint!("\r{} records, {} claims…", p.records, p.counts.claims);
         let _ = std::io::stderr().flush();
-    })?;
+    };
+    let options = ImportOptions::default().progress(1_000, &mut progress);
+    let report = import_file(&store, data_set, &path, options)?;
     let took = started.elapsed();
     eprintln!();
     println!("{name}: {path}");

@@ -7,11 +7,10 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use claimtrack::io::{ImportReport, bundle, claimreview, csv, dot, factcheck, jsonl, labels};
+use claimtrack::io::{ImportOptions, bundle, claimreview, csv, dot, factcheck, jsonl, labels};
 use claimtrack::{
-    ClaimId, ClaimKind, Credibility, Durability, Error, ImportSummary, NewAttribution, NewClaim, NewEvidence,
-    NewReview, NewSource, OpenOptions, PublicationId, Reliability, Result, SourceId, SourceKind, Stance,
-    Store, Verdict,
+    ClaimId, ClaimKind, Credibility, Durability, Error, NewAttribution, NewClaim, NewEvidence, NewReview,
+    NewSource, OpenOptions, PublicationId, Reliability, Result, SourceId, SourceKind, Stance, Store, Verdict,
 };
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
@@ -266,6 +265,14 @@ enum ImportFormat {
     Claimreview,
     /// Google Fact Check Tools claims:search results.
     FactcheckApi,
+    /// FEVER JSON Lines (paper_dev.jsonl and the like).
+    Fever,
+    /// LIAR TSV (train.tsv, valid.tsv, test.tsv).
+    Liar,
+    /// Climate-FEVER CSV (climate-fever.csv).
+    ClimateFever,
+    /// AVeriTeC JSON (dev.json, train.json).
+    Averitec,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -797,7 +804,7 @@ fn progress(len: Option<u64>) -> indicatif::ProgressBar {
         Some(n) => {
             let bar = indicatif::ProgressBar::new(n);
             if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{spinner} importing [{bar:40}] {bytes}/{total_bytes} ({eta})",
+                "{spinner} importing [{bar:40}] {bytes}/{total_bytes} {msg} ({eta})",
             ) {
                 bar.set_style(style.progress_chars("=> "));
             }
@@ -805,7 +812,7 @@ fn progress(len: Option<u64>) -> indicatif::ProgressBar {
         }
         None => {
             let bar = indicatif::ProgressBar::new_spinner();
-            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} importing {bytes}") {
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} importing {bytes} {msg}") {
                 bar.set_style(style);
             }
             bar
@@ -827,47 +834,34 @@ fn import(store: &Store, format: ImportFormat, file: &str, json: bool) -> Outcom
         let len = f.metadata().ok().map(|m| m.len());
         (Box::new(f), len)
     };
+    // Every format shows progress the same way: the bytes read of the input, and the records written
+    // so far from the import's one progress callback.
     let bar = progress(len);
-    let input = bar.wrap_read(input);
+    let input = io::BufReader::new(bar.wrap_read(input));
+    let mut written = |p: &claimtrack::BatchProgress| bar.set_message(format!("{} records", p.records));
+    let options = ImportOptions::default().progress(1_000, &mut written);
     let result = match format {
-        ImportFormat::Bundle => bundle::import(store, input).map(summary_report),
-        ImportFormat::Jsonl => jsonl::import(store, input).map(summary_report),
-        ImportFormat::Claimreview => claimreview::import(store, input),
-        ImportFormat::FactcheckApi => factcheck::import(store, input),
+        ImportFormat::Bundle => bundle::read_bundle(input).and_then(|b| bundle::import(store, &b, options)),
+        ImportFormat::Jsonl => jsonl::import(store, input, options),
+        ImportFormat::Claimreview => claimreview::import(store, input, options),
+        ImportFormat::FactcheckApi => factcheck::import(store, input, options),
+        ImportFormat::Fever => claimtrack::io::fever::import(store, input, options),
+        ImportFormat::Liar => claimtrack::io::liar::import(store, input, options),
+        ImportFormat::ClimateFever => claimtrack::io::climate_fever::import(store, input, options),
+        ImportFormat::Averitec => claimtrack::io::averitec::import(store, input, options),
     };
     bar.finish_and_clear();
     let report = result?;
-    let s = report.summary;
-    let mut human = format!(
-        "imported {file}: {} inserted, {} updated, {} unchanged",
-        s.inserted, s.updated, s.unchanged
-    );
-    if !report.issues.is_empty() {
-        human.push_str(&format!("\n{} part(s) not fully taken in:", report.issues.len()));
-        for i in &report.issues {
-            let kind = serde_json::to_value(i.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            human.push_str(&format!("\n  {kind:<8} {}: {}", i.location, i.message));
-        }
-    }
+    let human = format!("imported {file}: {report}");
     print(json, serde_json::to_value(&report).unwrap_or(Value::Null), &human)?;
     // ClaimReview and Fact Check Tools imports keep what they can; when that is nothing at all, the
     // import failed, whatever the report says.
-    if s.inserted + s.updated + s.unchanged == 0
+    if report.inserted + report.updated + report.unchanged == 0
         && matches!(format, ImportFormat::Claimreview | ImportFormat::FactcheckApi)
     {
         return Err(Failure::Input(format!("{file}: nothing could be imported")));
     }
     Ok(())
-}
-
-fn summary_report(summary: ImportSummary) -> ImportReport {
-    ImportReport {
-        summary,
-        ..ImportReport::default()
-    }
 }
 
 fn export(
@@ -882,8 +876,8 @@ fn export(
     }
     let write = |out: &mut dyn Write| -> Result<()> {
         match (format, claim) {
-            (ExportFormat::Bundle, None) => bundle::export(store, out),
-            (ExportFormat::Bundle, Some(c)) => bundle::export_claim(store, c, out),
+            (ExportFormat::Bundle, None) => bundle::write_bundle(&bundle::export(store)?, out),
+            (ExportFormat::Bundle, Some(c)) => bundle::write_bundle(&bundle::export_claim(store, c)?, out),
             (ExportFormat::Jsonl, None) => jsonl::export(store, out),
             (ExportFormat::Jsonl, Some(c)) => jsonl::export_claim(store, c, out),
             (ExportFormat::Claimreview, None) => claimreview::export(store, out),
@@ -914,7 +908,7 @@ fn export(
 }
 
 fn show(store: &Store, id: ClaimId, json: bool) -> Outcome {
-    let b = store.export_claim(id)?;
+    let b = bundle::export_claim(store, id)?;
     let summary = store.evidence_summary(id)?;
     let name = |s: SourceId| {
         b.sources

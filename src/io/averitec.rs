@@ -33,10 +33,10 @@
 //! unknown answer type, a blank claim) refuses the whole file, naming the claim and field.
 
 use std::io::Read;
-use std::path::Path;
 
 use serde::Deserialize;
 
+use super::{ImportOptions, ImportReport, IssueKind};
 use crate::error::{Error, Result};
 use crate::model::attribution::NewAttribution;
 use crate::model::claim::NewClaim;
@@ -46,10 +46,7 @@ use crate::model::ids::{PublicationId, SourceId};
 use crate::model::publication::{NewPublication, site_of};
 use crate::model::review::NewReview;
 use crate::model::source::{NewSource, SourceKind};
-use crate::store::{Batch, BatchProgress, Store};
-
-/// What an import read and wrote.
-pub type Report = super::DatasetReport;
+use crate::store::{Batch, Store};
 
 #[derive(Deserialize)]
 struct Record {
@@ -132,8 +129,8 @@ fn web_url(s: &Option<String>) -> Option<&str> {
     })
 }
 
-/// Imports an AVeriTeC JSON file from `reader` in one transaction, calling `progress` every 100 claims.
-pub fn import(store: &Store, mut reader: impl Read, progress: impl FnMut(&BatchProgress)) -> Result<Report> {
+/// Imports an AVeriTeC JSON file from `reader` in one transaction, reporting progress as `options` say ([`io::import_file`](super::import_file) reads a path).
+pub fn import(store: &Store, mut reader: impl Read, options: ImportOptions<'_>) -> Result<ImportReport> {
     let mut text = String::new();
     reader
         .read_to_string(&mut text)
@@ -145,8 +142,8 @@ pub fn import(store: &Store, mut reader: impl Read, progress: impl FnMut(&BatchP
             format!("not an AVeriTeC file (a JSON list of claims): {e}"),
         )
     })?;
-    let mut report = Report::default();
-    store.batch_with_progress(100, progress, |b| {
+    let mut report = ImportReport::default();
+    options.batch(store, |b| {
         let annotators = super::fever::organisation(
             b,
             "AVeriTeC annotators",
@@ -155,11 +152,15 @@ pub fn import(store: &Store, mut reader: impl Read, progress: impl FnMut(&BatchP
         for (i, rec) in records.into_iter().enumerate() {
             let at = format!("claim {i}");
             b.at(at.clone());
-            report.rows += 1;
+            report.read += 1;
             let text = match super::repair::repair(&rec.claim) {
                 std::borrow::Cow::Borrowed(_) => rec.claim.clone(),
                 std::borrow::Cow::Owned(fixed) => {
-                    report.repaired.push(i as u64);
+                    report.push(
+                        IssueKind::Repaired,
+                        format!("claim {}", i),
+                        "encoding damage (control characters) repaired",
+                    );
                     fixed
                 }
             };
@@ -208,7 +209,7 @@ pub fn import(store: &Store, mut reader: impl Read, progress: impl FnMut(&BatchP
                         }
                         b.add_review(claim, r)?;
                     }
-                    None => report.unmapped.push((i as u64, label.to_string())),
+                    None => report.push(IssueKind::Unmapped, format!("claim {}", i), label.to_string()),
                 }
             }
 
@@ -248,19 +249,10 @@ pub fn import(store: &Store, mut reader: impl Read, progress: impl FnMut(&BatchP
                 }
             }
         }
-        report.added = b.counts();
+        report.added_by(b.counts());
         Ok(())
     })?;
     Ok(report)
-}
-
-/// Imports an AVeriTeC `.json` file; see [`import`].
-pub fn import_file(
-    store: &Store,
-    path: impl AsRef<Path>,
-    progress: impl FnMut(&BatchProgress),
-) -> Result<Report> {
-    import(store, super::open_data_file(path.as_ref())?, progress)
 }
 
 #[cfg(test)]

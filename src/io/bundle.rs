@@ -1,18 +1,41 @@
 //! Bundle JSON: the lossless interchange format — every record with its id, so re-importing changes
 //! nothing.
 //!
+//! A [`Bundle`] is a plain value; this module is the one way between it and a store, and between it
+//! and JSON text:
+//!
+//! | job | function |
+//! |---|---|
+//! | the whole store as a bundle | [`export`] |
+//! | one claim with everything it refers to | [`export_claim`] |
+//! | a bundle into a store, one transaction | [`import`] |
+//! | JSON text to a checked bundle (no store) | [`read_bundle`] |
+//! | a bundle to JSON text | [`write_bundle`] |
+//!
+//! # Example
 //! ```
-//! use claimtrack::{Store, io::bundle};
+//! use claimtrack::{Store, io::{ImportOptions, bundle}};
 //! let store = Store::open_in_memory()?;
 //! claimtrack::seeds::load_wonsan(&store)?;
 //! let mut json = Vec::new();
-//! bundle::export(&store, &mut json)?;
+//! bundle::write_bundle(&bundle::export(&store)?, &mut json)?;
 //!
 //! let copy = Store::open_in_memory()?;
-//! bundle::import(&copy, json.as_slice())?;
-//! let mut again = Vec::new();
-//! bundle::export(&copy, &mut again)?;
-//! assert_eq!(json, again);
+//! let report = bundle::import(&copy, &bundle::read_bundle(json.as_slice())?, ImportOptions::default())?;
+//! assert_eq!(report.added, store.counts()?);
+//! assert_eq!(bundle::export(&copy)?, bundle::export(&store)?);
+//!
+//! // Importing again changes nothing.
+//! let again = bundle::import(&copy, &bundle::export(&store)?, ImportOptions::default())?;
+//! assert_eq!((again.inserted, again.updated), (0, 0));
+//!
+//! // One claim, with what it refers to, into another store.
+//! let claim = store.claims()?[0].id;
+//! let one = bundle::export_claim(&store, claim)?;
+//! assert_eq!(one.claims[0].id, claim);
+//! let elsewhere = Store::open_in_memory()?;
+//! bundle::import(&elsewhere, &one, ImportOptions::default())?;
+//! assert_eq!(elsewhere.attributions_of(claim)?, store.attributions_of(claim)?);
 //! # Ok::<(), claimtrack::Error>(())
 //! ```
 
@@ -21,7 +44,9 @@ use std::io::{BufReader, Read, Write};
 use crate::error::{Error, Result};
 use crate::model::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, Bundle};
 use crate::model::ids::ClaimId;
-use crate::store::{ImportSummary, Store};
+use crate::store::Store;
+
+use super::{ImportOptions, ImportReport};
 
 /// Writes `bundle` as pretty-printed JSON with a final newline.
 pub fn write_bundle<W: Write>(bundle: &Bundle, mut out: W) -> Result<()> {
@@ -42,14 +67,19 @@ pub(crate) fn json_write_error(e: serde_json::Error) -> Error {
     }
 }
 
-/// Writes the whole store as one bundle.
-pub fn export<W: Write>(store: &Store, out: W) -> Result<()> {
-    write_bundle(&store.export_bundle()?, out)
+/// Every record in the store, as one bundle, read in one snapshot (write it out with
+/// [`write_bundle`]).
+pub fn export(store: &Store) -> Result<Bundle> {
+    store.export_bundle()
 }
 
-/// Writes one claim with everything linked to it (see [`Store::export_claim`]).
-pub fn export_claim<W: Write>(store: &Store, claim: ClaimId, out: W) -> Result<()> {
-    write_bundle(&store.export_claim(claim)?, out)
+/// One claim with everything needed to understand it and to import it elsewhere, as a bundle: the
+/// claim, its attributions, evidence, reviews and links; the claims at the other end of its links
+/// (without their own records); every source and publication those refer to; and each source's
+/// ancestors in the affiliation tree. Read in one snapshot. An unknown claim is
+/// [`Error::NotFound`].
+pub fn export_claim(store: &Store, claim: ClaimId) -> Result<Bundle> {
+    store.export_claim(claim)
 }
 
 /// Reads and checks a bundle without touching any store.
@@ -139,13 +169,30 @@ pub(crate) fn located(e: Error, location: String) -> Error {
     }
 }
 
-/// Reads a bundle and writes it to `store` in one transaction (records matched by id: importing twice
-/// changes nothing). On any error the store is left exactly as it was.
-pub fn import<R: Read>(store: &Store, input: R) -> Result<ImportSummary> {
-    let bundle = read_bundle(input)?;
-    store
-        .import_bundle(&bundle)
-        .map_err(|e| located(e, "bundle".into()))
+/// Writes every record of `bundle` to `store` in one transaction, matching records by id: new ones are
+/// inserted, identical ones left alone — so importing twice changes nothing — and changed ones replaced
+/// where the rules allow. A stored evidence record or review with other content, or a record given
+/// another claim, is refused with [`Error::Conflict`] naming it (evidence and reviews are versioned,
+/// never overwritten), as is a standing that would change one already set; a standing whose successor
+/// belongs to another claim (or, for evidence, another source) or that closes a cycle is refused with
+/// [`Error::Invalid`]; a record that breaks a rule of its own is [`Error::Invalid`] and one that refers
+/// to a record neither in the bundle nor in the store [`Error::NotFound`]. The standings it lists are
+/// applied after the records. On any error nothing is written. ([`read_bundle`] checks each record
+/// before, naming it in an [`Error::Parse`].)
+///
+/// The records it inserts share the batch's one history entry (each reads back as an `Import` change),
+/// a replaced record gets an `Import` entry of its own, and identical records write nothing. The
+/// report's `read` is the bundle's [`len`](Bundle::len).
+pub fn import(store: &Store, bundle: &Bundle, options: ImportOptions<'_>) -> Result<ImportReport> {
+    let done = options.batch(store, |b| b.import_bundle(bundle))?;
+    let mut report = ImportReport {
+        read: bundle.len() as u64,
+        updated: done.updated,
+        unchanged: done.unchanged,
+        ..ImportReport::default()
+    };
+    report.added_by(done.added);
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@
 //!                    "alternateName": "False", "image": "https://example.org/false.png"}
 //! }"#;
 //! let store = Store::open_in_memory()?;
-//! let report = claimreview::import(&store, markup.as_bytes())?;
+//! let report = claimreview::import(&store, markup.as_bytes(), claimtrack::io::ImportOptions::default())?;
 //! let claim = &store.claims()?[0];
 //! assert_eq!(store.reviews_of(claim.id)?[0].verdict, Some(Verdict::False));
 //! // The rating's image has no place in claimtrack: it is reported, not silently dropped.
@@ -49,7 +49,7 @@ use std::io::{BufReader, Read, Write};
 use serde_json::{Map, Value, json};
 
 use super::labels::{map_label, map_rating};
-use super::{ImportReport, IssueKind, Obj, describe};
+use super::{ImportOptions, ImportReport, IssueKind, Obj, describe};
 use crate::error::{Error, Result};
 use crate::model::attribution::{Attribution, NewAttribution};
 use crate::model::claim::{Claim, NewClaim};
@@ -382,12 +382,12 @@ pub(crate) fn read_json<R: Read>(input: R) -> Result<Value> {
 }
 
 /// Reads `ClaimReview` JSON-LD and imports it in one transaction; see the [module docs](self).
-pub fn import<R: Read>(store: &Store, input: R) -> Result<ImportReport> {
-    import_value(store, &read_json(input)?)
+pub fn import<R: Read>(store: &Store, input: R, options: ImportOptions<'_>) -> Result<ImportReport> {
+    import_value(store, &read_json(input)?, options)
 }
 
 /// [`import`] for a document already parsed.
-pub fn import_value(store: &Store, doc: &Value) -> Result<ImportReport> {
+pub fn import_value(store: &Store, doc: &Value, options: ImportOptions<'_>) -> Result<ImportReport> {
     let mut ids = HashMap::new();
     collect_ids(doc, &mut ids);
     let mut nodes = Vec::new();
@@ -400,27 +400,26 @@ pub fn import_value(store: &Store, doc: &Value) -> Result<ImportReport> {
         ids,
         seen: RefCell::default(),
     };
-    store.batch(|b| {
+    options.batch(store, |b| {
         for (path, node) in nodes {
             if !has_type(node.get("@type"), "ClaimReview") {
                 let t = node.get("@type").map_or("untyped".to_string(), |v| v.to_string());
                 report.push(IssueKind::Ignored, path, format!("a {t} node, not a ClaimReview"));
                 continue;
             }
+            report.read += 1;
             let mut local = ImportReport::default();
             // A node that is refused rolls back what it wrote: what it remembered must go too.
             let before = ctx.seen.borrow().clone();
             match b.attempt(|b| ctx.review(b, Obj::new(node, path.clone()), &mut local)) {
-                Ok(()) => {
-                    report.summary.add(local.summary);
-                    report.issues.extend(local.issues);
-                }
+                Ok(()) => report.absorb(local),
                 Err(e) => {
                     *ctx.seen.borrow_mut() = before;
                     report.push(IssueKind::Skipped, path, format!("not imported: {e}"))
                 }
             }
         }
+        report.added_by(b.counts());
         Ok(report)
     })
 }
@@ -611,12 +610,7 @@ impl<'a> Ctx<'a> {
             }
             // A bare name: its kind is what `default_kind` says, or what the name itself shows.
             let kind = default_kind.unwrap_or_else(|| super::claimant_kind(name));
-            return Ok(Some(self.find_or_add(
-                b,
-                NewSource::new(name, kind),
-                name,
-                report,
-            )?));
+            return Ok(Some(self.find_or_add(b, NewSource::new(name, kind), name)?));
         }
         let Some(o) = self.object(parent, key, report) else {
             return Ok(None);
@@ -677,7 +671,7 @@ impl<'a> Ctx<'a> {
         }
         let path = o.path().to_string();
         o.finish(report);
-        let id = self.find_or_add(b, new, &name, report)?;
+        let id = self.find_or_add(b, new, &name)?;
         if !notes.is_empty() && b.source(id)?.notes.as_deref() != Some(notes.join("\n").as_str()) {
             report.push(
                 IssueKind::Ignored,
@@ -691,17 +685,10 @@ impl<'a> Ctx<'a> {
         Ok(Some(id))
     }
 
-    fn find_or_add(
-        &self,
-        b: &mut Batch<'_>,
-        new: NewSource,
-        name: &str,
-        report: &mut ImportReport,
-    ) -> Result<SourceId> {
+    fn find_or_add(&self, b: &mut Batch<'_>, new: NewSource, name: &str) -> Result<SourceId> {
         if let Some(id) = b.find_source(name)? {
             return Ok(id);
         }
-        report.summary.inserted += 1;
         b.add_source(new)
     }
 
@@ -770,7 +757,7 @@ impl<'a> Ctx<'a> {
             }
             new
         };
-        Ok(Some(self.publication(b, key, new, report)?))
+        Ok(Some(self.publication(b, key, new)?))
     }
 
     /// The publication this import already wrote under `key`, or a new one.
@@ -779,7 +766,6 @@ impl<'a> Ctx<'a> {
         b: &mut Batch<'_>,
         key: String,
         new: impl FnOnce() -> NewPublication,
-        report: &mut ImportReport,
     ) -> Result<PublicationId> {
         if let Some(p) = self.seen.borrow().works.get(&key) {
             return Ok(*p);
@@ -792,7 +778,6 @@ impl<'a> Ctx<'a> {
             }
         }
         let p = b.add_publication(new())?;
-        report.summary.inserted += 1;
         self.seen.borrow_mut().works.insert(key, p);
         Ok(p)
     }
@@ -811,7 +796,7 @@ impl<'a> Ctx<'a> {
         };
         let whole = Value::Object(node.map().clone()).to_string();
         if self.seen.borrow().reviews.contains(&whole) {
-            report.summary.unchanged += 1;
+            report.unchanged += 1;
             report.push(
                 IssueKind::Note,
                 node.path().to_string(),
@@ -839,7 +824,7 @@ impl<'a> Ctx<'a> {
                         return Err(super::changed_review(first, url, &words));
                     }
                 }
-                report.summary.unchanged += 1;
+                report.unchanged += 1;
                 report.push(
                     IssueKind::Note,
                     node.path().to_string(),
@@ -885,7 +870,6 @@ impl<'a> Ctx<'a> {
             new_claim = new_claim.made_on(d);
         }
         let claim = b.add_claim(new_claim)?;
-        report.summary.inserted += 1;
         self.seen.borrow_mut().claims.insert(claim_key, claim);
 
         match item {
@@ -924,7 +908,6 @@ impl<'a> Ctx<'a> {
             review = review.rationale(body);
         }
         b.add_review(claim, review)?;
-        report.summary.inserted += 1;
         node.finish(report);
         Ok(())
     }
@@ -954,12 +937,9 @@ impl<'a> Ctx<'a> {
                         p
                     }
                     Work::Url(u, path) => match crate::model::text::url(&u) {
-                        Ok(()) => Some(self.publication(
-                            b,
-                            work_key(Some(&u), &Map::new()),
-                            || NewPublication::at_url(u.clone()),
-                            report,
-                        )?),
+                        Ok(()) => Some(self.publication(b, work_key(Some(&u), &Map::new()), || {
+                            NewPublication::at_url(u.clone())
+                        })?),
                         Err(e) => {
                             report.push(IssueKind::Skipped, path, e.to_string());
                             None
@@ -1013,7 +993,6 @@ impl<'a> Ctx<'a> {
         }
         for a in attributions {
             b.attribute(claim, a)?;
-            report.summary.inserted += 1;
         }
         item.finish(report);
         Ok(())

@@ -17,18 +17,15 @@
 
 use std::borrow::Cow;
 use std::io::Read;
-use std::path::Path;
 
 use super::fever::{WikipediaPages, organisation};
 use super::repair::repair;
+use super::{ImportOptions, ImportReport, IssueKind};
 use crate::error::{Error, Result};
 use crate::model::claim::NewClaim;
 use crate::model::evidence::{NewEvidence, Stance};
 use crate::model::review::{NewReview, Verdict};
-use crate::store::{BatchProgress, Store};
-
-/// What an import read and wrote.
-pub type Report = super::DatasetReport;
+use crate::store::Store;
 
 /// Climate-FEVER's claim labels on the crate's verdict scale.
 fn verdict(label: &str) -> Option<Verdict> {
@@ -339,8 +336,8 @@ impl<'s> PyParser<'s> {
     }
 }
 
-/// Imports Climate-FEVER CSV text in one transaction, calling `progress` every 1,000 records.
-pub fn import(store: &Store, mut reader: impl Read, progress: impl FnMut(&BatchProgress)) -> Result<Report> {
+/// Imports Climate-FEVER CSV text in one transaction, reporting progress as `options` say ([`io::import_file`](super::import_file) reads a path).
+pub fn import(store: &Store, mut reader: impl Read, options: ImportOptions<'_>) -> Result<ImportReport> {
     let mut text = String::new();
     reader.read_to_string(&mut text).map_err(|e| match e.kind() {
         std::io::ErrorKind::InvalidData => parse_err(1, "-", "the file is not UTF-8 text"),
@@ -363,8 +360,8 @@ pub fn import(store: &Store, mut reader: impl Read, progress: impl FnMut(&BatchP
         col("claim_label")?,
         col("evidences")?,
     );
-    let mut report = Report::default();
-    store.batch_with_progress(1_000, progress, |b| {
+    let mut report = ImportReport::default();
+    options.batch(store, |b| {
         let origin = organisation(
             b,
             "Climate-FEVER",
@@ -384,7 +381,7 @@ pub fn import(store: &Store, mut reader: impl Read, progress: impl FnMut(&BatchP
             let Py::List(evidences) = evidences else {
                 return Err(parse_err(line, "evidences", "not a list"));
             };
-            report.rows += 1;
+            report.read += 1;
             b.at(format!("line {line}"));
             let mut damaged = false;
             let mut fix = |t: &str| {
@@ -407,7 +404,11 @@ pub fn import(store: &Store, mut reader: impl Read, progress: impl FnMut(&BatchP
                 ));
             }
             if damaged {
-                report.repaired.push(line as u64);
+                report.push(
+                    IssueKind::Repaired,
+                    format!("line {}", line),
+                    "encoding damage (control characters) repaired",
+                );
             }
             let claim = b.add_claim(
                 NewClaim::factual(text)
@@ -419,30 +420,21 @@ pub fn import(store: &Store, mut reader: impl Read, progress: impl FnMut(&BatchP
                 Some(v) => {
                     b.add_review(claim, NewReview::new(v).label(label).by(origin))?;
                 }
-                None => report.unmapped.push((line as u64, label.to_string())),
+                None => report.push(IssueKind::Unmapped, format!("line {}", line), label.to_string()),
             }
             for (article, sentence, ev_label) in sentences {
                 let Some(st) = stance(&ev_label) else {
-                    report.unmapped.push((line as u64, ev_label));
+                    report.push(IssueKind::Unmapped, format!("line {}", line), ev_label);
                     continue;
                 };
                 let page = wiki.page(b, &article, &article)?;
                 b.add_evidence(claim, NewEvidence::new(page, st).excerpt(sentence))?;
             }
         }
-        report.added = b.counts();
+        report.added_by(b.counts());
         Ok(())
     })?;
     Ok(report)
-}
-
-/// Imports a Climate-FEVER `.csv` file; see [`import`].
-pub fn import_file(
-    store: &Store,
-    path: impl AsRef<Path>,
-    progress: impl FnMut(&BatchProgress),
-) -> Result<Report> {
-    import(store, super::open_data_file(path.as_ref())?, progress)
 }
 
 #[cfg(test)]

@@ -67,13 +67,13 @@ fn label(text: &str, width: usize) -> String {
 
 /// Writes the DOT graph of `claim` (see the [module docs](self)).
 pub fn export_claim<W: Write>(store: &Store, claim: ClaimId, mut out: W) -> Result<()> {
-    let bundle = store.export_claim(claim)?;
+    let bundle = super::bundle::export_claim(store, claim)?;
     out.write_all(render(&bundle, claim).as_bytes())?;
     out.flush()?;
     Ok(())
 }
 
-/// The DOT text for `claim` from a bundle holding it and what it refers to (as [`Store::export_claim`]
+/// The DOT text for `claim` from a bundle holding it and what it refers to (as [`bundle::export_claim`](super::bundle::export_claim)
 /// makes).
 pub fn render(b: &Bundle, claim: ClaimId) -> String {
     let sources: HashMap<SourceId, &Source> = b.sources.iter().map(|s| (s.id, s)).collect();

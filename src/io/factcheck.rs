@@ -31,7 +31,7 @@
 //!                    "reviewDate": "2020-03-03T10:00:00Z", "textualRating": "False", "languageCode": "en"}]
 //! }]}"#;
 //! let store = Store::open_in_memory()?;
-//! let report = factcheck::import(&store, page.as_bytes())?;
+//! let report = factcheck::import(&store, page.as_bytes(), claimtrack::io::ImportOptions::default())?;
 //! let claim = &store.claims()?[0];
 //! let review = &store.reviews_of(claim.id)?[0];
 //! assert_eq!((review.verdict, review.label.as_deref()), (Some(Verdict::False), Some("False")));
@@ -46,7 +46,7 @@ use serde_json::Value;
 
 use super::claimreview::{date, read_json};
 use super::labels::map_label;
-use super::{ImportReport, IssueKind, Obj, claimant_kind, describe};
+use super::{ImportOptions, ImportReport, IssueKind, Obj, claimant_kind, describe};
 use crate::error::{Error, Result};
 use crate::model::attribution::NewAttribution;
 use crate::model::claim::NewClaim;
@@ -56,26 +56,25 @@ use crate::model::source::{NewSource, SourceKind};
 use crate::store::{Batch, Store};
 
 /// Reads Fact Check Tools results and imports them in one transaction; see the [module docs](self).
-pub fn import<R: Read>(store: &Store, input: R) -> Result<ImportReport> {
-    import_value(store, &read_json(input)?)
+pub fn import<R: Read>(store: &Store, input: R, options: ImportOptions<'_>) -> Result<ImportReport> {
+    import_value(store, &read_json(input)?, options)
 }
 
 /// [`import`] for a document already parsed.
-pub fn import_value(store: &Store, doc: &Value) -> Result<ImportReport> {
+pub fn import_value(store: &Store, doc: &Value, options: ImportOptions<'_>) -> Result<ImportReport> {
     let mut report = ImportReport::default();
     let mut claims: Vec<(String, &serde_json::Map<String, Value>)> = Vec::new();
     collect(doc, "$".into(), &mut claims, &mut report)?;
-    store.batch(|b| {
+    options.batch(store, |b| {
         for (path, claim) in claims {
+            report.read += 1;
             let mut local = ImportReport::default();
             match b.attempt(|b| one(b, Obj::new(claim, path.clone()), &mut local)) {
-                Ok(()) => {
-                    report.summary.add(local.summary);
-                    report.issues.extend(local.issues);
-                }
+                Ok(()) => report.absorb(local),
                 Err(e) => report.push(IssueKind::Skipped, path, format!("not imported: {e}")),
             }
         }
+        report.added_by(b.counts());
         Ok(report)
     })
 }
@@ -172,7 +171,6 @@ fn publisher(b: &mut Batch<'_>, o: &Obj<'_>, report: &mut ImportReport) -> Resul
     if let (Some(_), Some(site)) = (&name, &site) {
         new = new.alias(site.clone());
     }
-    report.summary.inserted += 1;
     Ok(Some(b.add_source(new)?))
 }
 
@@ -218,7 +216,7 @@ fn one(b: &mut Batch<'_>, c: Obj<'_>, report: &mut ImportReport) -> Result<()> {
     for (_, r) in &reviews {
         if let Some(Value::String(url)) = r.get("url") {
             if let Some(existing) = b.claim_reviewed_at(url, &text)? {
-                report.summary.unchanged += 1;
+                report.unchanged += 1;
                 report.push(
                     IssueKind::Note,
                     c.path().to_string(),
@@ -257,22 +255,17 @@ fn one(b: &mut Batch<'_>, c: Obj<'_>, report: &mut ImportReport) -> Result<()> {
         new_claim = new_claim.made_on(d);
     }
     let claim = b.add_claim(new_claim)?;
-    report.summary.inserted += 1;
 
     if let Some(name) = c.text("claimant", report) {
         let speaker = match b.find_source(&name)? {
             Some(id) => id,
-            None => {
-                report.summary.inserted += 1;
-                b.add_source(NewSource::new(name.clone(), claimant_kind(&name)))?
-            }
+            None => b.add_source(NewSource::new(name.clone(), claimant_kind(&name)))?,
         };
         let mut a = NewAttribution::said_by(speaker);
         if let Some(d) = said_on {
             a = a.said_on(d);
         }
         b.attribute(claim, a)?;
-        report.summary.inserted += 1;
     }
 
     for (path, r) in reviews {
@@ -299,7 +292,7 @@ fn add_review(b: &mut Batch<'_>, claim: ClaimId, r: Obj<'_>, report: &mut Import
             };
             let incoming = map_label(words).new_review();
             if known.iter().any(|x| incoming.same_verdict_as(x)) {
-                report.summary.unchanged += 1;
+                report.unchanged += 1;
                 return Ok(());
             }
             return Err(super::changed_review(&known[0], url, words));
@@ -355,7 +348,6 @@ fn add_review(b: &mut Batch<'_>, claim: ClaimId, r: Obj<'_>, report: &mut Import
         }
     }
     b.add_review(claim, review)?;
-    report.summary.inserted += 1;
     r.finish(report);
     Ok(())
 }

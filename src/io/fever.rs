@@ -20,20 +20,17 @@
 
 use std::collections::HashMap;
 use std::io::BufRead;
-use std::path::Path;
 
 use serde::Deserialize;
 
+use super::{ImportOptions, ImportReport, IssueKind};
 use crate::error::{Error, Result};
 use crate::model::claim::NewClaim;
 use crate::model::evidence::{NewEvidence, Stance};
 use crate::model::ids::SourceId;
 use crate::model::review::{NewReview, Verdict};
 use crate::model::source::{NewSource, SourceKind};
-use crate::store::{Batch, BatchProgress, Store};
-
-/// What an import read and wrote.
-pub type Report = super::DatasetReport;
+use crate::store::{Batch, Store};
 
 /// One evidence sentence: `[annotation id, evidence id, Wikipedia page, sentence number]`.
 type Sentence = (Option<u64>, Option<u64>, Option<String>, Option<i64>);
@@ -138,10 +135,10 @@ fn parse_err(line: u64, field: &str, reason: impl Into<String>) -> Error {
     }
 }
 
-/// Imports FEVER JSON Lines from `reader` in one transaction, calling `progress` every 1,000 records.
-pub fn import(store: &Store, reader: impl BufRead, progress: impl FnMut(&BatchProgress)) -> Result<Report> {
-    let mut report = Report::default();
-    store.batch_with_progress(1_000, progress, |b| {
+/// Imports FEVER JSON Lines from `reader` in one transaction, reporting progress as `options` say ([`io::import_file`](super::import_file) reads a path).
+pub fn import(store: &Store, reader: impl BufRead, options: ImportOptions<'_>) -> Result<ImportReport> {
+    let mut report = ImportReport::default();
+    options.batch(store, |b| {
         let fever = organisation(
             b,
             "FEVER",
@@ -156,12 +153,16 @@ pub fn import(store: &Store, reader: impl BufRead, progress: impl FnMut(&BatchPr
             }
             let rec: Line = serde_json::from_str(&line)
                 .map_err(|e| parse_err(n, "-", format!("not a FEVER record: {e}")))?;
-            report.rows += 1;
+            report.read += 1;
             b.at(format!("line {n}"));
             let text = match super::repair::repair(&rec.claim) {
                 std::borrow::Cow::Borrowed(_) => rec.claim,
                 std::borrow::Cow::Owned(fixed) => {
-                    report.repaired.push(n);
+                    report.push(
+                        IssueKind::Repaired,
+                        format!("line {}", n),
+                        "encoding damage (control characters) repaired",
+                    );
                     fixed
                 }
             };
@@ -171,7 +172,7 @@ pub fn import(store: &Store, reader: impl BufRead, progress: impl FnMut(&BatchPr
                     .tag(format!("fever:{}", rec.id)),
             )?;
             let Some((v, stance)) = verdict(&rec.label) else {
-                report.unmapped.push((n, rec.label));
+                report.push(IssueKind::Unmapped, format!("line {}", n), rec.label);
                 continue;
             };
             b.add_review(claim, NewReview::new(v).label(rec.label).by(fever))?;
@@ -190,19 +191,10 @@ pub fn import(store: &Store, reader: impl BufRead, progress: impl FnMut(&BatchPr
                 }
             }
         }
-        report.added = b.counts();
+        report.added_by(b.counts());
         Ok(())
     })?;
     Ok(report)
-}
-
-/// Imports a FEVER `.jsonl` file; see [`import`].
-pub fn import_file(
-    store: &Store,
-    path: impl AsRef<Path>,
-    progress: impl FnMut(&BatchProgress),
-) -> Result<Report> {
-    import(store, super::open_data_file(path.as_ref())?, progress)
 }
 
 #[cfg(test)]

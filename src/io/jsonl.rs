@@ -14,18 +14,19 @@
 //! all of it lands, or none of it. Errors name the line and the field.
 //!
 //! ```
-//! use claimtrack::{Error, Store, io::jsonl};
+//! use claimtrack::{Error, Store, io::{ImportOptions, jsonl}};
 //! let store = Store::open_in_memory()?;
 //! claimtrack::seeds::load_wonsan(&store)?;
 //! let mut lines = Vec::new();
 //! jsonl::export(&store, &mut lines)?;
 //!
 //! let copy = Store::open_in_memory()?;
-//! let summary = jsonl::import(&copy, lines.as_slice())?;
-//! assert_eq!(summary.inserted as usize, store.export_bundle()?.len());
+//! let report = jsonl::import(&copy, lines.as_slice(), ImportOptions::default())?;
+//! assert_eq!(report.added, store.counts()?);
+//! assert_eq!(report.read, report.inserted);
 //!
 //! let broken = b"{\"format\":\"claimtrack-jsonl\",\"version\":1}\n{\"claim\":{\"id\":42}}\n";
-//! match jsonl::import(&copy, &broken[..]) {
+//! match jsonl::import(&copy, &broken[..], ImportOptions::default()) {
 //!     Err(Error::Parse { location, field, .. }) => {
 //!         assert!(location.starts_with("line 2"));
 //!         assert_eq!(field, "claim.id");
@@ -53,6 +54,8 @@ use crate::model::publication::Publication;
 use crate::model::review::Review;
 use crate::model::source::Source;
 use crate::store::{ImportSummary, Item, Store};
+
+use super::{ImportOptions, ImportReport};
 
 /// The `format` of the header line.
 pub const JSONL_FORMAT: &str = "claimtrack-jsonl";
@@ -229,9 +232,9 @@ fn header() -> Header {
     }
 }
 
-/// Writes one claim with everything linked to it (see [`Store::export_claim`]) as JSON Lines.
+/// Writes one claim with everything linked to it (see [`bundle::export_claim`](super::bundle::export_claim)) as JSON Lines.
 pub fn export_claim<W: Write>(store: &Store, claim: crate::model::ids::ClaimId, out: W) -> Result<()> {
-    write_bundle(&store.export_claim(claim)?, out)
+    write_bundle(&super::bundle::export_claim(store, claim)?, out)
 }
 
 enum LineRead {
@@ -281,17 +284,24 @@ fn read_line_capped<R: BufRead>(r: &mut R, buf: &mut Vec<u8>, max: usize) -> std
 }
 
 /// Reads JSON Lines and writes every record to `store` in one transaction, matching records by id
-/// (importing twice changes nothing). On any error nothing is written, and the error names the line (and,
-/// where there is one, the field).
-pub fn import<R: Read>(store: &Store, input: R) -> Result<ImportSummary> {
-    import_with_limit(store, input, MAX_LINE_BYTES)
+/// (importing twice changes nothing), under the rules of [`bundle::import`](super::bundle::import). On
+/// any error nothing is written, and the error names the line (and, where there is one, the field). The
+/// report's `read` counts the record lines.
+pub fn import<R: Read>(store: &Store, input: R, options: ImportOptions<'_>) -> Result<ImportReport> {
+    import_with_limit(store, input, MAX_LINE_BYTES, options)
 }
 
 /// [`import`] with another line-length limit.
-pub fn import_with_limit<R: Read>(store: &Store, input: R, max_line_bytes: usize) -> Result<ImportSummary> {
+pub fn import_with_limit<R: Read>(
+    store: &Store,
+    input: R,
+    max_line_bytes: usize,
+    options: ImportOptions<'_>,
+) -> Result<ImportReport> {
     let mut reader = BufReader::with_capacity(64 * 1024, input);
     let mut buf = Vec::with_capacity(4096);
-    store.batch(|batch| {
+    let mut read: u64 = 0;
+    let summary = options.batch(store, |batch| {
         let mut summary = ImportSummary::default();
         let mut n: u64 = 0;
         let mut header_seen = false;
@@ -378,6 +388,7 @@ pub fn import_with_limit<R: Read>(store: &Store, input: R, max_line_bytes: usize
                 }
                 e => e,
             })?;
+            read += 1;
             let bundle = record.into_bundle();
             super::bundle::validate(&bundle).map_err(|e| match e {
                 Error::Parse { field, reason, .. } => Error::Parse {
@@ -398,7 +409,15 @@ pub fn import_with_limit<R: Read>(store: &Store, input: R, max_line_bytes: usize
             });
         }
         Ok(summary)
-    })
+    })?;
+    let mut report = ImportReport {
+        read,
+        updated: summary.updated,
+        unchanged: summary.unchanged,
+        ..ImportReport::default()
+    };
+    report.added_by(summary.added);
+    Ok(report)
 }
 
 fn parse<'de, T: Deserialize<'de>>(text: &'de [u8], at: &str) -> Result<T> {
@@ -440,7 +459,7 @@ mod tests {
         write_bundle(&b, &mut lines).unwrap();
         b.claims.clear();
         let text = String::from_utf8(lines).unwrap() + "{\"claim\":{\"id\":\"nope\"}}\n";
-        let err = import(&store, text.as_bytes()).unwrap_err();
+        let err = import(&store, text.as_bytes(), ImportOptions::default()).unwrap_err();
         assert!(
             matches!(&err, Error::Parse { field, .. } if field == "claim.id"),
             "{err}"

@@ -22,8 +22,8 @@
 
 use std::collections::HashMap;
 use std::io::BufRead;
-use std::path::Path;
 
+use super::{ImportOptions, ImportReport, IssueKind};
 use crate::error::{Error, Result};
 use crate::model::attribution::NewAttribution;
 use crate::model::claim::NewClaim;
@@ -31,10 +31,7 @@ use crate::model::ids::{PublicationId, SourceId};
 use crate::model::publication::NewPublication;
 use crate::model::review::{NewReview, Verdict};
 use crate::model::source::{NewSource, SourceKind};
-use crate::store::{Batch, BatchProgress, Store};
-
-/// What an import read and wrote.
-pub type Report = super::DatasetReport;
+use crate::store::{Batch, Store};
 
 const COLUMNS: usize = 14;
 
@@ -176,7 +173,7 @@ impl Importer {
         Ok(Some(p))
     }
 
-    fn row(&mut self, b: &mut Batch<'_>, r: &Row<'_>, n: u64, report: &mut Report) -> Result<()> {
+    fn row(&mut self, b: &mut Batch<'_>, r: &Row<'_>, n: u64, report: &mut ImportReport) -> Result<()> {
         if r.speaker.is_empty() {
             return Err(parse_err(n, "speaker", "column 5 is empty"));
         }
@@ -199,16 +196,16 @@ impl Importer {
             Some(v) => {
                 b.add_review(claim, NewReview::new(v).label(r.label).by(self.politifact))?;
             }
-            None => report.unmapped.push((n, r.label.to_string())),
+            None => report.push(IssueKind::Unmapped, format!("line {}", n), r.label.to_string()),
         }
         Ok(())
     }
 }
 
-/// Imports LIAR TSV from `reader` in one transaction, calling `progress` every 1,000 records.
-pub fn import(store: &Store, reader: impl BufRead, progress: impl FnMut(&BatchProgress)) -> Result<Report> {
-    let mut report = Report::default();
-    store.batch_with_progress(1_000, progress, |b| {
+/// Imports LIAR TSV from `reader` in one transaction, reporting progress as `options` say ([`io::import_file`](super::import_file) reads a path).
+pub fn import(store: &Store, reader: impl BufRead, options: ImportOptions<'_>) -> Result<ImportReport> {
+    let mut report = ImportReport::default();
+    options.batch(store, |b| {
         let politifact = match b.find_source("PolitiFact")? {
             Some(s) => s,
             None => b.add_source(
@@ -230,26 +227,21 @@ pub fn import(store: &Store, reader: impl BufRead, progress: impl FnMut(&BatchPr
             }
             let line = super::repair::repair(line.trim_end_matches('\r'));
             if matches!(line, std::borrow::Cow::Owned(_)) {
-                report.repaired.push(n);
+                report.push(
+                    IssueKind::Repaired,
+                    format!("line {}", n),
+                    "encoding damage (control characters) repaired",
+                );
             }
             let row = split(&line, n)?;
-            report.rows += 1;
+            report.read += 1;
             b.at(format!("line {n}"));
             imp.row(b, &row, n, &mut report)?;
         }
-        report.added = b.counts();
+        report.added_by(b.counts());
         Ok(())
     })?;
     Ok(report)
-}
-
-/// Imports a LIAR `.tsv` file; see [`import`].
-pub fn import_file(
-    store: &Store,
-    path: impl AsRef<Path>,
-    progress: impl FnMut(&BatchProgress),
-) -> Result<Report> {
-    import(store, super::open_data_file(path.as_ref())?, progress)
 }
 
 #[cfg(test)]

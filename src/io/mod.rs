@@ -1,5 +1,5 @@
 //! Interchange: the formats fact-checking desks publish and consume, one module per format, all on top
-//! of the public [`Store`](crate::Store) API.
+//! of the public [`Store`] API.
 //!
 //! | module | reads | writes |
 //! |---|---|---|
@@ -18,21 +18,17 @@
 //! Every importer writes through [`Store::batch`](crate::Store::batch), so an import is one
 //! transaction: all of a file lands, or none of it.
 //!
-//! Importers of formats that do not map one-to-one onto claimtrack (ClaimReview, Fact Check Tools) return
-//! an [`ImportReport`] that lists every part they could not read or did not keep: nothing is dropped
-//! silently.
+//! Every importer has the same shape, `import(store, input, ImportOptions) -> ImportReport` (a bundle's
+//! input is a [`Bundle`](crate::Bundle) value, which [`bundle::read_bundle`] reads): one [`ImportOptions`]
+//! with one progress callback, and one [`ImportReport`] saying what was read and written and listing every
+//! part of the input that was not (or not fully) taken in: nothing is dropped silently. The research data
+//! sets are also read straight from a path with [`import_file`].
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::error::Error;
 use crate::model::source::SourceKind;
-use crate::store::ImportSummary;
-
-/// Opens a data-set file for one of the `import_file` functions (AVeriTeC, Climate-FEVER, FEVER, LIAR):
-/// one place that turns a path into the buffered reader their `import` takes.
-pub(crate) fn open_data_file(path: &std::path::Path) -> crate::Result<std::io::BufReader<std::fs::File>> {
-    Ok(std::io::BufReader::new(std::fs::File::open(path)?))
-}
+use crate::store::Store;
 
 pub mod averitec;
 pub mod bundle;
@@ -46,48 +42,75 @@ pub mod jsonl;
 pub mod labels;
 pub mod liar;
 mod repair;
+mod report;
 
-/// What an import of a research data set ([`fever`], [`liar`], [`climate_fever`], [`averitec`]) read and
-/// wrote.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub use report::{ImportIssue, ImportOptions, ImportReport, IssueKind, ProgressFn};
+
+/// A research data set [`import_file`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct DatasetReport {
-    /// Data rows (claims or statements) read, blank lines not counted.
-    pub rows: u64,
-    /// Records written, by kind.
-    pub added: crate::store::Counts,
-    /// Labels that could not be mapped to a verdict, with their line: the claim is stored without a
-    /// review (and Climate-FEVER evidence without a record); a label is never guessed.
-    pub unmapped: Vec<(u64, String)>,
-    /// Lines whose text held control characters (encoding damage), repaired before storing: mojibake
-    /// decoded back, anything unreadable shown as U+FFFD.
-    pub repaired: Vec<u64>,
+pub enum DataSet {
+    /// FEVER `paper_dev.jsonl` and the like ([`fever`]).
+    Fever,
+    /// LIAR `train.tsv`, `valid.tsv`, `test.tsv` ([`liar`]).
+    Liar,
+    /// Climate-FEVER `climate-fever.csv` ([`climate_fever`]).
+    ClimateFever,
+    /// AVeriTeC `dev.json`, `train.json` ([`averitec`]).
+    Averitec,
 }
 
-impl std::fmt::Display for DatasetReport {
-    /// What landed, in the words the import examples print.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let a = &self.added;
-        writeln!(f, "{} rows read", self.rows)?;
-        write!(
-            f,
-            "added {} claims, {} sources, {} publications, {} attributions, {} evidence, {} reviews",
-            a.claims, a.sources, a.publications, a.attributions, a.evidence, a.reviews
-        )?;
-        for (line, label) in &self.unmapped {
-            write!(
-                f,
-                "\nunmapped label on line {line}: {label:?} (kept out of the verdicts, not guessed)"
-            )?;
+impl DataSet {
+    /// Every data set, in the order above.
+    pub const ALL: [DataSet; 4] = [
+        DataSet::Fever,
+        DataSet::Liar,
+        DataSet::ClimateFever,
+        DataSet::Averitec,
+    ];
+
+    /// The data set's name as its authors write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            DataSet::Fever => "FEVER",
+            DataSet::Liar => "LIAR",
+            DataSet::ClimateFever => "Climate-FEVER",
+            DataSet::Averitec => "AVeriTeC",
         }
-        if !self.repaired.is_empty() {
-            write!(
-                f,
-                "\nrepaired encoding damage (control characters) on lines {:?}",
-                self.repaired
-            )?;
-        }
-        Ok(())
+    }
+}
+
+/// Imports a research data set's file in one transaction: the one way from a path to a data-set
+/// importer ([`fever`], [`liar`], [`climate_fever`], [`averitec`]; each module's `import` reads any
+/// reader). A file that cannot be opened is [`Error::Io`] naming the path; nothing is written.
+///
+/// # Example
+/// ```
+/// use claimtrack::{Store, io::{DataSet, ImportOptions, import_file}};
+/// let store = Store::open_in_memory()?;
+/// let report = import_file(&store, DataSet::Liar, "tests/data/liar/handmade.tsv", ImportOptions::default())?;
+/// assert_eq!(store.counts()?.claims, report.added.claims);
+/// assert!(report.read > 0);
+///
+/// let missing = import_file(&store, DataSet::Fever, "no/such/file.jsonl", ImportOptions::default());
+/// assert!(matches!(missing, Err(claimtrack::Error::Io(e)) if e.to_string().contains("no/such/file.jsonl")));
+/// # Ok::<(), claimtrack::Error>(())
+/// ```
+pub fn import_file(
+    store: &Store,
+    data_set: DataSet,
+    path: impl AsRef<std::path::Path>,
+    options: ImportOptions<'_>,
+) -> crate::Result<ImportReport> {
+    let path = path.as_ref();
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::Io(std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))))?;
+    let input = std::io::BufReader::new(file);
+    match data_set {
+        DataSet::Fever => fever::import(store, input, options),
+        DataSet::Liar => liar::import(store, input, options),
+        DataSet::ClimateFever => climate_fever::import(store, input, options),
+        DataSet::Averitec => averitec::import(store, input, options),
     }
 }
 
@@ -194,58 +217,6 @@ pub fn claimant_kind(name: &str) -> SourceKind {
         return SourceKind::Collective;
     }
     SourceKind::Unknown
-}
-
-/// What kind of thing an [`ImportIssue`] reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum IssueKind {
-    /// A whole record could not be read and was not imported.
-    Skipped,
-    /// A field was present but claimtrack has no place for it; its value is not kept.
-    Ignored,
-    /// A verdict label matched no known scheme; it is kept verbatim and the review recorded without a
-    /// verdict (never as unverifiable, which is a verdict of its own).
-    Unmapped,
-    /// A value was read but something had to be decided about it (a missing rating, a rating whose words
-    /// and number disagree, a source named after its URL); the message says what was done.
-    Note,
-}
-
-/// One part of an import file that was not (or not fully) taken in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportIssue {
-    /// What kind of issue.
-    pub kind: IssueKind,
-    /// Where in the file, as a JSON path (`$[1].reviewRating.image`) or line.
-    pub location: String,
-    /// What happened, quoting the value where that helps.
-    pub message: String,
-}
-
-/// What an import wrote and what it could not read.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportReport {
-    /// Records written.
-    pub summary: ImportSummary,
-    /// Every part of the input that was skipped, ignored, unmapped or needed a decision.
-    pub issues: Vec<ImportIssue>,
-}
-
-impl ImportReport {
-    /// The issues of one kind.
-    pub fn issues_of(&self, kind: IssueKind) -> impl Iterator<Item = &ImportIssue> {
-        self.issues.iter().filter(move |i| i.kind == kind)
-    }
-
-    pub(crate) fn push(&mut self, kind: IssueKind, location: impl Into<String>, message: impl Into<String>) {
-        self.issues.push(ImportIssue {
-            kind,
-            location: location.into(),
-            message: message.into(),
-        });
-    }
 }
 
 /// Turns a serde_json error (with the path serde_path_to_error tracked) into [`Error::Parse`].

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::Shared;
 use super::auth::Caller;
 use super::error::ApiError;
-use crate::io::{ImportReport, bundle, claimreview, csv, factcheck, jsonl};
+use crate::io::{ImportOptions, ImportReport, bundle, claimreview, csv, factcheck, jsonl};
 use crate::{
     ClaimId, ClaimKind, ClaimLink, Credibility, EvidenceId, LinkKind, Mode, NewAttribution, NewClaim,
     NewEvidence, NewPublication, NewReview, NewSource, PartialDate, PublicationId, Quantity, Rating,
@@ -156,7 +156,7 @@ fn created(id: impl serde::Serialize) -> Response {
 /// # Ok::<(), claimtrack::Error>(())
 /// ```
 pub fn claim_json(store: &Store, id: ClaimId) -> crate::Result<Value> {
-    let b = store.export_claim(id)?;
+    let b = crate::io::bundle::export_claim(store, id)?;
     let summary = store.evidence_summary(id)?;
     let chains = store.attribution_chains(id)?;
     let conflicts = store.conflicts_of(id)?;
@@ -734,10 +734,10 @@ pub(crate) async fn import(
         .with_store(&caller.name, move |s| {
             let input: &[u8] = &bytes;
             match format.as_str() {
-                "bundle" => bundle::import(s, input).map(summary_report),
-                "jsonl" => jsonl::import(s, input).map(summary_report),
-                "claimreview" => claimreview::import(s, input),
-                "factcheck-api" => factcheck::import(s, input),
+                "bundle" => bundle::import(s, &bundle::read_bundle(input)?, ImportOptions::default()),
+                "jsonl" => jsonl::import(s, input, ImportOptions::default()),
+                "claimreview" => claimreview::import(s, input, ImportOptions::default()),
+                "factcheck-api" => factcheck::import(s, input, ImportOptions::default()),
                 other => Err(crate::Error::Invalid {
                     field: "format",
                     reason: format!(
@@ -749,13 +749,6 @@ pub(crate) async fn import(
         })
         .await?;
     Ok(axum::Json(report))
-}
-
-fn summary_report(summary: crate::ImportSummary) -> ImportReport {
-    ImportReport {
-        summary,
-        ..ImportReport::default()
-    }
 }
 
 pub(crate) async fn export(
@@ -777,8 +770,20 @@ pub(crate) async fn export(
             }
             let mut out = Vec::new();
             let ty = match (format.as_str(), claim) {
-                ("bundle", None) => (bundle::export(s, &mut out)?, "application/json").1,
-                ("bundle", Some(c)) => (bundle::export_claim(s, c, &mut out)?, "application/json").1,
+                ("bundle", None) => {
+                    (
+                        bundle::write_bundle(&bundle::export(s)?, &mut out)?,
+                        "application/json",
+                    )
+                        .1
+                }
+                ("bundle", Some(c)) => {
+                    (
+                        bundle::write_bundle(&bundle::export_claim(s, c)?, &mut out)?,
+                        "application/json",
+                    )
+                        .1
+                }
                 ("jsonl", None) => (jsonl::export(s, &mut out)?, "application/x-ndjson").1,
                 ("jsonl", Some(c)) => (jsonl::export_claim(s, c, &mut out)?, "application/x-ndjson").1,
                 ("claimreview", None) => (claimreview::export(s, &mut out)?, "application/ld+json").1,

@@ -92,7 +92,7 @@ fn svg(dot: &str) -> Option<String> {
 
 /// The whole page of one claim.
 pub(crate) fn claim_page(store: &Store, id: ClaimId) -> Result<String> {
-    let b = store.export_claim(id)?;
+    let b = crate::io::bundle::export_claim(store, id)?;
     let summary = store.evidence_summary(id)?;
     let current = store.current_reviews_of(id)?;
     let claim = b

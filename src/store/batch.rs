@@ -459,8 +459,8 @@ impl<'a> Batch<'a> {
 
     // ---- links ----
 
-    /// Stores a claim-to-claim link (made with [`ClaimLink::new`]).
-    pub fn insert_link(&mut self, link: &ClaimLink) -> Result<ClaimLinkId> {
+    /// Links two claims; see [`Store::add_link`].
+    pub fn add_link(&mut self, link: &ClaimLink) -> Result<ClaimLinkId> {
         self.record("claim link", |b| {
             super::links::insert(b.conn, link)?;
             b.log
@@ -497,10 +497,16 @@ impl<'a> Batch<'a> {
         }
     }
 
-    /// Writes every record of `bundle`, matched by id, as [`Store::import_bundle`] does.
-    pub fn import_bundle(&mut self, bundle: &Bundle) -> Result<ImportSummary> {
+    /// Writes every record of `bundle`, matched by id, as `io::bundle::import` does.
+    pub(crate) fn import_bundle(&mut self, bundle: &Bundle) -> Result<ImportSummary> {
         let summary = import(self.conn, bundle, &mut self.log)?;
-        self.records += summary.inserted + summary.updated;
+        let before = self.records;
+        self.records += summary.added.total() + summary.updated;
+        self.counts.add(summary.added);
+        // Progress as for records added one by one: a report each time a multiple of `every` is passed.
+        if self.progress_every > 0 && self.records / self.progress_every > before / self.progress_every {
+            self.report();
+        }
         Ok(summary)
     }
 

@@ -22,21 +22,21 @@ use crate::model::publication::Publication;
 use crate::model::review::Review;
 use crate::model::source::Source;
 
-/// What an import did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportSummary {
-    /// Records that were new.
-    pub inserted: u64,
+/// What a bundle import did (the io layer turns it into an `io::ImportReport`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ImportSummary {
+    /// Records that were new, by kind.
+    pub(crate) added: Counts,
     /// Records that existed with other content and were replaced.
-    pub updated: u64,
+    pub(crate) updated: u64,
     /// Records that existed exactly as given.
-    pub unchanged: u64,
+    pub(crate) unchanged: u64,
 }
 
 impl ImportSummary {
     /// Adds another summary's counts to this one.
-    pub fn add(&mut self, other: ImportSummary) {
-        self.inserted += other.inserted;
+    pub(crate) fn add(&mut self, other: ImportSummary) {
+        self.added.add(other.added);
         self.updated += other.updated;
         self.unchanged += other.unchanged;
     }
@@ -74,6 +74,54 @@ pub struct Counts {
     pub reviews: u64,
 }
 
+impl Counts {
+    /// Records of every kind.
+    ///
+    /// # Example
+    /// ```
+    /// let store = claimtrack::Store::open_in_memory()?;
+    /// claimtrack::seeds::load_wonsan(&store)?;
+    /// let c = store.counts()?;
+    /// assert_eq!(c.total(), c.sources + c.publications + c.claims + c.attributions + c.evidence + c.links + c.reviews);
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn total(&self) -> u64 {
+        self.sources
+            + self.publications
+            + self.claims
+            + self.attributions
+            + self.evidence
+            + self.links
+            + self.reviews
+    }
+
+    /// Adds another count, kind by kind.
+    pub(crate) fn add(&mut self, other: Counts) {
+        self.sources += other.sources;
+        self.publications += other.publications;
+        self.claims += other.claims;
+        self.attributions += other.attributions;
+        self.evidence += other.evidence;
+        self.links += other.links;
+        self.reviews += other.reviews;
+    }
+
+    /// Counts one more record of `kind`.
+    pub(crate) fn one(&mut self, kind: EntityKind) {
+        let n = match kind {
+            EntityKind::Source => &mut self.sources,
+            EntityKind::Publication => &mut self.publications,
+            EntityKind::Claim => &mut self.claims,
+            EntityKind::Attribution => &mut self.attributions,
+            EntityKind::Evidence => &mut self.evidence,
+            EntityKind::ClaimLink => &mut self.links,
+            EntityKind::Review => &mut self.reviews,
+            EntityKind::Batch => return,
+        };
+        *n += 1;
+    }
+}
+
 /// Inserts `item` if its id is new, leaves it if it is stored exactly so, or replaces it where the
 /// rules allow ([`rules::check_replace`]: evidence and reviews never, and no record moves to another
 /// claim). Each insert or replacement is recorded in history as an `Import`; an identical record writes
@@ -83,7 +131,7 @@ fn put<R: Record>(conn: &Connection, log: &mut BatchLog, item: &R, tally: &mut I
     if rowid_opt(conn, id)?.is_none() {
         R::insert(conn, item)?;
         log.record(conn, R::KIND, Some(id.as_uuid()), item)?;
-        tally.inserted += 1;
+        tally.added.one(R::KIND);
         return Ok(());
     }
     let stored = R::read(conn, id)?;
@@ -212,23 +260,8 @@ fn put_standing<I: Versioned>(
 }
 
 impl Store {
-    /// Writes every record of `bundle` in one transaction, matching records by id: new ones are
-    /// inserted, identical ones left alone — so importing twice changes nothing — and changed ones
-    /// replaced where the rules allow: a stored evidence record or review with other content, or a
-    /// record given another claim, is refused with [`Error::Conflict`] naming it (evidence and reviews
-    /// are versioned, never overwritten), as is a standing that would change one already set; a standing
-    /// whose successor belongs to another claim (or, for evidence, another source) or that closes a
-    /// cycle is refused with [`Error::Invalid`].
-    /// The standings it lists (evidence and reviews that were superseded or retracted) are applied after
-    /// the records. On any error nothing is written. It runs as a [`batch`](Self::batch): the records it
-    /// inserts share the batch's one history entry (each reads back as an `Import` change), a replaced
-    /// record gets an `Import` entry of its own, and identical records write nothing.
-    pub fn import_bundle(&self, bundle: &Bundle) -> Result<ImportSummary> {
-        self.batch(|b| b.import_bundle(bundle))
-    }
-
     /// Every record in the store, as one bundle (read in one snapshot).
-    pub fn export_bundle(&self) -> Result<Bundle> {
+    pub(crate) fn export_bundle(&self) -> Result<Bundle> {
         let mut b = Bundle::default();
         self.for_each_record(&mut |item| {
             match item {

@@ -13,20 +13,8 @@ impl Store {
     /// claim, its attributions, evidence, reviews and links; the claims at the other end of its links
     /// (without their own records); every source and publication those refer to; and each source's
     /// ancestors in the affiliation tree. Read in one snapshot.
-    ///
-    /// ```
-    /// let store = claimtrack::Store::open_in_memory()?;
-    /// claimtrack::seeds::load_wonsan(&store)?;
-    /// let claim = store.claims()?[0].id;
-    /// let bundle = store.export_claim(claim)?;
-    /// assert_eq!(bundle.claims[0].id, claim);
-    ///
-    /// let elsewhere = claimtrack::Store::open_in_memory()?;
-    /// elsewhere.import_bundle(&bundle)?;
-    /// assert_eq!(elsewhere.attributions_of(claim)?, store.attributions_of(claim)?);
-    /// # Ok::<(), claimtrack::Error>(())
-    /// ```
-    pub fn export_claim(&self, id: ClaimId) -> Result<Bundle> {
+    /// Public as `io::bundle::export_claim`.
+    pub(crate) fn export_claim(&self, id: ClaimId) -> Result<Bundle> {
         // `read` nests: the public readers below run inside this one snapshot.
         self.read(|_| {
             let claim = self.claim(id)?;

@@ -6,7 +6,7 @@ use super::Store;
 use super::convert::{rowid, ts_from_sql, ts_to_sql};
 use crate::error::{Error, Result};
 use crate::model::ids::{ClaimId, ClaimLinkId};
-use crate::model::link::{ClaimLink, LinkKind};
+use crate::model::link::ClaimLink;
 
 macro_rules! select {
     ($tail:literal) => {
@@ -75,13 +75,25 @@ pub(crate) fn update(conn: &Connection, l: &ClaimLink) -> Result<()> {
 }
 
 impl Store {
-    /// Links two claims (`from` *kind* `to`, e.g. a denial `Denies` the claim it denies); returns the
-    /// link's id. The same link twice is refused with [`Error::Duplicate`].
-    pub fn link_claims(&self, from: ClaimId, kind: LinkKind, to: ClaimId) -> Result<ClaimLinkId> {
-        self.add_link(&ClaimLink::new(from, kind, to)?)
-    }
-
-    /// Stores a link built with [`ClaimLink::new`] (for one with a note); returns its id.
+    /// Links two claims with a link built by [`ClaimLink::new`] (`from` *kind* `to`, e.g. a denial
+    /// `Denies` the claim it denies; [`ClaimLink::with_note`] says why); returns the link's id. The same
+    /// link twice is refused with [`Error::Duplicate`], a link of a claim to itself with
+    /// [`Error::Invalid`]. In a [`batch`](Self::batch), [`Batch::add_link`](crate::Batch::add_link) writes
+    /// through the same insert.
+    ///
+    /// # Example
+    /// ```
+    /// use claimtrack::{ClaimLink, Error, LinkKind, NewClaim, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let troops = store.add_claim(NewClaim::factual("North Korea sent troops to Kursk."))?;
+    /// let denial = store.add_claim(NewClaim::factual("Pyongyang sent no troops."))?;
+    /// let link = ClaimLink::new(denial, LinkKind::Denies, troops)?.with_note("KCNA, 2024-10-25");
+    /// let id = store.add_link(&link)?;
+    /// assert_eq!(store.links_of(troops)?, vec![store.link(id)?]);
+    /// let again = ClaimLink::new(denial, LinkKind::Denies, troops)?;
+    /// assert!(matches!(store.add_link(&again), Err(Error::Duplicate { .. })));
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn add_link(&self, link: &ClaimLink) -> Result<ClaimLinkId> {
         self.write_new(crate::model::history::EntityKind::ClaimLink, link.id, link, |c| {
             insert(c, link)

@@ -36,8 +36,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, Transactio
 use crate::error::{Error, Result};
 
 pub use batch::{Batch, BatchProgress};
+pub use bundle::Counts;
+pub(crate) use bundle::ImportSummary;
 pub(crate) use bundle::Item;
-pub use bundle::{Counts, ImportSummary};
 pub use check::{CheckProblem, CheckReport};
 pub use migrations::SCHEMA_VERSION;
 pub use sources::{SourceClaim, SourceRole};
