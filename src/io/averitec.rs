@@ -31,6 +31,21 @@
 //! Not kept: `claim_types`, `fact_checking_strategies`, `location_ISO_code`, `required_reannotation`,
 //! `source_medium`, and the `cached_*` copies of URLs. A record that cannot be read (a bad date, an
 //! unknown answer type, a blank claim) refuses the whole file, naming the claim and field.
+//!
+//! # Example
+//! ```
+//! use claimtrack::{Store, io::{ImportOptions, averitec}};
+//! let store = Store::open_in_memory()?;
+//! let file = std::fs::File::open("tests/data/averitec/handmade.json")?;
+//! let report = averitec::import(&store, file, ImportOptions::default())?;
+//! // Three claims; their questions have four answers, each an evidence record.
+//! assert_eq!((report.read, report.added.claims, report.added.evidence), (3, 3, 4));
+//! let claim = &store.claims_tagged("averitec:0")?[0];
+//! let answers = store.evidence_of(claim.id)?;
+//! assert_eq!(answers.len(), 3);
+//! assert!(answers.iter().all(|a| a.question.is_some()));
+//! # Ok::<(), claimtrack::Error>(())
+//! ```
 
 use std::io::Read;
 

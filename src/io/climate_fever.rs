@@ -14,6 +14,21 @@
 //!   from the source "Wikipedia: `<article>`" (kind document, part of "Wikipedia"); its own label gives the
 //!   stance: SUPPORTS → supports, REFUTES → refutes, NOT_ENOUGH_INFO → neutral. The annotators' votes
 //!   and entropy are not kept.
+//!
+//! # Example
+//! ```
+//! use claimtrack::{Stance, Store, io::{ImportOptions, climate_fever}};
+//! let store = Store::open_in_memory()?;
+//! let file = std::fs::File::open("tests/data/climate-fever/handmade.csv")?;
+//! let report = climate_fever::import(&store, file, ImportOptions::default())?;
+//! assert_eq!(report.read, 4);
+//! let claim = &store.claims_tagged("climate-fever:1")?[0];
+//! assert_eq!(claim.text, "Sea ice in the Arctic has shrunk since satellite records began.");
+//! let evidence = store.evidence_of(claim.id)?;
+//! assert_eq!(evidence[0].stance, Stance::Supports);
+//! assert_eq!(evidence[0].excerpt.as_deref(), Some("Satellite records show the ice's extent falling each decade."));
+//! # Ok::<(), claimtrack::Error>(())
+//! ```
 
 use std::borrow::Cow;
 use std::io::Read;

@@ -22,6 +22,18 @@
 //! csv::export(&store, &mut out)?;
 //! let text = String::from_utf8(out).unwrap();
 //! assert!(text.lines().nth(1).unwrap().contains(r#","He said ""12,000"" troops",factual,"#));
+//!
+//! // A cell a spreadsheet would run is quoted as text, unless the file is for programs.
+//! store.add_claim(NewClaim::factual("=HYPERLINK(\"http://x.example\")"))?;
+//! let (mut safe, mut verbatim) = (Vec::new(), Vec::new());
+//! csv::export(&store, &mut safe)?;
+//! csv::export_verbatim(&store, &mut verbatim)?;
+//! assert!(String::from_utf8(safe).unwrap().contains(r#","'=HYPERLINK(""http://x.example"")","#));
+//! assert!(String::from_utf8(verbatim).unwrap().contains(r#","=HYPERLINK(""http://x.example"")","#));
+//!
+//! // One field, quoted only when it needs it.
+//! assert_eq!(csv::field("plain"), "plain");
+//! assert_eq!(csv::field("a, b"), "\"a, b\"");
 //! # Ok::<(), claimtrack::Error>(())
 //! ```
 

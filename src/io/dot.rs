@@ -14,6 +14,11 @@
 //! let text = String::from_utf8(out).unwrap();
 //! assert!(text.starts_with("digraph claim {"));
 //! assert!(text.trim_end().ends_with('}'));
+//!
+//! // The same picture from a bundle already in hand; supporting evidence is drawn green.
+//! let bundle = claimtrack::io::bundle::export_claim(&store, claim)?;
+//! assert_eq!(dot::render(&bundle, claim), text);
+//! assert_eq!(dot::stance_colour(claimtrack::Stance::Supports), "#2e7d32");
 //! # Ok::<(), claimtrack::Error>(())
 //! ```
 

@@ -17,6 +17,20 @@
 //! sentences of one page count as one piece of evidence; the grouping into evidence sets is not kept.
 //! Sources already in the store (matched by name or alias) are reused, so importing a second FEVER
 //! file does not duplicate pages.
+//!
+//! # Example
+//! ```
+//! use claimtrack::{Store, Verdict, io::{ImportOptions, fever}};
+//! let line = r#"{"id": 137334, "verifiable": "VERIFIABLE", "label": "SUPPORTS", "claim": "Fox 2000 Pictures released the film Soul Food.", "evidence": [[[289914, 283015, "Soul_Food_-LRB-film-RRB-", 0]], [[291259, 284217, "Soul_Food_-LRB-film-RRB-", 1]]]}"#;
+//! let store = Store::open_in_memory()?;
+//! let report = fever::import(&store, line.as_bytes(), ImportOptions::default())?;
+//! assert_eq!((report.read, report.added.claims, report.added.evidence), (1, 1, 1));
+//! let claim = &store.claims_tagged("fever:137334")?[0];
+//! assert_eq!(store.reviews_of(claim.id)?[0].verdict, Some(Verdict::True));
+//! let page = store.evidence_of(claim.id)?[0].source.expect("a Wikipedia page");
+//! assert_eq!(store.source(page)?.name, "Wikipedia: Soul Food (film)");
+//! # Ok::<(), claimtrack::Error>(())
+//! ```
 
 use std::collections::HashMap;
 use std::io::BufRead;

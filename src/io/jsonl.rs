@@ -33,6 +33,16 @@
 //!     }
 //!     other => panic!("{other:?}"),
 //! }
+//! // A line longer than the limit is refused without being read whole.
+//! let err = jsonl::import_with_limit(&copy, lines.as_slice(), 64, ImportOptions::default()).unwrap_err();
+//! assert!(matches!(err, Error::Parse { ref location, .. } if location == "line 2"), "{err}");
+//!
+//! // One claim with what it refers to, or any bundle, as JSON Lines: the same lines as its bundle.
+//! let claim = store.claims()?[0].id;
+//! let (mut one, mut same) = (Vec::new(), Vec::new());
+//! jsonl::export_claim(&store, claim, &mut one)?;
+//! jsonl::write_bundle(&claimtrack::io::bundle::export_claim(&store, claim)?, &mut same)?;
+//! assert_eq!(one, same);
 //! # Ok::<(), claimtrack::Error>(())
 //! ```
 

@@ -31,6 +31,14 @@
 //! let odd = map_label("Full Flop");
 //! assert_eq!((odd.verdict, odd.label.as_str()), (None, "Full Flop"));
 //! assert_eq!(map_rating(5.0, 1.0, 5.0), Some(Verdict::True));
+//!
+//! // An over-long free-text rating is cut at a character boundary, and its length reported.
+//! let long = "é".repeat(claimtrack::MAX_LABEL_BYTES);
+//! let (cut, was) = claimtrack::io::labels::truncate_label(&long);
+//! assert!(cut.len() <= claimtrack::MAX_LABEL_BYTES && long.starts_with(&cut));
+//! assert_eq!(was, Some(long.len()));
+//! // The label table is data; every line of it reads.
+//! assert!(claimtrack::io::labels::table_entries().iter().all(|e| e.is_ok()));
 //! ```
 
 use std::collections::HashMap;

@@ -19,6 +19,21 @@
 //! - each label → a [`Review`](crate::Review) by the source "PolitiFact", the label kept verbatim.
 //!
 //! Speakers and PolitiFact already in the store (by name or alias) are reused.
+//!
+//! # Example
+//! ```
+//! use claimtrack::{Store, Verdict, io::{ImportOptions, liar}};
+//! let tsv = "2635.json\tpants-fire\tThe moon landing was filmed in Nevada.\tspace\tjane-q-public\tState senator\tNevada\trepublican\t1\t2\t0\t0\t1\ta radio interview\n";
+//! let store = Store::open_in_memory()?;
+//! let report = liar::import(&store, tsv.as_bytes(), ImportOptions::default())?;
+//! assert_eq!((report.read, report.added.claims, report.added.reviews), (1, 1, 1));
+//! let claim = &store.claims_tagged("liar:2635")?[0];
+//! let review = &store.reviews_of(claim.id)?[0];
+//! assert_eq!((review.verdict, review.label.as_deref()), (Some(Verdict::False), Some("pants-fire")));
+//! let said = &store.attributions_of(claim.id)?[0];
+//! assert_eq!(store.source(said.speaker.expect("a speaker"))?.name, "Jane Q Public");
+//! # Ok::<(), claimtrack::Error>(())
+//! ```
 
 use std::collections::HashMap;
 use std::io::BufRead;
