@@ -141,6 +141,23 @@ impl Store {
     /// Claims whose only route to the reader runs through a single relay: every attribution of the
     /// claim passes through that relay (a claim said straight to a publication by anyone is not listed).
     /// Oldest claim first.
+    ///
+    /// # Example
+    /// ```
+    /// use claimtrack::{NewAttribution, NewClaim, NewSource, SourceKind, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let kim = store.add_source(NewSource::new("Kim Jong Un", SourceKind::Person))?;
+    /// let kcna = store.add_source(NewSource::new("KCNA", SourceKind::NewsAgency))?;
+    /// let pledge = store.add_claim(NewClaim::pledge("Unconditional support for Russia."))?;
+    /// store.attribute(pledge, NewAttribution::said_by(kim).via(kcna))?;
+    /// let only = store.single_relay_claims()?;
+    /// assert_eq!((only[0].claim, only[0].relays.clone()), (pledge, vec![kcna]));
+    ///
+    /// // Heard directly too: no longer hanging on one relay.
+    /// store.attribute(pledge, NewAttribution::said_by(kim))?;
+    /// assert!(store.single_relay_claims()?.is_empty());
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn single_relay_claims(&self) -> Result<Vec<RelayBottleneck>> {
         // Rows come grouped by claim, oldest claim first.
         let mut out: Vec<RelayBottleneck> = Vec::new();

@@ -275,6 +275,24 @@ impl Store {
     ///
     /// Figures are compared only when they count the same unit and — when both name one — the same
     /// subject, and only when the claims are not about periods that certainly differ.
+    ///
+    /// # Example
+    /// ```
+    /// use claimtrack::{NewClaim, Quantity, Store};
+    /// use claimtrack::analysis::Conflict;
+    /// let store = Store::open_in_memory()?;
+    /// let many = store.add_claim(NewClaim::factual("More than 10,000 troops were sent.")
+    ///     .quantity(Quantity::more_than(10_000.0, "troops")))?;
+    /// let few = store.add_claim(NewClaim::factual("About 3,000 troops were sent.")
+    ///     .quantity(Quantity::about(3_000.0, "troops")))?;
+    /// store.add_claim(NewClaim::factual("11,000 troops were sent.").quantity(Quantity::exact(11_000.0, "troops")))?;
+    /// // "More than 10,000" and "11,000" can both hold; "about 3,000" fits neither.
+    /// let of_many = store.conflicts_of(many)?;
+    /// assert_eq!(of_many.len(), 1);
+    /// assert!(matches!(&of_many[0], Conflict::Figures { other, .. } if *other == few));
+    /// assert_eq!(store.conflicts()?.len(), 2); // each pair once
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn conflicts_of(&self, claim: ClaimId) -> Result<Vec<Conflict>> {
         let (facts, links, others) = self.conflict_facts(claim, |c| {
             c.quantities.iter().map(|q| sql_unit_keys(&q.unit)).collect()

@@ -359,6 +359,18 @@ impl Store {
 
     /// The root of a source's affiliation tree: the source every `part_of` / `controlled_by` link leads up
     /// to (the source itself when it hangs from nothing). Sources with the same root are one origin.
+    ///
+    /// # Example
+    /// ```
+    /// use claimtrack::{NewSource, SourceKind, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let state = store.add_source(NewSource::new("Russian state", SourceKind::GovernmentBody))?;
+    /// let tass = store.add_source(NewSource::new("Tass", SourceKind::NewsAgency).controlled_by(state))?;
+    /// let desk = store.add_source(NewSource::new("Tass foreign desk", SourceKind::Organisation).part_of(tass))?;
+    /// assert_eq!(store.origin_of(desk)?, state);
+    /// assert_eq!(store.origin_of(state)?, state);
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn origin_of(&self, source: SourceId) -> Result<SourceId> {
         self.affiliation_root(source)
     }

@@ -170,6 +170,28 @@ pub(crate) fn first_appearance_of(facts: &ClaimFacts) -> Option<FirstAppearance>
 impl Store {
     /// A claim's timeline: who said it, which stances sources took, and reviews, in date order (see
     /// [`timeline_order`]). Earlier stances a source later changed are included: the timeline is history.
+    ///
+    /// # Example
+    /// ```
+    /// use claimtrack::{NewAttribution, NewClaim, NewEvidence, NewSource, PartialDate, SourceKind, Stance, Store};
+    /// use claimtrack::analysis::EventKind;
+    /// let store = Store::open_in_memory()?;
+    /// let nis = store.add_source(NewSource::new("NIS", SourceKind::IntelligenceService))?;
+    /// let kcna = store.add_source(NewSource::new("KCNA", SourceKind::NewsAgency))?;
+    /// let claim = store.add_claim(NewClaim::factual("Troops were sent."))?;
+    /// store.add_evidence(claim, NewEvidence::new(kcna, Stance::Refutes).as_of(PartialDate::day(2024, 10, 25)?))?;
+    /// let first = store.attribute(claim, NewAttribution::said_by(nis).said_on(PartialDate::day(2024, 10, 18)?))?;
+    /// let later = store.attribute(claim, NewAttribution::said_by(kcna).said_on(PartialDate::month(2025, 4)?))?;
+    ///
+    /// let events = store.timeline(claim)?.events;
+    /// assert!(matches!(events[0].kind, EventKind::Said { .. }));
+    /// assert!(matches!(events[1].kind, EventKind::Stance { .. }));
+    /// assert_eq!(events[2].date, Some(PartialDate::month(2025, 4)?));
+    /// let seen = store.first_appearance(claim)?.expect("said twice");
+    /// assert_eq!((seen.attribution, seen.possibly_earlier.is_empty()), (first, true));
+    /// # let _ = later;
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn timeline(&self, claim: ClaimId) -> Result<Timeline> {
         let facts = self.claim_facts(claim)?;
         Ok(Timeline {
