@@ -471,7 +471,7 @@ fn baseline_open(path: &Path) -> Connection {
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
     conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
     conn.pragma_update(None, "foreign_keys", "ON").unwrap();
-    // The library's own cache and temp settings (src/store/mod.rs), so both sides run alike.
+    // The library's own cache and temp settings (src/store/open.rs), so both sides run alike.
     conn.pragma_update(None, "temp_store", "MEMORY").unwrap();
     conn.pragma_update(None, "cache_size", -32_768).unwrap();
     conn.pragma_update(None, "mmap_size", 1_i64 << 30).unwrap();
@@ -591,7 +591,7 @@ fn baseline_import_with(
 
 // ---------------------------------------------------------------- baseline full-text work (raw FTS5)
 //
-// The library never ranks every match (see `src/store/search.rs`): each word's row count is measured up to
+// The library never ranks every match (see `src/store/search/mod.rs`): each word's row count is measured up to
 // a cap; when every word is uncommon all matches are few and ranked by FTS5's bm25; when one is common,
 // the newest `SEARCH_RANK_WINDOW` matches are read with their text and scored with the same BM25 formula.
 // The baseline below is that same bounded work written by hand over the baseline's own FTS5 index (same
@@ -602,7 +602,7 @@ const DF_CAP: i64 = claimtrack::analysis::SEARCH_COMMON_ROWS as i64;
 const RANK_WINDOW: i64 = claimtrack::analysis::SEARCH_RANK_WINDOW as i64;
 /// `similar_claims` asks the index for this many candidates, OR-ing uncommon words while their matches
 /// stay within `OR_BUDGET` (the library's private constants, `src/analysis/similar.rs` and
-/// `src/store/search.rs`).
+/// `src/store/search/mod.rs`).
 const SIMILAR_CANDIDATES: i64 = 60;
 const OR_BUDGET: i64 = 3_000;
 /// How many of the `similar` claims also run the naive query (all words OR-ed, every match ranked), for

@@ -9,9 +9,10 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, Row};
 
+use super::Store;
 use super::convert::ts_from_sql;
+use super::record::{attributions, claims, evidence, publications, reviews};
 use super::standing::current;
-use super::{Store, attributions, claims, evidence, publications, reviews};
 use crate::error::Result;
 use crate::model::attribution::Attribution;
 use crate::model::claim::{Claim, ClaimKind, Quantity};
@@ -541,11 +542,14 @@ mod tests {
                         .collect();
                     assert_eq!(lean.sources.keys().copied().collect::<HashSet<_>>(), involved);
                     for (id, b) in &lean.sources {
-                        let source = super::super::sources::read(conn, *id)?;
+                        let source = super::super::record::sources::read(conn, *id)?;
                         assert_eq!(b.name, source.name);
                         assert_eq!(b.reliability, source.reliability);
                         assert_eq!(b.root, root_of(conn, *id)?);
-                        assert_eq!(b.root_name, super::super::sources::read(conn, b.root)?.name);
+                        assert_eq!(
+                            b.root_name,
+                            super::super::record::sources::read(conn, b.root)?.name
+                        );
                         with_parents += usize::from(b.root != *id);
                     }
                     Ok(())

@@ -1,6 +1,7 @@
 //! Lookups importers use to recognise records they have already written.
 
-use super::{Store, reviews};
+use super::Store;
+use super::record::reviews;
 use crate::error::Result;
 use crate::model::ids::ReviewId;
 use crate::model::review::Review;

@@ -1,159 +1,16 @@
-//! SQL for reviews.
-
-use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
+//! The Store API for reviews.
 
 use super::Store;
-use super::convert::{insert_err, refuse_if_referenced, rowid, rowid_of, ts_from_sql, ts_to_sql};
+use super::convert::{refuse_if_referenced, rowid};
 use super::history::{track, track_insert};
 use super::standing::current;
-use super::standing::{Versioned, require_current, set_status, standing};
+use super::standing::{require_current, set_status, standing};
 use crate::error::{Error, Result};
 use crate::model::history::{EntityKind, Operation, Standing, Status, validate_reason};
 use crate::model::ids::{ClaimId, ReviewId};
-use crate::model::review::{NewReview, Rating, Review, Verdict};
+use crate::model::review::{NewReview, Review, Verdict};
 
-macro_rules! select {
-    ($tail:literal) => {
-        concat!(
-            "SELECT r.uuid, c.uuid, r.verdict, r.label, r.rating_value, r.rating_best, r.rating_worst, \
-             r.rating_name, r.rationale, s.uuid, r.reviewed_on, r.url, r.created_at FROM reviews r \
-             JOIN claims c ON c.id = r.claim_id LEFT JOIN sources s ON s.id = r.reviewer ",
-            $tail
-        )
-    };
-}
-
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Review> {
-    let value: Option<f64> = row.get(4)?;
-    let best: Option<f64> = row.get(5)?;
-    let worst: Option<f64> = row.get(6)?;
-    let rating = match (value, best, worst) {
-        (Some(value), Some(best), Some(worst)) => Some(Rating {
-            value,
-            best,
-            worst,
-            alternate_name: row.get(7)?,
-        }),
-        _ => None,
-    };
-    Ok(Review {
-        id: row.get(0)?,
-        claim: row.get(1)?,
-        verdict: row.get(2)?,
-        label: row.get(3)?,
-        rating,
-        rationale: row.get(8)?,
-        reviewer: row.get(9)?,
-        reviewed_on: row.get(10)?,
-        url: row.get(11)?,
-        created_at: ts_from_sql(row, 12)?,
-    })
-}
-
-pub(crate) fn read(conn: &Connection, id: ReviewId) -> Result<Review> {
-    conn.prepare_cached(select!("WHERE r.uuid = ?1"))?
-        .query_row([id], from_row)
-        .optional()?
-        .ok_or_else(|| Error::not_found("review", id))
-}
-
-pub(crate) fn of_claim(conn: &Connection, claim: ClaimId) -> Result<Vec<Review>> {
-    let own = rowid(conn, claim)?;
-    Ok(conn
-        .prepare_cached(select!("WHERE r.claim_id = +?1 ORDER BY r.id"))?
-        .query_map([own], from_row)?
-        .collect::<rusqlite::Result<_>>()?)
-}
-
-/// Every review, oldest first, handed to `f` one at a time.
-pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(Review) -> Result<()>) -> Result<()> {
-    super::convert::each_row(conn, select!("ORDER BY r.id"), |r| Ok(from_row(r)?), f)
-}
-
-/// The INSERT shared by single writes and the batch path (which holds it prepared).
-pub(crate) const INSERT: &str = "INSERT INTO reviews (uuid, claim_id, verdict, label, rating_value, \
-     rating_best, rating_worst, rating_name, rationale, reviewer, reviewed_on, url, created_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
-
-pub(crate) fn insert(conn: &Connection, r: &Review) -> Result<()> {
-    r.validate()?;
-    let claim = rowid(conn, r.claim)?;
-    let reviewer = rowid_of(conn, r.reviewer)?;
-    run_insert(&mut *conn.prepare_cached(INSERT)?, r, claim, reviewer)
-}
-
-/// Runs [`INSERT`] for `r`, whose claim and reviewer rowids the caller resolved.
-pub(crate) fn run_insert(
-    stmt: &mut Statement<'_>,
-    r: &Review,
-    claim: i64,
-    reviewer: Option<i64>,
-) -> Result<()> {
-    let rt = r.rating.as_ref();
-    stmt.execute(params![
-        r.id,
-        claim,
-        r.verdict,
-        r.label,
-        rt.map(|x| x.value),
-        rt.map(|x| x.best),
-        rt.map(|x| x.worst),
-        rt.and_then(|x| x.alternate_name.as_deref()),
-        r.rationale,
-        reviewer,
-        r.reviewed_on,
-        r.url,
-        ts_to_sql(r.created_at)?
-    ])
-    .map_err(|e| insert_err(e, "review", r.id))?;
-    Ok(())
-}
-
-pub(crate) fn update(conn: &Connection, r: &Review) -> Result<()> {
-    r.validate()?;
-    let own = rowid(conn, r.id)?;
-    let claim = rowid(conn, r.claim)?;
-    let reviewer = rowid_of(conn, r.reviewer)?;
-    let rt = r.rating.as_ref();
-    conn.prepare_cached(
-        "UPDATE reviews SET claim_id = ?2, verdict = ?3, label = ?4, rating_value = ?5, rating_best = ?6, \
-         rating_worst = ?7, rating_name = ?8, rationale = ?9, reviewer = ?10, reviewed_on = ?11, url = ?12, \
-         created_at = ?13 WHERE id = ?1",
-    )?
-    .execute(params![
-        own,
-        claim,
-        r.verdict,
-        r.label,
-        rt.map(|x| x.value),
-        rt.map(|x| x.best),
-        rt.map(|x| x.worst),
-        rt.and_then(|x| x.alternate_name.as_deref()),
-        r.rationale,
-        reviewer,
-        r.reviewed_on,
-        r.url,
-        ts_to_sql(r.created_at)?
-    ])?;
-    Ok(())
-}
-
-impl Versioned for ReviewId {
-    const STANDING: &'static str = "SELECT r.status, n.uuid, r.status_reason, r.status_at FROM reviews r \
-         LEFT JOIN reviews n ON n.id = r.replaced_by WHERE r.id = ?1";
-    const STANDINGS: &'static str = concat!(
-        "SELECT r.uuid, r.status, n.uuid, r.status_reason, r.status_at FROM reviews r \
-         LEFT JOIN reviews n ON n.id = r.replaced_by WHERE NOT ",
-        current!("r"),
-        " ORDER BY r.id"
-    );
-    const SET_STATUS: &'static str =
-        "UPDATE reviews SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1";
-    const OWNER: &'static str = super::standing::versioned_sql!("reviews", "claim_id").0;
-    const REACHES: &'static str = super::standing::versioned_sql!("reviews", "claim_id").1;
-    const FOREIGN_SUCCESSORS: &'static str = super::standing::versioned_sql!("reviews", "claim_id").2;
-    const CYCLES: &'static str = super::standing::versioned_sql!("reviews", "claim_id").3;
-}
+use super::record::reviews::*;
 
 impl Store {
     /// Records a verdict on `claim`; returns the review's id.

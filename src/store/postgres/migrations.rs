@@ -1,6 +1,8 @@
 //! Numbered SQL migrations from `schema/postgres/`, applied in order in one transaction and tracked in
 //! the `schema_version` table (one row per applied migration; the newest is the version).
 
+use std::error::Error as _;
+
 use postgres::{Client, GenericClient};
 
 use crate::error::{Error, Result};
@@ -70,7 +72,7 @@ fn apply(client: &mut Client, migrations: &[(&str, &str)]) -> Result<i64> {
         })?;
         tx.batch_execute(sql).map_err(|e| Error::Migration {
             version: i64::from(version),
-            message: super::message(&e),
+            message: message(&e),
         })?;
         tx.execute(
             "INSERT INTO schema_version (version, name) VALUES ($1, $2)",
@@ -78,11 +80,24 @@ fn apply(client: &mut Client, migrations: &[(&str, &str)]) -> Result<i64> {
         )
         .map_err(|e| Error::Migration {
             version: i64::from(version),
-            message: format!("recording the version: {}", super::message(&e)),
+            message: format!("recording the version: {}", message(&e)),
         })?;
     }
     tx.commit()?;
     Ok(supported)
+}
+
+/// The client's message with its causes (the crate's `Display` says only "db error"; the server's words
+/// are in the source).
+pub(crate) fn message(e: &postgres::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
 }
 
 #[cfg(test)]

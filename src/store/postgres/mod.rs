@@ -6,7 +6,8 @@
 
 mod migrations;
 
-use std::error::Error as _;
+use migrations::message;
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -84,19 +85,6 @@ pub(crate) fn connect(url: &str) -> Result<Client> {
             source: Some(Box::new(e)),
         })
     })
-}
-
-/// The client's message with its causes (the crate's `Display` says only "db error"; the server's words
-/// are in the source).
-pub(crate) fn message(e: &postgres::Error) -> String {
-    let mut out = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        out.push_str(": ");
-        out.push_str(&c.to_string());
-        cause = c.source();
-    }
-    out
 }
 
 impl From<postgres::Error> for Error {

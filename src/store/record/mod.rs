@@ -6,8 +6,14 @@
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::convert::StoredId;
-use super::{attributions, claims, evidence, links, publications, reviews, sources};
+pub(crate) mod attributions;
+pub(crate) mod claims;
+pub(crate) mod evidence;
+pub(crate) mod links;
+pub(crate) mod publications;
+pub(crate) mod reviews;
+pub(crate) mod sources;
+
 use crate::error::Result;
 use crate::model::attribution::Attribution;
 use crate::model::claim::Claim;
@@ -18,6 +24,7 @@ use crate::model::link::ClaimLink;
 use crate::model::publication::Publication;
 use crate::model::review::Review;
 use crate::model::source::Source;
+use crate::store::convert::StoredId;
 
 /// A kind of record the store keeps.
 pub(crate) trait Record: Serialize + PartialEq + Sized {

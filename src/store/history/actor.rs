@@ -1,0 +1,54 @@
+//! Who makes the changes: the actor recorded in every history entry.
+
+use rusqlite::Connection;
+
+use crate::error::Result;
+use crate::model::history::{DEFAULT_ACTOR, validate_actor};
+use crate::store::Store;
+
+/// Creates the connection's actor slot (a TEMP table: private to this connection, never in the file).
+pub(crate) fn init_actor(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS claimtrack_actor (name TEXT NOT NULL); \
+         DELETE FROM temp.claimtrack_actor;",
+    )?;
+    conn.prepare_cached("INSERT INTO temp.claimtrack_actor (name) VALUES (?1)")?
+        .execute([DEFAULT_ACTOR])?;
+    Ok(())
+}
+
+pub(crate) fn set_actor(conn: &Connection, actor: &str) -> Result<()> {
+    validate_actor(actor)?;
+    conn.prepare_cached("UPDATE temp.claimtrack_actor SET name = ?1")?
+        .execute([actor])?;
+    Ok(())
+}
+
+pub(crate) fn actor(conn: &Connection) -> Result<String> {
+    Ok(conn
+        .prepare_cached("SELECT name FROM temp.claimtrack_actor")?
+        .query_row([], |r| r.get(0))?)
+}
+
+impl Store {
+    /// Names who makes the following changes through this store; every history entry records it.
+    /// Until set, the actor is `"unknown"`. Refused when blank, over 1,000 characters, or holding
+    /// control characters.
+    ///
+    /// ```
+    /// use claimtrack::{NewClaim, Store};
+    /// let store = Store::open_in_memory()?;
+    /// store.set_actor("desk:alice")?;
+    /// let id = store.add_claim(NewClaim::factual("Troops were deployed"))?;
+    /// assert_eq!(store.history_of(id)?[0].actor, "desk:alice");
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn set_actor(&self, actor: &str) -> Result<()> {
+        set_actor(&self.conn, actor)
+    }
+
+    /// The actor recorded for changes made through this store.
+    pub fn actor(&self) -> Result<String> {
+        actor(&self.conn)
+    }
+}

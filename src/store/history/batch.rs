@@ -1,0 +1,216 @@
+//! Batch entries: one history entry for all the records of a bulk write.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use uuid::Uuid;
+
+use super::digest::{digest_to_sql, record_digest};
+use super::entry::append;
+use super::snapshot::to_json;
+use crate::error::{Error, Result};
+use crate::model::history::{EntityKind, Operation};
+use crate::model::ids::*;
+use crate::store::convert::ts_to_sql;
+
+/// The record tables, each with the statement reading its largest rowid (a batch's range) and the one
+/// listing its records (`verify`). A batch's slot for a kind is its index here.
+pub(super) const RECORD_TABLES: [(EntityKind, &str, &str); 7] = [
+    (
+        EntityKind::Source,
+        "SELECT coalesce(max(id), 0) FROM sources",
+        "SELECT uuid, id FROM sources ORDER BY id",
+    ),
+    (
+        EntityKind::Publication,
+        "SELECT coalesce(max(id), 0) FROM publications",
+        "SELECT uuid, id FROM publications ORDER BY id",
+    ),
+    (
+        EntityKind::Claim,
+        "SELECT coalesce(max(id), 0) FROM claims",
+        "SELECT uuid, id FROM claims ORDER BY id",
+    ),
+    (
+        EntityKind::Attribution,
+        "SELECT coalesce(max(id), 0) FROM attributions",
+        "SELECT uuid, id FROM attributions ORDER BY id",
+    ),
+    (
+        EntityKind::Evidence,
+        "SELECT coalesce(max(id), 0) FROM evidence",
+        "SELECT uuid, id FROM evidence ORDER BY id",
+    ),
+    (
+        EntityKind::ClaimLink,
+        "SELECT coalesce(max(id), 0) FROM claim_links",
+        "SELECT uuid, id FROM claim_links ORDER BY id",
+    ),
+    (
+        EntityKind::Review,
+        "SELECT coalesce(max(id), 0) FROM reviews",
+        "SELECT uuid, id FROM reviews ORDER BY id",
+    ),
+];
+
+pub(super) fn batch_slot(kind: EntityKind) -> Option<usize> {
+    RECORD_TABLES.iter().position(|(k, _, _)| *k == kind)
+}
+
+/// The history of one bulk write ([`Store::batch`]): one `batch` entry for all of its records, instead
+/// of one entry per record (`schema/0001_initial.sql`, `history_batch_rows`).
+///
+/// The entry is appended when the first record is written; [`finish`](Self::finish), called just before
+/// the commit, writes per table the rowid range the batch inserted with the number of records and the
+/// wrapping sum of their digests. SQLite gives each new row rowid max + 1 inside the transaction, so the
+/// rows a batch inserted are exactly `start + 1 ..= max` per table. `Copy`, so an attempt that is rolled
+/// back restores the log it started from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BatchLog {
+    pub(super) start: [i64; 7],
+    records: [u64; 7],
+    digests: [u64; 7],
+    pub(super) entry: Option<i64>,
+}
+
+impl BatchLog {
+    /// Notes where each table ends; call inside the batch's transaction, before it writes.
+    pub(crate) fn begin(conn: &Connection) -> Result<Self> {
+        let mut start = [0; 7];
+        for (slot, (_, sql, _)) in start.iter_mut().zip(RECORD_TABLES) {
+            *slot = conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?;
+        }
+        Ok(BatchLog {
+            start,
+            records: [0; 7],
+            digests: [0; 7],
+            entry: None,
+        })
+    }
+
+    /// Enters one record the batch has just written (its row inserted in this transaction); `value` is
+    /// the model value written, whose serde JSON is what [`snapshot`] reads back.
+    ///
+    /// `given` is the record's id when the caller chose it (`insert_*`, bundles), `None` when the batch
+    /// has just made it (`add_*`: a new id has no history). A record given with an id that has history
+    /// of its own (one deleted, now written again with the same id, as when a backup bundle is
+    /// restored) is not the batch's: its history goes on with an `import` entry of its own, as before
+    /// batches had one entry, so its chain (ending in its deletion) stays unbroken and `verify` does not
+    /// count it for the batch (it counts only rows without entries of their own).
+    pub(crate) fn record<T: serde::Serialize>(
+        &mut self,
+        conn: &Connection,
+        kind: EntityKind,
+        given: Option<Uuid>,
+        value: &T,
+    ) -> Result<()> {
+        let slot =
+            batch_slot(kind).ok_or_else(|| Error::invalid("entity kind", "a batch is not a record"))?;
+        if let Some(entity) = given
+            && conn
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM history WHERE entity = ?1 AND entity_kind = ?2)",
+                )?
+                .query_row(params![&entity.as_bytes()[..], kind], |r| r.get::<_, bool>(0))?
+        {
+            return append(
+                conn,
+                kind,
+                entity,
+                Operation::Import,
+                None,
+                Some(&to_json(value)?),
+                None,
+            );
+        }
+        if self.entry.is_none() {
+            let at = ts_to_sql(crate::model::now())?;
+            conn.prepare_cached(
+                "INSERT INTO history (at, actor, entity_kind, entity, operation, after) \
+                 VALUES (?1, (SELECT name FROM temp.claimtrack_actor), 'batch', ?2, 'import', '{}')",
+            )?
+            .execute(params![at, &crate::model::ids::new_v7().as_bytes()[..]])?;
+            self.entry = Some(conn.last_insert_rowid());
+        }
+        self.records[slot] += 1;
+        self.digests[slot] = self.digests[slot].wrapping_add(record_digest(value)?);
+        Ok(())
+    }
+
+    /// Writes the batch's rowid ranges; call once, after its last write and before the commit.
+    pub(crate) fn finish(&self, conn: &Connection) -> Result<()> {
+        let Some(batch) = self.entry else {
+            return Ok(());
+        };
+        for (slot, (kind, sql, _)) in RECORD_TABLES.iter().enumerate() {
+            if self.records[slot] == 0 {
+                continue;
+            }
+            let end: i64 = conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?;
+            conn.prepare_cached(
+                "INSERT INTO history_batch_rows (entity_kind, first_row, last_row, batch, records, digest) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                kind,
+                self.start[slot] + 1,
+                end,
+                batch,
+                self.records[slot] as i64,
+                digest_to_sql(self.digests[slot])
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+/// The batch entry whose rows hold rowid `rowid` of `kind`'s table: the newest batch whose range holds
+/// it (an older range can hold it too when its rows were deleted and the rowid reused).
+pub(super) fn batch_holding(conn: &Connection, kind: EntityKind, rowid: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT batch FROM history_batch_rows WHERE entity_kind = ?1 AND first_row <= ?2 \
+             AND last_row >= ?2 ORDER BY batch DESC LIMIT 1",
+        )?
+        .query_row(params![kind, rowid], |r| r.get(0))
+        .optional()?)
+}
+
+/// The rowid of record `entity` of `kind`, if it exists.
+pub(super) fn rowid_of_entity(conn: &Connection, kind: EntityKind, entity: Uuid) -> Result<Option<i64>> {
+    use crate::store::convert::rowid_opt;
+    match kind {
+        EntityKind::Source => rowid_opt(conn, SourceId::from_uuid(entity)),
+        EntityKind::Publication => rowid_opt(conn, PublicationId::from_uuid(entity)),
+        EntityKind::Claim => rowid_opt(conn, ClaimId::from_uuid(entity)),
+        EntityKind::Attribution => rowid_opt(conn, AttributionId::from_uuid(entity)),
+        EntityKind::Evidence => rowid_opt(conn, EvidenceId::from_uuid(entity)),
+        EntityKind::ClaimLink => rowid_opt(conn, ClaimLinkId::from_uuid(entity)),
+        EntityKind::Review => rowid_opt(conn, ReviewId::from_uuid(entity)),
+        EntityKind::Batch => Ok(None),
+    }
+}
+
+/// The batch that created record `entity`, when a batch did and the record has no history entry of its
+/// own yet: what the first entry of its first change must name (see [`track`]).
+pub(super) fn creating_batch(
+    conn: &Connection,
+    log: Option<&BatchLog>,
+    kind: EntityKind,
+    entity: Uuid,
+) -> Result<Option<i64>> {
+    let has_own: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM history WHERE entity = ?1 AND entity_kind = ?2)")?
+        .query_row(params![&entity.as_bytes()[..], kind], |r| r.get(0))?;
+    if has_own {
+        return Ok(None);
+    }
+    let Some(rowid) = rowid_of_entity(conn, kind, entity)? else {
+        return Ok(None);
+    };
+    if let Some(log) = log
+        && let (Some(entry), Some(slot)) = (log.entry, batch_slot(kind))
+        && rowid > log.start[slot]
+    {
+        return Ok(Some(entry));
+    }
+    batch_holding(conn, kind, rowid)
+}

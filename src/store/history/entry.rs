@@ -1,0 +1,86 @@
+//! Appending one history row (and its per-claim index rows).
+
+use rusqlite::{Connection, params};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::model::history::{EntityKind, Operation};
+use crate::store::convert::ts_to_sql;
+
+/// The claims a record's value mentions (for the per-claim index).
+pub(super) fn claims_in(kind: EntityKind, entity: Uuid, v: &Value, out: &mut Vec<Uuid>) {
+    let keys: &[&str] = match kind {
+        EntityKind::Claim => {
+            out.push(entity);
+            &[]
+        }
+        EntityKind::Attribution | EntityKind::Evidence | EntityKind::Review => &["claim"],
+        EntityKind::ClaimLink => &["from", "to"],
+        EntityKind::Source | EntityKind::Publication | EntityKind::Batch => &[],
+    };
+    for k in keys {
+        if let Some(u) = v
+            .get(*k)
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok())
+        {
+            out.push(u);
+        }
+    }
+}
+
+/// Appends one history entry (and its per-claim index rows) with the connection's actor.
+pub(crate) fn append(
+    conn: &Connection,
+    kind: EntityKind,
+    entity: Uuid,
+    operation: Operation,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    reason: Option<&str>,
+) -> Result<()> {
+    append_entry(conn, kind, entity, operation, before, after, None, reason)
+}
+
+/// [`append`], naming `batch` (the batch entry that created the record) on the first own entry of a
+/// record a batch created.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn append_entry(
+    conn: &Connection,
+    kind: EntityKind,
+    entity: Uuid,
+    operation: Operation,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    batch: Option<i64>,
+    reason: Option<&str>,
+) -> Result<()> {
+    let at = ts_to_sql(crate::model::now())?;
+    conn.prepare_cached(
+        "INSERT INTO history (at, actor, entity_kind, entity, operation, before, after, reason, batch) \
+         VALUES (?1, (SELECT name FROM temp.claimtrack_actor), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        at,
+        kind,
+        &entity.as_bytes()[..],
+        operation,
+        before.map(Value::to_string),
+        after.map(Value::to_string),
+        reason,
+        batch
+    ])?;
+    let row = conn.last_insert_rowid();
+    let mut mentioned = Vec::new();
+    for v in [before, after].into_iter().flatten() {
+        claims_in(kind, entity, v, &mut mentioned);
+    }
+    mentioned.sort();
+    mentioned.dedup();
+    let mut ins = conn.prepare_cached("INSERT INTO history_claims (history_id, claim) VALUES (?1, ?2)")?;
+    for c in mentioned {
+        ins.execute(params![row, &c.as_bytes()[..]])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! SQL for evidence: how a record of this kind is read, inserted and updated (the one place that writes its rows).
+
+use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
+
+use crate::error::{Error, Result};
+use crate::model::evidence::Evidence;
+use crate::model::ids::{ClaimId, EvidenceId};
+use crate::store::convert::{insert_err, rowid, rowid_of, ts_from_sql, ts_to_sql};
+use crate::store::standing::Versioned;
+use crate::store::standing::current;
+
+macro_rules! select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT e.uuid, c.uuid, s.uuid, e.stance, e.credibility, e.excerpt, p.uuid, e.as_of, e.created_at, \
+             e.question, e.answer_type \
+             FROM evidence e JOIN claims c ON c.id = e.claim_id LEFT JOIN sources s ON s.id = e.source_id \
+             LEFT JOIN publications p ON p.id = e.publication ",
+            $tail
+        )
+    };
+}
+pub(crate) use select;
+
+pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Evidence> {
+    Ok(Evidence {
+        id: row.get(0)?,
+        claim: row.get(1)?,
+        source: row.get(2)?,
+        stance: row.get(3)?,
+        credibility: row.get(4)?,
+        excerpt: row.get(5)?,
+        publication: row.get(6)?,
+        as_of: row.get(7)?,
+        question: row.get(9)?,
+        answer_type: row.get(10)?,
+        created_at: ts_from_sql(row, 8)?,
+    })
+}
+
+pub(crate) fn read(conn: &Connection, id: EvidenceId) -> Result<Evidence> {
+    conn.prepare_cached(select!("WHERE e.uuid = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found("evidence", id))
+}
+
+/// Ids of a claim's evidence that no longer counts (superseded or retracted).
+pub(crate) fn withdrawn_of(
+    conn: &Connection,
+    claim: ClaimId,
+) -> Result<std::collections::HashSet<EvidenceId>> {
+    let own = rowid(conn, claim)?;
+    Ok(conn
+        .prepare_cached(concat!(
+            "SELECT e.uuid FROM evidence e WHERE e.claim_id = +?1 AND NOT (",
+            current!("e"),
+            ")"
+        ))?
+        .query_map([own], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+pub(crate) fn of_claim(conn: &Connection, claim: ClaimId) -> Result<Vec<Evidence>> {
+    let own = rowid(conn, claim)?;
+    Ok(conn
+        .prepare_cached(select!("WHERE e.claim_id = +?1 ORDER BY e.id"))?
+        .query_map([own], from_row)?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every evidence record, oldest first, handed to `f` one at a time.
+pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(Evidence) -> Result<()>) -> Result<()> {
+    crate::store::convert::each_row(conn, select!("ORDER BY e.id"), |r| Ok(from_row(r)?), f)
+}
+
+/// The INSERT shared by single writes and the batch path (which holds it prepared).
+pub(crate) const INSERT: &str = "INSERT INTO evidence (uuid, claim_id, source_id, stance, credibility, \
+     excerpt, publication, as_of, created_at, question, answer_type) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+pub(crate) fn insert(conn: &Connection, e: &Evidence) -> Result<()> {
+    e.validate()?;
+    let claim = rowid(conn, e.claim)?;
+    let source = rowid_of(conn, e.source)?;
+    let publication = rowid_of(conn, e.publication)?;
+    run_insert(
+        conn,
+        &mut *conn.prepare_cached(INSERT)?,
+        e,
+        claim,
+        source,
+        publication,
+    )
+}
+
+/// Runs [`INSERT`] for `e`, whose claim, source and publication rowids the caller resolved, and indexes
+/// its excerpt.
+pub(crate) fn run_insert(
+    conn: &Connection,
+    stmt: &mut Statement<'_>,
+    e: &Evidence,
+    claim: i64,
+    source: Option<i64>,
+    publication: Option<i64>,
+) -> Result<()> {
+    stmt.execute(params![
+        e.id,
+        claim,
+        source,
+        e.stance,
+        e.credibility,
+        e.excerpt,
+        publication,
+        e.as_of,
+        ts_to_sql(e.created_at)?,
+        e.question,
+        e.answer_type
+    ])
+    .map_err(|err| insert_err(err, "evidence", e.id))?;
+    crate::store::search::index_excerpt(conn, conn.last_insert_rowid(), e.excerpt.as_deref())
+}
+
+pub(crate) fn update(conn: &Connection, e: &Evidence) -> Result<()> {
+    e.validate()?;
+    let own = rowid(conn, e.id)?;
+    let claim = rowid(conn, e.claim)?;
+    let source = rowid_of(conn, e.source)?;
+    let publication = rowid_of(conn, e.publication)?;
+    conn.prepare_cached(
+        "UPDATE evidence SET claim_id = ?2, source_id = ?3, stance = ?4, credibility = ?5, excerpt = ?6, \
+         publication = ?7, as_of = ?8, created_at = ?9, question = ?10, answer_type = ?11 WHERE id = ?1",
+    )?
+    .execute(params![
+        own,
+        claim,
+        source,
+        e.stance,
+        e.credibility,
+        e.excerpt,
+        publication,
+        e.as_of,
+        ts_to_sql(e.created_at)?,
+        e.question,
+        e.answer_type
+    ])?;
+    Ok(())
+}
+
+impl Versioned for EvidenceId {
+    const STANDING: &'static str = "SELECT e.status, n.uuid, e.status_reason, e.status_at FROM evidence e \
+         LEFT JOIN evidence n ON n.id = e.replaced_by WHERE e.id = ?1";
+    const STANDINGS: &'static str = concat!(
+        "SELECT e.uuid, e.status, n.uuid, e.status_reason, e.status_at FROM evidence e \
+         LEFT JOIN evidence n ON n.id = e.replaced_by WHERE NOT ",
+        current!("e"),
+        " ORDER BY e.id"
+    );
+    const SET_STATUS: &'static str =
+        "UPDATE evidence SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1";
+    const OWNER: &'static str = crate::store::standing::versioned_sql!("evidence", "source_id").0;
+    const REACHES: &'static str = crate::store::standing::versioned_sql!("evidence", "source_id").1;
+    const FOREIGN_SUCCESSORS: &'static str =
+        crate::store::standing::versioned_sql!("evidence", "source_id").2;
+    const CYCLES: &'static str = crate::store::standing::versioned_sql!("evidence", "source_id").3;
+}
