@@ -314,6 +314,8 @@ impl Store {
     ///
     /// Figures are compared pairwise within each unit, so this suits desk-sized stores; on a large archive
     /// ask [`conflicts_of`](Self::conflicts_of) about the claims at hand.
+    ///
+    /// Shown in the example of [`conflicts_of`](Self::conflicts_of).
     pub fn conflicts(&self) -> Result<Vec<Conflict>> {
         let (links, disputed, quantities) = self.all_conflict_facts()?;
         let mut out: Vec<Conflict> = links.into_iter().map(linked).collect();

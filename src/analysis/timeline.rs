@@ -203,6 +203,8 @@ impl Store {
     /// The earliest recorded appearance of a claim: the first attribution by date (when said, or else
     /// when its publication came out), with any others whose dates are too coarse to tell which came
     /// first. `None` when the claim has no attribution.
+    ///
+    /// Shown in the example of [`timeline`](Self::timeline).
     pub fn first_appearance(&self, claim: ClaimId) -> Result<Option<FirstAppearance>> {
         Ok(first_appearance_of(&self.claim_facts(claim)?))
     }

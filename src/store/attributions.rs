@@ -31,6 +31,28 @@ impl Store {
     }
 
     /// Reads an attribution.
+    ///
+    /// # Example
+    /// Reading, correcting and deleting an attribution:
+    /// ```
+    /// use claimtrack::{Error, Mode, NewAttribution, NewClaim, NewSource, SourceKind, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let lavrov = store.add_source(NewSource::new("Sergei Lavrov", SourceKind::Person))?;
+    /// let claim = store.add_claim(NewClaim::factual("Relations are an invincible brotherhood."))?;
+    /// let said = store.attribute(claim, NewAttribution::said_by(lavrov))?;
+    /// let mut a = store.attribution(said)?;
+    /// a.mode = Mode::DirectQuote;
+    /// a.quote = Some("an invincible fighting brotherhood".into());
+    /// store.update_attribution(&a)?;
+    /// assert_eq!(store.attributions_of(claim)?, vec![a.clone()]);
+    ///
+    /// // An attribution never moves to another claim.
+    /// a.claim = store.add_claim(NewClaim::factual("Another claim."))?;
+    /// assert!(matches!(store.update_attribution(&a), Err(Error::Conflict { .. })));
+    /// store.delete_attribution(said)?;
+    /// assert!(store.attributions_of(claim)?.is_empty());
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn attribution(&self, id: AttributionId) -> Result<Attribution> {
         self.read(|c| read(c, id))
     }
@@ -39,6 +61,8 @@ impl Store {
     ///
     /// An attribution never moves to another claim: a different claim is refused with
     /// [`Error::Conflict`](crate::Error::Conflict).
+    ///
+    /// Shown in the example of [`attribution`](Self::attribution).
     pub fn update_attribution(&self, attribution: &Attribution) -> Result<()> {
         self.write_tracked(
             crate::model::history::EntityKind::Attribution,
@@ -51,6 +75,8 @@ impl Store {
     }
 
     /// Deletes an attribution (its relay chain goes with it; the sources stay).
+    ///
+    /// Shown in the example of [`attribution`](Self::attribution).
     pub fn delete_attribution(&self, id: AttributionId) -> Result<()> {
         self.write_tracked(crate::model::history::EntityKind::Attribution, id, |c| {
             let own = rowid(c, id)?;
@@ -61,6 +87,8 @@ impl Store {
     }
 
     /// A claim's attributions, oldest first.
+    ///
+    /// Shown in the example of [`attribute`](Self::attribute).
     pub fn attributions_of(&self, claim: ClaimId) -> Result<Vec<Attribution>> {
         self.read(|c| of_claim(c, claim))
     }

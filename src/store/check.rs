@@ -164,6 +164,15 @@ impl Store {
     /// Runs SQLite's own checks only: `PRAGMA integrity_check` (every page, index and constraint) and
     /// `PRAGMA foreign_key_check`. Returns the problems found, empty when the file is sound. Reads only;
     /// on a large file it reads every page. [`check`](Self::check) runs these and claimtrack's own.
+    ///
+    /// # Example
+    /// ```
+    /// let store = claimtrack::Store::open_in_memory()?;
+    /// claimtrack::seeds::load_wonsan(&store)?;
+    /// assert!(store.integrity_problems()?.is_empty());
+    /// assert!(store.check()?.is_ok());
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn integrity_problems(&self) -> Result<Vec<String>> {
         let mut report = CheckReport::default();
         self.read(|c| sqlite_checks(c, &mut report))?;

@@ -33,11 +33,36 @@ impl Store {
     }
 
     /// Reads a claim.
+    ///
+    /// # Example
+    /// Reading, listing, changing and deleting claims:
+    /// ```
+    /// use claimtrack::{NewClaim, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let first = store.add_claim(NewClaim::factual("North Korea sent troops to Kursk.").tag("troops"))?;
+    /// let second = store.add_claim(NewClaim::factual("About 12 million shells were shipped."))?;
+    /// let mut claim = store.claim(first)?;
+    /// claim.tags.push("kursk".into());
+    /// store.update_claim(&claim)?;
+    /// assert_eq!(store.claims_tagged("kursk")?, vec![claim.clone()]);
+    ///
+    /// // Every claim, or a page at a time after the last one seen.
+    /// assert_eq!(store.claims()?.len(), 2);
+    /// let page = store.claims_page(None, 1)?;
+    /// assert_eq!(page, vec![claim]);
+    /// assert_eq!(store.claims_page(Some(page[0].id), 10)?[0].id, second);
+    ///
+    /// store.delete_claim(second)?;
+    /// assert_eq!(store.claims()?.len(), 1);
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn claim(&self, id: ClaimId) -> Result<Claim> {
         self.read(|c| read(c, id))
     }
 
     /// Replaces a stored claim with `claim` (matched by id), quantities and tags included.
+    ///
+    /// Shown in the example of [`claim`](Self::claim).
     pub fn update_claim(&self, claim: &Claim) -> Result<()> {
         self.write_tracked(crate::model::history::EntityKind::Claim, claim.id, |c| {
             update(c, claim)
@@ -46,6 +71,8 @@ impl Store {
 
     /// Deletes a claim that has no attributions, evidence, links or reviews (delete those first: nothing
     /// recorded about a claim disappears as a side effect).
+    ///
+    /// Shown in the example of [`claim`](Self::claim).
     pub fn delete_claim(&self, id: ClaimId) -> Result<()> {
         self.write_tracked(crate::model::history::EntityKind::Claim, id, |c| {
             let own = rowid(c, id)?;
@@ -74,6 +101,8 @@ impl Store {
     }
 
     /// Every claim, oldest first. For large stores prefer [`claims_page`](Self::claims_page).
+    ///
+    /// Shown in the example of [`claim`](Self::claim).
     pub fn claims(&self) -> Result<Vec<Claim>> {
         self.read(|c| {
             let rows: Vec<(i64, Claim)> = c
@@ -86,6 +115,8 @@ impl Store {
 
     /// Up to `limit` claims recorded after `after` (from the start when `None`), oldest first: keyset
     /// pagination that stays fast on millions of claims.
+    ///
+    /// Shown in the example of [`claim`](Self::claim).
     pub fn claims_page(&self, after: Option<ClaimId>, limit: usize) -> Result<Vec<Claim>> {
         self.read(|c| {
             let start = match after {
@@ -101,6 +132,8 @@ impl Store {
     }
 
     /// Claims carrying `tag` (exact match), oldest first.
+    ///
+    /// Shown in the example of [`claim`](Self::claim).
     pub fn claims_tagged(&self, tag: &str) -> Result<Vec<Claim>> {
         self.read(|c| {
             let rows: Vec<(i64, Claim)> = c

@@ -17,6 +17,8 @@ impl Store {
     ///
     /// A source that changes its stance gets a new version through
     /// [`revise_evidence`](Self::revise_evidence); the earlier one is kept, marked superseded.
+    ///
+    /// Shown in the example of [`evidence`](Self::evidence).
     pub fn add_evidence(&self, claim: ClaimId, new: NewEvidence) -> Result<EvidenceId> {
         let e = new.into_evidence(claim)?;
         self.write_new(EntityKind::Evidence, e.id, &e, |c| insert(c, &e))?;
@@ -24,6 +26,31 @@ impl Store {
     }
 
     /// Reads one piece of evidence.
+    ///
+    /// # Example
+    /// Reading, correcting, retracting and deleting evidence (a new stance is a new version: see
+    /// [`revise_evidence`](Self::revise_evidence)):
+    /// ```
+    /// use claimtrack::{Error, NewClaim, NewEvidence, NewSource, SourceKind, Stance, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let yonhap = store.add_source(NewSource::new("Yonhap", SourceKind::NewsAgency))?;
+    /// let claim = store.add_claim(NewClaim::factual("Troops were deployed."))?;
+    /// let backs = store.add_evidence(claim, NewEvidence::new(yonhap, Stance::Supports))?;
+    /// let mut e = store.evidence(backs)?;
+    /// e.excerpt = Some("citing the intelligence service".into());
+    /// store.update_evidence(&e)?; // a correction of its words
+    /// e.stance = Stance::Refutes;
+    /// assert!(matches!(store.update_evidence(&e), Err(Error::Invalid { .. }))); // not a new stance
+    /// assert_eq!(store.evidence_by_source(yonhap)?[0].excerpt.as_deref(), Some("citing the intelligence service"));
+    ///
+    /// // Retracted evidence is kept but no longer counts; deleting removes it.
+    /// store.retract_evidence(backs, "the report was withdrawn")?;
+    /// assert!(store.current_evidence_of(claim)?.is_empty());
+    /// assert_eq!(store.evidence_of(claim)?.len(), 1);
+    /// store.delete_evidence(backs)?;
+    /// assert!(store.evidence_of(claim)?.is_empty());
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn evidence(&self, id: EvidenceId) -> Result<Evidence> {
         self.read(|c| read(c, id))
     }
@@ -34,6 +61,8 @@ impl Store {
     /// A different stance, claim or source is not a correction but a new version: that is refused with
     /// [`Error::Invalid`]; use [`revise_evidence`](Self::revise_evidence). Evidence that was superseded or
     /// retracted cannot be changed.
+    ///
+    /// Shown in the example of [`evidence`](Self::evidence).
     pub fn update_evidence(&self, evidence: &Evidence) -> Result<()> {
         self.write_tracked(EntityKind::Evidence, evidence.id, |c| {
             let old = read(c, evidence.id)?;
@@ -95,6 +124,8 @@ impl Store {
 
     /// Withdraws a piece of evidence without replacing it: it is kept, marked retracted with `reason`,
     /// and no longer counts.
+    ///
+    /// Shown in the example of [`evidence`](Self::evidence).
     pub fn retract_evidence(&self, id: EvidenceId, reason: &str) -> Result<()> {
         validate_reason(reason)?;
         self.write(|c| {
@@ -111,11 +142,15 @@ impl Store {
     }
 
     /// Whether a piece of evidence counts, and if not, why and what replaced it.
+    ///
+    /// Shown in the example of [`revise_evidence`](Self::revise_evidence).
     pub fn evidence_standing(&self, id: EvidenceId) -> Result<Standing<EvidenceId>> {
         self.read(|c| standing(c, id))
     }
 
     /// A claim's evidence that counts (neither superseded nor retracted), oldest record first.
+    ///
+    /// Shown in the example of [`evidence`](Self::evidence).
     pub fn current_evidence_of(&self, claim: ClaimId) -> Result<Vec<Evidence>> {
         self.read(|c| {
             let own = rowid(c, claim)?;
@@ -133,6 +168,8 @@ impl Store {
     ///
     /// The deletion and the record's last value are kept in history. A record that replaced another
     /// (see [`revise_evidence`](Self::revise_evidence)) is refused with [`Error::StillReferenced`].
+    ///
+    /// Shown in the example of [`evidence`](Self::evidence).
     pub fn delete_evidence(&self, id: EvidenceId) -> Result<()> {
         self.write_tracked(EntityKind::Evidence, id, |c| {
             let own = rowid(c, id)?;
@@ -154,11 +191,15 @@ impl Store {
 
     /// A claim's evidence, oldest record first, superseded and retracted records included (see
     /// [`current_evidence_of`](Self::current_evidence_of) and [`evidence_standing`](Self::evidence_standing)).
+    ///
+    /// Shown in the example of [`evidence`](Self::evidence).
     pub fn evidence_of(&self, claim: ClaimId) -> Result<Vec<Evidence>> {
         self.read(|c| of_claim(c, claim))
     }
 
     /// Every stance a source has taken, oldest record first.
+    ///
+    /// Shown in the example of [`evidence`](Self::evidence).
     pub fn evidence_by_source(&self, source: SourceId) -> Result<Vec<Evidence>> {
         self.read(|c| {
             let own = rowid(c, source)?;

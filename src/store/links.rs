@@ -26,6 +26,16 @@ impl Store {
     /// assert_eq!(store.links_of(troops)?, vec![store.link(id)?]);
     /// let again = ClaimLink::new(denial, LinkKind::Denies, troops)?;
     /// assert!(matches!(store.add_link(&again), Err(Error::Duplicate { .. })));
+    ///
+    /// // Its kind or note can change, not the claims it joins; deleting it leaves the claims.
+    /// let mut stored = store.link(id)?;
+    /// stored.kind = LinkKind::Contradicts;
+    /// store.update_link(&stored)?;
+    /// assert_eq!(store.link(id)?.kind, LinkKind::Contradicts);
+    /// stored.to = store.add_claim(NewClaim::factual("Another claim."))?;
+    /// assert!(matches!(store.update_link(&stored), Err(Error::Conflict { .. })));
+    /// store.delete_link(id)?;
+    /// assert!(store.links_of(troops)?.is_empty());
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn add_link(&self, link: &ClaimLink) -> Result<ClaimLinkId> {
@@ -36,6 +46,8 @@ impl Store {
     }
 
     /// Reads a link.
+    ///
+    /// Shown in the example of [`add_link`](Self::add_link).
     pub fn link(&self, id: ClaimLinkId) -> Result<ClaimLink> {
         self.read(|c| read(c, id))
     }
@@ -44,6 +56,8 @@ impl Store {
     ///
     /// A link never moves to other claims: different claims are refused with
     /// [`Error::Conflict`](crate::Error::Conflict) (delete it and add another).
+    ///
+    /// Shown in the example of [`add_link`](Self::add_link).
     pub fn update_link(&self, link: &ClaimLink) -> Result<()> {
         self.write_tracked(crate::model::history::EntityKind::ClaimLink, link.id, |c| {
             super::rules::check_replace(&read(c, link.id)?, link)?;
@@ -52,6 +66,8 @@ impl Store {
     }
 
     /// Deletes a link.
+    ///
+    /// Shown in the example of [`add_link`](Self::add_link).
     pub fn delete_link(&self, id: ClaimLinkId) -> Result<()> {
         self.write_tracked(crate::model::history::EntityKind::ClaimLink, id, |c| {
             let own = rowid(c, id)?;
@@ -62,6 +78,8 @@ impl Store {
     }
 
     /// Links from or to a claim, oldest first.
+    ///
+    /// Shown in the example of [`add_link`](Self::add_link).
     pub fn links_of(&self, claim: ClaimId) -> Result<Vec<ClaimLink>> {
         self.read(|c| {
             let own = rowid(c, claim)?;

@@ -238,6 +238,13 @@ impl Store {
     }
 
     /// The schema version of the open database (`PRAGMA user_version`).
+    ///
+    /// # Example
+    /// ```
+    /// let store = claimtrack::Store::open_in_memory()?;
+    /// assert_eq!(store.schema_version()?, claimtrack::SCHEMA_VERSION);
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn schema_version(&self) -> Result<i64> {
         migrations::user_version(&self.conn)
     }

@@ -27,6 +27,8 @@ impl Store {
     }
 
     /// Adds a publication and returns its id.
+    ///
+    /// Shown in the example of [`find_publication_by_url`](Self::find_publication_by_url).
     pub fn add_publication(&self, new: NewPublication) -> Result<PublicationId> {
         let p = new.into_publication()?;
         self.write_new(crate::model::history::EntityKind::Publication, p.id, &p, |c| {
@@ -36,11 +38,34 @@ impl Store {
     }
 
     /// Reads a publication.
+    ///
+    /// # Example
+    /// Reading, listing, changing and deleting publications:
+    /// ```
+    /// use claimtrack::{Error, NewAttribution, NewClaim, NewPublication, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let article = store.add_publication(NewPublication::new("Lavrov visits Wonsan").language("en"))?;
+    /// let mut p = store.publication(article)?;
+    /// p.title = Some("Lavrov visits Wonsan, North Korea".into());
+    /// store.update_publication(&p)?;
+    /// assert_eq!(store.publications()?, vec![p]);
+    ///
+    /// // A publication an attribution names is not deleted; one nothing names is.
+    /// let claim = store.add_claim(NewClaim::factual("Troops were sent."))?;
+    /// store.attribute(claim, NewAttribution::by_publication(article))?;
+    /// assert!(matches!(store.delete_publication(article), Err(Error::StillReferenced { .. })));
+    /// let spare = store.add_publication(NewPublication::new("A draft"))?;
+    /// store.delete_publication(spare)?;
+    /// assert!(matches!(store.publication(spare), Err(Error::NotFound { .. })));
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn publication(&self, id: PublicationId) -> Result<Publication> {
         self.read(|c| read(c, id))
     }
 
     /// Replaces a stored publication with `publication` (matched by id).
+    ///
+    /// Shown in the example of [`publication`](Self::publication).
     pub fn update_publication(&self, publication: &Publication) -> Result<()> {
         self.write_tracked(
             crate::model::history::EntityKind::Publication,
@@ -50,6 +75,8 @@ impl Store {
     }
 
     /// Deletes a publication no attribution or evidence refers to.
+    ///
+    /// Shown in the example of [`publication`](Self::publication).
     pub fn delete_publication(&self, id: PublicationId) -> Result<()> {
         self.write_tracked(crate::model::history::EntityKind::Publication, id, |c| {
             let own = rowid(c, id)?;
@@ -73,6 +100,8 @@ impl Store {
     }
 
     /// Every publication, oldest first.
+    ///
+    /// Shown in the example of [`publication`](Self::publication).
     pub fn publications(&self) -> Result<Vec<Publication>> {
         self.read(|c| {
             Ok(c.prepare_cached(select!("ORDER BY p.id"))?

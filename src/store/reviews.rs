@@ -14,6 +14,8 @@ use super::record::reviews::*;
 
 impl Store {
     /// Records a verdict on `claim`; returns the review's id.
+    ///
+    /// Shown in the example of [`review`](Self::review).
     pub fn add_review(&self, claim: ClaimId, new: NewReview) -> Result<ReviewId> {
         let r = new.into_review(claim)?;
         self.write_new(EntityKind::Review, r.id, &r, |c| insert(c, &r))?;
@@ -21,6 +23,29 @@ impl Store {
     }
 
     /// Reads a review.
+    ///
+    /// # Example
+    /// Reading, editing, retracting and deleting reviews (a new verdict is a correction: see
+    /// [`correct_review`](Self::correct_review)):
+    /// ```
+    /// use claimtrack::{Error, NewClaim, NewReview, Store, Verdict};
+    /// let store = Store::open_in_memory()?;
+    /// let claim = store.add_claim(NewClaim::factual("Troops were deployed."))?;
+    /// let id = store.add_review(claim, NewReview::new(Verdict::MostlyTrue).label("Mostly true"))?;
+    /// let mut r = store.review(id)?;
+    /// r.rationale = Some("Satellite images and two governments confirm it.".into());
+    /// store.update_review(&r)?; // its words, not its verdict
+    /// r.verdict = Some(Verdict::False);
+    /// assert!(matches!(store.update_review(&r), Err(Error::Invalid { .. })));
+    /// assert_eq!(store.reviews_of(claim)?[0].rationale, store.review(id)?.rationale);
+    ///
+    /// store.retract_review(id, "published on the wrong claim")?;
+    /// assert!(store.current_reviews_of(claim)?.is_empty());
+    /// assert_eq!(store.reviews_of(claim)?.len(), 1);
+    /// store.delete_review(id)?;
+    /// assert!(store.reviews_of(claim)?.is_empty());
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn review(&self, id: ReviewId) -> Result<Review> {
         self.read(|c| read(c, id))
     }
@@ -31,6 +56,8 @@ impl Store {
     /// A different verdict or claim is refused with [`Error::Invalid`]: a published verdict is never
     /// overwritten; use [`correct_review`](Self::correct_review) or [`retract_review`](Self::retract_review).
     /// A superseded or retracted review cannot be changed.
+    ///
+    /// Shown in the example of [`review`](Self::review).
     pub fn update_review(&self, review: &Review) -> Result<()> {
         self.write_tracked(EntityKind::Review, review.id, |c| {
             let old = read(c, review.id)?;
@@ -90,6 +117,8 @@ impl Store {
     }
 
     /// Retracts a published review: it is kept, marked retracted with `reason`, and no longer counts.
+    ///
+    /// Shown in the example of [`review`](Self::review).
     pub fn retract_review(&self, id: ReviewId, reason: &str) -> Result<()> {
         validate_reason(reason)?;
         self.write(|c| {
@@ -106,11 +135,15 @@ impl Store {
     }
 
     /// Whether a review counts, and if not, why and what replaced it.
+    ///
+    /// Shown in the example of [`correct_review`](Self::correct_review).
     pub fn review_standing(&self, id: ReviewId) -> Result<Standing<ReviewId>> {
         self.read(|c| standing(c, id))
     }
 
     /// A claim's reviews that count (neither superseded nor retracted), oldest first.
+    ///
+    /// Shown in the example of [`review`](Self::review).
     pub fn current_reviews_of(&self, claim: ClaimId) -> Result<Vec<Review>> {
         self.read(|c| {
             let own = rowid(c, claim)?;
@@ -162,6 +195,8 @@ impl Store {
     /// Deletes a review (meant for one entered by mistake; a published one is retracted instead). The
     /// deletion and the review's last value are kept in history. A correction of another review is
     /// refused with [`Error::StillReferenced`].
+    ///
+    /// Shown in the example of [`review`](Self::review).
     pub fn delete_review(&self, id: ReviewId) -> Result<()> {
         self.write_tracked(EntityKind::Review, id, |c| {
             let own = rowid(c, id)?;
@@ -183,6 +218,8 @@ impl Store {
 
     /// A claim's reviews, oldest first, superseded and retracted ones included (see
     /// [`current_reviews_of`](Self::current_reviews_of)).
+    ///
+    /// Shown in the example of [`review`](Self::review).
     pub fn reviews_of(&self, claim: ClaimId) -> Result<Vec<Review>> {
         self.read(|c| of_claim(c, claim))
     }

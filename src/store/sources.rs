@@ -109,6 +109,34 @@ impl Store {
     }
 
     /// Reads a source.
+    ///
+    /// # Example
+    /// Reading, finding, changing and deleting sources, and what a source took part in:
+    /// ```
+    /// use claimtrack::{Error, NewAttribution, NewClaim, NewSource, SourceKind, SourceRole, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let dprk = store.add_source(NewSource::new("Government of North Korea", SourceKind::GovernmentBody))?;
+    /// let kcna = store.add_source(NewSource::new("Korean Central News Agency", SourceKind::NewsAgency)
+    ///     .alias("KCNA").controlled_by(dprk))?;
+    /// let mut agency = store.source(kcna)?;
+    /// assert_eq!(store.find_sources("kcna")?, vec![agency.clone()]);
+    /// assert_eq!(store.source_children(dprk)?, vec![agency.clone()]);
+    ///
+    /// agency.country = Some("KP".parse()?);
+    /// store.update_source(&agency)?;
+    /// assert_eq!(store.source(kcna)?.country, agency.country);
+    ///
+    /// let claim = store.add_claim(NewClaim::factual("Troops were sent."))?;
+    /// store.attribute(claim, NewAttribution::said_by(kcna))?;
+    /// assert_eq!(store.claims_of_source(kcna)?[0].roles, vec![SourceRole::Speaker]);
+    ///
+    /// // A source something refers to is not deleted; one nothing refers to is.
+    /// assert!(matches!(store.delete_source(dprk), Err(Error::StillReferenced { .. })));
+    /// let spare = store.add_source(NewSource::new("Spare", SourceKind::Person))?;
+    /// store.delete_source(spare)?;
+    /// assert_eq!(store.sources()?.len(), 2);
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn source(&self, id: SourceId) -> Result<Source> {
         self.read(|c| read(c, id))
     }
@@ -118,6 +146,8 @@ impl Store {
     /// Aliases that repeat the name or an earlier alias (by [`name_key`](crate::name_key)) are stored
     /// once, as [`add_source`](Self::add_source) does. (Bundle and JSON Lines imports keep records exactly
     /// as exported.)
+    ///
+    /// Shown in the example of [`source`](Self::source).
     pub fn update_source(&self, source: &Source) -> Result<()> {
         let mut source = source.clone();
         source.aliases = source.distinct_aliases();
@@ -127,6 +157,8 @@ impl Store {
     }
 
     /// Deletes a source no claim, evidence, publication, review or other source refers to.
+    ///
+    /// Shown in the example of [`source`](Self::source).
     pub fn delete_source(&self, id: SourceId) -> Result<()> {
         self.write_tracked(crate::model::history::EntityKind::Source, id, |c| {
             let own = rowid(c, id)?;
@@ -166,6 +198,8 @@ impl Store {
     }
 
     /// Every source, oldest first.
+    ///
+    /// Shown in the example of [`add_source`](Self::add_source).
     pub fn sources(&self) -> Result<Vec<Source>> {
         self.read(|c| read_many(c, select!("ORDER BY s.id"), []))
     }
@@ -175,6 +209,8 @@ impl Store {
     ///
     /// Names are compared by [`name_key`](crate::name_key): Unicode case folding (final sigma
     /// included), NFKC (fullwidth letters, NFD and NFC), invisible format characters and spacing ignored.
+    ///
+    /// Shown in the example of [`source`](Self::source).
     pub fn find_sources(&self, name: &str) -> Result<Vec<Source>> {
         let key = name_key(name);
         if key.is_empty() {
@@ -188,11 +224,15 @@ impl Store {
     }
 
     /// The oldest source whose name or alias matches `name` (see [`find_sources`](Self::find_sources)).
+    ///
+    /// Shown in the example of [`add_source`](Self::add_source).
     pub fn find_source(&self, name: &str) -> Result<Option<Source>> {
         Ok(self.find_sources(name)?.into_iter().next())
     }
 
     /// The direct children of a source in the affiliation tree.
+    ///
+    /// Shown in the example of [`source`](Self::source).
     pub fn source_children(&self, id: SourceId) -> Result<Vec<Source>> {
         self.read(|c| {
             let own = rowid(c, id)?;
@@ -201,6 +241,8 @@ impl Store {
     }
 
     /// The claims a source said, relayed or took a stance on, oldest first, with its roles in each.
+    ///
+    /// Shown in the example of [`source`](Self::source).
     pub fn claims_of_source(&self, id: SourceId) -> Result<Vec<SourceClaim>> {
         self.read(|c| {
             let own = rowid(c, id)?;

@@ -40,6 +40,24 @@ impl Store {
     /// Stores a token `name` with `role` and the SHA-256 `hash` of its secret (the secret itself is
     /// never stored). A name already used, even by a revoked token, is refused with
     /// [`Error::Duplicate`], so the history's actors stay unambiguous.
+    ///
+    /// # Example
+    /// The tokens of `claimtrack serve` (the CLI's `token add` makes the secret and hashes it):
+    /// ```
+    /// use claimtrack::{Error, Role, Store};
+    /// let store = Store::open_in_memory()?;
+    /// let hash = [7u8; 32]; // the SHA-256 of a secret the caller keeps
+    /// store.add_token("cms-bot", Role::Write, &hash)?;
+    /// assert!(matches!(store.add_token("cms-bot", Role::Read, &[8u8; 32]), Err(Error::Duplicate { .. })));
+    /// let active = store.active_token_hashes()?;
+    /// assert_eq!((active[0].0.name.as_str(), active[0].1), ("cms-bot", hash));
+    ///
+    /// let revoked = store.revoke_token("cms-bot")?;
+    /// assert!(revoked.revoked_at.is_some());
+    /// assert!(store.active_token_hashes()?.is_empty());
+    /// assert_eq!(store.tokens()?, vec![revoked]); // kept, so the history's actor stays known
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn add_token(&self, name: &str, role: Role, hash: &[u8; 32]) -> Result<Token> {
         validate_name(name)?;
         let created_at = now();
@@ -65,6 +83,8 @@ impl Store {
     }
 
     /// Every token, revoked ones included, by name.
+    ///
+    /// Shown in the example of [`add_token`](Self::add_token).
     pub fn tokens(&self) -> Result<Vec<Token>> {
         self.read(|c| {
             let mut stmt =
@@ -76,6 +96,8 @@ impl Store {
 
     /// Revokes the token `name`: from now on it is refused. Revoking a revoked token changes nothing;
     /// an unknown name is [`Error::NotFound`].
+    ///
+    /// Shown in the example of [`add_token`](Self::add_token).
     pub fn revoke_token(&self, name: &str) -> Result<Token> {
         let at = now();
         self.write(|c| {
@@ -90,6 +112,8 @@ impl Store {
     }
 
     /// The tokens not revoked, each with the SHA-256 of its secret, for the server to compare against.
+    ///
+    /// Shown in the example of [`add_token`](Self::add_token).
     pub fn active_token_hashes(&self) -> Result<Vec<(Token, [u8; 32])>> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(

@@ -48,6 +48,15 @@ impl Store {
     }
 
     /// The actor recorded for changes made through this store.
+    ///
+    /// # Example
+    /// ```
+    /// let store = claimtrack::Store::open_in_memory()?;
+    /// assert_eq!(store.actor()?, "unknown");
+    /// store.set_actor("desk:alice")?;
+    /// assert_eq!(store.actor()?, "desk:alice");
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn actor(&self) -> Result<String> {
         actor(&self.conn)
     }

@@ -186,6 +186,26 @@ pub(super) fn changes(conn: &Connection, sql: &str, p: impl rusqlite::Params) ->
 
 impl Store {
     /// Every change to one record, oldest first.
+    ///
+    /// # Example
+    /// Reading the history by record, by actor and by claim:
+    /// ```
+    /// use claimtrack::{NewClaim, NewReview, Operation, Store, Verdict};
+    /// let store = Store::open_in_memory()?;
+    /// store.set_actor("desk:alice")?;
+    /// let claim = store.add_claim(NewClaim::factual("Troops were deployed."))?;
+    /// let mut c = store.claim(claim)?;
+    /// c.text = "Troops were deployed to Kursk.".into();
+    /// store.update_claim(&c)?;
+    /// store.set_actor("desk:bob")?;
+    /// store.add_review(claim, NewReview::new(Verdict::True))?;
+    ///
+    /// let ops: Vec<Operation> = store.history_of(claim)?.iter().map(|ch| ch.operation).collect();
+    /// assert_eq!(ops, [Operation::Insert, Operation::Update]);
+    /// assert_eq!(store.history_by_actor("desk:bob")?.len(), 1);
+    /// assert_eq!(store.claim_history(claim)?.len(), 3); // the claim's two changes and its review
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn history_of<I: EntityId>(&self, id: I) -> Result<Vec<Change>> {
         let kind: EntityKind = I::KIND.parse()?;
         self.read(|c| {
@@ -200,12 +220,16 @@ impl Store {
     }
 
     /// Every change made by `actor`, oldest first.
+    ///
+    /// Shown in the example of [`history_of`](Self::history_of).
     pub fn history_by_actor(&self, actor: &str) -> Result<Vec<Change>> {
         self.read(|c| changes(c, select_changes!("WHERE h.actor = ?1 ORDER BY h.id"), [actor]))
     }
 
     /// A claim's full change record, oldest first: changes to the claim itself and to every
     /// attribution, evidence record, review and link that belongs (or belonged) to it.
+    ///
+    /// Shown in the example of [`history_of`](Self::history_of).
     pub fn claim_history(&self, claim: ClaimId) -> Result<Vec<Change>> {
         self.read(|c| {
             let known: bool = c

@@ -228,6 +228,16 @@ impl Store {
     /// chain (every entry's value before equals the previous entry's value after), the last entry's value
     /// equals the record as stored now, every stored record has history, and no record that history says
     /// exists is missing. Reads one snapshot; writes nothing.
+    ///
+    /// # Example
+    /// ```
+    /// let store = claimtrack::Store::open_in_memory()?;
+    /// claimtrack::seeds::load_wonsan(&store)?;
+    /// let report = store.verify_history()?;
+    /// assert!(report.is_consistent(), "{:?}", report.problems);
+    /// assert_eq!(report.records, store.counts()?.total());
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
     pub fn verify_history(&self) -> Result<HistoryReport> {
         self.read(verify)
     }
