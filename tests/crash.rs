@@ -2,7 +2,7 @@
 //! after each kill the database must open, pass `Store::check` (SQLite's integrity and foreign-key
 //! checks, every record valid, the history consistent with the state), hold every transaction the child
 //! saw committed, whole, and no part of any other. One child imports a large JSON Lines file
-//! (`io::jsonl::import`, one transaction); the other makes many small commits (`Store::import_bundle`).
+//! (`io::jsonl::import`, one transaction); the other makes many small commits (`io::bundle::import`).
 //!
 //! The child is this test binary itself, re-run with `CLAIMTRACK_CRASH_CHILD` naming its job. The kill
 //! moments come from a seed printed at the start; `CLAIMTRACK_CRASH_SEED=N cargo test --test crash`

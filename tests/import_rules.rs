@@ -86,7 +86,7 @@ fn each_bundle_import(
 ) -> Vec<(&'static str, claimtrack::Result<claimtrack::io::ImportReport>)> {
     vec![
         (
-            "Store::import_bundle",
+            "io::bundle::import",
             bundle::import(store, b, ImportOptions::default()),
         ),
         (

@@ -2,6 +2,7 @@
 //! with the state, or fails with a typed error and leaves the store exactly as it was.
 #![no_main]
 
+use claimtrack::io::{ImportOptions, bundle};
 use claimtrack::{Bundle, Error, NewClaim, Store};
 use libfuzzer_sys::fuzz_target;
 
@@ -11,12 +12,12 @@ fuzz_target!(|data: &[u8]| {
     };
     let store = Store::open_in_memory().unwrap();
     store.add_claim(NewClaim::factual("already here")).unwrap();
-    let before = serde_json::to_string(&store.export_bundle().unwrap()).unwrap();
-    match store.import_bundle(&bundle) {
+    let before = serde_json::to_string(&bundle::export(&store).unwrap()).unwrap();
+    match bundle::import(&store, &bundle, ImportOptions::default()) {
         Ok(_) => assert!(store.verify_history().unwrap().is_consistent()),
         Err(e) => {
             assert!(!matches!(e, Error::Database(_)), "untyped error: {e:?}");
-            let after = serde_json::to_string(&store.export_bundle().unwrap()).unwrap();
+            let after = serde_json::to_string(&bundle::export(&store).unwrap()).unwrap();
             assert_eq!(before, after);
         }
     }

@@ -5,11 +5,11 @@
 
 mod common;
 
-use claimtrack::io::claimreview;
+use claimtrack::io::{ImportOptions, claimreview};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Some(report) = common::check_import(|store| claimreview::import(store, data)) {
+    if let Some(report) = common::check_import(|store| claimreview::import(store, data, ImportOptions::default())) {
         common::no_hidden_database_error(&report);
     }
 });

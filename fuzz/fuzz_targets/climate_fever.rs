@@ -5,9 +5,9 @@
 
 mod common;
 
-use claimtrack::io::climate_fever;
+use claimtrack::io::{ImportOptions, climate_fever};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    common::check_import(|store| climate_fever::import(store, data, |_| {}));
+    common::check_import(|store| climate_fever::import(store, data, ImportOptions::default()));
 });

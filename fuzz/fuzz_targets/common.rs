@@ -1,7 +1,7 @@
 //! What every importer target checks (not a target itself: each target includes it with `mod common;`).
 #![allow(dead_code)]
 
-use claimtrack::io::ImportReport;
+use claimtrack::io::{ImportReport, bundle};
 use claimtrack::{Counts, Error, NewClaim, Result, Store, seeds};
 
 /// A store with records already in it (the seed article and one more claim), so an import can
@@ -22,7 +22,7 @@ pub fn snapshot(store: &Store) -> Snapshot {
     let history = store.verify_history().unwrap();
     assert!(history.is_consistent(), "{:?}", history.problems);
     (
-        serde_json::to_string(&store.export_bundle().unwrap()).unwrap(),
+        serde_json::to_string(&bundle::export(store).unwrap()).unwrap(),
         store.counts().unwrap(),
         history.changes,
     )

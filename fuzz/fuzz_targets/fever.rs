@@ -5,9 +5,9 @@
 
 mod common;
 
-use claimtrack::io::fever;
+use claimtrack::io::{ImportOptions, fever};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    common::check_import(|store| fever::import(store, data, |_| {}));
+    common::check_import(|store| fever::import(store, data, ImportOptions::default()));
 });

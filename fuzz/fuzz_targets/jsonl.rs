@@ -5,9 +5,9 @@
 
 mod common;
 
-use claimtrack::io::jsonl;
+use claimtrack::io::{ImportOptions, jsonl};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    common::check_import(|store| jsonl::import(store, data));
+    common::check_import(|store| jsonl::import(store, data, ImportOptions::default()));
 });

@@ -5,9 +5,9 @@
 
 mod common;
 
-use claimtrack::io::liar;
+use claimtrack::io::{ImportOptions, liar};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    common::check_import(|store| liar::import(store, data, |_| {}));
+    common::check_import(|store| liar::import(store, data, ImportOptions::default()));
 });

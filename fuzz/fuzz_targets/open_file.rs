@@ -2,6 +2,7 @@
 #![no_main]
 
 use claimtrack::Store;
+use claimtrack::io::bundle;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         Err(_) => assert_eq!(std::fs::read(&path).unwrap(), data),
         Ok(store) => {
             let _ = store.integrity_problems();
-            let _ = store.export_bundle();
+            let _ = bundle::export(&store);
         }
     }
 });

@@ -2,6 +2,7 @@
 //! after a refusal, exact round trips after acceptance.
 #![no_main]
 
+use claimtrack::io::bundle;
 use claimtrack::{Error, NewClaim, NewEvidence, NewSource, SourceKind, Stance, Store};
 use libfuzzer_sys::fuzz_target;
 
@@ -16,7 +17,7 @@ fuzz_target!(|s: &str| {
     let src = store
         .add_source(NewSource::new("Agency", SourceKind::NewsAgency))
         .unwrap();
-    let snapshot = |store: &Store| serde_json::to_string(&store.export_bundle().unwrap()).unwrap();
+    let snapshot = |store: &Store| serde_json::to_string(&bundle::export(store).unwrap()).unwrap();
     let typed = |e: &Error| assert!(!matches!(e, Error::Database(_)), "untyped error: {e:?}");
 
     let before = snapshot(&store);
