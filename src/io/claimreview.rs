@@ -41,6 +41,34 @@
 //! assert!(report.issues.iter().any(|i| i.location == "$.reviewRating.image"));
 //! # Ok::<(), claimtrack::Error>(())
 //! ```
+//!
+//! Writing markup out, and the pieces it is made of:
+//! ```
+//! use claimtrack::{NewClaim, NewReview, NewSource, SourceKind, Store, Verdict};
+//! use claimtrack::io::{ImportOptions, claimreview};
+//! let store = Store::open_in_memory()?;
+//! let desk = store.add_source(NewSource::new("Desk Checks", SourceKind::Organisation))?;
+//! let claim = store.add_claim(NewClaim::factual("The moon is made of cheese"))?;
+//! store.add_review(claim, NewReview::new(Verdict::False).by(desk).url("https://checks.example/moon"))?;
+//! let nodes = claimreview::claim_reviews(&store, claim)?;
+//! assert_eq!(nodes[0]["reviewRating"]["alternateName"], claimreview::verdict_words(Verdict::False));
+//! assert_eq!(nodes[0]["author"]["@type"], claimreview::schema_type(SourceKind::Organisation).unwrap());
+//!
+//! let (mut one, mut all) = (Vec::new(), Vec::new());
+//! claimreview::export_claim(&store, claim, &mut one)?;
+//! claimreview::export(&store, &mut all)?;
+//! let all: serde_json::Value = serde_json::from_slice(&all).unwrap();
+//! assert_eq!(all["@graph"].as_array().map(Vec::len), Some(1));
+//!
+//! // The markup read back elsewhere, from a document already parsed: the same claim and verdict.
+//! let copy = Store::open_in_memory()?;
+//! let doc: serde_json::Value = serde_json::from_slice(&one).unwrap();
+//! claimreview::import_value(&copy, &doc, ImportOptions::default())?;
+//! let back = &copy.claims()?[0];
+//! assert_eq!(back.text, "The moon is made of cheese");
+//! assert_eq!(copy.reviews_of(back.id)?[0].verdict, Some(Verdict::False));
+//! # Ok::<(), claimtrack::Error>(())
+//! ```
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};

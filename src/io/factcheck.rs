@@ -37,6 +37,11 @@
 //! assert_eq!((review.verdict, review.label.as_deref()), (Some(Verdict::False), Some("False")));
 //! assert_eq!(store.find_source("deskchecks.example")?.map(|s| s.name), Some("Desk Checks".into()));
 //! assert!(report.issues.is_empty());
+//!
+//! // A page already parsed (here the same one again) imports the same way: nothing is added twice.
+//! let doc: serde_json::Value = serde_json::from_str(page).unwrap();
+//! let again = factcheck::import_value(&store, &doc, claimtrack::io::ImportOptions::default())?;
+//! assert_eq!((again.inserted, again.unchanged), (0, 2)); // the claim and its review, known already
 //! # Ok::<(), claimtrack::Error>(())
 //! ```
 
