@@ -641,3 +641,83 @@ fn a_claimreview_or_fact_check_import_that_lands_nothing_fails() {
         "directory",
     );
 }
+
+#[test]
+fn strict_imports_refuse_the_whole_file_and_duplicate_keys_are_reported() {
+    let dir = Dir::new("strict");
+    let (db, _) = desk(&dir);
+    let file = dir.path("feed.json");
+    let good = |t: &str| {
+        format!(
+            r#"{{"@type": "ClaimReview", "claimReviewed": "{t}", "reviewRating": {{"alternateName": "False"}}}}"#
+        )
+    };
+    let page = |claims: &str| format!(r#"{{"claims": [{claims}]}}"#);
+    let fc = |t: &str| format!(r#"{{"text": "{t}", "claimReview": [{{"textualRating": "False"}}]}}"#);
+    for (format, body, bad) in [
+        // A node without the claim's text.
+        (
+            "claimreview",
+            format!(
+                r#"[{}, {{"@type": "ClaimReview"}}, {}]"#,
+                good("One"),
+                good("Three")
+            ),
+            "$[1]",
+        ),
+        // A node that gives a key twice.
+        (
+            "claimreview",
+            format!(
+                r#"[{}, {}]"#,
+                good("One"),
+                good("Two").replace(
+                    r#""claimReviewed""#,
+                    r#""claimReviewed": "Deux", "claimReviewed""#
+                )
+            ),
+            "$[1].claimReviewed",
+        ),
+        (
+            "factcheck-api",
+            page(&format!(r#"{}, {{"claimant": "no text"}}"#, fc("One"))),
+            "$.claims[1]",
+        ),
+        (
+            "factcheck-api",
+            page(&format!(
+                r#"{}, {}"#,
+                fc("One"),
+                fc("Two").replace(r#""text": "Two""#, r#""text": "Two", "text": "Deux""#)
+            )),
+            "$.claims[1].text",
+        ),
+    ] {
+        fs::write(&file, &body).unwrap();
+        let before = fs::read(&db).unwrap();
+        let stderr = fails(
+            &db,
+            &["import", "--strict", "-f", format, file.to_str().unwrap()],
+            bad,
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(fs::read(&db).unwrap(), before, "{format} --strict wrote: {body}");
+        // Without --strict the good records land and the bad one is listed.
+        let out = ok(&db, &["import", "-f", format, file.to_str().unwrap()]);
+        assert!(out.contains("skipped") && out.contains(bad), "{out}");
+    }
+    // The same through stdin.
+    let body = format!(r#"[{}, {{"@type": "ClaimReview"}}]"#, good("Piped"));
+    let mut child = cmd(&db, &["import", "--strict", "-f", "claimreview", "-"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("$[1]"));
+}

@@ -54,6 +54,11 @@ enum Command {
         format: ImportFormat,
         /// The file, or `-` for standard input.
         file: String,
+        /// ClaimReview and Fact Check Tools: refuse the whole file at the first record that cannot be
+        /// read (or repeats a key), naming it, instead of skipping and listing it. The other formats are
+        /// always all or nothing.
+        #[arg(long)]
+        strict: bool,
     },
     /// Export the store, or one claim with everything linked to it.
     Export {
@@ -443,9 +448,9 @@ fn run(cli: Cli) -> Outcome {
                 &format!("{}: {what} (schema version {version})", cli.db.display()),
             )
         }
-        Command::Import { format, file } => {
+        Command::Import { format, file, strict } => {
             let store = open_existing(&cli.db, &opts)?;
-            import(&store, format, &file, json)
+            import(&store, format, &file, strict, json)
         }
         Command::Export {
             format,
@@ -820,7 +825,7 @@ fn progress(len: Option<u64>) -> indicatif::ProgressBar {
     }
 }
 
-fn import(store: &Store, format: ImportFormat, file: &str, json: bool) -> Outcome {
+fn import(store: &Store, format: ImportFormat, file: &str, strict: bool, json: bool) -> Outcome {
     let (input, len): (Box<dyn Read>, Option<u64>) = if file == "-" {
         (Box::new(io::stdin().lock()), None)
     } else {
@@ -839,7 +844,10 @@ fn import(store: &Store, format: ImportFormat, file: &str, json: bool) -> Outcom
     let bar = progress(len);
     let input = io::BufReader::new(bar.wrap_read(input));
     let mut written = |p: &claimtrack::BatchProgress| bar.set_message(format!("{} records", p.records));
-    let options = ImportOptions::default().progress(1_000, &mut written);
+    let mut options = ImportOptions::default().progress(1_000, &mut written);
+    if strict {
+        options = options.strict();
+    }
     let result = match format {
         ImportFormat::Bundle => bundle::read_bundle(input).and_then(|b| bundle::import(store, &b, options)),
         ImportFormat::Jsonl => jsonl::import(store, input, options),

@@ -72,12 +72,12 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::io::{BufReader, Read, Write};
+use std::io::{Read, Write};
 
 use serde_json::{Map, Value, json};
 
 use super::labels::{map_label, map_rating};
-use super::{ImportOptions, ImportReport, IssueKind, Obj, describe};
+use super::{ImportIssue, ImportOptions, ImportReport, IssueKind, Obj, Strictness, describe, stream};
 use crate::error::{Error, Result};
 use crate::model::attribution::{Attribution, NewAttribution};
 use crate::model::claim::{Claim, NewClaim};
@@ -397,97 +397,280 @@ pub fn export<W: Write>(store: &Store, out: W) -> Result<()> {
 
 // ---------------------------------------------------------------------------------------------- import
 
-/// Reads a JSON document, naming the line and column of a syntax error.
-pub(crate) fn read_json<R: Read>(input: R) -> Result<Value> {
-    let mut de = serde_json::Deserializer::from_reader(BufReader::new(input));
-    let v: Value = serde_path_to_error::deserialize(&mut de).map_err(|e| super::json_error("", e))?;
-    de.end().map_err(|e| Error::Parse {
-        location: format!("line {} column {}", e.line(), e.column()),
-        field: "-".into(),
-        reason: "unexpected data after the JSON document".into(),
-    })?;
-    Ok(v)
-}
+/// How ClaimReview markup nests its nodes: lists, and `@graph`s that hold lists and `@graph`s again.
+const SHAPE: stream::Shape = stream::Shape {
+    list_key: "@graph",
+    list_is_container: true,
+};
+
+/// How much of the nodes with an `@id` an import keeps in memory to follow references to them
+/// (counted as [`MAX_RECORD_BYTES`](super::MAX_RECORD_BYTES) counts a record); beyond it, later ones are
+/// not kept and a reference to them is reported as not followed.
+const IDS_BUDGET: u64 = 16 * 1024 * 1024;
+
+/// How much of the `ClaimReview`s that refer to an `@id` not yet seen an import holds back until the
+/// end of the file, where the node may be; beyond it, such a review is imported at once.
+const DEFER_BUDGET: u64 = 16 * 1024 * 1024;
 
 /// Reads `ClaimReview` JSON-LD and imports it in one transaction; see the [module docs](self).
+///
+/// A node that cannot be read is skipped and listed in the report; with
+/// [`ImportOptions::strict`] the first such node refuses the whole input with a typed error naming it,
+/// and nothing is written. A node that gives a key twice counts as unreadable: which of the two values
+/// is meant is unknown.
+///
+/// The input is read node by node, never whole: memory stays bounded whatever the size or shape of the
+/// file or stream (a single object, a list, a `@graph`), each node held to
+/// [`MAX_RECORD_BYTES`](super::MAX_RECORD_BYTES) of JSON text and of memory once read.
+///
+/// # Example
+/// ```
+/// use claimtrack::{Error, Store, io::{ImportOptions, claimreview}};
+/// let markup = r#"[{"@type": "ClaimReview", "claimReviewed": "One", "reviewRating": {"alternateName": "False"}},
+///                 {"@type": "ClaimReview", "claimReviewed": "Two", "claimReviewed": "Three"}]"#;
+/// let store = Store::open_in_memory()?;
+/// let err = claimreview::import(&store, markup.as_bytes(), ImportOptions::default().strict()).unwrap_err();
+/// assert!(matches!(&err, Error::Parse { location, field, .. }
+///     if location.starts_with("$[1]") && field == "$[1].claimReviewed"), "{err}");
+/// assert!(store.claims()?.is_empty());
+/// let report = claimreview::import(&store, markup.as_bytes(), ImportOptions::default())?;
+/// assert_eq!(store.claims()?.len(), 1);
+/// assert!(report.issues.iter().any(|i| i.location == "$[1].claimReviewed" && i.message.contains("given twice")));
+/// # Ok::<(), claimtrack::Error>(())
+/// ```
 pub fn import<R: Read>(store: &Store, input: R, options: ImportOptions<'_>) -> Result<ImportReport> {
-    import_value(store, &read_json(input)?, options)
+    let strictness = options.strictness;
+    options.batch(store, |b| {
+        let mut importer = Importer::new(b, strictness);
+        stream::walk(input, SHAPE, &mut importer)?;
+        importer.finish()
+    })
 }
 
 /// [`import`] for a document already parsed.
 pub fn import_value(store: &Store, doc: &Value, options: ImportOptions<'_>) -> Result<ImportReport> {
-    let mut ids = HashMap::new();
-    collect_ids(doc, &mut ids);
-    let mut nodes = Vec::new();
-    let mut report = ImportReport::default();
-    collect_nodes(doc, "$".into(), &mut nodes, &mut report);
-    if nodes.is_empty() && report.issues.is_empty() {
-        report.push(IssueKind::Skipped, "$", "no ClaimReview found");
-    }
-    let ctx = Ctx {
-        ids,
-        seen: RefCell::default(),
-    };
+    let strictness = options.strictness;
     options.batch(store, |b| {
-        for (path, node) in nodes {
-            if !has_type(node.get("@type"), "ClaimReview") {
-                let t = node.get("@type").map_or("untyped".to_string(), |v| v.to_string());
-                report.push(IssueKind::Ignored, path, format!("a {t} node, not a ClaimReview"));
-                continue;
-            }
-            report.read += 1;
-            let mut local = ImportReport::default();
-            // A node that is refused rolls back what it wrote: what it remembered must go too.
-            let before = ctx.seen.borrow().clone();
-            match b.attempt(|b| ctx.review(b, Obj::new(node, path.clone()), &mut local)) {
-                Ok(()) => report.absorb(local),
-                Err(e) => {
-                    *ctx.seen.borrow_mut() = before;
-                    report.push(IssueKind::Skipped, path, format!("not imported: {e}"))
-                }
-            }
-        }
-        report.added_by(b.counts());
-        Ok(report)
+        let mut importer = Importer::new(b, strictness);
+        stream::walk_value(doc, SHAPE, &mut importer)?;
+        importer.finish()
     })
 }
 
-fn collect_ids<'a>(v: &'a Value, ids: &mut HashMap<&'a str, &'a Value>) {
-    match v {
-        Value::Object(m) => {
-            if let Some(Value::String(id)) = m.get("@id") {
-                if m.len() > 1 {
-                    ids.entry(id.as_str()).or_insert(v);
+/// The nodes with an `@id` seen so far (`ClaimReview`s aside: nothing refers to one), up to
+/// [`IDS_BUDGET`].
+#[derive(Default)]
+struct Ids {
+    nodes: HashMap<String, Value>,
+    cost: u64,
+    full: bool,
+}
+
+impl Ids {
+    /// Keeps every node of `v` with an `@id` and something besides it, the first of each id.
+    fn collect(&mut self, v: &Value, report: &mut stream::Collector, record: &str) -> Result<()> {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(id)) = m.get("@id") {
+                    if m.len() > 1
+                        && !has_type(m.get("@type"), "ClaimReview")
+                        && !self.nodes.contains_key(id.as_str())
+                    {
+                        let cost = stream::cost_of(v);
+                        if self.cost.saturating_add(cost) <= IDS_BUDGET {
+                            self.cost += cost;
+                            self.nodes.insert(id.clone(), v.clone());
+                        } else if !self.full {
+                            self.full = true;
+                            report.push(
+                                record,
+                                ImportIssue {
+                                    kind: IssueKind::Note,
+                                    location: record.to_string(),
+                                    message: format!(
+                                        "more nodes with an @id than an import keeps in memory ({} MiB): \
+                                         references to this one and later ones are not followed",
+                                        IDS_BUDGET >> 20
+                                    ),
+                                },
+                            )?;
+                        }
+                    }
+                }
+                for x in m.values() {
+                    self.collect(x, report, record)?;
                 }
             }
-            m.values().for_each(|x| collect_ids(x, ids));
+            Value::Array(a) => {
+                for x in a {
+                    self.collect(x, report, record)?;
+                }
+            }
+            _ => {}
         }
-        Value::Array(a) => a.iter().for_each(|x| collect_ids(x, ids)),
-        _ => {}
+        Ok(())
+    }
+
+    /// Whether `v` refers (`{"@id": …}` alone) to a node not seen yet.
+    fn unresolved(&self, v: &Value) -> bool {
+        match v {
+            Value::Object(m) => match m.get("@id") {
+                Some(Value::String(id)) if m.len() == 1 => !self.nodes.contains_key(id.as_str()),
+                _ => m.values().any(|x| self.unresolved(x)),
+            },
+            Value::Array(a) => a.iter().any(|x| self.unresolved(x)),
+            _ => false,
+        }
     }
 }
 
-fn collect_nodes<'a>(
-    v: &'a Value,
-    path: String,
-    out: &mut Vec<(String, &'a Map<String, Value>)>,
-    report: &mut ImportReport,
-) {
-    match v {
-        Value::Array(items) => {
-            for (i, x) in items.iter().enumerate() {
-                collect_nodes(x, format!("{path}[{i}]"), out, report);
+/// The import's state between records.
+struct Importer<'b, 'c> {
+    b: &'b mut Batch<'c>,
+    report: stream::Collector,
+    ids: Ids,
+    seen: RefCell<Seen>,
+    /// `ClaimReview`s held back until the end of the file (they refer to an `@id` not seen yet).
+    deferred: Vec<(String, Map<String, Value>)>,
+    deferred_cost: u64,
+    /// Nodes found (of any type).
+    nodes: u64,
+}
+
+impl<'b, 'c> Importer<'b, 'c> {
+    fn new(b: &'b mut Batch<'c>, strictness: Strictness) -> Self {
+        Self {
+            b,
+            report: stream::Collector::new(strictness),
+            ids: Ids::default(),
+            seen: RefCell::default(),
+            deferred: Vec::new(),
+            deferred_cost: 0,
+            nodes: 0,
+        }
+    }
+
+    fn issue(&mut self, record: &str, kind: IssueKind, location: String, message: String) -> Result<()> {
+        self.report.push(
+            record,
+            ImportIssue {
+                kind,
+                location,
+                message,
+            },
+        )
+    }
+
+    /// One node of the document: imported now, or held back when it refers to what comes later.
+    fn node(&mut self, path: String, node: Map<String, Value>) -> Result<()> {
+        self.nodes += 1;
+        let value = Value::Object(node);
+        self.ids.collect(&value, &mut self.report, &path)?;
+        let Value::Object(node) = value else {
+            return Ok(());
+        };
+        if node.values().any(|v| self.ids.unresolved(v)) {
+            let cost = stream::cost_of_map(&node);
+            if self.deferred_cost.saturating_add(cost) <= DEFER_BUDGET {
+                self.deferred_cost += cost;
+                self.deferred.push((path, node));
+                return Ok(());
             }
         }
-        Value::Object(m) => match m.get("@graph") {
-            Some(g) => collect_nodes(g, format!("{path}.@graph"), out, report),
-            None => out.push((path, m)),
-        },
-        other => report.push(
-            IssueKind::Skipped,
-            path,
-            format!("expected a JSON-LD object, found {}", describe(other)),
-        ),
+        self.import_node(&path, &node)
+    }
+
+    fn import_node(&mut self, path: &str, node: &Map<String, Value>) -> Result<()> {
+        if !has_type(node.get("@type"), "ClaimReview") {
+            let t = node.get("@type").map_or("untyped".to_string(), |v| v.to_string());
+            return self.issue(
+                path,
+                IssueKind::Ignored,
+                path.to_string(),
+                format!("a {t} node, not a ClaimReview"),
+            );
+        }
+        let ctx = Ctx {
+            ids: &self.ids.nodes,
+            seen: &self.seen,
+        };
+        self.report.read_one();
+        let mut local = ImportReport::default();
+        self.seen.borrow_mut().begin();
+        if self.report.strict() {
+            self.b.at(path);
+        }
+        let result = self
+            .b
+            .attempt(|b| ctx.review(b, Obj::new(node, path.to_string()), &mut local));
+        match result {
+            Ok(()) => self.report.merge(path, local),
+            // A strict import stops at the first record it cannot take, naming it.
+            Err(e) if self.report.strict() => Err(e),
+            Err(e) => {
+                // A node that is refused rolls back what it wrote: what it remembered must go too.
+                self.seen.borrow_mut().undo();
+                self.issue(
+                    path,
+                    IssueKind::Skipped,
+                    path.to_string(),
+                    format!("not imported: {e}"),
+                )
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<ImportReport> {
+        for (path, node) in std::mem::take(&mut self.deferred) {
+            self.import_node(&path, &node)?;
+        }
+        if self.nodes == 0 && self.report.is_empty() {
+            self.issue("$", IssueKind::Skipped, "$".into(), "no ClaimReview found".into())?;
+        }
+        Ok(self.report.finish(self.b.counts()))
+    }
+}
+
+impl stream::Sink for Importer<'_, '_> {
+    fn record(&mut self, r: stream::Record) -> Result<()> {
+        if let Some(key) = r.duplicate {
+            let message = format!(
+                "this key is given twice; which value is meant is unknown, so the node {} is not imported",
+                r.path
+            );
+            return self.issue(&r.path, IssueKind::Skipped, key, message);
+        }
+        match r.value {
+            Value::Object(m) => self.node(r.path, m),
+            other => self.issue(
+                &r.path,
+                IssueKind::Skipped,
+                r.path.clone(),
+                format!("expected a JSON-LD object, found {}", describe(&other)),
+            ),
+        }
+    }
+
+    fn container(&mut self, path: &str, rest: Map<String, Value>, duplicate: Option<String>) -> Result<()> {
+        if let Some(key) = duplicate {
+            self.issue(
+                path,
+                IssueKind::Skipped,
+                key.clone(),
+                format!("the key {key} is given twice in the object holding the @graph"),
+            )?;
+        }
+        for (k, v) in rest {
+            if !k.starts_with('@') {
+                self.issue(
+                    path,
+                    IssueKind::Ignored,
+                    format!("{path}.{k}"),
+                    format!("not kept (beside a @graph): {}", super::short_json(&v)),
+                )?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -509,31 +692,96 @@ fn type_name(t: Option<&Value>) -> String {
 }
 
 struct Ctx<'a> {
-    ids: HashMap<&'a str, &'a Value>,
-    seen: RefCell<Seen>,
+    ids: &'a HashMap<String, Value>,
+    seen: &'a RefCell<Seen>,
 }
 
 /// What this import already wrote, so that what the file says twice is recorded once: a claim with
 /// several reviews is one claim (exported as one `ClaimReview` per review, each repeating the claim), a
-/// work named as `firstAppearance` and again among the `appearance`s (or by several reviews) is one
-/// publication, and a `ClaimReview` repeated word for word is one review.
-#[derive(Clone, Default)]
+/// work without a URL named as `firstAppearance` and again among the `appearance`s (or by several
+/// reviews) is one publication, and a `ClaimReview` repeated word for word is one review. (A work with a
+/// URL is found in the store by its URL.)
+///
+/// Values are kept as 128-bit keyed hashes of their compact JSON, not as text, and at most
+/// [`SEEN_LIMIT`] of them: beyond that the memory is cleared and starts again, so in a file of millions
+/// of records what is repeated far apart may be recorded twice.
+#[derive(Default)]
 struct Seen {
-    /// `ClaimReview` nodes, as compact JSON.
-    reviews: HashSet<String>,
-    /// Claims by their text, language and `itemReviewed`, as compact JSON.
-    claims: HashMap<String, ClaimId>,
-    /// Publications by URL (`url:…`), or by the whole `CreativeWork` when it has none (`work:…`).
-    works: HashMap<String, PublicationId>,
+    hasher: Hasher128,
+    /// `ClaimReview` nodes.
+    reviews: HashSet<u128>,
+    /// Claims by their text, language and `itemReviewed`.
+    claims: HashMap<u128, ClaimId>,
+    /// Publications without a URL, by the whole `CreativeWork`.
+    works: HashMap<u128, PublicationId>,
+    /// What the node being imported added, taken back when it is refused.
+    added: Vec<u128>,
 }
 
-/// The key of a work among [`Seen::works`]: its URL when it has one (a URL names one publication,
-/// whatever title each mention gives it), else the whole object.
-fn work_key(url: Option<&str>, o: &Map<String, Value>) -> String {
-    match url {
-        Some(u) => format!("url:{u}"),
-        None => format!("work:{}", Value::Object(o.clone())),
+/// How many values [`Seen`] keeps before it starts again.
+const SEEN_LIMIT: usize = 1 << 19;
+
+impl Seen {
+    /// A node begins.
+    fn begin(&mut self) {
+        self.added.clear();
+        if self.reviews.len() + self.claims.len() + self.works.len() >= SEEN_LIMIT {
+            self.reviews.clear();
+            self.claims.clear();
+            self.works.clear();
+        }
     }
+
+    /// The node was refused: forget what it added.
+    fn undo(&mut self) {
+        for k in self.added.drain(..) {
+            self.reviews.remove(&k);
+            self.claims.remove(&k);
+            self.works.remove(&k);
+        }
+    }
+
+    fn key(&self, v: &impl serde::Serialize) -> u128 {
+        self.hasher.hash(v)
+    }
+}
+
+/// Two SipHash hashers with random keys, side by side: a 128-bit key that a file cannot be made to
+/// collide on (the keys are not known to whoever wrote it).
+struct Hasher128(std::hash::RandomState, std::hash::RandomState);
+
+impl Default for Hasher128 {
+    fn default() -> Self {
+        Self(std::hash::RandomState::new(), std::hash::RandomState::new())
+    }
+}
+
+impl Hasher128 {
+    fn hash(&self, v: &impl serde::Serialize) -> u128 {
+        use std::hash::{BuildHasher, Hasher};
+        struct Both<A, B>(A, B);
+        impl<A: Hasher, B: Hasher> Write for Both<A, B> {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.write(buf);
+                self.1.write(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut both = Both(self.0.build_hasher(), self.1.build_hasher());
+        // Writing JSON into a hasher cannot fail: a Value's map keys are strings.
+        let _ = serde_json::to_writer(&mut both, v);
+        (u128::from(both.0.finish()) << 64) | u128::from(both.1.finish())
+    }
+}
+
+/// How a work is recognised when it is named again: by its URL (looked up in the store), or, without
+/// one, by the whole object (remembered in [`Seen`]).
+enum WorkKey {
+    Url(String),
+    Object(u128),
 }
 
 /// Where a claim appeared: a `CreativeWork` object, or a bare URL.
@@ -765,7 +1013,10 @@ impl<'a> Ctx<'a> {
             );
             return Ok(None);
         }
-        let key = work_key(url.as_deref().or(archived.as_deref()), o.map());
+        let key = match url.as_deref().or(archived.as_deref()) {
+            Some(u) => WorkKey::Url(u.to_string()),
+            None => WorkKey::Object(self.seen.borrow().key(o.map())),
+        };
         let new = || {
             let mut new = match &title {
                 Some(t) => NewPublication::new(t.clone()),
@@ -792,21 +1043,29 @@ impl<'a> Ctx<'a> {
     fn publication(
         &self,
         b: &mut Batch<'_>,
-        key: String,
+        key: WorkKey,
         new: impl FnOnce() -> NewPublication,
     ) -> Result<PublicationId> {
-        if let Some(p) = self.seen.borrow().works.get(&key) {
-            return Ok(*p);
-        }
-        // A URL names one publication: one stored before is reused, whatever title it was given.
-        if let Some(url) = key.strip_prefix("url:") {
-            if let Some(p) = b.find_publication_by_url(url)? {
-                self.seen.borrow_mut().works.insert(key, p);
-                return Ok(p);
+        match &key {
+            WorkKey::Object(k) => {
+                if let Some(p) = self.seen.borrow().works.get(k) {
+                    return Ok(*p);
+                }
+            }
+            // A URL names one publication: one stored before (by this import too) is reused, whatever
+            // title it was given.
+            WorkKey::Url(url) => {
+                if let Some(p) = b.find_publication_by_url(url)? {
+                    return Ok(p);
+                }
             }
         }
         let p = b.add_publication(new())?;
-        self.seen.borrow_mut().works.insert(key, p);
+        if let WorkKey::Object(k) = key {
+            let mut seen = self.seen.borrow_mut();
+            seen.works.insert(k, p);
+            seen.added.push(k);
+        }
         Ok(p)
     }
 
@@ -822,7 +1081,7 @@ impl<'a> Ctx<'a> {
                 reason: "missing: the text of the claim reviewed is unknown".into(),
             });
         };
-        let whole = Value::Object(node.map().clone()).to_string();
+        let whole = self.seen.borrow().key(node.map());
         if self.seen.borrow().reviews.contains(&whole) {
             report.unchanged += 1;
             report.push(
@@ -833,7 +1092,11 @@ impl<'a> Ctx<'a> {
             node.finish(&mut ImportReport::default());
             return Ok(());
         }
-        self.seen.borrow_mut().reviews.insert(whole);
+        {
+            let mut seen = self.seen.borrow_mut();
+            seen.reviews.insert(whole);
+            seen.added.push(whole);
+        }
         if let Some(Value::String(url)) = node.get("url") {
             if let Some(existing) = b.claim_reviewed_at(url, &text)? {
                 // Imported before: unchanged, or a changed verdict, which is refused (never overwritten).
@@ -872,12 +1135,10 @@ impl<'a> Ctx<'a> {
         }
         // Several reviews of one claim (our own export writes one ClaimReview per review): the same text,
         // language and itemReviewed make the same claim.
-        let claim_key = json!([
-            text,
-            language,
-            item.as_ref().map(|i| Value::Object(i.map().clone()))
-        ])
-        .to_string();
+        let claim_key = self
+            .seen
+            .borrow()
+            .key(&(&text, &language, item.as_ref().map(|i| i.map())));
         let known = self.seen.borrow().claims.get(&claim_key).copied();
         if let Some(claim) = known {
             if let Some(item) = item {
@@ -898,7 +1159,11 @@ impl<'a> Ctx<'a> {
             new_claim = new_claim.made_on(d);
         }
         let claim = b.add_claim(new_claim)?;
-        self.seen.borrow_mut().claims.insert(claim_key, claim);
+        {
+            let mut seen = self.seen.borrow_mut();
+            seen.claims.insert(claim_key, claim);
+            seen.added.push(claim_key);
+        }
 
         match item {
             Some(item) => self.item(b, claim, item, report)?,
@@ -958,22 +1223,23 @@ impl<'a> Ctx<'a> {
             works.extend(self.works(&item, "firstAppearance", report));
             // firstAppearance is usually repeated among the appearances: each work is one place.
             for w in works {
-                let place = match w {
-                    Work::Object(w) => {
-                        let p = self.work(b, &w, report)?;
-                        w.finish(report);
-                        p
-                    }
-                    Work::Url(u, path) => match crate::model::text::url(&u) {
-                        Ok(()) => Some(self.publication(b, work_key(Some(&u), &Map::new()), || {
-                            NewPublication::at_url(u.clone())
-                        })?),
-                        Err(e) => {
-                            report.push(IssueKind::Skipped, path, e.to_string());
-                            None
+                let place =
+                    match w {
+                        Work::Object(w) => {
+                            let p = self.work(b, &w, report)?;
+                            w.finish(report);
+                            p
                         }
-                    },
-                };
+                        Work::Url(u, path) => match crate::model::text::url(&u) {
+                            Ok(()) => Some(self.publication(b, WorkKey::Url(u.clone()), || {
+                                NewPublication::at_url(u.clone())
+                            })?),
+                            Err(e) => {
+                                report.push(IssueKind::Skipped, path, e.to_string());
+                                None
+                            }
+                        },
+                    };
                 if let Some(p) = place {
                     if !places.contains(&p) {
                         places.push(p);

@@ -47,11 +47,12 @@
 
 use std::io::Read;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::claimreview::{date, read_json};
+use super::claimreview::date;
 use super::labels::map_label;
-use super::{ImportOptions, ImportReport, IssueKind, Obj, claimant_kind, describe};
+use super::stream::{self, Place};
+use super::{ImportIssue, ImportOptions, ImportReport, IssueKind, Obj, claimant_kind, describe};
 use crate::error::{Error, Result};
 use crate::model::attribution::NewAttribution;
 use crate::model::claim::NewClaim;
@@ -60,91 +61,178 @@ use crate::model::review::Review;
 use crate::model::source::{NewSource, SourceKind};
 use crate::store::{Batch, Store};
 
+/// How Fact Check Tools results nest their claims: pages (or lists of pages) with a `claims` list.
+const SHAPE: stream::Shape = stream::Shape {
+    list_key: "claims",
+    list_is_container: false,
+};
+
 /// Reads Fact Check Tools results and imports them in one transaction; see the [module docs](self).
+///
+/// A claim that cannot be read is skipped and listed in the report; with [`ImportOptions::strict`] the
+/// first such claim refuses the whole input with a typed error naming it, and nothing is written. A claim
+/// that gives a key twice counts as unreadable: which of the two values is meant is unknown.
+///
+/// The input is read claim by claim, never whole: memory stays bounded whatever its size (one page, a
+/// list of pages, a bare list of claims), each claim held to
+/// [`MAX_RECORD_BYTES`](super::MAX_RECORD_BYTES).
+///
+/// # Example
+/// ```
+/// use claimtrack::{Error, Store, io::{ImportOptions, factcheck}};
+/// let page = r#"{"claims": [{"text": "One", "claimReview": [{"textualRating": "False"}]},
+///                           {"text": "Two", "claimReview": [{"textualRating": "True", "textualRating": "False"}]}]}"#;
+/// let store = Store::open_in_memory()?;
+/// let err = factcheck::import(&store, page.as_bytes(), ImportOptions::default().strict()).unwrap_err();
+/// assert!(matches!(&err, Error::Parse { location, field, .. }
+///     if location.starts_with("$.claims[1]") && field == "$.claims[1].claimReview[0].textualRating"), "{err}");
+/// assert!(store.claims()?.is_empty());
+/// let report = factcheck::import(&store, page.as_bytes(), ImportOptions::default())?;
+/// assert_eq!(store.claims()?.len(), 1);
+/// assert!(report.issues.iter().any(|i| i.location.starts_with("$.claims[1].") && i.message.contains("given twice")));
+/// # Ok::<(), claimtrack::Error>(())
+/// ```
 pub fn import<R: Read>(store: &Store, input: R, options: ImportOptions<'_>) -> Result<ImportReport> {
-    import_value(store, &read_json(input)?, options)
+    let strictness = options.strictness;
+    options.batch(store, |b| {
+        let mut importer = Importer {
+            b,
+            report: stream::Collector::new(strictness),
+        };
+        stream::walk(input, SHAPE, &mut importer)?;
+        Ok(importer.report.finish(importer.b.counts()))
+    })
 }
 
 /// [`import`] for a document already parsed.
 pub fn import_value(store: &Store, doc: &Value, options: ImportOptions<'_>) -> Result<ImportReport> {
-    let mut report = ImportReport::default();
-    let mut claims: Vec<(String, &serde_json::Map<String, Value>)> = Vec::new();
-    collect(doc, "$".into(), &mut claims, &mut report)?;
+    let strictness = options.strictness;
     options.batch(store, |b| {
-        for (path, claim) in claims {
-            report.read += 1;
-            let mut local = ImportReport::default();
-            match b.attempt(|b| one(b, Obj::new(claim, path.clone()), &mut local)) {
-                Ok(()) => report.absorb(local),
-                Err(e) => report.push(IssueKind::Skipped, path, format!("not imported: {e}")),
-            }
-        }
-        report.added_by(b.counts());
-        Ok(report)
+        let mut importer = Importer {
+            b,
+            report: stream::Collector::new(strictness),
+        };
+        stream::walk_value(doc, SHAPE, &mut importer)?;
+        Ok(importer.report.finish(importer.b.counts()))
     })
 }
 
-/// Finds the claim objects in a page, a list of pages, or a list of claims.
-fn collect<'a>(
-    v: &'a Value,
-    path: String,
-    out: &mut Vec<(String, &'a serde_json::Map<String, Value>)>,
-    report: &mut ImportReport,
-) -> Result<()> {
-    match v {
-        Value::Object(m) if m.contains_key("claims") => {
-            for (k, x) in m {
-                if k != "claims" && k != "nextPageToken" {
-                    report.push(
-                        IssueKind::Ignored,
-                        format!("{path}.{k}"),
-                        format!("not kept: {}", super::short_json(x)),
-                    );
-                }
-            }
-            match &m["claims"] {
-                Value::Array(list) => {
-                    for (i, c) in list.iter().enumerate() {
-                        let p = format!("{path}.claims[{i}]");
-                        match c {
-                            Value::Object(o) => out.push((p, o)),
-                            other => report.push(
-                                IssueKind::Skipped,
-                                p,
-                                format!("expected a claim object, found {}", describe(other)),
-                            ),
-                        }
-                    }
-                    Ok(())
-                }
-                Value::Null => Ok(()),
-                other => Err(Error::Parse {
-                    location: path,
-                    field: "claims".into(),
-                    reason: format!("expected a list of claims, found {}", describe(other)),
-                }),
-            }
+/// The import's state between claims.
+struct Importer<'b, 'c> {
+    b: &'b mut Batch<'c>,
+    report: stream::Collector,
+}
+
+impl Importer<'_, '_> {
+    fn issue(&mut self, record: &str, kind: IssueKind, message: String) -> Result<()> {
+        self.report.push(
+            record,
+            ImportIssue {
+                kind,
+                location: record.to_string(),
+                message,
+            },
+        )
+    }
+
+    fn claim(&mut self, path: &str, claim: &Map<String, Value>) -> Result<()> {
+        self.report.read_one();
+        let mut local = ImportReport::default();
+        if self.report.strict() {
+            self.b.at(path);
         }
-        // An empty result page is `{}`.
-        Value::Object(m) if m.is_empty() || (m.len() == 1 && m.contains_key("nextPageToken")) => Ok(()),
-        Value::Object(m) if m.contains_key("text") || m.contains_key("claimReview") => {
-            out.push((path, m));
-            Ok(())
+        match self
+            .b
+            .attempt(|b| one(b, Obj::new(claim, path.to_string()), &mut local))
+        {
+            Ok(()) => self.report.merge(path, local),
+            // A strict import stops at the first claim it cannot take, naming it.
+            Err(e) if self.report.strict() => Err(e),
+            Err(e) => self.issue(path, IssueKind::Skipped, format!("not imported: {e}")),
         }
-        Value::Array(items) => {
-            for (i, x) in items.iter().enumerate() {
-                collect(x, format!("{path}[{i}]"), out, report)?;
-            }
-            Ok(())
+    }
+}
+
+/// The error for a document that is not Fact Check Tools results.
+fn not_results(path: &str, found: &Value) -> Error {
+    Error::Parse {
+        location: path.to_string(),
+        field: "claims".into(),
+        reason: format!(
+            "expected a Fact Check Tools claims:search result ({{\"claims\": [...]}}), found {}",
+            describe(found)
+        ),
+    }
+}
+
+impl stream::Sink for Importer<'_, '_> {
+    fn record(&mut self, r: stream::Record) -> Result<()> {
+        let path = r.path;
+        if let Some(key) = r.duplicate {
+            return self.report.push(
+                &path,
+                ImportIssue {
+                    kind: IssueKind::Skipped,
+                    location: key,
+                    message: format!(
+                        "this key is given twice; which value is meant is unknown, so the claim {path} is not imported"
+                    ),
+                },
+            );
         }
-        other => Err(Error::Parse {
-            location: path,
-            field: "claims".into(),
-            reason: format!(
-                "expected a Fact Check Tools claims:search result ({{\"claims\": [...]}}), found {}",
-                describe(other)
+        match (r.place, r.value) {
+            // Inside `claims`: a claim, or something to skip.
+            (Place::Element, Value::Object(m)) => self.claim(&path, &m),
+            (Place::Element, other) => self.issue(
+                &path,
+                IssueKind::Skipped,
+                format!("expected a claim object, found {}", describe(&other)),
             ),
-        }),
+            (Place::List, Value::Null) => Ok(()),
+            (Place::List, other) => Err(Error::Parse {
+                location: path.rsplit_once('.').map_or("$", |(p, _)| p).to_string(),
+                field: "claims".into(),
+                reason: format!("expected a list of claims, found {}", describe(&other)),
+            }),
+            // A page without `claims`: an empty result page is `{}`; a bare claim is imported.
+            (Place::Container, Value::Object(m))
+                if m.is_empty() || (m.len() == 1 && m.contains_key("nextPageToken")) =>
+            {
+                Ok(())
+            }
+            (Place::Container, Value::Object(m))
+                if m.contains_key("text") || m.contains_key("claimReview") =>
+            {
+                self.claim(&path, &m)
+            }
+            (Place::Container, other) => Err(not_results(&path, &other)),
+        }
+    }
+
+    fn container(&mut self, path: &str, rest: Map<String, Value>, duplicate: Option<String>) -> Result<()> {
+        if let Some(key) = duplicate {
+            self.report.push(
+                path,
+                ImportIssue {
+                    kind: IssueKind::Skipped,
+                    location: key.clone(),
+                    message: format!("the key {key} is given twice in a result page"),
+                },
+            )?;
+        }
+        for (k, x) in rest {
+            if k != "nextPageToken" {
+                self.report.push(
+                    path,
+                    ImportIssue {
+                        kind: IssueKind::Ignored,
+                        location: format!("{path}.{k}"),
+                        message: format!("not kept: {}", super::short_json(&x)),
+                    },
+                )?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -42,9 +42,11 @@ pub mod jsonl;
 pub mod labels;
 pub mod liar;
 mod repair;
+pub(crate) mod stream;
+pub use stream::{MAX_LISTED_ISSUES, MAX_RECORD_BYTES};
 mod report;
 
-pub use report::{ImportIssue, ImportOptions, ImportReport, IssueKind, ProgressFn};
+pub use report::{ImportIssue, ImportOptions, ImportReport, IssueKind, ProgressFn, Strictness};
 
 /// A research data set [`import_file`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

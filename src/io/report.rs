@@ -147,6 +147,23 @@ impl std::fmt::Display for ImportReport {
     }
 }
 
+/// How the importers of formats found in the wild ([`claimreview`](super::claimreview),
+/// [`factcheck`](super::factcheck)) treat a record or a value they cannot read. The other importers are
+/// always strict: a bad record refuses the whole file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Strictness {
+    /// Skip it, list it in the [`ImportReport`] ([`IssueKind::Skipped`]), and import the rest.
+    #[default]
+    Lenient,
+    /// All or nothing, like the other formats: the first record or value that would be skipped (one that
+    /// cannot be read, repeats a key, or would overwrite a review) stops the import with a typed error
+    /// naming it ([`Error::Parse`](crate::Error::Parse), or the store's error for that record), and
+    /// nothing is written. Fields claimtrack has no place for ([`IssueKind::Ignored`]), unmapped labels
+    /// and notes are still only reported.
+    Strict,
+}
+
 /// A progress callback: given how far the import's batch has come.
 pub type ProgressFn<'a> = dyn FnMut(&BatchProgress) + 'a;
 
@@ -178,6 +195,9 @@ pub struct ImportOptions<'a> {
     pub progress: Option<&'a mut ProgressFn<'a>>,
     /// Records written between two progress reports; `0` means only at the end. Default 1,000.
     pub progress_every: u64,
+    /// Whether ClaimReview and Fact Check Tools imports skip what they cannot read (the default) or
+    /// refuse the whole input at the first such record.
+    pub strictness: Strictness,
 }
 
 impl Default for ImportOptions<'_> {
@@ -185,6 +205,7 @@ impl Default for ImportOptions<'_> {
         ImportOptions {
             progress: None,
             progress_every: 1_000,
+            strictness: Strictness::Lenient,
         }
     }
 }
@@ -194,6 +215,7 @@ impl std::fmt::Debug for ImportOptions<'_> {
         f.debug_struct("ImportOptions")
             .field("progress", &self.progress.is_some())
             .field("progress_every", &self.progress_every)
+            .field("strictness", &self.strictness)
             .finish()
     }
 }
@@ -203,6 +225,12 @@ impl<'a> ImportOptions<'a> {
     pub fn progress(mut self, every: u64, f: &'a mut ProgressFn<'a>) -> Self {
         self.progress = Some(f);
         self.progress_every = every;
+        self
+    }
+
+    /// Makes a ClaimReview or Fact Check Tools import all or nothing ([`Strictness::Strict`]).
+    pub fn strict(mut self) -> Self {
+        self.strictness = Strictness::Strict;
         self
     }
 
