@@ -398,6 +398,69 @@ fn check_reports_standings_written_by_hand() {
     assert_eq!(standings.len(), 4, "{standings:#?}");
 }
 
+/// A standing edited by hand to name a successor of the same claim but another source, and a retracted
+/// record turned back to current by hand without clearing its reason: `check` names the first; the
+/// schema refuses the second outright (the status rule is a CHECK), so a retracted record never counts.
+#[test]
+fn check_reports_a_cross_source_standing_and_the_schema_refuses_an_incoherent_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let store = Store::open(&path).unwrap();
+    let a = store
+        .add_source(NewSource::new("Agency", SourceKind::NewsAgency))
+        .unwrap();
+    let b = store
+        .add_source(NewSource::new("Ministry", SourceKind::GovernmentBody))
+        .unwrap();
+    let claim = store
+        .add_claim(NewClaim::factual("Troops were deployed"))
+        .unwrap();
+    let by_a = store
+        .add_evidence(claim, NewEvidence::new(a, Stance::Supports))
+        .unwrap();
+    let by_b = store
+        .add_evidence(claim, NewEvidence::new(b, Stance::Refutes))
+        .unwrap();
+    let gone = store
+        .add_evidence(claim, NewEvidence::new(a, Stance::Mixed))
+        .unwrap();
+    store.retract_evidence(gone, "duplicate entry").unwrap();
+    assert!(store.check().unwrap().is_ok());
+    drop(store);
+
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute(
+        "UPDATE evidence SET status = 'superseded', status_reason = 'by hand', status_at = 0, \
+         replaced_by = (SELECT id FROM evidence WHERE uuid = ?2) WHERE uuid = ?1",
+        rusqlite::params![by_a, by_b],
+    )
+    .unwrap();
+    let revived = raw.execute(
+        "UPDATE evidence SET status = 'current' WHERE uuid = ?1",
+        rusqlite::params![gone],
+    );
+    assert!(
+        revived.is_err(),
+        "a retracted record made current with its reason kept"
+    );
+    drop(raw);
+
+    let store = Store::open(&path).unwrap();
+    let report = store.check().unwrap();
+    let standings: Vec<&str> = report
+        .problems
+        .iter()
+        .filter(|p| p.check == "standings")
+        .map(|p| p.message.as_str())
+        .collect();
+    assert_eq!(standings.len(), 1, "{standings:#?}");
+    assert!(
+        standings[0].contains(&by_a.to_string()) && standings[0].contains("another source"),
+        "{standings:#?}"
+    );
+    assert!(!store.evidence_standing(gone).unwrap().is_current());
+}
+
 // ---- importers that recognise a review by its URL ----
 //
 // These read markup found in the wild: a part they cannot take is skipped and listed in the report while

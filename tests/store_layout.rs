@@ -50,8 +50,8 @@ fn module_of(root: &Path, file: &Path) -> Vec<String> {
     path
 }
 
-/// The file's code without comments, string literals and its test modules.
-fn code_of(text: &str) -> String {
+/// The file's text up to its test modules.
+fn without_tests(text: &str) -> String {
     let mut kept = String::new();
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
@@ -62,12 +62,19 @@ fn code_of(text: &str) -> String {
         {
             break;
         }
-        if t.starts_with("//") {
-            continue;
-        }
         kept.push_str(line);
         kept.push('\n');
     }
+    kept
+}
+
+/// The file's code without comments, string literals and its test modules.
+fn code_of(text: &str) -> String {
+    let kept: String = without_tests(text)
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .flat_map(|l| [l, "\n"])
+        .collect();
     // Blank out string literals (SQL text names tables, not modules).
     let mut out = String::with_capacity(kept.len());
     let mut in_str = false;
@@ -406,4 +413,63 @@ fn the_reader_sees_super_paths_groups_and_children() {
     assert!(flat.contains(&"store|convert::x".to_string()), "{flat:?}");
     assert!(flat.contains(&"store|search::index".to_string()), "{flat:?}");
     assert!(!flat.iter().any(|p| p.contains("nope")), "{flat:?}");
+}
+
+/// The tables whose rows are records (and their child rows): written only by their kind's description
+/// in `src/store/record/`, the one place that inserts and updates each kind.
+const RECORD_TABLES: [&str; 11] = [
+    "sources",
+    "source_aliases",
+    "publications",
+    "claims",
+    "claim_quantities",
+    "claim_tags",
+    "attributions",
+    "attribution_relays",
+    "evidence",
+    "claim_links",
+    "reviews",
+];
+
+#[test]
+fn record_rows_are_inserted_and_updated_only_by_their_description() {
+    let root = store_dir();
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let mut found = Vec::new();
+    let mut in_record = 0;
+    for file in &files {
+        let text = without_tests(&std::fs::read_to_string(file).unwrap());
+        // SQL text is split across lines with `\`: look at it as one line.
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let described = file.strip_prefix(&root).unwrap().starts_with("record");
+        for table in RECORD_TABLES {
+            for write in [format!("INSERT INTO {table} "), format!("UPDATE {table} SET ")] {
+                for (at, _) in flat.match_indices(&write) {
+                    if described {
+                        in_record += 1;
+                        continue;
+                    }
+                    // `check --repair`-style rebuilds of derived keys are not record content.
+                    let rest = &flat[at + write.len()..];
+                    if write.starts_with("UPDATE")
+                        && ["text_key = ", "name_key = ", "alias_key = "]
+                            .iter()
+                            .any(|k| rest.starts_with(k))
+                    {
+                        continue;
+                    }
+                    found.push(format!("{}: {write}…", file.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        in_record >= 14,
+        "only {in_record} record writes found under src/store/record"
+    );
+    assert!(
+        found.is_empty(),
+        "record rows written outside src/store/record: {found:#?}"
+    );
 }

@@ -24,9 +24,7 @@ impl Store {
     /// ```
     pub fn attribute(&self, claim: ClaimId, new: NewAttribution) -> Result<AttributionId> {
         let a = new.into_attribution(claim)?;
-        self.write_new(crate::model::history::EntityKind::Attribution, a.id, &a, |c| {
-            insert(c, &a)
-        })?;
+        self.insert_one(&a, |_| Ok(()))?;
         Ok(a.id)
     }
 
@@ -64,14 +62,9 @@ impl Store {
     ///
     /// Shown in the example of [`attribution`](Self::attribution).
     pub fn update_attribution(&self, attribution: &Attribution) -> Result<()> {
-        self.write_tracked(
-            crate::model::history::EntityKind::Attribution,
-            attribution.id,
-            |c| {
-                super::rules::check_replace(&read(c, attribution.id)?, attribution)?;
-                update(c, attribution)
-            },
-        )
+        self.replace_one(attribution, |_, stored| {
+            super::rules::check_replace(stored, attribution)
+        })
     }
 
     /// Deletes an attribution (its relay chain goes with it; the sources stay).

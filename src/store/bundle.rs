@@ -5,11 +5,11 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::convert::rowid_opt;
 use super::history::{BatchLog, track_with};
-use super::record::Record;
+use super::record::{Lookup, Record};
 use super::record::{attributions, claims, evidence, links, publications, reviews, sources};
 use super::standing::Versioned;
+use super::writes::{self, Put};
 use super::{Store, rules, standing};
 use crate::error::{Error, Result};
 use crate::model::attribution::Attribution;
@@ -17,7 +17,7 @@ use crate::model::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, Bundle};
 use crate::model::claim::Claim;
 use crate::model::evidence::Evidence;
 use crate::model::history::{EntityKind, Operation, StandingEntry};
-use crate::model::ids::{EntityId, EvidenceId, ReviewId, SourceId};
+use crate::model::ids::{EvidenceId, ReviewId, SourceId};
 use crate::model::link::ClaimLink;
 use crate::model::publication::Publication;
 use crate::model::review::Review;
@@ -123,34 +123,14 @@ impl Counts {
     }
 }
 
-/// Inserts `item` if its id is new, leaves it if it is stored exactly so, or replaces it where the
-/// rules allow ([`rules::check_replace`]: evidence and reviews never, and no record moves to another
-/// claim). Each insert or replacement is recorded in history as an `Import`; an identical record writes
-/// nothing, history included.
+/// Writes `item` through the one write path ([`writes::put`]: inserted when new, left when stored
+/// exactly so, replaced where the rules allow) and counts what it did.
 fn put<R: Record>(conn: &Connection, log: &mut BatchLog, item: &R, tally: &mut ImportSummary) -> Result<()> {
-    let id = item.id();
-    if rowid_opt(conn, id)?.is_none() {
-        R::insert(conn, item)?;
-        log.record(conn, R::KIND, Some(id.as_uuid()), item)?;
-        tally.added.one(R::KIND);
-        return Ok(());
+    match writes::put(conn, &mut Lookup, log, item)? {
+        Put::Inserted => tally.added.one(R::KIND),
+        Put::Replaced => tally.updated += 1,
+        Put::Unchanged => tally.unchanged += 1,
     }
-    let stored = R::read(conn, id)?;
-    if stored == *item {
-        tally.unchanged += 1;
-        return Ok(());
-    }
-    rules::check_replace(&stored, item)?;
-    track_with(
-        conn,
-        Some(log),
-        R::KIND,
-        id.as_uuid(),
-        Some(Operation::Import),
-        None,
-        || R::update(conn, item),
-    )?;
-    tally.updated += 1;
     Ok(())
 }
 

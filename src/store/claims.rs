@@ -26,9 +26,7 @@ impl Store {
     /// ```
     pub fn add_claim(&self, new: NewClaim) -> Result<ClaimId> {
         let c = new.into_claim()?;
-        self.write_new(crate::model::history::EntityKind::Claim, c.id, &c, |conn| {
-            insert(conn, &c)
-        })?;
+        self.insert_one(&c, |_| Ok(()))?;
         Ok(c.id)
     }
 
@@ -64,9 +62,7 @@ impl Store {
     ///
     /// Shown in the example of [`claim`](Self::claim).
     pub fn update_claim(&self, claim: &Claim) -> Result<()> {
-        self.write_tracked(crate::model::history::EntityKind::Claim, claim.id, |c| {
-            update(c, claim)
-        })
+        self.replace_one(claim, |_, _| Ok(()))
     }
 
     /// Deletes a claim that has no attributions, evidence, links or reviews (delete those first: nothing

@@ -2,9 +2,11 @@
 
 use super::Store;
 use super::convert::{refuse_if_referenced, rowid};
-use super::history::{track, track_insert};
+use super::history::track;
+use super::record::Lookup;
 use super::standing::current;
 use super::standing::{require_current, set_status, standing};
+use super::writes::{self, Log};
 use crate::error::{Error, Result};
 use crate::model::evidence::{Evidence, NewEvidence};
 use crate::model::history::{EntityKind, Operation, Standing, Status, validate_reason};
@@ -21,7 +23,7 @@ impl Store {
     /// Shown in the example of [`evidence`](Self::evidence).
     pub fn add_evidence(&self, claim: ClaimId, new: NewEvidence) -> Result<EvidenceId> {
         let e = new.into_evidence(claim)?;
-        self.write_new(EntityKind::Evidence, e.id, &e, |c| insert(c, &e))?;
+        self.insert_one(&e, |_| Ok(()))?;
         Ok(e.id)
     }
 
@@ -64,8 +66,7 @@ impl Store {
     ///
     /// Shown in the example of [`evidence`](Self::evidence).
     pub fn update_evidence(&self, evidence: &Evidence) -> Result<()> {
-        self.write_tracked(EntityKind::Evidence, evidence.id, |c| {
-            let old = read(c, evidence.id)?;
+        self.replace_one(evidence, |c, old| {
             require_current(c, evidence.id)?;
             for (field, same) in [
                 ("stance", old.stance == evidence.stance),
@@ -79,7 +80,7 @@ impl Store {
                     ));
                 }
             }
-            update(c, evidence)
+            Ok(())
         })
     }
 
@@ -112,9 +113,7 @@ impl Store {
                     ),
                 ));
             }
-            track_insert(c, EntityKind::Evidence, next.id.as_uuid(), Operation::Insert, &next, || {
-                insert(c, &next)
-            })?;
+            writes::insert(c, &mut Lookup, Log::Own, &next)?;
             track(c, EntityKind::Evidence, old.as_uuid(), Some(Operation::Supersede), Some(reason), || {
                 set_status(c, old, Status::Superseded, Some(next.id), reason)
             })?;

@@ -39,9 +39,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn add_link(&self, link: &ClaimLink) -> Result<ClaimLinkId> {
-        self.write_new(crate::model::history::EntityKind::ClaimLink, link.id, link, |c| {
-            insert(c, link)
-        })?;
+        self.insert_one(link, |_| Ok(()))?;
         Ok(link.id)
     }
 
@@ -59,10 +57,7 @@ impl Store {
     ///
     /// Shown in the example of [`add_link`](Self::add_link).
     pub fn update_link(&self, link: &ClaimLink) -> Result<()> {
-        self.write_tracked(crate::model::history::EntityKind::ClaimLink, link.id, |c| {
-            super::rules::check_replace(&read(c, link.id)?, link)?;
-            update(c, link)
-        })
+        self.replace_one(link, |_, stored| super::rules::check_replace(stored, link))
     }
 
     /// Deletes a link.

@@ -28,6 +28,7 @@ pub(crate) mod search;
 mod sources;
 mod standing;
 mod tokens;
+mod writes;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 

@@ -31,9 +31,7 @@ impl Store {
     /// Shown in the example of [`find_publication_by_url`](Self::find_publication_by_url).
     pub fn add_publication(&self, new: NewPublication) -> Result<PublicationId> {
         let p = new.into_publication()?;
-        self.write_new(crate::model::history::EntityKind::Publication, p.id, &p, |c| {
-            insert(c, &p)
-        })?;
+        self.insert_one(&p, |_| Ok(()))?;
         Ok(p.id)
     }
 
@@ -67,11 +65,7 @@ impl Store {
     ///
     /// Shown in the example of [`publication`](Self::publication).
     pub fn update_publication(&self, publication: &Publication) -> Result<()> {
-        self.write_tracked(
-            crate::model::history::EntityKind::Publication,
-            publication.id,
-            |c| update(c, publication),
-        )
+        self.replace_one(publication, |_, _| Ok(()))
     }
 
     /// Deletes a publication no attribution or evidence refers to.

@@ -2,9 +2,11 @@
 
 use super::Store;
 use super::convert::{refuse_if_referenced, rowid};
-use super::history::{track, track_insert};
+use super::history::track;
+use super::record::Lookup;
 use super::standing::current;
 use super::standing::{require_current, set_status, standing};
+use super::writes::{self, Log};
 use crate::error::{Error, Result};
 use crate::model::history::{EntityKind, Operation, Standing, Status, validate_reason};
 use crate::model::ids::{ClaimId, ReviewId};
@@ -18,7 +20,7 @@ impl Store {
     /// Shown in the example of [`review`](Self::review).
     pub fn add_review(&self, claim: ClaimId, new: NewReview) -> Result<ReviewId> {
         let r = new.into_review(claim)?;
-        self.write_new(EntityKind::Review, r.id, &r, |c| insert(c, &r))?;
+        self.insert_one(&r, |_| Ok(()))?;
         Ok(r.id)
     }
 
@@ -59,8 +61,7 @@ impl Store {
     ///
     /// Shown in the example of [`review`](Self::review).
     pub fn update_review(&self, review: &Review) -> Result<()> {
-        self.write_tracked(EntityKind::Review, review.id, |c| {
-            let old = read(c, review.id)?;
+        self.replace_one(review, |c, old| {
             require_current(c, review.id)?;
             for (field, same) in [
                 ("verdict", old.verdict == review.verdict),
@@ -73,7 +74,7 @@ impl Store {
                     ));
                 }
             }
-            update(c, review)
+            Ok(())
         })
     }
 
@@ -96,14 +97,7 @@ impl Store {
             let prev = read(c, old)?;
             require_current(c, old)?;
             let next = new.into_review(prev.claim)?;
-            track_insert(
-                c,
-                EntityKind::Review,
-                next.id.as_uuid(),
-                Operation::Insert,
-                &next,
-                || insert(c, &next),
-            )?;
+            writes::insert(c, &mut Lookup, Log::Own, &next)?;
             track(
                 c,
                 EntityKind::Review,

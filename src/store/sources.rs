@@ -67,10 +67,7 @@ impl Store {
     /// ```
     pub fn add_source(&self, new: NewSource) -> Result<SourceId> {
         let s = new.into_source()?;
-        self.write_new(crate::model::history::EntityKind::Source, s.id, &s, |c| {
-            refuse_namesake(c, &s)?;
-            insert(c, &s)
-        })?;
+        self.insert_one(&s, |c| refuse_namesake(c, &s))?;
         Ok(s.id)
     }
 
@@ -96,10 +93,7 @@ impl Store {
             return Ok(id);
         }
         let s = new().into_source()?;
-        let added = self.write_new(crate::model::history::EntityKind::Source, s.id, &s, |c| {
-            refuse_namesake(c, &s)?;
-            insert(c, &s)
-        });
+        let added = self.insert_one(&s, |c| refuse_namesake(c, &s));
         match added {
             Ok(()) => Ok(s.id),
             // Another connection may have added it since the read above.
@@ -151,9 +145,7 @@ impl Store {
     pub fn update_source(&self, source: &Source) -> Result<()> {
         let mut source = source.clone();
         source.aliases = source.distinct_aliases();
-        self.write_tracked(crate::model::history::EntityKind::Source, source.id, |c| {
-            update(c, &source)
-        })
+        self.replace_one(&source, |_, _| Ok(()))
     }
 
     /// Deletes a source no claim, evidence, publication, review or other source refers to.

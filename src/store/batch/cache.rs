@@ -6,7 +6,10 @@ use rusqlite::Connection;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use crate::model::history::EntityKind;
+use crate::model::ids::{ClaimId, PublicationId, SourceId};
 use crate::store::convert::{StoredId, rowid_opt};
+use crate::store::record::Refs;
 
 /// Most UUID → rowid entries remembered per entity kind before the map is emptied and refilled.
 pub(super) const CACHE_LIMIT: usize = 1 << 16;
@@ -53,8 +56,42 @@ impl RowidCache {
         self.put(id.as_uuid(), r);
         Ok(r)
     }
+}
 
-    pub(super) fn get_opt<I: StoredId>(&mut self, conn: &Connection, id: Option<I>) -> Result<Option<i64>> {
-        id.map(|i| self.get(conn, i)).transpose()
+/// The [`Refs`] of a batch: the rowids of the sources, publications and claims it wrote or looked up,
+/// each map bounded; a miss falls back to the uuid index.
+#[derive(Default)]
+pub(super) struct BatchRefs {
+    pub(super) sources: RowidCache,
+    pub(super) publications: RowidCache,
+    pub(super) claims: RowidCache,
+}
+
+impl BatchRefs {
+    /// Forgets every rowid (the rows written by an attempt that was rolled back are gone).
+    pub(super) fn clear(&mut self) {
+        self.sources.0.clear();
+        self.publications.0.clear();
+        self.claims.0.clear();
+    }
+}
+
+impl Refs for BatchRefs {
+    fn claim(&mut self, conn: &Connection, id: ClaimId) -> Result<i64> {
+        self.claims.get(conn, id)
+    }
+    fn source(&mut self, conn: &Connection, id: SourceId) -> Result<i64> {
+        self.sources.get(conn, id)
+    }
+    fn publication(&mut self, conn: &Connection, id: PublicationId) -> Result<i64> {
+        self.publications.get(conn, id)
+    }
+    fn inserted(&mut self, kind: EntityKind, id: Uuid, rowid: i64) {
+        match kind {
+            EntityKind::Claim => self.claims.put(id, rowid),
+            EntityKind::Source => self.sources.put(id, rowid),
+            EntityKind::Publication => self.publications.put(id, rowid),
+            _ => {}
+        }
     }
 }

@@ -7,14 +7,16 @@
 //!
 //! Why it is faster than calling the `Store` methods in a loop:
 //! - one transaction: one WAL commit (and, under `synchronous=FULL`, one fsync) for the whole load;
-//! - the INSERT statements are taken from the statement cache once and held for the whole batch;
+//! - every record goes through the one write path (`store/writes.rs`) as a single write does, with the
+//!   same INSERT (from the statement cache) and the same rules; only its history differs: one entry
+//!   for the whole batch instead of one per record;
 //! - references made in the batch (the claim just added, the sources it cites) are resolved from a small
 //!   in-memory map of UUID → rowid instead of an index lookup each time. The map is bounded, so memory
 //!   stays flat however large the load; a miss falls back to the `uuid` index.
 
 use std::time::{Duration, Instant};
 
-use rusqlite::{CachedStatement, Connection};
+use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::model::attribution::Attribution;
@@ -32,7 +34,7 @@ use crate::store::{Counts, ImportSummary, Store, lookup};
 mod cache;
 mod records;
 
-use cache::RowidCache;
+use cache::BatchRefs;
 
 /// How far a batch has come, passed to the progress callback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,14 +65,7 @@ type ProgressFn<'a> = &'a mut (dyn FnMut(&BatchProgress) + 'a);
 /// through the `Store` *inside* the closure does not yet show the creation of the batch's own records.
 pub struct Batch<'a> {
     conn: &'a Connection,
-    claim_stmt: CachedStatement<'a>,
-    attribution_stmt: CachedStatement<'a>,
-    relay_stmt: CachedStatement<'a>,
-    evidence_stmt: CachedStatement<'a>,
-    review_stmt: CachedStatement<'a>,
-    sources: RowidCache,
-    publications: RowidCache,
-    claims: RowidCache,
+    refs: BatchRefs,
     records: u64,
     counts: Counts,
     location: Option<String>,
@@ -94,14 +89,7 @@ impl<'a> Batch<'a> {
     fn new(conn: &'a Connection) -> Result<Self> {
         Ok(Batch {
             conn,
-            claim_stmt: conn.prepare_cached(claims::INSERT)?,
-            attribution_stmt: conn.prepare_cached(attributions::INSERT)?,
-            relay_stmt: conn.prepare_cached(attributions::INSERT_RELAY)?,
-            evidence_stmt: conn.prepare_cached(evidence::INSERT)?,
-            review_stmt: conn.prepare_cached(reviews::INSERT)?,
-            sources: RowidCache::default(),
-            publications: RowidCache::default(),
-            claims: RowidCache::default(),
+            refs: BatchRefs::default(),
             records: 0,
             counts: Counts::default(),
             location: None,
@@ -177,9 +165,7 @@ impl<'a> Batch<'a> {
                 self.conn
                     .execute_batch("ROLLBACK TO claimtrack_attempt; RELEASE claimtrack_attempt")?;
                 // The rows written inside are gone: forget their rowids and their counts.
-                self.sources.0.clear();
-                self.publications.0.clear();
-                self.claims.0.clear();
+                self.refs.clear();
                 self.records = records;
                 self.counts = counts;
                 self.log = log;
@@ -351,16 +337,16 @@ mod tests {
             .unwrap();
         store
             .batch(|b| {
-                assert!(b.sources.0.is_empty());
+                assert!(b.refs.sources.0.is_empty());
                 let c = b.add_claim(NewClaim::factual("x"))?;
                 // The source was not added by this batch: found through the index, then remembered.
                 b.add_evidence(c, NewEvidence::new(src, Stance::Neutral))?;
-                assert_eq!(b.sources.0.len(), 1);
+                assert_eq!(b.refs.sources.0.len(), 1);
                 for i in 0..CACHE_LIMIT + 1 {
-                    b.sources.put(Uuid::from_u128(i as u128 + 1), 1);
+                    b.refs.sources.put(Uuid::from_u128(i as u128 + 1), 1);
                 }
-                assert!(b.sources.0.len() <= CACHE_LIMIT);
-                b.sources.0.clear();
+                assert!(b.refs.sources.0.len() <= CACHE_LIMIT);
+                b.refs.sources.0.clear();
                 b.add_evidence(c, NewEvidence::new(src, Stance::Supports))?;
                 Ok(())
             })

@@ -3,57 +3,13 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
-use super::digest::{digest_to_sql, record_digest};
+use super::digest::Digest;
 use super::entry::append;
-use super::snapshot::to_json;
+use super::kinds::{self, KINDS, to_json};
 use crate::error::{Error, Result};
 use crate::model::history::{EntityKind, Operation};
-use crate::model::ids::*;
 use crate::store::convert::ts_to_sql;
-
-/// The record tables, each with the statement reading its largest rowid (a batch's range) and the one
-/// listing its records (`verify`). A batch's slot for a kind is its index here.
-pub(super) const RECORD_TABLES: [(EntityKind, &str, &str); 7] = [
-    (
-        EntityKind::Source,
-        "SELECT coalesce(max(id), 0) FROM sources",
-        "SELECT uuid, id FROM sources ORDER BY id",
-    ),
-    (
-        EntityKind::Publication,
-        "SELECT coalesce(max(id), 0) FROM publications",
-        "SELECT uuid, id FROM publications ORDER BY id",
-    ),
-    (
-        EntityKind::Claim,
-        "SELECT coalesce(max(id), 0) FROM claims",
-        "SELECT uuid, id FROM claims ORDER BY id",
-    ),
-    (
-        EntityKind::Attribution,
-        "SELECT coalesce(max(id), 0) FROM attributions",
-        "SELECT uuid, id FROM attributions ORDER BY id",
-    ),
-    (
-        EntityKind::Evidence,
-        "SELECT coalesce(max(id), 0) FROM evidence",
-        "SELECT uuid, id FROM evidence ORDER BY id",
-    ),
-    (
-        EntityKind::ClaimLink,
-        "SELECT coalesce(max(id), 0) FROM claim_links",
-        "SELECT uuid, id FROM claim_links ORDER BY id",
-    ),
-    (
-        EntityKind::Review,
-        "SELECT coalesce(max(id), 0) FROM reviews",
-        "SELECT uuid, id FROM reviews ORDER BY id",
-    ),
-];
-
-pub(super) fn batch_slot(kind: EntityKind) -> Option<usize> {
-    RECORD_TABLES.iter().position(|(k, _, _)| *k == kind)
-}
+use crate::store::record::Record;
 
 /// The history of one bulk write ([`Store::batch`]): one `batch` entry for all of its records, instead
 /// of one entry per record (`schema/0001_initial.sql`, `history_batch_rows`).
@@ -67,7 +23,7 @@ pub(super) fn batch_slot(kind: EntityKind) -> Option<usize> {
 pub(crate) struct BatchLog {
     pub(super) start: [i64; 7],
     records: [u64; 7],
-    digests: [u64; 7],
+    digests: [Digest; 7],
     pub(super) entry: Option<i64>,
 }
 
@@ -75,13 +31,13 @@ impl BatchLog {
     /// Notes where each table ends; call inside the batch's transaction, before it writes.
     pub(crate) fn begin(conn: &Connection) -> Result<Self> {
         let mut start = [0; 7];
-        for (slot, (_, sql, _)) in start.iter_mut().zip(RECORD_TABLES) {
-            *slot = conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?;
+        for (slot, k) in start.iter_mut().zip(&KINDS) {
+            *slot = conn.prepare_cached(k.max_rowid)?.query_row([], |r| r.get(0))?;
         }
         Ok(BatchLog {
             start,
             records: [0; 7],
-            digests: [0; 7],
+            digests: [Digest::default(); 7],
             entry: None,
         })
     }
@@ -95,15 +51,15 @@ impl BatchLog {
     /// restored) is not the batch's: its history goes on with an `import` entry of its own, as before
     /// batches had one entry, so its chain (ending in its deletion) stays unbroken and `verify` does not
     /// count it for the batch (it counts only rows without entries of their own).
-    pub(crate) fn record<T: serde::Serialize>(
+    pub(crate) fn record<R: Record>(
         &mut self,
         conn: &Connection,
-        kind: EntityKind,
         given: Option<Uuid>,
-        value: &T,
+        value: &R,
     ) -> Result<()> {
+        let kind = R::KIND;
         let slot =
-            batch_slot(kind).ok_or_else(|| Error::invalid("entity kind", "a batch is not a record"))?;
+            kinds::slot(kind).ok_or_else(|| Error::invalid("entity kind", "a batch is not a record"))?;
         if let Some(entity) = given
             && conn
                 .prepare_cached(
@@ -131,7 +87,7 @@ impl BatchLog {
             self.entry = Some(conn.last_insert_rowid());
         }
         self.records[slot] += 1;
-        self.digests[slot] = self.digests[slot].wrapping_add(record_digest(value)?);
+        self.digests[slot] = self.digests[slot].plus(Digest::of_record(value)?);
         Ok(())
     }
 
@@ -140,22 +96,22 @@ impl BatchLog {
         let Some(batch) = self.entry else {
             return Ok(());
         };
-        for (slot, (kind, sql, _)) in RECORD_TABLES.iter().enumerate() {
+        for (slot, k) in KINDS.iter().enumerate() {
             if self.records[slot] == 0 {
                 continue;
             }
-            let end: i64 = conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?;
+            let end: i64 = conn.prepare_cached(k.max_rowid)?.query_row([], |r| r.get(0))?;
             conn.prepare_cached(
                 "INSERT INTO history_batch_rows (entity_kind, first_row, last_row, batch, records, digest) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![
-                kind,
+                k.kind,
                 self.start[slot] + 1,
                 end,
                 batch,
                 self.records[slot] as i64,
-                digest_to_sql(self.digests[slot])
+                self.digests[slot]
             ])?;
         }
         Ok(())
@@ -176,16 +132,9 @@ pub(super) fn batch_holding(conn: &Connection, kind: EntityKind, rowid: i64) -> 
 
 /// The rowid of record `entity` of `kind`, if it exists.
 pub(super) fn rowid_of_entity(conn: &Connection, kind: EntityKind, entity: Uuid) -> Result<Option<i64>> {
-    use crate::store::convert::rowid_opt;
-    match kind {
-        EntityKind::Source => rowid_opt(conn, SourceId::from_uuid(entity)),
-        EntityKind::Publication => rowid_opt(conn, PublicationId::from_uuid(entity)),
-        EntityKind::Claim => rowid_opt(conn, ClaimId::from_uuid(entity)),
-        EntityKind::Attribution => rowid_opt(conn, AttributionId::from_uuid(entity)),
-        EntityKind::Evidence => rowid_opt(conn, EvidenceId::from_uuid(entity)),
-        EntityKind::ClaimLink => rowid_opt(conn, ClaimLinkId::from_uuid(entity)),
-        EntityKind::Review => rowid_opt(conn, ReviewId::from_uuid(entity)),
-        EntityKind::Batch => Ok(None),
+    match kinds::of(kind) {
+        Some(k) => (k.rowid)(conn, entity),
+        None => Ok(None),
     }
 }
 
@@ -207,7 +156,7 @@ pub(super) fn creating_batch(
         return Ok(None);
     };
     if let Some(log) = log
-        && let (Some(entry), Some(slot)) = (log.entry, batch_slot(kind))
+        && let (Some(entry), Some(slot)) = (log.entry, kinds::slot(kind))
         && rowid > log.start[slot]
     {
         return Ok(Some(entry));

@@ -9,17 +9,9 @@ use crate::model::history::{EntityKind, Operation};
 use crate::store::convert::ts_to_sql;
 
 /// The claims a record's value mentions (for the per-claim index).
-pub(super) fn claims_in(kind: EntityKind, entity: Uuid, v: &Value, out: &mut Vec<Uuid>) {
-    let keys: &[&str] = match kind {
-        EntityKind::Claim => {
-            out.push(entity);
-            &[]
-        }
-        EntityKind::Attribution | EntityKind::Evidence | EntityKind::Review => &["claim"],
-        EntityKind::ClaimLink => &["from", "to"],
-        EntityKind::Source | EntityKind::Publication | EntityKind::Batch => &[],
-    };
-    for k in keys {
+pub(super) fn claims_in(kind: EntityKind, v: &Value, out: &mut Vec<Uuid>) {
+    let fields = super::kinds::of(kind).map_or(&[][..], |k| k.claim_fields);
+    for k in fields {
         if let Some(u) = v
             .get(*k)
             .and_then(Value::as_str)
@@ -74,7 +66,7 @@ pub(super) fn append_entry(
     let row = conn.last_insert_rowid();
     let mut mentioned = Vec::new();
     for v in [before, after].into_iter().flatten() {
-        claims_in(kind, entity, v, &mut mentioned);
+        claims_in(kind, v, &mut mentioned);
     }
     mentioned.sort();
     mentioned.dedup();

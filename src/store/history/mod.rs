@@ -13,14 +13,14 @@ mod actor;
 mod batch;
 mod digest;
 mod entry;
+mod kinds;
 mod read;
-mod snapshot;
 mod verify;
 mod write;
 
 pub(crate) use actor::init_actor;
 pub(crate) use batch::BatchLog;
-pub(crate) use write::{track, track_insert, track_with};
+pub(crate) use write::{inserted, track, track_with};
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::batch::{batch_holding, rowid_of_entity};
-use super::snapshot::snapshot;
+use super::kinds::snapshot;
 use crate::error::{Error, Result};
 use crate::model::history::{Change, EntityKind, Operation};
 use crate::model::ids::*;

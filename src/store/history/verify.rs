@@ -5,19 +5,19 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::Connection;
 use uuid::Uuid;
 
-use super::batch::RECORD_TABLES;
-use super::digest::{digest_from_sql, stored_digest, text_hash, value_digest};
+use super::digest::Digest;
+use super::kinds::{self, KINDS, snapshot};
 use super::read::stored_uuid;
-use super::snapshot::snapshot;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::history::{EntityKind, HistoryProblem, HistoryReport};
 use crate::store::Store;
 
 /// Every record's kind, uuid and rowid, kind by kind (used by `verify`).
 pub(super) fn all_ids(conn: &Connection) -> Result<Vec<(EntityKind, Uuid, i64)>> {
     let mut out = Vec::new();
-    for (kind, _, sql) in &RECORD_TABLES {
-        let mut stmt = conn.prepare_cached(sql)?;
+    for k in &KINDS {
+        let kind = &k.kind;
+        let mut stmt = conn.prepare_cached(k.all_ids)?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))?;
         for row in rows {
             let (blob, rowid) = row?;
@@ -63,16 +63,28 @@ impl BatchRanges {
     }
 }
 
+/// The digest of a record value as history stores it (JSON text, as [`snapshot`] makes it).
+fn value_digest(kind: EntityKind, text: &str) -> Result<Digest> {
+    let v = serde_json::from_str(text).map_err(|e| Error::Corrupt {
+        path: String::new(),
+        message: format!("a history value is not JSON: {e}"),
+    })?;
+    match kinds::of(kind) {
+        Some(k) => (k.value_digest)(v),
+        None => Ok(Digest::default()),
+    }
+}
+
 /// Replays the history and compares it with the current state.
 pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
     let mut report = HistoryReport::default();
     // Last known value (hash of its JSON text, None = deleted) of every record with history.
     // Keyed by kind and id: ids are unique per table, so a bundle may reuse one across kinds.
-    let mut last: HashMap<(EntityKind, Uuid), (Option<u64>, i64)> = HashMap::new();
+    let mut last: HashMap<(EntityKind, Uuid), (Option<Digest>, i64)> = HashMap::new();
     // Batch entries (number → id), and per batch and kind the records found to come from it: how many,
     // and the wrapping sum of the digests of their values as written.
     let mut batches: HashMap<i64, Uuid> = HashMap::new();
-    let mut found: HashMap<(i64, EntityKind), (u64, u64)> = HashMap::new();
+    let mut found: HashMap<(i64, EntityKind), (u64, Digest)> = HashMap::new();
     {
         let mut stmt = conn.prepare_cached(
             "SELECT id, entity_kind, entity, before, after, batch FROM history ORDER BY id",
@@ -106,7 +118,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
                     problem: p,
                 })
             };
-            let before_hash = before.as_deref().map(text_hash);
+            let before_hash = before.as_deref().map(Digest::of_text);
             match (last.get(&(kind, entity)), batch) {
                 (Some((prev, prev_seq)), _) if *prev != before_hash => problem(format!(
                     "entry {seq}'s value before differs from entry {prev_seq}'s value after"
@@ -123,25 +135,25 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
                         Ok(d) => d.unwrap_or_default(),
                         Err(e) => {
                             problem(format!("entry {seq}'s value before does not read back: {e}"));
-                            0
+                            Digest::default()
                         }
                     };
                     let f = found.entry((b, kind)).or_default();
                     f.0 += 1;
-                    f.1 = f.1.wrapping_add(d);
+                    f.1 = f.1.plus(d);
                 }
                 (None, None) if before.is_some() => {
                     problem(format!("its history starts at entry {seq} with a value before"))
                 }
                 _ => {}
             }
-            let after_hash = after.as_deref().map(text_hash);
+            let after_hash = after.as_deref().map(Digest::of_text);
             last.insert((kind, entity), (after_hash, seq));
         }
     }
     // What each batch says it wrote, and where.
     let mut ranges = BatchRanges::default();
-    let mut written: Vec<(i64, EntityKind, u64, u64)> = Vec::new();
+    let mut written: Vec<(i64, EntityKind, u64, Digest)> = Vec::new();
     {
         let mut stmt = conn.prepare_cached(
             "SELECT batch, entity_kind, first_row, last_row, records, digest FROM history_batch_rows \
@@ -151,12 +163,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
         while let Some(r) = rows.next()? {
             let (batch, kind): (i64, EntityKind) = (r.get(0)?, r.get(1)?);
             ranges.paint(kind, r.get(2)?, r.get(3)?, batch);
-            written.push((
-                batch,
-                kind,
-                r.get::<_, i64>(4)? as u64,
-                digest_from_sql(r.get(5)?),
-            ));
+            written.push((batch, kind, r.get::<_, i64>(4)? as u64, r.get(5)?));
         }
     }
     let mut seen: HashSet<(EntityKind, Uuid)> = HashSet::new();
@@ -166,8 +173,11 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
         let entries = last.get(&(kind, id));
         // A record with entries is compared with its last one; one without, with its batch's digests.
         let now = match entries {
-            Some(_) => snapshot(conn, kind, id)?.map(|v| text_hash(&v.to_string())),
-            None => stored_digest(conn, kind, id)?,
+            Some(_) => snapshot(conn, kind, id)?.map(|v| Digest::of_text(&v.to_string())),
+            None => match kinds::of(kind) {
+                Some(k) => (k.stored_digest)(conn, id)?,
+                None => None,
+            },
         };
         let mut problem = |p: String| {
             report.problems.push(HistoryProblem {
@@ -181,7 +191,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
                 Some(b) => {
                     let f = found.entry((b, kind)).or_default();
                     f.0 += 1;
-                    f.1 = f.1.wrapping_add(now.unwrap_or_default());
+                    f.1 = f.1.plus(now.unwrap_or_default());
                 }
                 None => problem("it has no history".into()),
             },
@@ -246,7 +256,7 @@ impl Store {
 #[cfg(test)]
 mod verify_tests {
     use super::super::entry::append;
-    use super::super::snapshot::to_json;
+    use super::super::kinds::to_json;
     use super::super::write::track;
     use super::*;
     use crate::model::claim::NewClaim;

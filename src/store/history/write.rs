@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::batch::{BatchLog, creating_batch};
 use super::entry::{append, append_entry};
-use super::snapshot::{snapshot, to_json};
+use super::kinds::{snapshot, to_json};
 use crate::error::Result;
 use crate::model::history::{EntityKind, Operation};
 use crate::model::ids::EntityId;
@@ -65,20 +65,24 @@ pub(crate) fn track_with<T>(
     Ok(out)
 }
 
-/// Runs `write`, which creates the record `entity` from `value`, and records its creation without
-/// re-reading it: the history's value after is `value` itself (a stored record reads back equal to the
-/// value it was written from; `verify_history` checks that). Cheaper than [`track`] for inserts.
-pub(crate) fn track_insert<V: serde::Serialize, T>(
+/// Records the creation of record `entity` from `value`, just inserted, without re-reading it: the
+/// history's value after is `value` itself (a stored record reads back equal to the value it was
+/// written from; `verify_history` checks that). Cheaper than [`track`] for inserts.
+pub(crate) fn inserted<V: serde::Serialize>(
     conn: &Connection,
     kind: EntityKind,
     entity: Uuid,
-    operation: Operation,
     value: &V,
-    write: impl FnOnce() -> Result<T>,
-) -> Result<T> {
-    let out = write()?;
-    append(conn, kind, entity, operation, None, Some(&to_json(value)?), None)?;
-    Ok(out)
+) -> Result<()> {
+    append(
+        conn,
+        kind,
+        entity,
+        Operation::Insert,
+        None,
+        Some(&to_json(value)?),
+        None,
+    )
 }
 
 impl Store {
@@ -90,16 +94,5 @@ impl Store {
         f: impl FnOnce(&Connection) -> Result<T>,
     ) -> Result<T> {
         self.write(|c| track(c, kind, id.as_uuid(), None, None, || f(c)))
-    }
-
-    /// Runs `f` in one write transaction as the creation of `value` (with id `id`), recorded in history.
-    pub(crate) fn write_new<I: EntityId, V: serde::Serialize, T>(
-        &self,
-        kind: EntityKind,
-        id: I,
-        value: &V,
-        f: impl FnOnce(&Connection) -> Result<T>,
-    ) -> Result<T> {
-        self.write(|c| track_insert(c, kind, id.as_uuid(), Operation::Insert, value, || f(c)))
     }
 }

@@ -1,11 +1,12 @@
 //! SQL for attributions: how a record of this kind is read, inserted and updated (the one place that writes its rows).
 
-use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::{Lookup, Refs};
 use crate::error::{Error, Result};
 use crate::model::attribution::{Attribution, Relay};
 use crate::model::ids::{AttributionId, ClaimId};
-use crate::store::convert::{insert_err, rowid, rowid_of, ts_from_sql, ts_to_sql};
+use crate::store::convert::{insert_err, rowid, ts_from_sql, ts_to_sql};
 
 macro_rules! select {
     ($tail:literal) => {
@@ -80,24 +81,25 @@ pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(Attribution) -> Result<(
 }
 
 /// Rowids of an attribution's claim, speaker, publication and relays.
-pub(crate) type Refs = (i64, Option<i64>, Option<i64>, Vec<i64>);
+type Rowids = (i64, Option<i64>, Option<i64>, Vec<i64>);
 
 /// Resolves every reference to a rowid, or fails with NotFound naming the missing one.
-pub(crate) fn refs(conn: &Connection, a: &Attribution) -> Result<Refs> {
-    let claim = rowid(conn, a.claim)?;
-    let speaker = rowid_of(conn, a.speaker)?;
-    let publication = rowid_of(conn, a.publication)?;
+fn rowids(conn: &Connection, a: &Attribution, refs: &mut dyn Refs) -> Result<Rowids> {
+    let claim = refs.claim(conn, a.claim)?;
+    let speaker = a.speaker.map(|s| refs.source(conn, s)).transpose()?;
+    let publication = a.publication.map(|p| refs.publication(conn, p)).transpose()?;
     let relays = a
         .relays
         .iter()
-        .map(|r| rowid(conn, r.source))
+        .map(|r| refs.source(conn, r.source))
         .collect::<Result<_>>()?;
     Ok((claim, speaker, publication, relays))
 }
 
-pub(crate) fn write_relays(conn: &Connection, rowid: i64, a: &Attribution, relay_rows: &[i64]) -> Result<()> {
-    conn.prepare_cached("DELETE FROM attribution_relays WHERE attribution_id = ?1")?
-        .execute([rowid])?;
+fn write_relays(conn: &Connection, rowid: i64, a: &Attribution, relay_rows: &[i64]) -> Result<()> {
+    if a.relays.is_empty() {
+        return Ok(());
+    }
     let mut ins = conn.prepare_cached(INSERT_RELAY)?;
     for (i, (r, src)) in a.relays.iter().zip(relay_rows).enumerate() {
         ins.execute(params![rowid, i as i64, src, r.mode])?;
@@ -105,58 +107,38 @@ pub(crate) fn write_relays(conn: &Connection, rowid: i64, a: &Attribution, relay
     Ok(())
 }
 
-/// The INSERT shared by single writes and the batch path (which holds it prepared).
-pub(crate) const INSERT: &str = "INSERT INTO attributions (uuid, claim_id, speaker, publication, mode, \
+/// The one INSERT of an attribution row.
+const INSERT: &str = "INSERT INTO attributions (uuid, claim_id, speaker, publication, mode, \
      quote, said_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 /// Inserts one relay of an attribution.
-pub(crate) const INSERT_RELAY: &str =
+const INSERT_RELAY: &str =
     "INSERT INTO attribution_relays (attribution_id, position, source_id, mode) VALUES (?1, ?2, ?3, ?4)";
 
-pub(crate) fn insert(conn: &Connection, a: &Attribution) -> Result<()> {
+pub(crate) fn insert(conn: &Connection, a: &Attribution, refs: &mut dyn Refs) -> Result<()> {
     a.validate()?;
-    let (claim, speaker, publication, relays) = refs(conn, a)?;
-    let own = run_insert(
-        conn,
-        &mut *conn.prepare_cached(INSERT)?,
-        a,
-        claim,
-        speaker,
-        publication,
-    )?;
-    write_relays(conn, own, a, &relays)
-}
-
-/// Runs [`INSERT`] for `a` (not its relays), whose claim, speaker and publication rowids the caller
-/// resolved, and indexes its quote; returns its rowid.
-pub(crate) fn run_insert(
-    conn: &Connection,
-    stmt: &mut Statement<'_>,
-    a: &Attribution,
-    claim: i64,
-    speaker: Option<i64>,
-    publication: Option<i64>,
-) -> Result<i64> {
-    stmt.execute(params![
-        a.id,
-        claim,
-        speaker,
-        publication,
-        a.mode,
-        a.quote,
-        a.said_on,
-        ts_to_sql(a.created_at)?
-    ])
-    .map_err(|e| insert_err(e, "attribution", a.id))?;
+    let (claim, speaker, publication, relays) = rowids(conn, a, refs)?;
+    conn.prepare_cached(INSERT)?
+        .execute(params![
+            a.id,
+            claim,
+            speaker,
+            publication,
+            a.mode,
+            a.quote,
+            a.said_on,
+            ts_to_sql(a.created_at)?
+        ])
+        .map_err(|e| insert_err(e, "attribution", a.id))?;
     let own = conn.last_insert_rowid();
     crate::store::search::index_quote(conn, own, a.quote.as_deref())?;
-    Ok(own)
+    write_relays(conn, own, a, &relays)
 }
 
 pub(crate) fn update(conn: &Connection, a: &Attribution) -> Result<()> {
     a.validate()?;
     let own = rowid(conn, a.id)?;
-    let (claim, speaker, publication, relays) = refs(conn, a)?;
+    let (claim, speaker, publication, relays) = rowids(conn, a, &mut Lookup)?;
     conn.prepare_cached(
         "UPDATE attributions SET claim_id = ?2, speaker = ?3, publication = ?4, mode = ?5, quote = ?6, \
          said_on = ?7, created_at = ?8 WHERE id = ?1",
@@ -171,5 +153,7 @@ pub(crate) fn update(conn: &Connection, a: &Attribution) -> Result<()> {
         a.said_on,
         ts_to_sql(a.created_at)?
     ])?;
+    conn.prepare_cached("DELETE FROM attribution_relays WHERE attribution_id = ?1")?
+        .execute([own])?;
     write_relays(conn, own, a, &relays)
 }

@@ -2,8 +2,10 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::Refs;
 use crate::error::{Error, Result};
 use crate::model::claim::{Claim, Quantity};
+use crate::model::history::EntityKind;
 use crate::model::ids::ClaimId;
 use crate::model::text::name_key;
 use crate::store::convert::{insert_err, rowid, ts_from_sql, ts_to_sql};
@@ -75,11 +77,20 @@ pub(crate) fn read(conn: &Connection, id: ClaimId) -> Result<Claim> {
     complete(conn, row)
 }
 
-pub(crate) fn write_children(conn: &Connection, rowid: i64, c: &Claim) -> Result<()> {
+/// Replaces a stored claim's quantities and tags.
+fn rewrite_children(conn: &Connection, rowid: i64, c: &Claim) -> Result<()> {
     conn.prepare_cached("DELETE FROM claim_quantities WHERE claim_id = ?1")?
         .execute([rowid])?;
     conn.prepare_cached("DELETE FROM claim_tags WHERE claim_id = ?1")?
         .execute([rowid])?;
+    write_children(conn, rowid, c)
+}
+
+/// Writes a new claim's quantities and tags.
+fn write_children(conn: &Connection, rowid: i64, c: &Claim) -> Result<()> {
+    if c.quantities.is_empty() && c.tags.is_empty() {
+        return Ok(());
+    }
     let mut q = conn.prepare_cached(
         "INSERT INTO claim_quantities (claim_id, position, value, unit, bound, subject) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -96,10 +107,10 @@ pub(crate) fn write_children(conn: &Connection, rowid: i64, c: &Claim) -> Result
 }
 
 /// The one insert of a claim row, for single writes and batches alike.
-pub(crate) const INSERT: &str = "INSERT INTO claims (uuid, text, language, kind, about, made_on, created_at, \
+const INSERT: &str = "INSERT INTO claims (uuid, text, language, kind, about, made_on, created_at, \
      text_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
-pub(crate) fn insert(conn: &Connection, c: &Claim) -> Result<()> {
+pub(crate) fn insert(conn: &Connection, c: &Claim, refs: &mut dyn Refs) -> Result<()> {
     c.validate()?;
     conn.prepare_cached(INSERT)?
         .execute(params![
@@ -114,6 +125,7 @@ pub(crate) fn insert(conn: &Connection, c: &Claim) -> Result<()> {
         ])
         .map_err(|e| insert_err(e, "claim", c.id))?;
     let own = conn.last_insert_rowid();
+    refs.inserted(EntityKind::Claim, c.id.as_uuid(), own);
     crate::store::search::index_claim(conn, own, &c.text)?;
     write_children(conn, own, c)
 }
@@ -135,5 +147,5 @@ pub(crate) fn update(conn: &Connection, c: &Claim) -> Result<()> {
         ts_to_sql(c.created_at)?,
         name_key(&c.text)
     ])?;
-    write_children(conn, own, c)
+    rewrite_children(conn, own, c)
 }

@@ -1,7 +1,8 @@
 //! SQL for evidence: how a record of this kind is read, inserted and updated (the one place that writes its rows).
 
-use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::Refs;
 use crate::error::{Error, Result};
 use crate::model::evidence::Evidence;
 use crate::model::ids::{ClaimId, EvidenceId};
@@ -74,50 +75,31 @@ pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(Evidence) -> Result<()>)
     crate::store::convert::each_row(conn, select!("ORDER BY e.id"), |r| Ok(from_row(r)?), f)
 }
 
-/// The INSERT shared by single writes and the batch path (which holds it prepared).
-pub(crate) const INSERT: &str = "INSERT INTO evidence (uuid, claim_id, source_id, stance, credibility, \
+/// The one INSERT of an evidence row.
+const INSERT: &str = "INSERT INTO evidence (uuid, claim_id, source_id, stance, credibility, \
      excerpt, publication, as_of, created_at, question, answer_type) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
-pub(crate) fn insert(conn: &Connection, e: &Evidence) -> Result<()> {
+pub(crate) fn insert(conn: &Connection, e: &Evidence, refs: &mut dyn Refs) -> Result<()> {
     e.validate()?;
-    let claim = rowid(conn, e.claim)?;
-    let source = rowid_of(conn, e.source)?;
-    let publication = rowid_of(conn, e.publication)?;
-    run_insert(
-        conn,
-        &mut *conn.prepare_cached(INSERT)?,
-        e,
-        claim,
-        source,
-        publication,
-    )
-}
-
-/// Runs [`INSERT`] for `e`, whose claim, source and publication rowids the caller resolved, and indexes
-/// its excerpt.
-pub(crate) fn run_insert(
-    conn: &Connection,
-    stmt: &mut Statement<'_>,
-    e: &Evidence,
-    claim: i64,
-    source: Option<i64>,
-    publication: Option<i64>,
-) -> Result<()> {
-    stmt.execute(params![
-        e.id,
-        claim,
-        source,
-        e.stance,
-        e.credibility,
-        e.excerpt,
-        publication,
-        e.as_of,
-        ts_to_sql(e.created_at)?,
-        e.question,
-        e.answer_type
-    ])
-    .map_err(|err| insert_err(err, "evidence", e.id))?;
+    let claim = refs.claim(conn, e.claim)?;
+    let source = e.source.map(|s| refs.source(conn, s)).transpose()?;
+    let publication = e.publication.map(|p| refs.publication(conn, p)).transpose()?;
+    conn.prepare_cached(INSERT)?
+        .execute(params![
+            e.id,
+            claim,
+            source,
+            e.stance,
+            e.credibility,
+            e.excerpt,
+            publication,
+            e.as_of,
+            ts_to_sql(e.created_at)?,
+            e.question,
+            e.answer_type
+        ])
+        .map_err(|err| insert_err(err, "evidence", e.id))?;
     crate::store::search::index_excerpt(conn, conn.last_insert_rowid(), e.excerpt.as_deref())
 }
 

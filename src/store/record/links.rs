@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::Refs;
 use crate::error::{Error, Result};
 use crate::model::ids::ClaimLinkId;
 use crate::model::link::ClaimLink;
@@ -41,10 +42,10 @@ pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(ClaimLink) -> Result<()>
     crate::store::convert::each_row(conn, select!("ORDER BY l.id"), |r| Ok(from_row(r)?), f)
 }
 
-pub(crate) fn insert(conn: &Connection, l: &ClaimLink) -> Result<()> {
+pub(crate) fn insert(conn: &Connection, l: &ClaimLink, refs: &mut dyn Refs) -> Result<()> {
     l.validate()?;
-    let from = rowid(conn, l.from)?;
-    let to = rowid(conn, l.to)?;
+    let from = refs.claim(conn, l.from)?;
+    let to = refs.claim(conn, l.to)?;
     conn.prepare_cached(
         "INSERT INTO claim_links (uuid, from_claim, to_claim, kind, note, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

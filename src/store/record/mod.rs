@@ -24,14 +24,49 @@ use crate::model::link::ClaimLink;
 use crate::model::publication::Publication;
 use crate::model::review::Review;
 use crate::model::source::Source;
-use crate::store::convert::StoredId;
+use crate::store::convert::{StoredId, rowid};
+
+/// How a write finds the rowids of the records a new record references (its claim, source,
+/// publication): the uuid index ([`Lookup`]), or a batch's bounded cache of the records it wrote.
+pub(crate) trait Refs {
+    /// The claim's rowid, or [`crate::Error::NotFound`].
+    fn claim(&mut self, conn: &Connection, id: ClaimId) -> Result<i64>;
+    /// The source's rowid, or [`crate::Error::NotFound`].
+    fn source(&mut self, conn: &Connection, id: SourceId) -> Result<i64>;
+    /// The publication's rowid, or [`crate::Error::NotFound`].
+    fn publication(&mut self, conn: &Connection, id: PublicationId) -> Result<i64>;
+    /// Notes the rowid of a claim, source or publication just inserted.
+    fn inserted(&mut self, _kind: EntityKind, _id: uuid::Uuid, _rowid: i64) {}
+}
+
+/// [`Refs`] through the uuid index.
+pub(crate) struct Lookup;
+
+impl Refs for Lookup {
+    fn claim(&mut self, conn: &Connection, id: ClaimId) -> Result<i64> {
+        rowid(conn, id)
+    }
+    fn source(&mut self, conn: &Connection, id: SourceId) -> Result<i64> {
+        rowid(conn, id)
+    }
+    fn publication(&mut self, conn: &Connection, id: PublicationId) -> Result<i64> {
+        rowid(conn, id)
+    }
+}
 
 /// A kind of record the store keeps.
-pub(crate) trait Record: Serialize + PartialEq + Sized {
+pub(crate) trait Record: Serialize + serde::de::DeserializeOwned + PartialEq + Sized {
     /// Its id type (which names its table).
     type Id: StoredId;
     /// Its kind in the history.
     const KIND: EntityKind;
+    /// The largest rowid of its table (0 when empty): where a batch's rows start.
+    const MAX_ROWID: &'static str;
+    /// The uuid and rowid of every record of its table, oldest first.
+    const ALL_IDS: &'static str;
+    /// The members of its serde JSON that name the claims it belongs to (see [`Record::claims`]); the
+    /// history indexes an entry under them.
+    const CLAIM_FIELDS: &'static [&'static str];
     /// Whether a stored record is never changed in place by an import: evidence and reviews are
     /// versioned (a new stance or verdict is a new record that supersedes the old one).
     const VERSIONED: bool = false;
@@ -44,18 +79,39 @@ pub(crate) trait Record: Serialize + PartialEq + Sized {
     }
     /// Reads the stored record with this id.
     fn read(conn: &Connection, id: Self::Id) -> Result<Self>;
-    /// Inserts the record (validated) with its own id.
-    fn insert(conn: &Connection, record: &Self) -> Result<()>;
+    /// The standing of a stored versioned record that no longer counts (superseded or retracted), as
+    /// JSON; `None` for a current one and for kinds that are not versioned.
+    fn withdrawn(_conn: &Connection, _id: Self::Id) -> Result<Option<serde_json::Value>> {
+        Ok(None)
+    }
+    /// Inserts the record (validated) with its own id, the rowids of the records it references found
+    /// through `refs`. The one INSERT of its kind, for single writes, batches and imports alike.
+    fn insert(conn: &Connection, record: &Self, refs: &mut dyn Refs) -> Result<()>;
     /// Replaces the stored record of the same id.
     fn update(conn: &Connection, record: &Self) -> Result<()>;
 }
 
 macro_rules! record {
-    ($ty:ty, $id:ty, $kind:ident, $module:ident $(, versioned = $v:expr)? $(, claims = |$r:ident| $claims:expr)?) => {
+    (
+        $ty:ty, $id:ty, $kind:ident, $module:ident, table = $table:literal, claim_fields = $fields:expr
+        $(, versioned = $v:tt)? $(, claims = |$r:ident| $claims:expr)?
+    ) => {
         impl Record for $ty {
             type Id = $id;
             const KIND: EntityKind = EntityKind::$kind;
-            $(const VERSIONED: bool = $v;)?
+            const MAX_ROWID: &'static str = concat!("SELECT coalesce(max(id), 0) FROM ", $table);
+            const ALL_IDS: &'static str = concat!("SELECT uuid, id FROM ", $table, " ORDER BY id");
+            const CLAIM_FIELDS: &'static [&'static str] = &$fields;
+            $(const VERSIONED: bool = $v;
+            fn withdrawn(conn: &Connection, id: $id) -> Result<Option<serde_json::Value>> {
+                let s = crate::store::standing::standing(conn, id)?;
+                if s.is_current() {
+                    return Ok(None);
+                }
+                serde_json::to_value(&s)
+                    .map(Some)
+                    .map_err(|e| crate::error::Error::invalid("standing", format!("cannot be serialized: {e}")))
+            })?
             fn id(&self) -> $id {
                 self.id
             }
@@ -66,8 +122,8 @@ macro_rules! record {
             fn read(conn: &Connection, id: $id) -> Result<Self> {
                 $module::read(conn, id)
             }
-            fn insert(conn: &Connection, record: &Self) -> Result<()> {
-                $module::insert(conn, record)
+            fn insert(conn: &Connection, record: &Self, refs: &mut dyn Refs) -> Result<()> {
+                $module::insert(conn, record, refs)
             }
             fn update(conn: &Connection, record: &Self) -> Result<()> {
                 $module::update(conn, record)
@@ -76,14 +132,38 @@ macro_rules! record {
     };
 }
 
-record!(Source, SourceId, Source, sources);
-record!(Publication, PublicationId, Publication, publications);
-record!(Claim, ClaimId, Claim, claims, claims = |c| [Some(c.id), None]);
+record!(
+    Source,
+    SourceId,
+    Source,
+    sources,
+    table = "sources",
+    claim_fields = []
+);
+record!(
+    Publication,
+    PublicationId,
+    Publication,
+    publications,
+    table = "publications",
+    claim_fields = []
+);
+record!(
+    Claim,
+    ClaimId,
+    Claim,
+    claims,
+    table = "claims",
+    claim_fields = ["id"],
+    claims = |c| [Some(c.id), None]
+);
 record!(
     Attribution,
     AttributionId,
     Attribution,
     attributions,
+    table = "attributions",
+    claim_fields = ["claim"],
     claims = |a| [Some(a.claim), None]
 );
 record!(
@@ -91,6 +171,8 @@ record!(
     EvidenceId,
     Evidence,
     evidence,
+    table = "evidence",
+    claim_fields = ["claim"],
     versioned = true,
     claims = |e| [Some(e.claim), None]
 );
@@ -99,6 +181,8 @@ record!(
     ClaimLinkId,
     ClaimLink,
     links,
+    table = "claim_links",
+    claim_fields = ["from", "to"],
     claims = |l| [Some(l.from), Some(l.to)]
 );
 record!(
@@ -106,6 +190,8 @@ record!(
     ReviewId,
     Review,
     reviews,
+    table = "reviews",
+    claim_fields = ["claim"],
     versioned = true,
     claims = |r| [Some(r.claim), None]
 );

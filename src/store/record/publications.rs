@@ -2,7 +2,9 @@
 
 use rusqlite::{Connection, Row, params};
 
+use super::Refs;
 use crate::error::{Error, Result};
+use crate::model::history::EntityKind;
 use crate::model::ids::PublicationId;
 use crate::model::publication::Publication;
 use crate::store::convert::{insert_err, rowid, rowid_of, ts_from_sql, ts_to_sql};
@@ -47,9 +49,9 @@ pub(crate) fn read(conn: &Connection, id: PublicationId) -> Result<Publication> 
         })
 }
 
-pub(crate) fn insert(conn: &Connection, p: &Publication) -> Result<()> {
+pub(crate) fn insert(conn: &Connection, p: &Publication, refs: &mut dyn Refs) -> Result<()> {
     p.validate()?;
-    let publisher = rowid_of(conn, p.publisher)?;
+    let publisher = p.publisher.map(|s| refs.source(conn, s)).transpose()?;
     conn.prepare_cached(
         "INSERT INTO publications (uuid, title, url, archive_url, publisher, published, retrieved, language, \
          created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -66,6 +68,7 @@ pub(crate) fn insert(conn: &Connection, p: &Publication) -> Result<()> {
         ts_to_sql(p.created_at)?
     ])
     .map_err(|e| insert_err(e, "publication", p.id))?;
+    refs.inserted(EntityKind::Publication, p.id.as_uuid(), conn.last_insert_rowid());
     Ok(())
 }
 

@@ -1,7 +1,8 @@
 //! SQL for reviews: how a record of this kind is read, inserted and updated (the one place that writes its rows).
 
-use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::Refs;
 use crate::error::{Error, Result};
 use crate::model::ids::{ClaimId, ReviewId};
 use crate::model::review::{Rating, Review};
@@ -68,42 +69,33 @@ pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(Review) -> Result<()>) -
     crate::store::convert::each_row(conn, select!("ORDER BY r.id"), |r| Ok(from_row(r)?), f)
 }
 
-/// The INSERT shared by single writes and the batch path (which holds it prepared).
-pub(crate) const INSERT: &str = "INSERT INTO reviews (uuid, claim_id, verdict, label, rating_value, \
+/// The one INSERT of a review row.
+const INSERT: &str = "INSERT INTO reviews (uuid, claim_id, verdict, label, rating_value, \
      rating_best, rating_worst, rating_name, rationale, reviewer, reviewed_on, url, created_at) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
-pub(crate) fn insert(conn: &Connection, r: &Review) -> Result<()> {
+pub(crate) fn insert(conn: &Connection, r: &Review, refs: &mut dyn Refs) -> Result<()> {
     r.validate()?;
-    let claim = rowid(conn, r.claim)?;
-    let reviewer = rowid_of(conn, r.reviewer)?;
-    run_insert(&mut *conn.prepare_cached(INSERT)?, r, claim, reviewer)
-}
-
-/// Runs [`INSERT`] for `r`, whose claim and reviewer rowids the caller resolved.
-pub(crate) fn run_insert(
-    stmt: &mut Statement<'_>,
-    r: &Review,
-    claim: i64,
-    reviewer: Option<i64>,
-) -> Result<()> {
+    let claim = refs.claim(conn, r.claim)?;
+    let reviewer = r.reviewer.map(|s| refs.source(conn, s)).transpose()?;
     let rt = r.rating.as_ref();
-    stmt.execute(params![
-        r.id,
-        claim,
-        r.verdict,
-        r.label,
-        rt.map(|x| x.value),
-        rt.map(|x| x.best),
-        rt.map(|x| x.worst),
-        rt.and_then(|x| x.alternate_name.as_deref()),
-        r.rationale,
-        reviewer,
-        r.reviewed_on,
-        r.url,
-        ts_to_sql(r.created_at)?
-    ])
-    .map_err(|e| insert_err(e, "review", r.id))?;
+    conn.prepare_cached(INSERT)?
+        .execute(params![
+            r.id,
+            claim,
+            r.verdict,
+            r.label,
+            rt.map(|x| x.value),
+            rt.map(|x| x.best),
+            rt.map(|x| x.worst),
+            rt.and_then(|x| x.alternate_name.as_deref()),
+            r.rationale,
+            reviewer,
+            r.reviewed_on,
+            r.url,
+            ts_to_sql(r.created_at)?
+        ])
+        .map_err(|e| insert_err(e, "review", r.id))?;
     Ok(())
 }
 

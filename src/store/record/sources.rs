@@ -2,7 +2,9 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::Refs;
 use crate::error::{Error, Result};
+use crate::model::history::EntityKind;
 use crate::model::ids::SourceId;
 use crate::model::source::Source;
 use crate::model::text::name_key;
@@ -144,7 +146,7 @@ pub(crate) fn refuse_namesake(conn: &Connection, s: &Source) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn insert(conn: &Connection, s: &Source) -> Result<()> {
+pub(crate) fn insert(conn: &Connection, s: &Source, refs: &mut dyn Refs) -> Result<()> {
     s.validate()?;
     let parent = check_parent(conn, s)?;
     conn.prepare_cached(
@@ -164,7 +166,9 @@ pub(crate) fn insert(conn: &Connection, s: &Source) -> Result<()> {
         ts_to_sql(s.created_at)?
     ])
     .map_err(|e| insert_err(e, "source", s.id))?;
-    write_aliases(conn, conn.last_insert_rowid(), s)
+    let own = conn.last_insert_rowid();
+    refs.inserted(EntityKind::Source, s.id.as_uuid(), own);
+    write_aliases(conn, own, s)
 }
 
 pub(crate) fn update(conn: &Connection, s: &Source) -> Result<()> {

@@ -429,10 +429,10 @@ mod tests {
         let bare = NewEvidence::new(src.id, Stance::Neutral)
             .into_evidence(claim.id)
             .unwrap();
-        crate::store::record::sources::insert(&conn, &src).unwrap();
-        crate::store::record::claims::insert(&conn, &claim).unwrap();
-        crate::store::record::evidence::insert(&conn, &ev).unwrap();
-        crate::store::record::evidence::insert(&conn, &bare).unwrap();
+        crate::store::record::sources::insert(&conn, &src, &mut crate::store::record::Lookup).unwrap();
+        crate::store::record::claims::insert(&conn, &claim, &mut crate::store::record::Lookup).unwrap();
+        crate::store::record::evidence::insert(&conn, &ev, &mut crate::store::record::Lookup).unwrap();
+        crate::store::record::evidence::insert(&conn, &bare, &mut crate::store::record::Lookup).unwrap();
         integrity_ok(&conn);
         let hits = search(&conn, &query_terms("kursk"), 5).unwrap();
         assert_eq!(hits.len(), 1);
