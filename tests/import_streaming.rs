@@ -360,3 +360,34 @@ fn the_report_of_a_huge_file_lists_the_first_issues_and_counts_the_rest() {
     let counted: usize = last.message.split(' ').next().unwrap().parse().unwrap();
     assert_eq!(listed_pages + counted, MAX_LISTED_ISSUES + extra, "{last:?}");
 }
+
+#[test]
+fn huge_keys_and_values_are_cut_short_in_the_report() {
+    // Keys claimtrack has no place for are reported; a megabyte-long one must not be kept whole, or
+    // 10,000 of them would fill memory with the report alone.
+    let key = "k".repeat(1 << 20);
+    let doc = format!(
+        r#"[{}, {{"@type": "WebPage", "{key}": 1}}, {{"@type": "ClaimReview", "claimReviewed": "Keyed", "{key}": 2,
+            "reviewRating": {{"alternateName": "False"}}}}]"#,
+        review("First")
+    );
+    let store = Store::open_in_memory().unwrap();
+    let report = claimreview::import(&store, doc.as_bytes(), ImportOptions::default()).unwrap();
+    assert_eq!(store.claims().unwrap().len(), 2);
+    let ignored: Vec<_> = report.issues_of(IssueKind::Ignored).collect();
+    assert!(
+        ignored.iter().any(|i| i.location.starts_with("$[2].kkk")),
+        "{ignored:?}"
+    );
+    for i in &report.issues {
+        assert!(
+            i.location.len() <= 1_024 && i.message.len() <= 1_024,
+            "{} bytes",
+            i.location.len()
+        );
+    }
+    // The same in a strict refusal.
+    let doc = format!(r#"{{"claims": [{{"text": "t", "{key}": 1, "{key}": 2}}]}}"#);
+    let err = factcheck::import(&store, doc.as_bytes(), ImportOptions::default().strict()).unwrap_err();
+    assert!(err.to_string().len() < 4_096, "{} bytes", err.to_string().len());
+}

@@ -538,6 +538,34 @@ fn an_import_refused_mid_file_leaves_the_store_unchanged() {
     let (st, report) = s.post("/v1/import?format=jsonl", Some(&d.admin), &text);
     assert_eq!(st, 200, "{report}");
     assert!(report["inserted"].as_u64().unwrap() > 5);
+    // ClaimReview skips a node it cannot read, unless strict=true makes the file all or nothing.
+    let markup = r#"[{"@type": "ClaimReview", "claimReviewed": "Strictly one", "reviewRating": {"alternateName": "False"}},
+                     {"@type": "ClaimReview", "reviewRating": {"alternateName": "True"}}]"#;
+    let before = s.get_text("/v1/export?format=bundle", Some(&d.read), None).1;
+    let (st, v) = s.post(
+        "/v1/import?format=claimreview&strict=true",
+        Some(&d.admin),
+        markup,
+    );
+    assert_eq!(st, 400, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("$[1]"), "{v}");
+    assert_eq!(
+        s.get_text("/v1/export?format=bundle", Some(&d.read), None).1,
+        before
+    );
+    let (st, v) = s.post("/v1/import?format=claimreview&strict=yes", Some(&d.admin), markup);
+    assert_eq!((st, error_of(&v).1), (400, Some("strict")));
+    let (st, report) = s.post("/v1/import?format=claimreview", Some(&d.admin), markup);
+    assert_eq!(st, 200, "{report}");
+    assert_eq!(report["added"]["claims"], 1, "{report}");
+    assert!(
+        report["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["kind"] == "skipped" && i["location"] == "$[1]"),
+        "{report}"
+    );
     let (st, v) = s.post("/v1/import?format=xml", Some(&d.admin), "<a/>");
     assert_eq!((st, error_of(&v).1), (400, Some("format")));
     assert!(cli(&d.db, &["check"]).starts_with("ok"));

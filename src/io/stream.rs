@@ -565,6 +565,10 @@ pub const MAX_LISTED_ISSUES: usize = 10_000;
 /// together.
 const MAX_ISSUE_GROUPS: usize = 1_000;
 
+/// The most bytes of an issue's location or message a report keeps (longer ones are cut to a quarter
+/// of it in characters, so at most this many bytes, and marked with `…`).
+const MAX_ISSUE_TEXT: usize = 1_024;
+
 /// Gathers an import's report: issues listed up to [`MAX_LISTED_ISSUES`], then counted; in a strict
 /// import, the first issue that skips something stops the import instead.
 pub(crate) struct Collector {
@@ -595,7 +599,15 @@ impl Collector {
 
     /// Takes in one issue of the record at `record`; in a strict import, an issue that skips a record or
     /// a value is returned as [`Error::Parse`] instead (the caller returns it, and nothing is written).
-    pub(crate) fn push(&mut self, record: &str, issue: ImportIssue) -> Result<()> {
+    pub(crate) fn push(&mut self, record: &str, mut issue: ImportIssue) -> Result<()> {
+        // A key or a value may be up to a record long: what a report keeps of each is cut short, so
+        // 10,000 listed issues stay a few megabytes whatever the file holds.
+        if issue.location.len() > MAX_ISSUE_TEXT {
+            issue.location = crate::model::text::shorten(&issue.location, MAX_ISSUE_TEXT / 4);
+        }
+        if issue.message.len() > MAX_ISSUE_TEXT {
+            issue.message = crate::model::text::shorten(&issue.message, MAX_ISSUE_TEXT / 4);
+        }
         if issue.kind == IssueKind::Skipped && self.strict() {
             return Err(Error::Parse {
                 location: record.to_string(),

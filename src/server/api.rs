@@ -729,15 +729,33 @@ pub(crate) async fn import(
             )
         })?
         .to_string();
+    // ClaimReview and Fact Check Tools skip what they cannot read unless asked to be all or nothing.
+    let strict = match p.get("strict") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "strict",
+                format!("expected true or false, found {:?}", shorten(other)),
+            ));
+        }
+    };
     let bytes = read_body(&state, &headers, body).await?;
     let report = state
         .with_store(&caller.name, move |s| {
             let input: &[u8] = &bytes;
+            let options = || {
+                if strict {
+                    ImportOptions::default().strict()
+                } else {
+                    ImportOptions::default()
+                }
+            };
             match format.as_str() {
-                "bundle" => bundle::import(s, &bundle::read_bundle(input)?, ImportOptions::default()),
-                "jsonl" => jsonl::import(s, input, ImportOptions::default()),
-                "claimreview" => claimreview::import(s, input, ImportOptions::default()),
-                "factcheck-api" => factcheck::import(s, input, ImportOptions::default()),
+                "bundle" => bundle::import(s, &bundle::read_bundle(input)?, options()),
+                "jsonl" => jsonl::import(s, input, options()),
+                "claimreview" => claimreview::import(s, input, options()),
+                "factcheck-api" => factcheck::import(s, input, options()),
                 other => Err(crate::Error::Invalid {
                     field: "format",
                     reason: format!(

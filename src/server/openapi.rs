@@ -143,7 +143,10 @@ pub(crate) fn document() -> Value {
             "/v1/similar": { "get": read("Claims worded like a text", vec![ q("text", true, text(), "the text"), limit("most claims") ]) },
             "/v1/import": { "post": {
                 "summary": "Import a file in one transaction: all of it or none (admin)",
-                "parameters": [ q("format", true, strings(&["bundle", "jsonl", "claimreview", "factcheck-api"]), "the file's format") ],
+                "parameters": [
+                    q("format", true, strings(&["bundle", "jsonl", "claimreview", "factcheck-api"]), "the file's format"),
+                    q("strict", false, strings(&["true", "false"]), "claimreview and factcheck-api: refuse the whole file at the first record that cannot be read (the other formats always do)")
+                ],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": {} }, "application/x-ndjson": { "schema": { "type": "string" } } } },
                 "responses": responses("200", "The import report")
             } },
