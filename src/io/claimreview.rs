@@ -21,7 +21,15 @@
 //! the same `url`) is skipped and counted as unchanged, so importing a page's markup twice adds nothing;
 //! if its rating has changed since, it is not written (a review is never overwritten) and is listed in the
 //! report with the [`Error::Conflict`] that names the stored review: publish a correction with
-//! `Store::correct_review`.
+//! `Store::correct_review`. With [`ImportOptions::strict`] the first node that cannot be read (or
+//! gives a key twice, or would overwrite a review) refuses the whole input instead.
+//!
+//! The input is read node by node, never whole, so a file of any size is imported in bounded memory
+//! (see [`import`]). What that costs at the edges, for files far larger than any page's markup: the
+//! nodes with an `@id` are kept for references up to 16 MiB, a `ClaimReview` referring to an `@id` not
+//! seen yet is held back to the end of the file (up to 16 MiB of them; beyond that it is imported at
+//! once, the node it names then unknown and reported as unreadable), and what the file said already is remembered for
+//! the last 2^19 claims, reviews and works (repeats further apart than that are recorded again).
 //!
 //! ```
 //! use claimtrack::{Store, Verdict, io::claimreview};
