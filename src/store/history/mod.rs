@@ -1,10 +1,20 @@
-//! The append-only history of changes, and the standing of evidence and reviews.
+//! The append-only history of changes.
 //!
-//! Every write through the [`Store`] API goes through [`track`]: it reads the record's value before and
-//! after the write (as serde JSON, see [`snapshot`]) inside the same transaction and, when they differ,
-//! appends one row to `history` naming the actor, time, record, operation and both values. Because the
-//! row is written in the writer's transaction, a change and its history entry commit together or not at
-//! all. `verify` replays the history and compares its last value for every record with the current state.
+//! Every write goes through the one write path (`store/writes.rs`), which enters it here in the writer's
+//! transaction, so a change and its history commit together or not at all:
+//!
+//! - `write.rs`: a single write. [`track`] reads the record's value before and after the write (its serde
+//!   JSON, with its standing when it no longer counts) and appends one row when they differ; an insert's
+//!   value after is the record written ([`inserted`]).
+//! - `batch.rs`: a bulk write. One `batch` entry for all its records ([`BatchLog`]), with per table the
+//!   rowid range it inserted, how many records and the sum of their digests.
+//! - `read.rs`: a record's, an actor's or a claim's changes, a batch's records shown as `import`
+//!   changes of its entry.
+//! - `verify.rs`: replaying the history against the current state (`Store::verify_history`).
+//! - `digest.rs`: the one digest (FNV-1a of a value's JSON text) batches sum and `verify` compares.
+//! - `kinds.rs`: the record kinds as the history sees them, one table built from their
+//!   [`Record`](super::record::Record) descriptions.
+//! - `entry.rs`: appending one row and its per-claim index rows; `actor.rs`: who makes the changes.
 //!
 //! The actor lives in a per-connection TEMP table, so every code path holding only a `&Connection` (the
 //! bundle importer, a bulk loader) records the actor set on its `Store` without passing it around.
