@@ -910,3 +910,58 @@ fn shutdown_lets_a_write_in_flight_finish() {
         eprintln!("note: the import finished before SIGTERM; in-flight finishing not exercised this run");
     }
 }
+
+/// `server::claim_json` reads everything in one snapshot and derives the chains and the records that
+/// count from the bundle it reads; every part must still equal what the separate library calls answer,
+/// for every claim of the seed after evidence was revised and retracted and reviews corrected and
+/// retracted.
+#[test]
+fn claim_json_agrees_with_the_separate_library_reads() {
+    use claimtrack::server::claim_json;
+    use claimtrack::{NewEvidence, NewReview, Stance, Store, Verdict};
+    let store = Store::open_in_memory().unwrap();
+    claimtrack::seeds::load_wonsan(&store).unwrap();
+    let claims = store.claims().unwrap();
+    let source = store.sources().unwrap()[0].id;
+    let (a, b) = (claims[0].id, claims[1].id);
+    let e1 = store
+        .add_evidence(a, NewEvidence::new(source, Stance::Supports))
+        .unwrap();
+    let e2 = store
+        .add_evidence(a, NewEvidence::new(source, Stance::Neutral))
+        .unwrap();
+    store
+        .revise_evidence(e1, NewEvidence::new(source, Stance::Refutes), "re-read")
+        .unwrap();
+    store.retract_evidence(e2, "wrong claim").unwrap();
+    let r1 = store.add_review(a, NewReview::new(Verdict::False)).unwrap();
+    let r2 = store.add_review(b, NewReview::new(Verdict::True)).unwrap();
+    store
+        .correct_review(r1, NewReview::new(Verdict::MostlyFalse), "typo")
+        .unwrap();
+    store.retract_review(r2, "premature").unwrap();
+    let ids = |v: Vec<Value>| -> Value { Value::Array(v.into_iter().map(|x| x["id"].clone()).collect()) };
+    let mut withdrawn = 0;
+    for c in &claims {
+        let v = claim_json(&store, c.id).unwrap();
+        assert_eq!(
+            v["chains"],
+            json!(store.attribution_chains(c.id).unwrap()),
+            "{}",
+            c.text
+        );
+        assert_eq!(v["summary"], json!(store.evidence_summary(c.id).unwrap()));
+        assert_eq!(v["conflicts"], json!(store.conflicts_of(c.id).unwrap()));
+        assert_eq!(v["history"], json!(store.claim_history(c.id).unwrap()));
+        let current_evidence =
+            ids(serde_json::from_value(json!(store.current_evidence_of(c.id).unwrap())).unwrap());
+        let current_reviews =
+            ids(serde_json::from_value(json!(store.current_reviews_of(c.id).unwrap())).unwrap());
+        assert_eq!(v["current_evidence"], current_evidence, "{}", c.text);
+        assert_eq!(v["current_reviews"], current_reviews, "{}", c.text);
+        withdrawn += v["evidence"].as_array().unwrap().len() - current_evidence.as_array().unwrap().len();
+        withdrawn += v["reviews"].as_array().unwrap().len() - current_reviews.as_array().unwrap().len();
+    }
+    // The revised and retracted evidence and the corrected and retracted reviews were compared.
+    assert!(withdrawn >= 4, "{withdrawn}");
+}

@@ -54,6 +54,7 @@ mod search;
 mod similar;
 mod timeline;
 
+pub(crate) use chains::chain_of;
 pub use chains::{AttributionChain, ChainNode, Hop, RelayBottleneck};
 pub use conflicts::{ABOUT_TOLERANCE, Conflict, QuantityRange, comparable, quantities_conflict, unit_key};
 pub use evidence::{

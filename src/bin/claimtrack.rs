@@ -258,6 +258,10 @@ struct ServeArgs {
     /// Longest a request may run, in seconds, before it is answered with 503.
     #[arg(long, default_value_t = 30)]
     timeout: u64,
+    /// Connections to the database kept open, which is also how many requests use it at once (the
+    /// others wait their turn). Default: two per core, at least 4, at most 16.
+    #[arg(long)]
+    connections: Option<usize>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -729,6 +733,9 @@ fn serve(db: &Path, opts: OpenOptions, args: ServeArgs, json: bool) -> Outcome {
     options.max_body_bytes = args.max_body;
     options.max_page_size = args.max_page.max(1);
     options.request_timeout = std::time::Duration::from_secs(args.timeout.max(1));
+    if let Some(n) = args.connections {
+        options.connections = n.max(1);
+    }
     options.open = opts;
     claimtrack::server::serve(options, |addr| {
         // Scripts and tests read the address from this first line (port 0 picks a free one).

@@ -1,6 +1,8 @@
 //! The JSON API over the model: reading a claim with everything known about it, search, similar
 //! claims, creating records, revising and retracting them, importing and exporting files.
 
+use std::collections::HashSet;
+
 use axum::Extension;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
@@ -156,36 +158,53 @@ fn created(id: impl serde::Serialize) -> Response {
 /// # Ok::<(), claimtrack::Error>(())
 /// ```
 pub fn claim_json(store: &Store, id: ClaimId) -> crate::Result<Value> {
-    let b = crate::io::bundle::export_claim(store, id)?;
-    let summary = store.evidence_summary(id)?;
-    let chains = store.attribution_chains(id)?;
-    let conflicts = store.conflicts_of(id)?;
-    let current_reviews: Vec<ReviewId> = store.current_reviews_of(id)?.iter().map(|r| r.id).collect();
-    let current_evidence: Vec<EvidenceId> = store.current_evidence_of(id)?.iter().map(|e| e.id).collect();
-    let history = store.claim_history(id)?;
-    let names: serde_json::Map<String, Value> = b
-        .sources
-        .iter()
-        .map(|s| (s.id.to_string(), json!(s.name)))
-        .collect();
-    let claim = b.claims.iter().find(|c| c.id == id);
-    Ok(json!({
-        "claim": claim,
-        "attributions": b.attributions,
-        "chains": chains,
-        "evidence": b.evidence,
-        "current_evidence": current_evidence,
-        "summary": summary,
-        "conflicts": conflicts,
-        "reviews": b.reviews,
-        "current_reviews": current_reviews,
-        "links": b.links,
-        "linked_claims": b.claims.iter().filter(|c| c.id != id).collect::<Vec<_>>(),
-        "sources": b.sources,
-        "source_names": names,
-        "publications": b.publications,
-        "history": history,
-    }))
+    // One snapshot for every part, so a write landing meanwhile cannot make two parts disagree; the
+    // chains and the records that count come from the bundle's own attributions and standings instead
+    // of being read again.
+    store.read(|_| {
+        let b = crate::io::bundle::export_claim(store, id)?;
+        let summary = store.evidence_summary(id)?;
+        let chains: Vec<_> = b.attributions.iter().map(crate::analysis::chain_of).collect();
+        let conflicts = store.conflicts_of(id)?;
+        let withdrawn_evidence: HashSet<EvidenceId> = b.evidence_standings.iter().map(|s| s.id).collect();
+        let withdrawn_reviews: HashSet<ReviewId> = b.review_standings.iter().map(|s| s.id).collect();
+        let current_evidence: Vec<EvidenceId> = b
+            .evidence
+            .iter()
+            .map(|e| e.id)
+            .filter(|e| !withdrawn_evidence.contains(e))
+            .collect();
+        let current_reviews: Vec<ReviewId> = b
+            .reviews
+            .iter()
+            .map(|r| r.id)
+            .filter(|r| !withdrawn_reviews.contains(r))
+            .collect();
+        let history = store.claim_history(id)?;
+        let names: serde_json::Map<String, Value> = b
+            .sources
+            .iter()
+            .map(|s| (s.id.to_string(), json!(s.name)))
+            .collect();
+        let claim = b.claims.iter().find(|c| c.id == id);
+        Ok(json!({
+            "claim": claim,
+            "attributions": b.attributions,
+            "chains": chains,
+            "evidence": b.evidence,
+            "current_evidence": current_evidence,
+            "summary": summary,
+            "conflicts": conflicts,
+            "reviews": b.reviews,
+            "current_reviews": current_reviews,
+            "links": b.links,
+            "linked_claims": b.claims.iter().filter(|c| c.id != id).collect::<Vec<_>>(),
+            "sources": b.sources,
+            "source_names": names,
+            "publications": b.publications,
+            "history": history,
+        }))
+    })
 }
 
 pub(crate) async fn get_claim(

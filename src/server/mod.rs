@@ -5,8 +5,11 @@
 //! data only through [`Store`] methods and [`crate::io`], so it serves whichever backend the store opens.
 //!
 //! Store calls block, so each request's work runs on tokio's blocking pool
-//! ([`tokio::task::spawn_blocking`]) with a [`Store`] taken from a small pool of connections opened on
-//! the same file (a `Store` is `Send`, not `Sync`: one task uses one at a time).
+//! ([`tokio::task::spawn_blocking`]) with a [`Store`] taken from a fixed pool of connections opened on
+//! the same file (a `Store` is `Send`, not `Sync`: one task uses one at a time). At most
+//! [`ServeOptions::connections`] requests use the store at once; the others wait their turn, in order,
+//! without a thread: on a small machine more threads only share the same cores, and a connection
+//! opened per request would lose its prepared statements.
 //!
 //! ```no_run
 //! use claimtrack::server::{ServeOptions, serve};
@@ -64,11 +67,16 @@ pub struct ServeOptions {
     pub request_timeout: Duration,
     /// How the store is opened (durability, busy timeout).
     pub open: OpenOptions,
+    /// How many connections to the store are kept open, which is also how many requests use it at once
+    /// (at least 1); more requests wait for a free one, first come first served.
+    pub connections: usize,
 }
 
 impl ServeOptions {
-    /// Options with the defaults: no public reads, 10 MiB bodies, pages of at most 100, 30 s requests.
+    /// Options with the defaults: no public reads, 10 MiB bodies, pages of at most 100, 30 s requests,
+    /// two connections per core (at least 4, at most 16).
     pub fn new(db: impl Into<PathBuf>, listen: SocketAddr) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         Self {
             db: db.into(),
             listen,
@@ -77,34 +85,43 @@ impl ServeOptions {
             max_page_size: 100,
             request_timeout: Duration::from_secs(30),
             open: OpenOptions::default(),
+            connections: cores.saturating_mul(2).clamp(4, 16),
         }
     }
 }
 
-/// Stores opened on one file, handed to one blocking task at a time.
+/// Stores opened on one file, each lent to one blocking task at a time. A task holds one of
+/// `permits` (as many as [`ServeOptions::connections`]) while it has a store, so there is always an idle
+/// store or room to open one, and no more than that many are ever open: a store, once open, is kept
+/// with its cached statements for the server's life.
 struct Pool {
     path: PathBuf,
     options: OpenOptions,
-    idle: Mutex<Vec<Store>>,
+    idle: Mutex<Vec<Pooled>>,
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
-/// Most idle connections kept open; more are opened under load and closed after use.
-const MAX_IDLE: usize = 16;
+/// A pooled store and the actor it was last given (setting the same actor again is skipped).
+struct Pooled {
+    store: Store,
+    actor: String,
+}
 
 impl Pool {
-    fn take(&self) -> Result<Store> {
+    fn take(&self) -> Result<Pooled> {
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         match idle {
-            Some(s) => Ok(s),
-            None => Store::open_with(&self.path, &self.options),
+            Some(p) => Ok(p),
+            None => {
+                let store = Store::open_with(&self.path, &self.options)?;
+                let actor = store.actor()?;
+                Ok(Pooled { store, actor })
+            }
         }
     }
 
-    fn give(&self, store: Store) {
-        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        if idle.len() < MAX_IDLE {
-            idle.push(store);
-        }
+    fn give(&self, pooled: Pooled) {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(pooled);
     }
 }
 
@@ -129,12 +146,22 @@ impl AppState {
     {
         let state = Arc::clone(self);
         let actor = actor.to_string();
+        // Waiting for a connection happens here, on no thread; the request's time limit covers it.
+        let permit = Arc::clone(&state.pool.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::internal("the connection pool is closed"))?;
         let joined = tokio::task::spawn_blocking(move || {
-            let store = state.pool.take()?;
-            store.set_actor(&actor)?;
-            let out = f(&store);
+            let _permit = permit;
+            let mut pooled = state.pool.take()?;
+            if pooled.actor != actor {
+                // A store whose actor could not be set is dropped, not returned to the pool.
+                pooled.store.set_actor(&actor)?;
+                pooled.actor = actor;
+            }
+            let out = f(&pooled.store);
             // A store whose call failed is still usable: every write rolls back as a whole.
-            state.pool.give(store);
+            state.pool.give(pooled);
             out
         })
         .await;
@@ -154,15 +181,19 @@ impl AppState {
 pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()> {
     // Open once up front: refuses a damaged or too-new file before binding, and migrates a new one.
     let first = Store::open_with(&options.db, &options.open)?;
+    let actor = first.actor()?;
+    let connections = options.connections.max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(MAX_IDLE * 2)
+        // One thread per connection is all the store's work can use (see `Pool`).
+        .max_blocking_threads(connections)
         .build()?;
     let state = Arc::new(AppState {
         pool: Pool {
             path: options.db.clone(),
             options: options.open.clone(),
-            idle: Mutex::new(vec![first]),
+            idle: Mutex::new(vec![Pooled { store: first, actor }]),
+            permits: Arc::new(tokio::sync::Semaphore::new(connections)),
         },
         options,
     });
