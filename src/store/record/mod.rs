@@ -72,6 +72,9 @@ pub(crate) trait Record: Serialize + serde::de::DeserializeOwned + PartialEq + S
     const VERSIONED: bool = false;
     /// The record's id.
     fn id(&self) -> Self::Id;
+    /// Checks the record's own fields (what its `New*` constructor checks); [`Record::insert`] and
+    /// [`Record::update`] refuse a record that fails it, and `Store::check` reports a stored one.
+    fn validate(&self) -> Result<()>;
     /// The claims the record belongs to (none for sources and publications). A stored record never
     /// moves to other claims.
     fn claims(&self) -> [Option<ClaimId>; 2] {
@@ -114,6 +117,9 @@ macro_rules! record {
             })?
             fn id(&self) -> $id {
                 self.id
+            }
+            fn validate(&self) -> Result<()> {
+                <$ty>::validate(self)
             }
             $(fn claims(&self) -> [Option<ClaimId>; 2] {
                 let $r = self;
