@@ -215,9 +215,17 @@ fn a_record_beyond_the_cap_is_refused_naming_it_and_nothing_is_written() {
         claim("One"),
         "0,".repeat(MAX_RECORD_BYTES as usize / 40)
     );
+    // Many tiny objects: 800 KB of text, but each object's map is allocated whole (some 600 bytes), so
+    // held in memory this would take about 70 MB.
+    let many_objects = format!(
+        r#"[{}, {{"@type": "ClaimReview", "claimReviewed": "x", "x": [{}{{}}]}}]"#,
+        review("First"),
+        r#"{"a":1},"#.repeat(100_000)
+    );
     for (import, input, record) in [
         (cr as Import, huge_string.as_str(), "$[1]"),
         (fc as Import, many_values.as_str(), "$.claims[1]"),
+        (cr as Import, many_objects.as_str(), "$[1]"),
     ] {
         for strictness in [Strictness::Lenient, Strictness::Strict] {
             let store = store();
