@@ -965,3 +965,59 @@ fn claim_json_agrees_with_the_separate_library_reads() {
     // The revised and retracted evidence and the corrected and retracted reviews were compared.
     assert!(withdrawn >= 4, "{withdrawn}");
 }
+
+/// The request time limit is configurable down to milliseconds: a request that takes longer is
+/// answered 503 `timeout`, and the import it had started still lands whole (or, if the limit struck
+/// before it began, not at all), as the store's check confirms. A zero or malformed limit is refused
+/// before anything starts.
+#[test]
+fn a_request_over_the_time_limit_gets_503_and_its_write_stays_whole() {
+    let d = desk("timeout");
+    for bad in ["0", "0ms", "soon", "5 min"] {
+        let out = Command::new(BIN)
+            .arg("--db")
+            .arg(&d.db)
+            .args(["serve", "--listen", "127.0.0.1:0", "--timeout", bad])
+            .env_remove("CLAIMTRACK_DB")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "--timeout {bad} was accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--timeout"), "{bad}: {err}");
+    }
+    let mut s = Server::start(&d.db, &["--timeout", "1ms", "--max-body", "50000000"]);
+    // Importing 2,000 claims takes far longer than a millisecond.
+    let other = claimtrack::Store::open_in_memory().unwrap();
+    other
+        .batch(|b| {
+            for i in 0..2_000 {
+                b.add_claim(claimtrack::NewClaim::factual(format!("Claim {i} about grain")))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let mut file = Vec::new();
+    claimtrack::io::jsonl::export(&other, &mut file).unwrap();
+    let mut resp = s
+        .agent
+        .post(format!("{}/v1/import?format=jsonl", s.base))
+        .header("Authorization", format!("Bearer {}", d.admin))
+        .content_type("application/x-ndjson")
+        .send(&file[..])
+        .unwrap();
+    let status = resp.status().as_u16();
+    let v: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(status, 503, "{v}");
+    assert_eq!(error_of(&v).0, "timeout", "{v}");
+    // Stopping waits for work in flight; then the import is all there or not there at all.
+    let (ok, log) = s.stop();
+    assert!(ok, "{log}");
+    assert!(log.contains("POST /v1/import 503"), "{log}");
+    let stats: Value = serde_json::from_str(&cli(&d.db, &["--json", "stats"])).unwrap();
+    let claims = stats["claims"].as_u64().unwrap();
+    assert!(
+        claims == 0 || claims == 2_000,
+        "{claims} claims: a partial import"
+    );
+    assert!(cli(&d.db, &["check"]).starts_with("ok"));
+}

@@ -255,9 +255,10 @@ struct ServeArgs {
     /// Largest page a search or listing returns.
     #[arg(long, default_value_t = 100)]
     max_page: usize,
-    /// Longest a request may run, in seconds, before it is answered with 503.
-    #[arg(long, default_value_t = 30)]
-    timeout: u64,
+    /// Longest a request may run before it is answered with 503: seconds, or a number ending in `ms`
+    /// or `s` (`250ms`, `30s`); at least 1 ms. A write already running still finishes, whole.
+    #[arg(long, default_value = "30", value_parser = parse_time_limit)]
+    timeout: std::time::Duration,
     /// Connections to the database kept open, which is also how many requests use it at once (the
     /// others wait their turn). Default: two per core, at least 4, at most 16.
     #[arg(long)]
@@ -726,13 +727,36 @@ fn run(cli: Cli) -> Outcome {
     }
 }
 
+/// A request time limit: whole seconds (`30`), or a whole number of milliseconds or seconds with its
+/// unit (`250ms`, `30s`); zero is refused.
+#[cfg(feature = "server")]
+fn parse_time_limit(text: &str) -> std::result::Result<std::time::Duration, String> {
+    let t = text.trim();
+    let (digits, millis) = match t.strip_suffix("ms") {
+        Some(d) => (d, true),
+        None => (t.strip_suffix('s').unwrap_or(t), false),
+    };
+    let n: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a time such as 30, 30s or 250ms"))?;
+    if n == 0 {
+        return Err("the time limit must be at least 1 ms".into());
+    }
+    Ok(if millis {
+        std::time::Duration::from_millis(n)
+    } else {
+        std::time::Duration::from_secs(n)
+    })
+}
+
 #[cfg(feature = "server")]
 fn serve(db: &Path, opts: OpenOptions, args: ServeArgs, json: bool) -> Outcome {
     let mut options = claimtrack::server::ServeOptions::new(db, args.listen);
     options.public_read = args.public_read;
     options.max_body_bytes = args.max_body;
     options.max_page_size = args.max_page.max(1);
-    options.request_timeout = std::time::Duration::from_secs(args.timeout.max(1));
+    options.request_timeout = args.timeout;
     if let Some(n) = args.connections {
         options.connections = n.max(1);
     }
