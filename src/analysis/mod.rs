@@ -54,6 +54,8 @@ mod search;
 mod similar;
 mod timeline;
 
+// The server's claim read builds chains from attributions it already holds.
+#[cfg(feature = "server")]
 pub(crate) use chains::chain_of;
 pub use chains::{AttributionChain, ChainNode, Hop, RelayBottleneck};
 pub use conflicts::{ABOUT_TOLERANCE, Conflict, QuantityRange, comparable, quantities_conflict, unit_key};
