@@ -443,6 +443,8 @@ fn a_second_user_reads_without_leaving_files() {
     for args in [
         &["show", claim.as_str()][..],
         &["search", "troops"],
+        &["similar", "troops"],
+        &["history", claim.as_str()],
         &["export", "-f", "jsonl"],
     ] {
         let out = as_nobody(&db, args).unwrap();

@@ -653,7 +653,7 @@ fn run(cli: Cli) -> Outcome {
             print(json, json!({ "hits": hits }), &human)
         }
         Command::Similar { text, limit } => {
-            let store = open_existing(&cli.db, &opts)?;
+            let store = open_existing(&cli.db, &opts.clone().read_only())?;
             let found = store.similar_claims(&text, limit)?;
             let mut human = String::new();
             for s in &found {
