@@ -76,6 +76,35 @@ fn value_digest(kind: EntityKind, text: &str) -> Result<Digest> {
 }
 
 /// Replays the history and compares it with the current state.
+/// The field of a record that an entry changes though no write ever changes it in place: the claim (or
+/// claims) it belongs to, for evidence its source and stance, for a review its verdict and rating, and a
+/// standing once set. Such an entry was appended by hand (the history's triggers refuse only UPDATE and
+/// DELETE), together with the same change made to the record behind the API.
+fn fixed_field_changed(kind: EntityKind, before: &str, after: &str) -> Option<&'static str> {
+    let (Ok(b), Ok(a)) = (
+        serde_json::from_str::<serde_json::Value>(before),
+        serde_json::from_str::<serde_json::Value>(after),
+    ) else {
+        return None;
+    };
+    let own: &[&'static str] = match kind {
+        EntityKind::Evidence => &["source", "stance"],
+        EntityKind::Review => &["verdict", "rating"],
+        _ => &[],
+    };
+    let standing: &[&'static str] = if b.get("standing").is_some() {
+        &["standing"]
+    } else {
+        &[]
+    };
+    ["claim", "from", "to"]
+        .iter()
+        .chain(own)
+        .chain(standing)
+        .copied()
+        .find(|f| b.get(f) != a.get(f))
+}
+
 pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
     let mut report = HistoryReport::default();
     // Last known value (hash of its JSON text, None = deleted) of every record with history.
@@ -146,6 +175,14 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
                     problem(format!("its history starts at entry {seq} with a value before"))
                 }
                 _ => {}
+            }
+            if let (Some(b), Some(a)) = (before.as_deref(), after.as_deref())
+                && let Some(field) = fixed_field_changed(kind, b, a)
+            {
+                problem(format!(
+                    "entry {seq} changes its {field} in place, which no write does (a record never moves \
+                     to another claim; a new stance or verdict is a new version; a standing is never changed)"
+                ));
             }
             let after_hash = after.as_deref().map(Digest::of_text);
             last.insert((kind, entity), (after_hash, seq));
@@ -292,6 +329,33 @@ mod verify_tests {
             (EntityKind::Claim, c.as_uuid())
         );
         assert!(r.problems[0].problem.contains("current value differs"));
+    }
+
+    #[test]
+    fn a_stance_flipped_by_hand_with_a_forged_history_entry_is_found() {
+        // The triggers refuse UPDATE and DELETE on the history, not INSERT: a hand-made `update` entry
+        // flipping the stance, with the same change made to the row, kept every chain whole.
+        let (store, _) = seeded();
+        let forge = "INSERT INTO history (at, actor, entity_kind, entity, operation, before, after) \
+             SELECT at + 1, 'mallory', entity_kind, entity, 'update', after, \
+             replace(after, '\"supports\"', '\"refutes\"') FROM history WHERE entity_kind = 'evidence'; \
+             UPDATE evidence SET stance = 'refutes';";
+        store.conn.execute_batch(forge).unwrap();
+        let r = store.verify_history().unwrap();
+        assert_eq!(r.problems.len(), 1, "{r:?}");
+        assert_eq!(r.problems[0].kind, EntityKind::Evidence);
+        assert!(
+            r.problems[0].problem.contains("changes its stance in place"),
+            "{r:?}"
+        );
+        // An honest wording correction still verifies.
+        let (store, c) = seeded();
+        let mut e = store.evidence_of(c).unwrap().remove(0);
+        e.excerpt = Some("corrected words".into());
+        store.update_evidence(&e).unwrap();
+        let id = e.id;
+        store.retract_evidence(id, "withdrawn").unwrap();
+        assert!(store.verify_history().unwrap().is_consistent());
     }
 
     #[test]
