@@ -397,6 +397,19 @@ fn probe(path: &Path, busy: Duration) -> Result<Option<Probe>> {
 /// Refuses a non-empty file that does not start with SQLite's header, before SQLite opens it.
 fn check_header(path: &Path) -> Result<()> {
     use std::io::Read;
+    // A pipe would block the read below for ever, and a device or folder is no database (SQLite would
+    // also make a `-journal` beside a device): refused before anything is opened.
+    if let Ok(m) = std::fs::metadata(path)
+        && !m.is_file()
+    {
+        return Err(Error::invalid(
+            "db",
+            format!(
+                "{} is not a regular file (a folder, device or pipe); give a database file",
+                path.display()
+            ),
+        ));
+    }
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
