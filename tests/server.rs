@@ -568,6 +568,34 @@ fn an_import_refused_mid_file_leaves_the_store_unchanged() {
     );
     let (st, v) = s.post("/v1/import?format=xml", Some(&d.admin), "<a/>");
     assert_eq!((st, error_of(&v).1), (400, Some("format")));
+    // A ClaimReview or Fact Check Tools file of which nothing could be kept is a failed import (the
+    // CLI exits 1), not a 200: an empty list, or only records that cannot be read.
+    let before = s.get_text("/v1/export?format=bundle", Some(&d.read), None).1;
+    for (format, body) in [
+        ("claimreview", "[]"),
+        ("factcheck-api", r#"{"claims": []}"#),
+        (
+            "claimreview",
+            r#"[{"@type": "ClaimReview", "reviewRating": {"alternateName": "True"}}]"#,
+        ),
+    ] {
+        let (st, v) = s.post(&format!("/v1/import?format={format}"), Some(&d.admin), body);
+        assert_eq!((st, error_of(&v).1), (400, Some("body")), "{format} {body}: {v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("nothing could be imported"),
+            "{v}"
+        );
+    }
+    assert_eq!(
+        s.get_text("/v1/export?format=bundle", Some(&d.read), None).1,
+        before
+    );
+    // Records that are all there already are not a failure.
+    let (st, report) = s.post("/v1/import?format=claimreview", Some(&d.admin), markup);
+    assert_eq!(st, 200, "{report}");
     assert!(cli(&d.db, &["check"]).starts_with("ok"));
 }
 

@@ -760,6 +760,9 @@ pub(crate) async fn import(
         }
     };
     let bytes = read_body(&state, &headers, body).await?;
+    // ClaimReview and Fact Check Tools keep what they can read; when that is nothing at all the import
+    // failed, whatever the report says (the CLI exits 1 in the same case).
+    let lenient_format = matches!(format.as_str(), "claimreview" | "factcheck-api");
     let report = state
         .with_store(&caller.name, move |s| {
             let input: &[u8] = &bytes;
@@ -785,6 +788,27 @@ pub(crate) async fn import(
             }
         })
         .await?;
+    if lenient_format && report.inserted + report.updated + report.unchanged == 0 {
+        let first = report
+            .issues
+            .first()
+            .map(|i| {
+                format!(
+                    ": {} at {}: {}",
+                    i.kind.as_str(),
+                    shorten(&i.location),
+                    shorten(&i.message)
+                )
+            })
+            .unwrap_or_else(|| ": the file holds no record".to_string());
+        return Err(ApiError::invalid(
+            "body",
+            format!(
+                "nothing could be imported ({} issue(s)){first}",
+                report.issues.len()
+            ),
+        ));
+    }
     Ok(axum::Json(report))
 }
 
