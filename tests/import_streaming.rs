@@ -175,12 +175,14 @@ fn duplicate_keys_skip_the_record_or_refuse_the_import() {
     let store = Store::open_in_memory().unwrap();
     let report = factcheck::import(&store, page.as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(store.claims().unwrap().len(), 2);
+    // Nothing was skipped: the repeat is a note, not a skip.
     assert!(
         report
-            .issues_of(IssueKind::Skipped)
-            .any(|i| i.location == "$.claims"),
+            .issues_of(IssueKind::Note)
+            .any(|i| i.location == "$.claims" && i.message.contains("given twice")),
         "{report:#?}"
     );
+    assert_eq!(report.issues_of(IssueKind::Skipped).count(), 0, "{report:#?}");
     let store = Store::open_in_memory().unwrap();
     assert!(factcheck::import(&store, page.as_bytes(), ImportOptions::default().strict()).is_err());
     assert!(store.claims().unwrap().is_empty());
@@ -195,10 +197,14 @@ fn duplicate_keys_skip_the_record_or_refuse_the_import() {
     assert_eq!(store.claims().unwrap().len(), 2);
     assert!(
         report
-            .issues_of(IssueKind::Skipped)
-            .any(|i| i.location == "$.@graph"),
+            .issues_of(IssueKind::Note)
+            .any(|i| i.location == "$.@graph" && i.message.contains("given twice")),
         "{report:#?}"
     );
+    assert_eq!(report.issues_of(IssueKind::Skipped).count(), 0, "{report:#?}");
+    let store = Store::open_in_memory().unwrap();
+    assert!(claimreview::import(&store, doc.as_bytes(), ImportOptions::default().strict()).is_err());
+    assert!(store.claims().unwrap().is_empty());
 }
 
 #[test]

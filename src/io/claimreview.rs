@@ -661,11 +661,21 @@ impl stream::Sink for Importer<'_, '_> {
 
     fn container(&mut self, path: &str, rest: Map<String, Value>, duplicate: Option<String>) -> Result<()> {
         if let Some(key) = duplicate {
+            // Both lists were read (none is dropped): a note, not a skip — but a strict import takes a
+            // key given twice as a damaged file, as it does inside a record.
+            let message = format!("the key {key} is given twice in the object holding the @graph");
+            if self.report.strict() {
+                return Err(Error::Parse {
+                    location: path.to_string(),
+                    field: key,
+                    reason: format!("{message} (a strict import refuses it: nothing was imported)"),
+                });
+            }
             self.issue(
                 path,
-                IssueKind::Skipped,
-                key.clone(),
-                format!("the key {key} is given twice in the object holding the @graph"),
+                IssueKind::Note,
+                key,
+                format!("{message}; the records of each were read"),
             )?;
         }
         for (k, v) in rest {

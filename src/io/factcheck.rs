@@ -211,12 +211,22 @@ impl stream::Sink for Importer<'_, '_> {
 
     fn container(&mut self, path: &str, rest: Map<String, Value>, duplicate: Option<String>) -> Result<()> {
         if let Some(key) = duplicate {
+            // Both lists were read (none is dropped): a note, not a skip — but a strict import takes a
+            // key given twice as a damaged file, as it does inside a record.
+            let message = format!("the key {key} is given twice in a result page");
+            if self.report.strict() {
+                return Err(Error::Parse {
+                    location: path.to_string(),
+                    field: key,
+                    reason: format!("{message} (a strict import refuses it: nothing was imported)"),
+                });
+            }
             self.report.push(
                 path,
                 ImportIssue {
-                    kind: IssueKind::Skipped,
-                    location: key.clone(),
-                    message: format!("the key {key} is given twice in a result page"),
+                    kind: IssueKind::Note,
+                    location: key,
+                    message: format!("{message}; the claims of each were read"),
                 },
             )?;
         }
