@@ -8,37 +8,16 @@ use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_claimtrack");
 
-struct Dir(PathBuf);
+#[path = "common/dir.rs"]
+mod dir;
+use dir::Dir;
 impl Dir {
-    fn new(tag: &str) -> Self {
-        let p = std::env::temp_dir().join(format!("claimtrack-rel-{tag}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&p);
-        fs::create_dir_all(&p).unwrap();
-        Dir(p)
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-    /// Every name in the folder, sorted.
-    fn names(&self) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(&self.0)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
     /// [`names`](Self::names) without the database's own `-wal` and `-shm` (a reader who may write
     /// the database uses SQLite's ordinary locking, which keeps them).
     fn outputs(&self) -> Vec<String> {
         let mut v = self.names();
         v.retain(|n| !n.ends_with(".db-wal") && !n.ends_with(".db-shm"));
         v
-    }
-}
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
     }
 }
 
