@@ -168,7 +168,7 @@ fn source_and_claim(c: &mut Client, text: &str) -> (i64, i64) {
     let source: i64 = c
         .query_one(
             "INSERT INTO sources (uuid, name, name_key, kind, country, created_at) \
-             VALUES ($1, 'KCNA', 'kcna', 'news_agency', 'KP', now()) RETURNING id",
+             VALUES ($1, 'KCNA', 'kcna', 'news_agency', 'KP', 1764380000123456789) RETURNING id",
             &[&new_uuid()],
         )
         .unwrap()
@@ -179,7 +179,7 @@ fn source_and_claim(c: &mut Client, text: &str) -> (i64, i64) {
 
 fn claim(c: &mut Client, text: &str) -> i64 {
     c.query_one(
-        "INSERT INTO claims (uuid, text, kind, created_at) VALUES ($1, $2, 'factual', now()) RETURNING id",
+        "INSERT INTO claims (uuid, text, kind, created_at) VALUES ($1, $2, 'factual', 1764380000123456789) RETURNING id",
         &[&new_uuid(), &text],
     )
     .unwrap()
@@ -215,7 +215,7 @@ fn schema_applies_to_an_empty_database() {
             "sources",
         ]
     );
-    let recorded: Vec<(i32, String)> = c
+    let recorded: Vec<(i64, String)> = c
         .query("SELECT version, name FROM schema_version ORDER BY version", &[])
         .unwrap()
         .iter()
@@ -223,12 +223,13 @@ fn schema_applies_to_an_empty_database() {
         .collect();
     assert_eq!(recorded, [(1, "0001_initial".to_string())]);
 
-    // Native types where SQLite has blobs, integers and JSON text.
+    // Native types where SQLite has blobs and JSON text; record times are unix nanoseconds as on SQLite.
     let types: Vec<String> = c
         .query(
             "SELECT table_name || '.' || column_name || ' ' || data_type FROM information_schema.columns \
              WHERE table_schema = current_schema() AND (column_name IN ('uuid', 'entity', 'claim', \
-             'created_at', 'at', 'status_at', 'before', 'after') OR column_name LIKE '%\\_search') \
+             'created_at', 'at', 'status_at', 'revoked_at', 'before', 'after') \
+             OR column_name LIKE '%\\_search') \
              ORDER BY 1",
             &[],
         )
@@ -239,11 +240,34 @@ fn schema_applies_to_an_empty_database() {
     for t in &types {
         let ok = t.ends_with(" uuid")
             && (t.contains(".uuid ") || t.contains(".entity ") || t.contains(".claim "))
-            || t.ends_with(" timestamp with time zone")
-            || t.ends_with(" jsonb") && t.starts_with("history.")
+            || t.ends_with(" bigint")
+                && [".created_at ", ".at ", ".status_at ", ".revoked_at "]
+                    .iter()
+                    .any(|c| t.contains(c))
+            || t.ends_with(" json") && t.starts_with("history.")
             || t.ends_with(" tsvector");
         assert!(ok, "unexpected type: {t}");
     }
+    assert!(types.contains(&"history.at bigint".to_string()), "{types:?}");
+    assert!(
+        types.contains(&"api_tokens.revoked_at bigint".to_string()),
+        "{types:?}"
+    );
+    // Every integer is a bigint (the crate reads i64 on both engines); no timestamptz but the version's.
+    let narrow: Vec<String> = c
+        .query(
+            "SELECT table_name || '.' || column_name || ' ' || data_type FROM information_schema.columns \
+             WHERE table_schema = current_schema() \
+               AND (data_type IN ('integer', 'smallint', 'numeric', 'real', 'jsonb') \
+                    OR data_type LIKE 'timestamp%' AND table_name <> 'schema_version') \
+             ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(narrow.is_empty(), "{narrow:?}");
     assert_eq!(
         types.iter().filter(|t| t.ends_with(" tsvector")).count(),
         3,
@@ -398,6 +422,40 @@ fn a_database_that_cannot_fold_case_or_hold_every_script_is_refused() {
     }
 }
 
+/// The history's digests hash the exact bytes of its JSON values, and a desk moved from a file to a
+/// server and back must keep its record times to the nanosecond: `json` keeps the text verbatim (jsonb
+/// would not), `bigint` keeps nanoseconds (timestamptz would round them to microseconds).
+#[test]
+fn history_values_and_record_times_come_back_exactly_as_written() {
+    let Some(db) = TestDb::new() else { return };
+    postgres_migrate(&db.url).unwrap();
+    let mut c = db.client();
+    // Key order, spacing, a trailing zero, an escaped character and a big integer: all kept.
+    let value = r#"{"text":"Kim  said \u00e9", "b": 1.50, "a":[1,2], "n": 12345678901234567890}"#;
+    let at: i64 = 1_764_380_000_123_456_789;
+    let (stored, stored_at, normalised): (String, i64, String) = c
+        .query_one(
+            "INSERT INTO history (at, actor, entity_kind, entity, operation, after) \
+             VALUES ($1, 'desk', 'claim', $2, 'insert', $3::text::json) \
+             RETURNING after::text, at, after::jsonb::text",
+            &[&at, &new_uuid(), &value],
+        )
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .unwrap();
+    assert_eq!(stored, value);
+    assert_eq!(stored_at, at);
+    // What jsonb would have kept instead (the reason the column is json).
+    assert_ne!(normalised, value);
+    let (_, claim) = source_and_claim(&mut c, "North Korea deployed more than 10,000 troops");
+    c.execute("UPDATE claims SET created_at = $1 WHERE id = $2", &[&at, &claim])
+        .unwrap();
+    let back: i64 = c
+        .query_one("SELECT created_at FROM claims WHERE id = $1", &[&claim])
+        .unwrap()
+        .get(0);
+    assert_eq!(back, at);
+}
+
 #[test]
 fn history_refuses_update_delete_and_truncate() {
     let Some(db) = TestDb::new() else { return };
@@ -407,7 +465,7 @@ fn history_refuses_update_delete_and_truncate() {
     let id: i64 = c
         .query_one(
             "INSERT INTO history (at, actor, entity_kind, entity, operation, after) \
-             VALUES (now(), 'desk', 'claim', $1, 'insert', '{\"text\": \"x\"}') RETURNING id",
+             VALUES (1764380000123456789, 'desk', 'claim', $1, 'insert', '{\"text\": \"x\"}') RETURNING id",
             &[&entity],
         )
         .unwrap()
@@ -467,7 +525,7 @@ fn history_refuses_update_delete_and_truncate() {
     // Appending still works.
     c.execute(
         "INSERT INTO history (at, actor, entity_kind, entity, operation, before, after) \
-         VALUES (now(), 'desk', 'claim', $1, 'update', '{\"text\": \"x\"}', '{\"text\": \"y\"}')",
+         VALUES (1764380000123456789, 'desk', 'claim', $1, 'update', '{\"text\": \"x\"}', '{\"text\": \"y\"}')",
         &[&entity],
     )
     .unwrap();
@@ -483,101 +541,101 @@ fn checks_refuse_bad_values() {
 
     let refused = [
         c.execute(
-            "INSERT INTO sources (uuid, name, name_key, kind, created_at) VALUES ($1, 'x', 'x', 'blog', now())",
+            "INSERT INTO sources (uuid, name, name_key, kind, created_at) VALUES ($1, 'x', 'x', 'blog', 1764380000123456789)",
             &[&u],
         ),
         c.execute(
             "INSERT INTO sources (uuid, name, name_key, kind, country, created_at) \
-             VALUES ($1, 'x', 'x', 'person', 'Korea', now())",
+             VALUES ($1, 'x', 'x', 'person', 'Korea', 1764380000123456789)",
             &[&u],
         ),
         c.execute(
             "INSERT INTO sources (uuid, name, name_key, kind, country, created_at) \
-             VALUES ($1, 'x', 'x', 'person', 'kp', now())",
+             VALUES ($1, 'x', 'x', 'person', 'kp', 1764380000123456789)",
             &[&u],
         ),
         c.execute(
             "INSERT INTO sources (uuid, name, name_key, kind, reliability, created_at) \
-             VALUES ($1, 'x', 'x', 'person', 'G', now())",
+             VALUES ($1, 'x', 'x', 'person', 'G', 1764380000123456789)",
             &[&u],
         ),
         c.execute(
-            "INSERT INTO sources (uuid, name, name_key, kind, created_at) VALUES ($1, '   ', 'x', 'person', now())",
+            "INSERT INTO sources (uuid, name, name_key, kind, created_at) VALUES ($1, '   ', 'x', 'person', 1764380000123456789)",
             &[&u],
         ),
         c.execute(
-            "INSERT INTO claims (uuid, text, kind, created_at) VALUES ($1, 'x', 'rumour', now())",
+            "INSERT INTO claims (uuid, text, kind, created_at) VALUES ($1, 'x', 'rumour', 1764380000123456789)",
             &[&u],
         ),
         c.execute(
             "INSERT INTO evidence (uuid, claim_id, source_id, stance, created_at) \
-             VALUES ($1, $2, $3, 'agrees', now())",
+             VALUES ($1, $2, $3, 'agrees', 1764380000123456789)",
             &[&u, &claim, &source],
         ),
         c.execute(
             "INSERT INTO evidence (uuid, claim_id, source_id, stance, credibility, created_at) \
-             VALUES ($1, $2, $3, 'supports', 7, now())",
+             VALUES ($1, $2, $3, 'supports', 7, 1764380000123456789)",
             &[&u, &claim, &source],
         ),
         // Superseded without a successor, a reason or a time.
         c.execute(
             "INSERT INTO evidence (uuid, claim_id, source_id, stance, status, created_at) \
-             VALUES ($1, $2, $3, 'supports', 'superseded', now())",
+             VALUES ($1, $2, $3, 'supports', 'superseded', 1764380000123456789)",
             &[&u, &claim, &source],
         ),
         c.execute(
-            "INSERT INTO reviews (uuid, claim_id, verdict, created_at) VALUES ($1, $2, 'pants_on_fire', now())",
+            "INSERT INTO reviews (uuid, claim_id, verdict, created_at) VALUES ($1, $2, 'pants_on_fire', 1764380000123456789)",
             &[&u, &claim],
         ),
         // Evidence without a source must be the answer to a question; an answer type needs a question.
         c.execute(
-            "INSERT INTO evidence (uuid, claim_id, stance, created_at) VALUES ($1, $2, 'supports', now())",
+            "INSERT INTO evidence (uuid, claim_id, stance, created_at) VALUES ($1, $2, 'supports', 1764380000123456789)",
             &[&u, &claim],
         ),
         c.execute(
             "INSERT INTO evidence (uuid, claim_id, source_id, stance, answer_type, created_at) \
-             VALUES ($1, $2, $3, 'supports', 'boolean', now())",
+             VALUES ($1, $2, $3, 'supports', 'boolean', 1764380000123456789)",
             &[&u, &claim, &source],
         ),
         c.execute(
             "INSERT INTO evidence (uuid, claim_id, stance, question, answer_type, created_at) \
-             VALUES ($1, $2, 'supports', 'How many troops?', 'guess', now())",
+             VALUES ($1, $2, 'supports', 'How many troops?', 'guess', 1764380000123456789)",
             &[&u, &claim],
         ),
         // A publication needs a title or a link.
         c.execute(
-            "INSERT INTO publications (uuid, created_at) VALUES ($1, now())",
+            "INSERT INTO publications (uuid, created_at) VALUES ($1, 1764380000123456789)",
             &[&u],
         ),
         // A rating needs all three numbers.
         c.execute(
             "INSERT INTO reviews (uuid, claim_id, verdict, rating_value, created_at) \
-             VALUES ($1, $2, 'false', 1, now())",
+             VALUES ($1, $2, 'false', 1, 1764380000123456789)",
             &[&u, &claim],
         ),
         c.execute(
             "INSERT INTO claim_links (uuid, from_claim, to_claim, kind, created_at) \
-             VALUES ($1, $2, $2, 'duplicates', now())",
+             VALUES ($1, $2, $2, 'duplicates', 1764380000123456789)",
             &[&u, &claim],
         ),
         c.execute(
             "INSERT INTO history (at, actor, entity_kind, entity, operation, after) \
-             VALUES (now(), 'desk', 'claim', $1, 'rewrite', '{}')",
+             VALUES (1764380000123456789, 'desk', 'claim', $1, 'rewrite', '{}')",
             &[&u],
         ),
         c.execute(
             "INSERT INTO history (at, actor, entity_kind, entity, operation) \
-             VALUES (now(), 'desk', 'claim', $1, 'insert')",
+             VALUES (1764380000123456789, 'desk', 'claim', $1, 'insert')",
             &[&u],
         ),
     ];
     let refused_tokens = [
         c.execute(
-            "INSERT INTO api_tokens (name, role, secret_sha256, created_at) VALUES ('bot', 'owner', $1, now())",
+            "INSERT INTO api_tokens (name, role, secret_sha256, created_at) VALUES ('bot', 'owner', $1, 1764380000123456789)",
             &[&vec![7u8; 32]],
         ),
         c.execute(
-            "INSERT INTO api_tokens (name, role, secret_sha256, created_at) VALUES ('bot', 'read', $1, now())",
+            "INSERT INTO api_tokens (name, role, secret_sha256, created_at) VALUES ('bot', 'read', $1, 1764380000123456789)",
             &[&vec![7u8; 31]],
         ),
     ];
@@ -585,11 +643,11 @@ fn checks_refuse_bad_values() {
     for (i, r) in refused.enumerate() {
         assert_eq!(code(r), SqlState::CHECK_VIOLATION, "statement {i}");
     }
-    // jsonb refuses text that is not JSON (SQLite needs a json_valid CHECK for this).
+    // json refuses text that is not JSON (SQLite needs a json_valid CHECK for this).
     let e = c
         .execute(
             "INSERT INTO history (at, actor, entity_kind, entity, operation, after) \
-             VALUES (now(), 'desk', 'claim', $1, 'insert', '{not json')",
+             VALUES (1764380000123456789, 'desk', 'claim', $1, 'insert', '{not json')",
             &[&u],
         )
         .unwrap_err();
@@ -609,13 +667,13 @@ fn checks_refuse_bad_values() {
     // The same rules accept good values.
     let good = c.execute(
         "INSERT INTO evidence (uuid, claim_id, source_id, stance, credibility, status, status_reason, \
-         status_at, created_at) VALUES ($1, $2, $3, 'refutes', 2, 'retracted', 'withdrawn', now(), now())",
+         status_at, created_at) VALUES ($1, $2, $3, 'refutes', 2, 'retracted', 'withdrawn', 1764380000123456789, 1764380000123456789)",
         &[&u, &claim, &source],
     );
     assert_eq!(good.unwrap(), 1);
     let answer = c.execute(
         "INSERT INTO evidence (uuid, claim_id, stance, question, answer_type, excerpt, created_at) \
-         VALUES ($1, $2, 'refutes', 'How many troops?', 'extractive', 'about 11,000', now())",
+         VALUES ($1, $2, 'refutes', 'How many troops?', 'extractive', 'about 11,000', 1764380000123456789)",
         &[&new_uuid(), &claim],
     );
     assert_eq!(answer.unwrap(), 1, "an answer found in no source has no source");
@@ -631,7 +689,7 @@ fn foreign_keys_refuse_orphans_and_keep_their_delete_rules() {
 
     let orphan = c.execute(
         "INSERT INTO evidence (uuid, claim_id, source_id, stance, created_at) \
-         VALUES ($1, $2, $3, 'supports', now())",
+         VALUES ($1, $2, $3, 'supports', 1764380000123456789)",
         &[&new_uuid(), &missing, &source],
     );
     assert_eq!(code(orphan), SqlState::FOREIGN_KEY_VIOLATION);
@@ -644,7 +702,7 @@ fn foreign_keys_refuse_orphans_and_keep_their_delete_rules() {
     // ON DELETE RESTRICT: a claim with evidence cannot go.
     c.execute(
         "INSERT INTO evidence (uuid, claim_id, source_id, stance, created_at) \
-         VALUES ($1, $2, $3, 'supports', now())",
+         VALUES ($1, $2, $3, 'supports', 1764380000123456789)",
         &[&new_uuid(), &claim, &source],
     )
     .unwrap();
@@ -740,7 +798,7 @@ fn full_text_search_finds_non_english_claims() {
     let attribution: i64 = c
         .query_one(
             "INSERT INTO attributions (uuid, claim_id, speaker, mode, quote, created_at) \
-             VALUES ($1, $2, $3, 'direct_quote', 'непобедимое боевое братство', now()) RETURNING id",
+             VALUES ($1, $2, $3, 'direct_quote', 'непобедимое боевое братство', 1764380000123456789) RETURNING id",
             &[&new_uuid(), &russian, &source],
         )
         .unwrap()
@@ -758,7 +816,7 @@ fn full_text_search_finds_non_english_claims() {
     let null_doc: bool = c
         .query_one(
             "INSERT INTO evidence (uuid, claim_id, source_id, stance, created_at) \
-             VALUES ($1, $2, $3, 'neutral', now()) RETURNING excerpt_search IS NULL",
+             VALUES ($1, $2, $3, 'neutral', 1764380000123456789) RETURNING excerpt_search IS NULL",
             &[&new_uuid(), &korean, &source],
         )
         .unwrap()
@@ -909,18 +967,18 @@ fn roles_of_the_docs_keep_the_history_out_of_the_apps_reach() {
         .unwrap();
     c.execute(
         "INSERT INTO history (at, actor, entity_kind, entity, operation, after) \
-         VALUES (now(), 'app', 'claim', $1, 'insert', '{}')",
+         VALUES (1764380000123456789, 'app', 'claim', $1, 'insert', '{}')",
         &[&new_uuid()],
     )
     .unwrap();
     // `claimtrack token add` and `token revoke`.
     c.execute(
-        "INSERT INTO api_tokens (name, role, secret_sha256, created_at) VALUES ('desk-bot', 'write', $1, now())",
+        "INSERT INTO api_tokens (name, role, secret_sha256, created_at) VALUES ('desk-bot', 'write', $1, 1764380000123456789)",
         &[&vec![1u8; 32]],
     )
     .unwrap();
     c.execute(
-        "UPDATE api_tokens SET revoked_at = now() WHERE name = 'desk-bot'",
+        "UPDATE api_tokens SET revoked_at = 1764380000123456789 WHERE name = 'desk-bot'",
         &[],
     )
     .unwrap();

@@ -2,26 +2,33 @@
 -- table, in PostgreSQL's own types. Applied by src/store/postgres/ in one transaction together with its
 -- row in `schema_version`; later changes are small, additive, numbered migrations after this one.
 --
--- What differs from the SQLite file, and why:
--- - Keys: as on SQLite, every entity has a compact integer primary key (`id`, an identity column) used by
---   the foreign keys, and its public UUID in a UNIQUE column, here of the native `uuid` type (16 bytes,
---   no length CHECK needed). Identity columns are BY DEFAULT so that moving a desk (`claimtrack copy`) can
---   keep the ids of the file it copies; the copier then moves the sequences past them.
--- - Record timestamps (created_at, at, status_at) are `timestamptz` (SQLite: INTEGER unix nanoseconds).
---   PostgreSQL keeps microseconds: the backend must hand both engines times truncated to the microsecond
---   (or accept that a copy from SQLite rounds them), see docs/postgres.md.
+-- What differs from the SQLite file, and why (docs/postgres.md has the same list for readers):
+-- - Keys: as on SQLite, every entity has a compact integer primary key (`id`, a `bigint` identity column)
+--   used by the foreign keys, and its public UUID in a UNIQUE column, here of the native `uuid` type (16
+--   bytes, no length CHECK needed). Identity columns are BY DEFAULT so that moving a desk (`claimtrack
+--   copy`) can keep the ids of the file it copies; the copier then moves the sequences past them.
+-- - Every integer column is `bigint` (SQLite's INTEGER is 64-bit, and the crate reads every integer as
+--   i64 on both engines), every real `double precision`.
+-- - Record timestamps (created_at, history.at, status_at, revoked_at) are `bigint` unix NANOSECONDS, UTC,
+--   exactly as on SQLite, not `timestamptz`: timestamptz keeps microseconds, so a desk moved from a file
+--   to a server and back would come back with other times, other exports and history digests that no
+--   longer verify. Reporting SQL converts them: `to_timestamp(created_at / 1e9)`. (schema_version's
+--   applied_at is the server's own bookkeeping, never exported: `timestamptz`.)
 -- - Dates a source gave ("2025-06", "2025-07-13") stay reduced-precision ISO 8601 `text`: a `date` would
 --   invent the day a source did not give.
--- - The history's before/after values are `jsonb` (SQLite: TEXT with a json_valid CHECK): the type
---   refuses invalid JSON by itself. jsonb does not keep key order or spacing, so the backend compares and
---   digests values as parsed JSON, never as text read back.
+-- - The history's before/after values are `json`, not `jsonb` (SQLite: TEXT with a json_valid CHECK):
+--   both types refuse text that is not JSON, but only `json` keeps the text byte for byte; `jsonb` reorders
+--   keys, drops spacing and rewrites numbers, and the history's digests and `verify_history` hash the
+--   exact bytes written.
 -- - Enum CHECKs are written `x IN (…)`: SQLite's file spells them `x = 'a' OR …` only to avoid SQLite's
 --   per-row ephemeral table for IN lists, which PostgreSQL does not build.
 -- - Full-text search: a `tsvector` column GENERATED from the text with the `simple` configuration (words
 --   of any language, lower-cased, no stemming, no stop words) and a GIN index on it, instead of SQLite's
 --   external-content FTS5 tables and their UPDATE/DELETE triggers: a generated column cannot fall out of
---   step with its text. Unlike SQLite's tokenizer, `simple` neither folds diacritics nor stems English
---   words; docs/postgres.md says what that changes.
+--   step with its text (only a change of the `simple` configuration itself could make stored documents
+--   stale, and `Store::check` compares them). Unlike SQLite's tokenizer, `simple` neither folds diacritics
+--   nor stems English words; docs/postgres.md says what that changes. Ranking is done by the library
+--   (BM25, as on SQLite), not by ts_rank.
 -- - Similar claims: no pg_trgm. The similarity score is computed in Rust (analysis/similar.rs) over
 --   candidates the store finds by words; the tsvector index finds the same kind of candidates, and a
 --   trigram ranking would give a different candidate set from SQLite's for the same desk.
@@ -54,7 +61,7 @@ $$;
 -- The schema version: one row per applied migration; the newest is the database's version. A database
 -- whose newest row is beyond what the library knows is refused, untouched.
 CREATE TABLE schema_version (
-    version    integer     PRIMARY KEY CHECK (version > 0),
+    version    bigint      PRIMARY KEY CHECK (version > 0),
     name       text        NOT NULL CHECK (length(name) > 0),
     applied_at timestamptz NOT NULL DEFAULT now()
 );
@@ -76,7 +83,7 @@ CREATE TABLE sources (
     affiliation text        NOT NULL DEFAULT 'part_of' CHECK (affiliation IN ('part_of', 'controlled_by')),
     reliability text        NOT NULL DEFAULT 'F' CHECK (reliability IN ('A', 'B', 'C', 'D', 'E', 'F')),
     notes       text,
-    created_at  timestamptz NOT NULL
+    created_at  bigint      NOT NULL
 );
 -- Lookup by name, case-insensitively (`name_key` is the folded name, folded in Rust as on SQLite).
 CREATE INDEX sources_name_key ON sources (name_key);
@@ -86,7 +93,7 @@ CREATE INDEX sources_part_of ON sources (part_of) WHERE part_of IS NOT NULL;
 -- starts with the foreign key, so it serves as that column's index.
 CREATE TABLE source_aliases (
     source_id bigint  NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
-    position  integer NOT NULL CHECK (position >= 0),
+    position  bigint  NOT NULL CHECK (position >= 0),
     alias     text    NOT NULL CHECK (length(trim(alias)) > 0),
     alias_key text    NOT NULL,
     PRIMARY KEY (source_id, position)
@@ -106,7 +113,7 @@ CREATE TABLE publications (
     published   text,
     retrieved   text,
     language    text,
-    created_at  timestamptz NOT NULL,
+    created_at  bigint      NOT NULL,
     CHECK (title IS NOT NULL OR url IS NOT NULL OR archive_url IS NOT NULL)
 );
 CREATE INDEX publications_publisher ON publications (publisher) WHERE publisher IS NOT NULL;
@@ -127,7 +134,7 @@ CREATE TABLE claims (
     about       text,
     -- When the claim was made (claimDate), as against the time it is about.
     made_on     text,
-    created_at  timestamptz NOT NULL,
+    created_at  bigint      NOT NULL,
     text_search tsvector    GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED,
     -- The text's name key (src/model/text.rs), written by the store: an exact repeat is one index lookup
     -- (as schema/0001_initial.sql, issue 12).
@@ -141,7 +148,7 @@ CREATE INDEX claims_text_search ON claims USING gin (text_search);
 -- A claim's structured figures, in the order given.
 CREATE TABLE claim_quantities (
     claim_id bigint           NOT NULL REFERENCES claims (id) ON DELETE CASCADE,
-    position integer          NOT NULL CHECK (position >= 0),
+    position bigint           NOT NULL CHECK (position >= 0),
     value    double precision NOT NULL,
     unit     text             NOT NULL CHECK (length(trim(unit)) > 0),
     bound    text             NOT NULL CHECK (bound IN ('exact', 'about', 'at_least', 'more_than', 'at_most',
@@ -157,7 +164,7 @@ CREATE INDEX claim_quantities_unit_key ON claim_quantities (lower(trim(unit)));
 -- A claim's tags, in the order given, each at most once.
 CREATE TABLE claim_tags (
     claim_id bigint  NOT NULL REFERENCES claims (id) ON DELETE CASCADE,
-    position integer NOT NULL CHECK (position >= 0),
+    position bigint  NOT NULL CHECK (position >= 0),
     tag      text    NOT NULL CHECK (length(trim(tag)) > 0),
     PRIMARY KEY (claim_id, position),
     UNIQUE (claim_id, tag)
@@ -176,7 +183,7 @@ CREATE TABLE attributions (
     mode         text        NOT NULL CHECK (mode IN ('direct_quote', 'paraphrase', 'translation', 'summary')),
     quote        text,
     said_on      text,
-    created_at   timestamptz NOT NULL,
+    created_at   bigint      NOT NULL,
     quote_search tsvector    GENERATED ALWAYS AS (to_tsvector('simple', quote)) STORED,
     CHECK (speaker IS NOT NULL OR publication IS NOT NULL)
 );
@@ -189,7 +196,7 @@ CREATE INDEX attributions_quote_search ON attributions USING gin (quote_search);
 -- The ordered relays of an attribution (speaker -> relay 0 -> relay 1 -> … -> publication).
 CREATE TABLE attribution_relays (
     attribution_id bigint  NOT NULL REFERENCES attributions (id) ON DELETE CASCADE,
-    position       integer NOT NULL CHECK (position >= 0),
+    position       bigint  NOT NULL CHECK (position >= 0),
     source_id      bigint  NOT NULL REFERENCES sources (id) ON DELETE RESTRICT,
     mode           text    NOT NULL CHECK (mode IN ('direct_quote', 'paraphrase', 'translation', 'summary')),
     PRIMARY KEY (attribution_id, position)
@@ -208,16 +215,16 @@ CREATE TABLE evidence (
     -- NULL only for the answer to a question found in no source (CHECK below); it never counts.
     source_id      bigint      REFERENCES sources (id) ON DELETE RESTRICT,
     stance         text        NOT NULL CHECK (stance IN ('supports', 'refutes', 'mixed', 'neutral')),
-    credibility    integer     NOT NULL DEFAULT 6 CHECK (credibility BETWEEN 1 AND 6),
+    credibility    bigint      NOT NULL DEFAULT 6 CHECK (credibility BETWEEN 1 AND 6),
     excerpt        text,
     publication    bigint      REFERENCES publications (id) ON DELETE RESTRICT,
     as_of          text,
-    created_at     timestamptz NOT NULL,
+    created_at     bigint      NOT NULL,
     status         text        NOT NULL DEFAULT 'current' CHECK (status IN ('current', 'superseded',
                                                                             'retracted')),
     replaced_by    bigint      REFERENCES evidence (id) ON DELETE RESTRICT,
     status_reason  text,
-    status_at      timestamptz,
+    status_at      bigint     ,
     -- The question the record answers (the answer is the excerpt) and how the answer was obtained.
     question       text,
     answer_type    text        CHECK (answer_type IS NULL OR answer_type IN ('extractive', 'abstractive',
@@ -245,7 +252,7 @@ CREATE TABLE claim_links (
     kind       text        NOT NULL CHECK (kind IN ('contradicts', 'corroborates', 'duplicates', 'supersedes',
                                                     'denies')),
     note       text,
-    created_at timestamptz NOT NULL,
+    created_at bigint      NOT NULL,
     CHECK (from_claim <> to_claim),
     UNIQUE (from_claim, to_claim, kind)
 );
@@ -269,12 +276,12 @@ CREATE TABLE reviews (
     reviewer      bigint           REFERENCES sources (id) ON DELETE RESTRICT,
     reviewed_on   text,
     url           text,
-    created_at    timestamptz      NOT NULL,
+    created_at    bigint           NOT NULL,
     status        text             NOT NULL DEFAULT 'current' CHECK (status IN ('current', 'superseded',
                                                                                 'retracted')),
     replaced_by   bigint           REFERENCES reviews (id) ON DELETE RESTRICT,
     status_reason text,
-    status_at     timestamptz,
+    status_at     bigint     ,
     CHECK ((rating_value IS NULL) = (rating_best IS NULL) AND (rating_best IS NULL) = (rating_worst IS NULL)),
     CHECK (rating_name IS NULL OR rating_value IS NOT NULL),
     CHECK ((status = 'current') = (status_reason IS NULL OR status_at IS NULL)),
@@ -294,15 +301,15 @@ CREATE INDEX reviews_url ON reviews (url) WHERE url IS NOT NULL;
 -- keeps the `batch` references and history_batch_rows pointing at the right entries.
 CREATE TABLE history (
     id           bigint      GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    at           timestamptz NOT NULL,
+    at           bigint      NOT NULL,
     actor        text        NOT NULL CHECK (length(actor) > 0),
     entity_kind  text        NOT NULL CHECK (entity_kind IN ('source', 'publication', 'claim', 'attribution',
                                                              'evidence', 'claim_link', 'review', 'batch')),
     entity       uuid        NOT NULL,
     operation    text        NOT NULL CHECK (operation IN ('insert', 'update', 'delete', 'import', 'supersede',
                                                            'retract')),
-    before       jsonb,
-    after        jsonb,
+    before       json,
+    after        json,
     reason       text,
     batch        bigint      REFERENCES history (id)
                              CHECK (batch IS NULL OR (before IS NOT NULL AND entity_kind <> 'batch')),
@@ -326,9 +333,10 @@ CREATE TABLE history_claims (
 -- The rows each batch inserted: ids first_row..=last_row of the table of `entity_kind`, how many records
 -- it wrote there, and the wrapping sum of their values' 64-bit digests (FNV-1a of the record's JSON, as
 -- history values are written), written when the batch ends, so verifying the history still finds a
--- bulk-loaded record changed behind the API. On SQLite a batch's rows are one contiguous rowid range per
--- table; on PostgreSQL concurrent transactions draw ids from one sequence and interleave, so a batch may
--- need several ranges for one table: the primary key allows that (one row per range).
+-- bulk-loaded record changed behind the API. The store's writers take one transaction-scoped advisory
+-- lock (one writer at a time per database, as SQLite's BEGIN IMMEDIATE), so no other writer draws ids
+-- from the sequences while a batch runs and its rows are one contiguous id range per table here too;
+-- the primary key would still allow several ranges for one table (one row per range).
 CREATE TABLE history_batch_rows (
     entity_kind text   NOT NULL CHECK (entity_kind IN ('source', 'publication', 'claim', 'attribution',
                                                        'evidence', 'claim_link', 'review')),
@@ -350,8 +358,8 @@ CREATE TABLE api_tokens (
     name          text        NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
     role          text        NOT NULL CHECK (role IN ('read', 'write', 'admin')),
     secret_sha256 bytea       NOT NULL UNIQUE CHECK (octet_length(secret_sha256) = 32),
-    created_at    timestamptz NOT NULL,
-    revoked_at    timestamptz
+    created_at    bigint      NOT NULL,
+    revoked_at    bigint     
 );
 
 -- The history is append-only even for hand-typed SQL: UPDATE and DELETE raise for every row, TRUNCATE

@@ -66,12 +66,12 @@ fn apply(client: &mut Client, migrations: &[(&str, &str)]) -> Result<i64> {
         .enumerate()
         .skip(usize::try_from(current).unwrap_or(0));
     for (i, (name, sql)) in pending {
-        let version = i32::try_from(i + 1).map_err(|_| Error::Migration {
+        let version = i64::try_from(i + 1).map_err(|_| Error::Migration {
             version: i64::MAX,
             message: "too many migrations".into(),
         })?;
         tx.batch_execute(sql).map_err(|e| Error::Migration {
-            version: i64::from(version),
+            version,
             message: message(&e),
         })?;
         tx.execute(
@@ -79,7 +79,7 @@ fn apply(client: &mut Client, migrations: &[(&str, &str)]) -> Result<i64> {
             &[&version, name],
         )
         .map_err(|e| Error::Migration {
-            version: i64::from(version),
+            version,
             message: format!("recording the version: {}", message(&e)),
         })?;
     }
@@ -151,7 +151,7 @@ mod tests {
         let Some((admin, mut c)) = fresh(name) else { return };
         assert_eq!(migrate(&mut c).unwrap(), POSTGRES_SCHEMA_VERSION);
         c.execute(
-            "INSERT INTO claims (uuid, text, kind, created_at) VALUES ($1, 'kept', 'factual', now())",
+            "INSERT INTO claims (uuid, text, kind, created_at) VALUES ($1, 'kept', 'factual', 0)",
             &[&uuid::Uuid::now_v7()],
         )
         .unwrap();
@@ -208,7 +208,7 @@ mod in_step {
     //! SQLite side is read from a database made from `schema/*.sql`, the PostgreSQL side from the text
     //! of `schema/postgres/*.sql` (one column per line, as the file is written).
 
-    use std::collections::BTreeSet;
+    use std::collections::BTreeMap;
     use std::path::Path;
 
     /// Tables only PostgreSQL has: its version table (SQLite uses `PRAGMA user_version`).
@@ -227,29 +227,34 @@ mod in_step {
             .collect()
     }
 
-    fn sqlite_columns(root: &Path) -> BTreeSet<String> {
+    /// `table.column` -> declared type, of a database made from `schema/*.sql`.
+    fn sqlite_columns(root: &Path) -> BTreeMap<String, String> {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         for sql in sql_files(&root.join("schema")) {
             conn.execute_batch(&sql).unwrap();
         }
         let mut stmt = conn
             .prepare(
-                "SELECT t.name, c.name FROM sqlite_schema t, pragma_table_info(t.name) c \
+                "SELECT t.name, c.name, c.type FROM sqlite_schema t, pragma_table_info(t.name) c \
                  WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' \
                    AND NOT EXISTS (SELECT 1 FROM sqlite_schema v WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%' \
                                    AND (t.name = v.name OR t.name LIKE v.name || '\\_%' ESCAPE '\\'))",
             )
             .unwrap();
         stmt.query_map([], |r| {
-            Ok(format!("{}.{}", r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            Ok((
+                format!("{}.{}", r.get::<_, String>(0)?, r.get::<_, String>(1)?),
+                r.get::<_, String>(2)?,
+            ))
         })
         .unwrap()
         .collect::<rusqlite::Result<_>>()
         .unwrap()
     }
 
-    fn postgres_columns(root: &Path) -> BTreeSet<String> {
-        let mut out = BTreeSet::new();
+    /// `table.column` -> type, read from the text of `schema/postgres/*.sql`.
+    fn postgres_columns(root: &Path) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
         for sql in sql_files(&root.join("schema/postgres")) {
             let mut table: Option<String> = None;
             for line in sql.lines() {
@@ -259,7 +264,8 @@ mod in_step {
                 } else if line.starts_with(");") {
                     table = None;
                 } else if let Some(t) = &table {
-                    let word = line.split_whitespace().next().unwrap_or("");
+                    let mut words = line.split_whitespace();
+                    let word = words.next().unwrap_or("");
                     let constraint = ["CHECK", "CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "--"]
                         .iter()
                         .any(|k| word.starts_with(k));
@@ -270,12 +276,31 @@ mod in_step {
                             .chars()
                             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
                     {
-                        out.insert(format!("{t}.{word}"));
+                        let ty = match words.next().unwrap_or("").trim_end_matches(',') {
+                            "double" => "double precision".to_string(),
+                            other => other.to_string(),
+                        };
+                        out.insert(format!("{t}.{word}"), ty);
                     }
                 }
             }
         }
         out
+    }
+
+    /// The PostgreSQL types a column of SQLite's declared type may have (docs/postgres.md): integers
+    /// (keys, counts, unix-nanosecond times) are `bigint`, reals `double precision`, 16-byte ids `uuid`,
+    /// other blobs `bytea`, text `text`, and the history's JSON values `json` (kept byte for byte).
+    fn expected_postgres_type(column: &str, sqlite_type: &str) -> &'static [&'static str] {
+        match sqlite_type {
+            "INTEGER" => &["bigint"],
+            "REAL" => &["double precision"],
+            "BLOB" if column == "api_tokens.secret_sha256" => &["bytea"],
+            "BLOB" => &["uuid"],
+            "TEXT" if column == "history.before" || column == "history.after" => &["json"],
+            "TEXT" => &["text"],
+            _ => &[],
+        }
     }
 
     #[test]
@@ -284,15 +309,17 @@ mod in_step {
         let sqlite = sqlite_columns(root);
         let postgres = postgres_columns(root);
         // Sanity: both sides were read.
-        assert!(sqlite.contains("claims.text") && postgres.contains("claims.text"));
-        assert!(postgres.contains("evidence.excerpt_search") && postgres.contains("history.before"));
+        assert!(sqlite.contains_key("claims.text") && postgres.contains_key("claims.text"));
+        assert!(postgres.contains_key("evidence.excerpt_search") && postgres.contains_key("history.before"));
         assert!(
-            postgres.contains("api_tokens.secret_sha256"),
+            postgres.contains_key("api_tokens.secret_sha256"),
             "names with digits are read too"
         );
-        let missing: Vec<&String> = sqlite.difference(&postgres).collect();
+        assert_eq!(postgres["claim_quantities.value"], "double precision");
+        let missing: Vec<&String> = sqlite.keys().filter(|c| !postgres.contains_key(*c)).collect();
         let extra: Vec<&String> = postgres
-            .difference(&sqlite)
+            .keys()
+            .filter(|c| !sqlite.contains_key(*c))
             .filter(|c| !c.ends_with("_search"))
             .filter(|c| {
                 !ONLY_POSTGRES_TABLES
@@ -300,10 +327,29 @@ mod in_step {
                     .any(|t| c.starts_with(&format!("{t}.")))
             })
             .collect();
+        let mistyped: Vec<String> = sqlite
+            .iter()
+            .filter_map(|(c, t)| {
+                let pg = postgres.get(c)?;
+                let allowed = expected_postgres_type(c, t);
+                (!allowed.contains(&pg.as_str())).then(|| {
+                    format!(
+                        "{c}: SQLite {t}, PostgreSQL {pg} (expected {})",
+                        allowed.join(" or ")
+                    )
+                })
+            })
+            .collect();
+        let search_types: Vec<&String> = postgres
+            .iter()
+            .filter(|(c, t)| c.ends_with("_search") && t.as_str() != "tsvector")
+            .map(|(c, _)| c)
+            .collect();
         assert!(
-            missing.is_empty() && extra.is_empty(),
+            missing.is_empty() && extra.is_empty() && mistyped.is_empty() && search_types.is_empty(),
             "schema/postgres/0001_initial.sql is out of step with schema/*.sql: missing in PostgreSQL \
-             {missing:?}, only in PostgreSQL {extra:?}. Make the same change there, in PostgreSQL's types \
+             {missing:?}, only in PostgreSQL {extra:?}, of another type {mistyped:?} {search_types:?}. Make \
+             the same change there, in PostgreSQL's types \
              (docs/postgres.md; `tests/postgres_schema.rs` checks it against a server)."
         );
     }
