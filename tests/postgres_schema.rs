@@ -1021,3 +1021,25 @@ fn roles_of_the_docs_keep_the_history_out_of_the_apps_reach() {
     drop(as_owner);
     drop(c);
 }
+
+/// `Store::open` takes a `postgres://` URL: it migrates a new database, reports the version, keeps the
+/// session's actor, and opens an up-to-date database again without migrating.
+#[test]
+fn a_store_opens_on_postgres_with_its_version_and_actor() {
+    let Some(db) = TestDb::new() else { return };
+    let store = claimtrack::Store::open(&db.url).unwrap();
+    assert_eq!(store.schema_version().unwrap(), POSTGRES_SCHEMA_VERSION);
+    assert_eq!(store.actor().unwrap(), "unknown");
+    store.set_actor("desk:alice").unwrap();
+    assert_eq!(store.actor().unwrap(), "desk:alice");
+    assert!(matches!(store.set_actor("a\nb"), Err(Error::Invalid { .. })));
+    assert_eq!(store.actor().unwrap(), "desk:alice");
+    let shown = format!("{store:?}");
+    assert!(shown.contains("postgres://"), "{shown}");
+    // A second store on the same database: its own actor, the schema left as it is.
+    let other =
+        claimtrack::Store::open_with(&db.url, &claimtrack::OpenOptions::new().actor("desk:bob")).unwrap();
+    assert_eq!(other.actor().unwrap(), "desk:bob");
+    assert_eq!(store.actor().unwrap(), "desk:alice");
+    assert_eq!(postgres_schema_version(&db.url).unwrap(), POSTGRES_SCHEMA_VERSION);
+}

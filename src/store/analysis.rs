@@ -436,17 +436,17 @@ pub(crate) fn relay_bottlenecks(conn: &Connection) -> Result<Vec<(ClaimId, Sourc
 impl Store {
     /// Everything about one claim, in one read snapshot.
     pub(crate) fn claim_facts(&self, id: ClaimId) -> Result<ClaimFacts> {
-        self.read(|c| claim_facts(c, id))
+        self.read_sqlite(|c| claim_facts(c, id))
     }
 
     /// What an evidence summary needs, in one read snapshot.
     pub(crate) fn summary_facts(&self, id: ClaimId) -> Result<SummaryFacts> {
-        self.read(|c| summary_facts(c, id))
+        self.read_sqlite(|c| summary_facts(c, id))
     }
 
     /// The root of a source's affiliation tree.
     pub(crate) fn affiliation_root(&self, id: SourceId) -> Result<SourceId> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             super::convert::rowid(c, id)?;
             root_of(c, id)
         })
@@ -458,7 +458,7 @@ impl Store {
         id: ClaimId,
         unit_keys: impl Fn(&Claim) -> Vec<Vec<String>>,
     ) -> Result<(ClaimFacts, Vec<StoredConflictLink>, Vec<StoredQuantity>)> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             let facts = claim_facts(c, id)?;
             let links = conflict_links_of(c, id)?;
             let mut others = Vec::new();
@@ -474,7 +474,7 @@ impl Store {
     pub(crate) fn all_conflict_facts(
         &self,
     ) -> Result<(Vec<StoredConflictLink>, Vec<ClaimFacts>, Vec<StoredQuantity>)> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             let links = all_conflict_links(c)?;
             let disputed = claims_with_both_stances(c)?
                 .into_iter()
@@ -486,7 +486,7 @@ impl Store {
 
     /// Claims whose every attribution passes through a common relay, with those relays.
     pub(crate) fn relay_bottleneck_rows(&self) -> Result<Vec<(ClaimId, SourceId)>> {
-        self.read(relay_bottlenecks)
+        self.read_sqlite(relay_bottlenecks)
     }
 }
 
@@ -505,7 +505,7 @@ mod tests {
         let mut with_parents = 0;
         for claim in &claims {
             store
-                .read(|conn| {
+                .read_sqlite(|conn| {
                     let lean = summary_facts(conn, claim.id)?;
                     let full = claim_facts(conn, claim.id)?;
                     assert_eq!(lean.claim, claim.id);

@@ -52,7 +52,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn attribution(&self, id: AttributionId) -> Result<Attribution> {
-        self.read(|c| read(c, id))
+        self.read_sqlite(|c| read(c, id))
     }
 
     /// Replaces a stored attribution with `attribution` (matched by id), relays included.
@@ -83,6 +83,6 @@ impl Store {
     ///
     /// Shown in the example of [`attribute`](Self::attribute).
     pub fn attributions_of(&self, claim: ClaimId) -> Result<Vec<Attribution>> {
-        self.read(|c| of_claim(c, claim))
+        self.read_sqlite(|c| of_claim(c, claim))
     }
 }

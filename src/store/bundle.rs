@@ -268,7 +268,7 @@ impl Store {
     pub(crate) fn for_each_record(&self, f: &mut dyn FnMut(Item<'_>) -> Result<()>) -> Result<()> {
         // Every page is read once: through the memory map they would all count as resident.
         self.unmapped(|| {
-            self.read(|c| {
+            self.read_sqlite(|c| {
                 f(Item::Sources(&sources::all(c)?))?;
                 publications::each(c, &mut |x| f(Item::Publication(x)))?;
                 claims::each(c, &mut |x| f(Item::Claim(x)))?;
@@ -289,7 +289,7 @@ impl Store {
 
     /// How many records of each kind the store holds.
     pub fn counts(&self) -> Result<Counts> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             Ok(c.prepare_cached(
                 "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM publications), \
                  (SELECT count(*) FROM claims), (SELECT count(*) FROM attributions), \

@@ -75,9 +75,9 @@ impl Store {
     /// ```
     pub fn check(&self) -> Result<CheckReport> {
         let mut report = CheckReport::default();
-        self.read(|c| schema_checks(c, &mut report))?;
-        search_index_checks(&self.conn, &mut report)?;
-        self.read(|c| {
+        self.read_sqlite(|c| schema_checks(c, &mut report))?;
+        search_index_checks(self.sqlite()?, &mut report)?;
+        self.read_sqlite(|c| {
             text_key_checks(c, &mut report)?;
             sqlite_checks(c, &mut report)?;
             report.checks.push("name_keys".into());
@@ -145,7 +145,7 @@ impl Store {
         }
 
         report.checks.push("standings".into());
-        let standings = self.read(|c| {
+        let standings = self.read_sqlite(|c| {
             let mut all = super::rules::standing_problems::<EvidenceId>(c)?;
             all.extend(super::rules::standing_problems::<ReviewId>(c)?);
             Ok(all)
@@ -176,7 +176,7 @@ impl Store {
     /// ```
     pub fn integrity_problems(&self) -> Result<Vec<String>> {
         let mut report = CheckReport::default();
-        self.read(|c| sqlite_checks(c, &mut report))?;
+        self.read_sqlite(|c| sqlite_checks(c, &mut report))?;
         Ok(report
             .problems
             .into_iter()
@@ -238,7 +238,7 @@ fn schema_objects(c: &rusqlite::Connection) -> Result<HashMap<(String, String), 
 fn schema_checks(c: &rusqlite::Connection, report: &mut CheckReport) -> Result<()> {
     report.checks.push("schema".into());
     let reference = Store::open_in_memory()?;
-    let expected = schema_objects(&reference.conn)?;
+    let expected = schema_objects(reference.sqlite()?)?;
     let found = schema_objects(c)?;
     let mut problems = Vec::new();
     for ((kind, name), sql) in &expected {
@@ -434,7 +434,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn rebuild_search_index(&self) -> Result<()> {
-        self.write(|c| {
+        self.write_sqlite(|c| {
             c.execute_batch(
                 "INSERT INTO claims_fts (claims_fts) VALUES ('rebuild'); \
                  INSERT INTO attributions_fts (attributions_fts) VALUES ('rebuild'); \
@@ -460,7 +460,7 @@ mod tests {
             .unwrap();
         assert!(store.check().unwrap().is_ok());
         store
-            .conn
+            .conn()
             .execute("UPDATE sources SET name = char(8203) WHERE uuid = ?1", [id])
             .unwrap();
         let r = store.check().unwrap();
@@ -479,7 +479,7 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         crate::seeds::load_wonsan(&store).unwrap();
         store
-            .conn
+            .conn()
             .execute(
                 "INSERT INTO claims (uuid, text, kind, created_at) VALUES (randomblob(16), 'Zanzibar cloves', 'factual', 0)",
                 [],
@@ -495,7 +495,7 @@ mod tests {
         );
         assert!(store.search("zanzibar", 5).unwrap().is_empty());
         // The check wrote nothing and left no transaction open.
-        assert!(store.conn.is_autocommit());
+        assert!(store.conn().is_autocommit());
         store.rebuild_search_index().unwrap();
         assert_eq!(store.search("zanzibar", 5).unwrap().len(), 1);
         let r = store.check().unwrap();
@@ -512,7 +512,7 @@ mod tests {
         crate::seeds::load_wonsan(&store).unwrap();
         assert!(store.check().unwrap().is_ok());
         store
-            .conn
+            .conn()
             .execute_batch(
                 "UPDATE sources SET name_key = 'stale' WHERE id = 1; \
                  PRAGMA foreign_keys = OFF; \
@@ -535,7 +535,7 @@ mod tests {
         assert!(r.checks.iter().any(|c| c == "schema"));
         assert!(r.is_ok(), "{:?}", r.problems);
         let triggers: Vec<String> = store
-            .conn
+            .conn()
             .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'history'")
             .unwrap()
             .query_map([], |r| r.get(0))
@@ -545,12 +545,12 @@ mod tests {
         assert!(!triggers.is_empty(), "the history has append-only triggers");
         for t in &triggers {
             store
-                .conn
+                .conn()
                 .execute_batch(&format!("DROP TRIGGER \"{t}\""))
                 .unwrap();
         }
         store
-            .conn
+            .conn()
             .execute_batch("UPDATE history SET actor = 'someone else'; CREATE INDEX extra ON claims (text);")
             .unwrap();
         let r = store.check().unwrap();
@@ -577,7 +577,7 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         crate::seeds::load_wonsan(&store).unwrap();
         store
-            .conn
+            .conn()
             .execute("UPDATE claims SET text = 'quietly reworded' WHERE id = 1", [])
             .unwrap();
         let report = store.check().unwrap();

@@ -55,7 +55,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn claim(&self, id: ClaimId) -> Result<Claim> {
-        self.read(|c| read(c, id))
+        self.read_sqlite(|c| read(c, id))
     }
 
     /// Replaces a stored claim with `claim` (matched by id), quantities and tags included.
@@ -100,7 +100,7 @@ impl Store {
     ///
     /// Shown in the example of [`claim`](Self::claim).
     pub fn claims(&self) -> Result<Vec<Claim>> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             let rows: Vec<(i64, Claim)> = c
                 .prepare_cached(select!("ORDER BY c.id"))?
                 .query_map([], from_row)?
@@ -114,7 +114,7 @@ impl Store {
     ///
     /// Shown in the example of [`claim`](Self::claim).
     pub fn claims_page(&self, after: Option<ClaimId>, limit: usize) -> Result<Vec<Claim>> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             let start = match after {
                 Some(id) => rowid(c, id)?,
                 None => 0,
@@ -131,7 +131,7 @@ impl Store {
     ///
     /// Shown in the example of [`claim`](Self::claim).
     pub fn claims_tagged(&self, tag: &str) -> Result<Vec<Claim>> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             let rows: Vec<(i64, Claim)> = c
                 .prepare_cached(select!(
                     "WHERE c.id IN (SELECT claim_id FROM claim_tags WHERE tag = ?1) ORDER BY c.id"

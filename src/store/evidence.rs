@@ -54,7 +54,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn evidence(&self, id: EvidenceId) -> Result<Evidence> {
-        self.read(|c| read(c, id))
+        self.read_sqlite(|c| read(c, id))
     }
 
     /// Corrects a stored piece of evidence in place (matched by id): its excerpt, credibility,
@@ -100,7 +100,7 @@ impl Store {
     /// ```
     pub fn revise_evidence(&self, old: EvidenceId, new: NewEvidence, reason: &str) -> Result<EvidenceId> {
         validate_reason(reason)?;
-        self.write(|c| {
+        self.write_sqlite(|c| {
             let prev = read(c, old)?;
             require_current(c, old)?;
             let next = new.into_evidence(prev.claim)?;
@@ -127,7 +127,7 @@ impl Store {
     /// Shown in the example of [`evidence`](Self::evidence).
     pub fn retract_evidence(&self, id: EvidenceId, reason: &str) -> Result<()> {
         validate_reason(reason)?;
-        self.write(|c| {
+        self.write_sqlite(|c| {
             require_current(c, id)?;
             track(
                 c,
@@ -144,14 +144,14 @@ impl Store {
     ///
     /// Shown in the example of [`revise_evidence`](Self::revise_evidence).
     pub fn evidence_standing(&self, id: EvidenceId) -> Result<Standing<EvidenceId>> {
-        self.read(|c| standing(c, id))
+        self.read_sqlite(|c| standing(c, id))
     }
 
     /// A claim's evidence that counts (neither superseded nor retracted), oldest record first.
     ///
     /// Shown in the example of [`evidence`](Self::evidence).
     pub fn current_evidence_of(&self, claim: ClaimId) -> Result<Vec<Evidence>> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             let own = rowid(c, claim)?;
             Ok(c.prepare_cached(concat!(
                 select!("WHERE e.claim_id = +?1 AND "),
@@ -193,14 +193,14 @@ impl Store {
     ///
     /// Shown in the example of [`evidence`](Self::evidence).
     pub fn evidence_of(&self, claim: ClaimId) -> Result<Vec<Evidence>> {
-        self.read(|c| of_claim(c, claim))
+        self.read_sqlite(|c| of_claim(c, claim))
     }
 
     /// Every stance a source has taken, oldest record first.
     ///
     /// Shown in the example of [`evidence`](Self::evidence).
     pub fn evidence_by_source(&self, source: SourceId) -> Result<Vec<Evidence>> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             let own = rowid(c, source)?;
             Ok(
                 c.prepare_cached(select!("WHERE e.source_id = +?1 ORDER BY e.id"))?

@@ -16,7 +16,7 @@ impl Store {
     /// Public as `io::bundle::export_claim`.
     pub(crate) fn export_claim(&self, id: ClaimId) -> Result<Bundle> {
         // `read` nests: the public readers below run inside this one snapshot.
-        self.read(|_| {
+        self.read_sqlite(|_| {
             let claim = self.claim(id)?;
             let attributions = self.attributions_of(id)?;
             let evidence = self.evidence_of(id)?;

@@ -47,7 +47,7 @@ impl Store {
     ///
     /// Shown in the example of [`add_link`](Self::add_link).
     pub fn link(&self, id: ClaimLinkId) -> Result<ClaimLink> {
-        self.read(|c| read(c, id))
+        self.read_sqlite(|c| read(c, id))
     }
 
     /// Replaces a stored link with `link` (matched by id): its kind or note.
@@ -76,7 +76,7 @@ impl Store {
     ///
     /// Shown in the example of [`add_link`](Self::add_link).
     pub fn links_of(&self, claim: ClaimId) -> Result<Vec<ClaimLink>> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             let own = rowid(c, claim)?;
             Ok(c.prepare_cached(select!(
                 "WHERE l.from_claim = ?1 OR l.to_claim = +?1 ORDER BY l.id"

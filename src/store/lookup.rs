@@ -20,7 +20,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn reviews_at_url(&self, url: &str) -> Result<Vec<Review>> {
-        self.read(|c| reviews_at_url(c, url))
+        self.read_sqlite(|c| reviews_at_url(c, url))
     }
 }
 

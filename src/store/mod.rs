@@ -11,6 +11,10 @@ mod bundle;
 mod check;
 mod claims;
 mod convert;
+// Parts of the seam come into use as the store's modules move onto it (issue 13); until the last
+// one has, some are unused in one build or another.
+#[allow(dead_code)]
+pub(crate) mod db;
 mod evidence;
 mod export;
 mod history;
@@ -48,12 +52,24 @@ pub use sources::{SourceClaim, SourceRole};
 /// A `Store` is `Send` but not `Sync`: threads that share a database each open their own `Store` on the
 /// same file (SQLite's WAL mode lets readers and one writer proceed together).
 pub struct Store {
-    conn: Connection,
+    backend: Backend,
+}
+
+/// The engine under a [`Store`].
+enum Backend {
+    Sqlite(Connection),
+    #[cfg(feature = "postgres")]
+    // Boxed: a PostgreSQL client is several times the size of an SQLite handle.
+    Postgres(Box<postgres::PgConn>),
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.conn.path()).finish()
+        match &self.backend {
+            Backend::Sqlite(c) => f.debug_struct("Store").field("path", &c.path()).finish(),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(p) => f.debug_struct("Store").field("url", &p.shown).finish(),
+        }
     }
 }
 
@@ -67,12 +83,71 @@ impl std::fmt::Debug for Store {
 pub(crate) const MMAP_SIZE: i64 = 1 << 30;
 
 impl Store {
-    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it is committed, or none of it.
+    /// Runs `f` in one write transaction: all of it is committed, or none of it.
+    ///
+    /// On SQLite, `BEGIN IMMEDIATE` takes the write lock up front, so a second writer waits (up to the
+    /// busy timeout) instead of failing half-way through a read-then-write. On PostgreSQL the
+    /// transaction takes the database's writer lock (`store/postgres/conn.rs`) and is tried again a
+    /// bounded number of times after a serialization failure or deadlock, then [`Error::Busy`].
+    #[allow(dead_code)] // the store's writers move onto the seam next (issue 13)
+    pub(crate) fn write<T>(&self, mut f: impl FnMut(&db::Db<'_>) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(_) => self.write_sqlite(|c| f(&db::Db::Sqlite(c))),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(p) => p.transaction(true, |tx| f(&db::Db::Pg(tx))),
+        }
+    }
+
+    /// [`write`](Self::write) for a closure that cannot run twice (a caller's batch): on PostgreSQL it
+    /// is not tried again after a serialization failure; the caller gets [`Error::Busy`].
+    #[allow(dead_code)] // the store's writers move onto the seam next (issue 13)
+    pub(crate) fn write_once<T>(&self, f: impl FnOnce(&db::Db<'_>) -> Result<T>) -> Result<T> {
+        let mut f = Some(f);
+        self.write(|db| match f.take() {
+            Some(f) => f(db),
+            None => Err(Error::Busy),
+        })
+    }
+
+    /// Runs read-only `f` in one transaction, so it sees one consistent snapshot (on PostgreSQL a
+    /// REPEATABLE READ, READ ONLY transaction).
+    pub(crate) fn read<T>(&self, mut f: impl FnMut(&db::Db<'_>) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(_) => self.read_sqlite(|c| f(&db::Db::Sqlite(c))),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(p) => p.transaction(false, |tx| f(&db::Db::Pg(tx))),
+        }
+    }
+
+    /// The SQLite connection; an error on PostgreSQL (for the SQLite-only parts: PRAGMAs, the file).
+    pub(crate) fn sqlite(&self) -> Result<&Connection> {
+        match &self.backend {
+            Backend::Sqlite(c) => Ok(c),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => Err(Error::Database(crate::error::DatabaseError {
+                message: "this operation is only available on SQLite".into(),
+                source: None,
+            })),
+        }
+    }
+
+    /// The SQLite connection in tests (panics on PostgreSQL).
+    #[cfg(test)]
+    pub(crate) fn conn(&self) -> &Connection {
+        match &self.backend {
+            Backend::Sqlite(c) => c,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => panic!("not an SQLite store"),
+        }
+    }
+
+    /// [`write`](Self::write) on SQLite, for code not yet moved to the [`db::Db`] seam: `BEGIN IMMEDIATE`.
     ///
     /// IMMEDIATE takes the write lock up front, so a second writer waits (up to the busy timeout)
     /// instead of failing half-way through a read-then-write.
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+    pub(crate) fn write_sqlite<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.sqlite()?;
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
@@ -82,44 +157,42 @@ impl Store {
     /// memory is then the page cache and its own buffers, flat however many pages it reads. Left as it
     /// is when a transaction is already open (the map can only change between transactions).
     pub(crate) fn unmapped<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        if !self.conn.is_autocommit() {
+        #[allow(irrefutable_let_patterns)] // without the `postgres` feature there is one backend
+        let Backend::Sqlite(conn) = &self.backend else {
+            return f();
+        };
+        if !conn.is_autocommit() {
             return f();
         }
         // An in-memory database answers with no row.
-        let mapped: i64 = match self
-            .conn
-            .query_row("PRAGMA mmap_size", [], |r| r.get(0))
-            .optional()?
-        {
+        let mapped: i64 = match conn.query_row("PRAGMA mmap_size", [], |r| r.get(0)).optional()? {
             Some(n) if n > 0 => n,
             _ => return f(),
         };
-        self.conn.pragma_update(None, "mmap_size", 0)?;
+        conn.pragma_update(None, "mmap_size", 0)?;
         let out = f();
-        self.conn.pragma_update(None, "mmap_size", mapped)?;
+        conn.pragma_update(None, "mmap_size", mapped)?;
         out
     }
 
-    /// Runs read-only `f` in one deferred transaction, so it sees one consistent snapshot.
+    /// [`read`](Self::read) on SQLite, for code not yet moved to the [`db::Db`] seam: one deferred transaction.
     ///
     /// `BEGIN` and `COMMIT` come from the statement cache: a desk's reads are small (an evidence summary
     /// is three statements), and parsing the two each time cost about a tenth of one.
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        if !self.conn.is_autocommit() {
-            return f(&self.conn);
+    pub(crate) fn read_sqlite<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.sqlite()?;
+        if !conn.is_autocommit() {
+            return f(conn);
         }
-        self.conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
-        let out = f(&self.conn).and_then(|out| {
-            self.conn.prepare_cached("COMMIT")?.execute([])?;
+        conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
+        let out = f(conn).and_then(|out| {
+            conn.prepare_cached("COMMIT")?.execute([])?;
             Ok(out)
         });
-        if out.is_err() && !self.conn.is_autocommit() {
+        if out.is_err() && !conn.is_autocommit() {
             // A read changes nothing, so ending it cannot lose work; its own failure is secondary to
             // the error being returned.
-            let _ = self
-                .conn
-                .prepare_cached("ROLLBACK")
-                .and_then(|mut s| s.execute([]));
+            let _ = conn.prepare_cached("ROLLBACK").and_then(|mut s| s.execute([]));
         }
         out
     }

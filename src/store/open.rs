@@ -82,6 +82,11 @@ impl OpenOptions {
     }
 }
 
+/// Whether `s` names a PostgreSQL database (`postgres://` or `postgresql://`) rather than a file.
+pub(crate) fn is_postgres_url(s: &str) -> bool {
+    s.starts_with("postgres://") || s.starts_with("postgresql://")
+}
+
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 impl Store {
@@ -97,6 +102,9 @@ impl Store {
     /// database written by a newer claimtrack is refused with [`Error::SchemaTooNew`], also untouched.
     pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Store> {
         let path = path.as_ref();
+        if let Some(url) = path.to_str().filter(|s| is_postgres_url(s)) {
+            return Self::open_postgres(url, options);
+        }
         let shown = path.display().to_string();
         check_header(path)?;
         // Many processes creating or first opening one new file race for the locks in ways SQLite's
@@ -111,6 +119,27 @@ impl Store {
                 other => return other,
             }
         }
+    }
+
+    #[cfg(feature = "postgres")]
+    fn open_postgres(url: &str, options: &OpenOptions) -> Result<Store> {
+        let conn = super::postgres::open(url, options.read_only)?;
+        let store = Store {
+            backend: super::Backend::Postgres(Box::new(conn)),
+        };
+        if let Some(actor) = &options.actor {
+            store.set_actor(actor)?;
+        }
+        Ok(store)
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    fn open_postgres(_url: &str, _options: &OpenOptions) -> Result<Store> {
+        Err(Error::invalid(
+            "db",
+            "a PostgreSQL URL, but this claimtrack was built without PostgreSQL support (cargo feature \
+             `postgres`)",
+        ))
     }
 
     fn try_open(path: &Path, shown: &str, options: &OpenOptions) -> Result<Store> {
@@ -194,7 +223,9 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         stable_plans(&conn)?;
         history::init_actor(&conn)?;
-        let store = Store { conn };
+        let store = Store {
+            backend: super::Backend::Sqlite(conn),
+        };
         if let Some(actor) = &options.actor {
             store.set_actor(actor)?;
         }
@@ -212,7 +243,9 @@ impl Store {
         stable_plans(&conn)?;
         history::init_actor(&conn)?;
         migrations::migrate(&conn)?;
-        Ok(Store { conn })
+        Ok(Store {
+            backend: super::Backend::Sqlite(conn),
+        })
     }
 
     /// The durability in force, read back from SQLite (`PRAGMA synchronous`: FULL or stronger is
@@ -227,8 +260,29 @@ impl Store {
     /// # drop(store); std::fs::remove_dir_all(&dir)?;
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
+    ///
+    /// On PostgreSQL, the server's `synchronous_commit`: `off` is [`Durability::Normal`] (the last
+    /// commits may be lost in a crash of the server, never half of one), anything else
+    /// [`Durability::Full`].
     pub fn durability(&self) -> Result<Durability> {
-        let level: i64 = self.conn.pragma_query_value(None, "synchronous", |r| r.get(0))?;
+        #[cfg(feature = "postgres")]
+        if let super::Backend::Postgres(_) = &self.backend {
+            let setting: String = self.read(|db| {
+                db.query_one(
+                    "SELECT current_setting('synchronous_commit')",
+                    crate::store::db::p![],
+                    |r| r.get(0),
+                )
+            })?;
+            return Ok(if setting == "off" {
+                Durability::Normal
+            } else {
+                Durability::Full
+            });
+        }
+        let level: i64 = self
+            .sqlite()?
+            .pragma_query_value(None, "synchronous", |r| r.get(0))?;
         // 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
         Ok(if level >= 2 {
             Durability::Full
@@ -237,7 +291,8 @@ impl Store {
         })
     }
 
-    /// The schema version of the open database (`PRAGMA user_version`).
+    /// The schema version of the open database (SQLite's `PRAGMA user_version`; on PostgreSQL the newest
+    /// row of `schema_version`, compared with `POSTGRES_SCHEMA_VERSION`, feature `postgres`).
     ///
     /// # Example
     /// ```
@@ -246,7 +301,11 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn schema_version(&self) -> Result<i64> {
-        migrations::user_version(&self.conn)
+        #[cfg(feature = "postgres")]
+        if let super::Backend::Postgres(p) = &self.backend {
+            return p.client(super::postgres::schema_version);
+        }
+        migrations::user_version(self.sqlite()?)
     }
 }
 
@@ -495,7 +554,7 @@ mod tests {
             let sql = "SELECT before, batch FROM history WHERE entity = ?1 AND entity_kind = ?2 \
                        ORDER BY id LIMIT 1";
             for id in &ids {
-                let mut stmt = store.conn.prepare_cached(sql).unwrap();
+                let mut stmt = store.conn().prepare_cached(sql).unwrap();
                 let found = stmt
                     .query(rusqlite::params![&id.as_uuid().as_bytes()[..], "claim"])
                     .unwrap()

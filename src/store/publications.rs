@@ -23,7 +23,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn find_publication_by_url(&self, url: &str) -> Result<Option<Publication>> {
-        self.read(|c| find_by_url(c, url))
+        self.read_sqlite(|c| find_by_url(c, url))
     }
 
     /// Adds a publication and returns its id.
@@ -58,7 +58,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn publication(&self, id: PublicationId) -> Result<Publication> {
-        self.read(|c| read(c, id))
+        self.read_sqlite(|c| read(c, id))
     }
 
     /// Replaces a stored publication with `publication` (matched by id).
@@ -97,7 +97,7 @@ impl Store {
     ///
     /// Shown in the example of [`publication`](Self::publication).
     pub fn publications(&self) -> Result<Vec<Publication>> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             Ok(c.prepare_cached(select!("ORDER BY p.id"))?
                 .query_map([], from_row)?
                 .collect::<rusqlite::Result<_>>()?)

@@ -49,7 +49,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn review(&self, id: ReviewId) -> Result<Review> {
-        self.read(|c| read(c, id))
+        self.read_sqlite(|c| read(c, id))
     }
 
     /// Edits a stored review in place (matched by id): label, rating, rationale, reviewer, date, URL.
@@ -93,7 +93,7 @@ impl Store {
     /// ```
     pub fn correct_review(&self, old: ReviewId, new: NewReview, reason: &str) -> Result<ReviewId> {
         validate_reason(reason)?;
-        self.write(|c| {
+        self.write_sqlite(|c| {
             let prev = read(c, old)?;
             require_current(c, old)?;
             let next = new.into_review(prev.claim)?;
@@ -115,7 +115,7 @@ impl Store {
     /// Shown in the example of [`review`](Self::review).
     pub fn retract_review(&self, id: ReviewId, reason: &str) -> Result<()> {
         validate_reason(reason)?;
-        self.write(|c| {
+        self.write_sqlite(|c| {
             require_current(c, id)?;
             track(
                 c,
@@ -132,14 +132,14 @@ impl Store {
     ///
     /// Shown in the example of [`correct_review`](Self::correct_review).
     pub fn review_standing(&self, id: ReviewId) -> Result<Standing<ReviewId>> {
-        self.read(|c| standing(c, id))
+        self.read_sqlite(|c| standing(c, id))
     }
 
     /// A claim's reviews that count (neither superseded nor retracted), oldest first.
     ///
     /// Shown in the example of [`review`](Self::review).
     pub fn current_reviews_of(&self, claim: ClaimId) -> Result<Vec<Review>> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             let own = rowid(c, claim)?;
             Ok(c.prepare_cached(concat!(
                 select!("WHERE r.claim_id = +?1 AND "),
@@ -165,7 +165,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn verdict_counts(&self) -> Result<Vec<(Option<Verdict>, u64)>> {
-        let rows: Vec<(Option<Verdict>, i64)> = self.read(|c| {
+        let rows: Vec<(Option<Verdict>, i64)> = self.read_sqlite(|c| {
             Ok(c.prepare_cached(concat!(
                 "SELECT r.verdict, count(*) FROM reviews r WHERE ",
                 current!("r"),
@@ -215,6 +215,6 @@ impl Store {
     ///
     /// Shown in the example of [`review`](Self::review).
     pub fn reviews_of(&self, claim: ClaimId) -> Result<Vec<Review>> {
-        self.read(|c| of_claim(c, claim))
+        self.read_sqlite(|c| of_claim(c, claim))
     }
 }

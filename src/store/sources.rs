@@ -89,7 +89,7 @@ impl Store {
     /// ```
     pub fn find_or_add_source(&self, name: &str, new: impl FnOnce() -> NewSource) -> Result<SourceId> {
         let key = name_key(name);
-        if let Some(id) = self.read(|c| find_by_key(c, &key))? {
+        if let Some(id) = self.read_sqlite(|c| find_by_key(c, &key))? {
             return Ok(id);
         }
         let s = new().into_source()?;
@@ -97,7 +97,7 @@ impl Store {
         match added {
             Ok(()) => Ok(s.id),
             // Another connection may have added it since the read above.
-            Err(e @ Error::Duplicate { .. }) => self.read(|c| find_by_key(c, &key))?.ok_or(e),
+            Err(e @ Error::Duplicate { .. }) => self.read_sqlite(|c| find_by_key(c, &key))?.ok_or(e),
             Err(e) => Err(e),
         }
     }
@@ -132,7 +132,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn source(&self, id: SourceId) -> Result<Source> {
-        self.read(|c| read(c, id))
+        self.read_sqlite(|c| read(c, id))
     }
 
     /// Replaces a stored source with `source` (matched by id), aliases included.
@@ -193,7 +193,7 @@ impl Store {
     ///
     /// Shown in the example of [`add_source`](Self::add_source).
     pub fn sources(&self) -> Result<Vec<Source>> {
-        self.read(|c| read_many(c, select!("ORDER BY s.id"), []))
+        self.read_sqlite(|c| read_many(c, select!("ORDER BY s.id"), []))
     }
 
     /// Sources whose name or an alias matches `name`, ignoring case (in any script) and spacing;
@@ -212,7 +212,7 @@ impl Store {
             "WHERE s.name_key = ?1 \
              OR s.id IN (SELECT source_id FROM source_aliases WHERE alias_key = ?1) ORDER BY s.id"
         );
-        self.read(|c| read_many(c, sql, [key]))
+        self.read_sqlite(|c| read_many(c, sql, [key]))
     }
 
     /// The oldest source whose name or alias matches `name` (see [`find_sources`](Self::find_sources)).
@@ -226,7 +226,7 @@ impl Store {
     ///
     /// Shown in the example of [`source`](Self::source).
     pub fn source_children(&self, id: SourceId) -> Result<Vec<Source>> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             let own = rowid(c, id)?;
             read_many(c, select!("WHERE s.part_of = +?1 ORDER BY s.id"), [own])
         })
@@ -236,7 +236,7 @@ impl Store {
     ///
     /// Shown in the example of [`source`](Self::source).
     pub fn claims_of_source(&self, id: SourceId) -> Result<Vec<SourceClaim>> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             let own = rowid(c, id)?;
             let mut stmt = c.prepare_cached(
                 "SELECT cl.uuid, max(r.role = 0), max(r.role = 1), max(r.role = 2) FROM ( \

@@ -61,7 +61,7 @@ impl Store {
     pub fn add_token(&self, name: &str, role: Role, hash: &[u8; 32]) -> Result<Token> {
         validate_name(name)?;
         let created_at = now();
-        self.write(|c| {
+        self.write_sqlite(|c| {
             if by_name(c, name)?.is_some() {
                 return Err(Error::Duplicate {
                     kind: "token",
@@ -86,7 +86,7 @@ impl Store {
     ///
     /// Shown in the example of [`add_token`](Self::add_token).
     pub fn tokens(&self) -> Result<Vec<Token>> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             let mut stmt =
                 c.prepare_cached("SELECT name, role, created_at, revoked_at FROM api_tokens ORDER BY name")?;
             let rows = stmt.query_map([], from_row)?;
@@ -100,7 +100,7 @@ impl Store {
     /// Shown in the example of [`add_token`](Self::add_token).
     pub fn revoke_token(&self, name: &str) -> Result<Token> {
         let at = now();
-        self.write(|c| {
+        self.write_sqlite(|c| {
             let mut token = by_name(c, name)?.ok_or_else(|| Error::not_found("token", name))?;
             if token.revoked_at.is_none() {
                 c.prepare_cached("UPDATE api_tokens SET revoked_at = ?2 WHERE name = ?1")?
@@ -115,7 +115,7 @@ impl Store {
     ///
     /// Shown in the example of [`add_token`](Self::add_token).
     pub fn active_token_hashes(&self) -> Result<Vec<(Token, [u8; 32])>> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT name, role, created_at, revoked_at, secret_sha256 FROM api_tokens \
                  WHERE revoked_at IS NULL ORDER BY name",

@@ -111,7 +111,7 @@ impl Store {
         record: &R,
         check: impl FnOnce(&Connection) -> Result<()>,
     ) -> Result<()> {
-        self.write(|c| {
+        self.write_sqlite(|c| {
             check(c)?;
             insert(c, &mut Lookup, Log::Own, record)
         })
@@ -124,6 +124,6 @@ impl Store {
         record: &R,
         rules: impl FnOnce(&Connection, &R) -> Result<()>,
     ) -> Result<()> {
-        self.write(|c| replace(c, None, record, None, |stored| rules(c, stored)))
+        self.write_sqlite(|c| replace(c, None, record, None, |stored| rules(c, stored)))
     }
 }

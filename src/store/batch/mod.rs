@@ -272,7 +272,7 @@ impl Store {
     /// ```
     pub fn batch<T>(&self, f: impl FnOnce(&mut Batch<'_>) -> Result<T>) -> Result<T> {
         self.unmapped(|| {
-            self.write(|conn| {
+            self.write_sqlite(|conn| {
                 let mut b = Batch::new(conn)?;
                 let out = f(&mut b)?;
                 b.log.finish(conn)?;
@@ -304,7 +304,7 @@ impl Store {
         f: impl FnOnce(&mut Batch<'_>) -> Result<T>,
     ) -> Result<T> {
         self.unmapped(|| {
-            self.write(|conn| {
+            self.write_sqlite(|conn| {
                 let mut b = Batch::new(conn)?;
                 b.progress_every = every;
                 b.progress = Some(&mut progress);
@@ -383,7 +383,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let store = Store::open(dir.join("m.db")).unwrap();
         let mapped = |s: &Store| -> i64 {
-            s.conn
+            s.conn()
                 .pragma_query_value(None, "mmap_size", |r| r.get(0))
                 .unwrap()
         };

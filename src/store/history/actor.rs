@@ -5,6 +5,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 use crate::model::history::{DEFAULT_ACTOR, validate_actor};
 use crate::store::Store;
+use crate::store::db::{Db, p};
 
 /// Creates the connection's actor slot (a TEMP table: private to this connection, never in the file).
 pub(crate) fn init_actor(conn: &Connection) -> Result<()> {
@@ -17,17 +18,16 @@ pub(crate) fn init_actor(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn set_actor(conn: &Connection, actor: &str) -> Result<()> {
+// The slot is named without its schema: both engines look a name up in the connection's temporary
+// tables first (SQLite's `temp`, PostgreSQL's `pg_temp`), and it is only ever a temporary table.
+pub(crate) fn set_actor(db: &Db<'_>, actor: &str) -> Result<()> {
     validate_actor(actor)?;
-    conn.prepare_cached("UPDATE temp.claimtrack_actor SET name = ?1")?
-        .execute([actor])?;
+    db.execute("UPDATE claimtrack_actor SET name = ?1", p![actor])?;
     Ok(())
 }
 
-pub(crate) fn actor(conn: &Connection) -> Result<String> {
-    Ok(conn
-        .prepare_cached("SELECT name FROM temp.claimtrack_actor")?
-        .query_row([], |r| r.get(0))?)
+pub(crate) fn actor(db: &Db<'_>) -> Result<String> {
+    db.query_one("SELECT name FROM claimtrack_actor", p![], |r| r.get(0))
 }
 
 impl Store {
@@ -44,7 +44,8 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn set_actor(&self, actor: &str) -> Result<()> {
-        set_actor(&self.conn, actor)
+        // A read: the slot is a temporary table, which even a read-only transaction may change.
+        self.read(|db| set_actor(db, actor))
     }
 
     /// The actor recorded for changes made through this store.
@@ -58,6 +59,6 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn actor(&self) -> Result<String> {
-        actor(&self.conn)
+        self.read(actor)
     }
 }

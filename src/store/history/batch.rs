@@ -81,7 +81,7 @@ impl BatchLog {
             let at = ts_to_sql(crate::model::now())?;
             conn.prepare_cached(
                 "INSERT INTO history (at, actor, entity_kind, entity, operation, after) \
-                 VALUES (?1, (SELECT name FROM temp.claimtrack_actor), 'batch', ?2, 'import', '{}')",
+                 VALUES (?1, (SELECT name FROM claimtrack_actor), 'batch', ?2, 'import', '{}')",
             )?
             .execute(params![at, &crate::model::ids::new_v7().as_bytes()[..]])?;
             self.entry = Some(conn.last_insert_rowid());

@@ -79,6 +79,35 @@ impl FromSql for Digest {
     }
 }
 
+#[cfg(feature = "postgres")]
+mod pg {
+    use super::Digest;
+    use bytes::BytesMut;
+    use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+
+    type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+    /// Stored as PostgreSQL's (signed) `bigint`, bits kept, as on SQLite.
+    impl ToSql for Digest {
+        fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+            i64::from_ne_bytes(self.0.to_ne_bytes()).to_sql(ty, out)
+        }
+        fn accepts(ty: &Type) -> bool {
+            <i64 as ToSql>::accepts(ty)
+        }
+        to_sql_checked!();
+    }
+
+    impl<'a> FromSql<'a> for Digest {
+        fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+            i64::from_sql(ty, raw).map(|d| Digest(u64::from_ne_bytes(d.to_ne_bytes())))
+        }
+        fn accepts(ty: &Type) -> bool {
+            <i64 as FromSql>::accepts(ty)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

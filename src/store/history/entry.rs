@@ -51,7 +51,7 @@ pub(super) fn append_entry(
     let at = ts_to_sql(crate::model::now())?;
     conn.prepare_cached(
         "INSERT INTO history (at, actor, entity_kind, entity, operation, before, after, reason, batch) \
-         VALUES (?1, (SELECT name FROM temp.claimtrack_actor), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         VALUES (?1, (SELECT name FROM claimtrack_actor), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         at,

@@ -43,14 +43,14 @@ mod tests {
         store
             .add_claim(NewClaim::factual("Troops were deployed"))
             .unwrap();
-        let upd = store.conn.execute("UPDATE history SET actor = 'mallory'", []);
+        let upd = store.conn().execute("UPDATE history SET actor = 'mallory'", []);
         assert!(upd.unwrap_err().to_string().contains("append-only"));
-        let del = store.conn.execute("DELETE FROM history", []);
+        let del = store.conn().execute("DELETE FROM history", []);
         assert!(del.unwrap_err().to_string().contains("append-only"));
-        let del = store.conn.execute("DELETE FROM history_claims", []);
+        let del = store.conn().execute("DELETE FROM history_claims", []);
         assert!(del.unwrap_err().to_string().contains("append-only"));
         let n: i64 = store
-            .conn
+            .conn()
             .query_row("SELECT count(*) FROM history WHERE actor = 'unknown'", [], |r| {
                 r.get(0)
             })

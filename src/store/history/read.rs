@@ -208,7 +208,7 @@ impl Store {
     /// ```
     pub fn history_of<I: EntityId>(&self, id: I) -> Result<Vec<Change>> {
         let kind: EntityKind = I::KIND.parse()?;
-        self.read(|c| {
+        self.read_sqlite(|c| {
             let mut out: Vec<Change> = batch_creation(c, kind, id.as_uuid())?.into_iter().collect();
             out.extend(changes(
                 c,
@@ -223,7 +223,7 @@ impl Store {
     ///
     /// Shown in the example of [`history_of`](Self::history_of).
     pub fn history_by_actor(&self, actor: &str) -> Result<Vec<Change>> {
-        self.read(|c| changes(c, select_changes!("WHERE h.actor = ?1 ORDER BY h.id"), [actor]))
+        self.read_sqlite(|c| changes(c, select_changes!("WHERE h.actor = ?1 ORDER BY h.id"), [actor]))
     }
 
     /// A claim's full change record, oldest first: changes to the claim itself and to every
@@ -231,7 +231,7 @@ impl Store {
     ///
     /// Shown in the example of [`history_of`](Self::history_of).
     pub fn claim_history(&self, claim: ClaimId) -> Result<Vec<Change>> {
-        self.read(|c| {
+        self.read_sqlite(|c| {
             let known: bool = c
                 .prepare_cached(
                     "SELECT EXISTS (SELECT 1 FROM claims WHERE uuid = ?1) \

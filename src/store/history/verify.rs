@@ -286,7 +286,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn verify_history(&self) -> Result<HistoryReport> {
-        self.read(verify)
+        self.read_sqlite(verify)
     }
 }
 
@@ -319,7 +319,7 @@ mod verify_tests {
     fn a_change_made_behind_the_api_is_found() {
         let (store, c) = seeded();
         store
-            .conn
+            .conn()
             .execute("UPDATE claims SET text = 'tampered'", [])
             .unwrap();
         let r = store.verify_history().unwrap();
@@ -340,7 +340,7 @@ mod verify_tests {
              SELECT at + 1, 'mallory', entity_kind, entity, 'update', after, \
              replace(after, '\"supports\"', '\"refutes\"') FROM history WHERE entity_kind = 'evidence'; \
              UPDATE evidence SET stance = 'refutes';";
-        store.conn.execute_batch(forge).unwrap();
+        store.conn().execute_batch(forge).unwrap();
         let r = store.verify_history().unwrap();
         assert_eq!(r.problems.len(), 1, "{r:?}");
         assert_eq!(r.problems[0].kind, EntityKind::Evidence);
@@ -362,13 +362,13 @@ mod verify_tests {
     fn a_record_without_history_and_a_vanished_record_are_found() {
         let (store, _) = seeded();
         store
-            .conn
+            .conn()
             .execute(
                 "INSERT INTO claims (uuid, text, kind, created_at) VALUES (?1, 'raw', 'factual', 0)",
                 [&ClaimId::new().as_uuid().as_bytes()[..]],
             )
             .unwrap();
-        store.conn.execute("DELETE FROM evidence", []).unwrap();
+        store.conn().execute("DELETE FROM evidence", []).unwrap();
         let r = store.verify_history().unwrap();
         let what: Vec<_> = r.problems.iter().map(|p| (p.kind, p.problem.clone())).collect();
         assert_eq!(what.len(), 2, "{what:?}");
@@ -384,13 +384,13 @@ mod verify_tests {
         let (store, c) = seeded();
         // An entry whose value before is not the previous value after (history can only be appended to).
         append(
-            &store.conn,
+            store.conn(),
             EntityKind::Claim,
             c.as_uuid(),
             Operation::Update,
             Some(&serde_json::json!({"text": "something else"})),
             Some(
-                &snapshot(&store.conn, EntityKind::Claim, c.as_uuid())
+                &snapshot(store.conn(), EntityKind::Claim, c.as_uuid())
                     .unwrap()
                     .unwrap(),
             ),
@@ -419,7 +419,7 @@ mod verify_tests {
     }
 
     fn count(store: &Store, sql: &str) -> i64 {
-        store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+        store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
     }
 
     #[test]
@@ -451,7 +451,7 @@ mod verify_tests {
 
         // Once the record changes, its entry names the batch and holds the imported value before.
         store
-            .write(|conn| {
+            .write_sqlite(|conn| {
                 track(conn, EntityKind::Claim, c.id.as_uuid(), None, None, || {
                     conn.execute(
                         "UPDATE claims SET text = 'Changed later' WHERE uuid = ?1",
@@ -502,7 +502,7 @@ mod verify_tests {
         let c = bulk_claims(&store, &["Loaded in bulk"]).remove(0);
         assert!(store.verify_history().unwrap().is_consistent());
         store
-            .conn
+            .conn()
             .execute(
                 "UPDATE claims SET text = 'tampered' WHERE uuid = ?1",
                 [&c.id.as_uuid().as_bytes()[..]],
@@ -514,7 +514,7 @@ mod verify_tests {
         assert!(r.problems[0].problem.contains("changed behind the API"), "{r:?}");
         // A row inserted behind the API, inside no batch's range, has no history.
         store
-            .conn
+            .conn()
             .execute(
                 "INSERT INTO claims (uuid, text, kind, created_at) VALUES (?1, 'raw', 'factual', 0)",
                 [&Uuid::now_v7().as_bytes()[..]],
@@ -562,15 +562,17 @@ mod verify_tests {
     #[test]
     fn status_columns_refuse_incoherent_values_from_raw_sql() {
         let (store, _) = seeded();
-        let e = store.conn.execute("UPDATE evidence SET status = 'retracted'", []);
+        let e = store
+            .conn()
+            .execute("UPDATE evidence SET status = 'retracted'", []);
         assert!(e.is_err(), "a retraction without reason and time must be refused");
-        let e = store.conn.execute(
+        let e = store.conn().execute(
             "UPDATE evidence SET status = 'superseded', status_reason = 'x', status_at = 1",
             [],
         );
         assert!(e.is_err(), "superseded without a successor must be refused");
         // The same rule holds for rows inserted by hand (table CHECKs).
-        let e = store.conn.execute(
+        let e = store.conn().execute(
             "INSERT INTO evidence (uuid, claim_id, source_id, stance, created_at, status) \
              SELECT ?1, claim_id, source_id, 'supports', 0, 'retracted' FROM evidence LIMIT 1",
             [&Uuid::now_v7().as_bytes()[..]],
@@ -579,7 +581,7 @@ mod verify_tests {
             e.is_err(),
             "a retracted row without reason and time must be refused"
         );
-        let ok = store.conn.execute(
+        let ok = store.conn().execute(
             "INSERT INTO evidence (uuid, claim_id, source_id, stance, created_at, status, status_reason, \
              status_at) SELECT ?1, claim_id, source_id, 'supports', 0, 'retracted', 'withdrawn', 1 \
              FROM evidence LIMIT 1",

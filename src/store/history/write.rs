@@ -93,6 +93,6 @@ impl Store {
         id: I,
         f: impl FnOnce(&Connection) -> Result<T>,
     ) -> Result<T> {
-        self.write(|c| track(c, kind, id.as_uuid(), None, None, || f(c)))
+        self.write_sqlite(|c| track(c, kind, id.as_uuid(), None, None, || f(c)))
     }
 }

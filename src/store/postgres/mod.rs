@@ -4,9 +4,13 @@
 //! (see [`migrations`]), nothing more. `Store` does not speak PostgreSQL yet; docs/postgres.md says what
 //! exists and what comes next. As everywhere in `store/`, every statement takes bound parameters.
 
+mod conn;
 mod migrations;
+mod types;
 
+pub(crate) use conn::PgConn;
 use migrations::message;
+pub(crate) use migrations::schema_version;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -87,8 +91,77 @@ pub(crate) fn connect(url: &str) -> Result<Client> {
     })
 }
 
+/// The URL without its password, for messages and `Debug`.
+pub(crate) fn shown(url: &str) -> String {
+    match Config::from_str(url) {
+        Ok(c) => {
+            let hosts: Vec<String> = c
+                .get_hosts()
+                .iter()
+                .map(|h| match h {
+                    postgres::config::Host::Tcp(h) => h.clone(),
+                    postgres::config::Host::Unix(p) => p.display().to_string(),
+                })
+                .collect();
+            format!(
+                "postgres://{}@{}/{}",
+                c.get_user().unwrap_or(""),
+                hosts.join(","),
+                c.get_dbname().unwrap_or("")
+            )
+        }
+        Err(_) => "postgres://…".into(),
+    }
+}
+
+/// Connects to `url`, creates or upgrades the schema, and readies the session (the actor slot).
+pub(crate) fn open(url: &str, read_only: bool) -> Result<PgConn> {
+    let mut client = connect(url)?;
+    let version = migrations::schema_version(&mut client)?;
+    if version > POSTGRES_SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            found: version,
+            supported: POSTGRES_SCHEMA_VERSION,
+        });
+    }
+    if version < POSTGRES_SCHEMA_VERSION {
+        if read_only {
+            return Err(Error::Migration {
+                version: POSTGRES_SCHEMA_VERSION,
+                message: format!(
+                    "the database is at schema version {version} and needs migrating, which a read-only \
+                     open cannot do"
+                ),
+            });
+        }
+        migrations::migrate(&mut client)?;
+    }
+    client.batch_execute(
+        "CREATE TEMP TABLE IF NOT EXISTS claimtrack_actor (name text NOT NULL); \
+         DELETE FROM claimtrack_actor;",
+    )?;
+    client.execute(
+        "INSERT INTO claimtrack_actor (name) VALUES ($1)",
+        &[&crate::model::history::DEFAULT_ACTOR],
+    )?;
+    if read_only {
+        client.batch_execute("SET default_transaction_read_only = on")?;
+    }
+    Ok(PgConn::new(client, shown(url)))
+}
+
 impl From<postgres::Error> for Error {
     fn from(e: postgres::Error) -> Self {
+        use postgres::error::SqlState;
+        // A write that lost a race to a concurrent one, or a deadlock: the transaction was rolled back
+        // and may be tried again (`PgConn::transaction` does, a bounded number of times).
+        if let Some(code) = e.code()
+            && (*code == SqlState::T_R_SERIALIZATION_FAILURE
+                || *code == SqlState::T_R_DEADLOCK_DETECTED
+                || *code == SqlState::LOCK_NOT_AVAILABLE)
+        {
+            return Error::Busy;
+        }
         Error::Database(DatabaseError {
             message: message(&e),
             source: Some(Box::new(e)),

@@ -369,13 +369,13 @@ impl Store {
     /// Full-text search (see the module docs for ranking).
     pub(crate) fn search_raw(&self, text: &str, limit: usize) -> Result<Vec<RawHit>> {
         let terms = query_terms(text);
-        self.read(|c| search(c, &terms, limit))
+        self.read_sqlite(|c| search(c, &terms, limit))
     }
 
     /// Claims whose text has the name key `key` (exact repeats), oldest first, at most `limit`.
     pub(crate) fn claims_with_text_key(&self, key: &str, limit: usize) -> Result<Vec<(ClaimId, String)>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.read(|c| {
+        self.read_sqlite(|c| {
             Ok(
                 c.prepare_cached("SELECT uuid, text FROM claims WHERE text_key = ?1 ORDER BY id LIMIT ?2")?
                     .query_map(rusqlite::params![key, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -386,7 +386,7 @@ impl Store {
 
     /// Candidate claims for a similarity lookup.
     pub(crate) fn similar_raw(&self, terms: &[String], limit: usize) -> Result<Vec<(ClaimId, String)>> {
-        self.read(|c| similar_candidates(c, terms, limit))
+        self.read_sqlite(|c| similar_candidates(c, terms, limit))
     }
 }
 

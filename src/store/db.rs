@@ -1,0 +1,291 @@
+//! The seam between the store's logic and its two engines.
+//!
+//! Every statement of the store is written once, in SQLite's spelling with numbered `?N` placeholders,
+//! and run through a [`Db`]: on SQLite it goes to rusqlite's statement cache as it is; on PostgreSQL
+//! (feature `postgres`) the placeholders become `$N` once per statement and the prepared statement is
+//! kept for the connection's life. Values cross the seam as [`Param`]s and come back through
+//! [`Row::get`] as [`Column`]s, both implemented for every model type on each engine
+//! (`store/convert.rs` for SQLite, `store/postgres/types.rs` for PostgreSQL). Where the engines truly
+//! differ (full-text search, PRAGMAs, integrity checks), a module branches on [`Db::dialect`] and keeps
+//! the two statements side by side.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// Which SQL engine a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// SQLite, through rusqlite.
+    Sqlite,
+    /// PostgreSQL, through the `postgres` crate.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    Postgres,
+}
+
+/// An open transaction (or, on SQLite, a connection) of either engine.
+#[derive(Clone, Copy)]
+pub(crate) enum Db<'a> {
+    /// SQLite.
+    Sqlite(&'a Connection),
+    /// PostgreSQL, inside a transaction of [`crate::Store::read`] or [`crate::Store::write`].
+    #[cfg(feature = "postgres")]
+    Pg(&'a (dyn PgExec + 'a)),
+}
+
+/// What the seam needs of an open PostgreSQL transaction (implemented in `store/postgres/conn.rs`).
+#[cfg(feature = "postgres")]
+pub(crate) trait PgExec {
+    /// Runs a statement; the number of rows it changed.
+    fn execute(&self, sql: &'static str, params: &[&dyn Param]) -> Result<u64>;
+    /// Runs statements without parameters.
+    fn batch(&self, sql: &str) -> Result<()>;
+    /// The first row, or `None`.
+    fn query_opt(&self, sql: &'static str, params: &[&dyn Param]) -> Result<Option<postgres::Row>>;
+    /// Hands every row to `f`, a few hundred fetched at a time.
+    fn query_each(
+        &self,
+        sql: &'static str,
+        params: &[&dyn Param],
+        f: &mut dyn FnMut(&postgres::Row) -> Result<()>,
+    ) -> Result<()>;
+}
+
+/// A value bound to a statement: it knows how each engine stores it.
+pub(crate) trait Param {
+    /// The value for SQLite.
+    fn sqlite(&self) -> &dyn rusqlite::ToSql;
+    /// The value for PostgreSQL.
+    #[cfg(feature = "postgres")]
+    fn pg(&self) -> &(dyn postgres::types::ToSql + Sync);
+}
+
+/// What PostgreSQL needs of a bound value (nothing without the feature).
+#[cfg(feature = "postgres")]
+pub(crate) trait PgParam: postgres::types::ToSql + Sync {}
+#[cfg(feature = "postgres")]
+impl<T: postgres::types::ToSql + Sync> PgParam for T {}
+/// What PostgreSQL needs of a bound value (nothing without the feature).
+#[cfg(not(feature = "postgres"))]
+pub(crate) trait PgParam {}
+#[cfg(not(feature = "postgres"))]
+impl<T: ?Sized> PgParam for T {}
+
+impl<T: rusqlite::ToSql + PgParam> Param for T {
+    fn sqlite(&self) -> &dyn rusqlite::ToSql {
+        self
+    }
+    #[cfg(feature = "postgres")]
+    fn pg(&self) -> &(dyn postgres::types::ToSql + Sync) {
+        self
+    }
+}
+
+/// What PostgreSQL needs of a value read back (nothing without the feature).
+#[cfg(feature = "postgres")]
+pub(crate) trait PgColumn: for<'b> postgres::types::FromSql<'b> {}
+#[cfg(feature = "postgres")]
+impl<T: for<'b> postgres::types::FromSql<'b>> PgColumn for T {}
+/// What PostgreSQL needs of a value read back (nothing without the feature).
+#[cfg(not(feature = "postgres"))]
+pub(crate) trait PgColumn {}
+#[cfg(not(feature = "postgres"))]
+impl<T> PgColumn for T {}
+
+/// A value read back from a column, on either engine.
+pub(crate) trait Column: rusqlite::types::FromSql + PgColumn {}
+impl<T: rusqlite::types::FromSql + PgColumn> Column for T {}
+
+/// Bound parameters, as rusqlite's `params!`: `p![id, text, 3_i64]`.
+#[allow(unused_macros)]
+macro_rules! p {
+    () => { &[] as &[&dyn $crate::store::db::Param] };
+    ($($v:expr),+ $(,)?) => { &[$(&$v as &dyn $crate::store::db::Param),+] as &[&dyn $crate::store::db::Param] };
+}
+#[allow(unused_imports)]
+pub(crate) use p;
+
+/// One row of a result, on either engine.
+pub(crate) enum Row<'a> {
+    /// SQLite's row.
+    Sqlite(&'a rusqlite::Row<'a>),
+    /// PostgreSQL's row.
+    #[cfg(feature = "postgres")]
+    Pg(&'a postgres::Row),
+}
+
+impl Row<'_> {
+    /// Column `idx` (from 0) as a `T`.
+    pub(crate) fn get<T: Column>(&self, idx: usize) -> Result<T> {
+        match self {
+            Row::Sqlite(r) => Ok(r.get(idx)?),
+            #[cfg(feature = "postgres")]
+            Row::Pg(r) => r.try_get(idx).map_err(Error::from),
+        }
+    }
+
+    /// The SQLite row under it, for code that reads rusqlite rows directly.
+    pub(crate) fn sqlite(&self) -> Result<&rusqlite::Row<'_>> {
+        match self {
+            Row::Sqlite(r) => Ok(r),
+            #[cfg(feature = "postgres")]
+            Row::Pg(_) => Err(unsupported()),
+        }
+    }
+}
+
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+fn unsupported() -> Error {
+    Error::Database(crate::error::DatabaseError {
+        message: "this operation is not available on PostgreSQL yet".into(),
+        source: None,
+    })
+}
+
+fn sqlite_params<'p>(params: &'p [&'p dyn Param]) -> impl rusqlite::Params + 'p {
+    rusqlite::params_from_iter(params.iter().map(|p| p.sqlite()))
+}
+
+impl<'a> Db<'a> {
+    /// The engine.
+    pub(crate) fn dialect(&self) -> Dialect {
+        match self {
+            Db::Sqlite(_) => Dialect::Sqlite,
+            #[cfg(feature = "postgres")]
+            Db::Pg(_) => Dialect::Postgres,
+        }
+    }
+
+    /// The SQLite connection, for code that has not moved to the seam yet; an error on PostgreSQL.
+    pub(crate) fn sqlite(&self) -> Result<&'a Connection> {
+        match self {
+            Db::Sqlite(c) => Ok(c),
+            #[cfg(feature = "postgres")]
+            Db::Pg(_) => Err(unsupported()),
+        }
+    }
+
+    /// Runs a statement that returns no rows; the number of rows it changed.
+    pub(crate) fn execute(&self, sql: &'static str, params: &[&dyn Param]) -> Result<u64> {
+        match self {
+            Db::Sqlite(c) => {
+                let n = c.prepare_cached(sql)?.execute(sqlite_params(params))?;
+                Ok(n as u64)
+            }
+            #[cfg(feature = "postgres")]
+            Db::Pg(p) => p.execute(sql, params),
+        }
+    }
+
+    /// Runs statements without parameters, separated by `;` (schema changes, savepoints).
+    pub(crate) fn batch(&self, sql: &str) -> Result<()> {
+        match self {
+            Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            #[cfg(feature = "postgres")]
+            Db::Pg(p) => p.batch(sql),
+        }
+    }
+
+    /// The first row, or `None`.
+    pub(crate) fn query_opt<T>(
+        &self,
+        sql: &'static str,
+        params: &[&dyn Param],
+        mut f: impl FnMut(&Row<'_>) -> Result<T>,
+    ) -> Result<Option<T>> {
+        match self {
+            Db::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(sql)?;
+                let mut rows = stmt.query(sqlite_params(params))?;
+                match rows.next()? {
+                    Some(r) => f(&Row::Sqlite(r)).map(Some),
+                    None => Ok(None),
+                }
+            }
+            #[cfg(feature = "postgres")]
+            Db::Pg(p) => match p.query_opt(sql, params)? {
+                Some(r) => f(&Row::Pg(&r)).map(Some),
+                None => Ok(None),
+            },
+        }
+    }
+
+    /// The first row; a query that finds none is an error (a bug: callers use it for aggregates).
+    pub(crate) fn query_one<T>(
+        &self,
+        sql: &'static str,
+        params: &[&dyn Param],
+        f: impl FnMut(&Row<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.query_opt(sql, params, f)?.ok_or_else(|| {
+            Error::Database(crate::error::DatabaseError {
+                message: "a query that always returns a row returned none".into(),
+                source: None,
+            })
+        })
+    }
+
+    /// Every row, read by `f`, in a vector.
+    pub(crate) fn query_vec<T>(
+        &self,
+        sql: &'static str,
+        params: &[&dyn Param],
+        mut f: impl FnMut(&Row<'_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        self.query_each(sql, params, |r| {
+            out.push(f(r)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Hands every row to `f`, one at a time, without holding all of them: a full-table read whose
+    /// memory stays flat. `f` may run statements of its own.
+    pub(crate) fn query_each(
+        &self,
+        sql: &'static str,
+        params: &[&dyn Param],
+        mut f: impl FnMut(&Row<'_>) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            Db::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(sql)?;
+                let mut rows = stmt.query(sqlite_params(params))?;
+                while let Some(r) = rows.next()? {
+                    f(&Row::Sqlite(r))?;
+                }
+                Ok(())
+            }
+            #[cfg(feature = "postgres")]
+            Db::Pg(p) => p.query_each(sql, params, &mut |r| f(&Row::Pg(r))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_queries_run_through_the_seam() -> Result<()> {
+        let conn = Connection::open_in_memory()?;
+        let db = Db::Sqlite(&conn);
+        db.batch("CREATE TABLE t (a INTEGER, b TEXT)")?;
+        assert_eq!(db.execute("INSERT INTO t VALUES (?1, ?2)", p![1_i64, "one"])?, 1);
+        db.execute("INSERT INTO t VALUES (?1, ?2)", p![2_i64, Option::<String>::None])?;
+        let rows: Vec<(i64, Option<String>)> = db.query_vec("SELECT a, b FROM t ORDER BY a", p![], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        assert_eq!(rows, vec![(1, Some("one".into())), (2, None)]);
+        assert_eq!(
+            db.query_opt("SELECT a FROM t WHERE a = ?1", p![3_i64], |r| r.get::<i64>(0))?,
+            None
+        );
+        assert_eq!(
+            db.query_one("SELECT count(*) FROM t", p![], |r| r.get::<i64>(0))?,
+            2
+        );
+        Ok(())
+    }
+}

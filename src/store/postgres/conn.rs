@@ -1,0 +1,225 @@
+//! A `Store`'s PostgreSQL connection: transactions, the statement cache and the [`PgExec`] side of the
+//! store's [`Db`](crate::store::db::Db) seam.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::time::Duration;
+
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql;
+use postgres::{Client, IsolationLevel, Statement, Transaction};
+
+use crate::error::{Error, Result};
+use crate::store::db::{Param, PgExec};
+
+/// Key of the transaction-scoped advisory lock every write takes ("ctwriter"): one writer at a time per
+/// database, as SQLite's `BEGIN IMMEDIATE`, so the store's read-then-write rules (supersede, standings)
+/// hold and a batch's rows are one contiguous id range per table. Readers never take it.
+const WRITER_LOCK: i64 = 0x6374_7772_6974_6572;
+
+/// How often a write that failed with a serialization failure or a deadlock is tried again before the
+/// caller gets [`Error::Busy`].
+pub(crate) const WRITE_ATTEMPTS: u32 = 5;
+
+/// Rows fetched per round trip when a query's rows are streamed.
+const FETCH: i32 = 512;
+
+/// One connection and the statements prepared on it (prepared statements belong to the session and
+/// survive the transactions they were prepared in).
+pub(crate) struct PgConn {
+    client: RefCell<Client>,
+    statements: RefCell<HashMap<&'static str, Statement>>,
+    /// Shown by `Debug`: the URL without its password.
+    pub(crate) shown: String,
+}
+
+impl PgConn {
+    pub(crate) fn new(client: Client, shown: String) -> Self {
+        Self {
+            client: RefCell::new(client),
+            statements: RefCell::new(HashMap::new()),
+            shown,
+        }
+    }
+
+    /// Runs `f` on the bare connection (outside the store's transactions: migrations, session set-up).
+    pub(crate) fn client<T>(&self, f: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+        let mut c = self.client.try_borrow_mut().map_err(|_| nested())?;
+        f(&mut c)
+    }
+
+    /// Runs `f` in one transaction: a write holds the writer lock and is tried again (up to
+    /// [`WRITE_ATTEMPTS`]) when PostgreSQL reports a serialization failure or deadlock; a read is one
+    /// REPEATABLE READ, READ ONLY snapshot.
+    pub(crate) fn transaction<T>(
+        &self,
+        write: bool,
+        mut f: impl FnMut(&dyn PgExec) -> Result<T>,
+    ) -> Result<T> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let out = self.once(write, &mut f);
+            match out {
+                Err(Error::Busy) if write && attempt < WRITE_ATTEMPTS => {
+                    std::thread::sleep(Duration::from_millis(5 << attempt));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn once<T>(&self, write: bool, f: &mut dyn FnMut(&dyn PgExec) -> Result<T>) -> Result<T> {
+        let mut client = self.client.try_borrow_mut().map_err(|_| nested())?;
+        let tx = if write {
+            let tx = client
+                .build_transaction()
+                .isolation_level(IsolationLevel::ReadCommitted)
+                .start()?;
+            let mut tx = tx;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])?;
+            tx
+        } else {
+            client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?
+        };
+        let open = PgTx {
+            tx: RefCell::new(tx),
+            statements: &self.statements,
+        };
+        let out = f(&open)?;
+        open.tx.into_inner().commit()?;
+        Ok(out)
+    }
+}
+
+fn nested() -> Error {
+    Error::Database(crate::error::DatabaseError {
+        message: "a PostgreSQL store was used from inside one of its own transactions".into(),
+        source: None,
+    })
+}
+
+/// An open transaction and the connection's statement cache.
+struct PgTx<'c> {
+    tx: RefCell<Transaction<'c>>,
+    statements: &'c RefCell<HashMap<&'static str, Statement>>,
+}
+
+impl PgTx<'_> {
+    fn statement(&self, sql: &'static str) -> Result<Statement> {
+        if let Some(s) = self.statements.borrow().get(sql) {
+            return Ok(s.clone());
+        }
+        let stmt = self.tx.borrow_mut().prepare(&to_postgres(sql))?;
+        self.statements.borrow_mut().insert(sql, stmt.clone());
+        Ok(stmt)
+    }
+}
+
+fn pg_params<'p>(params: &'p [&'p dyn Param]) -> Vec<&'p (dyn ToSql + Sync)> {
+    params.iter().map(|p| p.pg()).collect()
+}
+
+impl PgExec for PgTx<'_> {
+    fn execute(&self, sql: &'static str, params: &[&dyn Param]) -> Result<u64> {
+        let stmt = self.statement(sql)?;
+        Ok(self.tx.borrow_mut().execute(&stmt, &pg_params(params))?)
+    }
+
+    fn batch(&self, sql: &str) -> Result<()> {
+        Ok(self.tx.borrow_mut().batch_execute(sql)?)
+    }
+
+    fn query_opt(&self, sql: &'static str, params: &[&dyn Param]) -> Result<Option<postgres::Row>> {
+        let stmt = self.statement(sql)?;
+        let mut tx = self.tx.borrow_mut();
+        let mut rows = tx.query_raw(&stmt, pg_params(params))?;
+        Ok(rows.next()?)
+    }
+
+    fn query_each(
+        &self,
+        sql: &'static str,
+        params: &[&dyn Param],
+        f: &mut dyn FnMut(&postgres::Row) -> Result<()>,
+    ) -> Result<()> {
+        let stmt = self.statement(sql)?;
+        // A portal, read FETCH rows at a time: memory stays flat however many rows, and `f` may run
+        // statements of its own between two fetches.
+        let portal = self.tx.borrow_mut().bind(&stmt, &pg_params(params))?;
+        loop {
+            let rows = self.tx.borrow_mut().query_portal(&portal, FETCH)?;
+            for r in &rows {
+                f(r)?;
+            }
+            if rows.len() < FETCH as usize {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Rewrites SQLite's `?N` placeholders as PostgreSQL's `$N`, and drops SQLite's no-index hint (a unary
+/// `+` just before a placeholder). Text inside single quotes, double quotes and comments is left alone.
+fn to_postgres(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.chars().peekable();
+    let mut next_bare = 1u32;
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                out.push(c);
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if d == c {
+                        break;
+                    }
+                }
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                out.push(c);
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if d == '\n' {
+                        break;
+                    }
+                }
+            }
+            '+' if chars.peek() == Some(&'?') => {}
+            '?' => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                    digits.push(d);
+                    chars.next();
+                }
+                out.push('$');
+                if digits.is_empty() {
+                    out.push_str(&next_bare.to_string());
+                    next_bare = next_bare.saturating_add(1);
+                } else {
+                    out.push_str(&digits);
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_become_numbered_and_quoted_text_is_kept() {
+        assert_eq!(
+            to_postgres("SELECT id FROM t WHERE a = ?1 AND b = +?2 AND c = '?3' -- ?4\n AND d = ?"),
+            "SELECT id FROM t WHERE a = $1 AND b = $2 AND c = '?3' -- ?4\n AND d = $1"
+        );
+        assert_eq!(to_postgres("x = ?12"), "x = $12");
+    }
+}
