@@ -84,4 +84,4 @@ pub use store::postgres::{POSTGRES_SCHEMA_VERSION, postgres_migrate, postgres_sc
 pub use store::{
     Batch, BatchProgress, Counts, Durability, OpenOptions, SCHEMA_VERSION, SourceClaim, SourceRole, Store,
 };
-pub use store::{CheckProblem, CheckReport};
+pub use store::{CheckProblem, CheckReport, CopyReport};

@@ -25,7 +25,7 @@ mod output;
     about = "Track fact-checking claims, their sources, attributions and evidence"
 )]
 struct Cli {
-    /// The database file.
+    /// The database: an SQLite file, or a PostgreSQL URL (`postgres://user@host/desk`).
     #[arg(long, global = true, env = "CLAIMTRACK_DB", default_value = "claimtrack.db")]
     db: PathBuf,
     /// Print results (and errors, on stderr) as JSON.
@@ -208,6 +208,16 @@ enum Command {
     /// Rebuild the full-text index from the records (when `check` reports `search_index`: rows written
     /// by hand, outside claimtrack).
     Reindex,
+    /// Move a desk between databases: copy everything (records, history, API tokens) from one store into
+    /// an empty one, SQLite or PostgreSQL, in one transaction on the target. The source is not changed.
+    Copy {
+        /// The store to copy from (default: --db).
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// The store to copy into: a new file, or an empty PostgreSQL database (`postgres://…`).
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Serve the database over HTTP (a JSON API, Fact Check Tools search, claim pages) until SIGINT or
     /// SIGTERM; creates the database if absent.
     #[cfg(feature = "server")]
@@ -406,8 +416,14 @@ fn options(cli: &Cli) -> OpenOptions {
     o
 }
 
+/// Whether `--db` names a PostgreSQL database rather than a file.
+fn is_url(path: &Path) -> bool {
+    path.to_str()
+        .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"))
+}
+
 fn open_existing(path: &Path, options: &OpenOptions) -> std::result::Result<Store, Failure> {
-    if !path.exists() {
+    if !is_url(path) && !path.exists() {
         return Err(Failure::Input(format!(
             "no database at {}; create one with `claimtrack init --db {}`",
             path.display(),
@@ -712,6 +728,7 @@ fn run(cli: Cli) -> Outcome {
                 other => other,
             }
         }
+        Command::Copy { from, to } => copy(from.as_deref().unwrap_or(&cli.db), &to, &opts, json),
         Command::Reindex => {
             let store = open_existing(&cli.db, &opts)?;
             store.rebuild_search_index()?;
@@ -748,6 +765,72 @@ fn parse_time_limit(text: &str) -> std::result::Result<std::time::Duration, Stri
     } else {
         std::time::Duration::from_secs(n)
     })
+}
+
+/// A database name fit to print: a URL's password replaced by `***`.
+fn redact(db: &str) -> String {
+    let Some((scheme, rest)) = db.split_once("://") else {
+        return db.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user, host)) if user.contains(':') => {
+            let name = user.split(':').next().unwrap_or("");
+            format!("{scheme}://{name}:***@{host}{tail}")
+        }
+        _ => db.to_string(),
+    }
+}
+
+fn copy(from: &Path, to: &Path, opts: &OpenOptions, json: bool) -> Outcome {
+    if from == to {
+        return Err(Failure::Input(format!(
+            "--from and --to name the same database ({})",
+            to.display()
+        )));
+    }
+    let source = open_existing(from, &opts.clone().read_only())?;
+    // A file made by this command is removed again when the copy fails: no half-made desk is left.
+    let created = !is_url(to) && !to.exists();
+    let result = Store::open_with(to, opts).and_then(|target| {
+        let report = source.copy_to(&target);
+        drop(target);
+        report
+    });
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if created {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = to.as_os_str().to_owned();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(PathBuf::from(p));
+                }
+            }
+            return Err(e.into());
+        }
+    };
+    let tables: serde_json::Map<String, Value> =
+        report.tables.iter().map(|(t, n)| (t.clone(), json!(n))).collect();
+    let shown = |p: &Path| redact(&p.display().to_string());
+    print(
+        json,
+        json!({ "from": shown(from), "to": shown(to), "rows": report.rows(), "tables": tables }),
+        &format!(
+            "copied {} rows from {} to {} ({})",
+            report.rows(),
+            shown(from),
+            shown(to),
+            report
+                .tables
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(t, n)| format!("{t} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
 }
 
 #[cfg(feature = "server")]

@@ -11,6 +11,7 @@ mod bundle;
 mod check;
 mod claims;
 mod convert;
+mod copy;
 // Parts of the seam come into use as the store's modules move onto it (issue 13); until the last
 // one has, some are unused in one build or another.
 #[allow(dead_code)]
@@ -43,6 +44,7 @@ pub use bundle::Counts;
 pub(crate) use bundle::ImportSummary;
 pub(crate) use bundle::Item;
 pub use check::{CheckProblem, CheckReport};
+pub use copy::CopyReport;
 pub use migrations::SCHEMA_VERSION;
 pub use open::{Durability, OpenOptions};
 pub use sources::{SourceClaim, SourceRole};

@@ -1,0 +1,291 @@
+//! Moving a desk (`Store::copy_to`, `claimtrack copy`): the seed and the real data sets copied from a file
+//! to another file, and from a file to PostgreSQL and back, give byte-identical exports, the same history
+//! (which still verifies) and a clean `check`; a target that holds anything is refused untouched.
+//!
+//! The PostgreSQL round trip needs a server (`eval "$(scripts/pg-test-server start)"`); without
+//! `CLAIMTRACK_TEST_PG` it says so and checks the file-to-file copy only (under `CI=true` it fails).
+
+#[path = "common/dir.rs"]
+mod dir;
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+use claimtrack::io::{DataSet, ImportOptions, bundle, claimreview, csv, import_file, jsonl};
+use claimtrack::{Error, NewClaim, NewEvidence, NewSource, Role, SourceKind, Stance, Store};
+use dir::Dir;
+
+/// A desk with a bit of everything: the seed bundle, four real data sets, a ClaimReview page, a source
+/// that became part of a later one, evidence superseded and retracted, a token (one revoked).
+fn desk(store: &Store) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    store.set_actor("desk:seed").unwrap();
+    let seed = bundle::read_bundle(std::fs::File::open(root.join("seeds/wonsan.json")).unwrap()).unwrap();
+    bundle::import(store, &seed, ImportOptions::default()).unwrap();
+    let data = root.join("tests/data");
+    for (set, file) in [
+        (DataSet::Fever, "fever/paper_dev_excerpt.jsonl"),
+        (DataSet::Liar, "liar/handmade.tsv"),
+        (DataSet::ClimateFever, "climate-fever/handmade.csv"),
+        (DataSet::Averitec, "averitec/handmade.json"),
+    ] {
+        store.set_actor(&format!("import:{file}")).unwrap();
+        import_file(store, set, data.join(file), ImportOptions::default()).unwrap();
+    }
+    claimreview::import(
+        store,
+        std::fs::File::open(data.join("schemaorg/example1.jsonld")).unwrap(),
+        ImportOptions::default(),
+    )
+    .unwrap();
+    store.set_actor("desk:alice").unwrap();
+    let agency = store
+        .add_source(NewSource::new("Agency", SourceKind::NewsAgency))
+        .unwrap();
+    let state = store
+        .add_source(NewSource::new("State", SourceKind::GovernmentBody))
+        .unwrap();
+    let mut a = store.source(agency).unwrap();
+    a.part_of = Some(state); // points forward: the copy sets it in its second pass
+    store.update_source(&a).unwrap();
+    let claim = store
+        .add_claim(NewClaim::factual("Troops were deployed"))
+        .unwrap();
+    let e = store
+        .add_evidence(claim, NewEvidence::new(agency, Stance::Supports))
+        .unwrap();
+    store
+        .revise_evidence(e, NewEvidence::new(agency, Stance::Refutes), "read again")
+        .unwrap();
+    let f = store
+        .add_evidence(claim, NewEvidence::new(state, Stance::Mixed))
+        .unwrap();
+    store.retract_evidence(f, "wrong source").unwrap();
+    store.add_token("cms-bot", Role::Write, &[7; 32]).unwrap();
+    store.add_token("old-bot", Role::Read, &[8; 32]).unwrap();
+    store.revoke_token("old-bot").unwrap();
+}
+
+/// Every export the store makes, as bytes.
+fn exports(store: &Store) -> Vec<(&'static str, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut b = Vec::new();
+    bundle::write_bundle(&bundle::export(store).unwrap(), &mut b).unwrap();
+    out.push(("bundle", b));
+    let mut j = Vec::new();
+    jsonl::export(store, &mut j).unwrap();
+    out.push(("jsonl", j));
+    let mut c = Vec::new();
+    claimreview::export(store, &mut c).unwrap();
+    out.push(("claimreview", c));
+    let mut v = Vec::new();
+    csv::export(store, &mut v).unwrap();
+    out.push(("csv", v));
+    out
+}
+
+/// The whole history, claim by claim, and the tokens.
+fn history(store: &Store) -> String {
+    let mut s = String::new();
+    for c in store.claims().unwrap() {
+        s.push_str(&format!("{:?}\n", store.history_of(c.id).unwrap()));
+    }
+    s.push_str(&format!("{:?}", store.tokens().unwrap()));
+    s
+}
+
+fn same_desk(a: &Store, b: &Store) {
+    for ((name, x), (_, y)) in exports(a).into_iter().zip(exports(b)) {
+        assert!(x == y, "{name} export differs after the copy");
+        assert!(!x.is_empty(), "{name} export is empty");
+    }
+    assert_eq!(history(a), history(b));
+    let v = b.verify_history().unwrap();
+    assert!(v.is_consistent(), "{:?}", v.problems);
+    let c = b.check().unwrap();
+    assert!(c.is_ok(), "{:?}", c.problems);
+}
+
+#[test]
+fn a_file_copied_to_another_file_is_the_same_desk() {
+    let dir = Dir::new("copy-file");
+    let source = Store::open(dir.path("a.db")).unwrap();
+    desk(&source);
+    let target = Store::open(dir.path("b.db")).unwrap();
+    let report = source.copy_to(&target).unwrap();
+    let claims = report.tables.iter().find(|(t, _)| t == "claims").unwrap().1;
+    assert_eq!(claims, source.claims().unwrap().len() as u64);
+    assert!(report.tables.iter().all(|(_, n)| *n > 0), "{report:?}");
+    same_desk(&source, &target);
+    // The target is a desk like any other: it takes new work.
+    target
+        .add_claim(NewClaim::factual("Written after the move"))
+        .unwrap();
+}
+
+#[test]
+fn a_target_that_holds_anything_is_refused_untouched() {
+    let dir = Dir::new("copy-refused");
+    let source = Store::open(dir.path("a.db")).unwrap();
+    desk(&source);
+    let target = Store::open(dir.path("b.db")).unwrap();
+    target.add_claim(NewClaim::factual("Already here")).unwrap();
+    let before = exports(&target);
+    let e = source.copy_to(&target).unwrap_err();
+    assert!(matches!(e, Error::Invalid { field: "to", .. }), "{e:?}");
+    assert_eq!(exports(&target), before);
+    assert_eq!(target.claims().unwrap().len(), 1);
+}
+
+#[test]
+fn a_desk_moved_to_postgres_and_back_gives_byte_identical_exports() {
+    let Some(url) = pg_url() else { return };
+    let dir = Dir::new("copy-pg");
+    let source = Store::open(dir.path("a.db")).unwrap();
+    desk(&source);
+    let server = Store::open(url.url()).unwrap();
+    let there = source.copy_to(&server).unwrap();
+    let back = Store::open(dir.path("back.db")).unwrap();
+    let again = server.copy_to(&back).unwrap();
+    assert_eq!(there, again, "rows per table differ between the two legs");
+    same_desk(&source, &back);
+    // The server refuses a second copy into it, untouched.
+    let e = source.copy_to(&server).unwrap_err();
+    assert!(matches!(e, Error::Invalid { field: "to", .. }), "{e:?}");
+
+    // Through the command, into another schema, with a password in the URL (the test server trusts
+    // local connections and ignores it): the output never shows the password.
+    let Some(other) = pg_url() else { return };
+    let with_password = other.url().replacen("postgres@", "postgres:hunter2@", 1);
+    assert!(with_password.contains("hunter2"), "{with_password}");
+    drop(source);
+    let out = Command::new(env!("CARGO_BIN_EXE_claimtrack"))
+        .args(["copy", "--from"])
+        .arg(dir.path("a.db"))
+        .arg("--to")
+        .arg(&with_password)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout.contains("postgres:***@") && !stdout.contains("hunter2"),
+        "{stdout}"
+    );
+    let copied = Store::open(other.url()).unwrap();
+    let back2 = Store::open(dir.path("back2.db")).unwrap();
+    copied.copy_to(&back2).unwrap();
+    same_desk(&Store::open(dir.path("a.db")).unwrap(), &back2);
+}
+
+#[test]
+fn the_copy_command_moves_a_desk_and_refuses_a_full_target() {
+    let dir = Dir::new("copy-cli");
+    let source = Store::open(dir.db()).unwrap();
+    desk(&source);
+    drop(source);
+    let bin = env!("CARGO_BIN_EXE_claimtrack");
+    let to = dir.path("moved.db");
+    let out = Command::new(bin)
+        .args(["--json", "copy", "--from"])
+        .arg(dir.db())
+        .arg("--to")
+        .arg(&to)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["rows"].as_u64().unwrap() > 100, "{v}");
+    same_desk(&Store::open(dir.db()).unwrap(), &Store::open(&to).unwrap());
+    // Again into the same (now full) target: refused, exit 1, the target unchanged.
+    let before = std::fs::read(&to).unwrap();
+    let out = Command::new(bin)
+        .args(["copy", "--from"])
+        .arg(dir.db())
+        .arg("--to")
+        .arg(&to)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
+    assert_eq!(std::fs::read(&to).unwrap(), before);
+    // The same store on both sides, and a missing source: refused, nothing made.
+    let out = Command::new(bin)
+        .args(["copy", "--to"])
+        .arg(dir.db())
+        .arg("--db")
+        .arg(dir.db())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = Command::new(bin)
+        .args(["copy", "--from"])
+        .arg(dir.path("missing.db"))
+        .arg("--to")
+        .arg(dir.path("never.db"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!dir.path("never.db").exists());
+    assert!(!dir.path("missing.db").exists());
+}
+
+/// A fresh schema on the test server for one test (dropped at the end), or `None` after saying why.
+fn pg_url() -> Option<PgSchema> {
+    let admin = match std::env::var("CLAIMTRACK_TEST_PG") {
+        Ok(u) if !u.trim().is_empty() => u,
+        _ => {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+            assert!(!ci, "CI=true but CLAIMTRACK_TEST_PG is not set");
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: the PostgreSQL copy test needs CLAIMTRACK_TEST_PG \
+                 (eval \"$(scripts/pg-test-server start)\")"
+            );
+            return None;
+        }
+    };
+    PgSchema::new(&admin)
+}
+
+struct PgSchema {
+    admin: String,
+    name: String,
+}
+
+impl PgSchema {
+    #[cfg(feature = "postgres")]
+    fn new(admin: &str) -> Option<Self> {
+        let name = format!("copy_{}_{}", std::process::id(), uuid::Uuid::now_v7().simple());
+        let mut c = postgres::Client::connect(admin, postgres::NoTls).unwrap();
+        c.batch_execute(&format!("CREATE SCHEMA {name}")).unwrap();
+        Some(Self {
+            admin: admin.to_string(),
+            name,
+        })
+    }
+    #[cfg(not(feature = "postgres"))]
+    fn new(_admin: &str) -> Option<Self> {
+        None
+    }
+    /// The server's URL with this schema first on the search path.
+    fn url(&self) -> String {
+        let sep = if self.admin.contains('?') { '&' } else { '?' };
+        format!("{}{sep}options=-csearch_path%3D{}", self.admin, self.name)
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        #[cfg(feature = "postgres")]
+        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+        }
+    }
+}
