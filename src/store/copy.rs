@@ -462,3 +462,55 @@ fn finish(db: &Db<'_>) -> Result<()> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// A column added to the schema and forgotten here would be lost by every copy: each table's list
+    /// (with the second pass's columns) must be the schema's, and every table must be copied.
+    #[test]
+    fn every_table_and_column_of_the_schema_is_copied() {
+        let store = Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        let mut tables: BTreeSet<String> = conn
+            .prepare(
+                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                 AND name NOT LIKE '%_fts%'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        for t in TABLES {
+            assert!(
+                tables.remove(t.name),
+                "{} is copied but not in the schema",
+                t.name
+            );
+            let listed = |sql: &str| -> BTreeSet<String> {
+                let cols = sql
+                    .split_once(" FROM ")
+                    .map(|(a, _)| a)
+                    .unwrap()
+                    .trim_start_matches("SELECT ");
+                cols.split(", ").map(str::to_string).collect()
+            };
+            let mut copied = listed(t.select);
+            if let Some((select, _, _)) = t.later {
+                copied.extend(listed(select));
+            }
+            let schema: BTreeSet<String> = conn
+                .prepare("SELECT name FROM pragma_table_info(?1)")
+                .unwrap()
+                .query_map([t.name], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert_eq!(copied, schema, "columns of {}", t.name);
+        }
+        assert!(tables.is_empty(), "tables not copied: {tables:?}");
+    }
+}
