@@ -1043,3 +1043,26 @@ fn a_store_opens_on_postgres_with_its_version_and_actor() {
     assert_eq!(store.actor().unwrap(), "desk:alice");
     assert_eq!(postgres_schema_version(&db.url).unwrap(), POSTGRES_SCHEMA_VERSION);
 }
+
+/// A write waits for the database's writer lock at most the busy timeout, then fails with
+/// `Error::Busy` (as on SQLite), having written nothing; once the lock is free the same write lands.
+#[test]
+fn a_write_waits_for_the_writer_lock_at_most_the_busy_timeout() {
+    let Some(db) = TestDb::new() else { return };
+    let opts = claimtrack::OpenOptions::new().busy_timeout(std::time::Duration::from_millis(200));
+    let store = claimtrack::Store::open_with(&db.url, &opts).unwrap();
+    let source = claimtrack::Store::open_in_memory().unwrap();
+    source
+        .add_claim(claimtrack::NewClaim::factual("Troops were deployed"))
+        .unwrap();
+    // Another session holds the writer lock (the key of src/store/postgres/conn.rs, "ctwriter").
+    let mut holder = db.client();
+    let mut tx = holder.transaction().unwrap();
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&0x6374_7772_6974_6572_i64])
+        .unwrap();
+    let e = source.copy_to(&store).unwrap_err();
+    assert!(matches!(e, Error::Busy), "{e:?}");
+    tx.rollback().unwrap();
+    let report = source.copy_to(&store).unwrap();
+    assert!(report.rows() >= 2, "{report:?}");
+}

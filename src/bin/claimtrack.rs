@@ -459,14 +459,21 @@ fn run(cli: Cli) -> Outcome {
                     cli.db.display()
                 )));
             }
-            let existed = cli.db.exists() && std::fs::metadata(&cli.db).map(|m| m.len() > 0).unwrap_or(false);
+            let existed = if is_url(&cli.db) {
+                has_schema(&cli.db)
+            } else {
+                cli.db.exists() && std::fs::metadata(&cli.db).map(|m| m.len() > 0).unwrap_or(false)
+            };
             let store = Store::open_with(&cli.db, &options(&cli))?;
             let version = store.schema_version()?;
             let what = if existed { "up to date" } else { "created" };
             print(
                 json,
-                json!({ "db": cli.db.display().to_string(), "schema_version": version, "created": !existed }),
-                &format!("{}: {what} (schema version {version})", cli.db.display()),
+                json!({ "db": redact(&cli.db.display().to_string()), "schema_version": version, "created": !existed }),
+                &format!(
+                    "{}: {what} (schema version {version})",
+                    redact(&cli.db.display().to_string())
+                ),
             )
         }
         Command::Import { format, file, strict } => {
@@ -765,6 +772,17 @@ fn parse_time_limit(text: &str) -> std::result::Result<std::time::Duration, Stri
     } else {
         std::time::Duration::from_secs(n)
     })
+}
+
+/// Whether the PostgreSQL database at `url` already holds claimtrack's schema (`init` then says "up to
+/// date", not "created"); false when it cannot be asked (the open that follows reports why).
+fn has_schema(url: &Path) -> bool {
+    #[cfg(feature = "postgres")]
+    if let Some(url) = url.to_str() {
+        return claimtrack::postgres_schema_version(url).is_ok_and(|v| v > 0);
+    }
+    let _ = url;
+    false
 }
 
 /// A database name fit to print: a URL's password replaced by `***`.

@@ -123,7 +123,7 @@ impl Store {
 
     #[cfg(feature = "postgres")]
     fn open_postgres(url: &str, options: &OpenOptions) -> Result<Store> {
-        let conn = super::postgres::open(url, options.read_only)?;
+        let conn = super::postgres::open(url, options.read_only, options.busy_timeout)?;
         let store = Store {
             backend: super::Backend::Postgres(Box::new(conn)),
         };

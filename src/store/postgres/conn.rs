@@ -28,6 +28,9 @@ const FETCH: i32 = 512;
 /// survive the transactions they were prepared in).
 pub(crate) struct PgConn {
     client: RefCell<Client>,
+    /// Set when the last attempt timed out waiting for the writer lock (`lock_timeout`, the store's
+    /// busy timeout): that is [`Error::Busy`] at once, not a race worth trying again.
+    lock_timed_out: std::cell::Cell<bool>,
     statements: RefCell<HashMap<&'static str, Statement>>,
     /// Shown by `Debug`: the URL without its password.
     pub(crate) shown: String,
@@ -37,6 +40,7 @@ impl PgConn {
     pub(crate) fn new(client: Client, shown: String) -> Self {
         Self {
             client: RefCell::new(client),
+            lock_timed_out: std::cell::Cell::new(false),
             statements: RefCell::new(HashMap::new()),
             shown,
         }
@@ -61,7 +65,7 @@ impl PgConn {
             attempt += 1;
             let out = self.once(write, &mut f);
             match out {
-                Err(Error::Busy) if write && attempt < WRITE_ATTEMPTS => {
+                Err(Error::Busy) if write && attempt < WRITE_ATTEMPTS && !self.lock_timed_out.get() => {
                     std::thread::sleep(Duration::from_millis(5 << attempt));
                 }
                 other => return other,
@@ -77,7 +81,14 @@ impl PgConn {
                 .isolation_level(IsolationLevel::ReadCommitted)
                 .start()?;
             let mut tx = tx;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])?;
+            // Waits in line (first come, first served) up to the session's lock_timeout.
+            self.lock_timed_out.set(false);
+            if let Err(e) = tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK]) {
+                if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
+                    self.lock_timed_out.set(true);
+                }
+                return Err(e.into());
+            }
             tx
         } else {
             client

@@ -115,7 +115,7 @@ pub(crate) fn shown(url: &str) -> String {
 }
 
 /// Connects to `url`, creates or upgrades the schema, and readies the session (the actor slot).
-pub(crate) fn open(url: &str, read_only: bool) -> Result<PgConn> {
+pub(crate) fn open(url: &str, read_only: bool, busy_timeout: Duration) -> Result<PgConn> {
     let mut client = connect(url)?;
     let version = migrations::schema_version(&mut client)?;
     if version > POSTGRES_SCHEMA_VERSION {
@@ -147,6 +147,10 @@ pub(crate) fn open(url: &str, read_only: bool) -> Result<PgConn> {
     if read_only {
         client.batch_execute("SET default_transaction_read_only = on")?;
     }
+    // A write waits for the writer lock (and any row lock) at most the busy timeout, then fails with
+    // Error::Busy, as on SQLite. A whole number of milliseconds, formatted by us, not user text.
+    let ms = busy_timeout.as_millis().clamp(1, i32::MAX as u128);
+    client.batch_execute(&format!("SET lock_timeout = {ms}"))?;
     Ok(PgConn::new(client, shown(url)))
 }
 
