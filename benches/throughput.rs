@@ -24,11 +24,18 @@ use claimtrack::{
 };
 use rusqlite::{Connection, params};
 
+#[cfg(feature = "postgres")]
+mod throughput_pg;
+
 const SOURCES: usize = 10_000;
 const SINGLE_COMMITS: usize = 10_000;
 const SUMMARY_QUERIES: usize = 100_000;
 const SEARCH_QUERIES: usize = 2_000;
 const SIMILAR_QUERIES: usize = 500;
+/// How many commits each concurrent-writers measurement makes in total (split between the threads).
+const CONCURRENT_COMMITS: usize = 2_000;
+/// The writer threads of the concurrent-writers measurements.
+const WRITERS: [usize; 3] = [1, 4, 16];
 
 /// A deterministic xorshift generator, so both sides see the same "random" data.
 struct Rng(u64);
@@ -630,6 +637,48 @@ fn bm25_words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The 20 best of `rows` (row id, text) by the library's BM25 formula for `terms` with match counts
+/// `dfs` among `size` documents; `stem`: words are stemmed as the porter tokenizer would (SQLite), or only
+/// lower-cased (PostgreSQL's `simple` configuration).
+fn bm25_rank(rows: &[(i64, String)], dfs: &[i64], terms: &[&str], size: f64, stem: bool) -> Vec<(i64, f64)> {
+    let words = |t: &str| -> Vec<String> {
+        if stem {
+            bm25_words(t)
+        } else {
+            t.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect()
+        }
+    };
+    let idf: Vec<f64> = dfs
+        .iter()
+        .map(|d| (((size - *d as f64 + 0.5) / (*d as f64 + 0.5)).ln()).max(1e-6))
+        .collect();
+    let keys: Vec<String> = terms.iter().map(|t| words(t).remove(0)).collect();
+    let docs: Vec<Vec<String>> = rows.iter().map(|r| words(&r.1)).collect();
+    let avg = (docs.iter().map(Vec::len).sum::<usize>() as f64 / docs.len().max(1) as f64).max(1.0);
+    let mut scored: Vec<(i64, f64)> = rows
+        .iter()
+        .zip(&docs)
+        .map(|((id, _), doc)| {
+            let len = doc.len() as f64;
+            let s = keys
+                .iter()
+                .zip(&idf)
+                .map(|(k, idf)| {
+                    let tf = (doc.iter().filter(|w| *w == k).count() as f64).max(1.0);
+                    idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * len / avg))
+                })
+                .sum();
+            (*id, s)
+        })
+        .collect();
+    scored.sort_by(|x, y| y.1.total_cmp(&x.1).then(y.0.cmp(&x.0)));
+    scored.truncate(20);
+    scored
+}
+
 /// Two-word search ranked like the library; returns the hits and whether a common word was in the query.
 fn baseline_search(conn: &Connection, a: &str, b: &str) -> (Vec<(i64, String, f64)>, bool) {
     let terms: Vec<&str> = if a == b { vec![a] } else { vec![a, b] };
@@ -672,32 +721,7 @@ fn baseline_search(conn: &Connection, a: &str, b: &str) -> (Vec<(i64, String, f6
             .unwrap()
             .query_row([], |r| r.get::<_, i64>(0))
             .unwrap() as f64;
-        let idf: Vec<f64> = dfs
-            .iter()
-            .map(|d| (((size - *d as f64 + 0.5) / (*d as f64 + 0.5)).ln()).max(1e-6))
-            .collect();
-        let keys: Vec<String> = terms.iter().map(|t| bm25_words(t).remove(0)).collect();
-        let docs: Vec<Vec<String>> = rows.iter().map(|r| bm25_words(&r.1)).collect();
-        let avg = (docs.iter().map(Vec::len).sum::<usize>() as f64 / docs.len().max(1) as f64).max(1.0);
-        let mut scored: Vec<(i64, f64)> = rows
-            .iter()
-            .zip(&docs)
-            .map(|((id, _), doc)| {
-                let len = doc.len() as f64;
-                let s = keys
-                    .iter()
-                    .zip(&idf)
-                    .map(|(k, idf)| {
-                        let tf = (doc.iter().filter(|w| *w == k).count() as f64).max(1.0);
-                        idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * len / avg))
-                    })
-                    .sum();
-                (*id, s)
-            })
-            .collect();
-        scored.sort_by(|x, y| y.1.total_cmp(&x.1).then(y.0.cmp(&x.0)));
-        scored.truncate(20);
-        scored
+        bm25_rank(&rows, &dfs, &terms, size, true)
     };
     let mut text = conn
         .prepare_cached("SELECT text FROM claims WHERE id = ?1")
@@ -709,10 +733,9 @@ fn baseline_search(conn: &Connection, a: &str, b: &str) -> (Vec<(i64, String, f6
     (hits, common)
 }
 
-/// The candidate claims `similar_claims` re-scores, chosen the way the library chooses them, with their
-/// text: the uncommon words OR-ed within a budget and ranked, or else the newest claims holding all the
-/// common words.
-fn baseline_similar_candidates(conn: &Connection, text: &str) -> Vec<(i64, String)> {
+/// The words of `text` the similar-claims candidate query looks for: lower-cased, without stop words,
+/// each once, in order.
+fn similar_terms(text: &str) -> Vec<String> {
     const STOPWORDS: &[&str] = &[
         "a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for", "from", "by", "with",
         "as", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "it", "its", "this",
@@ -730,6 +753,14 @@ fn baseline_similar_candidates(conn: &Connection, text: &str) -> Vec<(i64, Strin
             terms.push(w);
         }
     }
+    terms
+}
+
+/// The candidate claims `similar_claims` re-scores, chosen the way the library chooses them, with their
+/// text: the uncommon words OR-ed within a budget and ranked, or else the newest claims holding all the
+/// common words.
+fn baseline_similar_candidates(conn: &Connection, text: &str) -> Vec<(i64, String)> {
+    let terms = similar_terms(text);
     let mut dfs: Vec<(i64, String)> = terms
         .into_iter()
         .map(|t| (capped_df(conn, &t), t))
@@ -787,6 +818,18 @@ fn library_claim(
     b.add_evidence(c, NewEvidence::new(backer, Stance::Supports))?;
     b.add_evidence(c, NewEvidence::new(doubter, Stance::Refutes))?;
     Ok(c)
+}
+
+/// The search measurement's two-word queries: words drawn from the FEVER claims with their frequencies.
+fn search_queries(words: &Words) -> Vec<(String, String)> {
+    let mut rng = Rng(1234);
+    (0..SEARCH_QUERIES)
+        .map(|_| {
+            let a = words.0[rng.below(words.0.len())].clone();
+            let b = words.0[rng.below(words.0.len())].clone();
+            (a, b)
+        })
+        .collect()
 }
 
 /// Writes the bench's data set (the same sources, sentences and roles as `import`) as a JSON Lines file,
@@ -859,6 +902,13 @@ fn library_single_commits(store: &Store, sources: &[SourceId], n: usize, words: 
 fn library_import(path: &Path, n: usize, words: &Words) -> (Duration, Store, Vec<SourceId>, Vec<ClaimId>) {
     remove_db(path);
     let store = Store::open(path).unwrap();
+    let (t, sources, claims) = library_load(&store, n, words);
+    (t, store, sources, claims)
+}
+
+/// The bench's data set loaded into `store` through one `Store::batch`: its time, and the ids of the
+/// sources and claims in load order.
+fn library_load(store: &Store, n: usize, words: &Words) -> (Duration, Vec<SourceId>, Vec<ClaimId>) {
     let mut rng = Rng(42);
     let started = Instant::now();
     let (sources, claims) = store
@@ -881,7 +931,7 @@ fn library_import(path: &Path, n: usize, words: &Words) -> (Duration, Store, Vec
             Ok((sources, claims))
         })
         .unwrap();
-    (started.elapsed(), store, sources, claims)
+    (started.elapsed(), sources, claims)
 }
 
 // ---------------------------------------------------------------- runs
@@ -903,6 +953,11 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("claimtrack-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let words = Words::load(&data);
+    if let Ok(url) = std::env::var("CLAIMTRACK_BENCH_PG") {
+        let _ = std::fs::remove_dir_all(&dir);
+        run_postgres(&url, n, &words);
+        return;
+    }
     if let Ok(only) = std::env::var("CLAIMTRACK_BENCH_ONLY") {
         let t = match only.as_str() {
             "library" => library_import(&dir.join("l.db"), n, &words).0,
@@ -1112,6 +1167,59 @@ fn main() {
         note: "one claim + attribution + 2 evidence per transaction".into(),
     });
 
+    // concurrent writers: threads with a connection (baseline) or Store (library) each, on the same file.
+    for (name, threads) in [
+        "concurrent_writers_1",
+        "concurrent_writers_4",
+        "concurrent_writers_16",
+    ]
+    .into_iter()
+    .zip(WRITERS)
+    {
+        eprintln!("{name}…");
+        let text = |k: usize| words.sentence(&mut Rng(0x9e37_79b9_7f4a_7c15 ^ (k as u64 + 1)));
+        let role = |k: usize| roles(n + SINGLE_COMMITS + k);
+        let (b, b_failed) = concurrent(
+            threads,
+            || {
+                let c = baseline_open(&base_path);
+                c.busy_timeout(Duration::from_secs(30)).unwrap();
+                c
+            },
+            |c, k| {
+                let (sp, ba, dou) = role(k);
+                c.execute_batch("BEGIN IMMEDIATE").is_ok() && {
+                    baseline_claim(c, &text(k), sp as i64 + 1, ba as i64 + 1, dou as i64 + 1);
+                    c.execute_batch("COMMIT").is_ok()
+                }
+            },
+        );
+        let (l, l_failed) = concurrent(
+            threads,
+            || Store::open(&lib_path).unwrap(),
+            |store, k| {
+                let (sp, ba, dou) = role(k);
+                store
+                    .batch(|b| library_claim(b, text(k), sources[sp], sources[ba], sources[dou]))
+                    .is_ok()
+            },
+        );
+        results.push(Timing {
+            name,
+            n: CONCURRENT_COMMITS,
+            library: Some(l),
+            baseline: Some(b),
+            unit: "commits/s",
+            higher_is_better: true,
+            note: format!(
+                "{threads} threads, each with its own connection (baseline, BEGIN IMMEDIATE, 30 s busy timeout) \
+                 or Store (library) on the file, {} single-claim commits each; failed commits: library \
+                 {l_failed}, baseline {b_failed}",
+                CONCURRENT_COMMITS / threads
+            ),
+        });
+    }
+
     // evidence_summary
     eprintln!("evidence_summary…");
     let mut rng = Rng(99);
@@ -1199,14 +1307,7 @@ fn main() {
     )
     .unwrap();
     let fts_build = t.elapsed();
-    let mut rng = Rng(1234);
-    let queries: Vec<(String, String)> = (0..SEARCH_QUERIES)
-        .map(|_| {
-            let a = words.0[rng.below(words.0.len())].clone();
-            let b = words.0[rng.below(words.0.len())].clone();
-            (a, b)
-        })
-        .collect();
+    let queries = search_queries(&words);
     eprintln!("search: baseline…");
     let mut lat = Vec::with_capacity(SEARCH_QUERIES);
     let mut common = 0;
@@ -1449,12 +1550,18 @@ fn main() {
 
     let _ = std::fs::remove_dir_all(&dir);
 
+    report(&results, &layouts, "");
+}
+
+/// Prints the readable table, `notes`, the machine, then one `RESULT` line per measurement (`suffix`
+/// appended to each, e.g. ` backend=postgres`).
+fn report(results: &[Timing], notes: &str, suffix: &str) {
     println!();
     println!(
         "{:<22} {:>10} {:>12} {:>12} {:>10} {:>7}  note",
         "measurement", "n", "library", "baseline", "unit", "ratio"
     );
-    for r in &results {
+    for r in results {
         println!(
             "{:<22} {:>10} {:>12} {:>12} {:>10} {:>7}  {}",
             r.name,
@@ -1469,7 +1576,7 @@ fn main() {
         );
     }
     println!();
-    println!("{layouts}");
+    println!("{notes}");
     println!(
         "machine: {} cores, load average at the end {}",
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
@@ -1478,9 +1585,9 @@ fn main() {
             .trim()
     );
     println!();
-    for r in &results {
+    for r in results {
         println!(
-            "RESULT name={} n={} library={} baseline={} unit={} ratio={}",
+            "RESULT name={} n={} library={} baseline={} unit={} ratio={}{suffix}",
             r.name,
             r.n,
             fmt(r.library),
@@ -1491,4 +1598,53 @@ fn main() {
                 .unwrap_or_else(|| "none".into())
         );
     }
+}
+
+/// The bench on the PostgreSQL server at `url` (`CLAIMTRACK_BENCH_PG`), with the `postgres` feature.
+#[cfg(feature = "postgres")]
+fn run_postgres(url: &str, n: usize, words: &Words) {
+    let (results, notes) = throughput_pg::run(url, n, words);
+    report(&results, &notes, " backend=postgres");
+}
+
+#[cfg(not(feature = "postgres"))]
+fn run_postgres(_: &str, _: usize, _: &Words) {
+    eprintln!(
+        "CLAIMTRACK_BENCH_PG is set, but this bench was built without PostgreSQL: \
+         cargo bench --features postgres --bench throughput"
+    );
+    std::process::exit(2);
+}
+
+/// Runs `commit` `CONCURRENT_COMMITS` times over `threads` threads, each with a connection `open` made
+/// before the clock starts; returns commits per second and how many commits failed.
+fn concurrent<C>(
+    threads: usize,
+    open: impl Fn() -> C + Sync,
+    commit: impl Fn(&mut C, usize) -> bool + Sync,
+) -> (f64, usize) {
+    use std::sync::Barrier;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let per = CONCURRENT_COMMITS / threads;
+    let barrier = Barrier::new(threads + 1);
+    let failed = AtomicUsize::new(0);
+    let started = std::thread::scope(|s| {
+        for t in 0..threads {
+            let (open, commit, barrier, failed) = (&open, &commit, &barrier, &failed);
+            s.spawn(move || {
+                let mut conn = open();
+                barrier.wait();
+                for i in 0..per {
+                    if !commit(&mut conn, t * per + i) {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+        barrier.wait();
+        Instant::now()
+    });
+    let took = started.elapsed();
+    let failed = failed.into_inner();
+    ((per * threads - failed) as f64 / took.as_secs_f64(), failed)
 }
