@@ -11,7 +11,7 @@ use super::super::{
     DF_CAP, OR_BUDGET, RANK_WINDOW, Rng, SIMILAR_CANDIDATES, SIMILAR_QUERIES, SINGLE_COMMITS, SOURCES,
     SUMMARY_QUERIES, Words, bm25_rank, now_ns, roles, similar_terms,
 };
-use super::{Any, BenchSchema, Int, concurrent, p50_p99};
+use super::{BenchSchema, concurrent, p50_p99};
 
 /// The row ids the baseline's load gave its sources and claims.
 pub(crate) struct Ids {
@@ -67,7 +67,7 @@ pub(crate) fn import(client: &mut Client, n: usize, words: &Words) -> (Duration,
         .query_one(
             "INSERT INTO history (at, actor, entity_kind, entity, operation, after) \
              VALUES ($1, 'bench', 'batch', $2, 'import', '{}') RETURNING id",
-            &[&Int(now_ns()), &uuid::Uuid::now_v7()],
+            &[&now_ns(), &uuid::Uuid::now_v7()],
         )
         .unwrap()
         .get(0);
@@ -88,7 +88,7 @@ pub(crate) fn import(client: &mut Client, n: usize, words: &Words) -> (Duration,
                 &"outlet",
                 &"part_of",
                 &"F",
-                &Int(now_ns()),
+                &now_ns(),
             ])
             .unwrap();
         }
@@ -110,7 +110,7 @@ pub(crate) fn import(client: &mut Client, n: usize, words: &Words) -> (Duration,
                 &text,
                 &"en",
                 &"factual",
-                &Int(now_ns()),
+                &now_ns(),
                 &claimtrack::name_key(&text),
             ])
             .unwrap();
@@ -132,7 +132,7 @@ pub(crate) fn import(client: &mut Client, n: usize, words: &Words) -> (Duration,
                 &(first_claim + i as i64),
                 &(first_source + sp as i64),
                 &"paraphrase",
-                &Int(now_ns()),
+                &now_ns(),
             ])
             .unwrap();
         }
@@ -154,8 +154,8 @@ pub(crate) fn import(client: &mut Client, n: usize, words: &Words) -> (Duration,
                     &(first_claim + i as i64),
                     &(first_source + source as i64),
                     &stance,
-                    &Int(6),
-                    &Int(now_ns()),
+                    &6_i64,
+                    &now_ns(),
                 ])
                 .unwrap();
             }
@@ -176,11 +176,8 @@ pub(crate) fn import(client: &mut Client, n: usize, words: &Words) -> (Duration,
         ("evidence", first_ev, 2 * n),
     ] {
         if records > 0 {
-            tx.execute(
-                &rows,
-                &[&kind, &first, &(first + records - 1), &batch, &Int(records)],
-            )
-            .unwrap();
+            tx.execute(&rows, &[&kind, &first, &(first + records - 1), &batch, &records])
+                .unwrap();
         }
     }
     tx.commit().unwrap();
@@ -230,7 +227,7 @@ impl Inserts {
         (speaker, backer, doubter): (i64, i64, i64),
     ) -> Result<(), postgres::Error> {
         let mut tx = client.transaction()?;
-        let t = Int(now_ns());
+        let t = now_ns();
         let key = claimtrack::name_key(text);
         let claim: i64 = tx
             .query_one(&self.claim, &[&uuid::Uuid::now_v7(), &text, &t, &key])?
@@ -239,7 +236,7 @@ impl Inserts {
         for (source, stance) in [(backer, "supports"), (doubter, "refutes")] {
             tx.execute(
                 &self.evidence,
-                &[&uuid::Uuid::now_v7(), &claim, &source, &stance, &Int(6), &t],
+                &[&uuid::Uuid::now_v7(), &claim, &source, &stance, &6_i64, &t],
             )?;
         }
         tx.commit()
@@ -289,7 +286,7 @@ pub(crate) fn evidence_summary(client: &mut Client, ids: &Ids, n: usize) -> (f64
     for i in summary_picks(n) {
         let claim = ids.first_claim + i as i64;
         let t = Instant::now();
-        let rows: Vec<(i64, i64, String, String, Any, Any)> = client
+        let rows: Vec<(i64, i64, String, String, i64, i64)> = client
             .query(&evidence, &[&claim])
             .unwrap()
             .iter()

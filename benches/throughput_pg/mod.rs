@@ -14,13 +14,15 @@
 //!   would use.
 //! - concurrent_writers_{1,4,16}: that many threads, each with its own connection (baseline) or `Store`
 //!   (library), committing single claims; commits per second over all threads.
+//!
+//! `CLAIMTRACK_BENCH_PG_KEEP=1` keeps the two schemas afterwards (to look at plans); otherwise they are
+//! dropped, also when a measurement fails.
 
 mod baseline;
 mod library;
 
 use std::time::Duration;
 
-use postgres::types::{FromSql, IsNull, ToSql, Type, private::BytesMut, to_sql_checked};
 use postgres::{Client, Config, NoTls};
 
 pub(crate) use super::concurrent;
@@ -101,6 +103,10 @@ impl BenchSchema {
 
 impl Drop for BenchSchema {
     fn drop(&mut self) {
+        if std::env::var_os("CLAIMTRACK_BENCH_PG_KEEP").is_some() {
+            eprintln!("schema {} kept (CLAIMTRACK_BENCH_PG_KEEP)", self.name);
+            return;
+        }
         if let Ok(mut admin) = Client::connect(&self.url, NoTls) {
             let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
         }
@@ -123,52 +129,6 @@ pub(crate) fn connect(url: &str) -> Client {
         .unwrap_or_else(|e| panic!("CLAIMTRACK_BENCH_PG is not a PostgreSQL connection string: {e}"))
         .connect(NoTls)
         .unwrap_or_else(|e| panic!("connecting to CLAIMTRACK_BENCH_PG: {e}"))
-}
-
-/// An integer bound to whatever integer or time column it is written to: `bigint` and `integer` as the
-/// number, `timestamptz` as unix nanoseconds. The bench writes the schema's layout as it stands
-/// (schema/postgres/0001_initial.sql), whichever of these types a column has.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Int(pub(crate) i64);
-
-impl ToSql for Int {
-    fn to_sql(
-        &self,
-        ty: &Type,
-        out: &mut BytesMut,
-    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
-        if *ty == Type::INT8 {
-            self.0.to_sql(ty, out)
-        } else if *ty == Type::INT4 {
-            i32::try_from(self.0)?.to_sql(ty, out)
-        } else {
-            let t = std::time::UNIX_EPOCH + Duration::from_nanos(u64::try_from(self.0)?);
-            t.to_sql(ty, out)
-        }
-    }
-
-    fn accepts(ty: &Type) -> bool {
-        [Type::INT8, Type::INT4, Type::TIMESTAMPTZ].contains(ty)
-    }
-
-    to_sql_checked!();
-}
-
-/// Any column value, read and thrown away (the baseline reads what a summary shows, whatever its type).
-pub(crate) struct Any(#[allow(dead_code)] pub(crate) usize);
-
-impl<'a> FromSql<'a> for Any {
-    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Any, Box<dyn std::error::Error + Sync + Send>> {
-        Ok(Any(raw.len()))
-    }
-
-    fn from_sql_null(_: &Type) -> Result<Any, Box<dyn std::error::Error + Sync + Send>> {
-        Ok(Any(0))
-    }
-
-    fn accepts(_: &Type) -> bool {
-        true
-    }
 }
 
 /// Runs the PostgreSQL bench against the server at `url` and returns its measurements and notes.
