@@ -443,6 +443,11 @@ fn record_rows_are_inserted_and_updated_only_by_their_description() {
         // SQL text is split across lines with `\`: look at it as one line.
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
         let described = file.strip_prefix(&root).unwrap().starts_with("record");
+        // Moving a desk (`Store::copy_to`) copies rows exactly as they are stored, history included, and
+        // sets forward-pointing columns in a second pass: no record is written, rows are moved.
+        if file.strip_prefix(&root).unwrap() == std::path::Path::new("copy.rs") {
+            continue;
+        }
         for table in RECORD_TABLES {
             for write in [format!("INSERT INTO {table} "), format!("UPDATE {table} SET ")] {
                 for (at, _) in flat.match_indices(&write) {

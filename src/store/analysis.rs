@@ -7,13 +7,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{Connection, OptionalExtension, Row};
-
 use super::Store;
-use super::convert::ts_from_sql;
+use super::db::{Db, Dialect, Row, p};
+use super::history::stored_time;
 use super::record::{attributions, claims, evidence, publications, reviews};
 use super::standing::current;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::attribution::Attribution;
 use crate::model::claim::{Claim, ClaimKind, Quantity};
 use crate::model::date::PartialDate;
@@ -82,8 +81,8 @@ type Nodes = HashMap<i64, SourceNode>;
 
 /// Records the source whose columns start at `at` in `row` (rowid, uuid, name, reliability, part_of),
 /// unless it is already known or the columns are NULL (a LEFT JOIN that found nothing). Returns its rowid.
-fn note_source(row: &Row<'_>, at: usize, nodes: &mut Nodes) -> rusqlite::Result<Option<i64>> {
-    let Some(rowid) = row.get::<_, Option<i64>>(at)? else {
+fn note_source(row: &Row<'_>, at: usize, nodes: &mut Nodes) -> Result<Option<i64>> {
+    let Some(rowid) = row.get::<Option<i64>>(at)? else {
         return Ok(None);
     };
     if let std::collections::hash_map::Entry::Vacant(v) = nodes.entry(rowid) {
@@ -99,7 +98,7 @@ fn note_source(row: &Row<'_>, at: usize, nodes: &mut Nodes) -> rusqlite::Result<
 
 /// Reads the ancestors of every known source that are not known yet, one parent at a time (affiliation
 /// trees are shallow, and parents are shared between the sources of one claim).
-fn read_ancestors(conn: &Connection, nodes: &mut Nodes) -> Result<()> {
+fn read_ancestors(db: &Db<'_>, nodes: &mut Nodes) -> Result<()> {
     let mut missing: Vec<i64> = nodes
         .values()
         .filter_map(|n| n.part_of)
@@ -108,17 +107,16 @@ fn read_ancestors(conn: &Connection, nodes: &mut Nodes) -> Result<()> {
     if missing.is_empty() {
         return Ok(());
     }
-    let mut stmt =
-        conn.prepare_cached("SELECT id, uuid, name, reliability, part_of FROM sources WHERE id = ?1")?;
     while let Some(p) = missing.pop() {
         if nodes.contains_key(&p) {
             continue;
         }
-        let mut rows = stmt.query([p])?;
-        let row = rows
-            .next()?
-            .ok_or_else(|| crate::error::Error::not_found("source", format!("row {p}")))?;
-        note_source(row, 0, nodes)?;
+        db.query_opt(
+            "SELECT id, uuid, name, reliability, part_of FROM sources WHERE id = ?1",
+            p![p],
+            |r| note_source(r, 0, nodes),
+        )?
+        .ok_or_else(|| Error::not_found("source", format!("row {p}")))?;
         if let Some(pp) = nodes.get(&p).and_then(|n| n.part_of) {
             if !nodes.contains_key(&pp) {
                 missing.push(pp);
@@ -151,12 +149,14 @@ fn brief(nodes: &Nodes, rowid: i64) -> Option<(SourceId, SourceBrief)> {
 }
 
 /// The claim's evidence with each record's source (rowid, uuid, name, grade, parent) and whether the
-/// record was withdrawn, oldest record first.
+/// record was withdrawn (a boolean on PostgreSQL, 0 or 1 on SQLite: both read as `bool`), oldest record
+/// first. `+?1`: SQLite must not pick another index than `evidence_claim` (PostgreSQL's rewrite drops
+/// the `+`).
 const SUMMARY_EVIDENCE: &str = concat!(
     "SELECT e.uuid, e.stance, e.credibility, e.excerpt, p.uuid, e.as_of, e.created_at, \
-     coalesce(NOT (",
+     NOT (",
     current!("e"),
-    "), 0), s.id, s.uuid, s.name, s.reliability, s.part_of \
+    "), s.id, s.uuid, s.name, s.reliability, s.part_of \
      FROM evidence e JOIN sources s ON s.id = e.source_id \
      LEFT JOIN publications p ON p.id = e.publication \
      WHERE e.claim_id = +?1 ORDER BY e.id"
@@ -180,43 +180,44 @@ const SUMMARY_CHAINS: &str = "SELECT a.id, \
 /// What an evidence summary needs, in three statements: the claim; its evidence joined with each
 /// record's source and status; its attribution chains joined with their sources. Only ancestors in
 /// affiliation trees take a statement each (by rowid), and only when a source has a parent.
-pub(crate) fn summary_facts(conn: &Connection, id: ClaimId) -> Result<SummaryFacts> {
-    let (own, kind): (i64, ClaimKind) = conn
-        .prepare_cached("SELECT id, kind FROM claims INDEXED BY claims_uuid_kind WHERE uuid = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
-        .ok_or_else(|| crate::error::Error::not_found("claim", id))?;
+pub(crate) fn summary_facts(db: &Db<'_>, id: ClaimId) -> Result<SummaryFacts> {
+    // SQLite needs to be told to use the covering index that holds the kind; PostgreSQL's UNIQUE index
+    // on `uuid` carries it (INCLUDE), and it knows no `INDEXED BY`.
+    let claim_sql = match db.dialect() {
+        Dialect::Sqlite => "SELECT id, kind FROM claims INDEXED BY claims_uuid_kind WHERE uuid = ?1",
+        Dialect::Postgres => "SELECT id, kind FROM claims WHERE uuid = ?1",
+    };
+    let (own, kind): (i64, ClaimKind) = db
+        .query_opt(claim_sql, p![id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .ok_or_else(|| Error::not_found("claim", id))?;
     let mut nodes: Nodes = HashMap::new();
     // Rowids of the sources involved, in the order they are met (evidence first, then chains).
     let mut involved: Vec<i64> = Vec::new();
     let mut evidence = Vec::new();
     let mut withdrawn = HashSet::new();
-    {
-        let mut stmt = conn.prepare_cached(SUMMARY_EVIDENCE)?;
-        let mut rows = stmt.query([own])?;
-        while let Some(r) = rows.next()? {
-            let source = note_source(r, 8, &mut nodes)?;
-            involved.extend(source);
-            let e = Evidence {
-                id: r.get(0)?,
-                claim: id,
-                source: r.get(9)?,
-                stance: r.get(1)?,
-                credibility: r.get(2)?,
-                excerpt: r.get(3)?,
-                publication: r.get(4)?,
-                as_of: r.get(5)?,
-                // What the summary does not show.
-                question: None,
-                answer_type: None,
-                created_at: ts_from_sql(r, 6)?,
-            };
-            if r.get::<_, bool>(7)? {
-                withdrawn.insert(e.id);
-            }
-            evidence.push(e);
+    db.query_each(SUMMARY_EVIDENCE, p![own], |r| {
+        let source = note_source(r, 8, &mut nodes)?;
+        involved.extend(source);
+        let e = Evidence {
+            id: r.get(0)?,
+            claim: id,
+            source: r.get(9)?,
+            stance: r.get(1)?,
+            credibility: r.get(2)?,
+            excerpt: r.get(3)?,
+            publication: r.get(4)?,
+            as_of: r.get(5)?,
+            // What the summary does not show.
+            question: None,
+            answer_type: None,
+            created_at: stored_time(r.get(6)?)?,
+        };
+        if r.get::<bool>(7)? {
+            withdrawn.insert(e.id);
         }
-    }
+        evidence.push(e);
+        Ok(())
+    })?;
     if evidence.is_empty() {
         // Nothing to summarise: chains and sources only serve to credit evidence.
         return Ok(SummaryFacts {
@@ -229,23 +230,20 @@ pub(crate) fn summary_facts(conn: &Connection, id: ClaimId) -> Result<SummaryFac
         });
     }
     let mut rows_of: Vec<ChainRows> = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(SUMMARY_CHAINS)?;
-        let mut rows = stmt.query([own])?;
-        while let Some(r) = rows.next()? {
-            let a: i64 = r.get(0)?;
-            let relay = note_source(r, 11, &mut nodes)?;
-            match rows_of.last_mut() {
-                Some(last) if last.0 == a => last.2.extend(relay),
-                _ => {
-                    let speaker = note_source(r, 1, &mut nodes)?;
-                    let publisher = note_source(r, 6, &mut nodes)?;
-                    rows_of.push((a, speaker, relay.into_iter().collect(), publisher));
-                }
+    db.query_each(SUMMARY_CHAINS, p![own], |r| {
+        let a: i64 = r.get(0)?;
+        let relay = note_source(r, 11, &mut nodes)?;
+        match rows_of.last_mut() {
+            Some(last) if last.0 == a => last.2.extend(relay),
+            _ => {
+                let speaker = note_source(r, 1, &mut nodes)?;
+                let publisher = note_source(r, 6, &mut nodes)?;
+                rows_of.push((a, speaker, relay.into_iter().collect(), publisher));
             }
         }
-    }
-    read_ancestors(conn, &mut nodes)?;
+        Ok(())
+    })?;
+    read_ancestors(db, &mut nodes)?;
     let uuid_of = |rowid: i64| nodes.get(&rowid).map(|n| n.uuid);
     let mut chains: Vec<Vec<SourceId>> = Vec::with_capacity(rows_of.len());
     for (_, speaker, relays, publisher) in rows_of {
@@ -297,15 +295,13 @@ const ROOT_OF: &str = "WITH RECURSIVE up(id, part_of, depth) AS ( \
      ) \
      SELECT s.uuid FROM up JOIN sources s ON s.id = up.id ORDER BY up.depth DESC LIMIT 1";
 
-pub(crate) fn root_of(conn: &Connection, id: SourceId) -> Result<SourceId> {
-    Ok(conn
-        .prepare_cached(ROOT_OF)?
-        .query_row([id], |r| r.get(0))
-        .optional()?
-        .unwrap_or(id))
+pub(crate) fn root_of(db: &Db<'_>, id: SourceId) -> Result<SourceId> {
+    Ok(db.query_opt(ROOT_OF, p![id], |r| r.get(0))?.unwrap_or(id))
 }
 
-pub(crate) fn claim_facts(conn: &Connection, id: ClaimId) -> Result<ClaimFacts> {
+pub(crate) fn claim_facts(db: &Db<'_>, id: ClaimId) -> Result<ClaimFacts> {
+    // TODO(issue 13): the record readers move onto the seam (pgconv); until then SQLite only.
+    let conn = db.sqlite()?;
     let claim = claims::read(conn, id)?;
     let evidence = evidence::of_claim(conn, id)?;
     let attributions = attributions::of_claim(conn, id)?;
@@ -330,7 +326,7 @@ pub(crate) fn claim_facts(conn: &Connection, id: ClaimId) -> Result<ClaimFacts> 
     })
 }
 
-fn quantity_row(row: &Row<'_>) -> rusqlite::Result<StoredQuantity> {
+fn quantity_row(row: &Row<'_>) -> Result<StoredQuantity> {
     Ok(StoredQuantity {
         claim: row.get(0)?,
         quantity: Quantity {
@@ -343,36 +339,58 @@ fn quantity_row(row: &Row<'_>) -> rusqlite::Result<StoredQuantity> {
     })
 }
 
-/// Figures of other claims whose unit key is one of `keys` (at most three: the unit, with and without a
-/// plural "s").
+/// A unit as SQLite's `lower(trim(unit))` makes it: spaces trimmed, ASCII letters lowered (SQLite's
+/// `lower` leaves other letters alone; PostgreSQL's lowers them too, so its matches are narrowed to
+/// this key).
+fn sql_key(unit: &str) -> String {
+    unit.trim_matches(' ').to_ascii_lowercase()
+}
+
+/// Figures of other claims whose unit key (`lower(trim(unit))` on SQLite) is one of `keys` (at most
+/// three: the unit, with and without a plural "s").
 pub(crate) fn quantities_with_unit(
-    conn: &Connection,
+    db: &Db<'_>,
     keys: &[String],
     except: ClaimId,
 ) -> Result<Vec<StoredQuantity>> {
     let k = |i: usize| keys.get(i).or(keys.first()).cloned().unwrap_or_default();
-    let mut stmt = conn.prepare_cached(
+    // The expression of the index on `lower(trim(unit))` on both engines. PostgreSQL's `lower` folds
+    // more letters than SQLite's, so it finds a superset (`lower` of the keys too); the filter below
+    // keeps exactly SQLite's matches.
+    let found = db.query_vec(
         "SELECT c.uuid, q.value, q.unit, q.bound, q.subject, c.about FROM claim_quantities q \
          JOIN claims c ON c.id = q.claim_id \
-         WHERE lower(trim(q.unit)) IN (?1, ?2, ?3) AND c.uuid <> ?4 ORDER BY q.claim_id, q.position",
+         WHERE lower(trim(q.unit)) IN (lower(?1), lower(?2), lower(?3)) AND c.uuid <> ?4 \
+         ORDER BY q.claim_id, q.position",
+        p![k(0), k(1), k(2), except],
+        quantity_row,
     )?;
-    Ok(stmt
-        .query_map(rusqlite::params![k(0), k(1), k(2), except], quantity_row)?
-        .collect::<rusqlite::Result<_>>()?)
+    Ok(found
+        .into_iter()
+        .filter(|q| keys.contains(&sql_key(&q.quantity.unit)))
+        .collect())
 }
 
-/// Every figure in the store, grouped by unit key.
-pub(crate) fn all_quantities(conn: &Connection) -> Result<Vec<StoredQuantity>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.uuid, q.value, q.unit, q.bound, q.subject, c.about FROM claim_quantities q \
-         JOIN claims c ON c.id = q.claim_id ORDER BY lower(trim(q.unit)), q.claim_id, q.position",
-    )?;
-    Ok(stmt
-        .query_map([], quantity_row)?
-        .collect::<rusqlite::Result<_>>()?)
+/// Every figure in the store, grouped by unit key (SQLite's `lower(trim(unit))`, in byte order), then
+/// by claim and position.
+pub(crate) fn all_quantities(db: &Db<'_>) -> Result<Vec<StoredQuantity>> {
+    // Ordered here rather than by the engine: PostgreSQL's `lower` and collation differ from SQLite's.
+    let mut all: Vec<(String, StoredQuantity)> = db
+        .query_vec(
+            "SELECT c.uuid, q.value, q.unit, q.bound, q.subject, c.about FROM claim_quantities q \
+             JOIN claims c ON c.id = q.claim_id ORDER BY q.claim_id, q.position",
+            p![],
+            quantity_row,
+        )?
+        .into_iter()
+        .map(|q| (sql_key(&q.quantity.unit), q))
+        .collect();
+    // Stable: claim and position order stays within a key.
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(all.into_iter().map(|(_, q)| q).collect())
 }
 
-fn link_row(row: &Row<'_>) -> rusqlite::Result<StoredConflictLink> {
+fn link_row(row: &Row<'_>) -> Result<StoredConflictLink> {
     Ok(StoredConflictLink {
         link: row.get(0)?,
         from: row.get(1)?,
@@ -382,73 +400,83 @@ fn link_row(row: &Row<'_>) -> rusqlite::Result<StoredConflictLink> {
 }
 
 /// `contradicts` and `denies` links touching a claim (either end).
-pub(crate) fn conflict_links_of(conn: &Connection, claim: ClaimId) -> Result<Vec<StoredConflictLink>> {
-    let own = super::convert::rowid(conn, claim)?;
-    let mut stmt = conn.prepare_cached(
+pub(crate) fn conflict_links_of(db: &Db<'_>, claim: ClaimId) -> Result<Vec<StoredConflictLink>> {
+    let own = db
+        .query_opt("SELECT id FROM claims WHERE uuid = ?1", p![claim], |r| {
+            r.get::<i64>(0)
+        })?
+        .ok_or_else(|| Error::not_found("claim", claim))?;
+    db.query_vec(
         "SELECT l.uuid, f.uuid, l.kind, t.uuid FROM claim_links l \
          JOIN claims f ON f.id = l.from_claim JOIN claims t ON t.id = l.to_claim \
          WHERE (l.from_claim = ?1 OR l.to_claim = ?1) AND l.kind IN ('contradicts', 'denies') ORDER BY l.id",
-    )?;
-    Ok(stmt
-        .query_map([own], link_row)?
-        .collect::<rusqlite::Result<_>>()?)
+        p![own],
+        link_row,
+    )
 }
 
 /// Every `contradicts` and `denies` link.
-pub(crate) fn all_conflict_links(conn: &Connection) -> Result<Vec<StoredConflictLink>> {
-    let mut stmt = conn.prepare_cached(
+pub(crate) fn all_conflict_links(db: &Db<'_>) -> Result<Vec<StoredConflictLink>> {
+    db.query_vec(
         "SELECT l.uuid, f.uuid, l.kind, t.uuid FROM claim_links l \
          JOIN claims f ON f.id = l.from_claim JOIN claims t ON t.id = l.to_claim \
          WHERE l.kind IN ('contradicts', 'denies') ORDER BY l.id",
-    )?;
-    Ok(stmt.query_map([], link_row)?.collect::<rusqlite::Result<_>>()?)
+        p![],
+        link_row,
+    )
 }
 
 /// Claims on which some source has ever supported and some source has ever refuted: the only claims
 /// whose *current* stances can disagree.
-pub(crate) fn claims_with_both_stances(conn: &Connection) -> Result<Vec<ClaimId>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.uuid FROM evidence e JOIN claims c ON c.id = e.claim_id GROUP BY e.claim_id \
-         HAVING sum(e.stance = 'supports') > 0 AND sum(e.stance = 'refutes') > 0 ORDER BY e.claim_id",
-    )?;
-    Ok(stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?)
+pub(crate) fn claims_with_both_stances(db: &Db<'_>) -> Result<Vec<ClaimId>> {
+    // Grouped by the claims' key, which PostgreSQL needs to select `c.uuid`; a CASE, not a sum of
+    // comparisons, which PostgreSQL does not add up.
+    db.query_vec(
+        "SELECT c.uuid FROM evidence e JOIN claims c ON c.id = e.claim_id GROUP BY c.id \
+         HAVING max(CASE WHEN e.stance = 'supports' THEN 1 ELSE 0 END) = 1 \
+         AND max(CASE WHEN e.stance = 'refutes' THEN 1 ELSE 0 END) = 1 ORDER BY c.id",
+        p![],
+        |r| r.get(0),
+    )
 }
 
 /// For every claim whose every attribution passes through some relay: that claim and those relays, in
 /// chain order.
-pub(crate) fn relay_bottlenecks(conn: &Connection) -> Result<Vec<(ClaimId, SourceId)>> {
-    let mut stmt = conn.prepare_cached(
+pub(crate) fn relay_bottlenecks(db: &Db<'_>) -> Result<Vec<(ClaimId, SourceId)>> {
+    // Grouped by the claims' and sources' keys (what `a.claim_id` and `r.source_id` join to), so that
+    // PostgreSQL lets the uuids be selected and the subquery name the group's claim.
+    db.query_vec(
         "SELECT c.uuid, s.uuid FROM attribution_relays r \
          JOIN attributions a ON a.id = r.attribution_id \
          JOIN claims c ON c.id = a.claim_id \
          JOIN sources s ON s.id = r.source_id \
-         GROUP BY a.claim_id, r.source_id \
-         HAVING count(DISTINCT a.id) = (SELECT count(*) FROM attributions a2 WHERE a2.claim_id = a.claim_id) \
-         ORDER BY a.claim_id, min(r.position), r.source_id",
-    )?;
-    Ok(stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?)
+         GROUP BY c.id, s.id \
+         HAVING count(DISTINCT a.id) = (SELECT count(*) FROM attributions a2 WHERE a2.claim_id = c.id) \
+         ORDER BY c.id, min(r.position), s.id",
+        p![],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
 }
 
 impl Store {
     /// Everything about one claim, in one read snapshot.
     pub(crate) fn claim_facts(&self, id: ClaimId) -> Result<ClaimFacts> {
-        self.read_sqlite(|c| claim_facts(c, id))
+        self.read(|db| claim_facts(db, id))
     }
 
     /// What an evidence summary needs, in one read snapshot.
     pub(crate) fn summary_facts(&self, id: ClaimId) -> Result<SummaryFacts> {
-        self.read_sqlite(|c| summary_facts(c, id))
+        self.read(|db| summary_facts(db, id))
     }
 
     /// The root of a source's affiliation tree.
     pub(crate) fn affiliation_root(&self, id: SourceId) -> Result<SourceId> {
-        self.read_sqlite(|c| {
-            super::convert::rowid(c, id)?;
-            root_of(c, id)
+        self.read(|db| {
+            db.query_opt("SELECT id FROM sources WHERE uuid = ?1", p![id], |r| {
+                r.get::<i64>(0)
+            })?
+            .ok_or_else(|| Error::not_found("source", id))?;
+            root_of(db, id)
         })
     }
 
@@ -458,12 +486,12 @@ impl Store {
         id: ClaimId,
         unit_keys: impl Fn(&Claim) -> Vec<Vec<String>>,
     ) -> Result<(ClaimFacts, Vec<StoredConflictLink>, Vec<StoredQuantity>)> {
-        self.read_sqlite(|c| {
-            let facts = claim_facts(c, id)?;
-            let links = conflict_links_of(c, id)?;
+        self.read(|db| {
+            let facts = claim_facts(db, id)?;
+            let links = conflict_links_of(db, id)?;
             let mut others = Vec::new();
             for keys in unit_keys(&facts.claim) {
-                others.extend(quantities_with_unit(c, &keys, id)?);
+                others.extend(quantities_with_unit(db, &keys, id)?);
             }
             Ok((facts, links, others))
         })
@@ -474,19 +502,19 @@ impl Store {
     pub(crate) fn all_conflict_facts(
         &self,
     ) -> Result<(Vec<StoredConflictLink>, Vec<ClaimFacts>, Vec<StoredQuantity>)> {
-        self.read_sqlite(|c| {
-            let links = all_conflict_links(c)?;
-            let disputed = claims_with_both_stances(c)?
+        self.read(|db| {
+            let links = all_conflict_links(db)?;
+            let disputed = claims_with_both_stances(db)?
                 .into_iter()
-                .map(|id| claim_facts(c, id))
+                .map(|id| claim_facts(db, id))
                 .collect::<Result<_>>()?;
-            Ok((links, disputed, all_quantities(c)?))
+            Ok((links, disputed, all_quantities(db)?))
         })
     }
 
     /// Claims whose every attribution passes through a common relay, with those relays.
     pub(crate) fn relay_bottleneck_rows(&self) -> Result<Vec<(ClaimId, SourceId)>> {
-        self.read_sqlite(relay_bottlenecks)
+        self.read(relay_bottlenecks)
     }
 }
 
@@ -505,9 +533,9 @@ mod tests {
         let mut with_parents = 0;
         for claim in &claims {
             store
-                .read_sqlite(|conn| {
-                    let lean = summary_facts(conn, claim.id)?;
-                    let full = claim_facts(conn, claim.id)?;
+                .read(|db| {
+                    let lean = summary_facts(db, claim.id)?;
+                    let full = claim_facts(db, claim.id)?;
                     assert_eq!(lean.claim, claim.id);
                     assert_eq!(lean.kind, claim.kind);
                     assert_eq!(lean.evidence, full.evidence);
@@ -542,13 +570,13 @@ mod tests {
                         .collect();
                     assert_eq!(lean.sources.keys().copied().collect::<HashSet<_>>(), involved);
                     for (id, b) in &lean.sources {
-                        let source = super::super::record::sources::read(conn, *id)?;
+                        let source = super::super::record::sources::read(db.sqlite()?, *id)?;
                         assert_eq!(b.name, source.name);
                         assert_eq!(b.reliability, source.reliability);
-                        assert_eq!(b.root, root_of(conn, *id)?);
+                        assert_eq!(b.root, root_of(db, *id)?);
                         assert_eq!(
                             b.root_name,
-                            super::super::record::sources::read(conn, b.root)?.name
+                            super::super::record::sources::read(db.sqlite()?, b.root)?.name
                         );
                         with_parents += usize::from(b.root != *id);
                     }

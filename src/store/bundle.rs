@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
+use super::db::{Row, p};
 use super::history::{BatchLog, track_with};
 use super::record::{Lookup, Record};
 use super::record::{attributions, claims, evidence, links, publications, reviews, sources};
@@ -268,7 +269,9 @@ impl Store {
     pub(crate) fn for_each_record(&self, f: &mut dyn FnMut(Item<'_>) -> Result<()>) -> Result<()> {
         // Every page is read once: through the memory map they would all count as resident.
         self.unmapped(|| {
-            self.read_sqlite(|c| {
+            self.read(|db| {
+                // TODO(issue 13): the record readers move onto the seam (pgconv); SQLite only until then.
+                let c = db.sqlite()?;
                 f(Item::Sources(&sources::all(c)?))?;
                 publications::each(c, &mut |x| f(Item::Publication(x)))?;
                 claims::each(c, &mut |x| f(Item::Claim(x)))?;
@@ -289,24 +292,27 @@ impl Store {
 
     /// How many records of each kind the store holds.
     pub fn counts(&self) -> Result<Counts> {
-        self.read_sqlite(|c| {
-            Ok(c.prepare_cached(
+        // A count is never negative; `count` reads it as the unsigned number it is.
+        let count = |r: &Row<'_>, i: usize| -> Result<u64> { Ok(r.get::<i64>(i)?.max(0) as u64) };
+        self.read(|db| {
+            db.query_one(
                 "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM publications), \
                  (SELECT count(*) FROM claims), (SELECT count(*) FROM attributions), \
                  (SELECT count(*) FROM evidence), (SELECT count(*) FROM claim_links), \
                  (SELECT count(*) FROM reviews)",
-            )?
-            .query_row([], |r| {
-                Ok(Counts {
-                    sources: r.get::<_, i64>(0)? as u64,
-                    publications: r.get::<_, i64>(1)? as u64,
-                    claims: r.get::<_, i64>(2)? as u64,
-                    attributions: r.get::<_, i64>(3)? as u64,
-                    evidence: r.get::<_, i64>(4)? as u64,
-                    links: r.get::<_, i64>(5)? as u64,
-                    reviews: r.get::<_, i64>(6)? as u64,
-                })
-            })?)
+                p![],
+                |r| {
+                    Ok(Counts {
+                        sources: count(r, 0)?,
+                        publications: count(r, 1)?,
+                        claims: count(r, 2)?,
+                        attributions: count(r, 3)?,
+                        evidence: count(r, 4)?,
+                        links: count(r, 5)?,
+                        reviews: count(r, 6)?,
+                    })
+                },
+            )
         })
     }
 }

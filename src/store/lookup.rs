@@ -1,6 +1,7 @@
 //! Lookups importers use to recognise records they have already written.
 
 use super::Store;
+use super::db::{Db, p};
 use super::record::reviews;
 use crate::error::Result;
 use crate::model::ids::ReviewId;
@@ -20,15 +21,23 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn reviews_at_url(&self, url: &str) -> Result<Vec<Review>> {
-        self.read_sqlite(|c| reviews_at_url(c, url))
+        self.read(|db| reviews_at_url(db, url))
     }
 }
 
 /// Reviews whose URL is exactly `url`, oldest first.
-pub(crate) fn reviews_at_url(c: &rusqlite::Connection, url: &str) -> Result<Vec<Review>> {
-    let ids: Vec<ReviewId> = c
-        .prepare_cached("SELECT uuid FROM reviews WHERE url = +?1 ORDER BY id")?
-        .query_map([url], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+pub(crate) fn reviews_at_url(db: &Db<'_>, url: &str) -> Result<Vec<Review>> {
+    // `+?1`: SQLite must use `reviews_url`, not scan by rowid for the ORDER BY (PostgreSQL's rewrite
+    // drops the `+`).
+    let ids: Vec<ReviewId> = db.query_vec(
+        "SELECT uuid FROM reviews WHERE url = +?1 ORDER BY id",
+        p![url],
+        |r| r.get(0),
+    )?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // TODO(issue 13): the review reader moves onto the seam (pgconv); SQLite only until then.
+    let c = db.sqlite()?;
     ids.into_iter().map(|id| reviews::read(c, id)).collect()
 }

@@ -1,39 +1,41 @@
 //! SQL for API tokens (`claimtrack serve`; table `api_tokens` in `schema/0001_initial.sql`): name,
 //! role, SHA-256 of the secret, made / revoked times.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use time::OffsetDateTime;
 
 use super::Store;
-use super::convert::{ts_from_sql, ts_to_sql};
+use super::convert::ts_to_sql;
+use super::db::{Db, Row, p};
 use crate::error::{Error, Result};
 use crate::model::now;
 use crate::model::token::{Role, Token, validate_name};
 
-fn role_from(row: &Row<'_>, idx: usize) -> rusqlite::Result<Role> {
-    let s: String = row.get(idx)?;
-    s.parse().map_err(|e: Error| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+/// A stored time (unix nanoseconds) read back; anything out of range is damage.
+fn time_at(n: i64) -> Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)).map_err(|e| Error::Corrupt {
+        path: String::new(),
+        message: format!("an API token's time {n} is out of range: {e}"),
     })
 }
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Token> {
+/// A token from the columns `name, role, created_at, revoked_at`.
+fn from_row(row: &Row<'_>) -> Result<Token> {
+    let role: String = row.get(1)?;
     let revoked: Option<i64> = row.get(3)?;
     Ok(Token {
         name: row.get(0)?,
-        role: role_from(row, 1)?,
-        created_at: ts_from_sql(row, 2)?,
-        revoked_at: match revoked {
-            Some(_) => Some(ts_from_sql(row, 3)?),
-            None => None,
-        },
+        role: role.parse()?,
+        created_at: time_at(row.get(2)?)?,
+        revoked_at: revoked.map(time_at).transpose()?,
     })
 }
 
-fn by_name(conn: &Connection, name: &str) -> Result<Option<Token>> {
-    Ok(conn
-        .prepare_cached("SELECT name, role, created_at, revoked_at FROM api_tokens WHERE name = ?1")?
-        .query_row([name], from_row)
-        .optional()?)
+fn by_name(db: &Db<'_>, name: &str) -> Result<Option<Token>> {
+    db.query_opt(
+        "SELECT name, role, created_at, revoked_at FROM api_tokens WHERE name = ?1",
+        p![name],
+        from_row,
+    )
 }
 
 impl Store {
@@ -61,17 +63,19 @@ impl Store {
     pub fn add_token(&self, name: &str, role: Role, hash: &[u8; 32]) -> Result<Token> {
         validate_name(name)?;
         let created_at = now();
-        self.write_sqlite(|c| {
-            if by_name(c, name)?.is_some() {
+        let at = ts_to_sql(created_at)?;
+        let secret: &[u8] = &hash[..];
+        self.write(|db| {
+            if by_name(db, name)?.is_some() {
                 return Err(Error::Duplicate {
                     kind: "token",
                     key: name.to_string(),
                 });
             }
-            c.prepare_cached(
+            db.execute(
                 "INSERT INTO api_tokens (name, role, secret_sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![name, role.as_str(), &hash[..], ts_to_sql(created_at)?])?;
+                p![name, role.as_str(), secret, at],
+            )?;
             Ok(())
         })?;
         Ok(Token {
@@ -86,12 +90,16 @@ impl Store {
     ///
     /// Shown in the example of [`add_token`](Self::add_token).
     pub fn tokens(&self) -> Result<Vec<Token>> {
-        self.read_sqlite(|c| {
-            let mut stmt =
-                c.prepare_cached("SELECT name, role, created_at, revoked_at FROM api_tokens ORDER BY name")?;
-            let rows = stmt.query_map([], from_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
+        let mut all = self.read(|db| {
+            db.query_vec(
+                "SELECT name, role, created_at, revoked_at FROM api_tokens",
+                p![],
+                from_row,
+            )
+        })?;
+        // By name in byte order, as SQLite's BINARY collation sorts, whatever PostgreSQL's collation.
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(all)
     }
 
     /// Revokes the token `name`: from now on it is refused. Revoking a revoked token changes nothing;
@@ -100,11 +108,14 @@ impl Store {
     /// Shown in the example of [`add_token`](Self::add_token).
     pub fn revoke_token(&self, name: &str) -> Result<Token> {
         let at = now();
-        self.write_sqlite(|c| {
-            let mut token = by_name(c, name)?.ok_or_else(|| Error::not_found("token", name))?;
+        let stored_at = ts_to_sql(at)?;
+        self.write(|db| {
+            let mut token = by_name(db, name)?.ok_or_else(|| Error::not_found("token", name))?;
             if token.revoked_at.is_none() {
-                c.prepare_cached("UPDATE api_tokens SET revoked_at = ?2 WHERE name = ?1")?
-                    .execute(params![name, ts_to_sql(at)?])?;
+                db.execute(
+                    "UPDATE api_tokens SET revoked_at = ?2 WHERE name = ?1",
+                    p![name, stored_at],
+                )?;
                 token.revoked_at = Some(at);
             }
             Ok(token)
@@ -115,23 +126,23 @@ impl Store {
     ///
     /// Shown in the example of [`add_token`](Self::add_token).
     pub fn active_token_hashes(&self) -> Result<Vec<(Token, [u8; 32])>> {
-        self.read_sqlite(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT name, role, created_at, revoked_at, secret_sha256 FROM api_tokens \
-                 WHERE revoked_at IS NULL ORDER BY name",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                let hash: Vec<u8> = r.get(4)?;
-                Ok((from_row(r)?, hash))
-            })?;
+        self.read(|db| {
             let mut out = Vec::new();
-            for row in rows {
-                let (token, hash) = row?;
-                // The schema's CHECK keeps every hash 32 bytes; anything else cannot match a secret.
-                if let Ok(hash) = <[u8; 32]>::try_from(hash.as_slice()) {
-                    out.push((token, hash));
-                }
-            }
+            db.query_each(
+                "SELECT name, role, created_at, revoked_at, secret_sha256 FROM api_tokens \
+                 WHERE revoked_at IS NULL",
+                p![],
+                |r| {
+                    let hash: Vec<u8> = r.get(4)?;
+                    // The schema's CHECK keeps every hash 32 bytes; anything else cannot match a secret.
+                    if let Ok(hash) = <[u8; 32]>::try_from(hash.as_slice()) {
+                        out.push((from_row(r)?, hash));
+                    }
+                    Ok(())
+                },
+            )?;
+            // By name in byte order (see `tokens`).
+            out.sort_by(|a: &(Token, [u8; 32]), b| a.0.name.cmp(&b.0.name));
             Ok(out)
         })
     }

@@ -223,7 +223,7 @@ impl<'a> Batch<'a> {
 
     /// Reviews at exactly this URL (see [`Store::reviews_at_url`]), this batch's included.
     pub fn reviews_at_url(&self, url: &str) -> Result<Vec<Review>> {
-        lookup::reviews_at_url(self.conn, url)
+        lookup::reviews_at_url(&crate::store::db::Db::Sqlite(self.conn), url)
     }
 
     /// The claim with exactly this text that has a review at `url`, if any: how importers recognise a

@@ -30,6 +30,7 @@ mod write;
 
 pub(crate) use actor::init_actor;
 pub(crate) use batch::BatchLog;
+pub(crate) use read::stored_time;
 pub(crate) use write::{inserted, track, track_with};
 
 #[cfg(test)]

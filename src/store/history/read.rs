@@ -1,7 +1,7 @@
 //! Reading the history back: one record's, an actor's, a claim's.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::batch::{batch_holding, rowid_of_entity};
@@ -10,26 +10,38 @@ use crate::error::{Error, Result};
 use crate::model::history::{Change, EntityKind, Operation};
 use crate::model::ids::*;
 use crate::store::Store;
+use crate::store::convert::StoredId;
+use crate::store::db::{Db, Param, Row, p};
+
+/// A stored time (unix nanoseconds, as every record and history time is kept on both engines) read
+/// back; a number outside `OffsetDateTime`'s range is damage.
+pub(crate) fn stored_time(n: i64) -> Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)).map_err(|e| Error::Corrupt {
+        path: String::new(),
+        message: format!("a stored time ({n} ns) is out of range: {e}"),
+    })
+}
 
 /// The `import` change of a record a batch created, as readers show it: the batch entry's number, time
 /// and actor, and the record's value as written (the value before of its first own entry, or the record
 /// as stored now). `None` when no batch created it.
-pub(super) fn batch_creation(conn: &Connection, kind: EntityKind, entity: Uuid) -> Result<Option<Change>> {
+pub(super) fn batch_creation(db: &Db<'_>, kind: EntityKind, entity: Uuid) -> Result<Option<Change>> {
     if kind == EntityKind::Batch {
         return Ok(None);
     }
-    let first: Option<(Option<String>, Option<i64>)> = conn
-        .prepare_cached(
-            "SELECT before, batch FROM history WHERE entity = ?1 AND entity_kind = ?2 ORDER BY id LIMIT 1",
-        )?
-        .query_row(params![&entity.as_bytes()[..], kind], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
+    // JSON as text: PostgreSQL keeps it as `json`, whose text is the value as written.
+    let first: Option<(Option<String>, Option<i64>)> = db.query_opt(
+        "SELECT CAST(before AS TEXT), batch FROM history WHERE entity = ?1 AND entity_kind = ?2 \
+         ORDER BY id LIMIT 1",
+        p![entity, kind],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let (batch, after) = match first {
         Some((Some(before), Some(batch))) => (batch, parse_json(Some(before), batch)?),
         Some(_) => return Ok(None),
         None => {
+            // TODO(issue 13): the history's record lookups move onto the seam (pgconv).
+            let conn = db.sqlite()?;
             let Some(rowid) = rowid_of_entity(conn, kind, entity)? else {
                 return Ok(None);
             };
@@ -39,12 +51,13 @@ pub(super) fn batch_creation(conn: &Connection, kind: EntityKind, entity: Uuid) 
             (batch, snapshot(conn, kind, entity)?)
         }
     };
-    let (at, actor): (i64, String) = conn
-        .prepare_cached("SELECT at, actor FROM history WHERE id = ?1")?
-        .query_row([batch], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (at, actor): (i64, String) =
+        db.query_one("SELECT at, actor FROM history WHERE id = ?1", p![batch], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     Ok(Some(Change {
         seq: batch,
-        at: time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at)).map_err(|e| Error::Corrupt {
+        at: stored_time(at).map_err(|e| Error::Corrupt {
             path: String::new(),
             message: format!("history entry {batch}: bad time: {e}"),
         })?,
@@ -59,45 +72,39 @@ pub(super) fn batch_creation(conn: &Connection, kind: EntityKind, entity: Uuid) 
 }
 
 /// The claim and the records that belong to it now: its attributions, evidence, reviews and links.
-pub(super) fn claim_records(conn: &Connection, claim: ClaimId) -> Result<Vec<(EntityKind, Uuid)>> {
-    let Some(own) = crate::store::convert::rowid_opt(conn, claim)? else {
+pub(super) fn claim_records(db: &Db<'_>, claim: ClaimId) -> Result<Vec<(EntityKind, Uuid)>> {
+    let Some(own) = db.query_opt(ClaimId::LOOKUP, p![claim], |r| r.get::<i64>(0))? else {
         return Ok(Vec::new());
     };
     let mut out = vec![(EntityKind::Claim, claim.as_uuid())];
-    let mut stmt = conn.prepare_cached(
-        "SELECT 'attribution', uuid FROM attributions WHERE claim_id = ?1 \
-         UNION ALL SELECT 'evidence', uuid FROM evidence WHERE claim_id = ?1 \
-         UNION ALL SELECT 'review', uuid FROM reviews WHERE claim_id = ?1 \
-         UNION ALL SELECT 'claim_link', uuid FROM claim_links WHERE from_claim = ?1 OR to_claim = ?1",
+    // The kinds' names as text (PostgreSQL would not guess a bare literal's type in a UNION).
+    db.query_each(
+        "SELECT CAST('attribution' AS TEXT), uuid FROM attributions WHERE claim_id = ?1 \
+         UNION ALL SELECT CAST('evidence' AS TEXT), uuid FROM evidence WHERE claim_id = ?1 \
+         UNION ALL SELECT CAST('review' AS TEXT), uuid FROM reviews WHERE claim_id = ?1 \
+         UNION ALL SELECT CAST('claim_link' AS TEXT), uuid FROM claim_links \
+         WHERE from_claim = ?1 OR to_claim = ?1",
+        p![own],
+        |r| {
+            out.push((r.get(0)?, r.get(1)?));
+            Ok(())
+        },
     )?;
-    let rows = stmt.query_map([own], |r| {
-        Ok((r.get::<_, EntityKind>(0)?, r.get::<_, Vec<u8>>(1)?))
-    })?;
-    for row in rows {
-        let (kind, blob) = row?;
-        out.push((kind, stored_uuid(kind, &blob)?));
-    }
     Ok(out)
 }
 
-/// A record's id as stored (a 16-byte BLOB; anything else is damage).
-pub(super) fn stored_uuid(kind: EntityKind, blob: &[u8]) -> Result<Uuid> {
-    Uuid::from_slice(blob).map_err(|_| Error::Corrupt {
-        path: String::new(),
-        message: format!("a {kind} uuid is {} bytes long", blob.len()),
-    })
-}
-
 /// A batch entry's value: how many records of each kind it wrote.
-pub(super) fn batch_counts(conn: &Connection, batch: i64) -> Result<Value> {
+pub(super) fn batch_counts(db: &Db<'_>, batch: i64) -> Result<Value> {
     let mut map = serde_json::Map::new();
-    let mut stmt =
-        conn.prepare_cached("SELECT entity_kind, records FROM history_batch_rows WHERE batch = ?1")?;
-    let rows = stmt.query_map([batch], |r| Ok((r.get::<_, EntityKind>(0)?, r.get::<_, i64>(1)?)))?;
-    for row in rows {
-        let (kind, n) = row?;
-        map.insert(kind.as_str().to_owned(), Value::from(n));
-    }
+    db.query_each(
+        "SELECT entity_kind, records FROM history_batch_rows WHERE batch = ?1",
+        p![batch],
+        |r| {
+            let kind: EntityKind = r.get(0)?;
+            map.insert(kind.as_str().to_owned(), Value::from(r.get::<i64>(1)?));
+            Ok(())
+        },
+    )?;
     Ok(Value::Object(map))
 }
 
@@ -114,8 +121,8 @@ pub(super) fn parse_json(text: Option<String>, seq: i64) -> Result<Option<Value>
 macro_rules! select_changes {
     ($tail:literal) => {
         concat!(
-            "SELECT h.id, h.at, h.actor, h.entity_kind, h.entity, h.operation, h.before, h.after, h.reason \
-             FROM history h ",
+            "SELECT h.id, h.at, h.actor, h.entity_kind, h.entity, h.operation, CAST(h.before AS TEXT), \
+             CAST(h.after AS TEXT), h.reason FROM history h ",
             $tail
         )
     };
@@ -126,14 +133,14 @@ pub(super) type RawChange = (
     i64,
     String,
     EntityKind,
-    Vec<u8>,
+    Uuid,
     Operation,
     Option<String>,
     Option<String>,
     Option<String>,
 );
 
-pub(super) fn raw_row(r: &Row<'_>) -> rusqlite::Result<RawChange> {
+pub(super) fn raw_row(r: &Row<'_>) -> Result<RawChange> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -155,11 +162,10 @@ pub(super) fn to_change(raw: RawChange) -> Result<Change> {
     };
     let change = Change {
         seq,
-        at: time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at))
-            .map_err(|e| bad(format!("bad time: {e}")))?,
+        at: stored_time(at).map_err(|e| bad(format!("bad time: {e}")))?,
         actor,
         kind,
-        entity: Uuid::from_slice(&entity).map_err(|_| bad("bad entity id".into()))?,
+        entity,
         operation,
         before: parse_json(before, seq)?,
         after: parse_json(after, seq)?,
@@ -168,16 +174,13 @@ pub(super) fn to_change(raw: RawChange) -> Result<Change> {
     Ok(change)
 }
 
-pub(super) fn changes(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Change>> {
-    let raws: Vec<RawChange> = conn
-        .prepare_cached(sql)?
-        .query_map(p, raw_row)?
-        .collect::<rusqlite::Result<_>>()?;
+pub(super) fn changes(db: &Db<'_>, sql: &'static str, params: &[&dyn Param]) -> Result<Vec<Change>> {
+    let raws: Vec<RawChange> = db.query_vec(sql, params, raw_row)?;
     raws.into_iter()
         .map(|raw| {
             let mut change = to_change(raw)?;
             if change.kind == EntityKind::Batch {
-                change.after = Some(batch_counts(conn, change.seq)?);
+                change.after = Some(batch_counts(db, change.seq)?);
             }
             Ok(change)
         })
@@ -208,12 +211,13 @@ impl Store {
     /// ```
     pub fn history_of<I: EntityId>(&self, id: I) -> Result<Vec<Change>> {
         let kind: EntityKind = I::KIND.parse()?;
-        self.read_sqlite(|c| {
-            let mut out: Vec<Change> = batch_creation(c, kind, id.as_uuid())?.into_iter().collect();
+        let entity = id.as_uuid();
+        self.read(|db| {
+            let mut out: Vec<Change> = batch_creation(db, kind, entity)?.into_iter().collect();
             out.extend(changes(
-                c,
+                db,
                 select_changes!("WHERE h.entity = ?1 AND h.entity_kind = ?2 ORDER BY h.id"),
-                params![&id.as_uuid().as_bytes()[..], kind],
+                p![entity, kind],
             )?);
             Ok(out)
         })
@@ -223,7 +227,7 @@ impl Store {
     ///
     /// Shown in the example of [`history_of`](Self::history_of).
     pub fn history_by_actor(&self, actor: &str) -> Result<Vec<Change>> {
-        self.read_sqlite(|c| changes(c, select_changes!("WHERE h.actor = ?1 ORDER BY h.id"), [actor]))
+        self.read(|db| changes(db, select_changes!("WHERE h.actor = ?1 ORDER BY h.id"), p![actor]))
     }
 
     /// A claim's full change record, oldest first: changes to the claim itself and to every
@@ -231,31 +235,32 @@ impl Store {
     ///
     /// Shown in the example of [`history_of`](Self::history_of).
     pub fn claim_history(&self, claim: ClaimId) -> Result<Vec<Change>> {
-        self.read_sqlite(|c| {
-            let known: bool = c
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM claims WHERE uuid = ?1) \
-                     OR EXISTS (SELECT 1 FROM history_claims WHERE claim = ?1)",
-                )?
-                .query_row([claim], |r| r.get(0))?;
+        self.read(|db| {
+            // A boolean on PostgreSQL, 0 or 1 on SQLite: both read as `bool`.
+            let known: bool = db.query_one(
+                "SELECT EXISTS (SELECT 1 FROM claims WHERE uuid = ?1) \
+                 OR EXISTS (SELECT 1 FROM history_claims WHERE claim = ?1)",
+                p![claim],
+                |r| r.get(0),
+            )?;
             if !known {
                 return Err(Error::not_found("claim", claim));
             }
             let mut out = changes(
-                c,
+                db,
                 select_changes!(
                     "WHERE h.id IN (SELECT history_id FROM history_claims WHERE claim = ?1) ORDER BY h.id"
                 ),
-                [claim],
+                p![claim],
             )?;
             // Records a batch created have no entry of their own until they change: add their creation,
             // for the claim and everything that belongs to it now or belonged to it once.
             let mut records: Vec<(EntityKind, Uuid)> = out.iter().map(|ch| (ch.kind, ch.entity)).collect();
-            records.extend(claim_records(c, claim)?);
+            records.extend(claim_records(db, claim)?);
             records.sort();
             records.dedup();
             for (kind, entity) in records {
-                out.extend(batch_creation(c, kind, entity)?);
+                out.extend(batch_creation(db, kind, entity)?);
             }
             out.sort_by_key(|ch| ch.seq);
             Ok(out)

@@ -2,27 +2,24 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::Connection;
 use uuid::Uuid;
 
 use super::digest::Digest;
 use super::kinds::{self, KINDS, snapshot};
-use super::read::stored_uuid;
 use crate::error::{Error, Result};
 use crate::model::history::{EntityKind, HistoryProblem, HistoryReport};
 use crate::store::Store;
+use crate::store::db::{Db, p};
 
 /// Every record's kind, uuid and rowid, kind by kind (used by `verify`).
-pub(super) fn all_ids(conn: &Connection) -> Result<Vec<(EntityKind, Uuid, i64)>> {
+pub(super) fn all_ids(db: &Db<'_>) -> Result<Vec<(EntityKind, Uuid, i64)>> {
     let mut out = Vec::new();
     for k in &KINDS {
-        let kind = &k.kind;
-        let mut stmt = conn.prepare_cached(k.all_ids)?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))?;
-        for row in rows {
-            let (blob, rowid) = row?;
-            out.push((*kind, stored_uuid(*kind, &blob)?, rowid));
-        }
+        let kind = k.kind;
+        db.query_each(k.all_ids, p![], |r| {
+            out.push((kind, r.get(0)?, r.get(1)?));
+            Ok(())
+        })?;
     }
     Ok(out)
 }
@@ -105,7 +102,7 @@ fn fixed_field_changed(kind: EntityKind, before: &str, after: &str) -> Option<&'
         .find(|f| b.get(f) != a.get(f))
 }
 
-pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
+pub(crate) fn verify(db: &Db<'_>) -> Result<HistoryReport> {
     let mut report = HistoryReport::default();
     // Last known value (hash of its JSON text, None = deleted) of every record with history.
     // Keyed by kind and id: ids are unique per table, so a bundle may reuse one across kinds.
@@ -114,31 +111,24 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
     // and the wrapping sum of the digests of their values as written.
     let mut batches: HashMap<i64, Uuid> = HashMap::new();
     let mut found: HashMap<(i64, EntityKind), (u64, Digest)> = HashMap::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, entity_kind, entity, before, after, batch FROM history ORDER BY id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
+    // The values as text: PostgreSQL keeps them as `json`, whose text is exactly what was written, and
+    // the digests hash that text.
+    db.query_each(
+        "SELECT id, entity_kind, entity, CAST(before AS TEXT), CAST(after AS TEXT), batch FROM history \
+         ORDER BY id",
+        p![],
+        |r| {
             report.changes += 1;
             let seq: i64 = r.get(0)?;
             let kind: EntityKind = r.get(1)?;
-            let blob: Vec<u8> = r.get(2)?;
+            let entity: Uuid = r.get(2)?;
             let before: Option<String> = r.get(3)?;
             let after: Option<String> = r.get(4)?;
             // The first entry of a record a batch created names the batch.
             let batch: Option<i64> = r.get(5)?;
-            let Ok(entity) = Uuid::from_slice(&blob) else {
-                report.problems.push(HistoryProblem {
-                    kind,
-                    entity: Uuid::nil(),
-                    problem: format!("history entry {seq} has a malformed id"),
-                });
-                continue;
-            };
             if kind == EntityKind::Batch {
                 batches.insert(seq, entity);
-                continue;
+                return Ok(());
             }
             let mut problem = |p: String| {
                 report.problems.push(HistoryProblem {
@@ -186,25 +176,30 @@ pub(crate) fn verify(conn: &Connection) -> Result<HistoryReport> {
             }
             let after_hash = after.as_deref().map(Digest::of_text);
             last.insert((kind, entity), (after_hash, seq));
-        }
-    }
+            Ok(())
+        },
+    )?;
     // What each batch says it wrote, and where.
     let mut ranges = BatchRanges::default();
     let mut written: Vec<(i64, EntityKind, u64, Digest)> = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT batch, entity_kind, first_row, last_row, records, digest FROM history_batch_rows \
-             ORDER BY batch",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
+    db.query_each(
+        "SELECT batch, entity_kind, first_row, last_row, records, digest FROM history_batch_rows \
+         ORDER BY batch",
+        p![],
+        |r| {
             let (batch, kind): (i64, EntityKind) = (r.get(0)?, r.get(1)?);
             ranges.paint(kind, r.get(2)?, r.get(3)?, batch);
-            written.push((batch, kind, r.get::<_, i64>(4)? as u64, r.get(5)?));
-        }
-    }
+            // The schema's CHECK keeps the count positive.
+            let records = u64::try_from(r.get::<i64>(4)?).unwrap_or(0);
+            written.push((batch, kind, records, r.get(5)?));
+            Ok(())
+        },
+    )?;
+    // TODO(issue 13): the record readers behind `snapshot` and the digests move onto the seam
+    // (pgconv); until then this part runs on SQLite only.
+    let conn = db.sqlite()?;
     let mut seen: HashSet<(EntityKind, Uuid)> = HashSet::new();
-    for (kind, id, rowid) in all_ids(conn)? {
+    for (kind, id, rowid) in all_ids(db)? {
         report.records += 1;
         seen.insert((kind, id));
         let entries = last.get(&(kind, id));
@@ -286,7 +281,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn verify_history(&self) -> Result<HistoryReport> {
-        self.read_sqlite(verify)
+        self.read(verify)
     }
 }
 
