@@ -1,5 +1,9 @@
 //! The store through the public API: create, read, update, list, delete, and refusals.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::{Backend, Desk, sqlite_only};
 use claimtrack::ClaimLink;
 use claimtrack::io::bundle;
 use claimtrack::{
@@ -8,18 +12,14 @@ use claimtrack::{
     SourceRole, Stance, Store, Verdict,
 };
 
-fn store() -> Store {
-    Store::open_in_memory().unwrap()
-}
-
 /// Everything in the store, for "the database is unchanged" checks.
 fn snapshot(s: &Store) -> Bundle {
     bundle::export(s).unwrap()
 }
 
-#[test]
-fn every_entity_round_trips_through_the_store() {
-    let s = store();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(every_entity_round_trips_through_the_store);
+fn every_entity_round_trips_through_the_store(s: &Store) {
     let dprk = s
         .add_source(NewSource::new("DPRK state", SourceKind::GovernmentBody).country("kp"))
         .unwrap();
@@ -148,9 +148,9 @@ fn every_entity_round_trips_through_the_store() {
     assert_eq!((counts.evidence, counts.links, counts.reviews), (1, 1, 1));
 }
 
-#[test]
-fn updates_replace_fields_and_children() {
-    let s = store();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(updates_replace_fields_and_children);
+fn updates_replace_fields_and_children(s: &Store) {
     let a = s
         .add_source(NewSource::new("Tass", SourceKind::NewsAgency).alias("TASS"))
         .unwrap();
@@ -188,9 +188,9 @@ fn updates_replace_fields_and_children() {
     assert_eq!(s.evidence_of(c).unwrap().len(), 2);
 }
 
-#[test]
-fn sources_are_found_by_name_or_alias_in_any_case_and_script() {
-    let s = store();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(sources_are_found_by_name_or_alias_in_any_case_and_script);
+fn sources_are_found_by_name_or_alias_in_any_case_and_script(s: &Store) {
     let kcna = s
         .add_source(NewSource::new("Korean Central News Agency", SourceKind::NewsAgency).alias("KCNA"))
         .unwrap();
@@ -218,9 +218,9 @@ fn sources_are_found_by_name_or_alias_in_any_case_and_script() {
     assert!(s.find_source("' OR 1=1 --").unwrap().is_none());
 }
 
-#[test]
-fn awkward_text_is_stored_and_read_back_exactly() {
-    let s = store();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(awkward_text_is_stored_and_read_back_exactly);
+fn awkward_text_is_stored_and_read_back_exactly(s: &Store) {
     let texts = [
         "O'Brien said \"it's done\"; -- not a comment",
         "'); DROP TABLE claims; --",
@@ -265,30 +265,30 @@ fn refused(s: &Store, bad: impl FnOnce(&Store) -> claimtrack::Result<()>, check:
     );
 }
 
-#[test]
-fn bad_input_is_refused_with_a_typed_error_and_no_change() {
-    let s = store();
-    claimtrack::seeds::load_wonsan(&s).unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(bad_input_is_refused_with_a_typed_error_and_no_change);
+fn bad_input_is_refused_with_a_typed_error_and_no_change(s: &Store) {
+    claimtrack::seeds::load_wonsan(s).unwrap();
     let claim = s.claims().unwrap()[0].id;
     let source = s.sources().unwrap()[0].id;
 
     refused(
-        &s,
+        s,
         |s| s.add_claim(NewClaim::factual("")).map(drop),
         |e| matches!(e, Error::Invalid { field: "text", .. }),
     );
     refused(
-        &s,
+        s,
         |s| s.add_claim(NewClaim::factual(" \n\t ")).map(drop),
         |e| matches!(e, Error::Invalid { field: "text", .. }),
     );
     refused(
-        &s,
+        s,
         |s| s.add_claim(NewClaim::factual("nul \0 inside")).map(drop),
         |e| matches!(e, Error::Invalid { field: "text", reason } if reason.contains("NUL")),
     );
     refused(
-        &s,
+        s,
         |s| {
             s.add_source(NewSource::new("Seoul", SourceKind::GovernmentBody).country("Korea"))
                 .map(drop)
@@ -296,7 +296,7 @@ fn bad_input_is_refused_with_a_typed_error_and_no_change() {
         |e| matches!(e, Error::Invalid { field: "country", reason } if reason.contains("Korea")),
     );
     refused(
-        &s,
+        s,
         |s| {
             s.attribute(
                 claim,
@@ -307,7 +307,7 @@ fn bad_input_is_refused_with_a_typed_error_and_no_change() {
         |e| matches!(e, Error::Invalid { field: "quote", .. }),
     );
     refused(
-        &s,
+        s,
         |s| {
             s.add_claim(NewClaim::factual("x").quantity(Quantity::about(f64::NAN, "troops")))
                 .map(drop)
@@ -323,7 +323,7 @@ fn bad_input_is_refused_with_a_typed_error_and_no_change() {
         },
     );
     refused(
-        &s,
+        s,
         |s| s.add_claim(NewClaim::factual("x").language("English")).map(drop),
         |e| {
             matches!(
@@ -339,7 +339,7 @@ fn bad_input_is_refused_with_a_typed_error_and_no_change() {
     let ghost_claim = ClaimId::new();
     let ghost_source = SourceId::new();
     refused(
-        &s,
+        s,
         |s| {
             s.attribute(ghost_claim, NewAttribution::said_by(source))
                 .map(drop)
@@ -347,7 +347,7 @@ fn bad_input_is_refused_with_a_typed_error_and_no_change() {
         |e| matches!(e, Error::NotFound { kind: "claim", id } if *id == ghost_claim.to_string()),
     );
     refused(
-        &s,
+        s,
         |s| {
             s.add_evidence(claim, NewEvidence::new(ghost_source, Stance::Supports))
                 .map(drop)
@@ -355,7 +355,7 @@ fn bad_input_is_refused_with_a_typed_error_and_no_change() {
         |e| matches!(e, Error::NotFound { kind: "source", .. }),
     );
     refused(
-        &s,
+        s,
         |s| {
             s.attribute(claim, NewAttribution::said_by(source).via(ghost_source))
                 .map(drop)
@@ -363,18 +363,18 @@ fn bad_input_is_refused_with_a_typed_error_and_no_change() {
         |e| matches!(e, Error::NotFound { kind: "source", .. }),
     );
     refused(
-        &s,
+        s,
         |s| s.claim(ghost_claim).map(drop),
         |e| matches!(e, Error::NotFound { kind: "claim", .. }),
     );
     // An id of the wrong kind is simply not found among claims.
     refused(
-        &s,
+        s,
         |s| s.claim(ClaimId::from_uuid(source.as_uuid())).map(drop),
         |e| matches!(e, Error::NotFound { kind: "claim", .. }),
     );
     refused(
-        &s,
+        s,
         |s| {
             ClaimLink::new(claim, LinkKind::Duplicates, claim)
                 .and_then(|l| s.add_link(&l))
@@ -383,7 +383,7 @@ fn bad_input_is_refused_with_a_typed_error_and_no_change() {
         |e| matches!(e, Error::Invalid { field: "link", .. }),
     );
     refused(
-        &s,
+        s,
         |s| {
             s.add_review(
                 claim,
@@ -395,9 +395,9 @@ fn bad_input_is_refused_with_a_typed_error_and_no_change() {
     );
 }
 
-#[test]
-fn affiliation_cycles_are_refused() {
-    let s = store();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(affiliation_cycles_are_refused);
+fn affiliation_cycles_are_refused(s: &Store) {
     let a = s
         .add_source(NewSource::new("A", SourceKind::Organisation))
         .unwrap();
@@ -411,7 +411,7 @@ fn affiliation_cycles_are_refused() {
         let mut src = s.source(child).unwrap();
         src.part_of = Some(parent);
         refused(
-            &s,
+            s,
             |s| s.update_source(&src),
             |e| matches!(e, Error::AffiliationCycle { .. }),
         );
@@ -422,9 +422,9 @@ fn affiliation_cycles_are_refused() {
     s.update_source(&src).unwrap();
 }
 
-#[test]
-fn deleting_what_is_still_referenced_is_refused() {
-    let s = store();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(deleting_what_is_still_referenced_is_refused);
+fn deleting_what_is_still_referenced_is_refused(s: &Store) {
     let state = s
         .add_source(NewSource::new("State", SourceKind::GovernmentBody))
         .unwrap();
@@ -440,7 +440,7 @@ fn deleting_what_is_still_referenced_is_refused() {
         .unwrap();
 
     refused(
-        &s,
+        s,
         |s| s.delete_source(state),
         |e| {
             matches!(
@@ -454,12 +454,12 @@ fn deleting_what_is_still_referenced_is_refused() {
         },
     );
     refused(
-        &s,
+        s,
         |s| s.delete_source(agency),
         |e| matches!(e, Error::StillReferenced { .. }),
     );
     refused(
-        &s,
+        s,
         |s| s.delete_claim(claim),
         |e| {
             matches!(
@@ -473,7 +473,7 @@ fn deleting_what_is_still_referenced_is_refused() {
         },
     );
     refused(
-        &s,
+        s,
         |s| s.delete_publication(pub_),
         |e| matches!(e, Error::StillReferenced { .. }),
     );
@@ -491,16 +491,16 @@ fn deleting_what_is_still_referenced_is_refused() {
     ));
 }
 
-#[test]
-fn duplicate_links_and_ids_are_refused() {
-    let s = store();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(duplicate_links_and_ids_are_refused);
+fn duplicate_links_and_ids_are_refused(s: &Store) {
     let a = s.add_claim(NewClaim::factual("A")).unwrap();
     let b = s.add_claim(NewClaim::factual("B")).unwrap();
     ClaimLink::new(a, LinkKind::Denies, b)
         .and_then(|l| s.add_link(&l))
         .unwrap();
     refused(
-        &s,
+        s,
         |s| {
             ClaimLink::new(a, LinkKind::Denies, b)
                 .and_then(|l| s.add_link(&l))
@@ -522,9 +522,9 @@ fn duplicate_links_and_ids_are_refused() {
         .unwrap();
 }
 
-#[test]
-fn claims_page_walks_all_claims_in_order() {
-    let s = store();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(claims_page_walks_all_claims_in_order);
+fn claims_page_walks_all_claims_in_order(s: &Store) {
     let ids: Vec<ClaimId> = (0..25)
         .map(|i| s.add_claim(NewClaim::factual(format!("claim {i}"))).unwrap())
         .collect();
@@ -542,22 +542,24 @@ fn claims_page_walks_all_claims_in_order() {
     assert_eq!(s.claims_tagged("none").unwrap().len(), 0);
 }
 
-#[test]
-fn file_database_uses_wal_and_survives_reopening() {
-    let dir = std::env::temp_dir().join(format!("claimtrack-store-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("desk.db");
-    let _ = std::fs::remove_file(&path);
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(a_database_survives_reopening_and_is_shared_by_connections);
+fn a_database_survives_reopening_and_is_shared_by_connections(desk: &Desk) {
     let id = {
-        let s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), claimtrack::SCHEMA_VERSION);
+        let s = desk.open();
+        let version = s.schema_version().unwrap();
+        match desk.backend() {
+            Backend::Sqlite => assert_eq!(version, claimtrack::SCHEMA_VERSION),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => assert_eq!(version, claimtrack::POSTGRES_SCHEMA_VERSION),
+            #[cfg(not(feature = "postgres"))]
+            Backend::Postgres => unreachable!("no PostgreSQL desk without the feature"),
+        }
         s.add_claim(NewClaim::factual("persisted")).unwrap()
     };
-    let s = Store::open(&path).unwrap();
+    let s = desk.open();
     assert_eq!(s.claim(id).unwrap().text, "persisted");
-    // A second connection on the same file sees the same data.
-    let t = Store::open(&path).unwrap();
+    // A second connection on the same database sees the same data.
+    let t = desk.open();
     assert_eq!(t.counts().unwrap().claims, 1);
-    drop((s, t));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
