@@ -55,7 +55,9 @@ impl Store {
     /// **How the query is read:** as plain words. Quotes, `*`, `AND`, `OR`, `NEAR(`, `column:` and other
     /// search-engine syntax are treated as text, never as commands; words match regardless of case,
     /// accents and English word endings ("troops" finds "troop"). The first [`MAX_SEARCH_TERMS`] distinct
-    /// words are used. A query without any letter or digit finds nothing.
+    /// words are used. A query without any letter or digit finds nothing. On PostgreSQL words match
+    /// regardless of case only: accents and endings count there ("troop" does not find "troops"); see
+    /// docs/postgres.md.
     ///
     /// **How results are ranked:** claims whose own text holds every word come first, then claims found
     /// only through a quote or an excerpt; within each group by BM25 relevance (rarer words and shorter

@@ -131,7 +131,7 @@ pub(crate) fn insert(conn: &Connection, a: &Attribution, refs: &mut dyn Refs) ->
         ])
         .map_err(|e| insert_err(e, "attribution", a.id))?;
     let own = conn.last_insert_rowid();
-    crate::store::search::index_quote(conn, own, a.quote.as_deref())?;
+    crate::store::search::index_quote(&crate::store::db::Db::Sqlite(conn), own, a.quote.as_deref())?;
     write_relays(conn, own, a, &relays)
 }
 

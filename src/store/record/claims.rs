@@ -126,7 +126,7 @@ pub(crate) fn insert(conn: &Connection, c: &Claim, refs: &mut dyn Refs) -> Resul
         .map_err(|e| insert_err(e, "claim", c.id))?;
     let own = conn.last_insert_rowid();
     refs.inserted(EntityKind::Claim, c.id.as_uuid(), own);
-    crate::store::search::index_claim(conn, own, &c.text)?;
+    crate::store::search::index_claim(&crate::store::db::Db::Sqlite(conn), own, &c.text)?;
     write_children(conn, own, c)
 }
 

@@ -100,7 +100,11 @@ pub(crate) fn insert(conn: &Connection, e: &Evidence, refs: &mut dyn Refs) -> Re
             e.answer_type
         ])
         .map_err(|err| insert_err(err, "evidence", e.id))?;
-    crate::store::search::index_excerpt(conn, conn.last_insert_rowid(), e.excerpt.as_deref())
+    crate::store::search::index_excerpt(
+        &crate::store::db::Db::Sqlite(conn),
+        conn.last_insert_rowid(),
+        e.excerpt.as_deref(),
+    )
 }
 
 pub(crate) fn update(conn: &Connection, e: &Evidence) -> Result<()> {

@@ -1,8 +1,13 @@
-//! SQL for full-text search (FTS5; the tables and triggers are in `schema/0001_initial.sql`).
+//! SQL for full-text search, on both engines: FTS5 on SQLite (the tables and triggers are in
+//! `schema/0001_initial.sql`), generated `tsvector` columns with GIN indexes on PostgreSQL
+//! (`schema/postgres/0001_initial.sql`). The ranking, the snippets and the bounds on work are the same
+//! code for both; only the statements that find the matches differ, side by side below.
 //!
-//! User text never reaches FTS5 as syntax: it is cut into whitespace-separated terms and every term is
-//! written as an FTS5 string literal (`"..."`, with `"` doubled), which FTS5 reads as a phrase of the words
-//! in it. `NEAR(`, `AND`, `*`, `^`, `col:` and stray quotes are therefore just text.
+//! User text never reaches either engine as syntax: it is cut into whitespace-separated terms and every
+//! term is written as a quoted literal, an FTS5 string (`"..."`, with `"` doubled) or a `to_tsquery`
+//! quoted operand (`'...'`, with `'` doubled and `\` escaped), which both engines read as a phrase of the
+//! words in it. `NEAR(`, `AND`, `&`, `!`, `<->`, `*`, `:*`, `^`, `col:` and stray quotes are therefore just
+//! text.
 //!
 //! Ranking never costs more than a bounded amount of work, however common the words. Two traps are
 //! avoided: `ORDER BY rank` scores every match before returning ten (a common word matches most of a
@@ -11,54 +16,68 @@
 //! per searched field:
 //!
 //! 1. Each word's row count is measured up to [`DF_CAP`] (a `LIMIT`ed count: cheap even for "the").
-//! 2. When every word is uncommon (at most `DF_CAP` rows each), all matches are few: they are scored
-//!    with FTS5's `bm25()`, whose doclist reads are then bounded too. This is exact BM25 ranking.
+//! 2. When every word is uncommon (at most `DF_CAP` rows each), all matches are few: on SQLite they are
+//!    scored with FTS5's `bm25()`, whose doclist reads are then bounded too (exact BM25 ranking); on
+//!    PostgreSQL, whose `ts_rank` has no IDF (a word in every claim weighs as much as a word in one), they
+//!    are read with their text and scored here with the same BM25 formula and the exact row counts.
 //! 3. When some word is common, the newest [`RANK_WINDOW`] matches are read (`ORDER BY rowid DESC`,
 //!    which FTS5 streams from its doclists without sorting) with their text, and scored here with the
 //!    same BM25 formula, taking a common word's row count as `DF_CAP` + 1 (an estimate: such words weigh
 //!    a little more than they should, equally for every candidate). A query with one uncommon word among
 //!    common ones still finds all its matches when there are at most `RANK_WINDOW` of them.
 //!
+//! What differs on PostgreSQL (docs/postgres.md): the `simple` configuration neither stems English nor
+//! folds diacritics, so "troop" does not find "troops" there, nor "Pjongjang" "Pjöngjang"; scores computed
+//! here take the average length of the scored passages where FTS5 takes that of the whole field.
+//!
 //! Snippets are built only for the hits returned, from their text (FTS5's `snippet()` would re-read
 //! every query word's doclist for each hit).
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension};
-
 use super::Store;
+use super::db::{Db, Dialect, p};
 use crate::error::Result;
 use crate::model::ids::{AttributionId, ClaimId, EvidenceId};
 
 mod rank;
 
-use rank::{bm25, snippet, words};
+use rank::{bm25, bm25_any, snippet, words};
 
-/// Adds a new claim's text to the full-text index. The store keeps the three indexes itself, right after
-/// each INSERT, instead of through INSERT triggers: any INSERT trigger makes SQLite keep a statement
-/// journal for every INSERT inside a transaction, which more than doubled the cost of a bulk load's
-/// indexing (`schema/0001_initial.sql`; updates and deletes still go through triggers).
-pub(crate) fn index_claim(conn: &Connection, rowid: i64, text: &str) -> Result<()> {
-    conn.prepare_cached("INSERT INTO claims_fts (rowid, text) VALUES (?1, ?2)")?
-        .execute(rusqlite::params![rowid, text])?;
+/// Adds a new claim's text to the full-text index. On SQLite the store keeps the three indexes itself,
+/// right after each INSERT, instead of through INSERT triggers: any INSERT trigger makes SQLite keep a
+/// statement journal for every INSERT inside a transaction, which more than doubled the cost of a bulk
+/// load's indexing (`schema/0001_initial.sql`; updates and deletes still go through triggers). On
+/// PostgreSQL the search documents are generated columns: nothing to do.
+pub(crate) fn index_claim(db: &Db<'_>, rowid: i64, text: &str) -> Result<()> {
+    if db.dialect() == Dialect::Sqlite {
+        db.execute(
+            "INSERT INTO claims_fts (rowid, text) VALUES (?1, ?2)",
+            p![rowid, text],
+        )?;
+    }
     Ok(())
 }
 
 /// Adds a new attribution's quote to the full-text index; an attribution without a quote has nothing
 /// to find and gets no row (see [`index_claim`]).
-pub(crate) fn index_quote(conn: &Connection, rowid: i64, quote: Option<&str>) -> Result<()> {
-    if let Some(q) = quote {
-        conn.prepare_cached("INSERT INTO attributions_fts (rowid, quote) VALUES (?1, ?2)")?
-            .execute(rusqlite::params![rowid, q])?;
+pub(crate) fn index_quote(db: &Db<'_>, rowid: i64, quote: Option<&str>) -> Result<()> {
+    if let (Dialect::Sqlite, Some(q)) = (db.dialect(), quote) {
+        db.execute(
+            "INSERT INTO attributions_fts (rowid, quote) VALUES (?1, ?2)",
+            p![rowid, q],
+        )?;
     }
     Ok(())
 }
 
 /// Adds a new evidence record's excerpt to the full-text index, when it has one (see [`index_claim`]).
-pub(crate) fn index_excerpt(conn: &Connection, rowid: i64, excerpt: Option<&str>) -> Result<()> {
-    if let Some(x) = excerpt {
-        conn.prepare_cached("INSERT INTO evidence_fts (rowid, excerpt) VALUES (?1, ?2)")?
-            .execute(rusqlite::params![rowid, x])?;
+pub(crate) fn index_excerpt(db: &Db<'_>, rowid: i64, excerpt: Option<&str>) -> Result<()> {
+    if let (Dialect::Sqlite, Some(x)) = (db.dialect(), excerpt) {
+        db.execute(
+            "INSERT INTO evidence_fts (rowid, excerpt) VALUES (?1, ?2)",
+            p![rowid, x],
+        )?;
     }
     Ok(())
 }
@@ -73,6 +92,8 @@ pub(crate) const RANK_WINDOW: i64 = 200;
 pub(crate) const DF_CAP: i64 = 1_000;
 /// Most matches an OR of uncommon words may have before it is ranked.
 const OR_BUDGET: i64 = 3_000;
+/// How many of a field's newest rows estimate its average passage length on PostgreSQL.
+const AVERAGE_SAMPLE: i64 = 1_000;
 
 /// Cuts user text into at most [`MAX_TERMS`] distinct terms (whitespace-separated chunks holding at least
 /// one letter or digit), in the order given.
@@ -106,12 +127,56 @@ fn literal(term: &str) -> String {
     s
 }
 
-fn fts_and(terms: &[String]) -> String {
-    terms.iter().map(|t| literal(t)).collect::<Vec<_>>().join(" ")
+/// One term as a quoted operand of PostgreSQL's `to_tsquery`: inside quotes nothing is an operator, and
+/// the words of the term become a phrase (`'10,000'` is `'10' <-> '000'`), as in an FTS5 string.
+fn ts_literal(term: &str) -> String {
+    let mut s = String::with_capacity(term.len() + 2);
+    s.push('\'');
+    for c in term.chars() {
+        match c {
+            '\'' => s.push_str("''"),
+            '\\' => s.push_str("\\\\"),
+            // PostgreSQL text cannot hold NUL; it is no word character anyway.
+            '\0' => {}
+            c => s.push(c),
+        }
+    }
+    s.push('\'');
+    s
 }
 
-fn fts_or(terms: &[String]) -> String {
-    terms.iter().map(|t| literal(t)).collect::<Vec<_>>().join(" OR ")
+/// One term as the engine's quoted literal.
+fn term_literal(dialect: Dialect, term: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => literal(term),
+        Dialect::Postgres => ts_literal(term),
+    }
+}
+
+/// Every term must match.
+fn match_all(dialect: Dialect, terms: &[String]) -> String {
+    let sep = match dialect {
+        Dialect::Sqlite => " ",
+        Dialect::Postgres => " & ",
+    };
+    terms
+        .iter()
+        .map(|t| term_literal(dialect, t))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// Any term may match.
+fn match_any(dialect: Dialect, terms: &[String]) -> String {
+    let sep = match dialect {
+        Dialect::Sqlite => " OR ",
+        Dialect::Postgres => " | ",
+    };
+    terms
+        .iter()
+        .map(|t| term_literal(dialect, t))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 /// Where a search hit matched.
@@ -142,52 +207,134 @@ enum Table {
 
 impl Table {
     /// How many rows of the field contain `term`, counted up to `cap + 1`.
-    fn capped_df(self, conn: &Connection, term: &str, cap: i64) -> Result<i64> {
-        let sql = match self {
-            Table::Claims => {
+    fn capped_df(self, db: &Db<'_>, term: &str, cap: i64) -> Result<i64> {
+        let sql = match (db.dialect(), self) {
+            (Dialect::Sqlite, Table::Claims) => {
                 "SELECT count(*) FROM (SELECT 1 FROM claims_fts WHERE claims_fts MATCH ?1 LIMIT ?2)"
             }
-            Table::Attributions => {
+            (Dialect::Sqlite, Table::Attributions) => {
                 "SELECT count(*) FROM (SELECT 1 FROM attributions_fts WHERE attributions_fts MATCH ?1 \
                  LIMIT ?2)"
             }
-            Table::Evidence => {
+            (Dialect::Sqlite, Table::Evidence) => {
                 "SELECT count(*) FROM (SELECT 1 FROM evidence_fts WHERE evidence_fts MATCH ?1 LIMIT ?2)"
             }
+            (Dialect::Postgres, Table::Claims) => {
+                "SELECT count(*) FROM (SELECT 1 FROM claims \
+                 WHERE text_search @@ to_tsquery('simple', ?1) LIMIT ?2) m"
+            }
+            (Dialect::Postgres, Table::Attributions) => {
+                "SELECT count(*) FROM (SELECT 1 FROM attributions \
+                 WHERE quote_search @@ to_tsquery('simple', ?1) LIMIT ?2) m"
+            }
+            (Dialect::Postgres, Table::Evidence) => {
+                "SELECT count(*) FROM (SELECT 1 FROM evidence \
+                 WHERE excerpt_search @@ to_tsquery('simple', ?1) LIMIT ?2) m"
+            }
         };
-        Ok(conn
-            .prepare_cached(sql)?
-            .query_row(rusqlite::params![literal(term), cap + 1], |r| r.get(0))?)
+        db.query_one(
+            sql,
+            p![term_literal(db.dialect(), term), cap.saturating_add(1)],
+            |r| r.get(0),
+        )
     }
 
     /// An upper estimate of the number of rows (the largest rowid: one B-tree descent, not a count).
-    fn size(self, conn: &Connection) -> Result<i64> {
+    fn size(self, db: &Db<'_>) -> Result<i64> {
         let sql = match self {
             Table::Claims => "SELECT id FROM claims ORDER BY id DESC LIMIT 1",
             Table::Attributions => "SELECT id FROM attributions ORDER BY id DESC LIMIT 1",
             Table::Evidence => "SELECT id FROM evidence ORDER BY id DESC LIMIT 1",
         };
-        Ok(conn
-            .prepare_cached(sql)?
-            .query_row([], |r| r.get(0))
-            .optional()?
-            .unwrap_or(0))
+        Ok(db.query_opt(sql, p![], |r| r.get(0))?.unwrap_or(0))
+    }
+
+    /// The average length in words of the field's newest passages (at most [`AVERAGE_SAMPLE`] rows
+    /// read), or `None` when none of them holds one: FTS5 measures a passage against the average of the
+    /// whole field, which would take a full scan on PostgreSQL.
+    fn sampled_average_len(self, db: &Db<'_>) -> Result<Option<f64>> {
+        let sql = match self {
+            Table::Claims => "SELECT text FROM claims ORDER BY id DESC LIMIT ?1",
+            Table::Attributions => {
+                "SELECT quote FROM (SELECT quote FROM attributions ORDER BY id DESC LIMIT ?1) s \
+                 WHERE quote IS NOT NULL"
+            }
+            Table::Evidence => {
+                "SELECT excerpt FROM (SELECT excerpt FROM evidence ORDER BY id DESC LIMIT ?1) s \
+                 WHERE excerpt IS NOT NULL"
+            }
+        };
+        let (mut passages, mut words_seen) = (0_usize, 0_usize);
+        db.query_each(sql, p![AVERAGE_SAMPLE], |r| {
+            let text: Option<String> = r.get(0)?;
+            passages += 1;
+            words_seen += text.as_deref().map_or(0, |t| words(t).len());
+            Ok(())
+        })?;
+        Ok((passages > 0).then(|| (words_seen as f64 / passages as f64).max(1.0)))
+    }
+
+    /// The statement that reads the matches of a `match_all` query with their text, as (claim rowid,
+    /// row rowid, text), at most `?2`: every match in row order (`newest` false), or the newest first.
+    fn matches_sql(self, dialect: Dialect, newest: bool) -> &'static str {
+        match (dialect, self, newest) {
+            (Dialect::Sqlite, Table::Claims, _) => {
+                "SELECT rowid, rowid, text FROM claims_fts WHERE claims_fts MATCH ?1 \
+                 ORDER BY rowid DESC LIMIT ?2"
+            }
+            (Dialect::Sqlite, Table::Attributions, _) => {
+                "SELECT a.claim_id, m.rowid, m.body FROM (SELECT rowid, quote AS body FROM attributions_fts \
+                 WHERE attributions_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2) m \
+                 JOIN attributions a ON a.id = m.rowid"
+            }
+            (Dialect::Sqlite, Table::Evidence, _) => {
+                "SELECT e.claim_id, m.rowid, m.body FROM (SELECT rowid, excerpt AS body FROM evidence_fts \
+                 WHERE evidence_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2) m \
+                 JOIN evidence e ON e.id = m.rowid"
+            }
+            (Dialect::Postgres, Table::Claims, false) => {
+                "SELECT id, id, text FROM claims WHERE text_search @@ to_tsquery('simple', ?1) \
+                 ORDER BY id LIMIT ?2"
+            }
+            (Dialect::Postgres, Table::Claims, true) => {
+                "SELECT id, id, text FROM claims WHERE text_search @@ to_tsquery('simple', ?1) \
+                 ORDER BY id DESC LIMIT ?2"
+            }
+            (Dialect::Postgres, Table::Attributions, false) => {
+                "SELECT claim_id, id, quote FROM attributions \
+                 WHERE quote_search @@ to_tsquery('simple', ?1) ORDER BY id LIMIT ?2"
+            }
+            (Dialect::Postgres, Table::Attributions, true) => {
+                "SELECT claim_id, id, quote FROM attributions \
+                 WHERE quote_search @@ to_tsquery('simple', ?1) ORDER BY id DESC LIMIT ?2"
+            }
+            (Dialect::Postgres, Table::Evidence, false) => {
+                "SELECT claim_id, id, excerpt FROM evidence \
+                 WHERE excerpt_search @@ to_tsquery('simple', ?1) ORDER BY id LIMIT ?2"
+            }
+            (Dialect::Postgres, Table::Evidence, true) => {
+                "SELECT claim_id, id, excerpt FROM evidence \
+                 WHERE excerpt_search @@ to_tsquery('simple', ?1) ORDER BY id DESC LIMIT ?2"
+            }
+        }
     }
 }
 
 /// Scored candidates from one field: (claim rowid, row rowid, BM25 score, higher is better).
-fn candidates(conn: &Connection, table: Table, terms: &[String]) -> Result<Vec<(i64, i64, f64)>> {
+fn candidates(db: &Db<'_>, table: Table, terms: &[String]) -> Result<Vec<(i64, i64, f64)>> {
+    let dialect = db.dialect();
     let mut dfs = Vec::with_capacity(terms.len());
     for t in terms {
-        let df = table.capped_df(conn, t, DF_CAP)?;
+        let df = table.capped_df(db, t, DF_CAP)?;
         if df == 0 && t.chars().any(char::is_alphanumeric) {
             // Every word must match: one word absent from the field means no match in it.
             return Ok(Vec::new());
         }
         dfs.push(df);
     }
-    let query = fts_and(terms);
-    if dfs.iter().all(|d| *d <= DF_CAP) {
+    let query = match_all(dialect, terms);
+    let uncommon = dfs.iter().all(|d| *d <= DF_CAP);
+    if uncommon && dialect == Dialect::Sqlite {
         let sql = match table {
             Table::Claims => {
                 "SELECT rowid, rowid, -bm25(claims_fts) FROM claims_fts WHERE claims_fts MATCH ?1 \
@@ -204,43 +351,27 @@ fn candidates(conn: &Connection, table: Table, terms: &[String]) -> Result<Vec<(
                  JOIN evidence e ON e.id = m.rowid"
             }
         };
-        return Ok(conn
-            .prepare_cached(sql)?
-            .query_map(rusqlite::params![query, DF_CAP], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?);
+        return db.query_vec(sql, p![query, DF_CAP], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)));
     }
-    let sql = match table {
-        Table::Claims => {
-            "SELECT rowid, rowid, text FROM claims_fts WHERE claims_fts MATCH ?1 \
-             ORDER BY rowid DESC LIMIT ?2"
-        }
-        Table::Attributions => {
-            "SELECT a.claim_id, m.rowid, m.body FROM (SELECT rowid, quote AS body FROM attributions_fts \
-             WHERE attributions_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2) m \
-             JOIN attributions a ON a.id = m.rowid"
-        }
-        Table::Evidence => {
-            "SELECT e.claim_id, m.rowid, m.body FROM (SELECT rowid, excerpt AS body FROM evidence_fts \
-             WHERE evidence_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2) m \
-             JOIN evidence e ON e.id = m.rowid"
-        }
-    };
-    let rows: Vec<(i64, i64, Option<String>)> = conn
-        .prepare_cached(sql)?
-        .query_map(rusqlite::params![query, RANK_WINDOW], |r| {
+    // Scored here: the newest RANK_WINDOW matches when a word is common; on PostgreSQL also every match
+    // of uncommon words (at most DF_CAP), whose row counts are then exact.
+    let window = if uncommon { DF_CAP } else { RANK_WINDOW };
+    let rows: Vec<(i64, i64, Option<String>)> =
+        db.query_vec(table.matches_sql(dialect, !uncommon), p![query, window], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let n = table.size(conn)?.max(1) as f64;
-    let idf: Vec<f64> = dfs
-        .iter()
-        .map(|d| (((n - *d as f64 + 0.5) / (*d as f64 + 0.5)).ln()).max(1e-6))
-        .collect();
+        })?;
+    let n = table.size(db)?.max(1) as f64;
+    let idf = idf(&dfs, n);
     let keys: Vec<Vec<String>> = terms.iter().map(|t| words(t)).collect();
     let docs: Vec<Vec<String>> = rows.iter().map(|r| words(r.2.as_deref().unwrap_or(""))).collect();
-    let avg = (docs.iter().map(Vec::len).sum::<usize>() as f64 / docs.len().max(1) as f64).max(1.0);
+    // Where FTS5's bm25() would have scored (every word uncommon), passages are measured against the
+    // field's average length, as FTS5 does, estimated from its newest rows; among common words, against
+    // the window's own average, as on SQLite.
+    let avg = match uncommon {
+        true => table.sampled_average_len(db)?,
+        false => None,
+    }
+    .unwrap_or_else(|| average_len(&docs));
     Ok(rows
         .iter()
         .zip(&docs)
@@ -248,7 +379,19 @@ fn candidates(conn: &Connection, table: Table, terms: &[String]) -> Result<Vec<(
         .collect())
 }
 
-pub(crate) fn search(conn: &Connection, terms: &[String], limit: usize) -> Result<Vec<RawHit>> {
+/// BM25's inverse document frequency of each word, from its row count among `n` rows.
+fn idf(dfs: &[i64], n: f64) -> Vec<f64> {
+    dfs.iter()
+        .map(|d| (((n - *d as f64 + 0.5) / (*d as f64 + 0.5)).ln()).max(1e-6))
+        .collect()
+}
+
+/// The average length in words of the scored passages (at least 1).
+fn average_len(docs: &[Vec<String>]) -> f64 {
+    (docs.iter().map(Vec::len).sum::<usize>() as f64 / docs.len().max(1) as f64).max(1.0)
+}
+
+pub(crate) fn search(db: &Db<'_>, terms: &[String], limit: usize) -> Result<Vec<RawHit>> {
     if terms.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
@@ -258,7 +401,7 @@ pub(crate) fn search(conn: &Connection, terms: &[String], limit: usize) -> Resul
     // higher in an excerpt), and a desk searching claims wants the claims that say it first.
     let mut best: HashMap<i64, (f64, Table, i64)> = HashMap::new();
     for table in [Table::Claims, Table::Attributions, Table::Evidence] {
-        for (claim, row, score) in candidates(conn, table, terms)? {
+        for (claim, row, score) in candidates(db, table, terms)? {
             let better = match best.get(&claim) {
                 Some((_, Table::Claims, _)) => false,
                 Some((s, _, _)) => table == Table::Claims || score > *s,
@@ -281,21 +424,26 @@ pub(crate) fn search(conn: &Connection, terms: &[String], limit: usize) -> Resul
     let keys: Vec<Vec<String>> = terms.iter().map(|t| words(t)).collect();
     let mut out = Vec::with_capacity(ranked.len());
     for (claim_row, (score, table, row)) in ranked {
-        let (claim, claim_text): (ClaimId, String) = conn
-            .prepare_cached("SELECT uuid, text FROM claims WHERE id = ?1")?
-            .query_row([claim_row], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (claim, claim_text): (ClaimId, String) = db.query_one(
+            "SELECT uuid, text FROM claims WHERE id = ?1",
+            p![claim_row],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         let (field, body) = match table {
             Table::Claims => (RawField::ClaimText, claim_text.clone()),
             Table::Attributions => {
-                let (id, quote): (AttributionId, Option<String>) = conn
-                    .prepare_cached("SELECT uuid, quote FROM attributions WHERE id = ?1")?
-                    .query_row([row], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let (id, quote): (AttributionId, Option<String>) = db.query_one(
+                    "SELECT uuid, quote FROM attributions WHERE id = ?1",
+                    p![row],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
                 (RawField::Quote(id), quote.unwrap_or_default())
             }
             Table::Evidence => {
-                let (id, excerpt): (EvidenceId, Option<String>) = conn
-                    .prepare_cached("SELECT uuid, excerpt FROM evidence WHERE id = ?1")?
-                    .query_row([row], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let (id, excerpt): (EvidenceId, Option<String>) =
+                    db.query_one("SELECT uuid, excerpt FROM evidence WHERE id = ?1", p![row], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })?;
                 (RawField::Excerpt(id), excerpt.unwrap_or_default())
             }
         };
@@ -314,26 +462,30 @@ pub(crate) fn search(conn: &Connection, terms: &[String], limit: usize) -> Resul
 ///
 /// Candidates come from the claim index with a bounded match set: the uncommon words (fewer than
 /// `DF_CAP` claims each) are OR-ed while their combined matches stay within `OR_BUDGET`, and that set is
-/// ranked with bm25 (whose doclist reads are then bounded by `OR_BUDGET`). When every word is common,
-/// the newest claims holding all of them are taken instead, unranked: the caller re-scores them.
+/// ranked with BM25 (on SQLite FTS5's `bm25`, whose doclist reads are then bounded by `OR_BUDGET`; on
+/// PostgreSQL here, over the at most `OR_BUDGET` matches read with their text, since `ts_rank` has no
+/// IDF). When every word is common, the newest claims holding all of them are taken instead, unranked:
+/// the caller re-scores them.
 pub(crate) fn similar_candidates(
-    conn: &Connection,
+    db: &Db<'_>,
     terms: &[String],
     limit: usize,
 ) -> Result<Vec<(ClaimId, String)>> {
+    let dialect = db.dialect();
     let terms: Vec<String> = terms.iter().take(MAX_TERMS).cloned().collect();
     if terms.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
     let mut dfs = Vec::with_capacity(terms.len());
     for t in &terms {
-        let df = Table::Claims.capped_df(conn, t, DF_CAP)?;
+        let df = Table::Claims.capped_df(db, t, DF_CAP)?;
         if df > 0 {
             dfs.push((df, t.clone()));
         }
     }
     dfs.sort();
     let mut chosen = Vec::new();
+    let mut chosen_dfs = Vec::new();
     let mut total = 0;
     for (df, t) in &dfs {
         if *df > DF_CAP || total + df > OR_BUDGET {
@@ -341,26 +493,64 @@ pub(crate) fn similar_candidates(
         }
         total += df;
         chosen.push(t.clone());
+        chosen_dfs.push(*df);
     }
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    if !chosen.is_empty() && dialect == Dialect::Postgres {
+        let rows: Vec<(ClaimId, String)> = db.query_vec(
+            "SELECT uuid, text FROM claims WHERE text_search @@ to_tsquery('simple', ?1) \
+             ORDER BY id LIMIT ?2",
+            p![match_any(dialect, &chosen), OR_BUDGET],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let n = Table::Claims.size(db)?.max(1) as f64;
+        let idf = idf(&chosen_dfs, n);
+        let keys: Vec<Vec<String>> = chosen.iter().map(|t| words(t)).collect();
+        let docs: Vec<Vec<String>> = rows.iter().map(|r| words(&r.1)).collect();
+        let avg = average_len(&docs);
+        let mut scored: Vec<(f64, usize)> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, doc)| (bm25_any(doc, &keys, &idf, avg), i))
+            .collect();
+        // Best first; among equals the older claim, as FTS5 returns equal ranks in rowid order.
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let keep: Vec<usize> = scored
+            .into_iter()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|(_, i)| i)
+            .collect();
+        let mut rows: Vec<Option<(ClaimId, String)>> = rows.into_iter().map(Some).collect();
+        return Ok(keep.into_iter().filter_map(|i| rows[i].take()).collect());
+    }
     let rows: Vec<i64> = if !chosen.is_empty() {
-        conn.prepare_cached("SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?1 ORDER BY rank LIMIT ?2")?
-            .query_map(rusqlite::params![fts_or(&chosen), limit], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?
+        db.query_vec(
+            "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+            p![match_any(dialect, &chosen), limit],
+            |r| r.get(0),
+        )?
     } else if !dfs.is_empty() {
         let common: Vec<String> = dfs.into_iter().map(|(_, t)| t).collect();
-        conn.prepare_cached(
-            "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
-        )?
-        .query_map(rusqlite::params![fts_and(&common), limit], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?
+        let sql = match dialect {
+            Dialect::Sqlite => {
+                "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2"
+            }
+            Dialect::Postgres => {
+                "SELECT id FROM claims WHERE text_search @@ to_tsquery('simple', ?1) \
+                 ORDER BY id DESC LIMIT ?2"
+            }
+        };
+        db.query_vec(sql, p![match_all(dialect, &common), limit], |r| r.get(0))?
     } else {
         Vec::new()
     };
     let mut out = Vec::with_capacity(rows.len());
-    let mut stmt = conn.prepare_cached("SELECT uuid, text FROM claims WHERE id = ?1")?;
     for r in rows {
-        out.push(stmt.query_row([r], |row| Ok((row.get(0)?, row.get(1)?)))?);
+        out.push(
+            db.query_one("SELECT uuid, text FROM claims WHERE id = ?1", p![r], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?,
+        );
     }
     Ok(out)
 }
@@ -369,29 +559,31 @@ impl Store {
     /// Full-text search (see the module docs for ranking).
     pub(crate) fn search_raw(&self, text: &str, limit: usize) -> Result<Vec<RawHit>> {
         let terms = query_terms(text);
-        self.read_sqlite(|c| search(c, &terms, limit))
+        self.read(|db| search(db, &terms, limit))
     }
 
     /// Claims whose text has the name key `key` (exact repeats), oldest first, at most `limit`.
     pub(crate) fn claims_with_text_key(&self, key: &str, limit: usize) -> Result<Vec<(ClaimId, String)>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.read_sqlite(|c| {
-            Ok(
-                c.prepare_cached("SELECT uuid, text FROM claims WHERE text_key = ?1 ORDER BY id LIMIT ?2")?
-                    .query_map(rusqlite::params![key, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<rusqlite::Result<_>>()?,
+        self.read(|db| {
+            db.query_vec(
+                "SELECT uuid, text FROM claims WHERE text_key = ?1 ORDER BY id LIMIT ?2",
+                p![key, limit],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
         })
     }
 
     /// Candidate claims for a similarity lookup.
     pub(crate) fn similar_raw(&self, terms: &[String], limit: usize) -> Result<Vec<(ClaimId, String)>> {
-        self.read_sqlite(|c| similar_candidates(c, terms, limit))
+        self.read(|db| similar_candidates(db, terms, limit))
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use rusqlite::Connection;
+
     use super::rank::one_line;
     use super::*;
     use crate::model::claim::NewClaim;
@@ -434,10 +626,10 @@ mod tests {
         crate::store::record::evidence::insert(&conn, &ev, &mut crate::store::record::Lookup).unwrap();
         crate::store::record::evidence::insert(&conn, &bare, &mut crate::store::record::Lookup).unwrap();
         integrity_ok(&conn);
-        let hits = search(&conn, &query_terms("kursk"), 5).unwrap();
+        let hits = search(&Db::Sqlite(&conn), &query_terms("kursk"), 5).unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].claim, claim.id);
-        let hits = search(&conn, &query_terms("wonsan"), 5).unwrap();
+        let hits = search(&Db::Sqlite(&conn), &query_terms("wonsan"), 5).unwrap();
         assert_eq!(hits[0].field, RawField::Excerpt(ev.id));
 
         let mut c2 = claim.clone();
@@ -451,20 +643,49 @@ mod tests {
         b2.excerpt = Some("now with words about Sinuiju".into());
         crate::store::record::evidence::update(&conn, &b2).unwrap();
         integrity_ok(&conn);
-        assert_eq!(search(&conn, &query_terms("sinuiju"), 5).unwrap().len(), 1);
+        assert_eq!(
+            search(&Db::Sqlite(&conn), &query_terms("sinuiju"), 5)
+                .unwrap()
+                .len(),
+            1
+        );
         conn.execute("DELETE FROM evidence", []).unwrap();
         integrity_ok(&conn);
-        assert!(search(&conn, &query_terms("kursk"), 5).unwrap().is_empty());
-        assert!(search(&conn, &query_terms("sinuiju"), 5).unwrap().is_empty());
-        assert_eq!(search(&conn, &query_terms("wording"), 5).unwrap().len(), 1);
+        assert!(
+            search(&Db::Sqlite(&conn), &query_terms("kursk"), 5)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            search(&Db::Sqlite(&conn), &query_terms("sinuiju"), 5)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            search(&Db::Sqlite(&conn), &query_terms("wording"), 5)
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[test]
     fn terms_become_string_literals() {
         let t = query_terms(r#""12 million NEAR( AND * col:x "#);
         assert_eq!(t, vec!["\"12", "million", "NEAR(", "AND", "col:x"]);
-        assert_eq!(fts_and(&t), r#""""12" "million" "NEAR(" "AND" "col:x""#);
+        assert_eq!(
+            match_all(Dialect::Sqlite, &t),
+            r#""""12" "million" "NEAR(" "AND" "col:x""#
+        );
         assert_eq!(literal("a\0b"), "\"ab\"");
+        // PostgreSQL: quoted to_tsquery operands, quotes doubled and backslashes escaped.
+        let t = query_terms(r"it's a\b & !x <-> y:*");
+        assert_eq!(
+            match_all(Dialect::Postgres, &t),
+            r"'it''s' & 'a\\b' & '!x' & 'y:*'"
+        );
+        assert_eq!(match_any(Dialect::Postgres, &t[..2]), r"'it''s' | 'a\\b'");
+        assert_eq!(ts_literal("a\0b"), "'ab'");
     }
 
     #[test]
@@ -485,6 +706,21 @@ mod tests {
         assert!(s.ends_with('…'));
         assert_eq!(snippet("", &keys), "");
         assert_eq!(snippet("북한 군대", &[words("군대")]), "북한 [군대]");
+    }
+
+    #[test]
+    fn an_or_query_scores_only_the_words_a_passage_holds() {
+        let doc = words("North Korean troops are deployed to Russia");
+        let keys = vec![words("troops"), words("Kursk")];
+        let idf = [1.0, 5.0];
+        // Every key matched (an AND query): a key the passage lacks still counts once.
+        let all = super::rank::bm25(&doc, &keys, &idf, 7.0);
+        let any = super::rank::bm25_any(&doc, &keys, &idf, 7.0);
+        assert!(any > 0.0 && any < all, "{any} {all}");
+        assert_eq!(super::rank::bm25_any(&doc, &[words("Kursk")], &[5.0], 7.0), 0.0);
+        // A passage holding the rarer word outscores one holding the common word.
+        let kursk = words("Troops crossed into Kursk near Sudzha this week");
+        assert!(super::rank::bm25_any(&kursk, &keys, &idf, 7.0) > any);
     }
 
     #[test]

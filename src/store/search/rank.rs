@@ -34,6 +34,22 @@ pub(super) fn bm25(doc: &[String], keys: &[Vec<String>], idf: &[f64], avg_len: f
         .sum()
 }
 
+/// Okapi BM25 of a document that matched ANY of the keys (an OR query): a key the document does not
+/// hold adds nothing, where [`bm25`] (every key matched) counts it at least once.
+pub(super) fn bm25_any(doc: &[String], keys: &[Vec<String>], idf: &[f64], avg_len: f64) -> f64 {
+    const K1: f64 = 1.2;
+    const B: f64 = 0.75;
+    let len = doc.len() as f64;
+    keys.iter()
+        .zip(idf)
+        .map(|(key, idf)| {
+            let first = key.first();
+            let tf = doc.iter().filter(|w| Some(*w) == first).count() as f64;
+            idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg_len))
+        })
+        .sum()
+}
+
 /// The passage of `text` around the first matched word, at most `SNIPPET_WORDS` words, matched words in
 /// `[` `]`, cuts marked `…`, on one line (see [`one_line`]: a snippet never breaks a line of output). Built here rather than with FTS5's `snippet()`, which re-reads the doclists of
 /// every query word for each row (costly for common words).
