@@ -2,9 +2,8 @@
 //! engines' word handling differs (docs/postgres.md: PostgreSQL's `simple` configuration neither stems
 //! English nor folds diacritics), which is asserted here too, so a change on either side is noticed.
 //!
-//! The same corpus is written to both: through the API on SQLite, and, until the store's writers run
-//! on PostgreSQL, with plain INSERTs on PostgreSQL (the search documents there are generated columns, so
-//! rows written by SQL are indexed as the store's would be). Needs a server for the PostgreSQL half:
+//! The same corpus is written to both: through the API on SQLite, then moved to PostgreSQL with
+//! `Store::copy_to` (ids kept, so ties break alike). Needs a server for the PostgreSQL half:
 //!
 //! ```sh
 //! eval "$(scripts/pg-test-server start)"
@@ -22,10 +21,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use claimtrack::analysis::{MatchedIn, SEARCH_COMMON_ROWS, SEARCH_RANK_WINDOW};
 use claimtrack::io::{ImportOptions, bundle};
-use claimtrack::{
-    Bundle, NewAttribution, NewClaim, NewEvidence, NewSource, SourceKind, Stance, Store, name_key,
-};
-use postgres::{Client, Config, NoTls};
+use claimtrack::{Bundle, NewAttribution, NewClaim, NewEvidence, NewSource, SourceKind, Stance, Store};
+use postgres::{Config, NoTls};
 
 /// One claim of the corpus: its text, the quotes of its attributions and the excerpts of its evidence.
 struct Doc {
@@ -121,52 +118,6 @@ fn sqlite_store() -> Store {
     store
 }
 
-/// The same rows as [`sqlite_store`], in the same order (so the same ids), written with SQL.
-fn fill_postgres(c: &mut Client) {
-    let mut tx = c.transaction().unwrap();
-    let now: i64 = 1_764_380_000_000_000_000;
-    let src: i64 = tx
-        .query_one(
-            "INSERT INTO sources (uuid, name, name_key, kind, created_at) \
-             VALUES ($1, 'Wire', 'wire', 'news_agency', $2) RETURNING id",
-            &[&uuid::Uuid::now_v7(), &now],
-        )
-        .unwrap()
-        .get(0);
-    let add_claim = |tx: &mut postgres::Transaction<'_>, text: &str| -> i64 {
-        tx.query_one(
-            "INSERT INTO claims (uuid, text, kind, created_at, text_key) \
-             VALUES ($1, $2, 'factual', $3, $4) RETURNING id",
-            &[&uuid::Uuid::now_v7(), &text, &now, &name_key(text)],
-        )
-        .unwrap()
-        .get(0)
-    };
-    for d in CORPUS {
-        let claim = add_claim(&mut tx, d.text);
-        for q in d.quotes {
-            tx.execute(
-                "INSERT INTO attributions (uuid, claim_id, speaker, mode, quote, created_at) \
-                 VALUES ($1, $2, $3, 'direct_quote', $4, $5)",
-                &[&uuid::Uuid::now_v7(), &claim, &src, q, &now],
-            )
-            .unwrap();
-        }
-        for x in d.excerpts {
-            tx.execute(
-                "INSERT INTO evidence (uuid, claim_id, source_id, stance, excerpt, created_at) \
-                 VALUES ($1, $2, $3, 'supports', $4, $5)",
-                &[&uuid::Uuid::now_v7(), &claim, &src, x, &now],
-            )
-            .unwrap();
-        }
-    }
-    for t in common_texts() {
-        add_claim(&mut tx, &t);
-    }
-    tx.commit().unwrap();
-}
-
 /// A database of its own on the test server, dropped at the end.
 struct TestDb {
     admin: String,
@@ -224,8 +175,9 @@ impl Drop for TestDb {
 fn both() -> Option<(Store, Store, TestDb)> {
     let db = TestDb::new()?;
     let pg = Store::open(&db.url).unwrap();
-    fill_postgres(&mut Config::from_str(&db.url).unwrap().connect(NoTls).unwrap());
-    Some((sqlite_store(), pg, db))
+    let lite = sqlite_store();
+    lite.copy_to(&pg).unwrap();
+    Some((lite, pg, db))
 }
 
 /// What a search shows, without ids (which differ between the stores): text, where it matched, snippet.

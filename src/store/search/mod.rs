@@ -40,9 +40,14 @@ use super::db::{Db, Dialect, p};
 use crate::error::Result;
 use crate::model::ids::{AttributionId, ClaimId, EvidenceId};
 
+mod fields;
 mod rank;
+mod terms;
 
+use fields::Table;
 use rank::{bm25, bm25_any, snippet, words};
+pub(crate) use terms::{MAX_TERMS, query_terms};
+use terms::{match_all, match_any};
 
 /// Adds a new claim's text to the full-text index. On SQLite the store keeps the three indexes itself,
 /// right after each INSERT, instead of through INSERT triggers: any INSERT trigger makes SQLite keep a
@@ -82,9 +87,6 @@ pub(crate) fn index_excerpt(db: &Db<'_>, rowid: i64, excerpt: Option<&str>) -> R
     Ok(())
 }
 
-/// Most terms of a query that are used; the rest are ignored.
-pub(crate) const MAX_TERMS: usize = 32;
-
 /// How many matches per field are scored at most when a query holds a common word (see the module docs).
 pub(crate) const RANK_WINDOW: i64 = 200;
 
@@ -92,92 +94,6 @@ pub(crate) const RANK_WINDOW: i64 = 200;
 pub(crate) const DF_CAP: i64 = 1_000;
 /// Most matches an OR of uncommon words may have before it is ranked.
 const OR_BUDGET: i64 = 3_000;
-/// How many of a field's newest rows estimate its average passage length on PostgreSQL.
-const AVERAGE_SAMPLE: i64 = 1_000;
-
-/// Cuts user text into at most [`MAX_TERMS`] distinct terms (whitespace-separated chunks holding at least
-/// one letter or digit), in the order given.
-pub(crate) fn query_terms(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for chunk in text.split_whitespace() {
-        if out.len() == MAX_TERMS {
-            break;
-        }
-        if chunk.chars().any(char::is_alphanumeric) && !out.iter().any(|t| t == chunk) {
-            out.push(chunk.to_string());
-        }
-    }
-    out
-}
-
-/// One term as an FTS5 string literal.
-fn literal(term: &str) -> String {
-    let mut s = String::with_capacity(term.len() + 2);
-    s.push('"');
-    for c in term.chars() {
-        if c == '"' {
-            s.push('"');
-        }
-        // NUL would end the C string FTS5 parses; it is no word character anyway.
-        if c != '\0' {
-            s.push(c);
-        }
-    }
-    s.push('"');
-    s
-}
-
-/// One term as a quoted operand of PostgreSQL's `to_tsquery`: inside quotes nothing is an operator, and
-/// the words of the term become a phrase (`'10,000'` is `'10' <-> '000'`), as in an FTS5 string.
-fn ts_literal(term: &str) -> String {
-    let mut s = String::with_capacity(term.len() + 2);
-    s.push('\'');
-    for c in term.chars() {
-        match c {
-            '\'' => s.push_str("''"),
-            '\\' => s.push_str("\\\\"),
-            // PostgreSQL text cannot hold NUL; it is no word character anyway.
-            '\0' => {}
-            c => s.push(c),
-        }
-    }
-    s.push('\'');
-    s
-}
-
-/// One term as the engine's quoted literal.
-fn term_literal(dialect: Dialect, term: &str) -> String {
-    match dialect {
-        Dialect::Sqlite => literal(term),
-        Dialect::Postgres => ts_literal(term),
-    }
-}
-
-/// Every term must match.
-fn match_all(dialect: Dialect, terms: &[String]) -> String {
-    let sep = match dialect {
-        Dialect::Sqlite => " ",
-        Dialect::Postgres => " & ",
-    };
-    terms
-        .iter()
-        .map(|t| term_literal(dialect, t))
-        .collect::<Vec<_>>()
-        .join(sep)
-}
-
-/// Any term may match.
-fn match_any(dialect: Dialect, terms: &[String]) -> String {
-    let sep = match dialect {
-        Dialect::Sqlite => " OR ",
-        Dialect::Postgres => " | ",
-    };
-    terms
-        .iter()
-        .map(|t| term_literal(dialect, t))
-        .collect::<Vec<_>>()
-        .join(sep)
-}
 
 /// Where a search hit matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,128 +112,6 @@ pub(crate) struct RawHit {
     pub snippet: String,
     /// BM25 relevance (higher is better).
     pub score: f64,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Table {
-    Claims,
-    Attributions,
-    Evidence,
-}
-
-impl Table {
-    /// How many rows of the field contain `term`, counted up to `cap + 1`.
-    fn capped_df(self, db: &Db<'_>, term: &str, cap: i64) -> Result<i64> {
-        let sql = match (db.dialect(), self) {
-            (Dialect::Sqlite, Table::Claims) => {
-                "SELECT count(*) FROM (SELECT 1 FROM claims_fts WHERE claims_fts MATCH ?1 LIMIT ?2)"
-            }
-            (Dialect::Sqlite, Table::Attributions) => {
-                "SELECT count(*) FROM (SELECT 1 FROM attributions_fts WHERE attributions_fts MATCH ?1 \
-                 LIMIT ?2)"
-            }
-            (Dialect::Sqlite, Table::Evidence) => {
-                "SELECT count(*) FROM (SELECT 1 FROM evidence_fts WHERE evidence_fts MATCH ?1 LIMIT ?2)"
-            }
-            (Dialect::Postgres, Table::Claims) => {
-                "SELECT count(*) FROM (SELECT 1 FROM claims \
-                 WHERE text_search @@ to_tsquery('simple', ?1) LIMIT ?2) m"
-            }
-            (Dialect::Postgres, Table::Attributions) => {
-                "SELECT count(*) FROM (SELECT 1 FROM attributions \
-                 WHERE quote_search @@ to_tsquery('simple', ?1) LIMIT ?2) m"
-            }
-            (Dialect::Postgres, Table::Evidence) => {
-                "SELECT count(*) FROM (SELECT 1 FROM evidence \
-                 WHERE excerpt_search @@ to_tsquery('simple', ?1) LIMIT ?2) m"
-            }
-        };
-        db.query_one(
-            sql,
-            p![term_literal(db.dialect(), term), cap.saturating_add(1)],
-            |r| r.get(0),
-        )
-    }
-
-    /// An upper estimate of the number of rows (the largest rowid: one B-tree descent, not a count).
-    fn size(self, db: &Db<'_>) -> Result<i64> {
-        let sql = match self {
-            Table::Claims => "SELECT id FROM claims ORDER BY id DESC LIMIT 1",
-            Table::Attributions => "SELECT id FROM attributions ORDER BY id DESC LIMIT 1",
-            Table::Evidence => "SELECT id FROM evidence ORDER BY id DESC LIMIT 1",
-        };
-        Ok(db.query_opt(sql, p![], |r| r.get(0))?.unwrap_or(0))
-    }
-
-    /// The average length in words of the field's newest passages (at most [`AVERAGE_SAMPLE`] rows
-    /// read), or `None` when none of them holds one: FTS5 measures a passage against the average of the
-    /// whole field, which would take a full scan on PostgreSQL.
-    fn sampled_average_len(self, db: &Db<'_>) -> Result<Option<f64>> {
-        let sql = match self {
-            Table::Claims => "SELECT text FROM claims ORDER BY id DESC LIMIT ?1",
-            Table::Attributions => {
-                "SELECT quote FROM (SELECT quote FROM attributions ORDER BY id DESC LIMIT ?1) s \
-                 WHERE quote IS NOT NULL"
-            }
-            Table::Evidence => {
-                "SELECT excerpt FROM (SELECT excerpt FROM evidence ORDER BY id DESC LIMIT ?1) s \
-                 WHERE excerpt IS NOT NULL"
-            }
-        };
-        let (mut passages, mut words_seen) = (0_usize, 0_usize);
-        db.query_each(sql, p![AVERAGE_SAMPLE], |r| {
-            let text: Option<String> = r.get(0)?;
-            passages += 1;
-            words_seen += text.as_deref().map_or(0, |t| words(t).len());
-            Ok(())
-        })?;
-        Ok((passages > 0).then(|| (words_seen as f64 / passages as f64).max(1.0)))
-    }
-
-    /// The statement that reads the matches of a `match_all` query with their text, as (claim rowid,
-    /// row rowid, text), at most `?2`: every match in row order (`newest` false), or the newest first.
-    fn matches_sql(self, dialect: Dialect, newest: bool) -> &'static str {
-        match (dialect, self, newest) {
-            (Dialect::Sqlite, Table::Claims, _) => {
-                "SELECT rowid, rowid, text FROM claims_fts WHERE claims_fts MATCH ?1 \
-                 ORDER BY rowid DESC LIMIT ?2"
-            }
-            (Dialect::Sqlite, Table::Attributions, _) => {
-                "SELECT a.claim_id, m.rowid, m.body FROM (SELECT rowid, quote AS body FROM attributions_fts \
-                 WHERE attributions_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2) m \
-                 JOIN attributions a ON a.id = m.rowid"
-            }
-            (Dialect::Sqlite, Table::Evidence, _) => {
-                "SELECT e.claim_id, m.rowid, m.body FROM (SELECT rowid, excerpt AS body FROM evidence_fts \
-                 WHERE evidence_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2) m \
-                 JOIN evidence e ON e.id = m.rowid"
-            }
-            (Dialect::Postgres, Table::Claims, false) => {
-                "SELECT id, id, text FROM claims WHERE text_search @@ to_tsquery('simple', ?1) \
-                 ORDER BY id LIMIT ?2"
-            }
-            (Dialect::Postgres, Table::Claims, true) => {
-                "SELECT id, id, text FROM claims WHERE text_search @@ to_tsquery('simple', ?1) \
-                 ORDER BY id DESC LIMIT ?2"
-            }
-            (Dialect::Postgres, Table::Attributions, false) => {
-                "SELECT claim_id, id, quote FROM attributions \
-                 WHERE quote_search @@ to_tsquery('simple', ?1) ORDER BY id LIMIT ?2"
-            }
-            (Dialect::Postgres, Table::Attributions, true) => {
-                "SELECT claim_id, id, quote FROM attributions \
-                 WHERE quote_search @@ to_tsquery('simple', ?1) ORDER BY id DESC LIMIT ?2"
-            }
-            (Dialect::Postgres, Table::Evidence, false) => {
-                "SELECT claim_id, id, excerpt FROM evidence \
-                 WHERE excerpt_search @@ to_tsquery('simple', ?1) ORDER BY id LIMIT ?2"
-            }
-            (Dialect::Postgres, Table::Evidence, true) => {
-                "SELECT claim_id, id, excerpt FROM evidence \
-                 WHERE excerpt_search @@ to_tsquery('simple', ?1) ORDER BY id DESC LIMIT ?2"
-            }
-        }
-    }
 }
 
 /// Scored candidates from one field: (claim rowid, row rowid, BM25 score, higher is better).
@@ -585,6 +379,7 @@ mod tests {
     use rusqlite::Connection;
 
     use super::rank::one_line;
+    use super::terms::{literal, ts_literal};
     use super::*;
     use crate::model::claim::NewClaim;
     use crate::model::evidence::{NewEvidence, Stance};
