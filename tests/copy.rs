@@ -5,13 +5,15 @@
 //! The PostgreSQL round trip needs a server (`eval "$(scripts/pg-test-server start)"`); without
 //! `CLAIMTRACK_TEST_PG` it says so and checks the file-to-file copy only (under `CI=true` it fails).
 
+#[path = "common/backend.rs"]
+mod backend;
 #[path = "common/dir.rs"]
 mod dir;
 
-use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 
+use backend::Desk;
 use claimtrack::io::{DataSet, ImportOptions, bundle, claimreview, csv, import_file, jsonl};
 use claimtrack::{Error, NewClaim, NewEvidence, NewSource, Role, SourceKind, Stance, Store};
 use dir::Dir;
@@ -140,11 +142,13 @@ fn a_target_that_holds_anything_is_refused_untouched() {
 
 #[test]
 fn a_desk_moved_to_postgres_and_back_gives_byte_identical_exports() {
-    let Some(url) = pg_url() else { return };
+    let Some(pg) = Desk::postgres("copy-there-and-back") else {
+        return;
+    };
     let dir = Dir::new("copy-pg");
     let source = Store::open(dir.path("a.db")).unwrap();
     desk(&source);
-    let server = Store::open(url.url()).unwrap();
+    let server = pg.open();
     let there = source.copy_to(&server).unwrap();
     let back = Store::open(dir.path("back.db")).unwrap();
     let again = server.copy_to(&back).unwrap();
@@ -156,8 +160,10 @@ fn a_desk_moved_to_postgres_and_back_gives_byte_identical_exports() {
 
     // Through the command, into another schema, with a password in the URL (the test server trusts
     // local connections and ignores it): the output never shows the password.
-    let Some(other) = pg_url() else { return };
-    let with_password = other.url().replacen("postgres@", "postgres:hunter2@", 1);
+    let Some(other) = Desk::postgres("copy-cli") else {
+        return;
+    };
+    let with_password = other.location().replacen("postgres@", "postgres:hunter2@", 1);
     assert!(with_password.contains("hunter2"), "{with_password}");
     drop(source);
     let out = Command::new(env!("CARGO_BIN_EXE_claimtrack"))
@@ -173,7 +179,7 @@ fn a_desk_moved_to_postgres_and_back_gives_byte_identical_exports() {
         stdout.contains("postgres:***@") && !stdout.contains("hunter2"),
         "{stdout}"
     );
-    let copied = Store::open(other.url()).unwrap();
+    let copied = other.open();
     let back2 = Store::open(dir.path("back2.db")).unwrap();
     copied.copy_to(&back2).unwrap();
     same_desk(&Store::open(dir.path("a.db")).unwrap(), &back2);
@@ -234,58 +240,4 @@ fn the_copy_command_moves_a_desk_and_refuses_a_full_target() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!dir.path("never.db").exists());
     assert!(!dir.path("missing.db").exists());
-}
-
-/// A fresh schema on the test server for one test (dropped at the end), or `None` after saying why.
-fn pg_url() -> Option<PgSchema> {
-    let admin = match std::env::var("CLAIMTRACK_TEST_PG") {
-        Ok(u) if !u.trim().is_empty() => u,
-        _ => {
-            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-            assert!(!ci, "CI=true but CLAIMTRACK_TEST_PG is not set");
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED: the PostgreSQL copy test needs CLAIMTRACK_TEST_PG \
-                 (eval \"$(scripts/pg-test-server start)\")"
-            );
-            return None;
-        }
-    };
-    PgSchema::new(&admin)
-}
-
-struct PgSchema {
-    admin: String,
-    name: String,
-}
-
-impl PgSchema {
-    #[cfg(feature = "postgres")]
-    fn new(admin: &str) -> Option<Self> {
-        let name = format!("copy_{}_{}", std::process::id(), uuid::Uuid::now_v7().simple());
-        let mut c = postgres::Client::connect(admin, postgres::NoTls).unwrap();
-        c.batch_execute(&format!("CREATE SCHEMA {name}")).unwrap();
-        Some(Self {
-            admin: admin.to_string(),
-            name,
-        })
-    }
-    #[cfg(not(feature = "postgres"))]
-    fn new(_admin: &str) -> Option<Self> {
-        None
-    }
-    /// The server's URL with this schema first on the search path.
-    fn url(&self) -> String {
-        let sep = if self.admin.contains('?') { '&' } else { '?' };
-        format!("{}{sep}options=-csearch_path%3D{}", self.admin, self.name)
-    }
-}
-
-impl Drop for PgSchema {
-    fn drop(&mut self) {
-        #[cfg(feature = "postgres")]
-        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
-        }
-    }
 }
