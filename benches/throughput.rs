@@ -902,36 +902,38 @@ fn library_single_commits(store: &Store, sources: &[SourceId], n: usize, words: 
 fn library_import(path: &Path, n: usize, words: &Words) -> (Duration, Store, Vec<SourceId>, Vec<ClaimId>) {
     remove_db(path);
     let store = Store::open(path).unwrap();
-    let (t, sources, claims) = library_load(&store, n, words);
+    let (t, sources, claims) = library_load(&store, n, words).unwrap();
     (t, store, sources, claims)
 }
 
 /// The bench's data set loaded into `store` through one `Store::batch`: its time, and the ids of the
 /// sources and claims in load order.
-fn library_load(store: &Store, n: usize, words: &Words) -> (Duration, Vec<SourceId>, Vec<ClaimId>) {
+fn library_load(
+    store: &Store,
+    n: usize,
+    words: &Words,
+) -> claimtrack::Result<(Duration, Vec<SourceId>, Vec<ClaimId>)> {
     let mut rng = Rng(42);
     let started = Instant::now();
-    let (sources, claims) = store
-        .batch(|b| {
-            let mut sources = Vec::with_capacity(SOURCES);
-            for s in 0..SOURCES {
-                sources.push(b.add_source(NewSource::new(format!("Source {s}"), SourceKind::Outlet))?);
-            }
-            let mut claims = Vec::with_capacity(n);
-            for i in 0..n {
-                let (sp, ba, dou) = roles(i);
-                claims.push(library_claim(
-                    b,
-                    words.sentence(&mut rng),
-                    sources[sp],
-                    sources[ba],
-                    sources[dou],
-                )?);
-            }
-            Ok((sources, claims))
-        })
-        .unwrap();
-    (started.elapsed(), sources, claims)
+    let (sources, claims) = store.batch(|b| {
+        let mut sources = Vec::with_capacity(SOURCES);
+        for s in 0..SOURCES {
+            sources.push(b.add_source(NewSource::new(format!("Source {s}"), SourceKind::Outlet))?);
+        }
+        let mut claims = Vec::with_capacity(n);
+        for i in 0..n {
+            let (sp, ba, dou) = roles(i);
+            claims.push(library_claim(
+                b,
+                words.sentence(&mut rng),
+                sources[sp],
+                sources[ba],
+                sources[dou],
+            )?);
+        }
+        Ok((sources, claims))
+    })?;
+    Ok((started.elapsed(), sources, claims))
 }
 
 // ---------------------------------------------------------------- runs

@@ -42,6 +42,12 @@ pub(crate) trait PgExec {
     fn batch(&self, sql: &str) -> Result<()>;
     /// The first row, or `None`.
     fn query_opt(&self, sql: &'static str, params: &[&dyn Param]) -> Result<Option<postgres::Row>>;
+    /// Turns on the bulk path of a batch for the rest of the transaction (`store/postgres/copy.rs`):
+    /// plain INSERTs become rows of a binary COPY.
+    fn bulk(&self);
+    /// In a bulk load, takes a plain INSERT's row for the COPY: `Some(id)` (the id given to the row when
+    /// the INSERT returns one), or `None` when the statement must run as it is.
+    fn take_insert(&self, sql: &'static str, params: &[&dyn Param]) -> Result<Option<Option<i64>>>;
     /// Hands every row to `f`, a few hundred fetched at a time.
     fn query_each(
         &self,
@@ -112,6 +118,9 @@ pub(crate) enum Row<'a> {
     /// PostgreSQL's row.
     #[cfg(feature = "postgres")]
     Pg(&'a postgres::Row),
+    /// The id a bulk load gave a row it took for its COPY (`INSERT … RETURNING id`): one `bigint`.
+    #[cfg(feature = "postgres")]
+    Id(i64),
 }
 
 impl Row<'_> {
@@ -121,6 +130,20 @@ impl Row<'_> {
             Row::Sqlite(r) => Ok(r.get(idx)?),
             #[cfg(feature = "postgres")]
             Row::Pg(r) => r.try_get(idx).map_err(Error::from),
+            #[cfg(feature = "postgres")]
+            Row::Id(id) => {
+                use postgres::types::{FromSql, Type};
+                let raw = id.to_be_bytes();
+                if idx != 0 || !<T as FromSql>::accepts(&Type::INT8) {
+                    return Err(unsupported());
+                }
+                T::from_sql(&Type::INT8, &raw).map_err(|e| {
+                    Error::Database(crate::error::DatabaseError {
+                        message: format!("reading a bulk-loaded row's id: {e}"),
+                        source: None,
+                    })
+                })
+            }
         }
     }
 
@@ -129,7 +152,7 @@ impl Row<'_> {
         match self {
             Row::Sqlite(r) => Ok(r),
             #[cfg(feature = "postgres")]
-            Row::Pg(_) => Err(unsupported()),
+            Row::Pg(_) | Row::Id(_) => Err(unsupported()),
         }
     }
 }
@@ -173,7 +196,20 @@ impl<'a> Db<'a> {
                 Ok(n as u64)
             }
             #[cfg(feature = "postgres")]
-            Db::Pg(p) => p.execute(sql, params),
+            Db::Pg(p) => match p.take_insert(sql, params)? {
+                Some(_) => Ok(1),
+                None => p.execute(sql, params),
+            },
+        }
+    }
+
+    /// Turns on a batch's bulk path for the rest of this transaction: on PostgreSQL the store's plain
+    /// INSERTs then travel as binary COPY rows (`store/postgres/copy.rs`); nothing changes on SQLite.
+    pub(crate) fn bulk(&self) {
+        match self {
+            Db::Sqlite(_) => {}
+            #[cfg(feature = "postgres")]
+            Db::Pg(p) => p.bulk(),
         }
     }
 
@@ -203,10 +239,18 @@ impl<'a> Db<'a> {
                 }
             }
             #[cfg(feature = "postgres")]
-            Db::Pg(p) => match p.query_opt(sql, params)? {
-                Some(r) => f(&Row::Pg(&r)).map(Some),
-                None => Ok(None),
-            },
+            Db::Pg(p) => {
+                if let Some(taken) = p.take_insert(sql, params)? {
+                    return match taken {
+                        Some(id) => f(&Row::Id(id)).map(Some),
+                        None => Ok(None),
+                    };
+                }
+                match p.query_opt(sql, params)? {
+                    Some(r) => f(&Row::Pg(&r)).map(Some),
+                    None => Ok(None),
+                }
+            }
         }
     }
 
@@ -258,7 +302,11 @@ impl<'a> Db<'a> {
                 Ok(())
             }
             #[cfg(feature = "postgres")]
-            Db::Pg(p) => p.query_each(sql, params, &mut |r| f(&Row::Pg(r))),
+            Db::Pg(p) => match p.take_insert(sql, params)? {
+                Some(Some(id)) => f(&Row::Id(id)),
+                Some(None) => Ok(()),
+                None => p.query_each(sql, params, &mut |r| f(&Row::Pg(r))),
+            },
         }
     }
 }

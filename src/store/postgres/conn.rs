@@ -9,6 +9,7 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::{Client, IsolationLevel, Statement, Transaction};
 
+use super::copy::Bulk;
 use crate::error::{Error, Result};
 use crate::store::db::{Param, PgExec};
 
@@ -100,9 +101,14 @@ impl PgConn {
         let open = PgTx {
             tx: RefCell::new(tx),
             statements: &self.statements,
+            bulk: RefCell::new(None),
         };
         let out = f(&open)?;
-        open.tx.into_inner().commit()?;
+        let mut tx = open.tx.into_inner();
+        if let Some(bulk) = open.bulk.borrow_mut().as_mut() {
+            bulk.flush(&mut tx)?;
+        }
+        tx.commit()?;
         Ok(out)
     }
 }
@@ -118,6 +124,8 @@ fn nested() -> Error {
 struct PgTx<'c> {
     tx: RefCell<Transaction<'c>>,
     statements: &'c RefCell<HashMap<&'static str, Statement>>,
+    /// A batch's bulk state (`store/postgres/copy.rs`), once [`PgExec::bulk`] turned it on.
+    bulk: RefCell<Option<Bulk>>,
 }
 
 impl PgTx<'_> {
@@ -129,6 +137,14 @@ impl PgTx<'_> {
         self.statements.borrow_mut().insert(sql, stmt.clone());
         Ok(stmt)
     }
+
+    /// In a bulk load, sends the pending rows `sql` may read before it runs.
+    fn before(&self, sql: &str) -> Result<()> {
+        match self.bulk.borrow_mut().as_mut() {
+            Some(bulk) => bulk.before(&mut self.tx.borrow_mut(), sql),
+            None => Ok(()),
+        }
+    }
 }
 
 fn pg_params<'p>(params: &'p [&'p dyn Param]) -> Vec<&'p (dyn ToSql + Sync)> {
@@ -137,15 +153,51 @@ fn pg_params<'p>(params: &'p [&'p dyn Param]) -> Vec<&'p (dyn ToSql + Sync)> {
 
 impl PgExec for PgTx<'_> {
     fn execute(&self, sql: &'static str, params: &[&dyn Param]) -> Result<u64> {
+        self.before(sql)?;
         let stmt = self.statement(sql)?;
         Ok(self.tx.borrow_mut().execute(&stmt, &pg_params(params))?)
     }
 
     fn batch(&self, sql: &str) -> Result<()> {
+        self.before(sql)?;
         Ok(self.tx.borrow_mut().batch_execute(sql)?)
     }
 
+    fn bulk(&self) {
+        let mut bulk = self.bulk.borrow_mut();
+        if bulk.is_none() {
+            *bulk = Some(Bulk::default());
+        }
+    }
+
+    fn take_insert(&self, sql: &'static str, params: &[&dyn Param]) -> Result<Option<Option<i64>>> {
+        let known = match self.bulk.borrow().as_ref() {
+            None => return Ok(None),
+            Some(bulk) => bulk.known(sql),
+        };
+        let slot = match known {
+            Some(slot) => slot,
+            None => {
+                let stmt = self.statement(sql)?;
+                self.bulk
+                    .borrow_mut()
+                    .as_mut()
+                    .and_then(|bulk| bulk.open(sql, &stmt))
+            }
+        };
+        let Some(slot) = slot else {
+            return Ok(None);
+        };
+        let mut bulk = self.bulk.borrow_mut();
+        let Some(bulk) = bulk.as_mut() else {
+            return Ok(None);
+        };
+        bulk.add(&mut self.tx.borrow_mut(), slot, &pg_params(params))
+            .map(Some)
+    }
+
     fn query_opt(&self, sql: &'static str, params: &[&dyn Param]) -> Result<Option<postgres::Row>> {
+        self.before(sql)?;
         let stmt = self.statement(sql)?;
         let mut tx = self.tx.borrow_mut();
         let mut rows = tx.query_raw(&stmt, pg_params(params))?;
@@ -158,6 +210,7 @@ impl PgExec for PgTx<'_> {
         params: &[&dyn Param],
         f: &mut dyn FnMut(&postgres::Row) -> Result<()>,
     ) -> Result<()> {
+        self.before(sql)?;
         let stmt = self.statement(sql)?;
         // A portal, read FETCH rows at a time: memory stays flat however many rows, and `f` may run
         // statements of its own between two fetches.

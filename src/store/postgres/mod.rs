@@ -5,6 +5,7 @@
 //! exists and what comes next. As everywhere in `store/`, every statement takes bound parameters.
 
 mod conn;
+mod copy;
 mod migrations;
 mod types;
 
