@@ -1,0 +1,201 @@
+//! The bulk path against a real server (`CLAIMTRACK_TEST_PG`, see scripts/pg-test-server): skipped
+//! without one, a failure under `CI=true`. Each test works in a schema of its own.
+
+#![cfg(test)]
+
+use std::io::Write as _;
+
+use crate::error::{Error, Result};
+use crate::model::ids::{ClaimId, SourceId, new_v7};
+use crate::store::Store;
+use crate::store::db::{Db, p};
+
+/// A store in a fresh schema of the test server; the schema is dropped with the value.
+struct Fresh {
+    store: Option<Store>,
+    url: String,
+    schema: String,
+}
+
+impl Fresh {
+    fn new(name: &str) -> Option<Fresh> {
+        let Ok(url) = std::env::var("CLAIMTRACK_TEST_PG") else {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+            assert!(!ci, "CI=true but CLAIMTRACK_TEST_PG is not set");
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {name}: needs CLAIMTRACK_TEST_PG (eval \"$(scripts/pg-test-server start)\")"
+            );
+            return None;
+        };
+        let schema = format!("bulk_{name}_{}", std::process::id());
+        let mut admin = crate::store::postgres::connect(&url).unwrap();
+        admin
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .unwrap();
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let store = Store::open(format!("{url}{sep}options=-csearch_path%3D{schema}")).unwrap();
+        Some(Fresh {
+            store: Some(store),
+            url,
+            schema,
+        })
+    }
+
+    fn store(&self) -> &Store {
+        self.store.as_ref().unwrap()
+    }
+}
+
+impl Drop for Fresh {
+    fn drop(&mut self) {
+        drop(self.store.take());
+        if let Ok(mut admin) = crate::store::postgres::connect(&self.url) {
+            let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
+        }
+    }
+}
+
+const SOURCE: &str = "INSERT INTO sources (uuid, name, name_key, kind, created_at) \
+                      VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
+const CLAIM: &str = "INSERT INTO claims (uuid, text, language, kind, created_at, text_key) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
+const ATTRIBUTION: &str = "INSERT INTO attributions (uuid, claim_id, speaker, mode, created_at) \
+                           VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
+const TAG: &str = "INSERT INTO claim_tags (claim_id, position, tag) VALUES (?1, ?2, ?3)";
+
+fn source(db: &Db<'_>, name: &str) -> Result<i64> {
+    let id = SourceId::from_uuid(new_v7());
+    db.query_one(SOURCE, p![id, name, name.to_lowercase(), "outlet", 1_i64], |r| {
+        r.get(0)
+    })
+}
+
+fn claim(db: &Db<'_>, id: ClaimId, text: &str) -> Result<i64> {
+    db.query_one(CLAIM, p![id, text, "en", "factual", 2_i64, text], |r| r.get(0))
+}
+
+fn count(db: &Db<'_>, sql: &'static str) -> Result<i64> {
+    db.query_one(sql, p![], |r| r.get(0))
+}
+
+#[test]
+fn bulk_rows_get_one_id_range_and_every_read_sees_them() {
+    let Some(fresh) = Fresh::new("ranges") else { return };
+    let (speakers, claims, seen) = fresh
+        .store()
+        .write_once(|db| {
+            db.bulk();
+            let speakers = [source(db, "Agency")?, source(db, "Ministry")?];
+            let mut claims = Vec::new();
+            // More than two blocks of reserved ids.
+            for i in 0..300 {
+                let c = claim(db, ClaimId::from_uuid(new_v7()), &format!("Claim {i}"))?;
+                db.execute(TAG, p![c, 0_i64, "tag"])?;
+                db.query_one(
+                    ATTRIBUTION,
+                    p![
+                        crate::model::ids::AttributionId::from_uuid(new_v7()),
+                        c,
+                        speakers[i % 2],
+                        "paraphrase",
+                        3_i64
+                    ],
+                    |r| r.get::<i64>(0),
+                )?;
+                claims.push(c);
+            }
+            // A read names its tables: the pending rows are sent first.
+            let seen = (
+                count(db, "SELECT count(*) FROM claims")?,
+                count(
+                    db,
+                    "SELECT count(*) FROM attributions a JOIN claim_tags t ON t.claim_id = a.claim_id",
+                )?,
+            );
+            Ok((speakers, claims, seen))
+        })
+        .unwrap();
+    assert_eq!(seen, (300, 300));
+    assert_eq!(speakers[1], speakers[0] + 1);
+    assert!(claims.windows(2).all(|w| w[1] == w[0] + 1), "{claims:?}");
+    let stored: Vec<i64> = fresh
+        .store()
+        .read(|db| db.query_vec("SELECT id FROM claims ORDER BY id", p![], |r| r.get(0)))
+        .unwrap();
+    assert_eq!(stored, claims);
+    // The sequence moved past the reserved ids: a single write afterwards gets a new one.
+    let next = fresh.store().write(|db| source(db, "Later")).unwrap();
+    assert!(next > speakers[1]);
+}
+
+#[test]
+fn a_rolled_back_savepoint_drops_its_pending_rows_and_keeps_the_others() {
+    let Some(fresh) = Fresh::new("savepoint") else {
+        return;
+    };
+    fresh
+        .store()
+        .write_once(|db| {
+            db.bulk();
+            claim(db, ClaimId::from_uuid(new_v7()), "kept before")?;
+            db.batch("SAVEPOINT s")?;
+            claim(db, ClaimId::from_uuid(new_v7()), "kept inside")?;
+            db.batch("RELEASE s")?;
+            db.batch("SAVEPOINT s")?;
+            claim(db, ClaimId::from_uuid(new_v7()), "undone")?;
+            db.batch("ROLLBACK TO s; RELEASE s")?;
+            claim(db, ClaimId::from_uuid(new_v7()), "kept after")?;
+            Ok(())
+        })
+        .unwrap();
+    let texts: Vec<String> = fresh
+        .store()
+        .read(|db| db.query_vec("SELECT text FROM claims ORDER BY id", p![], |r| r.get(0)))
+        .unwrap();
+    assert_eq!(texts, ["kept before", "kept inside", "kept after"]);
+}
+
+#[test]
+fn a_duplicate_id_is_a_typed_error_and_nothing_lands() {
+    let Some(fresh) = Fresh::new("duplicate") else {
+        return;
+    };
+    let id = ClaimId::from_uuid(new_v7());
+    let e = fresh
+        .store()
+        .write_once(|db| {
+            db.bulk();
+            claim(db, id, "first")?;
+            claim(db, ClaimId::from_uuid(new_v7()), "second")?;
+            claim(db, id, "first again")?;
+            Ok(())
+        })
+        .unwrap_err();
+    match &e {
+        Error::Duplicate { kind: "claim", key } => assert_eq!(key, &id.to_string()),
+        other => panic!("{other:?}"),
+    }
+    let n = fresh
+        .store()
+        .read(|db| count(db, "SELECT count(*) FROM claims"))
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn without_bulk_an_insert_runs_at_once() {
+    let Some(fresh) = Fresh::new("plain") else { return };
+    let e = fresh
+        .store()
+        .write_once(|db| {
+            let id = ClaimId::from_uuid(new_v7());
+            claim(db, id, "first")?;
+            // Refused by the statement itself, not later.
+            claim(db, id, "again").map(|_| ())
+        })
+        .unwrap_err();
+    assert!(matches!(e, Error::Database(_)), "{e:?}");
+}
