@@ -1,6 +1,10 @@
 //! Analysis through the public API: the seed article and small hand-built graphs, expected results
 //! worked out by hand.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::sqlite_only;
 use claimtrack::ClaimLink;
 use claimtrack::analysis::{ChainNode, Conflict, EventKind, MatchedIn, Outcome};
 use claimtrack::io::bundle;
@@ -227,9 +231,9 @@ fn unknown_claim_is_not_found_everywhere() {
 
 // ---------------------------------------------------------------- a source that flips its stance
 
-#[test]
-fn flip_flopping_source_latest_stance_counts_and_history_stays() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(flip_flopping_source_latest_stance_counts_and_history_stays);
+fn flip_flopping_source_latest_stance_counts_and_history_stays(store: &Store) {
     let ministry = store
         .add_source(NewSource::new(
             "DPRK foreign ministry",
@@ -307,10 +311,10 @@ fn flip_flopping_source_latest_stance_counts_and_history_stays() {
     assert_eq!(s.outcome, Outcome::ConflictingEvidence);
 }
 
-#[test]
-fn same_date_records_are_ordered_by_recording_time() {
-    let store = Store::open_in_memory().unwrap();
-    let s1 = person(&store, "Spokesperson");
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(same_date_records_are_ordered_by_recording_time);
+fn same_date_records_are_ordered_by_recording_time(store: &Store) {
+    let s1 = person(store, "Spokesperson");
     let c = store.add_claim(NewClaim::factual("Talks resumed")).unwrap();
     store
         .add_evidence(c, NewEvidence::new(s1, Stance::Refutes).as_of(date("2025-05-01")))
@@ -325,9 +329,9 @@ fn same_date_records_are_ordered_by_recording_time() {
 
 // ---------------------------------------------------------------- three relays of one origin
 
-#[test]
-fn three_relays_of_one_origin_count_as_one() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(three_relays_of_one_origin_count_as_one);
+fn three_relays_of_one_origin_count_as_one(store: &Store) {
     let state = store
         .add_source(NewSource::new("State X", SourceKind::GovernmentBody))
         .unwrap();
@@ -367,7 +371,7 @@ fn three_relays_of_one_origin_count_as_one() {
     let s = store.evidence_summary(c).unwrap();
     assert_eq!(s.independent_for(), 2);
     // A refutation from a third origin makes the evidence conflict.
-    let watchdog = person(&store, "Watchdog");
+    let watchdog = person(store, "Watchdog");
     store
         .add_evidence(c, NewEvidence::new(watchdog, Stance::Refutes))
         .unwrap();
@@ -388,9 +392,9 @@ fn three_relays_of_one_origin_count_as_one() {
     assert_eq!(store.conflicts().unwrap(), conflicts);
 }
 
-#[test]
-fn relay_through_a_publication_publisher_adds_no_origin() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(relay_through_a_publication_publisher_adds_no_origin);
+fn relay_through_a_publication_publisher_adds_no_origin(store: &Store) {
     let agency = store
         .add_source(NewSource::new("Wire agency", SourceKind::NewsAgency))
         .unwrap();
@@ -416,11 +420,11 @@ fn relay_through_a_publication_publisher_adds_no_origin() {
     assert_eq!(s.supporting[1].relayed_from, Some(agency));
 }
 
-#[test]
-fn outcomes_follow_the_documented_rule() {
-    let store = Store::open_in_memory().unwrap();
-    let a = person(&store, "A");
-    let b = person(&store, "B");
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(outcomes_follow_the_documented_rule);
+fn outcomes_follow_the_documented_rule(store: &Store) {
+    let a = person(store, "A");
+    let b = person(store, "B");
     let liar = store
         .add_source(NewSource::new("Known fabricator", SourceKind::Outlet).reliability(Reliability::E))
         .unwrap();
@@ -460,16 +464,16 @@ fn outcomes_follow_the_documented_rule() {
 
 // ---------------------------------------------------------------- a deep chain
 
-#[test]
-fn deep_chain_has_one_hop_per_relay_and_credits_the_first_speaker() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(deep_chain_has_one_hop_per_relay_and_credits_the_first_speaker);
+fn deep_chain_has_one_hop_per_relay_and_credits_the_first_speaker(store: &Store) {
     let origin_state = store
         .add_source(NewSource::new("State Y", SourceKind::GovernmentBody))
         .unwrap();
     let speaker = store
         .add_source(NewSource::new("Minister", SourceKind::Person).part_of(origin_state))
         .unwrap();
-    let relays: Vec<SourceId> = (0..12).map(|i| person(&store, &format!("relay {i}"))).collect();
+    let relays: Vec<SourceId> = (0..12).map(|i| person(store, &format!("relay {i}"))).collect();
     let paper = store.add_publication(NewPublication::new("Final paper")).unwrap();
     let c = store
         .add_claim(NewClaim::factual("A rumour that travelled far"))
@@ -532,11 +536,11 @@ fn deep_chain_has_one_hop_per_relay_and_credits_the_first_speaker() {
     assert_eq!(b.iter().find(|x| x.claim == c).unwrap().relays, relays);
 }
 
-#[test]
-fn a_direct_route_removes_a_claim_from_the_single_relay_list() {
-    let store = Store::open_in_memory().unwrap();
-    let kim = person(&store, "Kim");
-    let agency = person(&store, "Agency");
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(a_direct_route_removes_a_claim_from_the_single_relay_list);
+fn a_direct_route_removes_a_claim_from_the_single_relay_list(store: &Store) {
+    let kim = person(store, "Kim");
+    let agency = person(store, "Agency");
     let c = store.add_claim(NewClaim::factual("c")).unwrap();
     store
         .attribute(c, NewAttribution::said_by(kim).via(agency))
@@ -567,28 +571,28 @@ fn figure_conflicts(store: &Store, c: ClaimId) -> Vec<ClaimId> {
         .collect()
 }
 
-#[test]
-fn quantity_bounds_that_do_and_do_not_conflict() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(quantity_bounds_that_do_and_do_not_conflict);
+fn quantity_bounds_that_do_and_do_not_conflict(store: &Store) {
     let subject = "North Korean troops in Russia";
     let more_10k = figure_claim(
-        &store,
+        store,
         "more than 10,000 troops",
         Quantity::more_than(10_000.0, "troops").subject(subject),
     );
-    let about_3k = figure_claim(&store, "about 3,000 troops", Quantity::about(3_000.0, "troops"));
+    let about_3k = figure_claim(store, "about 3,000 troops", Quantity::about(3_000.0, "troops"));
     let exact_11k = figure_claim(
-        &store,
+        store,
         "11,000 troops",
         Quantity::exact(11_000.0, "Troops").subject(subject),
     );
-    let about_9500 = figure_claim(&store, "about 9,500 troops", Quantity::about(9_500.0, "troop"));
+    let about_9500 = figure_claim(store, "about 9,500 troops", Quantity::about(9_500.0, "troop"));
     let other_subject = figure_claim(
-        &store,
+        store,
         "2,000 troops in Belarus",
         Quantity::exact(2_000.0, "troops").subject("Russian troops in Belarus"),
     );
-    let other_unit = figure_claim(&store, "3,000 engineers", Quantity::exact(3_000.0, "engineers"));
+    let other_unit = figure_claim(store, "3,000 engineers", Quantity::exact(3_000.0, "engineers"));
     let last_year = store
         .add_claim(
             NewClaim::factual("about 3,000 troops in 2023")
@@ -605,7 +609,7 @@ fn quantity_bounds_that_do_and_do_not_conflict() {
         .unwrap();
 
     // > 10,000 vs ≈ 3,000 (2,700–3,300): no number satisfies both.
-    let mut found = figure_conflicts(&store, more_10k);
+    let mut found = figure_conflicts(store, more_10k);
     found.sort();
     let mut expected = vec![about_3k];
     // ≈ 9,500 reaches up to 10,450, which is more than 10,000: compatible. 2023 vs Nov 2024: not compared.
@@ -613,26 +617,26 @@ fn quantity_bounds_that_do_and_do_not_conflict() {
     assert_eq!(found, expected);
     // 11,000 exactly is more than 10,000, and within ≈ 9,500 ± 950 (8,550–10,450)? No: it conflicts
     // with ≈ 9,500 and with ≈ 3,000.
-    let mut found = figure_conflicts(&store, exact_11k);
+    let mut found = figure_conflicts(store, exact_11k);
     found.sort();
     let mut expected = vec![about_3k, about_9500, last_year];
     expected.sort();
     assert_eq!(found, expected);
     // The relation is symmetric through the store too. ≈ 3,000 names no subject, so it is compared with
     // every troop figure: more_10k, exact_11k, about_9500, and 2,000 in Belarus.
-    let mut found = figure_conflicts(&store, about_3k);
+    let mut found = figure_conflicts(store, about_3k);
     found.sort();
     let mut expected = vec![more_10k, exact_11k, about_9500, other_subject];
     expected.sort();
     assert_eq!(found, expected);
     // 2,000 in Belarus is not compared with the figures about troops in Russia (subjects differ), only
     // with those that name no subject: ≈ 3,000 (twice) and ≈ 9,500.
-    let mut found = figure_conflicts(&store, other_subject);
+    let mut found = figure_conflicts(store, other_subject);
     found.sort();
     let mut expected = vec![about_3k, about_9500, last_year];
     expected.sort();
     assert_eq!(found, expected);
-    assert!(figure_conflicts(&store, other_unit).is_empty());
+    assert!(figure_conflicts(store, other_unit).is_empty());
 
     // The whole-store scan reports each pair once.
     let all: Vec<(ClaimId, ClaimId)> = store
@@ -700,12 +704,12 @@ fn explicit_links_are_conflicts_both_ways() {
 
 // ---------------------------------------------------------------- timeline
 
-#[test]
-fn timeline_respects_date_precision() {
-    let store = Store::open_in_memory().unwrap();
-    let a = person(&store, "A");
-    let b = person(&store, "B");
-    let reviewer = person(&store, "Desk");
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(timeline_respects_date_precision);
+fn timeline_respects_date_precision(store: &Store) {
+    let a = person(store, "A");
+    let b = person(store, "B");
+    let reviewer = person(store, "Desk");
     let c = store.add_claim(NewClaim::factual("The plant closed")).unwrap();
     let day = store
         .attribute(c, NewAttribution::said_by(a).said_on(date("2025-06-20")))
@@ -756,9 +760,9 @@ fn timeline_respects_date_precision() {
     assert_eq!(first.possibly_earlier, vec![day]);
 }
 
-#[test]
-fn first_appearance_of_unattributed_claim_is_none() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(first_appearance_of_unattributed_claim_is_none);
+fn first_appearance_of_unattributed_claim_is_none(store: &Store) {
     let c = store.add_claim(NewClaim::factual("nobody said this")).unwrap();
     assert_eq!(store.first_appearance(c).unwrap(), None);
     assert!(store.timeline(c).unwrap().events.is_empty());
@@ -774,11 +778,11 @@ fn search_hits_say_where_they_matched() {
     assert!(hits[0].claim_text.starts_with("Vladimir Putin hopes"));
 }
 
-#[test]
-fn withdrawn_evidence_never_counts_whatever_its_date() {
-    let store = Store::open_in_memory().unwrap();
-    let agency = person(&store, "Wire agency");
-    let other = person(&store, "Second outlet");
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(withdrawn_evidence_never_counts_whatever_its_date);
+fn withdrawn_evidence_never_counts_whatever_its_date(store: &Store) {
+    let agency = person(store, "Wire agency");
+    let other = person(store, "Second outlet");
     let c = store
         .add_claim(NewClaim::factual("The bridge was destroyed"))
         .unwrap();

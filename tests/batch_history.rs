@@ -4,6 +4,10 @@
 //! Every test goes through the public API; raw SQL (a second connection on the same file) stands for
 //! changes made behind it.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::sqlite_only;
 use claimtrack::io::{DataSet, ImportOptions, bundle, import_file};
 use std::path::{Path, PathBuf};
 
@@ -463,9 +467,9 @@ fn a_new_batch_reusing_the_rowids_of_deleted_batch_records_names_itself() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn single_writes_interleaved_with_batches_keep_one_creation_each() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(single_writes_interleaved_with_batches_keep_one_creation_each);
+fn single_writes_interleaved_with_batches_keep_one_creation_each(store: &Store) {
     let src = store
         .add_source(NewSource::new("Wire", SourceKind::NewsAgency))
         .unwrap();
@@ -501,26 +505,26 @@ fn single_writes_interleaved_with_batches_keep_one_creation_each() {
         c.text.push('!');
         store.update_claim(&c).unwrap();
     }
-    assert_consistent(&store);
-    assert_each_record_has_one_creation(&store);
+    assert_consistent(store);
+    assert_each_record_has_one_creation(store);
 }
 
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(restoring_a_deleted_record_from_a_bundle_verifies);
 /// A record deleted and then restored from a backup bundle (same id) must verify, and its history show
 /// the restoration.
-#[test]
-fn restoring_a_deleted_record_from_a_bundle_verifies() {
-    let store = Store::open_in_memory().unwrap();
+fn restoring_a_deleted_record_from_a_bundle_verifies(store: &Store) {
     // Once made by a single insert, once by a batch.
     let single = store.add_claim(NewClaim::factual("made one by one")).unwrap();
     let bulk = claims(&["made in bulk"]);
-    batch_insert(&store, &bulk);
-    let backup = bundle::export(&store).unwrap();
+    batch_insert(store, &bulk);
+    let backup = bundle::export(store).unwrap();
     store.delete_claim(single).unwrap();
     store.delete_claim(bulk[0].id).unwrap();
-    assert_consistent(&store);
-    let s = bundle::import(&store, &backup, ImportOptions::default()).unwrap();
+    assert_consistent(store);
+    let s = bundle::import(store, &backup, ImportOptions::default()).unwrap();
     assert_eq!(s.inserted, 2);
-    assert_consistent(&store);
+    assert_consistent(store);
     for id in [single, bulk[0].id] {
         let ops: Vec<_> = store
             .history_of(id)
@@ -537,13 +541,13 @@ fn restoring_a_deleted_record_from_a_bundle_verifies() {
     c.text = "restored and changed".into();
     store.update_claim(&c).unwrap();
     store.delete_claim(bulk[0].id).unwrap();
-    assert_consistent(&store);
+    assert_consistent(store);
     // The same in a batch (insert_claim with the id of a deleted record), beside a new record: only
     // the new one is the batch's.
     store.set_actor("mixed").unwrap();
     let fresh = claims(&["new in the mixed batch"]);
-    batch_insert(&store, &[bulk[0].clone(), fresh[0].clone()]);
-    assert_consistent(&store);
+    batch_insert(store, &[bulk[0].clone(), fresh[0].clone()]);
+    assert_consistent(store);
     let entries = store.history_by_actor("mixed").unwrap();
     assert_eq!(entries.len(), 2, "{entries:?}");
     let batch = entries.iter().find(|c| c.kind == EntityKind::Batch).unwrap();
@@ -554,7 +558,7 @@ fn restoring_a_deleted_record_from_a_bundle_verifies() {
         (bulk[0].id.as_uuid(), Operation::Import)
     );
     assert_eq!(store.history_of(fresh[0].id).unwrap()[0].seq, batch.seq);
-    assert_each_record_has_one_creation(&store);
+    assert_each_record_has_one_creation(store);
 }
 
 #[test]
@@ -818,9 +822,9 @@ fn search_finds_batch_written_text_and_follows_updates_and_deletes() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn search_follows_a_bundle_reimport_that_replaces_text() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(search_follows_a_bundle_reimport_that_replaces_text);
+fn search_follows_a_bundle_reimport_that_replaces_text(store: &Store) {
     let src = NewSource::new("Wire", SourceKind::NewsAgency)
         .into_source()
         .unwrap();
@@ -840,11 +844,11 @@ fn search_follows_a_bundle_reimport_that_replaces_text() {
         evidence: vec![e],
         ..Bundle::default()
     };
-    bundle::import(&store, &b, ImportOptions::default()).unwrap();
+    bundle::import(store, &b, ImportOptions::default()).unwrap();
     b.claims[0].text = "Flooding in Hyesan".into();
     b.attributions[0].quote = Some("the levee broke".into());
     b.attributions[0].mode = claimtrack::Mode::DirectQuote;
-    let s = bundle::import(&store, &b, ImportOptions::default()).unwrap();
+    let s = bundle::import(store, &b, ImportOptions::default()).unwrap();
     assert_eq!(s.updated, 2);
     // Evidence is corrected through the API, never by an import (tests/import_rules.rs).
     let mut e = b.evidence[0].clone();
@@ -852,20 +856,20 @@ fn search_follows_a_bundle_reimport_that_replaces_text() {
     store.update_evidence(&e).unwrap();
     let n = |q: &str| store.search(q, 10).unwrap().len();
     assert_eq!((n("Sinuiju"), n("Hyesan"), n("levee"), n("gauges")), (0, 1, 1, 0));
-    assert_consistent(&store);
-    assert_each_record_has_one_creation(&store);
+    assert_consistent(store);
+    assert_each_record_has_one_creation(store);
 }
 
 // ---- values that read back differently from how they were written ----
 
-#[test]
-fn a_batch_claim_with_a_negative_zero_figure_verifies() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(a_batch_claim_with_a_negative_zero_figure_verifies);
+fn a_batch_claim_with_a_negative_zero_figure_verifies(store: &Store) {
     let c = NewClaim::factual("Output fell by zero percent")
         .quantity(claimtrack::Quantity::exact(-0.0, "percent"))
         .into_claim()
         .unwrap();
-    batch_insert(&store, std::slice::from_ref(&c));
+    batch_insert(store, std::slice::from_ref(&c));
     // The same through the single-record path, and a rating of negative zero.
     let single = store
         .add_claim(NewClaim::factual("Growth was nil").quantity(claimtrack::Quantity::about(-0.0, "percent")))
@@ -881,7 +885,7 @@ fn a_batch_claim_with_a_negative_zero_figure_verifies() {
         .unwrap();
     let r = store.verify_history().unwrap();
     assert!(r.is_consistent(), "{:?}", r.problems);
-    reads_back_unchanged(&store, c);
+    reads_back_unchanged(store, c);
 }
 
 /// The claim reads back equal to what was written, and re-importing it finds nothing to change.
@@ -899,30 +903,30 @@ fn reads_back_unchanged(store: &Store, c: claimtrack::Claim) {
     assert_eq!((again.inserted, again.updated), (0, 0));
 }
 
-#[test]
-fn a_batch_claim_created_at_another_offset_verifies() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(a_batch_claim_created_at_another_offset_verifies);
+fn a_batch_claim_created_at_another_offset_verifies(store: &Store) {
     let mut c = NewClaim::factual("Recorded in Seoul").into_claim().unwrap();
     c.created_at = c
         .created_at
         .to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap())
         .replace_nanosecond(123_456_789)
         .unwrap();
-    batch_insert(&store, std::slice::from_ref(&c));
+    batch_insert(store, std::slice::from_ref(&c));
     let r = store.verify_history().unwrap();
     assert!(r.is_consistent(), "{:?}", r.problems);
-    reads_back_unchanged(&store, c);
+    reads_back_unchanged(store, c);
 }
 
 // ---- importers, standings, sources ----
 
-#[test]
-fn every_importer_writes_history_that_verifies_and_search_finds() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(every_importer_writes_history_that_verifies_and_search_finds);
+fn every_importer_writes_history_that_verifies_and_search_finds(store: &Store) {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     store.set_actor("fever").unwrap();
     import_file(
-        &store,
+        store,
         DataSet::Fever,
         data.join("fever/paper_dev_excerpt.jsonl"),
         ImportOptions::default(),
@@ -930,7 +934,7 @@ fn every_importer_writes_history_that_verifies_and_search_finds() {
     .unwrap();
     store.set_actor("liar").unwrap();
     import_file(
-        &store,
+        store,
         DataSet::Liar,
         data.join("liar/handmade.tsv"),
         ImportOptions::default(),
@@ -938,7 +942,7 @@ fn every_importer_writes_history_that_verifies_and_search_finds() {
     .unwrap();
     store.set_actor("climate").unwrap();
     import_file(
-        &store,
+        store,
         DataSet::ClimateFever,
         data.join("climate-fever/handmade.csv"),
         ImportOptions::default(),
@@ -947,7 +951,7 @@ fn every_importer_writes_history_that_verifies_and_search_finds() {
     store.set_actor("claimreview").unwrap();
     for f in ["schemaorg/example1.jsonld", "schemaorg/example2.jsonld"] {
         claimtrack::io::claimreview::import(
-            &store,
+            store,
             std::fs::File::open(data.join(f)).unwrap(),
             ImportOptions::default(),
         )
@@ -955,15 +959,15 @@ fn every_importer_writes_history_that_verifies_and_search_finds() {
     }
     store.set_actor("factcheck").unwrap();
     claimtrack::io::factcheck::import(
-        &store,
+        store,
         std::fs::File::open(data.join("factcheck/page.json")).unwrap(),
         ImportOptions::default(),
     )
     .unwrap();
     store.set_actor("seed").unwrap();
-    claimtrack::seeds::load_wonsan(&store).unwrap();
-    assert_consistent(&store);
-    assert_each_record_has_one_creation(&store);
+    claimtrack::seeds::load_wonsan(store).unwrap();
+    assert_consistent(store);
+    assert_each_record_has_one_creation(store);
     // Each load is one batch entry (or none when it wrote nothing new), whose counts add up to the store.
     let mut written = 0;
     for actor in ["fever", "liar", "climate", "claimreview", "factcheck", "seed"] {
@@ -981,7 +985,7 @@ fn every_importer_writes_history_that_verifies_and_search_finds() {
                 .sum::<u64>();
         }
     }
-    let total = bundle::export(&store).unwrap().len() as u64;
+    let total = bundle::export(store).unwrap().len() as u64;
     let singles = store.verify_history().unwrap().changes;
     assert!(
         written <= total && written > 0,
@@ -1002,9 +1006,9 @@ fn every_importer_writes_history_that_verifies_and_search_finds() {
     }
 }
 
-#[test]
-fn sources_with_aliases_and_parents_from_a_batch_verify() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(sources_with_aliases_and_parents_from_a_batch_verify);
+fn sources_with_aliases_and_parents_from_a_batch_verify(store: &Store) {
     store
         .batch(|b| {
             let parent = b.add_source(
@@ -1022,13 +1026,13 @@ fn sources_with_aliases_and_parents_from_a_batch_verify() {
             Ok(())
         })
         .unwrap();
-    assert_consistent(&store);
-    assert_each_record_has_one_creation(&store);
+    assert_consistent(store);
+    assert_each_record_has_one_creation(store);
 }
 
-#[test]
-fn a_standing_imported_for_evidence_of_an_older_batch_names_that_batch() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(a_standing_imported_for_evidence_of_an_older_batch_names_that_batch);
+fn a_standing_imported_for_evidence_of_an_older_batch_names_that_batch(store: &Store) {
     store.set_actor("first").unwrap();
     let src = NewSource::new("Agency", SourceKind::NewsAgency)
         .into_source()
@@ -1044,7 +1048,7 @@ fn a_standing_imported_for_evidence_of_an_older_batch_names_that_batch() {
         evidence: vec![ev.clone()],
         ..Bundle::default()
     };
-    bundle::import(&store, &bundle, ImportOptions::default()).unwrap();
+    bundle::import(store, &bundle, ImportOptions::default()).unwrap();
     // Another desk loads the same records and retracts the evidence; its export carries the standing.
     let other = Store::open_in_memory().unwrap();
     bundle::import(&other, &bundle, ImportOptions::default()).unwrap();
@@ -1052,13 +1056,13 @@ fn a_standing_imported_for_evidence_of_an_older_batch_names_that_batch() {
     let later = bundle::export(&other).unwrap();
     assert_eq!(later.evidence_standings.len(), 1);
     store.set_actor("second").unwrap();
-    let s = bundle::import(&store, &later, ImportOptions::default()).unwrap();
+    let s = bundle::import(store, &later, ImportOptions::default()).unwrap();
     assert_eq!((s.inserted, s.updated), (0, 1));
     assert!(
-        batch_entries(&store, "second").is_empty(),
+        batch_entries(store, "second").is_empty(),
         "nothing new was written"
     );
-    let first = batch_entries(&store, "first");
+    let first = batch_entries(store, "first");
     let h = store.history_of(ev.id).unwrap();
     assert_eq!(h.len(), 2, "{h:?}");
     assert_eq!((h[0].seq, h[0].actor.as_str()), (first[0], "first"));
@@ -1068,7 +1072,7 @@ fn a_standing_imported_for_evidence_of_an_older_batch_names_that_batch() {
     );
     assert!(h[1].after.as_ref().unwrap().get("standing").is_some());
     assert_eq!(store.claim_history(ev.claim).unwrap().len(), 3);
-    assert_consistent(&store);
+    assert_consistent(store);
     // The retracted excerpt is still found (retraction keeps the record).
     assert_eq!(store.search("collapse", 10).unwrap().len(), 1);
 }

@@ -1,6 +1,10 @@
 //! The history of changes: every write through the API is on record, readable per record, per actor and
 //! per claim; evidence and reviews are versioned, never overwritten; the history agrees with the state.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::sqlite_only;
 use claimtrack::ClaimLink;
 use claimtrack::io::{ImportOptions, bundle};
 use claimtrack::{
@@ -91,9 +95,9 @@ fn failed_writes_record_nothing() {
     assert!(store.verify_history().unwrap().is_consistent());
 }
 
-#[test]
-fn actor_is_validated_and_defaults_to_unknown() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(actor_is_validated_and_defaults_to_unknown);
+fn actor_is_validated_and_defaults_to_unknown(store: &Store) {
     assert_eq!(store.actor().unwrap(), claimtrack::DEFAULT_ACTOR);
     for bad in ["", "   ", "eve\0", "eve\u{7}"] {
         assert!(
@@ -122,13 +126,13 @@ fn actor_can_be_set_when_opening() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn bundle_import_is_recorded_once_and_reimport_writes_nothing() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(bundle_import_is_recorded_once_and_reimport_writes_nothing);
+fn bundle_import_is_recorded_once_and_reimport_writes_nothing(store: &Store) {
     store.set_actor("loader").unwrap();
-    let first = seeds::load_wonsan(&store).unwrap();
+    let first = seeds::load_wonsan(store).unwrap();
     // One entry for the whole load (a batch), counting what it wrote...
-    let n = total_changes(&store);
+    let n = total_changes(store);
     assert_eq!(n, 1);
     let imports = store.history_by_actor("loader").unwrap();
     assert_eq!(imports.len(), 1);
@@ -156,18 +160,14 @@ fn bundle_import_is_recorded_once_and_reimport_writes_nothing() {
         );
         assert_eq!(h[0].after.as_ref().unwrap()["text"], c.text.as_str());
     }
-    let again = seeds::load_wonsan(&store).unwrap();
+    let again = seeds::load_wonsan(store).unwrap();
     assert_eq!((again.inserted, again.updated), (0, 0));
-    assert_eq!(
-        total_changes(&store),
-        n,
-        "identical records must write no history"
-    );
+    assert_eq!(total_changes(store), n, "identical records must write no history");
 
     // A changed record in a bundle is replaced, and the replacement is on record.
     let mut bundle = seeds::wonsan().unwrap();
     bundle.claims[0].text.push_str(" (corrected)");
-    let s = bundle::import(&store, &bundle, ImportOptions::default()).unwrap();
+    let s = bundle::import(store, &bundle, ImportOptions::default()).unwrap();
     assert_eq!(s.updated, 1);
     let h = store.history_of(bundle.claims[0].id).unwrap();
     assert_eq!(h.len(), 2);

@@ -5,6 +5,10 @@
 //! another claim or source, no cycle, a standing once set is kept), and `check` reports a breach written
 //! by hand.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::sqlite_only;
 use claimtrack::ClaimLink;
 use claimtrack::io::ImportOptions;
 use claimtrack::io::{bundle, claimreview, factcheck, jsonl};
@@ -492,24 +496,24 @@ const CLAIMREVIEW: &str = r#"{
                    "alternateName": "False"}
 }"#;
 
-#[test]
-fn claimreview_refuses_a_changed_review_and_keeps_an_unchanged_one() {
-    let store = Store::open_in_memory().unwrap();
-    claimreview::import(&store, CLAIMREVIEW.as_bytes(), ImportOptions::default()).unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(claimreview_refuses_a_changed_review_and_keeps_an_unchanged_one);
+fn claimreview_refuses_a_changed_review_and_keeps_an_unchanged_one(store: &Store) {
+    claimreview::import(store, CLAIMREVIEW.as_bytes(), ImportOptions::default()).unwrap();
     let claim = store.claims().unwrap()[0].id;
     let review = store.reviews_of(claim).unwrap()[0].clone();
-    let before = state(&store);
+    let before = state(store);
     // Imported again unchanged: nothing written.
-    let again = claimreview::import(&store, CLAIMREVIEW.as_bytes(), ImportOptions::default()).unwrap();
+    let again = claimreview::import(store, CLAIMREVIEW.as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(again.inserted, 0);
-    assert_eq!(state(&store), before);
+    assert_eq!(state(store), before);
     // The publisher changed its rating: refused, naming the stored review.
     let changed = CLAIMREVIEW
         .replace("\"ratingValue\": 1", "\"ratingValue\": 5")
         .replace("\"False\"", "\"True\"");
-    let report = claimreview::import(&store, changed.as_bytes(), ImportOptions::default()).unwrap();
+    let report = claimreview::import(store, changed.as_bytes(), ImportOptions::default()).unwrap();
     assert_refused_and_listed(&report, review.id);
-    assert_eq!(state(&store), before);
+    assert_eq!(state(store), before);
     assert_eq!(store.review(review.id).unwrap(), review);
 }
 
@@ -523,21 +527,21 @@ const FACTCHECK: &str = r#"{"claims": [{
   }]
 }]}"#;
 
-#[test]
-fn fact_check_tools_refuses_a_changed_review_and_keeps_an_unchanged_one() {
-    let store = Store::open_in_memory().unwrap();
-    factcheck::import(&store, FACTCHECK.as_bytes(), ImportOptions::default()).unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(fact_check_tools_refuses_a_changed_review_and_keeps_an_unchanged_one);
+fn fact_check_tools_refuses_a_changed_review_and_keeps_an_unchanged_one(store: &Store) {
+    factcheck::import(store, FACTCHECK.as_bytes(), ImportOptions::default()).unwrap();
     let claim = store.claims().unwrap()[0].id;
     let review = store.reviews_of(claim).unwrap()[0].clone();
     assert_eq!(review.verdict, Some(Verdict::False));
-    let before = state(&store);
-    let again = factcheck::import(&store, FACTCHECK.as_bytes(), ImportOptions::default()).unwrap();
+    let before = state(store);
+    let again = factcheck::import(store, FACTCHECK.as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(again.inserted, 0);
-    assert_eq!(state(&store), before);
+    assert_eq!(state(store), before);
     let changed = FACTCHECK.replace("Pants on Fire!", "Half True");
-    let report = factcheck::import(&store, changed.as_bytes(), ImportOptions::default()).unwrap();
+    let report = factcheck::import(store, changed.as_bytes(), ImportOptions::default()).unwrap();
     assert_refused_and_listed(&report, review.id);
-    assert_eq!(state(&store), before);
+    assert_eq!(state(store), before);
     assert_eq!(store.review(review.id).unwrap(), review);
 }
 

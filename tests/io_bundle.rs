@@ -1,6 +1,10 @@
 //! Bundle JSON and JSON Lines: lossless round trips, idempotent re-import, and malformed input that
 //! leaves the database byte-for-byte unchanged.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::sqlite_only;
 use claimtrack::ClaimLink;
 use claimtrack::io::ImportOptions;
 use std::io::Read;
@@ -584,12 +588,12 @@ proptest! {
     }
 }
 
-#[test]
-fn a_misspelt_field_in_a_jsonl_line_is_refused_naming_line_and_field() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(a_misspelt_field_in_a_jsonl_line_is_refused_naming_line_and_field);
+fn a_misspelt_field_in_a_jsonl_line_is_refused_naming_line_and_field(store: &Store) {
     let lines = "{\"format\":\"claimtrack-jsonl\",\"version\":1}\n\n{\"source\":{\"id\":\"019803a8-0601-7bb6-b0ac-8e587523ea55\",\"name\":\"KCNA\",\"kind\":\"news_agency\",\"alaises\":[\"x\"],\"created_at\":\"2025-07-13T12:00:00Z\"}}\n";
     expect_parse(
-        jsonl::import(&store, lines.as_bytes(), ImportOptions::default()).unwrap_err(),
+        jsonl::import(store, lines.as_bytes(), ImportOptions::default()).unwrap_err(),
         "line 3",
         Some("source.alaises"),
     );

@@ -1,5 +1,9 @@
 //! ClaimReview JSON-LD: the schema.org examples import, unreadable parts are listed, export round-trips.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::sqlite_only;
 use claimtrack::io::ImportOptions;
 use claimtrack::io::{IssueKind, claimreview};
 use claimtrack::{
@@ -10,10 +14,10 @@ use claimtrack::{
 const EXAMPLE1: &str = include_str!("data/schemaorg/example1.jsonld");
 const EXAMPLE2: &str = include_str!("data/schemaorg/example2.jsonld");
 
-#[test]
-fn schema_org_example_1_imports_with_its_contradiction_reported() {
-    let store = Store::open_in_memory().unwrap();
-    let report = claimreview::import(&store, EXAMPLE1.as_bytes(), ImportOptions::default()).unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(schema_org_example_1_imports_with_its_contradiction_reported);
+fn schema_org_example_1_imports_with_its_contradiction_reported(store: &Store) {
+    let report = claimreview::import(store, EXAMPLE1.as_bytes(), ImportOptions::default()).unwrap();
     let claims = store.claims().unwrap();
     assert_eq!(claims.len(), 1);
     assert_eq!(
@@ -73,10 +77,10 @@ fn schema_org_example_1_imports_with_its_contradiction_reported() {
     assert!(store.check().unwrap().is_ok());
 }
 
-#[test]
-fn schema_org_example_2_imports_without_a_rating_and_with_a_video_clip() {
-    let store = Store::open_in_memory().unwrap();
-    let report = claimreview::import(&store, EXAMPLE2.as_bytes(), ImportOptions::default()).unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(schema_org_example_2_imports_without_a_rating_and_with_a_video_clip);
+fn schema_org_example_2_imports_without_a_rating_and_with_a_video_clip(store: &Store) {
+    let report = claimreview::import(store, EXAMPLE2.as_bytes(), ImportOptions::default()).unwrap();
     let claim = &store.claims().unwrap()[0];
     assert!(claim.text.starts_with("In the middle of the Cold War"));
     let att = &store.attributions_of(claim.id).unwrap()[0];
@@ -161,23 +165,23 @@ fn arrays_graphs_and_id_references_are_read_and_bad_nodes_listed() {
     );
 }
 
-#[test]
-fn malformed_markup_is_an_error_and_writes_nothing() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(malformed_markup_is_an_error_and_writes_nothing);
+fn malformed_markup_is_an_error_and_writes_nothing(store: &Store) {
     for bad in [
         &b"{\"@type\": \"ClaimReview\", \"claimReviewed\": \"x\""[..],
         b"\x00\xff\xfe garbage",
         b"",
     ] {
-        let err = claimreview::import(&store, bad, ImportOptions::default()).unwrap_err();
+        let err = claimreview::import(store, bad, ImportOptions::default()).unwrap_err();
         assert!(matches!(err, claimtrack::Error::Parse { .. }), "{err}");
     }
     assert_eq!(store.counts().unwrap(), claimtrack::Counts::default());
 }
 
-#[test]
-fn export_then_import_keeps_text_claimant_rating_and_review_author() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(export_then_import_keeps_text_claimant_rating_and_review_author);
+fn export_then_import_keeps_text_claimant_rating_and_review_author(store: &Store) {
     let speaker = store
         .add_source(NewSource::new("Сергей Лавров", SourceKind::Person))
         .unwrap();
@@ -220,7 +224,7 @@ fn export_then_import_keeps_text_claimant_rating_and_review_author() {
         .unwrap();
 
     let mut markup = Vec::new();
-    claimreview::export_claim(&store, claim, &mut markup).unwrap();
+    claimreview::export_claim(store, claim, &mut markup).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&markup).unwrap();
     assert_eq!(v["@type"], "ClaimReview");
     assert_eq!(v["itemReviewed"]["@type"], "Claim");
@@ -264,23 +268,23 @@ fn export_then_import_keeps_text_claimant_rating_and_review_author() {
     assert_eq!(copy.counts().unwrap().sources, 3);
 }
 
-#[test]
-fn a_claim_without_a_review_has_nothing_to_export() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(a_claim_without_a_review_has_nothing_to_export);
+fn a_claim_without_a_review_has_nothing_to_export(store: &Store) {
     let claim = store.add_claim(NewClaim::factual("Unreviewed")).unwrap();
-    let err = claimreview::export_claim(&store, claim, Vec::new()).unwrap_err();
+    let err = claimreview::export_claim(store, claim, Vec::new()).unwrap_err();
     assert!(
         matches!(err, claimtrack::Error::Invalid { field: "claim", .. }),
         "{err}"
     );
 }
 
-#[test]
-fn importing_the_same_markup_twice_adds_nothing() {
-    let store = Store::open_in_memory().unwrap();
-    claimreview::import(&store, EXAMPLE1.as_bytes(), ImportOptions::default()).unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(importing_the_same_markup_twice_adds_nothing);
+fn importing_the_same_markup_twice_adds_nothing(store: &Store) {
+    claimreview::import(store, EXAMPLE1.as_bytes(), ImportOptions::default()).unwrap();
     let before = store.counts().unwrap();
-    let again = claimreview::import(&store, EXAMPLE1.as_bytes(), ImportOptions::default()).unwrap();
+    let again = claimreview::import(store, EXAMPLE1.as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(store.counts().unwrap(), before);
     assert_eq!((again.inserted, again.unchanged), (0, 1));
     assert!(

@@ -1,5 +1,9 @@
 //! CSV and Graphviz DOT exports.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::sqlite_only;
 use claimtrack::io::{csv, dot};
 use claimtrack::{
     NewAttribution, NewClaim, NewEvidence, NewReview, NewSource, SourceKind, Stance, Store, Verdict,
@@ -18,9 +22,9 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     mumin::records(text).expect("well-formed CSV")
 }
 
-#[test]
-fn csv_has_one_row_per_claim_with_latest_verdict_and_evidence_counts() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(csv_has_one_row_per_claim_with_latest_verdict_and_evidence_counts);
+fn csv_has_one_row_per_claim_with_latest_verdict_and_evidence_counts(store: &Store) {
     let kim = store
         .add_source(NewSource::new("Kim, \"the leader\"", SourceKind::Person))
         .unwrap();
@@ -50,7 +54,7 @@ fn csv_has_one_row_per_claim_with_latest_verdict_and_evidence_counts() {
         .unwrap();
 
     let mut out = Vec::new();
-    csv::export(&store, &mut out).unwrap();
+    csv::export(store, &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(text.ends_with("\r\n"));
     let rows = parse_csv(&text);
@@ -90,7 +94,7 @@ fn csv_has_one_row_per_claim_with_latest_verdict_and_evidence_counts() {
 
     // The verbatim export differs in that cell only.
     let mut raw = Vec::new();
-    csv::export_verbatim(&store, &mut raw).unwrap();
+    csv::export_verbatim(store, &mut raw).unwrap();
     let raw_rows = parse_csv(&String::from_utf8(raw).unwrap());
     assert_eq!(raw_rows[2][col("text")], "=1+1");
     assert_eq!(raw_rows[1], rows[1]);
@@ -98,9 +102,9 @@ fn csv_has_one_row_per_claim_with_latest_verdict_and_evidence_counts() {
     assert_eq!(raw_rows[2][col("text") + 1..], rows[2][col("text") + 1..]);
 }
 
-#[test]
-fn csv_cells_a_spreadsheet_would_run_are_written_as_text() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(csv_cells_a_spreadsheet_would_run_are_written_as_text);
+fn csv_cells_a_spreadsheet_would_run_are_written_as_text(store: &Store) {
     let who = store
         .add_source(NewSource::new("@handle", SourceKind::Person))
         .unwrap();
@@ -112,7 +116,7 @@ fn csv_cells_a_spreadsheet_would_run_are_written_as_text() {
         .add_review(c, NewReview::new(Verdict::False).label("=cmd|' /C calc'!A0"))
         .unwrap();
     let mut out = Vec::new();
-    csv::export(&store, &mut out).unwrap();
+    csv::export(store, &mut out).unwrap();
     let rows = parse_csv(&String::from_utf8(out).unwrap());
     let col = |name: &str| csv::COLUMNS.iter().position(|c| *c == name).unwrap();
     let r = &rows[1];
@@ -127,10 +131,10 @@ fn csv_cells_a_spreadsheet_would_run_are_written_as_text() {
     );
 }
 
-#[test]
-fn dot_of_the_seed_troops_claim_shows_chain_sources_and_stances() {
-    let store = Store::open_in_memory().unwrap();
-    claimtrack::seeds::load_wonsan(&store).unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(dot_of_the_seed_troops_claim_shows_chain_sources_and_stances);
+fn dot_of_the_seed_troops_claim_shows_chain_sources_and_stances(store: &Store) {
+    claimtrack::seeds::load_wonsan(store).unwrap();
     let troops = store
         .claims()
         .unwrap()
@@ -145,7 +149,7 @@ fn dot_of_the_seed_troops_claim_shows_chain_sources_and_stances() {
         .add_evidence(troops.id, NewEvidence::new(denial, Stance::Refutes))
         .unwrap();
     let mut out = Vec::new();
-    dot::export_claim(&store, troops.id, &mut out).unwrap();
+    dot::export_claim(store, troops.id, &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
 
     for name in [
@@ -195,19 +199,19 @@ fn dot_of_the_seed_troops_claim_shows_chain_sources_and_stances() {
     }
 }
 
-#[test]
-fn dot_of_an_unknown_claim_is_not_found() {
-    let store = Store::open_in_memory().unwrap();
-    let err = dot::export_claim(&store, claimtrack::ClaimId::new(), Vec::new()).unwrap_err();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(dot_of_an_unknown_claim_is_not_found);
+fn dot_of_an_unknown_claim_is_not_found(store: &Store) {
+    let err = dot::export_claim(store, claimtrack::ClaimId::new(), Vec::new()).unwrap_err();
     assert!(
         matches!(err, claimtrack::Error::NotFound { kind: "claim", .. }),
         "{err}"
     );
 }
 
-#[test]
-fn exports_for_readers_leave_out_what_no_longer_counts() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(exports_for_readers_leave_out_what_no_longer_counts);
+fn exports_for_readers_leave_out_what_no_longer_counts(store: &Store) {
     let s = store
         .add_source(NewSource::new("Agency", SourceKind::NewsAgency))
         .unwrap();
@@ -230,7 +234,7 @@ fn exports_for_readers_leave_out_what_no_longer_counts() {
     store.retract_review(wrong, "wrong claim").unwrap();
 
     let mut out = Vec::new();
-    csv::export(&store, &mut out).unwrap();
+    csv::export(store, &mut out).unwrap();
     let rows = parse_csv(&String::from_utf8(out).unwrap());
     let col = |name: &str| csv::COLUMNS.iter().position(|c| *c == name).unwrap();
     let r = &rows[1];
@@ -249,14 +253,14 @@ fn exports_for_readers_leave_out_what_no_longer_counts() {
 
     // ClaimReview markup publishes only the correction.
     let mut markup = Vec::new();
-    claimtrack::io::claimreview::export_claim(&store, c, &mut markup).unwrap();
+    claimtrack::io::claimreview::export_claim(store, c, &mut markup).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&markup).unwrap();
     assert_eq!(v["@type"], "ClaimReview", "{v}");
     assert_eq!(v["url"], "https://example.org/c");
 
     // The graph keeps the history, marked: the revised record dotted grey, the withdrawn reviews named.
     let mut dot_out = Vec::new();
-    dot::export_claim(&store, c, &mut dot_out).unwrap();
+    dot::export_claim(store, c, &mut dot_out).unwrap();
     let g = String::from_utf8(dot_out).unwrap();
     assert!(g.contains("label=\"supports (superseded)\", style=dotted"), "{g}");
     assert!(g.contains("label=\"refutes\", color="), "{g}");

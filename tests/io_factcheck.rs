@@ -1,19 +1,23 @@
 //! Google Fact Check Tools `claims:search` results.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::sqlite_only;
 use claimtrack::io::ImportOptions;
 use claimtrack::io::{IssueKind, factcheck};
 use claimtrack::{NewSource, SourceKind, Store, Verdict};
 
 const PAGE: &str = include_str!("data/factcheck/page.json");
 
-#[test]
-fn a_page_imports_with_sources_matched_not_duplicated() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(a_page_imports_with_sources_matched_not_duplicated);
+fn a_page_imports_with_sources_matched_not_duplicated(store: &Store) {
     // A source the desk already has, known under the publisher's site as an alias.
     let known = store
         .add_source(NewSource::new("PolitiFact", SourceKind::Organisation).alias("politifact.com"))
         .unwrap();
-    let report = factcheck::import(&store, PAGE.as_bytes(), ImportOptions::default()).unwrap();
+    let report = factcheck::import(store, PAGE.as_bytes(), ImportOptions::default()).unwrap();
     // Every record the import wrote is on record in the history.
     let history = store.verify_history().unwrap();
     assert!(history.is_consistent(), "{:?}", history.problems);
@@ -75,25 +79,27 @@ fn a_page_imports_with_sources_matched_not_duplicated() {
     assert!(store.check().unwrap().is_ok());
 }
 
-#[test]
-fn wrong_shapes_are_errors_and_write_nothing() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(wrong_shapes_are_errors_and_write_nothing);
+fn wrong_shapes_are_errors_and_write_nothing(store: &Store) {
     for bad in [r#"{"claims": "many"}"#, r#"42"#, r#"{"claims": [{"text": "x"}"#] {
-        let err = factcheck::import(&store, bad.as_bytes(), ImportOptions::default()).unwrap_err();
+        let err = factcheck::import(store, bad.as_bytes(), ImportOptions::default()).unwrap_err();
         assert!(matches!(err, claimtrack::Error::Parse { .. }), "{bad}: {err}");
     }
     // An empty result page is fine.
-    let report = factcheck::import(&store, "{}".as_bytes(), ImportOptions::default()).unwrap();
+    let report = factcheck::import(store, "{}".as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(report.inserted, 0);
     assert_eq!(store.counts().unwrap(), claimtrack::Counts::default());
 }
 
-#[test]
-fn importing_a_page_again_adds_only_what_it_cannot_recognise_and_new_reviews_join_the_known_claim() {
-    let store = Store::open_in_memory().unwrap();
-    factcheck::import(&store, PAGE.as_bytes(), ImportOptions::default()).unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(importing_a_page_again_adds_only_what_it_cannot_recognise_and_new_reviews_join_the_known_claim);
+fn importing_a_page_again_adds_only_what_it_cannot_recognise_and_new_reviews_join_the_known_claim(
+    store: &Store,
+) {
+    factcheck::import(store, PAGE.as_bytes(), ImportOptions::default()).unwrap();
     let before = store.counts().unwrap();
-    let again = factcheck::import(&store, PAGE.as_bytes(), ImportOptions::default()).unwrap();
+    let again = factcheck::import(store, PAGE.as_bytes(), ImportOptions::default()).unwrap();
     // Only the claim whose review has no url cannot be recognised; the report says so.
     let twice = store.counts().unwrap();
     assert_eq!(
@@ -119,7 +125,7 @@ fn importing_a_page_again_adds_only_what_it_cannot_recognise_and_new_reviews_joi
     let later = r#"{"claims": [{"text": "5G towers spread the coronavirus", "claimReview": [
         {"publisher": {"name": "PolitiFact"}, "url": "https://www.politifact.com/factchecks/2020/apr/03/5g/", "textualRating": "Pants on Fire!"},
         {"publisher": {"name": "AFP Fact Check"}, "url": "https://factcheck.afp.com/5g", "textualRating": "False"}]}]}"#;
-    factcheck::import(&store, later.as_bytes(), ImportOptions::default()).unwrap();
+    factcheck::import(store, later.as_bytes(), ImportOptions::default()).unwrap();
     let after = store.counts().unwrap();
     assert_eq!(
         (after.claims, after.reviews, after.sources),

@@ -2,6 +2,10 @@
 //! script (final sigma included), NFKC (fullwidth letters, NFD = NFC), invisible format characters
 //! dropped, spacing collapsed. Hand-made hostile cases, then MuMiN's real claimants and publishers.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::sqlite_only;
 #[path = "../examples/support/mumin.rs"]
 mod mumin;
 
@@ -13,9 +17,9 @@ fn outlet(name: &str) -> NewSource {
     NewSource::new(name, SourceKind::Outlet)
 }
 
-#[test]
-fn spellings_a_reader_cannot_tell_apart_find_one_source() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(spellings_a_reader_cannot_tell_apart_find_one_source);
+fn spellings_a_reader_cannot_tell_apart_find_one_source(store: &Store) {
     let kcna = store
         .add_source(NewSource::new("Korean Central News Agency", SourceKind::NewsAgency).alias("KCNA"))
         .unwrap();
@@ -55,9 +59,9 @@ fn spellings_a_reader_cannot_tell_apart_find_one_source() {
     assert!(store.find_source("Jose Munoz").unwrap().is_none());
 }
 
-#[test]
-fn add_source_refuses_a_look_alike_and_leaves_the_database_as_it_was() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(add_source_refuses_a_look_alike_and_leaves_the_database_as_it_was);
+fn add_source_refuses_a_look_alike_and_leaves_the_database_as_it_was(store: &Store) {
     let facebook = store.add_source(outlet("Facebook").alias("FB")).unwrap();
     let before = (
         store.sources().unwrap(),
@@ -89,9 +93,9 @@ fn add_source_refuses_a_look_alike_and_leaves_the_database_as_it_was() {
     assert_eq!(store.sources().unwrap().len(), 2);
 }
 
-#[test]
-fn duplicate_aliases_on_one_source_collapse() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(duplicate_aliases_on_one_source_collapse);
+fn duplicate_aliases_on_one_source_collapse(store: &Store) {
     let id = store
         .add_source(
             NewSource::new("Korean Central News Agency", SourceKind::NewsAgency)
@@ -116,9 +120,9 @@ fn duplicate_aliases_on_one_source_collapse() {
     assert!(store.check().unwrap().is_ok());
 }
 
-#[test]
-fn names_of_invisible_characters_only_are_refused() {
-    let store = Store::open_in_memory().unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(names_of_invisible_characters_only_are_refused);
+fn names_of_invisible_characters_only_are_refused(store: &Store) {
     for name in ["\u{200B}", "\u{200E}\u{200F}", "\u{FEFF}\u{2060}"] {
         assert!(
             matches!(
