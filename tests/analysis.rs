@@ -18,10 +18,9 @@ fn date(s: &str) -> PartialDate {
     s.parse().unwrap()
 }
 
-fn seed() -> Store {
-    let store = Store::open_in_memory().unwrap();
-    claimtrack::seeds::load_wonsan(&store).unwrap();
-    store
+/// Loads the seed article into a fresh store.
+fn seed(store: &Store) {
+    claimtrack::seeds::load_wonsan(store).unwrap();
 }
 
 fn claim(store: &Store, starts: &str) -> Claim {
@@ -45,14 +44,15 @@ fn person(store: &Store, name: &str) -> SourceId {
 
 // ---------------------------------------------------------------- the seed article
 
-#[test]
-fn seed_pledge_is_backed_by_one_dprk_origin() {
-    let store = seed();
-    let pledge = claim(&store, "North Korea is ready to unconditionally support");
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(seed_pledge_is_backed_by_one_dprk_origin);
+fn seed_pledge_is_backed_by_one_dprk_origin(store: &Store) {
+    seed(store);
+    let pledge = claim(store, "North Korea is ready to unconditionally support");
     let s = store.evidence_summary(pledge.id).unwrap();
-    let kim = source(&store, "Kim Jong Un");
-    let kcna = source(&store, "KCNA");
-    let dprk = source(&store, "DPRK");
+    let kim = source(store, "Kim Jong Un");
+    let kcna = source(store, "KCNA");
+    let dprk = source(store, "DPRK");
     assert!(!s.checkable, "a pledge is not checkable");
     let backers: Vec<SourceId> = s.supporting.iter().map(|x| x.source).collect();
     assert_eq!(backers, vec![kim, kcna]);
@@ -81,56 +81,60 @@ fn seed_pledge_is_backed_by_one_dprk_origin() {
     );
 }
 
-#[test]
-fn seed_troops_lavrov_and_russian_media_are_one_origin() {
-    let store = seed();
-    let troops = claim(&store, "North Korean troops are deployed to Russia");
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(seed_troops_lavrov_and_russian_media_are_one_origin);
+fn seed_troops_lavrov_and_russian_media_are_one_origin(store: &Store) {
+    seed(store);
+    let troops = claim(store, "North Korean troops are deployed to Russia");
     let s = store.evidence_summary(troops.id).unwrap();
     assert!(s.checkable);
     assert_eq!(s.supporting.len(), 2);
     assert_eq!(s.independent_for(), 1);
-    assert_eq!(s.origins_for[0].origin, source(&store, "Russia"));
+    assert_eq!(s.origins_for[0].origin, source(store, "Russia"));
     assert_eq!(s.outcome, Outcome::Supported);
 }
 
-#[test]
-fn seed_putin_message_through_tass_counts_for_the_russian_state() {
-    let store = seed();
-    let c = claim(&store, "Vladimir Putin hopes");
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(seed_putin_message_through_tass_counts_for_the_russian_state);
+fn seed_putin_message_through_tass_counts_for_the_russian_state(store: &Store) {
+    seed(store);
+    let c = claim(store, "Vladimir Putin hopes");
     let s = store.evidence_summary(c.id).unwrap();
     let tass = &s.supporting[0];
-    assert_eq!(tass.source, source(&store, "Tass"));
-    assert_eq!(tass.relayed_from, Some(source(&store, "Putin")));
-    assert_eq!(tass.origin, source(&store, "Russia"));
+    assert_eq!(tass.source, source(store, "Tass"));
+    assert_eq!(tass.relayed_from, Some(source(store, "Putin")));
+    assert_eq!(tass.origin, source(store, "Russia"));
 }
 
-#[test]
-fn seed_rounds_come_from_south_korea_and_opinions_lack_evidence() {
-    let store = seed();
-    let rounds = claim(&store, "North Korea has so far shipped about 12 million");
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(seed_rounds_come_from_south_korea_and_opinions_lack_evidence);
+fn seed_rounds_come_from_south_korea_and_opinions_lack_evidence(store: &Store) {
+    seed(store);
+    let rounds = claim(store, "North Korea has so far shipped about 12 million");
     let s = store.evidence_summary(rounds.id).unwrap();
     assert_eq!(s.origins_for.len(), 1);
-    assert_eq!(s.origins_for[0].origin, source(&store, "South Korea"));
+    assert_eq!(s.origins_for[0].origin, source(store, "South Korea"));
     assert_eq!(
         s.origins_for[0].sources,
-        vec![source(&store, "South Korean defence intelligence")]
+        vec![source(store, "South Korean defence intelligence")]
     );
-    let opinion = claim(&store, "Relations between Russia and North Korea");
+    let opinion = claim(store, "Relations between Russia and North Korea");
     let s = store.evidence_summary(opinion.id).unwrap();
     assert_eq!(s.outcome, Outcome::NotEnoughEvidence);
     assert_eq!(s.all().count(), 0);
 }
 
-#[test]
-fn seed_chains_have_hand_checked_depths() {
-    let store = seed();
-    let article = bundle::export(&store).unwrap().publications[0].id;
-    let pledge = claim(&store, "North Korea is ready to unconditionally support");
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(seed_chains_have_hand_checked_depths);
+fn seed_chains_have_hand_checked_depths(store: &Store) {
+    seed(store);
+    let article = bundle::export(store).unwrap().publications[0].id;
+    let pledge = claim(store, "North Korea is ready to unconditionally support");
     let chains = store.attribution_chains(pledge.id).unwrap();
     assert_eq!(chains.len(), 1);
     let c = &chains[0];
-    let kim = source(&store, "Kim Jong Un");
-    let kcna = source(&store, "KCNA");
+    let kim = source(store, "Kim Jong Un");
+    let kcna = source(store, "KCNA");
     assert_eq!(c.primary, ChainNode::Source(kim));
     assert_eq!(c.depth(), 2);
     assert_eq!(c.relays(), vec![kcna]);
@@ -140,72 +144,75 @@ fn seed_chains_have_hand_checked_depths() {
     assert_eq!(c.hops[1].to, ChainNode::Publication(article));
     assert_eq!(c.hops[1].mode, Mode::DirectQuote);
 
-    let putin = claim(&store, "Vladimir Putin hopes");
+    let putin = claim(store, "Vladimir Putin hopes");
     let c = &store.attribution_chains(putin.id).unwrap()[0];
     assert_eq!(c.depth(), 3);
     assert_eq!(
         c.relays(),
-        vec![source(&store, "Sergei Lavrov"), source(&store, "Tass")]
+        vec![source(store, "Sergei Lavrov"), source(store, "Tass")]
     );
 
-    let troops10k = claim(&store, "North Korea has deployed more than 10,000");
+    let troops10k = claim(store, "North Korea has deployed more than 10,000");
     let c = &store.attribution_chains(troops10k.id).unwrap()[0];
     assert_eq!(c.primary, ChainNode::Publication(article));
     assert_eq!(c.depth(), 0);
 
-    let rounds = claim(&store, "North Korea has so far shipped");
+    let rounds = claim(store, "North Korea has so far shipped");
     let c = &store.attribution_chains(rounds.id).unwrap()[0];
     assert_eq!(c.depth(), 1);
     assert!(c.relays().is_empty());
 }
 
-#[test]
-fn seed_single_relay_claims() {
-    let store = seed();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(seed_single_relay_claims);
+fn seed_single_relay_claims(store: &Store) {
+    seed(store);
     let found: Vec<(String, Vec<SourceId>)> = store
         .single_relay_claims()
         .unwrap()
         .into_iter()
         .map(|b| (store.claim(b.claim).unwrap().text, b.relays))
         .collect();
-    let kcna = source(&store, "KCNA");
+    let kcna = source(store, "KCNA");
     assert_eq!(found.len(), 4, "{found:?}");
     assert!(found[0].0.starts_with("North Korea is ready"));
     assert_eq!(found[0].1, vec![kcna]);
-    assert_eq!(found[1].1, vec![source(&store, "Russian media")]);
+    assert_eq!(found[1].1, vec![source(store, "Russian media")]);
     assert_eq!(
         found[2].1,
-        vec![source(&store, "Sergei Lavrov"), source(&store, "Tass")]
+        vec![source(store, "Sergei Lavrov"), source(store, "Tass")]
     );
     assert!(found[3].0.starts_with("The allies' steps"));
     assert_eq!(found[3].1, vec![kcna]);
 }
 
-#[test]
-fn seed_has_no_conflicts_and_first_appearance_is_the_day_said() {
-    let store = seed();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(seed_has_no_conflicts_and_first_appearance_is_the_day_said);
+fn seed_has_no_conflicts_and_first_appearance_is_the_day_said(store: &Store) {
+    seed(store);
     assert!(store.conflicts().unwrap().is_empty());
-    let troops = claim(&store, "North Korean troops are deployed");
+    let troops = claim(store, "North Korean troops are deployed");
     let first = store.first_appearance(troops.id).unwrap().unwrap();
     assert_eq!(first.date, Some(date("2025-07-12")));
     assert!(first.possibly_earlier.is_empty());
     // Said by the article itself: dated by the article's publication date.
-    let engineers = claim(&store, "North Korea agreed in June 2025");
+    let engineers = claim(store, "North Korea agreed in June 2025");
     let first = store.first_appearance(engineers.id).unwrap().unwrap();
     assert_eq!(first.date, Some(date("2025-07-13")));
 }
 
-#[test]
-fn origin_of_walks_to_the_root() {
-    let store = seed();
-    let dprk = source(&store, "DPRK");
-    assert_eq!(store.origin_of(source(&store, "KCNA")).unwrap(), dprk);
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(origin_of_walks_to_the_root);
+fn origin_of_walks_to_the_root(store: &Store) {
+    seed(store);
+    let dprk = source(store, "DPRK");
+    assert_eq!(store.origin_of(source(store, "KCNA")).unwrap(), dprk);
     assert_eq!(store.origin_of(dprk).unwrap(), dprk);
     assert_eq!(
         store
-            .origin_of(source(&store, "South Korean defence intelligence"))
+            .origin_of(source(store, "South Korean defence intelligence"))
             .unwrap(),
-        source(&store, "South Korea")
+        source(store, "South Korea")
     );
     let stranger = NewSource::new("x", SourceKind::Person).into_source().unwrap().id;
     assert!(matches!(
@@ -214,9 +221,10 @@ fn origin_of_walks_to_the_root() {
     ));
 }
 
-#[test]
-fn unknown_claim_is_not_found_everywhere() {
-    let store = seed();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(unknown_claim_is_not_found_everywhere);
+fn unknown_claim_is_not_found_everywhere(store: &Store) {
+    seed(store);
     let ghost = NewClaim::factual("ghost").into_claim().unwrap().id;
     for r in [
         store.evidence_summary(ghost).map(|_| ()),
@@ -663,23 +671,25 @@ fn quantity_bounds_that_do_and_do_not_conflict(store: &Store) {
     assert_eq!(all.len(), 9, "{all:?}");
 }
 
-#[test]
-fn engineers_six_thousand_versus_one_thousand() {
-    let store = seed();
-    let engineers = claim(&store, "North Korea agreed in June 2025");
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(engineers_six_thousand_versus_one_thousand);
+fn engineers_six_thousand_versus_one_thousand(store: &Store) {
+    seed(store);
+    let engineers = claim(store, "North Korea agreed in June 2025");
     let rival = figure_claim(
-        &store,
+        store,
         "North Korea sent 1,000 engineers to Kursk",
         Quantity::exact(1_000.0, "military engineers and builders"),
     );
-    assert_eq!(figure_conflicts(&store, engineers.id), vec![rival]);
-    assert_eq!(figure_conflicts(&store, rival), vec![engineers.id]);
+    assert_eq!(figure_conflicts(store, engineers.id), vec![rival]);
+    assert_eq!(figure_conflicts(store, rival), vec![engineers.id]);
 }
 
-#[test]
-fn explicit_links_are_conflicts_both_ways() {
-    let store = seed();
-    let troops = claim(&store, "North Korean troops are deployed");
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(explicit_links_are_conflicts_both_ways);
+fn explicit_links_are_conflicts_both_ways(store: &Store) {
+    seed(store);
+    let troops = claim(store, "North Korean troops are deployed");
     let denial = store
         .add_claim(NewClaim::factual("No North Korean soldier is in Russia"))
         .unwrap();
@@ -768,9 +778,10 @@ fn first_appearance_of_unattributed_claim_is_none(store: &Store) {
     assert!(store.timeline(c).unwrap().events.is_empty());
 }
 
-#[test]
-fn search_hits_say_where_they_matched() {
-    let store = seed();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(search_hits_say_where_they_matched);
+fn search_hits_say_where_they_matched(store: &Store) {
+    seed(store);
     // "message" appears only in Tass's evidence excerpt.
     let hits = store.search("message", 10).unwrap();
     assert_eq!(hits.len(), 1);

@@ -1,24 +1,29 @@
 //! The batch write path: everything lands in one transaction, a bad record anywhere leaves the database
 //! exactly as it was and the error names the record.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::sqlite_only;
 use claimtrack::io::bundle;
 use claimtrack::{
     Error, NewAttribution, NewClaim, NewEvidence, NewPublication, NewReview, NewSource, SourceKind, Stance,
     Store, Verdict,
 };
 
-fn seeded() -> (Store, claimtrack::SourceId) {
-    let store = Store::open_in_memory().unwrap();
+/// An outlet and a claim already in a fresh store.
+fn seeded(store: &Store) -> claimtrack::SourceId {
     let src = store
         .add_source(NewSource::new("Existing outlet", SourceKind::Outlet))
         .unwrap();
     store.add_claim(NewClaim::factual("Already there.")).unwrap();
-    (store, src)
+    src
 }
 
-#[test]
-fn a_batch_writes_every_kind_of_record() {
-    let (store, outlet) = seeded();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(a_batch_writes_every_kind_of_record);
+fn a_batch_writes_every_kind_of_record(store: &Store) {
+    let outlet = seeded(store);
     let before = store.counts().unwrap();
     let claims = store
         .batch(|b| {
@@ -67,10 +72,11 @@ fn a_batch_writes_every_kind_of_record() {
 }
 
 fn bad_row_in_the_middle(
+    store: &Store,
     bad: impl Fn(&mut claimtrack::Batch<'_>, claimtrack::ClaimId) -> claimtrack::Result<()>,
 ) -> Error {
-    let (store, outlet) = seeded();
-    let before = bundle::export(&store).unwrap();
+    let outlet = seeded(store);
+    let before = bundle::export(store).unwrap();
     let err = store
         .batch(|b| {
             for i in 1..=100 {
@@ -84,13 +90,14 @@ fn bad_row_in_the_middle(
             Ok(())
         })
         .unwrap_err();
-    assert_eq!(bundle::export(&store).unwrap(), before, "the database changed");
+    assert_eq!(bundle::export(store).unwrap(), before, "the database changed");
     err
 }
 
-#[test]
-fn an_invalid_record_in_the_middle_changes_nothing_and_is_named() {
-    let err = bad_row_in_the_middle(|b, _| b.add_claim(NewClaim::factual(" \t ")).map(|_| ()));
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(an_invalid_record_in_the_middle_changes_nothing_and_is_named);
+fn an_invalid_record_in_the_middle_changes_nothing_and_is_named(store: &Store) {
+    let err = bad_row_in_the_middle(store, |b, _| b.add_claim(NewClaim::factual(" \t ")).map(|_| ()));
     match &err {
         Error::Batch {
             record,
@@ -115,9 +122,10 @@ fn an_invalid_record_in_the_middle_changes_nothing_and_is_named() {
     );
 }
 
-#[test]
-fn a_dangling_reference_in_the_middle_changes_nothing_and_is_named() {
-    let err = bad_row_in_the_middle(|b, c| {
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(a_dangling_reference_in_the_middle_changes_nothing_and_is_named);
+fn a_dangling_reference_in_the_middle_changes_nothing_and_is_named(store: &Store) {
+    let err = bad_row_in_the_middle(store, |b, c| {
         let unknown = claimtrack::SourceId::new();
         b.add_evidence(c, NewEvidence::new(unknown, Stance::Refutes))
             .map(|_| ())
@@ -129,9 +137,10 @@ fn a_dangling_reference_in_the_middle_changes_nothing_and_is_named() {
     );
 }
 
-#[test]
-fn a_duplicate_id_in_the_middle_changes_nothing_and_is_named() {
-    let err = bad_row_in_the_middle(|b, c| {
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(a_duplicate_id_in_the_middle_changes_nothing_and_is_named);
+fn a_duplicate_id_in_the_middle_changes_nothing_and_is_named(store: &Store) {
+    let err = bad_row_in_the_middle(store, |b, c| {
         let mut again = claimtrack::Claim::clone(&dummy_claim());
         again.id = c;
         b.insert_claim(&again)
@@ -149,9 +158,10 @@ fn dummy_claim() -> claimtrack::Claim {
     store.claim(id).unwrap()
 }
 
-#[test]
-fn the_callers_own_error_rolls_back_too() {
-    let (store, _) = seeded();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(the_callers_own_error_rolls_back_too);
+fn the_callers_own_error_rolls_back_too(store: &Store) {
+    seeded(store);
     let before = store.counts().unwrap();
     let err = store
         .batch(|b| {
@@ -167,9 +177,10 @@ fn the_callers_own_error_rolls_back_too() {
     assert_eq!(store.counts().unwrap(), before);
 }
 
-#[test]
-fn without_a_location_the_error_names_the_record_number() {
-    let (store, _) = seeded();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(without_a_location_the_error_names_the_record_number);
+fn without_a_location_the_error_names_the_record_number(store: &Store) {
+    seeded(store);
     let err = store
         .batch(|b| {
             b.add_claim(NewClaim::factual("one"))?;
@@ -184,9 +195,10 @@ fn without_a_location_the_error_names_the_record_number() {
     );
 }
 
-#[test]
-fn progress_is_reported_every_n_records_and_at_the_end() {
-    let (store, _) = seeded();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(progress_is_reported_every_n_records_and_at_the_end);
+fn progress_is_reported_every_n_records_and_at_the_end(store: &Store) {
+    seeded(store);
     let mut seen = Vec::new();
     store
         .batch_with_progress(
@@ -203,9 +215,10 @@ fn progress_is_reported_every_n_records_and_at_the_end() {
     assert_eq!(seen, vec![(10, 10), (20, 20), (25, 25)]);
 }
 
-#[test]
-fn find_source_sees_sources_added_in_the_batch_and_before() {
-    let (store, outlet) = seeded();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(find_source_sees_sources_added_in_the_batch_and_before);
+fn find_source_sees_sources_added_in_the_batch_and_before(store: &Store) {
+    let outlet = seeded(store);
     store
         .batch(|b| {
             assert_eq!(b.find_source("existing OUTLET")?, Some(outlet));
@@ -219,12 +232,12 @@ fn find_source_sees_sources_added_in_the_batch_and_before() {
         .unwrap();
 }
 
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(a_batch_links_claims_as_the_store_does);
 /// A link in a batch goes through the one insert `Store::add_link` uses: the same refusal of a repeat,
 /// and the link on record in the batch's history.
-#[test]
-fn a_batch_links_claims_as_the_store_does() {
+fn a_batch_links_claims_as_the_store_does(store: &Store) {
     use claimtrack::{ClaimLink, LinkKind};
-    let store = Store::open_in_memory().unwrap();
     let (a, b_claim, link) = store
         .batch(|b| {
             let a = b.add_claim(NewClaim::factual("Troops were sent."))?;

@@ -4,7 +4,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::sqlite_only;
+use backend::{Desk, sqlite_only};
 use claimtrack::ClaimLink;
 use claimtrack::io::{ImportOptions, bundle};
 use claimtrack::{
@@ -12,8 +12,8 @@ use claimtrack::{
     Operation, SourceKind, Stance, Status, Store, Verdict, seeds,
 };
 
-fn desk() -> (Store, claimtrack::SourceId, claimtrack::ClaimId) {
-    let store = Store::open_in_memory().unwrap();
+/// A source and a claim in a fresh store, written by desk:alice.
+fn desk(store: &Store) -> (claimtrack::SourceId, claimtrack::ClaimId) {
     store.set_actor("desk:alice").unwrap();
     let src = store
         .add_source(NewSource::new("Ministry of Defence", SourceKind::GovernmentBody))
@@ -21,16 +21,17 @@ fn desk() -> (Store, claimtrack::SourceId, claimtrack::ClaimId) {
     let claim = store
         .add_claim(NewClaim::factual("North Korean troops are deployed to Russia"))
         .unwrap();
-    (store, src, claim)
+    (src, claim)
 }
 
 fn total_changes(store: &Store) -> u64 {
     store.verify_history().unwrap().changes
 }
 
-#[test]
-fn every_write_records_actor_operation_and_values() {
-    let (store, src, claim) = desk();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(every_write_records_actor_operation_and_values);
+fn every_write_records_actor_operation_and_values(store: &Store) {
+    let (src, claim) = desk(store);
     let h = store.history_of(claim).unwrap();
     assert_eq!(h.len(), 1);
     assert_eq!(h[0].operation, Operation::Insert);
@@ -77,21 +78,22 @@ fn every_write_records_actor_operation_and_values() {
     assert!(store.verify_history().unwrap().is_consistent());
 }
 
-#[test]
-fn failed_writes_record_nothing() {
-    let (store, src, claim) = desk();
-    let before = total_changes(&store);
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(failed_writes_record_nothing);
+fn failed_writes_record_nothing(store: &Store) {
+    let (src, claim) = desk(store);
+    let before = total_changes(store);
     assert!(store.add_claim(NewClaim::factual("")).is_err());
     assert!(matches!(store.delete_source(src), Ok(())));
     // The source is gone, so evidence naming it is refused; neither the refusal nor the rollback
     // leaves an entry.
-    let after_delete = total_changes(&store);
+    let after_delete = total_changes(store);
     assert_eq!(after_delete, before + 1);
     let err = store
         .add_evidence(claim, NewEvidence::new(src, Stance::Supports))
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { kind: "source", .. }), "{err}");
-    assert_eq!(total_changes(&store), after_delete);
+    assert_eq!(total_changes(store), after_delete);
     assert!(store.verify_history().unwrap().is_consistent());
 }
 
@@ -111,19 +113,16 @@ fn actor_is_validated_and_defaults_to_unknown(store: &Store) {
     assert_eq!(store.history_of(id).unwrap()[0].actor, "unknown");
 }
 
-#[test]
-fn actor_can_be_set_when_opening() {
-    let dir = std::env::temp_dir().join(format!("claimtrack-history-open-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("desk.db");
-    let _ = std::fs::remove_file(&path);
-    let store = Store::open_with(&path, &claimtrack::OpenOptions::new().actor("import-bot")).unwrap();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(actor_can_be_set_when_opening);
+fn actor_can_be_set_when_opening(desk: &Desk) {
+    let open = |actor: &str| Store::open_with(desk.location(), &claimtrack::OpenOptions::new().actor(actor));
+    let store = open("import-bot").unwrap();
     let id = store.add_claim(NewClaim::factual("A claim")).unwrap();
     assert_eq!(store.history_of(id).unwrap()[0].actor, "import-bot");
     drop(store);
-    let bad = Store::open_with(&path, &claimtrack::OpenOptions::new().actor("\0"));
+    let bad = open("\0");
     assert!(matches!(bad, Err(Error::Invalid { field: "actor", .. })));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 // PostgreSQL: waits for store::writes (the one write path on the Db seam).
@@ -180,9 +179,10 @@ fn bundle_import_is_recorded_once_and_reimport_writes_nothing(store: &Store) {
     assert!(store.verify_history().unwrap().is_consistent());
 }
 
-#[test]
-fn changed_stance_is_a_new_version_and_the_old_one_is_kept() {
-    let (store, src, claim) = desk();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(changed_stance_is_a_new_version_and_the_old_one_is_kept);
+fn changed_stance_is_a_new_version_and_the_old_one_is_kept(store: &Store) {
+    let (src, claim) = desk(store);
     let denial = store
         .add_evidence(
             claim,
@@ -277,9 +277,10 @@ fn changed_stance_is_a_new_version_and_the_old_one_is_kept() {
     assert!(store.verify_history().unwrap().is_consistent());
 }
 
-#[test]
-fn reviews_are_corrected_and_retracted_never_overwritten() {
-    let (store, src, claim) = desk();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(reviews_are_corrected_and_retracted_never_overwritten);
+fn reviews_are_corrected_and_retracted_never_overwritten(store: &Store) {
+    let (src, claim) = desk(store);
     let first = store
         .add_review(
             claim,
@@ -330,9 +331,10 @@ fn reviews_are_corrected_and_retracted_never_overwritten() {
     assert!(store.verify_history().unwrap().is_consistent());
 }
 
-#[test]
-fn claim_history_gathers_attributions_evidence_reviews_and_links() {
-    let (store, src, claim) = desk();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(claim_history_gathers_attributions_evidence_reviews_and_links);
+fn claim_history_gathers_attributions_evidence_reviews_and_links(store: &Store) {
+    let (src, claim) = desk(store);
     let other = store.add_claim(NewClaim::factual("No troops were sent")).unwrap();
     let unrelated = store.add_claim(NewClaim::factual("Unrelated")).unwrap();
     let a = store
@@ -384,9 +386,10 @@ fn claim_history_gathers_attributions_evidence_reviews_and_links() {
     ));
 }
 
-#[test]
-fn deleted_claims_keep_their_record() {
-    let (store, _src, claim) = desk();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(deleted_claims_keep_their_record);
+fn deleted_claims_keep_their_record(store: &Store) {
+    let (_src, claim) = desk(store);
     store.delete_claim(claim).unwrap();
     let h = store.claim_history(claim).unwrap();
     assert_eq!(
@@ -396,10 +399,11 @@ fn deleted_claims_keep_their_record() {
     assert!(store.verify_history().unwrap().is_consistent());
 }
 
-#[test]
-fn history_survives_export_of_values_as_json() {
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(history_survives_export_of_values_as_json);
+fn history_survives_export_of_values_as_json(store: &Store) {
     // History values are the records as serde writes them, so a record can be rebuilt from its entry.
-    let (store, _src, claim) = desk();
+    let (_src, claim) = desk(store);
     let h = store.history_of(claim).unwrap();
     let rebuilt: claimtrack::Claim = serde_json::from_value(h[0].after.clone().unwrap()).unwrap();
     assert_eq!(rebuilt, store.claim(claim).unwrap());
@@ -408,9 +412,10 @@ fn history_survives_export_of_values_as_json() {
     assert_eq!(back, h[0]);
 }
 
-#[test]
-fn export_and_import_keep_superseded_and_retracted_versions() {
-    let (store, src, claim) = desk();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(export_and_import_keep_superseded_and_retracted_versions);
+fn export_and_import_keep_superseded_and_retracted_versions(store: &Store) {
+    let (src, claim) = desk(store);
     let old = store
         .add_evidence(claim, NewEvidence::new(src, Stance::Refutes))
         .unwrap();
@@ -419,15 +424,15 @@ fn export_and_import_keep_superseded_and_retracted_versions() {
         .unwrap();
     let review = store.add_review(claim, NewReview::new(Verdict::True)).unwrap();
     store.retract_review(review, "wrong claim").unwrap();
-    let bundle = bundle::export(&store).unwrap();
+    let bundle = bundle::export(store).unwrap();
     assert_eq!(bundle.evidence_standings.len(), 1);
     assert_eq!(bundle.review_standings.len(), 1);
 
     // Re-importing into the same store changes nothing and records nothing.
-    let n = total_changes(&store);
-    let again = bundle::import(&store, &bundle, ImportOptions::default()).unwrap();
+    let n = total_changes(store);
+    let again = bundle::import(store, &bundle, ImportOptions::default()).unwrap();
     assert_eq!((again.inserted, again.updated), (0, 0));
-    assert_eq!(total_changes(&store), n);
+    assert_eq!(total_changes(store), n);
 
     // Through JSON into a fresh store: the same records, standing as they stood.
     let json = serde_json::to_string(&bundle).unwrap();
@@ -448,17 +453,18 @@ fn export_and_import_keep_superseded_and_retracted_versions() {
     assert!(copy.verify_history().unwrap().is_consistent());
 }
 
-#[test]
-fn bad_standing_entries_in_a_bundle_are_refused_whole() {
-    let (store, src, claim) = desk();
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(bad_standing_entries_in_a_bundle_are_refused_whole);
+fn bad_standing_entries_in_a_bundle_are_refused_whole(store: &Store) {
+    let (src, claim) = desk(store);
     let old = store
         .add_evidence(claim, NewEvidence::new(src, Stance::Refutes))
         .unwrap();
     store
         .revise_evidence(old, NewEvidence::new(src, Stance::Supports), "confirmed")
         .unwrap();
-    let good = bundle::export(&store).unwrap();
-    let before = (good.clone(), total_changes(&store));
+    let good = bundle::export(store).unwrap();
+    let before = (good.clone(), total_changes(store));
     let mut cases = Vec::new();
     let mut b = good.clone();
     b.evidence_standings[0].standing.replaced_by = Some(old);
@@ -475,23 +481,23 @@ fn bad_standing_entries_in_a_bundle_are_refused_whole() {
     for (what, mut b) in cases {
         b.claims
             .push(NewClaim::factual("would be new").into_claim().unwrap());
-        let err = bundle::import(&store, &b, ImportOptions::default()).unwrap_err();
+        let err = bundle::import(store, &b, ImportOptions::default()).unwrap_err();
         assert!(
             matches!(err, Error::Invalid { .. } | Error::NotFound { .. }),
             "{what}: {err}"
         );
         assert_eq!(
-            (bundle::export(&store).unwrap(), total_changes(&store)),
+            (bundle::export(store).unwrap(), total_changes(store)),
             before,
             "{what}"
         );
     }
 }
 
-#[test]
-fn records_of_different_kinds_sharing_an_id_keep_separate_histories() {
+// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+sqlite_only!(records_of_different_kinds_sharing_an_id_keep_separate_histories);
+fn records_of_different_kinds_sharing_an_id_keep_separate_histories(store: &Store) {
     // Ids are unique per kind only; a bundle may (unwisely) reuse one across kinds.
-    let store = Store::open_in_memory().unwrap();
     let mut bundle = claimtrack::Bundle::default();
     let mut source = NewSource::new("Agency", SourceKind::NewsAgency)
         .into_source()
@@ -500,7 +506,7 @@ fn records_of_different_kinds_sharing_an_id_keep_separate_histories() {
     source.id = claimtrack::SourceId::from_uuid(claim.id.as_uuid());
     bundle.sources.push(source.clone());
     bundle.claims.push(claim.clone());
-    bundle::import(&store, &bundle, ImportOptions::default()).unwrap();
+    bundle::import(store, &bundle, ImportOptions::default()).unwrap();
     let h = store.history_of(claim.id).unwrap();
     assert_eq!(
         h.iter().map(|c| c.kind).collect::<Vec<_>>(),
