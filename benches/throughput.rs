@@ -637,10 +637,17 @@ fn bm25_words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The 20 best of `rows` (row id, text) by the library's BM25 formula for `terms` with match counts
+/// The `top` best of `rows` (row id, text) by the library's BM25 formula for `terms` with match counts
 /// `dfs` among `size` documents; `stem`: words are stemmed as the porter tokenizer would (SQLite), or only
 /// lower-cased (PostgreSQL's `simple` configuration).
-fn bm25_rank(rows: &[(i64, String)], dfs: &[i64], terms: &[&str], size: f64, stem: bool) -> Vec<(i64, f64)> {
+fn bm25_rank(
+    rows: &[(i64, String)],
+    dfs: &[i64],
+    terms: &[&str],
+    size: f64,
+    stem: bool,
+    top: usize,
+) -> Vec<(i64, f64)> {
     let words = |t: &str| -> Vec<String> {
         if stem {
             bm25_words(t)
@@ -675,7 +682,7 @@ fn bm25_rank(rows: &[(i64, String)], dfs: &[i64], terms: &[&str], size: f64, ste
         })
         .collect();
     scored.sort_by(|x, y| y.1.total_cmp(&x.1).then(y.0.cmp(&x.0)));
-    scored.truncate(20);
+    scored.truncate(top);
     scored
 }
 
@@ -721,7 +728,7 @@ fn baseline_search(conn: &Connection, a: &str, b: &str) -> (Vec<(i64, String, f6
             .unwrap()
             .query_row([], |r| r.get::<_, i64>(0))
             .unwrap() as f64;
-        bm25_rank(&rows, &dfs, &terms, size, true)
+        bm25_rank(&rows, &dfs, &terms, size, true, 20)
     };
     let mut text = conn
         .prepare_cached("SELECT text FROM claims WHERE id = ?1")

@@ -308,12 +308,10 @@ pub(crate) fn evidence_summary(client: &mut Client, ids: &Ids, n: usize) -> (f64
 pub(crate) struct Queries {
     /// Each of `$1`'s terms' matches among claim texts, counted up to `$2`, in one round trip.
     dfs: Statement,
-    /// Every match of all words ranked (few: every word uncommon).
-    ranked: Statement,
     /// The newest `$2` matches of all words with their text, and the newest claim's id.
     newest: Statement,
-    /// Candidates for similar: any of the words (`$1` a tsquery of ORs), the best ranked `$2`.
-    any_ranked: Statement,
+    /// Candidates for similar: the first `$2` matches of any of the words (`$1` a tsquery of ORs).
+    any: Statement,
     /// Candidates for similar: the newest `$2` holding every word.
     all_newest: Statement,
 }
@@ -325,14 +323,10 @@ impl Queries {
             dfs: p("SELECT (SELECT count(*) FROM (SELECT 1 FROM claims \
                         WHERE text_search @@ plainto_tsquery('simple', u.t) LIMIT $2) m)::bigint \
                     FROM unnest($1::text[]) WITH ORDINALITY AS u (t, i) ORDER BY u.i"),
-            ranked: p("SELECT id, text, ts_rank(text_search, q)::float8 FROM claims, \
-                       plainto_tsquery('simple', $1) q WHERE text_search @@ q ORDER BY 3 DESC, id DESC LIMIT 20"),
             newest: p("SELECT id, text, (SELECT max(id) FROM claims) FROM claims \
                        WHERE text_search @@ plainto_tsquery('simple', $1) ORDER BY id DESC LIMIT $2"),
-            any_ranked: p(
-                "SELECT id, text FROM claims, to_tsquery('simple', $1) q WHERE text_search @@ q \
-                           ORDER BY ts_rank(text_search, q) DESC LIMIT $2",
-            ),
+            any: p("SELECT id, text, (SELECT max(id) FROM claims) FROM claims \
+                    WHERE text_search @@ to_tsquery('simple', $1) ORDER BY id LIMIT $2"),
             all_newest: p(
                 "SELECT id, text FROM claims WHERE text_search @@ plainto_tsquery('simple', $1) \
                            ORDER BY id DESC LIMIT $2",
@@ -364,17 +358,11 @@ fn search_one(client: &mut Client, q: &Queries, a: &str, b: &str) -> (Vec<(i64, 
     }
     let query = terms.join(" ");
     let common = dfs.iter().any(|d| *d > DF_CAP);
-    if !common {
-        let hits = client
-            .query(&q.ranked, &[&query])
-            .unwrap()
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
-            .collect();
-        return (hits, false);
-    }
+    // Every word uncommon: all matches (at most DF_CAP) read with their text; a common word: the newest
+    // RANK_WINDOW. Both scored with BM25 here, as the library does on PostgreSQL (ts_rank has no IDF).
+    let window = if common { RANK_WINDOW } else { DF_CAP };
     let rows: Vec<(i64, String, i64)> = client
-        .query(&q.newest, &[&query, &RANK_WINDOW])
+        .query(&q.newest, &[&query, &window])
         .unwrap()
         .iter()
         .map(|r| (r.get(0), r.get(1), r.get(2)))
@@ -382,12 +370,12 @@ fn search_one(client: &mut Client, q: &Queries, a: &str, b: &str) -> (Vec<(i64, 
     let size = rows.first().map_or(0, |r| r.2) as f64;
     let rows: Vec<(i64, String)> = rows.into_iter().map(|(id, text, _)| (id, text)).collect();
     let keys: Vec<&str> = terms.iter().map(String::as_str).collect();
-    let ranked = bm25_rank(&rows, &dfs, &keys, size, false);
+    let ranked = bm25_rank(&rows, &dfs, &keys, size, false, 20);
     let hits = ranked
         .into_iter()
         .filter_map(|(id, s)| rows.iter().find(|r| r.0 == id).map(|r| (id, r.1.clone(), s)))
         .collect();
-    (hits, true)
+    (hits, common)
 }
 
 /// `queries` searched; p50, p99 (microseconds) and how many held a common word.
@@ -438,6 +426,7 @@ fn similar_one(client: &mut Client, q: &Queries, text: &str) -> Vec<(i64, String
         .collect();
     dfs.sort();
     let mut chosen = Vec::new();
+    let (mut chosen_terms, mut chosen_dfs) = (Vec::new(), Vec::new());
     let mut total = 0;
     for (df, t) in &dfs {
         if *df > DF_CAP || total + df > OR_BUDGET {
@@ -446,12 +435,28 @@ fn similar_one(client: &mut Client, q: &Queries, text: &str) -> Vec<(i64, String
         total += df;
         // Terms are alphanumeric: quoted, each is one operand of the OR.
         chosen.push(format!("'{t}'"));
+        chosen_terms.push(t.clone());
+        chosen_dfs.push(*df);
     }
-    let rows = if !chosen.is_empty() {
-        client
-            .query(&q.any_ranked, &[&chosen.join(" | "), &SIMILAR_CANDIDATES])
+    if !chosen.is_empty() {
+        // The uncommon words' matches (at most OR_BUDGET) with their text, scored with BM25 here.
+        let rows: Vec<(i64, String, i64)> = client
+            .query(&q.any, &[&chosen.join(" | "), &OR_BUDGET])
             .unwrap()
-    } else if !dfs.is_empty() {
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        let size = rows.first().map_or(0, |r| r.2) as f64;
+        let rows: Vec<(i64, String)> = rows.into_iter().map(|(id, text, _)| (id, text)).collect();
+        let keys: Vec<&str> = chosen_terms.iter().map(String::as_str).collect();
+        let top = usize::try_from(SIMILAR_CANDIDATES).unwrap_or(60);
+        let ranked = bm25_rank(&rows, &chosen_dfs, &keys, size, false, top);
+        return ranked
+            .into_iter()
+            .filter_map(|(id, _)| rows.iter().find(|r| r.0 == id).cloned())
+            .collect();
+    }
+    let rows = if !dfs.is_empty() {
         let all: Vec<&str> = dfs.iter().map(|(_, t)| t.as_str()).collect();
         client
             .query(&q.all_newest, &[&all.join(" "), &SIMILAR_CANDIDATES])

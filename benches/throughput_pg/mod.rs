@@ -9,9 +9,9 @@
 //!   one `batch` history entry and its row ranges, as the library writes them), in one transaction.
 //! - single_commit: one claim, its attribution and two evidence per transaction (prepared INSERTs).
 //! - evidence_summary: the evidence ⋈ sources and attributions ⋈ sources joins by row id, as on SQLite.
-//! - search / similar: the SQLite baseline's bounded ranking, written over the `tsvector` columns and their
-//!   GIN indexes (`simple` configuration), each query's rows in as few round trips as a careful developer
-//!   would use.
+//! - search / similar: the library's bounded ranking (src/store/search/), written by hand over the
+//!   `tsvector` column and its GIN index (`simple` configuration): capped match counts, then the matches
+//!   read with their text and scored with BM25 in Rust (`ts_rank` has no IDF), each step in one round trip.
 //! - concurrent_writers_{1,4,16}: that many threads, each with its own connection (baseline) or `Store`
 //!   (library), committing single claims; commits per second over all threads.
 //!
@@ -285,8 +285,8 @@ pub(crate) fn run(url: &str, n: usize, words: &Words) -> (Vec<Timing>, String) {
             higher_is_better: false,
             note: format!(
                 "Store::search(q, 20) vs the same bounded ranking by hand over claims.text_search (each word's \
-                 matches counted up to a cap; all uncommon: ts_rank over those; a common word: the newest \
-                 matches scored with BM25 in Rust); {common} of {} queries hold a common word{}",
+                 matches counted up to a cap in one round trip; all uncommon: every match read, a common word: \
+                 the newest matches; scored with BM25 in Rust as the library does on PostgreSQL); {common} of {} queries hold a common word{}",
                 queries.len(),
                 lib_search
                     .map(|l| format!("; library returned {} hits", l.2))
@@ -311,8 +311,9 @@ pub(crate) fn run(url: &str, n: usize, words: &Words) -> (Vec<Timing>, String) {
             unit: "us",
             higher_is_better: false,
             note: format!(
-                "Store::similar_claims(text, 10) vs the same bounded candidate query by hand (60 candidates with \
-                 their text, no re-scoring){}",
+                "Store::similar_claims(text, 10) vs the same bounded candidate query by hand (the uncommon words \
+                 OR-ed within a budget, their matches scored with BM25 in Rust, best 60 with their text; or the \
+                 newest 60 holding every word; no re-scoring){}",
                 lib_similar
                     .map(|l| format!(
                         "; the claim itself came first in {} of {}",
