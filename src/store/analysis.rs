@@ -300,12 +300,10 @@ pub(crate) fn root_of(db: &Db<'_>, id: SourceId) -> Result<SourceId> {
 }
 
 pub(crate) fn claim_facts(db: &Db<'_>, id: ClaimId) -> Result<ClaimFacts> {
-    // TODO(issue 13): the record readers move onto the seam (pgconv); until then SQLite only.
-    let conn = db.sqlite()?;
-    let claim = claims::read(conn, id)?;
-    let evidence = evidence::of_claim(conn, id)?;
-    let attributions = attributions::of_claim(conn, id)?;
-    let reviews = reviews::of_claim(conn, id)?;
+    let claim = claims::read(db, id)?;
+    let evidence = evidence::of_claim(db, id)?;
+    let attributions = attributions::of_claim(db, id)?;
+    let reviews = reviews::of_claim(db, id)?;
     let mut publications = HashMap::new();
     let pub_ids = attributions
         .iter()
@@ -313,11 +311,11 @@ pub(crate) fn claim_facts(db: &Db<'_>, id: ClaimId) -> Result<ClaimFacts> {
         .chain(evidence.iter().filter_map(|e| e.publication));
     for p in pub_ids {
         if let std::collections::hash_map::Entry::Vacant(v) = publications.entry(p) {
-            v.insert(publications::read(conn, p)?);
+            v.insert(publications::read(db, p)?);
         }
     }
     Ok(ClaimFacts {
-        withdrawn: evidence::withdrawn_of(conn, claim.id)?,
+        withdrawn: evidence::withdrawn_of(db, claim.id)?,
         claim,
         evidence,
         attributions,
@@ -570,14 +568,11 @@ mod tests {
                         .collect();
                     assert_eq!(lean.sources.keys().copied().collect::<HashSet<_>>(), involved);
                     for (id, b) in &lean.sources {
-                        let source = super::super::record::sources::read(db.sqlite()?, *id)?;
+                        let source = super::super::record::sources::read(db, *id)?;
                         assert_eq!(b.name, source.name);
                         assert_eq!(b.reliability, source.reliability);
                         assert_eq!(b.root, root_of(db, *id)?);
-                        assert_eq!(
-                            b.root_name,
-                            super::super::record::sources::read(db.sqlite()?, b.root)?.name
-                        );
+                        assert_eq!(b.root_name, super::super::record::sources::read(db, b.root)?.name);
                         with_parents += usize::from(b.root != *id);
                     }
                     Ok(())

@@ -2,6 +2,7 @@
 
 use super::Store;
 use super::convert::rowid;
+use super::db::p;
 use crate::error::Result;
 use crate::model::attribution::{Attribution, NewAttribution};
 use crate::model::ids::{AttributionId, ClaimId};
@@ -52,7 +53,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn attribution(&self, id: AttributionId) -> Result<Attribution> {
-        self.read_sqlite(|c| read(c, id))
+        self.read(|db| read(db, id))
     }
 
     /// Replaces a stored attribution with `attribution` (matched by id), relays included.
@@ -71,10 +72,9 @@ impl Store {
     ///
     /// Shown in the example of [`attribution`](Self::attribution).
     pub fn delete_attribution(&self, id: AttributionId) -> Result<()> {
-        self.write_tracked(crate::model::history::EntityKind::Attribution, id, |c| {
-            let own = rowid(c, id)?;
-            c.prepare_cached("DELETE FROM attributions WHERE id = ?1")?
-                .execute([own])?;
+        self.write_tracked(crate::model::history::EntityKind::Attribution, id, |db| {
+            let own = rowid(db, id)?;
+            db.execute("DELETE FROM attributions WHERE id = ?1", p![own])?;
             Ok(())
         })
     }
@@ -83,6 +83,6 @@ impl Store {
     ///
     /// Shown in the example of [`attribute`](Self::attribute).
     pub fn attributions_of(&self, claim: ClaimId) -> Result<Vec<Attribution>> {
-        self.read_sqlite(|c| of_claim(c, claim))
+        self.read(|db| of_claim(db, claim))
     }
 }

@@ -2,10 +2,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::db::{Row, p};
+use super::db::{Db, Row, p};
 use super::history::{BatchLog, track_with};
 use super::record::{Lookup, Record};
 use super::record::{attributions, claims, evidence, links, publications, reviews, sources};
@@ -126,8 +125,8 @@ impl Counts {
 
 /// Writes `item` through the one write path ([`writes::put`]: inserted when new, left when stored
 /// exactly so, replaced where the rules allow) and counts what it did.
-fn put<R: Record>(conn: &Connection, log: &mut BatchLog, item: &R, tally: &mut ImportSummary) -> Result<()> {
-    match writes::put(conn, &mut Lookup, log, item)? {
+fn put<R: Record>(db: &Db<'_>, log: &mut BatchLog, item: &R, tally: &mut ImportSummary) -> Result<()> {
+    match writes::put(db, &mut Lookup, log, item)? {
         Put::Inserted => tally.added.one(R::KIND),
         Put::Replaced => tally.updated += 1,
         Put::Unchanged => tally.unchanged += 1,
@@ -167,7 +166,7 @@ fn parents_first(list: &[Source]) -> Result<Vec<&Source>> {
 
 /// Writes a bundle inside a batch in progress (`log`): new records are entered in the batch's history
 /// entry, replaced ones get an `import` entry of their own.
-pub(crate) fn import(conn: &Connection, b: &Bundle, log: &mut BatchLog) -> Result<ImportSummary> {
+pub(crate) fn import(db: &Db<'_>, b: &Bundle, log: &mut BatchLog) -> Result<ImportSummary> {
     if b.format != BUNDLE_FORMAT {
         return Err(Error::invalid(
             "format",
@@ -185,31 +184,31 @@ pub(crate) fn import(conn: &Connection, b: &Bundle, log: &mut BatchLog) -> Resul
     }
     let mut t = ImportSummary::default();
     for s in parents_first(&b.sources)? {
-        put(conn, log, s, &mut t)?;
+        put(db, log, s, &mut t)?;
     }
     for p in &b.publications {
-        put(conn, log, p, &mut t)?;
+        put(db, log, p, &mut t)?;
     }
     for c in &b.claims {
-        put(conn, log, c, &mut t)?;
+        put(db, log, c, &mut t)?;
     }
     for a in &b.attributions {
-        put(conn, log, a, &mut t)?;
+        put(db, log, a, &mut t)?;
     }
     for e in &b.evidence {
-        put(conn, log, e, &mut t)?;
+        put(db, log, e, &mut t)?;
     }
     for l in &b.links {
-        put(conn, log, l, &mut t)?;
+        put(db, log, l, &mut t)?;
     }
     for r in &b.reviews {
-        put(conn, log, r, &mut t)?;
+        put(db, log, r, &mut t)?;
     }
     for s in &b.evidence_standings {
-        put_standing(conn, log, EntityKind::Evidence, s, &mut t)?;
+        put_standing(db, log, EntityKind::Evidence, s, &mut t)?;
     }
     for s in &b.review_standings {
-        put_standing(conn, log, EntityKind::Review, s, &mut t)?;
+        put_standing(db, log, EntityKind::Review, s, &mut t)?;
     }
     Ok(t)
 }
@@ -217,25 +216,25 @@ pub(crate) fn import(conn: &Connection, b: &Bundle, log: &mut BatchLog) -> Resul
 /// Sets a record's standing as the bundle states it, unless it already stands so, where the rules allow
 /// ([`rules::check_standing`]); recorded in history as an `Import`. Counted as updated or unchanged.
 fn put_standing<I: Versioned>(
-    conn: &Connection,
+    db: &Db<'_>,
     log: &BatchLog,
     kind: EntityKind,
     entry: &StandingEntry<I>,
     tally: &mut ImportSummary,
 ) -> Result<()> {
-    if !rules::check_standing(conn, entry)? {
+    if !rules::check_standing(db, entry)? {
         tally.unchanged += 1;
         return Ok(());
     }
     let reason = entry.standing.reason.as_deref();
     track_with(
-        conn,
+        db,
         Some(log),
         kind,
         entry.id.as_uuid(),
         Some(Operation::Import),
         reason,
-        || standing::put_standing(conn, entry),
+        || standing::put_standing(db, entry),
     )?;
     tally.updated += 1;
     Ok(())
@@ -270,19 +269,17 @@ impl Store {
         // Every page is read once: through the memory map they would all count as resident.
         self.unmapped(|| {
             self.read(|db| {
-                // TODO(issue 13): the record readers move onto the seam (pgconv); SQLite only until then.
-                let c = db.sqlite()?;
-                f(Item::Sources(&sources::all(c)?))?;
-                publications::each(c, &mut |x| f(Item::Publication(x)))?;
-                claims::each(c, &mut |x| f(Item::Claim(x)))?;
-                attributions::each(c, &mut |x| f(Item::Attribution(x)))?;
-                evidence::each(c, &mut |x| f(Item::Evidence(x)))?;
-                links::each(c, &mut |x| f(Item::Link(x)))?;
-                reviews::each(c, &mut |x| f(Item::Review(x)))?;
-                for x in standing::standings(c)? {
+                f(Item::Sources(&sources::all(db)?))?;
+                publications::each(db, &mut |x| f(Item::Publication(x)))?;
+                claims::each(db, &mut |x| f(Item::Claim(x)))?;
+                attributions::each(db, &mut |x| f(Item::Attribution(x)))?;
+                evidence::each(db, &mut |x| f(Item::Evidence(x)))?;
+                links::each(db, &mut |x| f(Item::Link(x)))?;
+                reviews::each(db, &mut |x| f(Item::Review(x)))?;
+                for x in standing::standings(db)? {
                     f(Item::EvidenceStanding(x))?;
                 }
-                for x in standing::standings(c)? {
+                for x in standing::standings(db)? {
                     f(Item::ReviewStanding(x))?;
                 }
                 Ok(())

@@ -145,9 +145,9 @@ impl Store {
         }
 
         report.checks.push("standings".into());
-        let standings = self.read_sqlite(|c| {
-            let mut all = super::rules::standing_problems::<EvidenceId>(c)?;
-            all.extend(super::rules::standing_problems::<ReviewId>(c)?);
+        let standings = self.read(|db| {
+            let mut all = super::rules::standing_problems::<EvidenceId>(db)?;
+            all.extend(super::rules::standing_problems::<ReviewId>(db)?);
             Ok(all)
         })?;
         for message in standings.into_iter().take(MAX_PER_CHECK) {

@@ -1,9 +1,8 @@
 //! The Store API for claims.
 
-use rusqlite::params;
-
 use super::Store;
 use super::convert::{refuse_if_referenced, rowid};
+use super::db::p;
 use crate::error::Result;
 use crate::model::claim::{Claim, NewClaim};
 use crate::model::ids::ClaimId;
@@ -55,7 +54,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn claim(&self, id: ClaimId) -> Result<Claim> {
-        self.read_sqlite(|c| read(c, id))
+        self.read(|db| read(db, id))
     }
 
     /// Replaces a stored claim with `claim` (matched by id), quantities and tags included.
@@ -70,10 +69,10 @@ impl Store {
     ///
     /// Shown in the example of [`claim`](Self::claim).
     pub fn delete_claim(&self, id: ClaimId) -> Result<()> {
-        self.write_tracked(crate::model::history::EntityKind::Claim, id, |c| {
-            let own = rowid(c, id)?;
+        self.write_tracked(crate::model::history::EntityKind::Claim, id, |db| {
+            let own = rowid(db, id)?;
             refuse_if_referenced(
-                c,
+                db,
                 "claim",
                 id,
                 own,
@@ -90,8 +89,7 @@ impl Store {
                     ),
                 ],
             )?;
-            c.prepare_cached("DELETE FROM claims WHERE id = ?1")?
-                .execute([own])?;
+            db.execute("DELETE FROM claims WHERE id = ?1", p![own])?;
             Ok(())
         })
     }
@@ -100,12 +98,9 @@ impl Store {
     ///
     /// Shown in the example of [`claim`](Self::claim).
     pub fn claims(&self) -> Result<Vec<Claim>> {
-        self.read_sqlite(|c| {
-            let rows: Vec<(i64, Claim)> = c
-                .prepare_cached(select!("ORDER BY c.id"))?
-                .query_map([], from_row)?
-                .collect::<rusqlite::Result<_>>()?;
-            rows.into_iter().map(|r| complete(c, r)).collect()
+        self.read(|db| {
+            let rows = db.query_vec(select!("ORDER BY c.id"), p![], from_row)?;
+            rows.into_iter().map(|r| complete(db, r)).collect()
         })
     }
 
@@ -114,16 +109,17 @@ impl Store {
     ///
     /// Shown in the example of [`claim`](Self::claim).
     pub fn claims_page(&self, after: Option<ClaimId>, limit: usize) -> Result<Vec<Claim>> {
-        self.read_sqlite(|c| {
+        self.read(|db| {
             let start = match after {
-                Some(id) => rowid(c, id)?,
+                Some(id) => rowid(db, id)?,
                 None => 0,
             };
-            let rows: Vec<(i64, Claim)> = c
-                .prepare_cached(select!("WHERE c.id > ?1 ORDER BY c.id LIMIT ?2"))?
-                .query_map(params![start, i64::try_from(limit).unwrap_or(i64::MAX)], from_row)?
-                .collect::<rusqlite::Result<_>>()?;
-            rows.into_iter().map(|r| complete(c, r)).collect()
+            let rows = db.query_vec(
+                select!("WHERE c.id > ?1 ORDER BY c.id LIMIT ?2"),
+                p![start, i64::try_from(limit).unwrap_or(i64::MAX)],
+                from_row,
+            )?;
+            rows.into_iter().map(|r| complete(db, r)).collect()
         })
     }
 
@@ -131,14 +127,13 @@ impl Store {
     ///
     /// Shown in the example of [`claim`](Self::claim).
     pub fn claims_tagged(&self, tag: &str) -> Result<Vec<Claim>> {
-        self.read_sqlite(|c| {
-            let rows: Vec<(i64, Claim)> = c
-                .prepare_cached(select!(
-                    "WHERE c.id IN (SELECT claim_id FROM claim_tags WHERE tag = ?1) ORDER BY c.id"
-                ))?
-                .query_map([tag], from_row)?
-                .collect::<rusqlite::Result<_>>()?;
-            rows.into_iter().map(|r| complete(c, r)).collect()
+        self.read(|db| {
+            let rows = db.query_vec(
+                select!("WHERE c.id IN (SELECT claim_id FROM claim_tags WHERE tag = ?1) ORDER BY c.id"),
+                p![tag],
+                from_row,
+            )?;
+            rows.into_iter().map(|r| complete(db, r)).collect()
         })
     }
 }

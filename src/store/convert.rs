@@ -1,10 +1,10 @@
 //! How model values become SQL values and back, and how public UUIDs map to rowids.
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
-use rusqlite::{Connection, OptionalExtension};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::db::{Column, Db, Param, Row, p};
 use crate::error::{Error, Result};
 use crate::model::attribution::Mode;
 use crate::model::claim::{Bound, ClaimKind};
@@ -25,8 +25,9 @@ fn uuid_from_sql(v: ValueRef<'_>) -> FromSqlResult<Uuid> {
     })
 }
 
-/// Ids are stored as their 16 UUID bytes and know the query that maps them to a rowid.
-pub(crate) trait StoredId: EntityId + ToSql + FromSql {
+/// Ids are stored as their 16 UUID bytes (PostgreSQL: `uuid`) and know the query that maps them to a
+/// rowid.
+pub(crate) trait StoredId: EntityId + ToSql + FromSql + Param + Column {
     /// `SELECT id FROM <table> WHERE uuid = ?1`.
     const LOOKUP: &'static str;
 }
@@ -60,21 +61,18 @@ id_sql! {
 }
 
 /// The rowid of an entity, if it exists.
-pub(crate) fn rowid_opt<I: StoredId>(conn: &Connection, id: I) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached(I::LOOKUP)?
-        .query_row([id], |r| r.get(0))
-        .optional()?)
+pub(crate) fn rowid_opt<I: StoredId>(db: &Db<'_>, id: I) -> Result<Option<i64>> {
+    db.query_opt(I::LOOKUP, p![id], |r| r.get(0))
 }
 
 /// The rowid of an entity, or [`Error::NotFound`] naming its kind and id.
-pub(crate) fn rowid<I: StoredId>(conn: &Connection, id: I) -> Result<i64> {
-    rowid_opt(conn, id)?.ok_or_else(|| Error::not_found(I::KIND, id))
+pub(crate) fn rowid<I: StoredId>(db: &Db<'_>, id: I) -> Result<i64> {
+    rowid_opt(db, id)?.ok_or_else(|| Error::not_found(I::KIND, id))
 }
 
 /// The rowid of an optional reference.
-pub(crate) fn rowid_of<I: StoredId>(conn: &Connection, id: Option<I>) -> Result<Option<i64>> {
-    id.map(|i| rowid(conn, i)).transpose()
+pub(crate) fn rowid_of<I: StoredId>(db: &Db<'_>, id: Option<I>) -> Result<Option<i64>> {
+    id.map(|i| rowid(db, i)).transpose()
 }
 
 macro_rules! text_enum_sql {
@@ -168,30 +166,31 @@ pub(crate) fn ts_to_sql(t: OffsetDateTime) -> Result<i64> {
     })
 }
 
-/// Reads a timestamp column.
-pub(crate) fn ts_from_sql(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<OffsetDateTime> {
+/// Reads a timestamp column (unix nanoseconds) through the seam.
+pub(crate) fn ts_get(row: &Row<'_>, idx: usize) -> Result<OffsetDateTime> {
     let n: i64 = row.get(idx)?;
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Integer, Box::new(e))
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)).map_err(|e| Error::Corrupt {
+        path: String::new(),
+        message: format!("column {idx} holds no storable time ({n}): {e}"),
     })
 }
 
 /// Counts rows with a query taking one rowid.
-pub(crate) fn count(conn: &Connection, sql: &str, rowid: i64) -> Result<u64> {
-    let n: i64 = conn.prepare_cached(sql)?.query_row([rowid], |r| r.get(0))?;
+pub(crate) fn count(db: &Db<'_>, sql: &'static str, rowid: i64) -> Result<u64> {
+    let n: i64 = db.query_one(sql, p![rowid], |r| r.get(0))?;
     Ok(n.max(0) as u64)
 }
 
 /// Refuses to delete `id` while any of `refs` (what refers to it, counting query) finds a row.
 pub(crate) fn refuse_if_referenced(
-    conn: &Connection,
+    db: &Db<'_>,
     kind: &'static str,
     id: impl std::fmt::Display,
     rowid: i64,
     refs: &[(&'static str, &'static str)],
 ) -> Result<()> {
     for (by, sql) in refs {
-        let n = count(conn, sql, rowid)?;
+        let n = count(db, sql, rowid)?;
         if n > 0 {
             return Err(Error::StillReferenced {
                 kind,
@@ -204,32 +203,59 @@ pub(crate) fn refuse_if_referenced(
     Ok(())
 }
 
-/// Turns a UNIQUE violation on `uuid` into [`Error::Duplicate`].
-pub(crate) fn insert_err(e: rusqlite::Error, kind: &'static str, key: impl std::fmt::Display) -> Error {
-    if let rusqlite::Error::SqliteFailure(f, _) = &e
-        && f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-    {
+/// Turns a UNIQUE violation (of either engine) into [`Error::Duplicate`].
+pub(crate) fn insert_err(e: Error, kind: &'static str, key: impl std::fmt::Display) -> Error {
+    if is_unique_violation(&e) {
         return Error::Duplicate {
             kind,
             key: key.to_string(),
         };
     }
-    Error::from(e)
+    e
+}
+
+/// Whether `e` is a UNIQUE constraint failure reported by the database.
+fn is_unique_violation(e: &Error) -> bool {
+    let Error::Database(d) = e else {
+        return false;
+    };
+    let Some(source) = d.source.as_deref() else {
+        return false;
+    };
+    if let Some(rusqlite::Error::SqliteFailure(f, _)) = source.downcast_ref::<rusqlite::Error>() {
+        return f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE;
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(pg) = source.downcast_ref::<postgres::Error>() {
+        return pg.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION);
+    }
+    false
+}
+
+/// A JSON text stored as it is, byte for byte: SQLite `TEXT`, PostgreSQL `json` (the history's
+/// before/after values, whose digests hash the exact bytes written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct JsonText(pub(crate) String);
+
+impl ToSql for JsonText {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.0.as_str()))
+    }
+}
+impl FromSql for JsonText {
+    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+        v.as_str().map(|s| JsonText(s.to_string()))
+    }
 }
 
 /// Runs `sql` (no parameters) and hands each row, as `map` reads it, to `f`, one at a time: a full-table
 /// read whose memory stays flat however many rows there are. `map` may run statements of its own (a
 /// record's child rows).
 pub(crate) fn each_row<T>(
-    conn: &Connection,
-    sql: &str,
-    map: impl Fn(&rusqlite::Row<'_>) -> Result<T>,
+    db: &Db<'_>,
+    sql: &'static str,
+    map: impl Fn(&Row<'_>) -> Result<T>,
     f: &mut dyn FnMut(T) -> Result<()>,
 ) -> Result<()> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        f(map(r)?)?;
-    }
-    Ok(())
+    db.query_each(sql, p![], |r| f(map(r)?))
 }

@@ -2,6 +2,7 @@
 
 use super::Store;
 use super::convert::{refuse_if_referenced, rowid};
+use super::db::p;
 use super::history::track;
 use super::record::Lookup;
 use super::standing::current;
@@ -54,7 +55,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn evidence(&self, id: EvidenceId) -> Result<Evidence> {
-        self.read_sqlite(|c| read(c, id))
+        self.read(|db| read(db, id))
     }
 
     /// Corrects a stored piece of evidence in place (matched by id): its excerpt, credibility,
@@ -66,8 +67,8 @@ impl Store {
     ///
     /// Shown in the example of [`evidence`](Self::evidence).
     pub fn update_evidence(&self, evidence: &Evidence) -> Result<()> {
-        self.replace_one(evidence, |c, old| {
-            require_current(c, evidence.id)?;
+        self.replace_one(evidence, |db, old| {
+            require_current(db, evidence.id)?;
             for (field, same) in [
                 ("stance", old.stance == evidence.stance),
                 ("claim", old.claim == evidence.claim),
@@ -100,10 +101,10 @@ impl Store {
     /// ```
     pub fn revise_evidence(&self, old: EvidenceId, new: NewEvidence, reason: &str) -> Result<EvidenceId> {
         validate_reason(reason)?;
-        self.write_sqlite(|c| {
-            let prev = read(c, old)?;
-            require_current(c, old)?;
-            let next = new.into_evidence(prev.claim)?;
+        self.write(|db| {
+            let prev = read(db, old)?;
+            require_current(db, old)?;
+            let next = new.clone().into_evidence(prev.claim)?;
             if next.source != prev.source {
                 return Err(Error::invalid(
                     "source",
@@ -113,9 +114,9 @@ impl Store {
                     ),
                 ));
             }
-            writes::insert(c, &mut Lookup, Log::Own, &next)?;
-            track(c, EntityKind::Evidence, old.as_uuid(), Some(Operation::Supersede), Some(reason), || {
-                set_status(c, old, Status::Superseded, Some(next.id), reason)
+            writes::insert(db, &mut Lookup, Log::Own, &next)?;
+            track(db, EntityKind::Evidence, old.as_uuid(), Some(Operation::Supersede), Some(reason), || {
+                set_status(db, old, Status::Superseded, Some(next.id), reason)
             })?;
             Ok(next.id)
         })
@@ -127,15 +128,15 @@ impl Store {
     /// Shown in the example of [`evidence`](Self::evidence).
     pub fn retract_evidence(&self, id: EvidenceId, reason: &str) -> Result<()> {
         validate_reason(reason)?;
-        self.write_sqlite(|c| {
-            require_current(c, id)?;
+        self.write(|db| {
+            require_current(db, id)?;
             track(
-                c,
+                db,
                 EntityKind::Evidence,
                 id.as_uuid(),
                 Some(Operation::Retract),
                 Some(reason),
-                || set_status(c, id, Status::Retracted, None, reason),
+                || set_status(db, id, Status::Retracted, None, reason),
             )
         })
     }
@@ -144,22 +145,24 @@ impl Store {
     ///
     /// Shown in the example of [`revise_evidence`](Self::revise_evidence).
     pub fn evidence_standing(&self, id: EvidenceId) -> Result<Standing<EvidenceId>> {
-        self.read_sqlite(|c| standing(c, id))
+        self.read(|db| standing(db, id))
     }
 
     /// A claim's evidence that counts (neither superseded nor retracted), oldest record first.
     ///
     /// Shown in the example of [`evidence`](Self::evidence).
     pub fn current_evidence_of(&self, claim: ClaimId) -> Result<Vec<Evidence>> {
-        self.read_sqlite(|c| {
-            let own = rowid(c, claim)?;
-            Ok(c.prepare_cached(concat!(
-                select!("WHERE e.claim_id = +?1 AND "),
-                current!("e"),
-                " ORDER BY e.id"
-            ))?
-            .query_map([own], from_row)?
-            .collect::<rusqlite::Result<_>>()?)
+        self.read(|db| {
+            let own = rowid(db, claim)?;
+            db.query_vec(
+                concat!(
+                    select!("WHERE e.claim_id = +?1 AND "),
+                    current!("e"),
+                    " ORDER BY e.id"
+                ),
+                p![own],
+                from_row,
+            )
         })
     }
 
@@ -170,10 +173,10 @@ impl Store {
     ///
     /// Shown in the example of [`evidence`](Self::evidence).
     pub fn delete_evidence(&self, id: EvidenceId) -> Result<()> {
-        self.write_tracked(EntityKind::Evidence, id, |c| {
-            let own = rowid(c, id)?;
+        self.write_tracked(EntityKind::Evidence, id, |db| {
+            let own = rowid(db, id)?;
             refuse_if_referenced(
-                c,
+                db,
                 "evidence",
                 id,
                 own,
@@ -182,8 +185,7 @@ impl Store {
                     "SELECT count(*) FROM evidence WHERE replaced_by = ?1",
                 )],
             )?;
-            c.prepare_cached("DELETE FROM evidence WHERE id = ?1")?
-                .execute([own])?;
+            db.execute("DELETE FROM evidence WHERE id = ?1", p![own])?;
             Ok(())
         })
     }
@@ -193,19 +195,19 @@ impl Store {
     ///
     /// Shown in the example of [`evidence`](Self::evidence).
     pub fn evidence_of(&self, claim: ClaimId) -> Result<Vec<Evidence>> {
-        self.read_sqlite(|c| of_claim(c, claim))
+        self.read(|db| of_claim(db, claim))
     }
 
     /// Every stance a source has taken, oldest record first.
     ///
     /// Shown in the example of [`evidence`](Self::evidence).
     pub fn evidence_by_source(&self, source: SourceId) -> Result<Vec<Evidence>> {
-        self.read_sqlite(|c| {
-            let own = rowid(c, source)?;
-            Ok(
-                c.prepare_cached(select!("WHERE e.source_id = +?1 ORDER BY e.id"))?
-                    .query_map([own], from_row)?
-                    .collect::<rusqlite::Result<_>>()?,
+        self.read(|db| {
+            let own = rowid(db, source)?;
+            db.query_vec(
+                select!("WHERE e.source_id = +?1 ORDER BY e.id"),
+                p![own],
+                from_row,
             )
         })
     }

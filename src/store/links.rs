@@ -2,6 +2,7 @@
 
 use super::Store;
 use super::convert::rowid;
+use super::db::p;
 use crate::error::Result;
 use crate::model::ids::{ClaimId, ClaimLinkId};
 use crate::model::link::ClaimLink;
@@ -47,7 +48,7 @@ impl Store {
     ///
     /// Shown in the example of [`add_link`](Self::add_link).
     pub fn link(&self, id: ClaimLinkId) -> Result<ClaimLink> {
-        self.read_sqlite(|c| read(c, id))
+        self.read(|db| read(db, id))
     }
 
     /// Replaces a stored link with `link` (matched by id): its kind or note.
@@ -64,10 +65,9 @@ impl Store {
     ///
     /// Shown in the example of [`add_link`](Self::add_link).
     pub fn delete_link(&self, id: ClaimLinkId) -> Result<()> {
-        self.write_tracked(crate::model::history::EntityKind::ClaimLink, id, |c| {
-            let own = rowid(c, id)?;
-            c.prepare_cached("DELETE FROM claim_links WHERE id = ?1")?
-                .execute([own])?;
+        self.write_tracked(crate::model::history::EntityKind::ClaimLink, id, |db| {
+            let own = rowid(db, id)?;
+            db.execute("DELETE FROM claim_links WHERE id = ?1", p![own])?;
             Ok(())
         })
     }
@@ -76,13 +76,13 @@ impl Store {
     ///
     /// Shown in the example of [`add_link`](Self::add_link).
     pub fn links_of(&self, claim: ClaimId) -> Result<Vec<ClaimLink>> {
-        self.read_sqlite(|c| {
-            let own = rowid(c, claim)?;
-            Ok(c.prepare_cached(select!(
-                "WHERE l.from_claim = ?1 OR l.to_claim = +?1 ORDER BY l.id"
-            ))?
-            .query_map([own], from_row)?
-            .collect::<rusqlite::Result<_>>()?)
+        self.read(|db| {
+            let own = rowid(db, claim)?;
+            db.query_vec(
+                select!("WHERE l.from_claim = ?1 OR l.to_claim = +?1 ORDER BY l.id"),
+                p![own],
+                from_row,
+            )
         })
     }
 }

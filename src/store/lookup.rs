@@ -37,7 +37,5 @@ pub(crate) fn reviews_at_url(db: &Db<'_>, url: &str) -> Result<Vec<Review>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    // TODO(issue 13): the review reader moves onto the seam (pgconv); SQLite only until then.
-    let c = db.sqlite()?;
-    ids.into_iter().map(|id| reviews::read(c, id)).collect()
+    ids.into_iter().map(|id| reviews::read(db, id)).collect()
 }

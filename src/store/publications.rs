@@ -2,6 +2,7 @@
 
 use super::Store;
 use super::convert::{refuse_if_referenced, rowid};
+use super::db::p;
 use crate::error::Result;
 use crate::model::ids::PublicationId;
 use crate::model::publication::{NewPublication, Publication};
@@ -23,7 +24,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn find_publication_by_url(&self, url: &str) -> Result<Option<Publication>> {
-        self.read_sqlite(|c| find_by_url(c, url))
+        self.read(|db| find_by_url(db, url))
     }
 
     /// Adds a publication and returns its id.
@@ -58,7 +59,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn publication(&self, id: PublicationId) -> Result<Publication> {
-        self.read_sqlite(|c| read(c, id))
+        self.read(|db| read(db, id))
     }
 
     /// Replaces a stored publication with `publication` (matched by id).
@@ -72,10 +73,10 @@ impl Store {
     ///
     /// Shown in the example of [`publication`](Self::publication).
     pub fn delete_publication(&self, id: PublicationId) -> Result<()> {
-        self.write_tracked(crate::model::history::EntityKind::Publication, id, |c| {
-            let own = rowid(c, id)?;
+        self.write_tracked(crate::model::history::EntityKind::Publication, id, |db| {
+            let own = rowid(db, id)?;
             refuse_if_referenced(
-                c,
+                db,
                 "publication",
                 id,
                 own,
@@ -87,8 +88,7 @@ impl Store {
                     ("evidence", "SELECT count(*) FROM evidence WHERE publication = ?1"),
                 ],
             )?;
-            c.prepare_cached("DELETE FROM publications WHERE id = ?1")?
-                .execute([own])?;
+            db.execute("DELETE FROM publications WHERE id = ?1", p![own])?;
             Ok(())
         })
     }
@@ -97,10 +97,6 @@ impl Store {
     ///
     /// Shown in the example of [`publication`](Self::publication).
     pub fn publications(&self) -> Result<Vec<Publication>> {
-        self.read_sqlite(|c| {
-            Ok(c.prepare_cached(select!("ORDER BY p.id"))?
-                .query_map([], from_row)?
-                .collect::<rusqlite::Result<_>>()?)
-        })
+        self.read(|db| db.query_vec(select!("ORDER BY p.id"), p![], from_row))
     }
 }

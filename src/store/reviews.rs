@@ -2,6 +2,7 @@
 
 use super::Store;
 use super::convert::{refuse_if_referenced, rowid};
+use super::db::p;
 use super::history::track;
 use super::record::Lookup;
 use super::standing::current;
@@ -49,7 +50,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn review(&self, id: ReviewId) -> Result<Review> {
-        self.read_sqlite(|c| read(c, id))
+        self.read(|db| read(db, id))
     }
 
     /// Edits a stored review in place (matched by id): label, rating, rationale, reviewer, date, URL.
@@ -61,8 +62,8 @@ impl Store {
     ///
     /// Shown in the example of [`review`](Self::review).
     pub fn update_review(&self, review: &Review) -> Result<()> {
-        self.replace_one(review, |c, old| {
-            require_current(c, review.id)?;
+        self.replace_one(review, |db, old| {
+            require_current(db, review.id)?;
             for (field, same) in [
                 ("verdict", old.verdict == review.verdict),
                 ("claim", old.claim == review.claim),
@@ -93,18 +94,18 @@ impl Store {
     /// ```
     pub fn correct_review(&self, old: ReviewId, new: NewReview, reason: &str) -> Result<ReviewId> {
         validate_reason(reason)?;
-        self.write_sqlite(|c| {
-            let prev = read(c, old)?;
-            require_current(c, old)?;
-            let next = new.into_review(prev.claim)?;
-            writes::insert(c, &mut Lookup, Log::Own, &next)?;
+        self.write(|db| {
+            let prev = read(db, old)?;
+            require_current(db, old)?;
+            let next = new.clone().into_review(prev.claim)?;
+            writes::insert(db, &mut Lookup, Log::Own, &next)?;
             track(
-                c,
+                db,
                 EntityKind::Review,
                 old.as_uuid(),
                 Some(Operation::Supersede),
                 Some(reason),
-                || set_status(c, old, Status::Superseded, Some(next.id), reason),
+                || set_status(db, old, Status::Superseded, Some(next.id), reason),
             )?;
             Ok(next.id)
         })
@@ -115,15 +116,15 @@ impl Store {
     /// Shown in the example of [`review`](Self::review).
     pub fn retract_review(&self, id: ReviewId, reason: &str) -> Result<()> {
         validate_reason(reason)?;
-        self.write_sqlite(|c| {
-            require_current(c, id)?;
+        self.write(|db| {
+            require_current(db, id)?;
             track(
-                c,
+                db,
                 EntityKind::Review,
                 id.as_uuid(),
                 Some(Operation::Retract),
                 Some(reason),
-                || set_status(c, id, Status::Retracted, None, reason),
+                || set_status(db, id, Status::Retracted, None, reason),
             )
         })
     }
@@ -132,22 +133,24 @@ impl Store {
     ///
     /// Shown in the example of [`correct_review`](Self::correct_review).
     pub fn review_standing(&self, id: ReviewId) -> Result<Standing<ReviewId>> {
-        self.read_sqlite(|c| standing(c, id))
+        self.read(|db| standing(db, id))
     }
 
     /// A claim's reviews that count (neither superseded nor retracted), oldest first.
     ///
     /// Shown in the example of [`review`](Self::review).
     pub fn current_reviews_of(&self, claim: ClaimId) -> Result<Vec<Review>> {
-        self.read_sqlite(|c| {
-            let own = rowid(c, claim)?;
-            Ok(c.prepare_cached(concat!(
-                select!("WHERE r.claim_id = +?1 AND "),
-                current!("r"),
-                " ORDER BY r.id"
-            ))?
-            .query_map([own], from_row)?
-            .collect::<rusqlite::Result<_>>()?)
+        self.read(|db| {
+            let own = rowid(db, claim)?;
+            db.query_vec(
+                concat!(
+                    select!("WHERE r.claim_id = +?1 AND "),
+                    current!("r"),
+                    " ORDER BY r.id"
+                ),
+                p![own],
+                from_row,
+            )
         })
     }
 
@@ -165,14 +168,16 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn verdict_counts(&self) -> Result<Vec<(Option<Verdict>, u64)>> {
-        let rows: Vec<(Option<Verdict>, i64)> = self.read_sqlite(|c| {
-            Ok(c.prepare_cached(concat!(
-                "SELECT r.verdict, count(*) FROM reviews r WHERE ",
-                current!("r"),
-                " GROUP BY r.verdict"
-            ))?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?)
+        let rows: Vec<(Option<Verdict>, i64)> = self.read(|db| {
+            db.query_vec(
+                concat!(
+                    "SELECT r.verdict, count(*) FROM reviews r WHERE ",
+                    current!("r"),
+                    " GROUP BY r.verdict"
+                ),
+                p![],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
         })?;
         let order = |v: &Option<Verdict>| match v {
             Some(v) => Verdict::ALL.iter().position(|x| x == v).unwrap_or(usize::MAX - 1),
@@ -192,10 +197,10 @@ impl Store {
     ///
     /// Shown in the example of [`review`](Self::review).
     pub fn delete_review(&self, id: ReviewId) -> Result<()> {
-        self.write_tracked(EntityKind::Review, id, |c| {
-            let own = rowid(c, id)?;
+        self.write_tracked(EntityKind::Review, id, |db| {
+            let own = rowid(db, id)?;
             refuse_if_referenced(
-                c,
+                db,
                 "review",
                 id,
                 own,
@@ -204,8 +209,7 @@ impl Store {
                     "SELECT count(*) FROM reviews WHERE replaced_by = ?1",
                 )],
             )?;
-            c.prepare_cached("DELETE FROM reviews WHERE id = ?1")?
-                .execute([own])?;
+            db.execute("DELETE FROM reviews WHERE id = ?1", p![own])?;
             Ok(())
         })
     }
@@ -215,6 +219,6 @@ impl Store {
     ///
     /// Shown in the example of [`review`](Self::review).
     pub fn reviews_of(&self, claim: ClaimId) -> Result<Vec<Review>> {
-        self.read_sqlite(|c| of_claim(c, claim))
+        self.read(|db| of_claim(db, claim))
     }
 }

@@ -10,9 +10,8 @@
 //!
 //! [`standing_problems`] finds any breach of the standing rules in a file edited by hand (`Store::check`).
 
-use rusqlite::{Connection, params};
-
 use super::convert::rowid;
+use super::db::{Db, p};
 use super::record::Record;
 use super::standing::{Versioned, standing};
 use crate::error::{Error, Result};
@@ -57,15 +56,15 @@ pub(crate) fn check_replace<R: Record>(old: &R, new: &R) -> Result<()> {
 /// of what is stored: a stored record that no longer counts keeps its standing; a successor must exist
 /// and belong to the same claim (and, for evidence, come from the same source); no cycle. Returns
 /// whether the entry differs from what is stored (`false`: nothing to write).
-pub(crate) fn check_standing<I: Versioned>(conn: &Connection, entry: &StandingEntry<I>) -> Result<bool> {
+pub(crate) fn check_standing<I: Versioned>(db: &Db<'_>, entry: &StandingEntry<I>) -> Result<bool> {
     entry.validate()?;
-    let stored = standing(conn, entry.id)?;
+    let stored = standing(db, entry.id)?;
     if stored == entry.standing {
         return Ok(false);
     }
     // An unknown successor is named as such, before any other rule.
     if let Some(next) = entry.standing.replaced_by {
-        rowid(conn, next)?;
+        rowid(db, next)?;
     }
     if !stored.is_current() {
         return Err(Error::conflict(
@@ -82,12 +81,10 @@ pub(crate) fn check_standing<I: Versioned>(conn: &Connection, entry: &StandingEn
         ));
     }
     if let Some(next) = entry.standing.replaced_by {
-        let own = rowid(conn, entry.id)?;
-        let successor = rowid(conn, next)?;
+        let own = rowid(db, entry.id)?;
+        let successor = rowid(db, next)?;
         let owner = |row: i64| -> Result<(i64, Option<i64>)> {
-            Ok(conn
-                .prepare_cached(I::OWNER)?
-                .query_row([row], |r| Ok((r.get(0)?, r.get(1)?)))?)
+            db.query_one(I::OWNER, p![row], |r| Ok((r.get(0)?, r.get(1)?)))
         };
         let (claim, source) = owner(own)?;
         let (next_claim, next_source) = owner(successor)?;
@@ -111,9 +108,7 @@ pub(crate) fn check_standing<I: Versioned>(conn: &Connection, entry: &StandingEn
                 ),
             ));
         }
-        let cycle: bool = conn
-            .prepare_cached(I::REACHES)?
-            .query_row(params![successor, own], |r| r.get(0))?;
+        let cycle: bool = db.query_one(I::REACHES, p![successor, own], |r| r.get(0))?;
         if cycle {
             return Err(Error::invalid(
                 "replaced_by",
@@ -130,21 +125,15 @@ pub(crate) fn check_standing<I: Versioned>(conn: &Connection, entry: &StandingEn
 
 /// Every breach of the standing rules among records of kind `I`, as messages naming the records: a
 /// successor of another claim or source, a cycle of supersessions.
-pub(crate) fn standing_problems<I: Versioned>(conn: &Connection) -> Result<Vec<String>> {
-    let mut out: Vec<String> = conn
-        .prepare_cached(I::FOREIGN_SUCCESSORS)?
-        .query_map([], |r| {
-            let (id, next, what): (I, I, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            Ok(format!(
-                "{} {id} is superseded by {next}, a record of another {what}",
-                I::KIND
-            ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let cyclic: Vec<I> = conn
-        .prepare_cached(I::CYCLES)?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+pub(crate) fn standing_problems<I: Versioned>(db: &Db<'_>) -> Result<Vec<String>> {
+    let mut out: Vec<String> = db.query_vec(I::FOREIGN_SUCCESSORS, p![], |r| {
+        let (id, next, what): (I, I, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        Ok(format!(
+            "{} {id} is superseded by {next}, a record of another {what}",
+            I::KIND
+        ))
+    })?;
+    let cyclic: Vec<I> = db.query_vec(I::CYCLES, p![], |r| r.get(0))?;
     out.extend(
         cyclic
             .into_iter()

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Store;
 use super::convert::{refuse_if_referenced, rowid};
+use super::db::p;
 use super::record::claims;
 use crate::error::{Error, Result};
 use crate::model::claim::Claim;
@@ -67,7 +68,7 @@ impl Store {
     /// ```
     pub fn add_source(&self, new: NewSource) -> Result<SourceId> {
         let s = new.into_source()?;
-        self.insert_one(&s, |c| refuse_namesake(c, &s))?;
+        self.insert_one(&s, |db| refuse_namesake(db, &s))?;
         Ok(s.id)
     }
 
@@ -89,15 +90,15 @@ impl Store {
     /// ```
     pub fn find_or_add_source(&self, name: &str, new: impl FnOnce() -> NewSource) -> Result<SourceId> {
         let key = name_key(name);
-        if let Some(id) = self.read_sqlite(|c| find_by_key(c, &key))? {
+        if let Some(id) = self.read(|db| find_by_key(db, &key))? {
             return Ok(id);
         }
         let s = new().into_source()?;
-        let added = self.insert_one(&s, |c| refuse_namesake(c, &s));
+        let added = self.insert_one(&s, |db| refuse_namesake(db, &s));
         match added {
             Ok(()) => Ok(s.id),
             // Another connection may have added it since the read above.
-            Err(e @ Error::Duplicate { .. }) => self.read_sqlite(|c| find_by_key(c, &key))?.ok_or(e),
+            Err(e @ Error::Duplicate { .. }) => self.read(|db| find_by_key(db, &key))?.ok_or(e),
             Err(e) => Err(e),
         }
     }
@@ -132,7 +133,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn source(&self, id: SourceId) -> Result<Source> {
-        self.read_sqlite(|c| read(c, id))
+        self.read(|db| read(db, id))
     }
 
     /// Replaces a stored source with `source` (matched by id), aliases included.
@@ -152,10 +153,10 @@ impl Store {
     ///
     /// Shown in the example of [`source`](Self::source).
     pub fn delete_source(&self, id: SourceId) -> Result<()> {
-        self.write_tracked(crate::model::history::EntityKind::Source, id, |c| {
-            let own = rowid(c, id)?;
+        self.write_tracked(crate::model::history::EntityKind::Source, id, |db| {
+            let own = rowid(db, id)?;
             refuse_if_referenced(
-                c,
+                db,
                 "source",
                 id,
                 own,
@@ -183,8 +184,7 @@ impl Store {
                     ),
                 ],
             )?;
-            c.prepare_cached("DELETE FROM sources WHERE id = ?1")?
-                .execute([own])?;
+            db.execute("DELETE FROM sources WHERE id = ?1", p![own])?;
             Ok(())
         })
     }
@@ -193,7 +193,7 @@ impl Store {
     ///
     /// Shown in the example of [`add_source`](Self::add_source).
     pub fn sources(&self) -> Result<Vec<Source>> {
-        self.read_sqlite(|c| read_many(c, select!("ORDER BY s.id"), []))
+        self.read(|db| read_many(db, select!("ORDER BY s.id"), p![]))
     }
 
     /// Sources whose name or an alias matches `name`, ignoring case (in any script) and spacing;
@@ -212,7 +212,7 @@ impl Store {
             "WHERE s.name_key = ?1 \
              OR s.id IN (SELECT source_id FROM source_aliases WHERE alias_key = ?1) ORDER BY s.id"
         );
-        self.read_sqlite(|c| read_many(c, sql, [key]))
+        self.read(|db| read_many(db, sql, p![key]))
     }
 
     /// The oldest source whose name or alias matches `name` (see [`find_sources`](Self::find_sources)).
@@ -226,9 +226,9 @@ impl Store {
     ///
     /// Shown in the example of [`source`](Self::source).
     pub fn source_children(&self, id: SourceId) -> Result<Vec<Source>> {
-        self.read_sqlite(|c| {
-            let own = rowid(c, id)?;
-            read_many(c, select!("WHERE s.part_of = +?1 ORDER BY s.id"), [own])
+        self.read(|db| {
+            let own = rowid(db, id)?;
+            read_many(db, select!("WHERE s.part_of = +?1 ORDER BY s.id"), p![own])
         })
     }
 
@@ -236,19 +236,23 @@ impl Store {
     ///
     /// Shown in the example of [`source`](Self::source).
     pub fn claims_of_source(&self, id: SourceId) -> Result<Vec<SourceClaim>> {
-        self.read_sqlite(|c| {
-            let own = rowid(c, id)?;
-            let mut stmt = c.prepare_cached(
-                "SELECT cl.uuid, max(r.role = 0), max(r.role = 1), max(r.role = 2) FROM ( \
+        self.read(|db| {
+            let own = rowid(db, id)?;
+            // Counted, not max(r.role = 0): PostgreSQL's max() takes no boolean, and its count is a bigint.
+            let rows: Vec<(ClaimId, bool, bool, bool)> = db.query_vec(
+                "SELECT cl.uuid, count(CASE WHEN r.role = 0 THEN 1 END), \
+                   count(CASE WHEN r.role = 1 THEN 1 END), count(CASE WHEN r.role = 2 THEN 1 END) FROM ( \
                    SELECT claim_id, 0 AS role FROM attributions WHERE speaker = ?1 \
                    UNION ALL SELECT a.claim_id, 1 FROM attribution_relays ar \
                      JOIN attributions a ON a.id = ar.attribution_id WHERE ar.source_id = ?1 \
                    UNION ALL SELECT claim_id, 2 FROM evidence WHERE source_id = ?1) r \
                  JOIN claims cl ON cl.id = r.claim_id GROUP BY cl.id ORDER BY cl.id",
+                p![own],
+                |r| {
+                    let flag = |i| r.get::<i64>(i).map(|n| n > 0);
+                    Ok((r.get(0)?, flag(1)?, flag(2)?, flag(3)?))
+                },
             )?;
-            let rows: Vec<(ClaimId, bool, bool, bool)> = stmt
-                .query_map([own], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                .collect::<rusqlite::Result<_>>()?;
             rows.into_iter()
                 .map(|(claim, sp, re, ev)| {
                     let roles = [
@@ -260,7 +264,7 @@ impl Store {
                     .filter_map(|(on, role)| on.then_some(role))
                     .collect();
                     Ok(SourceClaim {
-                        claim: claims::read(c, claim)?,
+                        claim: claims::read(db, claim)?,
                         roles,
                     })
                 })

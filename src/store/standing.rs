@@ -5,9 +5,8 @@
 //! `superseded`, `retracted`), the row that replaced it, a reason and a time. The two tables share these
 //! columns, so one set of functions, given the table's statements through [`Versioned`], serves both.
 
-use rusqlite::{Connection, OptionalExtension, params};
-
 use super::convert::{StoredId, rowid, rowid_of, ts_to_sql};
+use super::db::{Column, Db, p};
 use crate::error::{Error, Result};
 use crate::model::history::{Standing, StandingEntry, Status};
 
@@ -42,26 +41,26 @@ pub(crate) trait Versioned: StoredId {
 }
 
 /// The standing (current, superseded, retracted) of a stored record.
-pub(crate) fn standing<I: Versioned>(conn: &Connection, id: I) -> Result<Standing<I>> {
-    let own = rowid(conn, id)?;
-    read_standing(conn, I::STANDING, own)
+pub(crate) fn standing<I: Versioned>(db: &Db<'_>, id: I) -> Result<Standing<I>> {
+    let own = rowid(db, id)?;
+    read_standing(db, I::STANDING, own)
 }
 
 /// Every record of the kind that no longer counts, with its standing, oldest first (for export).
-pub(crate) fn standings<I: Versioned>(conn: &Connection) -> Result<Vec<StandingEntry<I>>> {
-    read_standings(conn, I::STANDINGS)
+pub(crate) fn standings<I: Versioned>(db: &Db<'_>) -> Result<Vec<StandingEntry<I>>> {
+    read_standings(db, I::STANDINGS)
 }
 
 /// Sets a record's standing as a bundle states it (on import). Checks the entry first.
-pub(crate) fn put_standing<I: Versioned>(conn: &Connection, entry: &StandingEntry<I>) -> Result<()> {
+pub(crate) fn put_standing<I: Versioned>(db: &Db<'_>, entry: &StandingEntry<I>) -> Result<()> {
     entry.validate()?;
-    write(conn, entry.id, &entry.standing)
+    write(db, entry.id, &entry.standing)
 }
 
 /// Marks a record superseded (by `replaced_by`) or retracted, with a reason, as of now. The caller
 /// checked that it is current.
 pub(crate) fn set_status<I: Versioned>(
-    conn: &Connection,
+    db: &Db<'_>,
     id: I,
     status: Status,
     replaced_by: Option<I>,
@@ -73,21 +72,20 @@ pub(crate) fn set_status<I: Versioned>(
         reason: Some(reason.to_string()),
         at: Some(crate::model::now()),
     };
-    write(conn, id, &standing)
+    write(db, id, &standing)
 }
 
-fn write<I: Versioned>(conn: &Connection, id: I, s: &Standing<I>) -> Result<()> {
-    let own = rowid(conn, id)?;
-    let next = rowid_of(conn, s.replaced_by)?;
+fn write<I: Versioned>(db: &Db<'_>, id: I, s: &Standing<I>) -> Result<()> {
+    let own = rowid(db, id)?;
+    let next = rowid_of(db, s.replaced_by)?;
     let at = s.at.map(ts_to_sql).transpose()?;
-    conn.prepare_cached(I::SET_STATUS)?
-        .execute(params![own, s.status, next, s.reason, at])?;
+    db.execute(I::SET_STATUS, p![own, s.status, next, s.reason, at])?;
     Ok(())
 }
 
 /// Refuses to change a record that no longer counts, naming its current version when there is one.
-pub(crate) fn require_current<I: Versioned>(conn: &Connection, id: I) -> Result<()> {
-    let s = standing(conn, id)?;
+pub(crate) fn require_current<I: Versioned>(db: &Db<'_>, id: I) -> Result<()> {
+    let s = standing(db, id)?;
     if s.is_current() {
         return Ok(());
     }
@@ -104,17 +102,11 @@ pub(crate) fn require_current<I: Versioned>(conn: &Connection, id: I) -> Result<
 }
 
 /// Reads `(uuid, status, successor uuid, reason, time)` rows as bundle standing entries.
-fn read_standings<I: rusqlite::types::FromSql>(
-    conn: &Connection,
-    sql: &str,
-) -> Result<Vec<StandingEntry<I>>> {
+fn read_standings<I: Column>(db: &Db<'_>, sql: &'static str) -> Result<Vec<StandingEntry<I>>> {
     type Raw<I> = (I, Status, Option<I>, Option<String>, Option<i64>);
-    let rows: Vec<Raw<I>> = conn
-        .prepare_cached(sql)?
-        .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows: Vec<Raw<I>> = db.query_vec(sql, p![], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })?;
     rows.into_iter()
         .map(|(id, status, replaced_by, reason, at)| {
             Ok(StandingEntry {
@@ -138,15 +130,12 @@ fn nanos_to_time(n: i64) -> Result<time::OffsetDateTime> {
 }
 
 /// Reads a record's standing from its table (`evidence` or `reviews`); shared by both.
-fn read_standing<I: rusqlite::types::FromSql>(
-    conn: &Connection,
-    sql: &str,
-    rowid: i64,
-) -> Result<Standing<I>> {
-    let (status, replaced_by, reason, at): (Status, Option<I>, Option<String>, Option<i64>) = conn
-        .prepare_cached(sql)?
-        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .optional()?
+fn read_standing<I: Column>(db: &Db<'_>, sql: &'static str, rowid: i64) -> Result<Standing<I>> {
+    type Raw<I> = (Status, Option<I>, Option<String>, Option<i64>);
+    let (status, replaced_by, reason, at): Raw<I> = db
+        .query_opt(sql, p![rowid], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
         .ok_or_else(|| Error::Corrupt {
             path: String::new(),
             message: format!("row {rowid} vanished while its standing was read"),
@@ -166,9 +155,10 @@ macro_rules! versioned_sql {
         (
             // OWNER: claim and source of the row with rowid ?1.
             concat!("SELECT claim_id, ", $source, " FROM ", $table, " WHERE id = ?1"),
-            // REACHES: whether following replaced_by from rowid ?1 reaches rowid ?2 (UNION ends cycles).
+            // REACHES: whether following replaced_by from rowid ?1 reaches rowid ?2 (UNION ends cycles;
+            // the CAST types the recursive column for PostgreSQL, to which a bare parameter is text).
             concat!(
-                "WITH RECURSIVE chain(id) AS (SELECT ?1 UNION SELECT t.replaced_by FROM ",
+                "WITH RECURSIVE chain(id) AS (SELECT CAST(?1 AS BIGINT) UNION SELECT t.replaced_by FROM ",
                 $table,
                 " t JOIN chain ON t.id = chain.id WHERE t.replaced_by IS NOT NULL) \
                  SELECT EXISTS (SELECT 1 FROM chain WHERE id = ?2)"
@@ -182,7 +172,7 @@ macro_rules! versioned_sql {
                 $table,
                 " n ON n.id = t.replaced_by WHERE n.claim_id <> t.claim_id OR n.",
                 $source,
-                " IS NOT t.",
+                " IS DISTINCT FROM t.",
                 $source,
                 " ORDER BY t.id"
             ),

@@ -11,13 +11,12 @@
 //!   stored exactly so, replace it where [`rules::check_replace`] allows (evidence and reviews never; no
 //!   record moves to another claim).
 //!
-//! The SQL of a kind lives in its [`Record`] description (`store/record/`), so a second backend
-//! implements the descriptions and keeps this path.
-
-use rusqlite::Connection;
+//! The SQL of a kind lives in its [`Record`] description (`store/record/`), written once for both
+//! engines and run through the [`Db`] seam: SQLite and PostgreSQL share this path and its rules.
 
 use super::Store;
 use super::convert::rowid_opt;
+use super::db::Db;
 use super::history::{self, BatchLog, track_with};
 use super::record::{Lookup, Record, Refs};
 use super::rules;
@@ -40,17 +39,12 @@ pub(crate) enum Log<'a> {
 }
 
 /// Inserts a new record (see the module doc); must run inside the caller's write transaction.
-pub(crate) fn insert<R: Record>(
-    conn: &Connection,
-    refs: &mut dyn Refs,
-    log: Log<'_>,
-    record: &R,
-) -> Result<()> {
-    R::insert(conn, record, refs)?;
+pub(crate) fn insert<R: Record>(db: &Db<'_>, refs: &mut dyn Refs, log: Log<'_>, record: &R) -> Result<()> {
+    R::insert(db, record, refs)?;
     let id = record.id().as_uuid();
     match log {
-        Log::Own => history::inserted(conn, R::KIND, id, record),
-        Log::Batch { log, given } => log.record(conn, given.then_some(id), record),
+        Log::Own => history::inserted(db, R::KIND, id, record),
+        Log::Batch { log, given } => log.record(db, given.then_some(id), record),
     }
 }
 
@@ -58,16 +52,16 @@ pub(crate) fn insert<R: Record>(
 /// refused, if it must); the change is recorded with `operation` (`None`: update) and `reason`. `log`
 /// is the batch in progress, if any. An identical record writes nothing, history included.
 pub(crate) fn replace<R: Record>(
-    conn: &Connection,
+    db: &Db<'_>,
     log: Option<&BatchLog>,
     record: &R,
     operation: Option<Operation>,
     rules: impl FnOnce(&R) -> Result<()>,
 ) -> Result<()> {
     let id = record.id();
-    track_with(conn, log, R::KIND, id.as_uuid(), operation, None, || {
-        rules(&R::read(conn, id)?)?;
-        R::update(conn, record)
+    track_with(db, log, R::KIND, id.as_uuid(), operation, None, || {
+        rules(&R::read(db, id)?)?;
+        R::update(db, record)
     })
 }
 
@@ -83,21 +77,16 @@ pub(crate) enum Put {
 }
 
 /// Writes an imported record that carries its id, inside a batch (see the module doc).
-pub(crate) fn put<R: Record>(
-    conn: &Connection,
-    refs: &mut dyn Refs,
-    log: &mut BatchLog,
-    item: &R,
-) -> Result<Put> {
+pub(crate) fn put<R: Record>(db: &Db<'_>, refs: &mut dyn Refs, log: &mut BatchLog, item: &R) -> Result<Put> {
     let id = item.id();
-    if rowid_opt(conn, id)?.is_none() {
-        insert(conn, refs, Log::Batch { log, given: true }, item)?;
+    if rowid_opt(db, id)?.is_none() {
+        insert(db, refs, Log::Batch { log, given: true }, item)?;
         return Ok(Put::Inserted);
     }
-    if R::read(conn, id)? == *item {
+    if R::read(db, id)? == *item {
         return Ok(Put::Unchanged);
     }
-    replace(conn, Some(log), item, Some(Operation::Import), |stored| {
+    replace(db, Some(log), item, Some(Operation::Import), |stored| {
         rules::check_replace(stored, item)
     })?;
     Ok(Put::Replaced)
@@ -109,11 +98,11 @@ impl Store {
     pub(crate) fn insert_one<R: Record>(
         &self,
         record: &R,
-        check: impl FnOnce(&Connection) -> Result<()>,
+        check: impl Fn(&Db<'_>) -> Result<()>,
     ) -> Result<()> {
-        self.write_sqlite(|c| {
-            check(c)?;
-            insert(c, &mut Lookup, Log::Own, record)
+        self.write(|db| {
+            check(db)?;
+            insert(db, &mut Lookup, Log::Own, record)
         })
     }
 
@@ -122,8 +111,8 @@ impl Store {
     pub(crate) fn replace_one<R: Record>(
         &self,
         record: &R,
-        rules: impl FnOnce(&Connection, &R) -> Result<()>,
+        rules: impl Fn(&Db<'_>, &R) -> Result<()>,
     ) -> Result<()> {
-        self.write_sqlite(|c| replace(c, None, record, None, |stored| rules(c, stored)))
+        self.write(|db| replace(db, None, record, None, |stored| rules(db, stored)))
     }
 }

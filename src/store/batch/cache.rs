@@ -2,13 +2,13 @@
 
 use std::collections::HashMap;
 
-use rusqlite::Connection;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::model::history::EntityKind;
 use crate::model::ids::{ClaimId, PublicationId, SourceId};
 use crate::store::convert::{StoredId, rowid_opt};
+use crate::store::db::Db;
 use crate::store::record::Refs;
 
 /// Most UUID → rowid entries remembered per entity kind before the map is emptied and refilled.
@@ -48,11 +48,11 @@ impl RowidCache {
         self.0.insert(id, rowid);
     }
 
-    pub(super) fn get<I: StoredId>(&mut self, conn: &Connection, id: I) -> Result<i64> {
+    pub(super) fn get<I: StoredId>(&mut self, db: &Db<'_>, id: I) -> Result<i64> {
         if let Some(r) = self.0.get(&id.as_uuid()) {
             return Ok(*r);
         }
-        let r = rowid_opt(conn, id)?.ok_or_else(|| Error::not_found(I::KIND, id))?;
+        let r = rowid_opt(db, id)?.ok_or_else(|| Error::not_found(I::KIND, id))?;
         self.put(id.as_uuid(), r);
         Ok(r)
     }
@@ -77,14 +77,14 @@ impl BatchRefs {
 }
 
 impl Refs for BatchRefs {
-    fn claim(&mut self, conn: &Connection, id: ClaimId) -> Result<i64> {
-        self.claims.get(conn, id)
+    fn claim(&mut self, db: &Db<'_>, id: ClaimId) -> Result<i64> {
+        self.claims.get(db, id)
     }
-    fn source(&mut self, conn: &Connection, id: SourceId) -> Result<i64> {
-        self.sources.get(conn, id)
+    fn source(&mut self, db: &Db<'_>, id: SourceId) -> Result<i64> {
+        self.sources.get(db, id)
     }
-    fn publication(&mut self, conn: &Connection, id: PublicationId) -> Result<i64> {
-        self.publications.get(conn, id)
+    fn publication(&mut self, db: &Db<'_>, id: PublicationId) -> Result<i64> {
+        self.publications.get(db, id)
     }
     fn inserted(&mut self, kind: EntityKind, id: Uuid, rowid: i64) {
         match kind {

@@ -1,9 +1,12 @@
 //! Bulk writes: many records in one transaction, with statements prepared once.
 //!
-//! [`Store::batch`] hands a [`Batch`] to a closure; everything the closure adds lands in one
-//! `BEGIN IMMEDIATE` transaction, or — on the first error — none of it does. Each record gets a number
-//! (1, 2, … in the order added) and, optionally, a location the caller sets (`"line 17"`); a refused
-//! record comes back as [`Error::Batch`] naming both, with the underlying typed error inside.
+//! [`Store::batch`] hands a [`Batch`] to a closure; everything the closure adds lands in one write
+//! transaction (SQLite's `BEGIN IMMEDIATE`, PostgreSQL's transaction under the writer lock), or — on the
+//! first error — none of it does. On PostgreSQL a batch is not tried again after a serialization
+//! failure (the closure may not be safe to run twice): the caller gets [`Error::Busy`]. Each record
+//! gets a number (1, 2, … in the order added) and, optionally, a location the caller sets
+//! (`"line 17"`); a refused record comes back as [`Error::Batch`] naming both, with the underlying
+//! typed error inside.
 //!
 //! Why it is faster than calling the `Store` methods in a loop:
 //! - one transaction: one WAL commit (and, under `synchronous=FULL`, one fsync) for the whole load;
@@ -16,8 +19,6 @@
 
 use std::time::{Duration, Instant};
 
-use rusqlite::Connection;
-
 use crate::error::{Error, Result};
 use crate::model::attribution::Attribution;
 use crate::model::bundle::Bundle;
@@ -27,6 +28,7 @@ use crate::model::ids::{ClaimId, SourceId};
 use crate::model::review::Review;
 use crate::model::source::{NewSource, Source};
 use crate::store::bundle::import;
+use crate::store::db::Db;
 use crate::store::history::BatchLog;
 use crate::store::record::{attributions, claims, evidence, reviews, sources};
 use crate::store::{Counts, ImportSummary, Store, lookup};
@@ -64,7 +66,7 @@ type ProgressFn<'a> = &'a mut (dyn FnMut(&BatchProgress) + 'a);
 /// (see [`Store::history_of`]). The batch's rowid ranges are written when it ends, so history read
 /// through the `Store` *inside* the closure does not yet show the creation of the batch's own records.
 pub struct Batch<'a> {
-    conn: &'a Connection,
+    db: Db<'a>,
     refs: BatchRefs,
     records: u64,
     counts: Counts,
@@ -86,9 +88,9 @@ impl std::fmt::Debug for Batch<'_> {
 }
 
 impl<'a> Batch<'a> {
-    fn new(conn: &'a Connection) -> Result<Self> {
+    fn new(db: Db<'a>) -> Result<Self> {
         Ok(Batch {
-            conn,
+            db,
             refs: BatchRefs::default(),
             records: 0,
             counts: Counts::default(),
@@ -96,7 +98,7 @@ impl<'a> Batch<'a> {
             started: Instant::now(),
             progress_every: 0,
             progress: None,
-            log: BatchLog::begin(conn)?,
+            log: BatchLog::begin(&db)?,
         })
     }
 
@@ -154,16 +156,17 @@ impl<'a> Batch<'a> {
     /// Runs `f` inside a savepoint: if it fails, everything it wrote is undone and its error returned,
     /// while the rest of the batch goes on. Importers use it to skip one unreadable record and report it.
     pub fn attempt<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        self.conn.execute_batch("SAVEPOINT claimtrack_attempt")?;
+        self.db.batch("SAVEPOINT claimtrack_attempt")?;
         let (records, counts, log) = (self.records, self.counts, self.log);
         match f(self) {
             Ok(v) => {
-                self.conn.execute_batch("RELEASE claimtrack_attempt")?;
+                self.db.batch("RELEASE claimtrack_attempt")?;
                 Ok(v)
             }
             Err(e) => {
-                self.conn
-                    .execute_batch("ROLLBACK TO claimtrack_attempt; RELEASE claimtrack_attempt")?;
+                self.db.batch(
+                    "ROLLBACK TO SAVEPOINT claimtrack_attempt; RELEASE SAVEPOINT claimtrack_attempt",
+                )?;
                 // The rows written inside are gone: forget their rowids and their counts.
                 self.refs.clear();
                 self.records = records;
@@ -176,7 +179,7 @@ impl<'a> Batch<'a> {
 
     /// Writes every record of `bundle`, matched by id, as `io::bundle::import` does.
     pub(crate) fn import_bundle(&mut self, bundle: &Bundle) -> Result<ImportSummary> {
-        let summary = import(self.conn, bundle, &mut self.log)?;
+        let summary = import(&self.db, bundle, &mut self.log)?;
         let before = self.records;
         self.records += summary.added.total() + summary.updated;
         self.counts.add(summary.added);
@@ -198,32 +201,32 @@ impl<'a> Batch<'a> {
 
     /// Reads a source, including one added in this batch.
     pub fn source(&self, id: SourceId) -> Result<Source> {
-        sources::read(self.conn, id)
+        sources::read(&self.db, id)
     }
 
     /// Reads a claim, including one added in this batch.
     pub fn claim(&self, id: ClaimId) -> Result<Claim> {
-        claims::read(self.conn, id)
+        claims::read(&self.db, id)
     }
 
     /// A claim's attributions, oldest first.
     pub fn attributions_of(&self, claim: ClaimId) -> Result<Vec<Attribution>> {
-        attributions::of_claim(self.conn, claim)
+        attributions::of_claim(&self.db, claim)
     }
 
     /// A claim's evidence, oldest record first.
     pub fn evidence_of(&self, claim: ClaimId) -> Result<Vec<Evidence>> {
-        evidence::of_claim(self.conn, claim)
+        evidence::of_claim(&self.db, claim)
     }
 
     /// A claim's reviews, oldest first.
     pub fn reviews_of(&self, claim: ClaimId) -> Result<Vec<Review>> {
-        reviews::of_claim(self.conn, claim)
+        reviews::of_claim(&self.db, claim)
     }
 
     /// Reviews at exactly this URL (see [`Store::reviews_at_url`]), this batch's included.
     pub fn reviews_at_url(&self, url: &str) -> Result<Vec<Review>> {
-        lookup::reviews_at_url(&crate::store::db::Db::Sqlite(self.conn), url)
+        lookup::reviews_at_url(&self.db, url)
     }
 
     /// The claim with exactly this text that has a review at `url`, if any: how importers recognise a
@@ -272,10 +275,10 @@ impl Store {
     /// ```
     pub fn batch<T>(&self, f: impl FnOnce(&mut Batch<'_>) -> Result<T>) -> Result<T> {
         self.unmapped(|| {
-            self.write_sqlite(|conn| {
-                let mut b = Batch::new(conn)?;
+            self.write_once(|db| {
+                let mut b = Batch::new(*db)?;
                 let out = f(&mut b)?;
-                b.log.finish(conn)?;
+                b.log.finish(db)?;
                 Ok(out)
             })
         })
@@ -304,15 +307,15 @@ impl Store {
         f: impl FnOnce(&mut Batch<'_>) -> Result<T>,
     ) -> Result<T> {
         self.unmapped(|| {
-            self.write_sqlite(|conn| {
-                let mut b = Batch::new(conn)?;
+            self.write_once(|db| {
+                let mut b = Batch::new(*db)?;
                 b.progress_every = every;
                 b.progress = Some(&mut progress);
                 let out = f(&mut b)?;
                 if every == 0 || b.records % every != 0 {
                     b.report();
                 }
-                b.log.finish(conn)?;
+                b.log.finish(db)?;
                 Ok(out)
             })
         })

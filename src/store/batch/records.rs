@@ -24,7 +24,7 @@ impl Batch<'_> {
             log: &mut self.log,
             given,
         };
-        writes::insert(self.conn, &mut self.refs, log, record)?;
+        writes::insert(&self.db, &mut self.refs, log, record)?;
         self.counts.one(R::KIND);
         Ok(())
     }
@@ -35,7 +35,7 @@ impl Batch<'_> {
     pub fn add_source(&mut self, new: NewSource) -> Result<SourceId> {
         self.record("source", |b| {
             let s = new.into_source()?;
-            sources::refuse_namesake(b.conn, &s)?;
+            sources::refuse_namesake(&b.db, &s)?;
             b.put(&s, false)?;
             Ok(s.id)
         })
@@ -49,7 +49,7 @@ impl Batch<'_> {
     /// The oldest source whose name or alias matches `name` (ignoring case and spacing), including
     /// sources added earlier in this batch; see [`Store::find_source`](crate::Store::find_source).
     pub fn find_source(&mut self, name: &str) -> Result<Option<SourceId>> {
-        sources::find_by_key(self.conn, &name_key(name))
+        sources::find_by_key(&self.db, &name_key(name))
     }
 
     // ---- publications ----
@@ -57,7 +57,7 @@ impl Batch<'_> {
     /// The publication first recorded at `url`, including those added earlier in this batch; see
     /// [`Store::find_publication_by_url`](crate::Store::find_publication_by_url).
     pub fn find_publication_by_url(&mut self, url: &str) -> Result<Option<PublicationId>> {
-        Ok(publications::find_by_url(self.conn, url)?.map(|p| p.id))
+        Ok(publications::find_by_url(&self.db, url)?.map(|p| p.id))
     }
 
     /// Adds a publication; see [`Store::add_publication`](crate::Store::add_publication).

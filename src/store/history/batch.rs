@@ -1,6 +1,5 @@
 //! Batch entries: one history entry for all the records of a bulk write.
 
-use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::digest::Digest;
@@ -8,7 +7,8 @@ use super::entry::append;
 use super::kinds::{self, KINDS, to_json};
 use crate::error::{Error, Result};
 use crate::model::history::{EntityKind, Operation};
-use crate::store::convert::ts_to_sql;
+use crate::store::convert::{JsonText, ts_to_sql};
+use crate::store::db::{Db, p};
 use crate::store::record::Record;
 
 /// The history of one bulk write ([`Store::batch`]): one `batch` entry for all of its records, instead
@@ -29,10 +29,10 @@ pub(crate) struct BatchLog {
 
 impl BatchLog {
     /// Notes where each table ends; call inside the batch's transaction, before it writes.
-    pub(crate) fn begin(conn: &Connection) -> Result<Self> {
+    pub(crate) fn begin(db: &Db<'_>) -> Result<Self> {
         let mut start = [0; 7];
         for (slot, k) in start.iter_mut().zip(&KINDS) {
-            *slot = conn.prepare_cached(k.max_rowid)?.query_row([], |r| r.get(0))?;
+            *slot = db.query_one(k.max_rowid, p![], |r| r.get(0))?;
         }
         Ok(BatchLog {
             start,
@@ -51,24 +51,19 @@ impl BatchLog {
     /// restored) is not the batch's: its history goes on with an `import` entry of its own, as before
     /// batches had one entry, so its chain (ending in its deletion) stays unbroken and `verify` does not
     /// count it for the batch (it counts only rows without entries of their own).
-    pub(crate) fn record<R: Record>(
-        &mut self,
-        conn: &Connection,
-        given: Option<Uuid>,
-        value: &R,
-    ) -> Result<()> {
+    pub(crate) fn record<R: Record>(&mut self, db: &Db<'_>, given: Option<Uuid>, value: &R) -> Result<()> {
         let kind = R::KIND;
         let slot =
             kinds::slot(kind).ok_or_else(|| Error::invalid("entity kind", "a batch is not a record"))?;
         if let Some(entity) = given
-            && conn
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM history WHERE entity = ?1 AND entity_kind = ?2)",
-                )?
-                .query_row(params![&entity.as_bytes()[..], kind], |r| r.get::<_, bool>(0))?
+            && db.query_one(
+                "SELECT EXISTS (SELECT 1 FROM history WHERE entity = ?1 AND entity_kind = ?2)",
+                p![entity, kind],
+                |r| r.get::<bool>(0),
+            )?
         {
             return append(
-                conn,
+                db,
                 kind,
                 entity,
                 Operation::Import,
@@ -79,12 +74,13 @@ impl BatchLog {
         }
         if self.entry.is_none() {
             let at = ts_to_sql(crate::model::now())?;
-            conn.prepare_cached(
+            let entry: i64 = db.query_one(
                 "INSERT INTO history (at, actor, entity_kind, entity, operation, after) \
-                 VALUES (?1, (SELECT name FROM claimtrack_actor), 'batch', ?2, 'import', '{}')",
-            )?
-            .execute(params![at, &crate::model::ids::new_v7().as_bytes()[..]])?;
-            self.entry = Some(conn.last_insert_rowid());
+                 VALUES (?1, (SELECT name FROM claimtrack_actor), 'batch', ?2, 'import', ?3) RETURNING id",
+                p![at, crate::model::ids::new_v7(), JsonText("{}".into())],
+                |r| r.get(0),
+            )?;
+            self.entry = Some(entry);
         }
         self.records[slot] += 1;
         self.digests[slot] = self.digests[slot].plus(Digest::of_record(value)?);
@@ -92,7 +88,7 @@ impl BatchLog {
     }
 
     /// Writes the batch's rowid ranges; call once, after its last write and before the commit.
-    pub(crate) fn finish(&self, conn: &Connection) -> Result<()> {
+    pub(crate) fn finish(&self, db: &Db<'_>) -> Result<()> {
         let Some(batch) = self.entry else {
             return Ok(());
         };
@@ -100,19 +96,19 @@ impl BatchLog {
             if self.records[slot] == 0 {
                 continue;
             }
-            let end: i64 = conn.prepare_cached(k.max_rowid)?.query_row([], |r| r.get(0))?;
-            conn.prepare_cached(
+            let end: i64 = db.query_one(k.max_rowid, p![], |r| r.get(0))?;
+            db.execute(
                 "INSERT INTO history_batch_rows (entity_kind, first_row, last_row, batch, records, digest) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                k.kind,
-                self.start[slot] + 1,
-                end,
-                batch,
-                self.records[slot] as i64,
-                self.digests[slot]
-            ])?;
+                p![
+                    k.kind,
+                    self.start[slot] + 1,
+                    end,
+                    batch,
+                    self.records[slot] as i64,
+                    self.digests[slot]
+                ],
+            )?;
         }
         Ok(())
     }
@@ -120,20 +116,19 @@ impl BatchLog {
 
 /// The batch entry whose rows hold rowid `rowid` of `kind`'s table: the newest batch whose range holds
 /// it (an older range can hold it too when its rows were deleted and the rowid reused).
-pub(super) fn batch_holding(conn: &Connection, kind: EntityKind, rowid: i64) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT batch FROM history_batch_rows WHERE entity_kind = ?1 AND first_row <= ?2 \
-             AND last_row >= ?2 ORDER BY batch DESC LIMIT 1",
-        )?
-        .query_row(params![kind, rowid], |r| r.get(0))
-        .optional()?)
+pub(super) fn batch_holding(db: &Db<'_>, kind: EntityKind, rowid: i64) -> Result<Option<i64>> {
+    db.query_opt(
+        "SELECT batch FROM history_batch_rows WHERE entity_kind = ?1 AND first_row <= ?2 \
+         AND last_row >= ?2 ORDER BY batch DESC LIMIT 1",
+        p![kind, rowid],
+        |r| r.get(0),
+    )
 }
 
 /// The rowid of record `entity` of `kind`, if it exists.
-pub(super) fn rowid_of_entity(conn: &Connection, kind: EntityKind, entity: Uuid) -> Result<Option<i64>> {
+pub(super) fn rowid_of_entity(db: &Db<'_>, kind: EntityKind, entity: Uuid) -> Result<Option<i64>> {
     match kinds::of(kind) {
-        Some(k) => (k.rowid)(conn, entity),
+        Some(k) => (k.rowid)(db, entity),
         None => Ok(None),
     }
 }
@@ -141,18 +136,20 @@ pub(super) fn rowid_of_entity(conn: &Connection, kind: EntityKind, entity: Uuid)
 /// The batch that created record `entity`, when a batch did and the record has no history entry of its
 /// own yet: what the first entry of its first change must name (see [`track`]).
 pub(super) fn creating_batch(
-    conn: &Connection,
+    db: &Db<'_>,
     log: Option<&BatchLog>,
     kind: EntityKind,
     entity: Uuid,
 ) -> Result<Option<i64>> {
-    let has_own: bool = conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM history WHERE entity = ?1 AND entity_kind = ?2)")?
-        .query_row(params![&entity.as_bytes()[..], kind], |r| r.get(0))?;
+    let has_own: bool = db.query_one(
+        "SELECT EXISTS (SELECT 1 FROM history WHERE entity = ?1 AND entity_kind = ?2)",
+        p![entity, kind],
+        |r| r.get(0),
+    )?;
     if has_own {
         return Ok(None);
     }
-    let Some(rowid) = rowid_of_entity(conn, kind, entity)? else {
+    let Some(rowid) = rowid_of_entity(db, kind, entity)? else {
         return Ok(None);
     };
     if let Some(log) = log
@@ -161,5 +158,5 @@ pub(super) fn creating_batch(
     {
         return Ok(Some(entry));
     }
-    batch_holding(conn, kind, rowid)
+    batch_holding(db, kind, rowid)
 }

@@ -1,12 +1,12 @@
 //! Appending one history row (and its per-claim index rows).
 
-use rusqlite::{Connection, params};
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::error::Result;
 use crate::model::history::{EntityKind, Operation};
-use crate::store::convert::ts_to_sql;
+use crate::store::convert::{JsonText, ts_to_sql};
+use crate::store::db::{Db, p};
 
 /// The claims a record's value mentions (for the per-claim index).
 pub(super) fn claims_in(kind: EntityKind, v: &Value, out: &mut Vec<Uuid>) {
@@ -24,7 +24,7 @@ pub(super) fn claims_in(kind: EntityKind, v: &Value, out: &mut Vec<Uuid>) {
 
 /// Appends one history entry (and its per-claim index rows) with the connection's actor.
 pub(crate) fn append(
-    conn: &Connection,
+    db: &Db<'_>,
     kind: EntityKind,
     entity: Uuid,
     operation: Operation,
@@ -32,14 +32,14 @@ pub(crate) fn append(
     after: Option<&Value>,
     reason: Option<&str>,
 ) -> Result<()> {
-    append_entry(conn, kind, entity, operation, before, after, None, reason)
+    append_entry(db, kind, entity, operation, before, after, None, reason)
 }
 
 /// [`append`], naming `batch` (the batch entry that created the record) on the first own entry of a
 /// record a batch created.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn append_entry(
-    conn: &Connection,
+    db: &Db<'_>,
     kind: EntityKind,
     entity: Uuid,
     operation: Operation,
@@ -49,30 +49,32 @@ pub(super) fn append_entry(
     reason: Option<&str>,
 ) -> Result<()> {
     let at = ts_to_sql(crate::model::now())?;
-    conn.prepare_cached(
+    let row: i64 = db.query_one(
         "INSERT INTO history (at, actor, entity_kind, entity, operation, before, after, reason, batch) \
-         VALUES (?1, (SELECT name FROM claimtrack_actor), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        at,
-        kind,
-        &entity.as_bytes()[..],
-        operation,
-        before.map(Value::to_string),
-        after.map(Value::to_string),
-        reason,
-        batch
-    ])?;
-    let row = conn.last_insert_rowid();
+         VALUES (?1, (SELECT name FROM claimtrack_actor), ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+        p![
+            at,
+            kind,
+            entity,
+            operation,
+            before.map(|v| JsonText(v.to_string())),
+            after.map(|v| JsonText(v.to_string())),
+            reason,
+            batch
+        ],
+        |r| r.get(0),
+    )?;
     let mut mentioned = Vec::new();
     for v in [before, after].into_iter().flatten() {
         claims_in(kind, v, &mut mentioned);
     }
     mentioned.sort();
     mentioned.dedup();
-    let mut ins = conn.prepare_cached("INSERT INTO history_claims (history_id, claim) VALUES (?1, ?2)")?;
     for c in mentioned {
-        ins.execute(params![row, &c.as_bytes()[..]])?;
+        db.execute(
+            "INSERT INTO history_claims (history_id, claim) VALUES (?1, ?2)",
+            p![row, c],
+        )?;
     }
     Ok(())
 }

@@ -2,7 +2,6 @@
 //! table built from each kind's [`Record`] description, instead of a `match` on the kind in every
 //! function.
 
-use rusqlite::Connection;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -18,6 +17,7 @@ use crate::model::publication::Publication;
 use crate::model::review::Review;
 use crate::model::source::Source;
 use crate::store::convert::rowid_opt;
+use crate::store::db::Db;
 use crate::store::record::Record;
 
 /// What the history does with records of one kind.
@@ -31,14 +31,14 @@ pub(super) struct Kind {
     /// See [`Record::CLAIM_FIELDS`].
     pub(super) claim_fields: &'static [&'static str],
     /// The stored record as history stores it, or `None`.
-    pub(super) snapshot: fn(&Connection, Uuid) -> Result<Option<Value>>,
+    pub(super) snapshot: for<'a, 'b> fn(&'a Db<'b>, Uuid) -> Result<Option<Value>>,
     /// [`Digest::of_record`] of the stored record with its standing, or `None`.
-    pub(super) stored_digest: fn(&Connection, Uuid) -> Result<Option<Digest>>,
+    pub(super) stored_digest: for<'a, 'b> fn(&'a Db<'b>, Uuid) -> Result<Option<Digest>>,
     /// [`Digest::of_record`] of a value as history stores it (read back into the record's type, so
     /// the digest does not depend on the order of the JSON's members), with its standing.
     pub(super) value_digest: fn(Value) -> Result<Digest>,
     /// The record's rowid, or `None`.
-    pub(super) rowid: fn(&Connection, Uuid) -> Result<Option<i64>>,
+    pub(super) rowid: for<'a, 'b> fn(&'a Db<'b>, Uuid) -> Result<Option<i64>>,
 }
 
 const fn kind<R: Record>() -> Kind {
@@ -50,7 +50,7 @@ const fn kind<R: Record>() -> Kind {
         snapshot: snapshot_of::<R>,
         stored_digest: stored_digest::<R>,
         value_digest: value_digest::<R>,
-        rowid: |conn, id| rowid_opt(conn, R::Id::from_uuid(id)),
+        rowid: |db, id| rowid_opt(db, R::Id::from_uuid(id)),
     }
 }
 
@@ -77,9 +77,9 @@ pub(super) fn of(kind: EntityKind) -> Option<&'static Kind> {
 
 /// The record's current value as history stores it, or `None` when it does not exist: the record's
 /// serde JSON, with a `"standing"` member when it no longer counts.
-pub(crate) fn snapshot(conn: &Connection, kind: EntityKind, id: Uuid) -> Result<Option<Value>> {
+pub(crate) fn snapshot(db: &Db<'_>, kind: EntityKind, id: Uuid) -> Result<Option<Value>> {
     match of(kind) {
-        Some(k) => (k.snapshot)(conn, id),
+        Some(k) => (k.snapshot)(db, id),
         None => Ok(None),
     }
 }
@@ -89,18 +89,18 @@ pub(super) fn to_json<T: serde::Serialize>(v: &T) -> Result<Value> {
 }
 
 /// The stored record `id` with its standing when it no longer counts, or `None`.
-fn stored<R: Record>(conn: &Connection, id: Uuid) -> Result<Option<(R, Option<Value>)>> {
+fn stored<R: Record>(db: &Db<'_>, id: Uuid) -> Result<Option<(R, Option<Value>)>> {
     let id = R::Id::from_uuid(id);
-    match R::read(conn, id) {
-        Ok(r) => Ok(Some((r, R::withdrawn(conn, id)?))),
+    match R::read(db, id) {
+        Ok(r) => Ok(Some((r, R::withdrawn(db, id)?))),
         Err(Error::NotFound { .. }) => Ok(None),
         Err(e) => Err(e),
     }
 }
 
 /// The record's serde JSON, with a `"standing"` member when it no longer counts.
-fn snapshot_of<R: Record>(conn: &Connection, id: Uuid) -> Result<Option<Value>> {
-    let Some((record, standing)) = stored::<R>(conn, id)? else {
+fn snapshot_of<R: Record>(db: &Db<'_>, id: Uuid) -> Result<Option<Value>> {
+    let Some((record, standing)) = stored::<R>(db, id)? else {
         return Ok(None);
     };
     let mut v = to_json(&record)?;
@@ -110,8 +110,8 @@ fn snapshot_of<R: Record>(conn: &Connection, id: Uuid) -> Result<Option<Value>> 
     Ok(Some(v))
 }
 
-fn stored_digest<R: Record>(conn: &Connection, id: Uuid) -> Result<Option<Digest>> {
-    stored::<R>(conn, id)?
+fn stored_digest<R: Record>(db: &Db<'_>, id: Uuid) -> Result<Option<Digest>> {
+    stored::<R>(db, id)?
         .map(|(record, standing)| Ok(Digest::of_record(&record)?.with_standing(standing.as_ref())))
         .transpose()
 }

@@ -40,15 +40,13 @@ pub(super) fn batch_creation(db: &Db<'_>, kind: EntityKind, entity: Uuid) -> Res
         Some((Some(before), Some(batch))) => (batch, parse_json(Some(before), batch)?),
         Some(_) => return Ok(None),
         None => {
-            // TODO(issue 13): the history's record lookups move onto the seam (pgconv).
-            let conn = db.sqlite()?;
-            let Some(rowid) = rowid_of_entity(conn, kind, entity)? else {
+            let Some(rowid) = rowid_of_entity(db, kind, entity)? else {
                 return Ok(None);
             };
-            let Some(batch) = batch_holding(conn, kind, rowid)? else {
+            let Some(batch) = batch_holding(db, kind, rowid)? else {
                 return Ok(None);
             };
-            (batch, snapshot(conn, kind, entity)?)
+            (batch, snapshot(db, kind, entity)?)
         }
     };
     let (at, actor): (i64, String) =

@@ -195,9 +195,6 @@ pub(crate) fn verify(db: &Db<'_>) -> Result<HistoryReport> {
             Ok(())
         },
     )?;
-    // TODO(issue 13): the record readers behind `snapshot` and the digests move onto the seam
-    // (pgconv); until then this part runs on SQLite only.
-    let conn = db.sqlite()?;
     let mut seen: HashSet<(EntityKind, Uuid)> = HashSet::new();
     for (kind, id, rowid) in all_ids(db)? {
         report.records += 1;
@@ -205,9 +202,9 @@ pub(crate) fn verify(db: &Db<'_>) -> Result<HistoryReport> {
         let entries = last.get(&(kind, id));
         // A record with entries is compared with its last one; one without, with its batch's digests.
         let now = match entries {
-            Some(_) => snapshot(conn, kind, id)?.map(|v| Digest::of_text(&v.to_string())),
+            Some(_) => snapshot(db, kind, id)?.map(|v| Digest::of_text(&v.to_string())),
             None => match kinds::of(kind) {
-                Some(k) => (k.stored_digest)(conn, id)?,
+                Some(k) => (k.stored_digest)(db, id)?,
                 None => None,
             },
         };
@@ -379,15 +376,19 @@ mod verify_tests {
         let (store, c) = seeded();
         // An entry whose value before is not the previous value after (history can only be appended to).
         append(
-            store.conn(),
+            &crate::store::db::Db::Sqlite(store.conn()),
             EntityKind::Claim,
             c.as_uuid(),
             Operation::Update,
             Some(&serde_json::json!({"text": "something else"})),
             Some(
-                &snapshot(store.conn(), EntityKind::Claim, c.as_uuid())
-                    .unwrap()
-                    .unwrap(),
+                &snapshot(
+                    &crate::store::db::Db::Sqlite(store.conn()),
+                    EntityKind::Claim,
+                    c.as_uuid(),
+                )
+                .unwrap()
+                .unwrap(),
             ),
             None,
         )
@@ -447,13 +448,20 @@ mod verify_tests {
         // Once the record changes, its entry names the batch and holds the imported value before.
         store
             .write_sqlite(|conn| {
-                track(conn, EntityKind::Claim, c.id.as_uuid(), None, None, || {
-                    conn.execute(
-                        "UPDATE claims SET text = 'Changed later' WHERE uuid = ?1",
-                        [&c.id.as_uuid().as_bytes()[..]],
-                    )?;
-                    Ok(())
-                })
+                track(
+                    &crate::store::db::Db::Sqlite(conn),
+                    EntityKind::Claim,
+                    c.id.as_uuid(),
+                    None,
+                    None,
+                    || {
+                        conn.execute(
+                            "UPDATE claims SET text = 'Changed later' WHERE uuid = ?1",
+                            [&c.id.as_uuid().as_bytes()[..]],
+                        )?;
+                        Ok(())
+                    },
+                )
             })
             .unwrap();
         assert_eq!(

@@ -1,6 +1,5 @@
 //! Recording a single write: the record's value before and after, in the writer's transaction.
 
-use rusqlite::Connection;
 use uuid::Uuid;
 
 use super::batch::{BatchLog, creating_batch};
@@ -10,26 +9,27 @@ use crate::error::Result;
 use crate::model::history::{EntityKind, Operation};
 use crate::model::ids::EntityId;
 use crate::store::Store;
+use crate::store::db::Db;
 
 /// Runs `write` (which changes at most the one record `kind`/`entity`) and records the change, if any.
 ///
 /// `operation` `None` means insert, update or delete as the before/after values show. Must run inside
 /// the caller's write transaction, so the change and its entry commit together.
 pub(crate) fn track<T>(
-    conn: &Connection,
+    db: &Db<'_>,
     kind: EntityKind,
     entity: Uuid,
     operation: Option<Operation>,
     reason: Option<&str>,
     write: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
-    track_with(conn, None, kind, entity, operation, reason, write)
+    track_with(db, None, kind, entity, operation, reason, write)
 }
 
 /// [`track`] inside a batch in progress, whose own records `log` knows (their ranges are written only
 /// when it ends).
 pub(crate) fn track_with<T>(
-    conn: &Connection,
+    db: &Db<'_>,
     log: Option<&BatchLog>,
     kind: EntityKind,
     entity: Uuid,
@@ -37,14 +37,14 @@ pub(crate) fn track_with<T>(
     reason: Option<&str>,
     write: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
-    let before = snapshot(conn, kind, entity)?;
+    let before = snapshot(db, kind, entity)?;
     // Looked up before the write, which may delete the row.
     let batch = match before {
-        Some(_) => creating_batch(conn, log, kind, entity)?,
+        Some(_) => creating_batch(db, log, kind, entity)?,
         None => None,
     };
     let out = write()?;
-    let after = snapshot(conn, kind, entity)?;
+    let after = snapshot(db, kind, entity)?;
     if before != after {
         let op = operation.unwrap_or(match (&before, &after) {
             (None, _) => Operation::Insert,
@@ -52,7 +52,7 @@ pub(crate) fn track_with<T>(
             _ => Operation::Update,
         });
         append_entry(
-            conn,
+            db,
             kind,
             entity,
             op,
@@ -69,13 +69,13 @@ pub(crate) fn track_with<T>(
 /// history's value after is `value` itself (a stored record reads back equal to the value it was
 /// written from; `verify_history` checks that). Cheaper than [`track`] for inserts.
 pub(crate) fn inserted<V: serde::Serialize>(
-    conn: &Connection,
+    db: &Db<'_>,
     kind: EntityKind,
     entity: Uuid,
     value: &V,
 ) -> Result<()> {
     append(
-        conn,
+        db,
         kind,
         entity,
         Operation::Insert,
@@ -91,8 +91,8 @@ impl Store {
         &self,
         kind: EntityKind,
         id: I,
-        f: impl FnOnce(&Connection) -> Result<T>,
+        mut f: impl FnMut(&Db<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.write_sqlite(|c| track(c, kind, id.as_uuid(), None, None, || f(c)))
+        self.write(|db| track(db, kind, id.as_uuid(), None, None, || f(db)))
     }
 }

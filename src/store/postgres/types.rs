@@ -128,3 +128,35 @@ impl<'a> FromSql<'a> for Credibility {
         <i64 as FromSql>::accepts(ty)
     }
 }
+
+/// The history's JSON values, written and read back byte for byte (`json`; `jsonb` would reorder them).
+impl ToSql for crate::store::convert::JsonText {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        if *ty == Type::JSONB {
+            // jsonb's binary format: a version byte, then the text.
+            out.extend_from_slice(&[1]);
+        }
+        out.extend_from_slice(self.0.as_bytes());
+        Ok(IsNull::No)
+    }
+    fn accepts(ty: &Type) -> bool {
+        matches!(*ty, Type::JSON | Type::JSONB) || <&str as ToSql>::accepts(ty)
+    }
+    to_sql_checked!();
+}
+
+impl<'a> FromSql<'a> for crate::store::convert::JsonText {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        let text = match (*ty == Type::JSONB, raw.split_first()) {
+            (true, Some((1, rest))) => rest,
+            (true, _) => return Err("unsupported jsonb encoding version".into()),
+            (false, _) => raw,
+        };
+        Ok(crate::store::convert::JsonText(
+            std::str::from_utf8(text)?.to_string(),
+        ))
+    }
+    fn accepts(ty: &Type) -> bool {
+        matches!(*ty, Type::JSON | Type::JSONB) || <&str as FromSql>::accepts(ty)
+    }
+}

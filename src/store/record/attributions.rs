@@ -1,12 +1,11 @@
 //! SQL for attributions: how a record of this kind is read, inserted and updated (the one place that writes its rows).
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
-
 use super::{Lookup, Refs};
 use crate::error::{Error, Result};
 use crate::model::attribution::{Attribution, Relay};
 use crate::model::ids::{AttributionId, ClaimId};
-use crate::store::convert::{insert_err, rowid, ts_from_sql, ts_to_sql};
+use crate::store::convert::{insert_err, rowid, ts_get, ts_to_sql};
+use crate::store::db::{Db, Row, p};
 
 macro_rules! select {
     ($tail:literal) => {
@@ -19,7 +18,7 @@ macro_rules! select {
     };
 }
 
-pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Attribution)> {
+pub(crate) fn from_row(row: &Row<'_>) -> Result<(i64, Attribution)> {
     Ok((
         row.get(0)?,
         Attribution {
@@ -31,96 +30,107 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Attribution)> {
             mode: row.get(5)?,
             quote: row.get(6)?,
             said_on: row.get(7)?,
-            created_at: ts_from_sql(row, 8)?,
+            created_at: ts_get(row, 8)?,
         },
     ))
 }
 
-pub(crate) fn complete(conn: &Connection, (rowid, mut a): (i64, Attribution)) -> Result<Attribution> {
-    a.relays = conn
-        .prepare_cached(
-            "SELECT s.uuid, r.mode FROM attribution_relays r JOIN sources s ON s.id = r.source_id \
-             WHERE r.attribution_id = +?1 ORDER BY r.position",
-        )?
-        .query_map([rowid], |r| {
+pub(crate) fn complete(db: &Db<'_>, (rowid, mut a): (i64, Attribution)) -> Result<Attribution> {
+    a.relays = db.query_vec(
+        "SELECT s.uuid, r.mode FROM attribution_relays r JOIN sources s ON s.id = r.source_id \
+         WHERE r.attribution_id = +?1 ORDER BY r.position",
+        p![rowid],
+        |r| {
             Ok(Relay {
                 source: r.get(0)?,
                 mode: r.get(1)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        },
+    )?;
     Ok(a)
 }
 
-pub(crate) fn read(conn: &Connection, id: AttributionId) -> Result<Attribution> {
-    let row = conn
-        .prepare_cached(select!("WHERE a.uuid = ?1"))?
-        .query_row([id], from_row)
-        .optional()?
+pub(crate) fn read(db: &Db<'_>, id: AttributionId) -> Result<Attribution> {
+    let row = db
+        .query_opt(select!("WHERE a.uuid = ?1"), p![id], from_row)?
         .ok_or_else(|| Error::not_found("attribution", id))?;
-    complete(conn, row)
+    complete(db, row)
 }
 
-pub(crate) fn of_claim(conn: &Connection, claim: ClaimId) -> Result<Vec<Attribution>> {
-    let own = rowid(conn, claim)?;
-    let rows: Vec<(i64, Attribution)> = conn
-        .prepare_cached(select!("WHERE a.claim_id = +?1 ORDER BY a.id"))?
-        .query_map([own], from_row)?
-        .collect::<rusqlite::Result<_>>()?;
-    rows.into_iter().map(|r| complete(conn, r)).collect()
+pub(crate) fn of_claim(db: &Db<'_>, claim: ClaimId) -> Result<Vec<Attribution>> {
+    let own = rowid(db, claim)?;
+    let rows = db.query_vec(select!("WHERE a.claim_id = +?1 ORDER BY a.id"), p![own], from_row)?;
+    rows.into_iter().map(|r| complete(db, r)).collect()
 }
 
 /// Every attribution with its relays, oldest first, handed to `f` one at a time.
-pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(Attribution) -> Result<()>) -> Result<()> {
-    crate::store::convert::each_row(
-        conn,
-        select!("ORDER BY a.id"),
-        |r| complete(conn, from_row(r)?),
-        f,
-    )
+pub(crate) fn each(db: &Db<'_>, f: &mut dyn FnMut(Attribution) -> Result<()>) -> Result<()> {
+    crate::store::convert::each_row(db, select!("ORDER BY a.id"), |r| complete(db, from_row(r)?), f)
 }
 
 /// Rowids of an attribution's claim, speaker, publication and relays.
 type Rowids = (i64, Option<i64>, Option<i64>, Vec<i64>);
 
 /// Resolves every reference to a rowid, or fails with NotFound naming the missing one.
-fn rowids(conn: &Connection, a: &Attribution, refs: &mut dyn Refs) -> Result<Rowids> {
-    let claim = refs.claim(conn, a.claim)?;
-    let speaker = a.speaker.map(|s| refs.source(conn, s)).transpose()?;
-    let publication = a.publication.map(|p| refs.publication(conn, p)).transpose()?;
+fn rowids(db: &Db<'_>, a: &Attribution, refs: &mut dyn Refs) -> Result<Rowids> {
+    let claim = refs.claim(db, a.claim)?;
+    let speaker = a.speaker.map(|s| refs.source(db, s)).transpose()?;
+    let publication = a.publication.map(|p| refs.publication(db, p)).transpose()?;
     let relays = a
         .relays
         .iter()
-        .map(|r| refs.source(conn, r.source))
+        .map(|r| refs.source(db, r.source))
         .collect::<Result<_>>()?;
     Ok((claim, speaker, publication, relays))
 }
 
-fn write_relays(conn: &Connection, rowid: i64, a: &Attribution, relay_rows: &[i64]) -> Result<()> {
-    if a.relays.is_empty() {
-        return Ok(());
-    }
-    let mut ins = conn.prepare_cached(INSERT_RELAY)?;
+fn write_relays(db: &Db<'_>, rowid: i64, a: &Attribution, relay_rows: &[i64]) -> Result<()> {
     for (i, (r, src)) in a.relays.iter().zip(relay_rows).enumerate() {
-        ins.execute(params![rowid, i as i64, src, r.mode])?;
+        db.execute(INSERT_RELAY, p![rowid, i as i64, src, r.mode])?;
     }
     Ok(())
 }
 
 /// The one INSERT of an attribution row.
 const INSERT: &str = "INSERT INTO attributions (uuid, claim_id, speaker, publication, mode, \
-     quote, said_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+     quote, said_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
 
 /// Inserts one relay of an attribution.
 const INSERT_RELAY: &str =
     "INSERT INTO attribution_relays (attribution_id, position, source_id, mode) VALUES (?1, ?2, ?3, ?4)";
 
-pub(crate) fn insert(conn: &Connection, a: &Attribution, refs: &mut dyn Refs) -> Result<()> {
+pub(crate) fn insert(db: &Db<'_>, a: &Attribution, refs: &mut dyn Refs) -> Result<()> {
     a.validate()?;
-    let (claim, speaker, publication, relays) = rowids(conn, a, refs)?;
-    conn.prepare_cached(INSERT)?
-        .execute(params![
-            a.id,
+    let (claim, speaker, publication, relays) = rowids(db, a, refs)?;
+    let own: i64 = db
+        .query_one(
+            INSERT,
+            p![
+                a.id,
+                claim,
+                speaker,
+                publication,
+                a.mode,
+                a.quote,
+                a.said_on,
+                ts_to_sql(a.created_at)?
+            ],
+            |r| r.get(0),
+        )
+        .map_err(|e| insert_err(e, "attribution", a.id))?;
+    crate::store::search::index_quote(db, own, a.quote.as_deref())?;
+    write_relays(db, own, a, &relays)
+}
+
+pub(crate) fn update(db: &Db<'_>, a: &Attribution) -> Result<()> {
+    a.validate()?;
+    let own = rowid(db, a.id)?;
+    let (claim, speaker, publication, relays) = rowids(db, a, &mut Lookup)?;
+    db.execute(
+        "UPDATE attributions SET claim_id = ?2, speaker = ?3, publication = ?4, mode = ?5, quote = ?6, \
+         said_on = ?7, created_at = ?8 WHERE id = ?1",
+        p![
+            own,
             claim,
             speaker,
             publication,
@@ -128,32 +138,11 @@ pub(crate) fn insert(conn: &Connection, a: &Attribution, refs: &mut dyn Refs) ->
             a.quote,
             a.said_on,
             ts_to_sql(a.created_at)?
-        ])
-        .map_err(|e| insert_err(e, "attribution", a.id))?;
-    let own = conn.last_insert_rowid();
-    crate::store::search::index_quote(&crate::store::db::Db::Sqlite(conn), own, a.quote.as_deref())?;
-    write_relays(conn, own, a, &relays)
-}
-
-pub(crate) fn update(conn: &Connection, a: &Attribution) -> Result<()> {
-    a.validate()?;
-    let own = rowid(conn, a.id)?;
-    let (claim, speaker, publication, relays) = rowids(conn, a, &mut Lookup)?;
-    conn.prepare_cached(
-        "UPDATE attributions SET claim_id = ?2, speaker = ?3, publication = ?4, mode = ?5, quote = ?6, \
-         said_on = ?7, created_at = ?8 WHERE id = ?1",
-    )?
-    .execute(params![
-        own,
-        claim,
-        speaker,
-        publication,
-        a.mode,
-        a.quote,
-        a.said_on,
-        ts_to_sql(a.created_at)?
-    ])?;
-    conn.prepare_cached("DELETE FROM attribution_relays WHERE attribution_id = ?1")?
-        .execute([own])?;
-    write_relays(conn, own, a, &relays)
+        ],
+    )?;
+    db.execute(
+        "DELETE FROM attribution_relays WHERE attribution_id = ?1",
+        p![own],
+    )?;
+    write_relays(db, own, a, &relays)
 }

@@ -1,12 +1,11 @@
 //! SQL for evidence: how a record of this kind is read, inserted and updated (the one place that writes its rows).
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
-
 use super::Refs;
 use crate::error::{Error, Result};
 use crate::model::evidence::Evidence;
 use crate::model::ids::{ClaimId, EvidenceId};
-use crate::store::convert::{insert_err, rowid, rowid_of, ts_from_sql, ts_to_sql};
+use crate::store::convert::{insert_err, rowid, rowid_of, ts_get, ts_to_sql};
+use crate::store::db::{Db, Row, p};
 use crate::store::standing::Versioned;
 use crate::store::standing::current;
 
@@ -23,7 +22,7 @@ macro_rules! select {
 }
 pub(crate) use select;
 
-pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Evidence> {
+pub(crate) fn from_row(row: &Row<'_>) -> Result<Evidence> {
     Ok(Evidence {
         id: row.get(0)?,
         claim: row.get(1)?,
@@ -35,59 +34,88 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Evidence> {
         as_of: row.get(7)?,
         question: row.get(9)?,
         answer_type: row.get(10)?,
-        created_at: ts_from_sql(row, 8)?,
+        created_at: ts_get(row, 8)?,
     })
 }
 
-pub(crate) fn read(conn: &Connection, id: EvidenceId) -> Result<Evidence> {
-    conn.prepare_cached(select!("WHERE e.uuid = ?1"))?
-        .query_row([id], from_row)
-        .optional()?
+pub(crate) fn read(db: &Db<'_>, id: EvidenceId) -> Result<Evidence> {
+    db.query_opt(select!("WHERE e.uuid = ?1"), p![id], from_row)?
         .ok_or_else(|| Error::not_found("evidence", id))
 }
 
 /// Ids of a claim's evidence that no longer counts (superseded or retracted).
-pub(crate) fn withdrawn_of(
-    conn: &Connection,
-    claim: ClaimId,
-) -> Result<std::collections::HashSet<EvidenceId>> {
-    let own = rowid(conn, claim)?;
-    Ok(conn
-        .prepare_cached(concat!(
+pub(crate) fn withdrawn_of(db: &Db<'_>, claim: ClaimId) -> Result<std::collections::HashSet<EvidenceId>> {
+    let own = rowid(db, claim)?;
+    let mut out = std::collections::HashSet::new();
+    db.query_each(
+        concat!(
             "SELECT e.uuid FROM evidence e WHERE e.claim_id = +?1 AND NOT (",
             current!("e"),
             ")"
-        ))?
-        .query_map([own], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?)
+        ),
+        p![own],
+        |r| {
+            out.insert(r.get(0)?);
+            Ok(())
+        },
+    )?;
+    Ok(out)
 }
 
-pub(crate) fn of_claim(conn: &Connection, claim: ClaimId) -> Result<Vec<Evidence>> {
-    let own = rowid(conn, claim)?;
-    Ok(conn
-        .prepare_cached(select!("WHERE e.claim_id = +?1 ORDER BY e.id"))?
-        .query_map([own], from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+pub(crate) fn of_claim(db: &Db<'_>, claim: ClaimId) -> Result<Vec<Evidence>> {
+    let own = rowid(db, claim)?;
+    db.query_vec(select!("WHERE e.claim_id = +?1 ORDER BY e.id"), p![own], from_row)
 }
 
 /// Every evidence record, oldest first, handed to `f` one at a time.
-pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(Evidence) -> Result<()>) -> Result<()> {
-    crate::store::convert::each_row(conn, select!("ORDER BY e.id"), |r| Ok(from_row(r)?), f)
+pub(crate) fn each(db: &Db<'_>, f: &mut dyn FnMut(Evidence) -> Result<()>) -> Result<()> {
+    crate::store::convert::each_row(db, select!("ORDER BY e.id"), from_row, f)
 }
 
 /// The one INSERT of an evidence row.
 const INSERT: &str = "INSERT INTO evidence (uuid, claim_id, source_id, stance, credibility, \
      excerpt, publication, as_of, created_at, question, answer_type) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id";
 
-pub(crate) fn insert(conn: &Connection, e: &Evidence, refs: &mut dyn Refs) -> Result<()> {
+pub(crate) fn insert(db: &Db<'_>, e: &Evidence, refs: &mut dyn Refs) -> Result<()> {
     e.validate()?;
-    let claim = refs.claim(conn, e.claim)?;
-    let source = e.source.map(|s| refs.source(conn, s)).transpose()?;
-    let publication = e.publication.map(|p| refs.publication(conn, p)).transpose()?;
-    conn.prepare_cached(INSERT)?
-        .execute(params![
-            e.id,
+    let claim = refs.claim(db, e.claim)?;
+    let source = e.source.map(|s| refs.source(db, s)).transpose()?;
+    let publication = e.publication.map(|p| refs.publication(db, p)).transpose()?;
+    let own: i64 = db
+        .query_one(
+            INSERT,
+            p![
+                e.id,
+                claim,
+                source,
+                e.stance,
+                e.credibility,
+                e.excerpt,
+                publication,
+                e.as_of,
+                ts_to_sql(e.created_at)?,
+                e.question,
+                e.answer_type
+            ],
+            |r| r.get(0),
+        )
+        .map_err(|err| insert_err(err, "evidence", e.id))?;
+    crate::store::search::index_excerpt(db, own, e.excerpt.as_deref())?;
+    Ok(())
+}
+
+pub(crate) fn update(db: &Db<'_>, e: &Evidence) -> Result<()> {
+    e.validate()?;
+    let own = rowid(db, e.id)?;
+    let claim = rowid(db, e.claim)?;
+    let source = rowid_of(db, e.source)?;
+    let publication = rowid_of(db, e.publication)?;
+    db.execute(
+        "UPDATE evidence SET claim_id = ?2, source_id = ?3, stance = ?4, credibility = ?5, excerpt = ?6, \
+         publication = ?7, as_of = ?8, created_at = ?9, question = ?10, answer_type = ?11 WHERE id = ?1",
+        p![
+            own,
             claim,
             source,
             e.stance,
@@ -98,38 +126,8 @@ pub(crate) fn insert(conn: &Connection, e: &Evidence, refs: &mut dyn Refs) -> Re
             ts_to_sql(e.created_at)?,
             e.question,
             e.answer_type
-        ])
-        .map_err(|err| insert_err(err, "evidence", e.id))?;
-    crate::store::search::index_excerpt(
-        &crate::store::db::Db::Sqlite(conn),
-        conn.last_insert_rowid(),
-        e.excerpt.as_deref(),
-    )
-}
-
-pub(crate) fn update(conn: &Connection, e: &Evidence) -> Result<()> {
-    e.validate()?;
-    let own = rowid(conn, e.id)?;
-    let claim = rowid(conn, e.claim)?;
-    let source = rowid_of(conn, e.source)?;
-    let publication = rowid_of(conn, e.publication)?;
-    conn.prepare_cached(
-        "UPDATE evidence SET claim_id = ?2, source_id = ?3, stance = ?4, credibility = ?5, excerpt = ?6, \
-         publication = ?7, as_of = ?8, created_at = ?9, question = ?10, answer_type = ?11 WHERE id = ?1",
-    )?
-    .execute(params![
-        own,
-        claim,
-        source,
-        e.stance,
-        e.credibility,
-        e.excerpt,
-        publication,
-        e.as_of,
-        ts_to_sql(e.created_at)?,
-        e.question,
-        e.answer_type
-    ])?;
+        ],
+    )?;
     Ok(())
 }
 

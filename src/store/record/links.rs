@@ -1,12 +1,11 @@
 //! SQL for links: how a record of this kind is read, inserted and updated (the one place that writes its rows).
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
-
 use super::Refs;
 use crate::error::{Error, Result};
 use crate::model::ids::ClaimLinkId;
 use crate::model::link::ClaimLink;
-use crate::store::convert::{rowid, ts_from_sql, ts_to_sql};
+use crate::store::convert::{insert_err, rowid, ts_get, ts_to_sql};
+use crate::store::db::{Db, Row, p};
 
 macro_rules! select {
     ($tail:literal) => {
@@ -19,40 +18,38 @@ macro_rules! select {
 }
 pub(crate) use select;
 
-pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<ClaimLink> {
+pub(crate) fn from_row(row: &Row<'_>) -> Result<ClaimLink> {
     Ok(ClaimLink {
         id: row.get(0)?,
         from: row.get(1)?,
         kind: row.get(2)?,
         to: row.get(3)?,
         note: row.get(4)?,
-        created_at: ts_from_sql(row, 5)?,
+        created_at: ts_get(row, 5)?,
     })
 }
 
-pub(crate) fn read(conn: &Connection, id: ClaimLinkId) -> Result<ClaimLink> {
-    conn.prepare_cached(select!("WHERE l.uuid = ?1"))?
-        .query_row([id], from_row)
-        .optional()?
+pub(crate) fn read(db: &Db<'_>, id: ClaimLinkId) -> Result<ClaimLink> {
+    db.query_opt(select!("WHERE l.uuid = ?1"), p![id], from_row)?
         .ok_or_else(|| Error::not_found("claim link", id))
 }
 
 /// Every link, oldest first, handed to `f` one at a time.
-pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(ClaimLink) -> Result<()>) -> Result<()> {
-    crate::store::convert::each_row(conn, select!("ORDER BY l.id"), |r| Ok(from_row(r)?), f)
+pub(crate) fn each(db: &Db<'_>, f: &mut dyn FnMut(ClaimLink) -> Result<()>) -> Result<()> {
+    crate::store::convert::each_row(db, select!("ORDER BY l.id"), from_row, f)
 }
 
-pub(crate) fn insert(conn: &Connection, l: &ClaimLink, refs: &mut dyn Refs) -> Result<()> {
+pub(crate) fn insert(db: &Db<'_>, l: &ClaimLink, refs: &mut dyn Refs) -> Result<()> {
     l.validate()?;
-    let from = refs.claim(conn, l.from)?;
-    let to = refs.claim(conn, l.to)?;
-    conn.prepare_cached(
+    let from = refs.claim(db, l.from)?;
+    let to = refs.claim(db, l.to)?;
+    db.execute(
         "INSERT INTO claim_links (uuid, from_claim, to_claim, kind, note, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![l.id, from, to, l.kind, l.note, ts_to_sql(l.created_at)?])
+        p![l.id, from, to, l.kind, l.note, ts_to_sql(l.created_at)?],
+    )
     .map_err(|e| {
-        crate::store::convert::insert_err(
+        insert_err(
             e,
             "claim link",
             format!("{} {} {} (or id {})", l.from, l.kind, l.to, l.id),
@@ -61,18 +58,16 @@ pub(crate) fn insert(conn: &Connection, l: &ClaimLink, refs: &mut dyn Refs) -> R
     Ok(())
 }
 
-pub(crate) fn update(conn: &Connection, l: &ClaimLink) -> Result<()> {
+pub(crate) fn update(db: &Db<'_>, l: &ClaimLink) -> Result<()> {
     l.validate()?;
-    let own = rowid(conn, l.id)?;
-    let from = rowid(conn, l.from)?;
-    let to = rowid(conn, l.to)?;
-    conn.prepare_cached(
+    let own = rowid(db, l.id)?;
+    let from = rowid(db, l.from)?;
+    let to = rowid(db, l.to)?;
+    db.execute(
         "UPDATE claim_links SET from_claim = ?2, to_claim = ?3, kind = ?4, note = ?5, created_at = ?6 \
          WHERE id = ?1",
-    )?
-    .execute(params![own, from, to, l.kind, l.note, ts_to_sql(l.created_at)?])
-    .map_err(|e| {
-        crate::store::convert::insert_err(e, "claim link", format!("{} {} {}", l.from, l.kind, l.to))
-    })?;
+        p![own, from, to, l.kind, l.note, ts_to_sql(l.created_at)?],
+    )
+    .map_err(|e| insert_err(e, "claim link", format!("{} {} {}", l.from, l.kind, l.to)))?;
     Ok(())
 }

@@ -3,7 +3,6 @@
 //! kind (bundle and JSON Lines import, the rules of [`super::rules`]) work through it instead of a
 //! `match` on the kind.
 
-use rusqlite::Connection;
 use serde::Serialize;
 
 pub(crate) mod attributions;
@@ -25,16 +24,17 @@ use crate::model::publication::Publication;
 use crate::model::review::Review;
 use crate::model::source::Source;
 use crate::store::convert::{StoredId, rowid};
+use crate::store::db::Db;
 
 /// How a write finds the rowids of the records a new record references (its claim, source,
 /// publication): the uuid index ([`Lookup`]), or a batch's bounded cache of the records it wrote.
 pub(crate) trait Refs {
     /// The claim's rowid, or [`crate::Error::NotFound`].
-    fn claim(&mut self, conn: &Connection, id: ClaimId) -> Result<i64>;
+    fn claim(&mut self, db: &Db<'_>, id: ClaimId) -> Result<i64>;
     /// The source's rowid, or [`crate::Error::NotFound`].
-    fn source(&mut self, conn: &Connection, id: SourceId) -> Result<i64>;
+    fn source(&mut self, db: &Db<'_>, id: SourceId) -> Result<i64>;
     /// The publication's rowid, or [`crate::Error::NotFound`].
-    fn publication(&mut self, conn: &Connection, id: PublicationId) -> Result<i64>;
+    fn publication(&mut self, db: &Db<'_>, id: PublicationId) -> Result<i64>;
     /// Notes the rowid of a claim, source or publication just inserted.
     fn inserted(&mut self, _kind: EntityKind, _id: uuid::Uuid, _rowid: i64) {}
 }
@@ -43,14 +43,14 @@ pub(crate) trait Refs {
 pub(crate) struct Lookup;
 
 impl Refs for Lookup {
-    fn claim(&mut self, conn: &Connection, id: ClaimId) -> Result<i64> {
-        rowid(conn, id)
+    fn claim(&mut self, db: &Db<'_>, id: ClaimId) -> Result<i64> {
+        rowid(db, id)
     }
-    fn source(&mut self, conn: &Connection, id: SourceId) -> Result<i64> {
-        rowid(conn, id)
+    fn source(&mut self, db: &Db<'_>, id: SourceId) -> Result<i64> {
+        rowid(db, id)
     }
-    fn publication(&mut self, conn: &Connection, id: PublicationId) -> Result<i64> {
-        rowid(conn, id)
+    fn publication(&mut self, db: &Db<'_>, id: PublicationId) -> Result<i64> {
+        rowid(db, id)
     }
 }
 
@@ -81,17 +81,17 @@ pub(crate) trait Record: Serialize + serde::de::DeserializeOwned + PartialEq + S
         [None, None]
     }
     /// Reads the stored record with this id.
-    fn read(conn: &Connection, id: Self::Id) -> Result<Self>;
+    fn read(db: &Db<'_>, id: Self::Id) -> Result<Self>;
     /// The standing of a stored versioned record that no longer counts (superseded or retracted), as
     /// JSON; `None` for a current one and for kinds that are not versioned.
-    fn withdrawn(_conn: &Connection, _id: Self::Id) -> Result<Option<serde_json::Value>> {
+    fn withdrawn(_db: &Db<'_>, _id: Self::Id) -> Result<Option<serde_json::Value>> {
         Ok(None)
     }
     /// Inserts the record (validated) with its own id, the rowids of the records it references found
     /// through `refs`. The one INSERT of its kind, for single writes, batches and imports alike.
-    fn insert(conn: &Connection, record: &Self, refs: &mut dyn Refs) -> Result<()>;
+    fn insert(db: &Db<'_>, record: &Self, refs: &mut dyn Refs) -> Result<()>;
     /// Replaces the stored record of the same id.
-    fn update(conn: &Connection, record: &Self) -> Result<()>;
+    fn update(db: &Db<'_>, record: &Self) -> Result<()>;
 }
 
 macro_rules! record {
@@ -106,8 +106,8 @@ macro_rules! record {
             const ALL_IDS: &'static str = concat!("SELECT uuid, id FROM ", $table, " ORDER BY id");
             const CLAIM_FIELDS: &'static [&'static str] = &$fields;
             $(const VERSIONED: bool = $v;
-            fn withdrawn(conn: &Connection, id: $id) -> Result<Option<serde_json::Value>> {
-                let s = crate::store::standing::standing(conn, id)?;
+            fn withdrawn(db: &Db<'_>, id: $id) -> Result<Option<serde_json::Value>> {
+                let s = crate::store::standing::standing(db, id)?;
                 if s.is_current() {
                     return Ok(None);
                 }
@@ -125,14 +125,14 @@ macro_rules! record {
                 let $r = self;
                 $claims
             })?
-            fn read(conn: &Connection, id: $id) -> Result<Self> {
-                $module::read(conn, id)
+            fn read(db: &Db<'_>, id: $id) -> Result<Self> {
+                $module::read(db, id)
             }
-            fn insert(conn: &Connection, record: &Self, refs: &mut dyn Refs) -> Result<()> {
-                $module::insert(conn, record, refs)
+            fn insert(db: &Db<'_>, record: &Self, refs: &mut dyn Refs) -> Result<()> {
+                $module::insert(db, record, refs)
             }
-            fn update(conn: &Connection, record: &Self) -> Result<()> {
-                $module::update(conn, record)
+            fn update(db: &Db<'_>, record: &Self) -> Result<()> {
+                $module::update(db, record)
             }
         }
     };

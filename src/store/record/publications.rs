@@ -1,13 +1,12 @@
 //! SQL for publications: how a record of this kind is read, inserted and updated (the one place that writes its rows).
 
-use rusqlite::{Connection, Row, params};
-
 use super::Refs;
 use crate::error::{Error, Result};
 use crate::model::history::EntityKind;
 use crate::model::ids::PublicationId;
 use crate::model::publication::Publication;
-use crate::store::convert::{insert_err, rowid, rowid_of, ts_from_sql, ts_to_sql};
+use crate::store::convert::{insert_err, rowid, rowid_of, ts_get, ts_to_sql};
+use crate::store::db::{Db, Row, p};
 
 macro_rules! select {
     ($tail:literal) => {
@@ -21,7 +20,7 @@ macro_rules! select {
 }
 pub(crate) use select;
 
-pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Publication> {
+pub(crate) fn from_row(row: &Row<'_>) -> Result<Publication> {
     Ok(Publication {
         id: row.get(0)?,
         title: row.get(1)?,
@@ -31,78 +30,78 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Publication> {
         published: row.get(5)?,
         retrieved: row.get(6)?,
         language: row.get(7)?,
-        created_at: ts_from_sql(row, 8)?,
+        created_at: ts_get(row, 8)?,
     })
 }
 
 /// Every publication, oldest first, handed to `f` one at a time.
-pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(Publication) -> Result<()>) -> Result<()> {
-    crate::store::convert::each_row(conn, select!("ORDER BY p.id"), |r| Ok(from_row(r)?), f)
+pub(crate) fn each(db: &Db<'_>, f: &mut dyn FnMut(Publication) -> Result<()>) -> Result<()> {
+    crate::store::convert::each_row(db, select!("ORDER BY p.id"), from_row, f)
 }
 
-pub(crate) fn read(conn: &Connection, id: PublicationId) -> Result<Publication> {
-    conn.prepare_cached(select!("WHERE p.uuid = ?1"))?
-        .query_row([id], from_row)
-        .map_err(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Error::not_found("publication", id),
-            e => e.into(),
-        })
+pub(crate) fn read(db: &Db<'_>, id: PublicationId) -> Result<Publication> {
+    db.query_opt(select!("WHERE p.uuid = ?1"), p![id], from_row)?
+        .ok_or_else(|| Error::not_found("publication", id))
 }
 
-pub(crate) fn insert(conn: &Connection, p: &Publication, refs: &mut dyn Refs) -> Result<()> {
+pub(crate) fn insert(db: &Db<'_>, p: &Publication, refs: &mut dyn Refs) -> Result<()> {
     p.validate()?;
-    let publisher = p.publisher.map(|s| refs.source(conn, s)).transpose()?;
-    conn.prepare_cached(
-        "INSERT INTO publications (uuid, title, url, archive_url, publisher, published, retrieved, language, \
-         created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
-        p.id,
-        p.title,
-        p.url,
-        p.archive_url,
-        publisher,
-        p.published,
-        p.retrieved,
-        p.language,
-        ts_to_sql(p.created_at)?
-    ])
-    .map_err(|e| insert_err(e, "publication", p.id))?;
-    refs.inserted(EntityKind::Publication, p.id.as_uuid(), conn.last_insert_rowid());
+    let publisher = p.publisher.map(|s| refs.source(db, s)).transpose()?;
+    let own: i64 = db
+        .query_one(
+            "INSERT INTO publications (uuid, title, url, archive_url, publisher, published, retrieved, \
+             language, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+            p![
+                p.id,
+                p.title,
+                p.url,
+                p.archive_url,
+                publisher,
+                p.published,
+                p.retrieved,
+                p.language,
+                ts_to_sql(p.created_at)?
+            ],
+            |r| r.get(0),
+        )
+        .map_err(|e| insert_err(e, "publication", p.id))?;
+    refs.inserted(EntityKind::Publication, p.id.as_uuid(), own);
     Ok(())
 }
 
-pub(crate) fn update(conn: &Connection, p: &Publication) -> Result<()> {
+pub(crate) fn update(db: &Db<'_>, p: &Publication) -> Result<()> {
     p.validate()?;
-    let own = rowid(conn, p.id)?;
-    let publisher = rowid_of(conn, p.publisher)?;
-    conn.prepare_cached(
+    let own = rowid(db, p.id)?;
+    let publisher = rowid_of(db, p.publisher)?;
+    db.execute(
         "UPDATE publications SET title = ?2, url = ?3, archive_url = ?4, publisher = ?5, published = ?6, \
          retrieved = ?7, language = ?8, created_at = ?9 WHERE id = ?1",
-    )?
-    .execute(params![
-        own,
-        p.title,
-        p.url,
-        p.archive_url,
-        publisher,
-        p.published,
-        p.retrieved,
-        p.language,
-        ts_to_sql(p.created_at)?
-    ])?;
+        p![
+            own,
+            p.title,
+            p.url,
+            p.archive_url,
+            publisher,
+            p.published,
+            p.retrieved,
+            p.language,
+            ts_to_sql(p.created_at)?
+        ],
+    )?;
     Ok(())
 }
 
 /// The publication first recorded with `url` as its address or its archive copy's; a web archive URL is
 /// looked up by the original address it wraps, and then as given.
-pub(crate) fn find_by_url(conn: &Connection, url: &str) -> Result<Option<Publication>> {
+pub(crate) fn find_by_url(db: &Db<'_>, url: &str) -> Result<Option<Publication>> {
     let original = crate::model::publication::web_archive_original(url);
     let wanted = original.as_deref().unwrap_or(url);
-    let mut stmt = conn.prepare_cached(select!(
-        "WHERE p.id = (SELECT min(id) FROM (SELECT id FROM publications WHERE url = ?1 \
-         UNION ALL SELECT id FROM publications WHERE archive_url = ?2))"
-    ))?;
-    let mut rows = stmt.query_map(params![wanted, url], from_row)?;
-    Ok(rows.next().transpose()?)
+    db.query_opt(
+        select!(
+            "WHERE p.id = (SELECT min(id) FROM (SELECT id FROM publications WHERE url = ?1 \
+             UNION ALL SELECT id FROM publications WHERE archive_url = ?2) found)"
+        ),
+        p![wanted, url],
+        from_row,
+    )
 }

@@ -1,12 +1,11 @@
 //! SQL for reviews: how a record of this kind is read, inserted and updated (the one place that writes its rows).
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
-
 use super::Refs;
 use crate::error::{Error, Result};
 use crate::model::ids::{ClaimId, ReviewId};
 use crate::model::review::{Rating, Review};
-use crate::store::convert::{insert_err, rowid, rowid_of, ts_from_sql, ts_to_sql};
+use crate::store::convert::{insert_err, rowid, rowid_of, ts_get, ts_to_sql};
+use crate::store::db::{Db, Row, p};
 use crate::store::standing::Versioned;
 use crate::store::standing::current;
 
@@ -22,7 +21,7 @@ macro_rules! select {
 }
 pub(crate) use select;
 
-pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Review> {
+pub(crate) fn from_row(row: &Row<'_>) -> Result<Review> {
     let value: Option<f64> = row.get(4)?;
     let best: Option<f64> = row.get(5)?;
     let worst: Option<f64> = row.get(6)?;
@@ -45,28 +44,23 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Review> {
         reviewer: row.get(9)?,
         reviewed_on: row.get(10)?,
         url: row.get(11)?,
-        created_at: ts_from_sql(row, 12)?,
+        created_at: ts_get(row, 12)?,
     })
 }
 
-pub(crate) fn read(conn: &Connection, id: ReviewId) -> Result<Review> {
-    conn.prepare_cached(select!("WHERE r.uuid = ?1"))?
-        .query_row([id], from_row)
-        .optional()?
+pub(crate) fn read(db: &Db<'_>, id: ReviewId) -> Result<Review> {
+    db.query_opt(select!("WHERE r.uuid = ?1"), p![id], from_row)?
         .ok_or_else(|| Error::not_found("review", id))
 }
 
-pub(crate) fn of_claim(conn: &Connection, claim: ClaimId) -> Result<Vec<Review>> {
-    let own = rowid(conn, claim)?;
-    Ok(conn
-        .prepare_cached(select!("WHERE r.claim_id = +?1 ORDER BY r.id"))?
-        .query_map([own], from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+pub(crate) fn of_claim(db: &Db<'_>, claim: ClaimId) -> Result<Vec<Review>> {
+    let own = rowid(db, claim)?;
+    db.query_vec(select!("WHERE r.claim_id = +?1 ORDER BY r.id"), p![own], from_row)
 }
 
 /// Every review, oldest first, handed to `f` one at a time.
-pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(Review) -> Result<()>) -> Result<()> {
-    crate::store::convert::each_row(conn, select!("ORDER BY r.id"), |r| Ok(from_row(r)?), f)
+pub(crate) fn each(db: &Db<'_>, f: &mut dyn FnMut(Review) -> Result<()>) -> Result<()> {
+    crate::store::convert::each_row(db, select!("ORDER BY r.id"), from_row, f)
 }
 
 /// The one INSERT of a review row.
@@ -74,13 +68,14 @@ const INSERT: &str = "INSERT INTO reviews (uuid, claim_id, verdict, label, ratin
      rating_best, rating_worst, rating_name, rationale, reviewer, reviewed_on, url, created_at) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
-pub(crate) fn insert(conn: &Connection, r: &Review, refs: &mut dyn Refs) -> Result<()> {
+pub(crate) fn insert(db: &Db<'_>, r: &Review, refs: &mut dyn Refs) -> Result<()> {
     r.validate()?;
-    let claim = refs.claim(conn, r.claim)?;
-    let reviewer = r.reviewer.map(|s| refs.source(conn, s)).transpose()?;
+    let claim = refs.claim(db, r.claim)?;
+    let reviewer = r.reviewer.map(|s| refs.source(db, s)).transpose()?;
     let rt = r.rating.as_ref();
-    conn.prepare_cached(INSERT)?
-        .execute(params![
+    db.execute(
+        INSERT,
+        p![
             r.id,
             claim,
             r.verdict,
@@ -94,37 +89,38 @@ pub(crate) fn insert(conn: &Connection, r: &Review, refs: &mut dyn Refs) -> Resu
             r.reviewed_on,
             r.url,
             ts_to_sql(r.created_at)?
-        ])
-        .map_err(|e| insert_err(e, "review", r.id))?;
+        ],
+    )
+    .map_err(|e| insert_err(e, "review", r.id))?;
     Ok(())
 }
 
-pub(crate) fn update(conn: &Connection, r: &Review) -> Result<()> {
+pub(crate) fn update(db: &Db<'_>, r: &Review) -> Result<()> {
     r.validate()?;
-    let own = rowid(conn, r.id)?;
-    let claim = rowid(conn, r.claim)?;
-    let reviewer = rowid_of(conn, r.reviewer)?;
+    let own = rowid(db, r.id)?;
+    let claim = rowid(db, r.claim)?;
+    let reviewer = rowid_of(db, r.reviewer)?;
     let rt = r.rating.as_ref();
-    conn.prepare_cached(
+    db.execute(
         "UPDATE reviews SET claim_id = ?2, verdict = ?3, label = ?4, rating_value = ?5, rating_best = ?6, \
          rating_worst = ?7, rating_name = ?8, rationale = ?9, reviewer = ?10, reviewed_on = ?11, url = ?12, \
          created_at = ?13 WHERE id = ?1",
-    )?
-    .execute(params![
-        own,
-        claim,
-        r.verdict,
-        r.label,
-        rt.map(|x| x.value),
-        rt.map(|x| x.best),
-        rt.map(|x| x.worst),
-        rt.and_then(|x| x.alternate_name.as_deref()),
-        r.rationale,
-        reviewer,
-        r.reviewed_on,
-        r.url,
-        ts_to_sql(r.created_at)?
-    ])?;
+        p![
+            own,
+            claim,
+            r.verdict,
+            r.label,
+            rt.map(|x| x.value),
+            rt.map(|x| x.best),
+            rt.map(|x| x.worst),
+            rt.and_then(|x| x.alternate_name.as_deref()),
+            r.rationale,
+            reviewer,
+            r.reviewed_on,
+            r.url,
+            ts_to_sql(r.created_at)?
+        ],
+    )?;
     Ok(())
 }
 

@@ -1,14 +1,13 @@
 //! SQL for sources: how a record of this kind is read, inserted and updated (the one place that writes its rows).
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
-
 use super::Refs;
 use crate::error::{Error, Result};
 use crate::model::history::EntityKind;
 use crate::model::ids::SourceId;
 use crate::model::source::Source;
 use crate::model::text::name_key;
-use crate::store::convert::{insert_err, rowid, rowid_opt, ts_from_sql, ts_to_sql};
+use crate::store::convert::{insert_err, rowid, rowid_opt, ts_get, ts_to_sql};
+use crate::store::db::{Db, Param, Row, p};
 
 /// The one SELECT that `from_row` reads, with a tail (WHERE / ORDER BY) appended at compile time.
 macro_rules! select {
@@ -22,7 +21,7 @@ macro_rules! select {
 }
 pub(crate) use select;
 
-pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Source)> {
+pub(crate) fn from_row(row: &Row<'_>) -> Result<(i64, Source)> {
     Ok((
         row.get(0)?,
         Source {
@@ -35,58 +34,52 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Source)> {
             affiliation: row.get(6)?,
             reliability: row.get(7)?,
             notes: row.get(8)?,
-            created_at: ts_from_sql(row, 9)?,
+            created_at: ts_get(row, 9)?,
         },
     ))
 }
 
-pub(crate) fn with_aliases(conn: &Connection, (rowid, mut s): (i64, Source)) -> Result<Source> {
-    let mut stmt =
-        conn.prepare_cached("SELECT alias FROM source_aliases WHERE source_id = +?1 ORDER BY position")?;
-    s.aliases = stmt
-        .query_map([rowid], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+pub(crate) fn with_aliases(db: &Db<'_>, (rowid, mut s): (i64, Source)) -> Result<Source> {
+    s.aliases = db.query_vec(
+        "SELECT alias FROM source_aliases WHERE source_id = +?1 ORDER BY position",
+        p![rowid],
+        |r| r.get(0),
+    )?;
     Ok(s)
 }
 
-pub(crate) fn read(conn: &Connection, id: SourceId) -> Result<Source> {
-    let row = conn
-        .prepare_cached(select!("WHERE s.uuid = ?1"))?
-        .query_row([id], from_row)
-        .map_err(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Error::not_found("source", id),
-            e => e.into(),
-        })?;
-    with_aliases(conn, row)
+pub(crate) fn read(db: &Db<'_>, id: SourceId) -> Result<Source> {
+    let row = db
+        .query_opt(select!("WHERE s.uuid = ?1"), p![id], from_row)?
+        .ok_or_else(|| Error::not_found("source", id))?;
+    with_aliases(db, row)
 }
 
 /// Every source with its aliases, oldest first.
-pub(crate) fn all(conn: &Connection) -> Result<Vec<Source>> {
-    read_many(conn, select!("ORDER BY s.id"), [])
+pub(crate) fn all(db: &Db<'_>) -> Result<Vec<Source>> {
+    read_many(db, select!("ORDER BY s.id"), p![])
 }
 
-pub(crate) fn read_many(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Source>> {
-    let rows: Vec<(i64, Source)> = conn
-        .prepare_cached(sql)?
-        .query_map(p, from_row)?
-        .collect::<rusqlite::Result<_>>()?;
-    rows.into_iter().map(|r| with_aliases(conn, r)).collect()
+pub(crate) fn read_many(db: &Db<'_>, sql: &'static str, params: &[&dyn Param]) -> Result<Vec<Source>> {
+    let rows: Vec<(i64, Source)> = db.query_vec(sql, params, from_row)?;
+    rows.into_iter().map(|r| with_aliases(db, r)).collect()
 }
 
 /// Refuses a parent that does not exist or that would close a loop in the affiliation tree.
-pub(crate) fn check_parent(conn: &Connection, s: &Source) -> Result<Option<i64>> {
+pub(crate) fn check_parent(db: &Db<'_>, s: &Source) -> Result<Option<i64>> {
     let Some(parent) = s.part_of else {
         return Ok(None);
     };
-    let parent_row = rowid(conn, parent)?;
-    if let Some(own) = rowid_opt(conn, s.id)? {
-        let loops: bool = conn
-            .prepare_cached(
-                "WITH RECURSIVE up(id) AS (SELECT ?1 UNION SELECT s.part_of FROM sources s \
-                 JOIN up ON s.id = up.id WHERE s.part_of IS NOT NULL) \
-                 SELECT EXISTS (SELECT 1 FROM up WHERE id = ?2)",
-            )?
-            .query_row([parent_row, own], |r| r.get(0))?;
+    let parent_row = rowid(db, parent)?;
+    if let Some(own) = rowid_opt(db, s.id)? {
+        // The CAST gives PostgreSQL the type of the recursive column (an untyped parameter would be text).
+        let loops: bool = db.query_one(
+            "WITH RECURSIVE up(id) AS (SELECT CAST(?1 AS BIGINT) UNION SELECT s.part_of FROM sources s \
+             JOIN up ON s.id = up.id WHERE s.part_of IS NOT NULL) \
+             SELECT EXISTS (SELECT 1 FROM up WHERE id = ?2)",
+            p![parent_row, own],
+            |r| r.get(0),
+        )?;
         if loops {
             return Err(Error::AffiliationCycle {
                 source_id: s.id.to_string(),
@@ -97,40 +90,38 @@ pub(crate) fn check_parent(conn: &Connection, s: &Source) -> Result<Option<i64>>
     Ok(Some(parent_row))
 }
 
-pub(crate) fn write_aliases(conn: &Connection, rowid: i64, s: &Source) -> Result<()> {
-    conn.prepare_cached("DELETE FROM source_aliases WHERE source_id = ?1")?
-        .execute([rowid])?;
-    let mut ins = conn.prepare_cached(
-        "INSERT INTO source_aliases (source_id, position, alias, alias_key) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+pub(crate) fn write_aliases(db: &Db<'_>, rowid: i64, s: &Source) -> Result<()> {
+    db.execute("DELETE FROM source_aliases WHERE source_id = ?1", p![rowid])?;
     for (i, alias) in s.aliases.iter().enumerate() {
-        ins.execute(params![rowid, i as i64, alias, name_key(alias)])?;
+        db.execute(
+            "INSERT INTO source_aliases (source_id, position, alias, alias_key) VALUES (?1, ?2, ?3, ?4)",
+            p![rowid, i as i64, alias, name_key(alias)],
+        )?;
     }
     Ok(())
 }
 
 /// The oldest source whose name or alias has `key` (a [`name_key`]), if any.
-pub(crate) fn find_by_key(conn: &Connection, key: &str) -> Result<Option<SourceId>> {
+pub(crate) fn find_by_key(db: &Db<'_>, key: &str) -> Result<Option<SourceId>> {
     if key.is_empty() {
         return Ok(None);
     }
-    Ok(conn
-        .prepare_cached(
-            "SELECT uuid FROM sources WHERE name_key = ?1 \
-             OR id IN (SELECT source_id FROM source_aliases WHERE alias_key = ?1) ORDER BY id LIMIT 1",
-        )?
-        .query_row([key], |r| r.get(0))
-        .optional()?)
+    db.query_opt(
+        "SELECT uuid FROM sources WHERE name_key = ?1 \
+         OR id IN (SELECT source_id FROM source_aliases WHERE alias_key = ?1) ORDER BY id LIMIT 1",
+        p![key],
+        |r| r.get(0),
+    )
 }
 
 /// Refuses a new source whose name or an alias is already the name or an alias of another source
 /// ("facebook" after "Facebook", "ＫＣＮＡ" after "KCNA"): look-alike sources split one source's record in two.
 /// Records imported with their own ids (bundles, JSON Lines) are kept as given and not checked here.
-pub(crate) fn refuse_namesake(conn: &Connection, s: &Source) -> Result<()> {
+pub(crate) fn refuse_namesake(db: &Db<'_>, s: &Source) -> Result<()> {
     for name in std::iter::once(&s.name).chain(&s.aliases) {
-        if let Some(other) = find_by_key(conn, &name_key(name))? {
+        if let Some(other) = find_by_key(db, &name_key(name))? {
             if other != s.id {
-                let existing = read(conn, other)?;
+                let existing = read(db, other)?;
                 return Err(Error::Duplicate {
                     kind: "source",
                     key: format!(
@@ -146,50 +137,54 @@ pub(crate) fn refuse_namesake(conn: &Connection, s: &Source) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn insert(conn: &Connection, s: &Source, refs: &mut dyn Refs) -> Result<()> {
+pub(crate) fn insert(db: &Db<'_>, s: &Source, refs: &mut dyn Refs) -> Result<()> {
     s.validate()?;
-    let parent = check_parent(conn, s)?;
-    conn.prepare_cached(
-        "INSERT INTO sources (uuid, name, name_key, kind, country, part_of, affiliation, reliability, \
-         notes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        s.id,
-        s.name,
-        name_key(&s.name),
-        s.kind,
-        s.country,
-        parent,
-        s.affiliation,
-        s.reliability,
-        s.notes,
-        ts_to_sql(s.created_at)?
-    ])
-    .map_err(|e| insert_err(e, "source", s.id))?;
-    let own = conn.last_insert_rowid();
+    let parent = check_parent(db, s)?;
+    let own: i64 = db
+        .query_one(
+            "INSERT INTO sources (uuid, name, name_key, kind, country, part_of, affiliation, reliability, \
+             notes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+            p![
+                s.id,
+                s.name,
+                name_key(&s.name),
+                s.kind,
+                s.country,
+                parent,
+                s.affiliation,
+                s.reliability,
+                s.notes,
+                ts_to_sql(s.created_at)?
+            ],
+            |r| r.get(0),
+        )
+        .map_err(|e| insert_err(e, "source", s.id))?;
     refs.inserted(EntityKind::Source, s.id.as_uuid(), own);
-    write_aliases(conn, own, s)
+    if !s.aliases.is_empty() {
+        write_aliases(db, own, s)?;
+    }
+    Ok(())
 }
 
-pub(crate) fn update(conn: &Connection, s: &Source) -> Result<()> {
+pub(crate) fn update(db: &Db<'_>, s: &Source) -> Result<()> {
     s.validate()?;
-    let own = rowid(conn, s.id)?;
-    let parent = check_parent(conn, s)?;
-    conn.prepare_cached(
+    let own = rowid(db, s.id)?;
+    let parent = check_parent(db, s)?;
+    db.execute(
         "UPDATE sources SET name = ?2, name_key = ?3, kind = ?4, country = ?5, part_of = ?6, \
          affiliation = ?7, reliability = ?8, notes = ?9, created_at = ?10 WHERE id = ?1",
-    )?
-    .execute(params![
-        own,
-        s.name,
-        name_key(&s.name),
-        s.kind,
-        s.country,
-        parent,
-        s.affiliation,
-        s.reliability,
-        s.notes,
-        ts_to_sql(s.created_at)?
-    ])?;
-    write_aliases(conn, own, s)
+        p![
+            own,
+            s.name,
+            name_key(&s.name),
+            s.kind,
+            s.country,
+            parent,
+            s.affiliation,
+            s.reliability,
+            s.notes,
+            ts_to_sql(s.created_at)?
+        ],
+    )?;
+    write_aliases(db, own, s)
 }

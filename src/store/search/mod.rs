@@ -416,10 +416,30 @@ mod tests {
         let bare = NewEvidence::new(src.id, Stance::Neutral)
             .into_evidence(claim.id)
             .unwrap();
-        crate::store::record::sources::insert(&conn, &src, &mut crate::store::record::Lookup).unwrap();
-        crate::store::record::claims::insert(&conn, &claim, &mut crate::store::record::Lookup).unwrap();
-        crate::store::record::evidence::insert(&conn, &ev, &mut crate::store::record::Lookup).unwrap();
-        crate::store::record::evidence::insert(&conn, &bare, &mut crate::store::record::Lookup).unwrap();
+        crate::store::record::sources::insert(
+            &crate::store::db::Db::Sqlite(&conn),
+            &src,
+            &mut crate::store::record::Lookup,
+        )
+        .unwrap();
+        crate::store::record::claims::insert(
+            &crate::store::db::Db::Sqlite(&conn),
+            &claim,
+            &mut crate::store::record::Lookup,
+        )
+        .unwrap();
+        crate::store::record::evidence::insert(
+            &crate::store::db::Db::Sqlite(&conn),
+            &ev,
+            &mut crate::store::record::Lookup,
+        )
+        .unwrap();
+        crate::store::record::evidence::insert(
+            &crate::store::db::Db::Sqlite(&conn),
+            &bare,
+            &mut crate::store::record::Lookup,
+        )
+        .unwrap();
         integrity_ok(&conn);
         let hits = search(&Db::Sqlite(&conn), &query_terms("kursk"), 5).unwrap();
         assert_eq!(hits.len(), 1);
@@ -429,14 +449,14 @@ mod tests {
 
         let mut c2 = claim.clone();
         c2.text = "New wording".into();
-        crate::store::record::claims::update(&conn, &c2).unwrap();
+        crate::store::record::claims::update(&crate::store::db::Db::Sqlite(&conn), &c2).unwrap();
         let mut e2 = ev.clone();
         e2.excerpt = None;
-        crate::store::record::evidence::update(&conn, &e2).unwrap();
+        crate::store::record::evidence::update(&crate::store::db::Db::Sqlite(&conn), &e2).unwrap();
         integrity_ok(&conn);
         let mut b2 = bare.clone();
         b2.excerpt = Some("now with words about Sinuiju".into());
-        crate::store::record::evidence::update(&conn, &b2).unwrap();
+        crate::store::record::evidence::update(&crate::store::db::Db::Sqlite(&conn), &b2).unwrap();
         integrity_ok(&conn);
         assert_eq!(
             search(&Db::Sqlite(&conn), &query_terms("sinuiju"), 5)
