@@ -158,10 +158,10 @@ fn created(id: impl serde::Serialize) -> Response {
 /// # Ok::<(), claimtrack::Error>(())
 /// ```
 pub fn claim_json(store: &Store, id: ClaimId) -> crate::Result<Value> {
-    // One snapshot for every part, so a write landing meanwhile cannot make two parts disagree; the
+    // One snapshot for every part on SQLite (on PostgreSQL, one per part: `Store::snapshot`), so a write landing meanwhile cannot make two parts disagree; the
     // chains and the records that count come from the bundle's own attributions and standings instead
     // of being read again.
-    store.read(|_| {
+    store.snapshot(|| {
         let b = crate::io::bundle::export_claim(store, id)?;
         let summary = store.evidence_summary(id)?;
         let chains: Vec<_> = b.attributions.iter().map(crate::analysis::chain_of).collect();

@@ -3,6 +3,9 @@
 use std::collections::BTreeSet;
 
 use super::Store;
+use super::links::links_of;
+use super::record::{attributions, claims, evidence, publications, reviews, sources};
+use super::standing::standing;
 use crate::error::Result;
 use crate::model::bundle::Bundle;
 use crate::model::history::StandingEntry;
@@ -15,13 +18,12 @@ impl Store {
     /// ancestors in the affiliation tree. Read in one snapshot.
     /// Public as `io::bundle::export_claim`.
     pub(crate) fn export_claim(&self, id: ClaimId) -> Result<Bundle> {
-        // `read` nests: the public readers below run inside this one snapshot.
-        self.read_sqlite(|_| {
-            let claim = self.claim(id)?;
-            let attributions = self.attributions_of(id)?;
-            let evidence = self.evidence_of(id)?;
-            let reviews = self.reviews_of(id)?;
-            let links = self.links_of(id)?;
+        self.read(|db| {
+            let claim = claims::read(db, id)?;
+            let attributions = attributions::of_claim(db, id)?;
+            let evidence = evidence::of_claim(db, id)?;
+            let reviews = reviews::of_claim(db, id)?;
+            let links = links_of(db, id)?;
 
             let mut source_ids: BTreeSet<SourceId> = BTreeSet::new();
             let mut publication_ids: BTreeSet<PublicationId> = BTreeSet::new();
@@ -37,7 +39,7 @@ impl Store {
 
             let publications = publication_ids
                 .iter()
-                .map(|p| self.publication(*p))
+                .map(|p| publications::read(db, *p))
                 .collect::<Result<Vec<_>>>()?;
             source_ids.extend(publications.iter().filter_map(|p| p.publisher));
 
@@ -49,7 +51,7 @@ impl Store {
                 if !seen.insert(s) {
                     continue;
                 }
-                let source = self.source(s)?;
+                let source = sources::read(db, s)?;
                 todo.extend(source.part_of);
                 sources.push(source);
             }
@@ -61,21 +63,21 @@ impl Store {
             }
             let mut claims = vec![claim];
             for other in others {
-                claims.push(self.claim(other)?);
+                claims.push(claims::read(db, other)?);
             }
 
             // The standing of every record here that no longer counts, so that importing the bundle
             // elsewhere does not make a withdrawn record count again.
             let mut evidence_standings = Vec::new();
             for e in &evidence {
-                let standing = self.evidence_standing(e.id)?;
+                let standing = standing(db, e.id)?;
                 if !standing.is_current() {
                     evidence_standings.push(StandingEntry { id: e.id, standing });
                 }
             }
             let mut review_standings = Vec::new();
             for r in &reviews {
-                let standing = self.review_standing(r.id)?;
+                let standing = standing(db, r.id)?;
                 if !standing.is_current() {
                     review_standings.push(StandingEntry { id: r.id, standing });
                 }

@@ -2,7 +2,7 @@
 
 use super::Store;
 use super::convert::rowid;
-use super::db::p;
+use super::db::{Db, p};
 use crate::error::Result;
 use crate::model::ids::{ClaimId, ClaimLinkId};
 use crate::model::link::ClaimLink;
@@ -76,13 +76,16 @@ impl Store {
     ///
     /// Shown in the example of [`add_link`](Self::add_link).
     pub fn links_of(&self, claim: ClaimId) -> Result<Vec<ClaimLink>> {
-        self.read(|db| {
-            let own = rowid(db, claim)?;
-            db.query_vec(
-                select!("WHERE l.from_claim = ?1 OR l.to_claim = +?1 ORDER BY l.id"),
-                p![own],
-                from_row,
-            )
-        })
+        self.read(|db| links_of(db, claim))
     }
+}
+
+/// A claim's links in either direction, oldest first.
+pub(crate) fn links_of(db: &Db<'_>, claim: ClaimId) -> Result<Vec<ClaimLink>> {
+    let own = rowid(db, claim)?;
+    db.query_vec(
+        select!("WHERE l.from_claim = ?1 OR l.to_claim = +?1 ORDER BY l.id"),
+        p![own],
+        from_row,
+    )
 }

@@ -121,6 +121,18 @@ impl Store {
         }
     }
 
+    /// Runs `f`, which calls the store's own public methods, so that on SQLite they all read one
+    /// snapshot (reads nest in the read transaction opened here). On PostgreSQL each call takes its own
+    /// REPEATABLE READ snapshot: a connection cannot lend its open transaction to the store's own
+    /// methods, so a write landing between two calls can show in the second (issue 13 note).
+    pub(crate) fn snapshot<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(_) => self.read_sqlite(|_| f()),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => f(),
+        }
+    }
+
     /// The SQLite connection; an error on PostgreSQL (for the SQLite-only parts: PRAGMAs, the file).
     pub(crate) fn sqlite(&self) -> Result<&Connection> {
         match &self.backend {
