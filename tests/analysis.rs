@@ -4,7 +4,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::sqlite_only;
+use backend::per_backend;
 use claimtrack::ClaimLink;
 use claimtrack::analysis::{ChainNode, Conflict, EventKind, MatchedIn, Outcome};
 use claimtrack::io::bundle;
@@ -44,8 +44,7 @@ fn person(store: &Store, name: &str) -> SourceId {
 
 // ---------------------------------------------------------------- the seed article
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(seed_pledge_is_backed_by_one_dprk_origin);
+per_backend!(seed_pledge_is_backed_by_one_dprk_origin);
 fn seed_pledge_is_backed_by_one_dprk_origin(store: &Store) {
     seed(store);
     let pledge = claim(store, "North Korea is ready to unconditionally support");
@@ -81,8 +80,7 @@ fn seed_pledge_is_backed_by_one_dprk_origin(store: &Store) {
     );
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(seed_troops_lavrov_and_russian_media_are_one_origin);
+per_backend!(seed_troops_lavrov_and_russian_media_are_one_origin);
 fn seed_troops_lavrov_and_russian_media_are_one_origin(store: &Store) {
     seed(store);
     let troops = claim(store, "North Korean troops are deployed to Russia");
@@ -94,8 +92,7 @@ fn seed_troops_lavrov_and_russian_media_are_one_origin(store: &Store) {
     assert_eq!(s.outcome, Outcome::Supported);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(seed_putin_message_through_tass_counts_for_the_russian_state);
+per_backend!(seed_putin_message_through_tass_counts_for_the_russian_state);
 fn seed_putin_message_through_tass_counts_for_the_russian_state(store: &Store) {
     seed(store);
     let c = claim(store, "Vladimir Putin hopes");
@@ -106,8 +103,7 @@ fn seed_putin_message_through_tass_counts_for_the_russian_state(store: &Store) {
     assert_eq!(tass.origin, source(store, "Russia"));
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(seed_rounds_come_from_south_korea_and_opinions_lack_evidence);
+per_backend!(seed_rounds_come_from_south_korea_and_opinions_lack_evidence);
 fn seed_rounds_come_from_south_korea_and_opinions_lack_evidence(store: &Store) {
     seed(store);
     let rounds = claim(store, "North Korea has so far shipped about 12 million");
@@ -124,8 +120,7 @@ fn seed_rounds_come_from_south_korea_and_opinions_lack_evidence(store: &Store) {
     assert_eq!(s.all().count(), 0);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(seed_chains_have_hand_checked_depths);
+per_backend!(seed_chains_have_hand_checked_depths);
 fn seed_chains_have_hand_checked_depths(store: &Store) {
     seed(store);
     let article = bundle::export(store).unwrap().publications[0].id;
@@ -163,8 +158,7 @@ fn seed_chains_have_hand_checked_depths(store: &Store) {
     assert!(c.relays().is_empty());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(seed_single_relay_claims);
+per_backend!(seed_single_relay_claims);
 fn seed_single_relay_claims(store: &Store) {
     seed(store);
     let found: Vec<(String, Vec<SourceId>)> = store
@@ -186,8 +180,7 @@ fn seed_single_relay_claims(store: &Store) {
     assert_eq!(found[3].1, vec![kcna]);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(seed_has_no_conflicts_and_first_appearance_is_the_day_said);
+per_backend!(seed_has_no_conflicts_and_first_appearance_is_the_day_said);
 fn seed_has_no_conflicts_and_first_appearance_is_the_day_said(store: &Store) {
     seed(store);
     assert!(store.conflicts().unwrap().is_empty());
@@ -201,8 +194,7 @@ fn seed_has_no_conflicts_and_first_appearance_is_the_day_said(store: &Store) {
     assert_eq!(first.date, Some(date("2025-07-13")));
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(origin_of_walks_to_the_root);
+per_backend!(origin_of_walks_to_the_root);
 fn origin_of_walks_to_the_root(store: &Store) {
     seed(store);
     let dprk = source(store, "DPRK");
@@ -221,8 +213,7 @@ fn origin_of_walks_to_the_root(store: &Store) {
     ));
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(unknown_claim_is_not_found_everywhere);
+per_backend!(unknown_claim_is_not_found_everywhere);
 fn unknown_claim_is_not_found_everywhere(store: &Store) {
     seed(store);
     let ghost = NewClaim::factual("ghost").into_claim().unwrap().id;
@@ -239,8 +230,7 @@ fn unknown_claim_is_not_found_everywhere(store: &Store) {
 
 // ---------------------------------------------------------------- a source that flips its stance
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(flip_flopping_source_latest_stance_counts_and_history_stays);
+per_backend!(flip_flopping_source_latest_stance_counts_and_history_stays);
 fn flip_flopping_source_latest_stance_counts_and_history_stays(store: &Store) {
     let ministry = store
         .add_source(NewSource::new(
@@ -319,8 +309,7 @@ fn flip_flopping_source_latest_stance_counts_and_history_stays(store: &Store) {
     assert_eq!(s.outcome, Outcome::ConflictingEvidence);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(same_date_records_are_ordered_by_recording_time);
+per_backend!(same_date_records_are_ordered_by_recording_time);
 fn same_date_records_are_ordered_by_recording_time(store: &Store) {
     let s1 = person(store, "Spokesperson");
     let c = store.add_claim(NewClaim::factual("Talks resumed")).unwrap();
@@ -337,8 +326,7 @@ fn same_date_records_are_ordered_by_recording_time(store: &Store) {
 
 // ---------------------------------------------------------------- three relays of one origin
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(three_relays_of_one_origin_count_as_one);
+per_backend!(three_relays_of_one_origin_count_as_one);
 fn three_relays_of_one_origin_count_as_one(store: &Store) {
     let state = store
         .add_source(NewSource::new("State X", SourceKind::GovernmentBody))
@@ -400,8 +388,7 @@ fn three_relays_of_one_origin_count_as_one(store: &Store) {
     assert_eq!(store.conflicts().unwrap(), conflicts);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(relay_through_a_publication_publisher_adds_no_origin);
+per_backend!(relay_through_a_publication_publisher_adds_no_origin);
 fn relay_through_a_publication_publisher_adds_no_origin(store: &Store) {
     let agency = store
         .add_source(NewSource::new("Wire agency", SourceKind::NewsAgency))
@@ -428,8 +415,7 @@ fn relay_through_a_publication_publisher_adds_no_origin(store: &Store) {
     assert_eq!(s.supporting[1].relayed_from, Some(agency));
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(outcomes_follow_the_documented_rule);
+per_backend!(outcomes_follow_the_documented_rule);
 fn outcomes_follow_the_documented_rule(store: &Store) {
     let a = person(store, "A");
     let b = person(store, "B");
@@ -472,8 +458,7 @@ fn outcomes_follow_the_documented_rule(store: &Store) {
 
 // ---------------------------------------------------------------- a deep chain
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(deep_chain_has_one_hop_per_relay_and_credits_the_first_speaker);
+per_backend!(deep_chain_has_one_hop_per_relay_and_credits_the_first_speaker);
 fn deep_chain_has_one_hop_per_relay_and_credits_the_first_speaker(store: &Store) {
     let origin_state = store
         .add_source(NewSource::new("State Y", SourceKind::GovernmentBody))
@@ -544,8 +529,7 @@ fn deep_chain_has_one_hop_per_relay_and_credits_the_first_speaker(store: &Store)
     assert_eq!(b.iter().find(|x| x.claim == c).unwrap().relays, relays);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(a_direct_route_removes_a_claim_from_the_single_relay_list);
+per_backend!(a_direct_route_removes_a_claim_from_the_single_relay_list);
 fn a_direct_route_removes_a_claim_from_the_single_relay_list(store: &Store) {
     let kim = person(store, "Kim");
     let agency = person(store, "Agency");
@@ -579,8 +563,7 @@ fn figure_conflicts(store: &Store, c: ClaimId) -> Vec<ClaimId> {
         .collect()
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(quantity_bounds_that_do_and_do_not_conflict);
+per_backend!(quantity_bounds_that_do_and_do_not_conflict);
 fn quantity_bounds_that_do_and_do_not_conflict(store: &Store) {
     let subject = "North Korean troops in Russia";
     let more_10k = figure_claim(
@@ -671,8 +654,7 @@ fn quantity_bounds_that_do_and_do_not_conflict(store: &Store) {
     assert_eq!(all.len(), 9, "{all:?}");
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(engineers_six_thousand_versus_one_thousand);
+per_backend!(engineers_six_thousand_versus_one_thousand);
 fn engineers_six_thousand_versus_one_thousand(store: &Store) {
     seed(store);
     let engineers = claim(store, "North Korea agreed in June 2025");
@@ -685,8 +667,7 @@ fn engineers_six_thousand_versus_one_thousand(store: &Store) {
     assert_eq!(figure_conflicts(store, rival), vec![engineers.id]);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(explicit_links_are_conflicts_both_ways);
+per_backend!(explicit_links_are_conflicts_both_ways);
 fn explicit_links_are_conflicts_both_ways(store: &Store) {
     seed(store);
     let troops = claim(store, "North Korean troops are deployed");
@@ -714,8 +695,7 @@ fn explicit_links_are_conflicts_both_ways(store: &Store) {
 
 // ---------------------------------------------------------------- timeline
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(timeline_respects_date_precision);
+per_backend!(timeline_respects_date_precision);
 fn timeline_respects_date_precision(store: &Store) {
     let a = person(store, "A");
     let b = person(store, "B");
@@ -770,16 +750,14 @@ fn timeline_respects_date_precision(store: &Store) {
     assert_eq!(first.possibly_earlier, vec![day]);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(first_appearance_of_unattributed_claim_is_none);
+per_backend!(first_appearance_of_unattributed_claim_is_none);
 fn first_appearance_of_unattributed_claim_is_none(store: &Store) {
     let c = store.add_claim(NewClaim::factual("nobody said this")).unwrap();
     assert_eq!(store.first_appearance(c).unwrap(), None);
     assert!(store.timeline(c).unwrap().events.is_empty());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(search_hits_say_where_they_matched);
+per_backend!(search_hits_say_where_they_matched);
 fn search_hits_say_where_they_matched(store: &Store) {
     seed(store);
     // "message" appears only in Tass's evidence excerpt.
@@ -789,8 +767,7 @@ fn search_hits_say_where_they_matched(store: &Store) {
     assert!(hits[0].claim_text.starts_with("Vladimir Putin hopes"));
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(withdrawn_evidence_never_counts_whatever_its_date);
+per_backend!(withdrawn_evidence_never_counts_whatever_its_date);
 fn withdrawn_evidence_never_counts_whatever_its_date(store: &Store) {
     let agency = person(store, "Wire agency");
     let other = person(store, "Second outlet");

@@ -4,7 +4,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::sqlite_only;
+use backend::per_backend;
 use claimtrack::io::bundle;
 use claimtrack::{
     Error, NewAttribution, NewClaim, NewEvidence, NewPublication, NewReview, NewSource, SourceKind, Stance,
@@ -20,8 +20,7 @@ fn seeded(store: &Store) -> claimtrack::SourceId {
     src
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(a_batch_writes_every_kind_of_record);
+per_backend!(a_batch_writes_every_kind_of_record);
 fn a_batch_writes_every_kind_of_record(store: &Store) {
     let outlet = seeded(store);
     let before = store.counts().unwrap();
@@ -94,8 +93,7 @@ fn bad_row_in_the_middle(
     err
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(an_invalid_record_in_the_middle_changes_nothing_and_is_named);
+per_backend!(an_invalid_record_in_the_middle_changes_nothing_and_is_named);
 fn an_invalid_record_in_the_middle_changes_nothing_and_is_named(store: &Store) {
     let err = bad_row_in_the_middle(store, |b, _| b.add_claim(NewClaim::factual(" \t ")).map(|_| ()));
     match &err {
@@ -122,8 +120,7 @@ fn an_invalid_record_in_the_middle_changes_nothing_and_is_named(store: &Store) {
     );
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(a_dangling_reference_in_the_middle_changes_nothing_and_is_named);
+per_backend!(a_dangling_reference_in_the_middle_changes_nothing_and_is_named);
 fn a_dangling_reference_in_the_middle_changes_nothing_and_is_named(store: &Store) {
     let err = bad_row_in_the_middle(store, |b, c| {
         let unknown = claimtrack::SourceId::new();
@@ -137,8 +134,7 @@ fn a_dangling_reference_in_the_middle_changes_nothing_and_is_named(store: &Store
     );
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(a_duplicate_id_in_the_middle_changes_nothing_and_is_named);
+per_backend!(a_duplicate_id_in_the_middle_changes_nothing_and_is_named);
 fn a_duplicate_id_in_the_middle_changes_nothing_and_is_named(store: &Store) {
     let err = bad_row_in_the_middle(store, |b, c| {
         let mut again = claimtrack::Claim::clone(&dummy_claim());
@@ -158,8 +154,7 @@ fn dummy_claim() -> claimtrack::Claim {
     store.claim(id).unwrap()
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(the_callers_own_error_rolls_back_too);
+per_backend!(the_callers_own_error_rolls_back_too);
 fn the_callers_own_error_rolls_back_too(store: &Store) {
     seeded(store);
     let before = store.counts().unwrap();
@@ -177,8 +172,7 @@ fn the_callers_own_error_rolls_back_too(store: &Store) {
     assert_eq!(store.counts().unwrap(), before);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(without_a_location_the_error_names_the_record_number);
+per_backend!(without_a_location_the_error_names_the_record_number);
 fn without_a_location_the_error_names_the_record_number(store: &Store) {
     seeded(store);
     let err = store
@@ -195,8 +189,7 @@ fn without_a_location_the_error_names_the_record_number(store: &Store) {
     );
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(progress_is_reported_every_n_records_and_at_the_end);
+per_backend!(progress_is_reported_every_n_records_and_at_the_end);
 fn progress_is_reported_every_n_records_and_at_the_end(store: &Store) {
     seeded(store);
     let mut seen = Vec::new();
@@ -215,8 +208,7 @@ fn progress_is_reported_every_n_records_and_at_the_end(store: &Store) {
     assert_eq!(seen, vec![(10, 10), (20, 20), (25, 25)]);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(find_source_sees_sources_added_in_the_batch_and_before);
+per_backend!(find_source_sees_sources_added_in_the_batch_and_before);
 fn find_source_sees_sources_added_in_the_batch_and_before(store: &Store) {
     let outlet = seeded(store);
     store
@@ -232,8 +224,7 @@ fn find_source_sees_sources_added_in_the_batch_and_before(store: &Store) {
         .unwrap();
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(a_batch_links_claims_as_the_store_does);
+per_backend!(a_batch_links_claims_as_the_store_does);
 /// A link in a batch goes through the one insert `Store::add_link` uses: the same refusal of a repeat,
 /// and the link on record in the batch's history.
 fn a_batch_links_claims_as_the_store_does(store: &Store) {

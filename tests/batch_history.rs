@@ -7,7 +7,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::sqlite_only;
+use backend::{per_backend, sqlite_only};
 use claimtrack::io::{DataSet, ImportOptions, bundle, import_file};
 use std::path::{Path, PathBuf};
 
@@ -467,7 +467,7 @@ fn a_new_batch_reusing_the_rowids_of_deleted_batch_records_names_itself() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+// PostgreSQL: waits for store::check (Store::check on the Db seam).
 sqlite_only!(single_writes_interleaved_with_batches_keep_one_creation_each);
 fn single_writes_interleaved_with_batches_keep_one_creation_each(store: &Store) {
     let src = store
@@ -509,7 +509,7 @@ fn single_writes_interleaved_with_batches_keep_one_creation_each(store: &Store) 
     assert_each_record_has_one_creation(store);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+// PostgreSQL: waits for store::check (Store::check on the Db seam).
 sqlite_only!(restoring_a_deleted_record_from_a_bundle_verifies);
 /// A record deleted and then restored from a backup bundle (same id) must verify, and its history show
 /// the restoration.
@@ -822,7 +822,7 @@ fn search_finds_batch_written_text_and_follows_updates_and_deletes() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+// PostgreSQL: waits for store::check (Store::check on the Db seam).
 sqlite_only!(search_follows_a_bundle_reimport_that_replaces_text);
 fn search_follows_a_bundle_reimport_that_replaces_text(store: &Store) {
     let src = NewSource::new("Wire", SourceKind::NewsAgency)
@@ -862,8 +862,7 @@ fn search_follows_a_bundle_reimport_that_replaces_text(store: &Store) {
 
 // ---- values that read back differently from how they were written ----
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(a_batch_claim_with_a_negative_zero_figure_verifies);
+per_backend!(a_batch_claim_with_a_negative_zero_figure_verifies);
 fn a_batch_claim_with_a_negative_zero_figure_verifies(store: &Store) {
     let c = NewClaim::factual("Output fell by zero percent")
         .quantity(claimtrack::Quantity::exact(-0.0, "percent"))
@@ -903,8 +902,7 @@ fn reads_back_unchanged(store: &Store, c: claimtrack::Claim) {
     assert_eq!((again.inserted, again.updated), (0, 0));
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(a_batch_claim_created_at_another_offset_verifies);
+per_backend!(a_batch_claim_created_at_another_offset_verifies);
 fn a_batch_claim_created_at_another_offset_verifies(store: &Store) {
     let mut c = NewClaim::factual("Recorded in Seoul").into_claim().unwrap();
     c.created_at = c
@@ -920,7 +918,7 @@ fn a_batch_claim_created_at_another_offset_verifies(store: &Store) {
 
 // ---- importers, standings, sources ----
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+// PostgreSQL: waits for store::check (Store::check on the Db seam).
 sqlite_only!(every_importer_writes_history_that_verifies_and_search_finds);
 fn every_importer_writes_history_that_verifies_and_search_finds(store: &Store) {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
@@ -1006,7 +1004,7 @@ fn every_importer_writes_history_that_verifies_and_search_finds(store: &Store) {
     }
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+// PostgreSQL: waits for store::check (Store::check on the Db seam).
 sqlite_only!(sources_with_aliases_and_parents_from_a_batch_verify);
 fn sources_with_aliases_and_parents_from_a_batch_verify(store: &Store) {
     store
@@ -1030,7 +1028,7 @@ fn sources_with_aliases_and_parents_from_a_batch_verify(store: &Store) {
     assert_each_record_has_one_creation(store);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+// PostgreSQL: waits for store::check (Store::check on the Db seam).
 sqlite_only!(a_standing_imported_for_evidence_of_an_older_batch_names_that_batch);
 fn a_standing_imported_for_evidence_of_an_older_batch_names_that_batch(store: &Store) {
     store.set_actor("first").unwrap();

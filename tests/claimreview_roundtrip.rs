@@ -6,7 +6,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::sqlite_only;
+use backend::per_backend;
 use claimtrack::io::ImportOptions;
 use std::path::Path;
 
@@ -55,8 +55,7 @@ fn assert_stable(store: &Store) -> Store {
     copy
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(the_seed_with_every_claim_reviewed_round_trips);
+per_backend!(the_seed_with_every_claim_reviewed_round_trips);
 fn the_seed_with_every_claim_reviewed_round_trips(store: &Store) {
     claimtrack::seeds::load_wonsan(store).unwrap();
     let desk = store

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use backend::{Backend, Desk, sqlite_only};
+use backend::{Backend, Desk, per_backend};
 use claimtrack::io::{ImportOptions, bundle};
 use claimtrack::{
     Bundle, ClaimId, Error, NewClaim, NewEvidence, NewReview, NewSource, OpenOptions, SourceId, SourceKind,
@@ -252,8 +252,7 @@ fn wait_for(mut ready: impl FnMut() -> bool) -> bool {
     true
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam), batch/ and bundle export.
-sqlite_only!(many_writers_in_processes_and_threads_lose_nothing);
+per_backend!(many_writers_in_processes_and_threads_lose_nothing);
 fn many_writers_in_processes_and_threads_lose_nothing(desk: &Desk) {
     let location = desk.location().to_string();
     let ops = ops(desk.backend());

@@ -4,7 +4,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::{Desk, sqlite_only};
+use backend::{Desk, per_backend};
 use claimtrack::ClaimLink;
 use claimtrack::io::{ImportOptions, bundle};
 use claimtrack::{
@@ -28,8 +28,7 @@ fn total_changes(store: &Store) -> u64 {
     store.verify_history().unwrap().changes
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(every_write_records_actor_operation_and_values);
+per_backend!(every_write_records_actor_operation_and_values);
 fn every_write_records_actor_operation_and_values(store: &Store) {
     let (src, claim) = desk(store);
     let h = store.history_of(claim).unwrap();
@@ -78,8 +77,7 @@ fn every_write_records_actor_operation_and_values(store: &Store) {
     assert!(store.verify_history().unwrap().is_consistent());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(failed_writes_record_nothing);
+per_backend!(failed_writes_record_nothing);
 fn failed_writes_record_nothing(store: &Store) {
     let (src, claim) = desk(store);
     let before = total_changes(store);
@@ -97,8 +95,7 @@ fn failed_writes_record_nothing(store: &Store) {
     assert!(store.verify_history().unwrap().is_consistent());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(actor_is_validated_and_defaults_to_unknown);
+per_backend!(actor_is_validated_and_defaults_to_unknown);
 fn actor_is_validated_and_defaults_to_unknown(store: &Store) {
     assert_eq!(store.actor().unwrap(), claimtrack::DEFAULT_ACTOR);
     for bad in ["", "   ", "eve\0", "eve\u{7}"] {
@@ -113,8 +110,7 @@ fn actor_is_validated_and_defaults_to_unknown(store: &Store) {
     assert_eq!(store.history_of(id).unwrap()[0].actor, "unknown");
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(actor_can_be_set_when_opening);
+per_backend!(actor_can_be_set_when_opening);
 fn actor_can_be_set_when_opening(desk: &Desk) {
     let open = |actor: &str| Store::open_with(desk.location(), &claimtrack::OpenOptions::new().actor(actor));
     let store = open("import-bot").unwrap();
@@ -125,8 +121,7 @@ fn actor_can_be_set_when_opening(desk: &Desk) {
     assert!(matches!(bad, Err(Error::Invalid { field: "actor", .. })));
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(bundle_import_is_recorded_once_and_reimport_writes_nothing);
+per_backend!(bundle_import_is_recorded_once_and_reimport_writes_nothing);
 fn bundle_import_is_recorded_once_and_reimport_writes_nothing(store: &Store) {
     store.set_actor("loader").unwrap();
     let first = seeds::load_wonsan(store).unwrap();
@@ -179,8 +174,7 @@ fn bundle_import_is_recorded_once_and_reimport_writes_nothing(store: &Store) {
     assert!(store.verify_history().unwrap().is_consistent());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(changed_stance_is_a_new_version_and_the_old_one_is_kept);
+per_backend!(changed_stance_is_a_new_version_and_the_old_one_is_kept);
 fn changed_stance_is_a_new_version_and_the_old_one_is_kept(store: &Store) {
     let (src, claim) = desk(store);
     let denial = store
@@ -277,8 +271,7 @@ fn changed_stance_is_a_new_version_and_the_old_one_is_kept(store: &Store) {
     assert!(store.verify_history().unwrap().is_consistent());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(reviews_are_corrected_and_retracted_never_overwritten);
+per_backend!(reviews_are_corrected_and_retracted_never_overwritten);
 fn reviews_are_corrected_and_retracted_never_overwritten(store: &Store) {
     let (src, claim) = desk(store);
     let first = store
@@ -331,8 +324,7 @@ fn reviews_are_corrected_and_retracted_never_overwritten(store: &Store) {
     assert!(store.verify_history().unwrap().is_consistent());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(claim_history_gathers_attributions_evidence_reviews_and_links);
+per_backend!(claim_history_gathers_attributions_evidence_reviews_and_links);
 fn claim_history_gathers_attributions_evidence_reviews_and_links(store: &Store) {
     let (src, claim) = desk(store);
     let other = store.add_claim(NewClaim::factual("No troops were sent")).unwrap();
@@ -386,8 +378,7 @@ fn claim_history_gathers_attributions_evidence_reviews_and_links(store: &Store) 
     ));
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(deleted_claims_keep_their_record);
+per_backend!(deleted_claims_keep_their_record);
 fn deleted_claims_keep_their_record(store: &Store) {
     let (_src, claim) = desk(store);
     store.delete_claim(claim).unwrap();
@@ -399,8 +390,7 @@ fn deleted_claims_keep_their_record(store: &Store) {
     assert!(store.verify_history().unwrap().is_consistent());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(history_survives_export_of_values_as_json);
+per_backend!(history_survives_export_of_values_as_json);
 fn history_survives_export_of_values_as_json(store: &Store) {
     // History values are the records as serde writes them, so a record can be rebuilt from its entry.
     let (_src, claim) = desk(store);
@@ -412,8 +402,7 @@ fn history_survives_export_of_values_as_json(store: &Store) {
     assert_eq!(back, h[0]);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(export_and_import_keep_superseded_and_retracted_versions);
+per_backend!(export_and_import_keep_superseded_and_retracted_versions);
 fn export_and_import_keep_superseded_and_retracted_versions(store: &Store) {
     let (src, claim) = desk(store);
     let old = store
@@ -453,8 +442,7 @@ fn export_and_import_keep_superseded_and_retracted_versions(store: &Store) {
     assert!(copy.verify_history().unwrap().is_consistent());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(bad_standing_entries_in_a_bundle_are_refused_whole);
+per_backend!(bad_standing_entries_in_a_bundle_are_refused_whole);
 fn bad_standing_entries_in_a_bundle_are_refused_whole(store: &Store) {
     let (src, claim) = desk(store);
     let old = store
@@ -494,8 +482,7 @@ fn bad_standing_entries_in_a_bundle_are_refused_whole(store: &Store) {
     }
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(records_of_different_kinds_sharing_an_id_keep_separate_histories);
+per_backend!(records_of_different_kinds_sharing_an_id_keep_separate_histories);
 fn records_of_different_kinds_sharing_an_id_keep_separate_histories(store: &Store) {
     // Ids are unique per kind only; a bundle may (unwisely) reuse one across kinds.
     let mut bundle = claimtrack::Bundle::default();

@@ -8,7 +8,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::sqlite_only;
+use backend::per_backend;
 use claimtrack::ClaimLink;
 use claimtrack::io::ImportOptions;
 use claimtrack::io::{bundle, claimreview, factcheck, jsonl};
@@ -496,8 +496,7 @@ const CLAIMREVIEW: &str = r#"{
                    "alternateName": "False"}
 }"#;
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(claimreview_refuses_a_changed_review_and_keeps_an_unchanged_one);
+per_backend!(claimreview_refuses_a_changed_review_and_keeps_an_unchanged_one);
 fn claimreview_refuses_a_changed_review_and_keeps_an_unchanged_one(store: &Store) {
     claimreview::import(store, CLAIMREVIEW.as_bytes(), ImportOptions::default()).unwrap();
     let claim = store.claims().unwrap()[0].id;
@@ -527,8 +526,7 @@ const FACTCHECK: &str = r#"{"claims": [{
   }]
 }]}"#;
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(fact_check_tools_refuses_a_changed_review_and_keeps_an_unchanged_one);
+per_backend!(fact_check_tools_refuses_a_changed_review_and_keeps_an_unchanged_one);
 fn fact_check_tools_refuses_a_changed_review_and_keeps_an_unchanged_one(store: &Store) {
     factcheck::import(store, FACTCHECK.as_bytes(), ImportOptions::default()).unwrap();
     let claim = store.claims().unwrap()[0].id;

@@ -4,7 +4,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::sqlite_only;
+use backend::per_backend;
 use claimtrack::ClaimLink;
 use claimtrack::io::ImportOptions;
 use std::io::Read;
@@ -588,8 +588,7 @@ proptest! {
     }
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(a_misspelt_field_in_a_jsonl_line_is_refused_naming_line_and_field);
+per_backend!(a_misspelt_field_in_a_jsonl_line_is_refused_naming_line_and_field);
 fn a_misspelt_field_in_a_jsonl_line_is_refused_naming_line_and_field(store: &Store) {
     let lines = "{\"format\":\"claimtrack-jsonl\",\"version\":1}\n\n{\"source\":{\"id\":\"019803a8-0601-7bb6-b0ac-8e587523ea55\",\"name\":\"KCNA\",\"kind\":\"news_agency\",\"alaises\":[\"x\"],\"created_at\":\"2025-07-13T12:00:00Z\"}}\n";
     expect_parse(

@@ -3,7 +3,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::sqlite_only;
+use backend::{per_backend, sqlite_only};
 use claimtrack::io::ImportOptions;
 use claimtrack::io::{IssueKind, claimreview};
 use claimtrack::{
@@ -14,7 +14,7 @@ use claimtrack::{
 const EXAMPLE1: &str = include_str!("data/schemaorg/example1.jsonld");
 const EXAMPLE2: &str = include_str!("data/schemaorg/example2.jsonld");
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+// PostgreSQL: waits for store::check (Store::check on the Db seam).
 sqlite_only!(schema_org_example_1_imports_with_its_contradiction_reported);
 fn schema_org_example_1_imports_with_its_contradiction_reported(store: &Store) {
     let report = claimreview::import(store, EXAMPLE1.as_bytes(), ImportOptions::default()).unwrap();
@@ -77,8 +77,7 @@ fn schema_org_example_1_imports_with_its_contradiction_reported(store: &Store) {
     assert!(store.check().unwrap().is_ok());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(schema_org_example_2_imports_without_a_rating_and_with_a_video_clip);
+per_backend!(schema_org_example_2_imports_without_a_rating_and_with_a_video_clip);
 fn schema_org_example_2_imports_without_a_rating_and_with_a_video_clip(store: &Store) {
     let report = claimreview::import(store, EXAMPLE2.as_bytes(), ImportOptions::default()).unwrap();
     let claim = &store.claims().unwrap()[0];
@@ -165,8 +164,7 @@ fn arrays_graphs_and_id_references_are_read_and_bad_nodes_listed() {
     );
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(malformed_markup_is_an_error_and_writes_nothing);
+per_backend!(malformed_markup_is_an_error_and_writes_nothing);
 fn malformed_markup_is_an_error_and_writes_nothing(store: &Store) {
     for bad in [
         &b"{\"@type\": \"ClaimReview\", \"claimReviewed\": \"x\""[..],
@@ -179,8 +177,7 @@ fn malformed_markup_is_an_error_and_writes_nothing(store: &Store) {
     assert_eq!(store.counts().unwrap(), claimtrack::Counts::default());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(export_then_import_keeps_text_claimant_rating_and_review_author);
+per_backend!(export_then_import_keeps_text_claimant_rating_and_review_author);
 fn export_then_import_keeps_text_claimant_rating_and_review_author(store: &Store) {
     let speaker = store
         .add_source(NewSource::new("Сергей Лавров", SourceKind::Person))
@@ -268,8 +265,7 @@ fn export_then_import_keeps_text_claimant_rating_and_review_author(store: &Store
     assert_eq!(copy.counts().unwrap().sources, 3);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(a_claim_without_a_review_has_nothing_to_export);
+per_backend!(a_claim_without_a_review_has_nothing_to_export);
 fn a_claim_without_a_review_has_nothing_to_export(store: &Store) {
     let claim = store.add_claim(NewClaim::factual("Unreviewed")).unwrap();
     let err = claimreview::export_claim(store, claim, Vec::new()).unwrap_err();
@@ -279,8 +275,7 @@ fn a_claim_without_a_review_has_nothing_to_export(store: &Store) {
     );
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(importing_the_same_markup_twice_adds_nothing);
+per_backend!(importing_the_same_markup_twice_adds_nothing);
 fn importing_the_same_markup_twice_adds_nothing(store: &Store) {
     claimreview::import(store, EXAMPLE1.as_bytes(), ImportOptions::default()).unwrap();
     let before = store.counts().unwrap();

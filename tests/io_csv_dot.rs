@@ -3,7 +3,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::sqlite_only;
+use backend::{per_backend, sqlite_only};
 use claimtrack::io::{csv, dot};
 use claimtrack::{
     NewAttribution, NewClaim, NewEvidence, NewReview, NewSource, SourceKind, Stance, Store, Verdict,
@@ -22,8 +22,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     mumin::records(text).expect("well-formed CSV")
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(csv_has_one_row_per_claim_with_latest_verdict_and_evidence_counts);
+per_backend!(csv_has_one_row_per_claim_with_latest_verdict_and_evidence_counts);
 fn csv_has_one_row_per_claim_with_latest_verdict_and_evidence_counts(store: &Store) {
     let kim = store
         .add_source(NewSource::new("Kim, \"the leader\"", SourceKind::Person))
@@ -102,8 +101,7 @@ fn csv_has_one_row_per_claim_with_latest_verdict_and_evidence_counts(store: &Sto
     assert_eq!(raw_rows[2][col("text") + 1..], rows[2][col("text") + 1..]);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(csv_cells_a_spreadsheet_would_run_are_written_as_text);
+per_backend!(csv_cells_a_spreadsheet_would_run_are_written_as_text);
 fn csv_cells_a_spreadsheet_would_run_are_written_as_text(store: &Store) {
     let who = store
         .add_source(NewSource::new("@handle", SourceKind::Person))
@@ -131,7 +129,7 @@ fn csv_cells_a_spreadsheet_would_run_are_written_as_text(store: &Store) {
     );
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+// PostgreSQL: waits for store::export (dot::export_claim on the Db seam).
 sqlite_only!(dot_of_the_seed_troops_claim_shows_chain_sources_and_stances);
 fn dot_of_the_seed_troops_claim_shows_chain_sources_and_stances(store: &Store) {
     claimtrack::seeds::load_wonsan(store).unwrap();
@@ -199,7 +197,7 @@ fn dot_of_the_seed_troops_claim_shows_chain_sources_and_stances(store: &Store) {
     }
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+// PostgreSQL: waits for store::export (dot::export_claim on the Db seam).
 sqlite_only!(dot_of_an_unknown_claim_is_not_found);
 fn dot_of_an_unknown_claim_is_not_found(store: &Store) {
     let err = dot::export_claim(store, claimtrack::ClaimId::new(), Vec::new()).unwrap_err();
@@ -209,7 +207,7 @@ fn dot_of_an_unknown_claim_is_not_found(store: &Store) {
     );
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+// PostgreSQL: waits for store::export (dot::export_claim on the Db seam).
 sqlite_only!(exports_for_readers_leave_out_what_no_longer_counts);
 fn exports_for_readers_leave_out_what_no_longer_counts(store: &Store) {
     let s = store

@@ -3,14 +3,14 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::sqlite_only;
+use backend::{per_backend, sqlite_only};
 use claimtrack::io::ImportOptions;
 use claimtrack::io::{IssueKind, factcheck};
 use claimtrack::{NewSource, SourceKind, Store, Verdict};
 
 const PAGE: &str = include_str!("data/factcheck/page.json");
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+// PostgreSQL: waits for store::check (Store::check on the Db seam).
 sqlite_only!(a_page_imports_with_sources_matched_not_duplicated);
 fn a_page_imports_with_sources_matched_not_duplicated(store: &Store) {
     // A source the desk already has, known under the publisher's site as an alias.
@@ -79,8 +79,7 @@ fn a_page_imports_with_sources_matched_not_duplicated(store: &Store) {
     assert!(store.check().unwrap().is_ok());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(wrong_shapes_are_errors_and_write_nothing);
+per_backend!(wrong_shapes_are_errors_and_write_nothing);
 fn wrong_shapes_are_errors_and_write_nothing(store: &Store) {
     for bad in [r#"{"claims": "many"}"#, r#"42"#, r#"{"claims": [{"text": "x"}"#] {
         let err = factcheck::import(store, bad.as_bytes(), ImportOptions::default()).unwrap_err();
@@ -92,8 +91,7 @@ fn wrong_shapes_are_errors_and_write_nothing(store: &Store) {
     assert_eq!(store.counts().unwrap(), claimtrack::Counts::default());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(importing_a_page_again_adds_only_what_it_cannot_recognise_and_new_reviews_join_the_known_claim);
+per_backend!(importing_a_page_again_adds_only_what_it_cannot_recognise_and_new_reviews_join_the_known_claim);
 fn importing_a_page_again_adds_only_what_it_cannot_recognise_and_new_reviews_join_the_known_claim(
     store: &Store,
 ) {

@@ -5,7 +5,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::sqlite_only;
+use backend::{per_backend, sqlite_only};
 #[path = "../examples/support/mumin.rs"]
 mod mumin;
 
@@ -17,8 +17,7 @@ fn outlet(name: &str) -> NewSource {
     NewSource::new(name, SourceKind::Outlet)
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(spellings_a_reader_cannot_tell_apart_find_one_source);
+per_backend!(spellings_a_reader_cannot_tell_apart_find_one_source);
 fn spellings_a_reader_cannot_tell_apart_find_one_source(store: &Store) {
     let kcna = store
         .add_source(NewSource::new("Korean Central News Agency", SourceKind::NewsAgency).alias("KCNA"))
@@ -59,8 +58,7 @@ fn spellings_a_reader_cannot_tell_apart_find_one_source(store: &Store) {
     assert!(store.find_source("Jose Munoz").unwrap().is_none());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(add_source_refuses_a_look_alike_and_leaves_the_database_as_it_was);
+per_backend!(add_source_refuses_a_look_alike_and_leaves_the_database_as_it_was);
 fn add_source_refuses_a_look_alike_and_leaves_the_database_as_it_was(store: &Store) {
     let facebook = store.add_source(outlet("Facebook").alias("FB")).unwrap();
     let before = (
@@ -93,7 +91,7 @@ fn add_source_refuses_a_look_alike_and_leaves_the_database_as_it_was(store: &Sto
     assert_eq!(store.sources().unwrap().len(), 2);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
+// PostgreSQL: waits for store::check (Store::check on the Db seam).
 sqlite_only!(duplicate_aliases_on_one_source_collapse);
 fn duplicate_aliases_on_one_source_collapse(store: &Store) {
     let id = store
@@ -120,8 +118,7 @@ fn duplicate_aliases_on_one_source_collapse(store: &Store) {
     assert!(store.check().unwrap().is_ok());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(names_of_invisible_characters_only_are_refused);
+per_backend!(names_of_invisible_characters_only_are_refused);
 fn names_of_invisible_characters_only_are_refused(store: &Store) {
     for name in ["\u{200B}", "\u{200E}\u{200F}", "\u{FEFF}\u{2060}"] {
         assert!(

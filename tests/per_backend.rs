@@ -132,10 +132,16 @@ fn a_store_can_be_taken_mutably(s: &mut Store) {
     assert_eq!(s.actor().unwrap(), "unknown");
 }
 
-// PostgreSQL: waits for store::bundle (Store::counts) and the claim write path.
-sqlite_only!(a_fresh_store_is_empty_and_its_own);
+// The spelling for a test that waits for a store module on PostgreSQL.
+sqlite_only!(sqlite_only_makes_the_sqlite_test_alone);
+fn sqlite_only_makes_the_sqlite_test_alone(desk: &Desk) {
+    assert_eq!(desk.backend(), Backend::Sqlite);
+    assert_eq!(test_name(), "sqlite_only_makes_the_sqlite_test_alone::sqlite");
+}
+
+per_backend!(a_fresh_store_is_empty_and_its_own);
 fn a_fresh_store_is_empty_and_its_own(s: &Store) {
-    assert_eq!(test_name(), "a_fresh_store_is_empty_and_its_own::sqlite");
+    assert!(test_name().starts_with("a_fresh_store_is_empty_and_its_own::"));
     assert_eq!(s.counts().unwrap(), Default::default());
     s.add_claim(NewClaim::factual("North Korean troops are in Kursk"))
         .unwrap();

@@ -3,7 +3,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::{Backend, Desk, sqlite_only};
+use backend::{Backend, Desk, per_backend};
 use claimtrack::ClaimLink;
 use claimtrack::io::bundle;
 use claimtrack::{
@@ -17,8 +17,7 @@ fn snapshot(s: &Store) -> Bundle {
     bundle::export(s).unwrap()
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(every_entity_round_trips_through_the_store);
+per_backend!(every_entity_round_trips_through_the_store);
 fn every_entity_round_trips_through_the_store(s: &Store) {
     let dprk = s
         .add_source(NewSource::new("DPRK state", SourceKind::GovernmentBody).country("kp"))
@@ -148,8 +147,7 @@ fn every_entity_round_trips_through_the_store(s: &Store) {
     assert_eq!((counts.evidence, counts.links, counts.reviews), (1, 1, 1));
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(updates_replace_fields_and_children);
+per_backend!(updates_replace_fields_and_children);
 fn updates_replace_fields_and_children(s: &Store) {
     let a = s
         .add_source(NewSource::new("Tass", SourceKind::NewsAgency).alias("TASS"))
@@ -188,8 +186,7 @@ fn updates_replace_fields_and_children(s: &Store) {
     assert_eq!(s.evidence_of(c).unwrap().len(), 2);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(sources_are_found_by_name_or_alias_in_any_case_and_script);
+per_backend!(sources_are_found_by_name_or_alias_in_any_case_and_script);
 fn sources_are_found_by_name_or_alias_in_any_case_and_script(s: &Store) {
     let kcna = s
         .add_source(NewSource::new("Korean Central News Agency", SourceKind::NewsAgency).alias("KCNA"))
@@ -218,8 +215,7 @@ fn sources_are_found_by_name_or_alias_in_any_case_and_script(s: &Store) {
     assert!(s.find_source("' OR 1=1 --").unwrap().is_none());
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(awkward_text_is_stored_and_read_back_exactly);
+per_backend!(awkward_text_is_stored_and_read_back_exactly);
 fn awkward_text_is_stored_and_read_back_exactly(s: &Store) {
     let texts = [
         "O'Brien said \"it's done\"; -- not a comment",
@@ -265,8 +261,7 @@ fn refused(s: &Store, bad: impl FnOnce(&Store) -> claimtrack::Result<()>, check:
     );
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(bad_input_is_refused_with_a_typed_error_and_no_change);
+per_backend!(bad_input_is_refused_with_a_typed_error_and_no_change);
 fn bad_input_is_refused_with_a_typed_error_and_no_change(s: &Store) {
     claimtrack::seeds::load_wonsan(s).unwrap();
     let claim = s.claims().unwrap()[0].id;
@@ -395,8 +390,7 @@ fn bad_input_is_refused_with_a_typed_error_and_no_change(s: &Store) {
     );
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(affiliation_cycles_are_refused);
+per_backend!(affiliation_cycles_are_refused);
 fn affiliation_cycles_are_refused(s: &Store) {
     let a = s
         .add_source(NewSource::new("A", SourceKind::Organisation))
@@ -422,8 +416,7 @@ fn affiliation_cycles_are_refused(s: &Store) {
     s.update_source(&src).unwrap();
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(deleting_what_is_still_referenced_is_refused);
+per_backend!(deleting_what_is_still_referenced_is_refused);
 fn deleting_what_is_still_referenced_is_refused(s: &Store) {
     let state = s
         .add_source(NewSource::new("State", SourceKind::GovernmentBody))
@@ -491,8 +484,7 @@ fn deleting_what_is_still_referenced_is_refused(s: &Store) {
     ));
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(duplicate_links_and_ids_are_refused);
+per_backend!(duplicate_links_and_ids_are_refused);
 fn duplicate_links_and_ids_are_refused(s: &Store) {
     let a = s.add_claim(NewClaim::factual("A")).unwrap();
     let b = s.add_claim(NewClaim::factual("B")).unwrap();
@@ -522,8 +514,7 @@ fn duplicate_links_and_ids_are_refused(s: &Store) {
         .unwrap();
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(claims_page_walks_all_claims_in_order);
+per_backend!(claims_page_walks_all_claims_in_order);
 fn claims_page_walks_all_claims_in_order(s: &Store) {
     let ids: Vec<ClaimId> = (0..25)
         .map(|i| s.add_claim(NewClaim::factual(format!("claim {i}"))).unwrap())
@@ -542,8 +533,7 @@ fn claims_page_walks_all_claims_in_order(s: &Store) {
     assert_eq!(s.claims_tagged("none").unwrap().len(), 0);
 }
 
-// PostgreSQL: waits for store::writes (the one write path on the Db seam).
-sqlite_only!(a_database_survives_reopening_and_is_shared_by_connections);
+per_backend!(a_database_survives_reopening_and_is_shared_by_connections);
 fn a_database_survives_reopening_and_is_shared_by_connections(desk: &Desk) {
     let id = {
         let s = desk.open();
