@@ -5,7 +5,19 @@ use proptest::prelude::*;
 /// Strings that have broken software before (NUL, control and bidi characters, SQL and FTS5 syntax,
 /// quoting, mojibake, Cyrillic case), mixed with arbitrary ones.
 pub fn nasty() -> impl Strategy<Value = String> {
-    let fixed = prop::sample::select(vec![
+    let fixed = prop::sample::select(hostile_strings());
+    prop_oneof![
+        3 => fixed,
+        2 => any::<String>(),
+        2 => "\\PC{0,40}",
+        1 => "[\\x00-\\x1f\\x7f'\"%*^();\\t\\n-]{0,20}"
+    ]
+}
+
+/// The fixed strings [`nasty`] draws from, for tests that try every one of them.
+#[allow(dead_code)]
+pub fn hostile_strings() -> Vec<String> {
+    vec![
         String::new(),
         " ".into(),
         "\0".into(),
@@ -37,11 +49,5 @@ pub fn nasty() -> impl Strategy<Value = String> {
         "â\u{80}\u{94}".into(),
         "x".repeat(1_001),
         "y".repeat(20_001),
-    ]);
-    prop_oneof![
-        3 => fixed,
-        2 => any::<String>(),
-        2 => "\\PC{0,40}",
-        1 => "[\\x00-\\x1f\\x7f'\"%*^();\\t\\n-]{0,20}"
     ]
 }
