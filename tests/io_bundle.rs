@@ -4,7 +4,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::{per_backend, sqlite_only};
+use backend::per_backend;
 use claimtrack::ClaimLink;
 use claimtrack::io::ImportOptions;
 use std::io::Read;
@@ -127,8 +127,7 @@ fn a_version_1_jsonl_file_still_imports_and_an_unknown_version_is_refused(store:
     assert!(err.to_string().contains("version"), "{err}");
 }
 
-// PostgreSQL: waits for store::export (export_claim on the Db seam).
-sqlite_only!(one_claim_exports_with_what_it_needs_and_imports_alone);
+per_backend!(one_claim_exports_with_what_it_needs_and_imports_alone);
 fn one_claim_exports_with_what_it_needs_and_imports_alone(store: &Store) {
     seeded(store);
     for claim in store.claims().unwrap() {

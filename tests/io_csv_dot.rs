@@ -3,7 +3,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::{per_backend, sqlite_only};
+use backend::per_backend;
 use claimtrack::io::{csv, dot};
 use claimtrack::{
     NewAttribution, NewClaim, NewEvidence, NewReview, NewSource, SourceKind, Stance, Store, Verdict,
@@ -129,8 +129,7 @@ fn csv_cells_a_spreadsheet_would_run_are_written_as_text(store: &Store) {
     );
 }
 
-// PostgreSQL: waits for store::export (dot::export_claim on the Db seam).
-sqlite_only!(dot_of_the_seed_troops_claim_shows_chain_sources_and_stances);
+per_backend!(dot_of_the_seed_troops_claim_shows_chain_sources_and_stances);
 fn dot_of_the_seed_troops_claim_shows_chain_sources_and_stances(store: &Store) {
     claimtrack::seeds::load_wonsan(store).unwrap();
     let troops = store
@@ -197,8 +196,7 @@ fn dot_of_the_seed_troops_claim_shows_chain_sources_and_stances(store: &Store) {
     }
 }
 
-// PostgreSQL: waits for store::export (dot::export_claim on the Db seam).
-sqlite_only!(dot_of_an_unknown_claim_is_not_found);
+per_backend!(dot_of_an_unknown_claim_is_not_found);
 fn dot_of_an_unknown_claim_is_not_found(store: &Store) {
     let err = dot::export_claim(store, claimtrack::ClaimId::new(), Vec::new()).unwrap_err();
     assert!(
@@ -207,8 +205,7 @@ fn dot_of_an_unknown_claim_is_not_found(store: &Store) {
     );
 }
 
-// PostgreSQL: waits for store::export (dot::export_claim on the Db seam).
-sqlite_only!(exports_for_readers_leave_out_what_no_longer_counts);
+per_backend!(exports_for_readers_leave_out_what_no_longer_counts);
 fn exports_for_readers_leave_out_what_no_longer_counts(store: &Store) {
     let s = store
         .add_source(NewSource::new("Agency", SourceKind::NewsAgency))
