@@ -1055,11 +1055,15 @@ fn a_write_waits_for_the_writer_lock_at_most_the_busy_timeout() {
     source
         .add_claim(claimtrack::NewClaim::factual("Troops were deployed"))
         .unwrap();
-    // Another session holds the writer lock (the key of src/store/postgres/conn.rs, "ctwriter").
+    // Another session holds the desk's writer lock (the key of src/store/postgres/conn.rs: "ctwr" and
+    // the schema's hash).
     let mut holder = db.client();
     let mut tx = holder.transaction().unwrap();
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&0x6374_7772_6974_6572_i64])
-        .unwrap();
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))",
+        &[&0x6374_7772_i32],
+    )
+    .unwrap();
     let e = source.copy_to(&store).unwrap_err();
     assert!(matches!(e, Error::Busy), "{e:?}");
     tx.rollback().unwrap();

@@ -197,6 +197,10 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()
         },
         options,
     });
+    // Kept outside the runtime: the pooled stores are dropped on this thread once the runtime is gone
+    // (a PostgreSQL client closes its connection with a runtime of its own, which cannot start inside
+    // another runtime's async context).
+    let keep = Arc::clone(&state);
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(state.options.listen).await?;
         let addr = listener.local_addr()?;
@@ -209,6 +213,7 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()
     });
     // Blocking tasks still running (a write whose request timed out) finish before the runtime goes.
     runtime.shutdown_timeout(Duration::from_secs(60));
+    drop(keep);
     result
 }
 

@@ -13,10 +13,12 @@ use super::copy::Bulk;
 use crate::error::{Error, Result};
 use crate::store::db::{Param, PgExec};
 
-/// Key of the transaction-scoped advisory lock every write takes ("ctwriter"): one writer at a time per
-/// database, as SQLite's `BEGIN IMMEDIATE`, so the store's read-then-write rules (supersede, standings)
-/// hold and a batch's rows are one contiguous id range per table. Readers never take it.
-const WRITER_LOCK: i64 = 0x6374_7772_6974_6572;
+/// First half of the transaction-scoped advisory lock every write takes ("ctwr"); the second half is
+/// the hash of the schema the desk lives in, so two desks in two schemas of one database do not wait for
+/// each other. One writer at a time per desk, as SQLite's `BEGIN IMMEDIATE`, so the store's
+/// read-then-write rules (supersede, standings) hold and a batch's rows are one contiguous id range per
+/// table. Readers never take it.
+const WRITER_LOCK: i32 = 0x6374_7772;
 
 /// How often a write that failed with a serialization failure or a deadlock is tried again before the
 /// caller gets [`Error::Busy`].
@@ -84,7 +86,10 @@ impl PgConn {
             let mut tx = tx;
             // Waits in line (first come, first served) up to the session's lock_timeout.
             self.lock_timed_out.set(false);
-            if let Err(e) = tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK]) {
+            if let Err(e) = tx.execute(
+                "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))",
+                &[&WRITER_LOCK],
+            ) {
                 if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
                     self.lock_timed_out.set(true);
                 }
