@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::Store;
+use super::convert::rowid;
 use super::db::{Db, Dialect, Row, p};
 use super::history::stored_time;
 use super::record::{attributions, claims, evidence, publications, reviews};
@@ -399,11 +400,7 @@ fn link_row(row: &Row<'_>) -> Result<StoredConflictLink> {
 
 /// `contradicts` and `denies` links touching a claim (either end).
 pub(crate) fn conflict_links_of(db: &Db<'_>, claim: ClaimId) -> Result<Vec<StoredConflictLink>> {
-    let own = db
-        .query_opt("SELECT id FROM claims WHERE uuid = ?1", p![claim], |r| {
-            r.get::<i64>(0)
-        })?
-        .ok_or_else(|| Error::not_found("claim", claim))?;
+    let own = rowid(db, claim)?;
     db.query_vec(
         "SELECT l.uuid, f.uuid, l.kind, t.uuid FROM claim_links l \
          JOIN claims f ON f.id = l.from_claim JOIN claims t ON t.id = l.to_claim \
@@ -470,10 +467,7 @@ impl Store {
     /// The root of a source's affiliation tree.
     pub(crate) fn affiliation_root(&self, id: SourceId) -> Result<SourceId> {
         self.read(|db| {
-            db.query_opt("SELECT id FROM sources WHERE uuid = ?1", p![id], |r| {
-                r.get::<i64>(0)
-            })?
-            .ok_or_else(|| Error::not_found("source", id))?;
+            rowid(db, id)?;
             root_of(db, id)
         })
     }

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::history::{Change, EntityKind, Operation};
 use crate::model::ids::*;
 use crate::store::Store;
-use crate::store::convert::StoredId;
+use crate::store::convert::rowid_opt;
 use crate::store::db::{Db, Param, Row, p};
 
 /// A stored time (unix nanoseconds, as every record and history time is kept on both engines) read
@@ -71,7 +71,7 @@ pub(super) fn batch_creation(db: &Db<'_>, kind: EntityKind, entity: Uuid) -> Res
 
 /// The claim and the records that belong to it now: its attributions, evidence, reviews and links.
 pub(super) fn claim_records(db: &Db<'_>, claim: ClaimId) -> Result<Vec<(EntityKind, Uuid)>> {
-    let Some(own) = db.query_opt(ClaimId::LOOKUP, p![claim], |r| r.get::<i64>(0))? else {
+    let Some(own) = rowid_opt(db, claim)? else {
         return Ok(Vec::new());
     };
     let mut out = vec![(EntityKind::Claim, claim.as_uuid())];
