@@ -42,9 +42,9 @@ pub(crate) trait PgExec {
     fn batch(&self, sql: &str) -> Result<()>;
     /// The first row, or `None`.
     fn query_opt(&self, sql: &'static str, params: &[&dyn Param]) -> Result<Option<postgres::Row>>;
-    /// Turns on the bulk path of a batch for the rest of the transaction (`store/postgres/copy.rs`):
-    /// plain INSERTs become rows of a binary COPY.
-    fn bulk(&self);
+    /// Turns the bulk path of a batch on or off for what follows in the transaction
+    /// (`store/postgres/copy.rs`): while on, plain INSERTs become rows of a binary COPY.
+    fn bulk(&self, on: bool);
     /// In a bulk load, takes a plain INSERT's row for the COPY: `Some(id)` (the id given to the row when
     /// the INSERT returns one), or `None` when the statement must run as it is.
     fn take_insert(&self, sql: &'static str, params: &[&dyn Param]) -> Result<Option<Option<i64>>>;
@@ -203,13 +203,14 @@ impl<'a> Db<'a> {
         }
     }
 
-    /// Turns on a batch's bulk path for the rest of this transaction: on PostgreSQL the store's plain
-    /// INSERTs then travel as binary COPY rows (`store/postgres/copy.rs`); nothing changes on SQLite.
-    pub(crate) fn bulk(&self) {
+    /// Turns a batch's bulk path on or off for what follows in this transaction: while on, the store's
+    /// plain INSERTs travel as binary COPY rows on PostgreSQL (`store/postgres/copy.rs`); nothing changes
+    /// on SQLite.
+    pub(crate) fn bulk(&self, on: bool) {
         match self {
             Db::Sqlite(_) => {}
             #[cfg(feature = "postgres")]
-            Db::Pg(p) => p.bulk(),
+            Db::Pg(p) => p.bulk(on),
         }
     }
 

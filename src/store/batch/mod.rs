@@ -158,11 +158,10 @@ impl<'a> Batch<'a> {
     pub fn attempt<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         self.db.batch("SAVEPOINT claimtrack_attempt")?;
         let (records, counts, log) = (self.records, self.counts, self.log);
-        match f(self) {
-            Ok(v) => {
-                self.db.batch("RELEASE claimtrack_attempt")?;
-                Ok(v)
-            }
+        // On PostgreSQL's bulk path the attempt's rows are sent at RELEASE: a row refused then is the
+        // attempt's failure too, undone like any other.
+        match f(self).and_then(|v| self.db.batch("RELEASE claimtrack_attempt").map(|()| v)) {
+            Ok(v) => Ok(v),
             Err(e) => {
                 self.db.batch(
                     "ROLLBACK TO SAVEPOINT claimtrack_attempt; RELEASE SAVEPOINT claimtrack_attempt",
@@ -276,6 +275,8 @@ impl Store {
     pub fn batch<T>(&self, f: impl FnOnce(&mut Batch<'_>) -> Result<T>) -> Result<T> {
         self.unmapped(|| {
             self.write_once(|db| {
+                // PostgreSQL: the batch's rows travel as binary COPY rows (store/postgres/copy.rs).
+                db.bulk(true);
                 let mut b = Batch::new(*db)?;
                 let out = f(&mut b)?;
                 b.log.finish(db)?;
@@ -308,6 +309,8 @@ impl Store {
     ) -> Result<T> {
         self.unmapped(|| {
             self.write_once(|db| {
+                // PostgreSQL: the batch's rows travel as binary COPY rows (store/postgres/copy.rs).
+                db.bulk(true);
                 let mut b = Batch::new(*db)?;
                 b.progress_every = every;
                 b.progress = Some(&mut progress);

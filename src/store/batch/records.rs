@@ -24,7 +24,17 @@ impl Batch<'_> {
             log: &mut self.log,
             given,
         };
-        writes::insert(&self.db, &mut self.refs, log, record)?;
+        // A record that comes with its id may be stored already: it is written at once (off
+        // PostgreSQL's bulk path), so a duplicate is refused at this record, as on SQLite. A record the
+        // batch made has a new id and may travel as a COPY row.
+        if given {
+            self.db.bulk(false);
+        }
+        let written = writes::insert(&self.db, &mut self.refs, log, record);
+        if given {
+            self.db.bulk(true);
+        }
+        written?;
         self.counts.one(R::KIND);
         Ok(())
     }

@@ -168,17 +168,14 @@ impl PgExec for PgTx<'_> {
         Ok(self.tx.borrow_mut().batch_execute(sql)?)
     }
 
-    fn bulk(&self) {
-        let mut bulk = self.bulk.borrow_mut();
-        if bulk.is_none() {
-            *bulk = Some(Bulk::default());
-        }
+    fn bulk(&self, on: bool) {
+        self.bulk.borrow_mut().get_or_insert_with(Bulk::default).on = on;
     }
 
     fn take_insert(&self, sql: &'static str, params: &[&dyn Param]) -> Result<Option<Option<i64>>> {
         let known = match self.bulk.borrow().as_ref() {
-            None => return Ok(None),
-            Some(bulk) => bulk.known(sql),
+            Some(bulk) if bulk.on => bulk.known(sql),
+            _ => return Ok(None),
         };
         let slot = match known {
             Some(slot) => slot,

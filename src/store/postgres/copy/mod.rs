@@ -153,6 +153,8 @@ struct Block {
 /// The bulk state of one write transaction.
 #[derive(Default)]
 pub(crate) struct Bulk {
+    /// Whether plain INSERTs are taken now (pending rows are sent as needed either way).
+    pub(crate) on: bool,
     /// Each statement seen: the index of its pending rows, or `None` when it is not a plain INSERT.
     statements: HashMap<&'static str, Option<usize>>,
     pending: Vec<Pending>,

@@ -87,7 +87,7 @@ fn bulk_rows_get_one_id_range_and_every_read_sees_them() {
     let (speakers, claims, seen) = fresh
         .store()
         .write_once(|db| {
-            db.bulk();
+            db.bulk(true);
             let speakers = [source(db, "Agency")?, source(db, "Ministry")?];
             let mut claims = Vec::new();
             // More than two blocks of reserved ids.
@@ -139,7 +139,7 @@ fn a_rolled_back_savepoint_drops_its_pending_rows_and_keeps_the_others() {
     fresh
         .store()
         .write_once(|db| {
-            db.bulk();
+            db.bulk(true);
             claim(db, ClaimId::from_uuid(new_v7()), "kept before")?;
             db.batch("SAVEPOINT s")?;
             claim(db, ClaimId::from_uuid(new_v7()), "kept inside")?;
@@ -167,7 +167,7 @@ fn a_duplicate_id_is_a_typed_error_and_nothing_lands() {
     let e = fresh
         .store()
         .write_once(|db| {
-            db.bulk();
+            db.bulk(true);
             claim(db, id, "first")?;
             claim(db, ClaimId::from_uuid(new_v7()), "second")?;
             claim(db, id, "first again")?;
@@ -198,4 +198,97 @@ fn without_bulk_an_insert_runs_at_once() {
         })
         .unwrap_err();
     assert!(matches!(e, Error::Database(_)), "{e:?}");
+}
+
+/// `Store::batch` through the public API: the rows travel by COPY, the history is one batch entry with
+/// one range per table holding exactly its records, and the history verifies; a refused record leaves
+/// nothing, a failed attempt only its own rows.
+#[test]
+fn a_batch_loads_by_copy_with_its_history_and_stays_all_or_nothing() {
+    use crate::model::attribution::NewAttribution;
+    use crate::model::claim::NewClaim;
+    use crate::model::evidence::{NewEvidence, Stance};
+    use crate::model::source::{NewSource, SourceKind};
+
+    let Some(fresh) = Fresh::new("batch") else { return };
+    let store = fresh.store();
+    let claims = store
+        .batch(|b| {
+            let s = b.add_source(NewSource::new("Agency", SourceKind::NewsAgency).alias("AG"))?;
+            let mut claims = Vec::new();
+            for i in 0..500 {
+                let c = b.add_claim(NewClaim::factual(format!("Claim number {i}")).tag("bulk"))?;
+                b.attribute(c, NewAttribution::said_by(s))?;
+                b.add_evidence(c, NewEvidence::new(s, Stance::Supports))?;
+                claims.push(c);
+            }
+            // A read inside the batch sees its own rows.
+            assert_eq!(b.find_source("ag")?, Some(s));
+            assert_eq!(b.evidence_of(claims[7])?.len(), 1);
+            Ok(claims)
+        })
+        .unwrap();
+    let counts = store.counts().unwrap();
+    assert_eq!(
+        (
+            counts.sources,
+            counts.claims,
+            counts.attributions,
+            counts.evidence
+        ),
+        (1, 500, 500, 500)
+    );
+    assert_eq!(store.claim(claims[499]).unwrap().tags, ["bulk"]);
+    let ranges: Vec<(String, i64, i64, i64)> = store
+        .read(|db| {
+            db.query_vec(
+                "SELECT entity_kind, first_row, last_row, records FROM history_batch_rows \
+                 ORDER BY entity_kind",
+                p![],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+        })
+        .unwrap();
+    for (kind, first, last, records) in &ranges {
+        assert!(
+            last - first + 1 >= *records,
+            "{kind}: {first}..={last} for {records}"
+        );
+    }
+    assert_eq!(ranges.len(), 4, "{ranges:?}");
+    let report = store.verify_history().unwrap();
+    assert!(report.is_consistent(), "{:?}", report.problems);
+
+    // One refused record: nothing of its batch lands.
+    let e = store.batch(|b| {
+        for i in 0..50 {
+            b.add_claim(NewClaim::factual(format!("Lost {i}")))?;
+        }
+        b.add_claim(NewClaim::factual("   "))
+    });
+    assert!(matches!(e, Err(Error::Batch { record: 51, .. })), "{e:?}");
+    assert_eq!(store.counts().unwrap().claims, 500);
+
+    // A failed attempt undoes its own rows only, before and after it the batch goes on.
+    store
+        .batch(|b| {
+            b.add_claim(NewClaim::factual("Kept before"))?;
+            let failed = b.attempt(|b| {
+                b.add_claim(NewClaim::factual("Undone"))?;
+                b.add_source(NewSource::new(" ", SourceKind::Person))
+            });
+            assert!(failed.is_err());
+            b.add_claim(NewClaim::factual("Kept after"))?;
+            Ok(())
+        })
+        .unwrap();
+    let texts: Vec<String> = store
+        .claims()
+        .unwrap()
+        .into_iter()
+        .skip(500)
+        .map(|c| c.text)
+        .collect();
+    assert_eq!(texts, ["Kept before", "Kept after"]);
+    assert!(store.verify_history().unwrap().is_consistent());
 }
