@@ -291,8 +291,8 @@ impl Bulk {
         Ok(first)
     }
 
-    /// Before `sql` runs: sends the pending rows it may read (every table it names, and the tables those
-    /// reference); all of them before a `SAVEPOINT` or `RELEASE`; drops them all before a `ROLLBACK` (to
+    /// Before `sql` runs: sends the pending rows it may read or reference (of every table it names, and of
+    /// the tables those reference); all of them before a `SAVEPOINT` or `RELEASE`; drops them all before a `ROLLBACK` (to
     /// a savepoint: every pending row was written after the latest savepoint, so its work is undone).
     pub(crate) fn before(&mut self, tx: &mut Transaction<'_>, sql: &str) -> Result<()> {
         if self.pending.iter().all(|p| p.rows == 0) {
@@ -309,11 +309,13 @@ impl Bulk {
         if first.eq_ignore_ascii_case("SAVEPOINT") || first.eq_ignore_ascii_case("RELEASE") {
             return self.flush(tx);
         }
-        let Some(top) = self
-            .pending
+        // Every table of ORDER the statement names, pending or not: a row it writes into one of them
+        // (a link given with its id, written at once) needs its parents' pending rows sent first.
+        let Some(top) = ORDER
             .iter()
-            .filter(|p| p.rows > 0 && names(sql, &p.table))
-            .map(|p| rank(&p.table))
+            .enumerate()
+            .filter(|(_, t)| names(sql, t))
+            .map(|(i, _)| i)
             .max()
         else {
             return Ok(());
