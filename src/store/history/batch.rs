@@ -7,7 +7,7 @@ use super::entry::append;
 use super::kinds::{self, KINDS, to_json};
 use crate::error::{Error, Result};
 use crate::model::history::{EntityKind, Operation};
-use crate::store::convert::{JsonText, ts_to_sql};
+use crate::store::convert::{JsonText, insert_id, insert_sql, ts_to_sql};
 use crate::store::db::{Db, p};
 use crate::store::record::Record;
 
@@ -74,11 +74,13 @@ impl BatchLog {
         }
         if self.entry.is_none() {
             let at = ts_to_sql(crate::model::now())?;
-            let entry: i64 = db.query_one(
-                "INSERT INTO history (at, actor, entity_kind, entity, operation, after) \
-                 VALUES (?1, (SELECT name FROM claimtrack_actor), 'batch', ?2, 'import', ?3) RETURNING id",
+            let entry = insert_id(
+                db,
+                insert_sql!(
+                    "INSERT INTO history (at, actor, entity_kind, entity, operation, after) \
+                     VALUES (?1, (SELECT name FROM claimtrack_actor), 'batch', ?2, 'import', ?3)"
+                ),
                 p![at, crate::model::ids::new_v7(), JsonText("{}".into())],
-                |r| r.get(0),
             )?;
             self.entry = Some(entry);
         }

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::error::Result;
 use crate::model::history::{EntityKind, Operation};
-use crate::store::convert::{JsonText, ts_to_sql};
+use crate::store::convert::{JsonText, insert_id, insert_sql, ts_to_sql};
 use crate::store::db::{Db, p};
 
 /// The claims a record's value mentions (for the per-claim index).
@@ -49,9 +49,12 @@ pub(super) fn append_entry(
     reason: Option<&str>,
 ) -> Result<()> {
     let at = ts_to_sql(crate::model::now())?;
-    let row: i64 = db.query_one(
-        "INSERT INTO history (at, actor, entity_kind, entity, operation, before, after, reason, batch) \
-         VALUES (?1, (SELECT name FROM claimtrack_actor), ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+    let row = insert_id(
+        db,
+        insert_sql!(
+            "INSERT INTO history (at, actor, entity_kind, entity, operation, before, after, reason, batch) \
+             VALUES (?1, (SELECT name FROM claimtrack_actor), ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+        ),
         p![
             at,
             kind,
@@ -62,7 +65,6 @@ pub(super) fn append_entry(
             reason,
             batch
         ],
-        |r| r.get(0),
     )?;
     let mut mentioned = Vec::new();
     for v in [before, after].into_iter().flatten() {

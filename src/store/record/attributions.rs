@@ -4,7 +4,7 @@ use super::{Lookup, Refs};
 use crate::error::{Error, Result};
 use crate::model::attribution::{Attribution, Relay};
 use crate::model::ids::{AttributionId, ClaimId};
-use crate::store::convert::{insert_err, rowid, ts_get, ts_to_sql};
+use crate::store::convert::{insert_err, insert_id, insert_sql, rowid, ts_get, ts_to_sql};
 use crate::store::db::{Db, Row, p};
 
 macro_rules! select {
@@ -92,8 +92,10 @@ fn write_relays(db: &Db<'_>, rowid: i64, a: &Attribution, relay_rows: &[i64]) ->
 }
 
 /// The one INSERT of an attribution row.
-const INSERT: &str = "INSERT INTO attributions (uuid, claim_id, speaker, publication, mode, \
-     quote, said_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
+const INSERT: (&str, &str) = insert_sql!(
+    "INSERT INTO attributions (uuid, claim_id, speaker, publication, mode, \
+     quote, said_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+);
 
 /// Inserts one relay of an attribution.
 const INSERT_RELAY: &str =
@@ -102,22 +104,21 @@ const INSERT_RELAY: &str =
 pub(crate) fn insert(db: &Db<'_>, a: &Attribution, refs: &mut dyn Refs) -> Result<()> {
     a.validate()?;
     let (claim, speaker, publication, relays) = rowids(db, a, refs)?;
-    let own: i64 = db
-        .query_one(
-            INSERT,
-            p![
-                a.id,
-                claim,
-                speaker,
-                publication,
-                a.mode,
-                a.quote,
-                a.said_on,
-                ts_to_sql(a.created_at)?
-            ],
-            |r| r.get(0),
-        )
-        .map_err(|e| insert_err(e, "attribution", a.id))?;
+    let own = insert_id(
+        db,
+        INSERT,
+        p![
+            a.id,
+            claim,
+            speaker,
+            publication,
+            a.mode,
+            a.quote,
+            a.said_on,
+            ts_to_sql(a.created_at)?
+        ],
+    )
+    .map_err(|e| insert_err(e, "attribution", a.id))?;
     crate::store::search::index_quote(db, own, a.quote.as_deref())?;
     write_relays(db, own, a, &relays)
 }

@@ -6,7 +6,7 @@ use crate::model::claim::{Claim, Quantity};
 use crate::model::history::EntityKind;
 use crate::model::ids::ClaimId;
 use crate::model::text::name_key;
-use crate::store::convert::{insert_err, rowid, ts_get, ts_to_sql};
+use crate::store::convert::{insert_err, insert_id, insert_sql, rowid, ts_get, ts_to_sql};
 use crate::store::db::{Db, Row, p};
 
 macro_rules! select {
@@ -95,27 +95,28 @@ fn write_children(db: &Db<'_>, rowid: i64, c: &Claim) -> Result<()> {
 }
 
 /// The one insert of a claim row, for single writes and batches alike.
-const INSERT: &str = "INSERT INTO claims (uuid, text, language, kind, about, made_on, created_at, \
-     text_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
+const INSERT: (&str, &str) = insert_sql!(
+    "INSERT INTO claims (uuid, text, language, kind, about, made_on, created_at, \
+     text_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+);
 
 pub(crate) fn insert(db: &Db<'_>, c: &Claim, refs: &mut dyn Refs) -> Result<()> {
     c.validate()?;
-    let own: i64 = db
-        .query_one(
-            INSERT,
-            p![
-                c.id,
-                c.text,
-                c.language,
-                c.kind,
-                c.about,
-                c.made_on,
-                ts_to_sql(c.created_at)?,
-                name_key(&c.text)
-            ],
-            |r| r.get(0),
-        )
-        .map_err(|e| insert_err(e, "claim", c.id))?;
+    let own = insert_id(
+        db,
+        INSERT,
+        p![
+            c.id,
+            c.text,
+            c.language,
+            c.kind,
+            c.about,
+            c.made_on,
+            ts_to_sql(c.created_at)?,
+            name_key(&c.text)
+        ],
+    )
+    .map_err(|e| insert_err(e, "claim", c.id))?;
     refs.inserted(EntityKind::Claim, c.id.as_uuid(), own);
     crate::store::search::index_claim(db, own, &c.text)?;
     write_children(db, own, c)

@@ -4,7 +4,7 @@ use super::Refs;
 use crate::error::{Error, Result};
 use crate::model::evidence::Evidence;
 use crate::model::ids::{ClaimId, EvidenceId};
-use crate::store::convert::{insert_err, rowid, rowid_of, ts_get, ts_to_sql};
+use crate::store::convert::{insert_err, insert_id, insert_sql, rowid, rowid_of, ts_get, ts_to_sql};
 use crate::store::db::{Db, Row, p};
 use crate::store::standing::Versioned;
 use crate::store::standing::current;
@@ -73,34 +73,35 @@ pub(crate) fn each(db: &Db<'_>, f: &mut dyn FnMut(Evidence) -> Result<()>) -> Re
 }
 
 /// The one INSERT of an evidence row.
-const INSERT: &str = "INSERT INTO evidence (uuid, claim_id, source_id, stance, credibility, \
+const INSERT: (&str, &str) = insert_sql!(
+    "INSERT INTO evidence (uuid, claim_id, source_id, stance, credibility, \
      excerpt, publication, as_of, created_at, question, answer_type) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id";
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+);
 
 pub(crate) fn insert(db: &Db<'_>, e: &Evidence, refs: &mut dyn Refs) -> Result<()> {
     e.validate()?;
     let claim = refs.claim(db, e.claim)?;
     let source = e.source.map(|s| refs.source(db, s)).transpose()?;
     let publication = e.publication.map(|p| refs.publication(db, p)).transpose()?;
-    let own: i64 = db
-        .query_one(
-            INSERT,
-            p![
-                e.id,
-                claim,
-                source,
-                e.stance,
-                e.credibility,
-                e.excerpt,
-                publication,
-                e.as_of,
-                ts_to_sql(e.created_at)?,
-                e.question,
-                e.answer_type
-            ],
-            |r| r.get(0),
-        )
-        .map_err(|err| insert_err(err, "evidence", e.id))?;
+    let own = insert_id(
+        db,
+        INSERT,
+        p![
+            e.id,
+            claim,
+            source,
+            e.stance,
+            e.credibility,
+            e.excerpt,
+            publication,
+            e.as_of,
+            ts_to_sql(e.created_at)?,
+            e.question,
+            e.answer_type
+        ],
+    )
+    .map_err(|err| insert_err(err, "evidence", e.id))?;
     crate::store::search::index_excerpt(db, own, e.excerpt.as_deref())?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::model::history::EntityKind;
 use crate::model::ids::PublicationId;
 use crate::model::publication::Publication;
-use crate::store::convert::{insert_err, rowid, rowid_of, ts_get, ts_to_sql};
+use crate::store::convert::{insert_err, insert_id, insert_sql, rowid, rowid_of, ts_get, ts_to_sql};
 use crate::store::db::{Db, Row, p};
 
 macro_rules! select {
@@ -47,24 +47,25 @@ pub(crate) fn read(db: &Db<'_>, id: PublicationId) -> Result<Publication> {
 pub(crate) fn insert(db: &Db<'_>, p: &Publication, refs: &mut dyn Refs) -> Result<()> {
     p.validate()?;
     let publisher = p.publisher.map(|s| refs.source(db, s)).transpose()?;
-    let own: i64 = db
-        .query_one(
+    let own = insert_id(
+        db,
+        insert_sql!(
             "INSERT INTO publications (uuid, title, url, archive_url, publisher, published, retrieved, \
-             language, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
-            p![
-                p.id,
-                p.title,
-                p.url,
-                p.archive_url,
-                publisher,
-                p.published,
-                p.retrieved,
-                p.language,
-                ts_to_sql(p.created_at)?
-            ],
-            |r| r.get(0),
-        )
-        .map_err(|e| insert_err(e, "publication", p.id))?;
+             language, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        ),
+        p![
+            p.id,
+            p.title,
+            p.url,
+            p.archive_url,
+            publisher,
+            p.published,
+            p.retrieved,
+            p.language,
+            ts_to_sql(p.created_at)?
+        ],
+    )
+    .map_err(|e| insert_err(e, "publication", p.id))?;
     refs.inserted(EntityKind::Publication, p.id.as_uuid(), own);
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::model::history::EntityKind;
 use crate::model::ids::SourceId;
 use crate::model::source::Source;
 use crate::model::text::name_key;
-use crate::store::convert::{insert_err, rowid, rowid_opt, ts_get, ts_to_sql};
+use crate::store::convert::{insert_err, insert_id, insert_sql, rowid, rowid_opt, ts_get, ts_to_sql};
 use crate::store::db::{Db, Param, Row, p};
 
 /// The one SELECT that `from_row` reads, with a tail (WHERE / ORDER BY) appended at compile time.
@@ -140,25 +140,26 @@ pub(crate) fn refuse_namesake(db: &Db<'_>, s: &Source) -> Result<()> {
 pub(crate) fn insert(db: &Db<'_>, s: &Source, refs: &mut dyn Refs) -> Result<()> {
     s.validate()?;
     let parent = check_parent(db, s)?;
-    let own: i64 = db
-        .query_one(
+    let own = insert_id(
+        db,
+        insert_sql!(
             "INSERT INTO sources (uuid, name, name_key, kind, country, part_of, affiliation, reliability, \
-             notes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
-            p![
-                s.id,
-                s.name,
-                name_key(&s.name),
-                s.kind,
-                s.country,
-                parent,
-                s.affiliation,
-                s.reliability,
-                s.notes,
-                ts_to_sql(s.created_at)?
-            ],
-            |r| r.get(0),
-        )
-        .map_err(|e| insert_err(e, "source", s.id))?;
+             notes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        ),
+        p![
+            s.id,
+            s.name,
+            name_key(&s.name),
+            s.kind,
+            s.country,
+            parent,
+            s.affiliation,
+            s.reliability,
+            s.notes,
+            ts_to_sql(s.created_at)?
+        ],
+    )
+    .map_err(|e| insert_err(e, "source", s.id))?;
     refs.inserted(EntityKind::Source, s.id.as_uuid(), own);
     if !s.aliases.is_empty() {
         write_aliases(db, own, s)?;
