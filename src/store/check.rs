@@ -4,8 +4,9 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::Store;
+use super::db::{Db, p};
 use super::record::Record;
+use super::{Backend, Store};
 use crate::error::Result;
 use crate::model::ids::{EntityId, EvidenceId, ReviewId, SourceId};
 use crate::model::text::name_key;
@@ -66,6 +67,13 @@ impl Store {
     /// nothing (FTS5 takes its index check as an INSERT: it runs in a savepoint that is rolled back, so
     /// other writers wait while it runs).
     ///
+    /// On PostgreSQL the same checks run under the same names, with the engine's counterparts: the
+    /// schema (tables, columns, CHECK and foreign-key constraints, indexes, triggers and whether they fire
+    /// in every session, the trigger function) is compared with what `schema/postgres/` creates;
+    /// `integrity` reports indexes left invalid and constraints not validated; `foreign_keys` rows whose
+    /// reference points nowhere (possible once the owner disabled the tables' triggers); `search_index`
+    /// search documents no longer what the `simple` configuration makes of their text (docs/postgres.md).
+    ///
     /// ```
     /// let store = claimtrack::Store::open_in_memory()?;
     /// claimtrack::seeds::load_wonsan(&store)?;
@@ -75,29 +83,29 @@ impl Store {
     /// ```
     pub fn check(&self) -> Result<CheckReport> {
         let mut report = CheckReport::default();
-        self.read_sqlite(|c| schema_checks(c, &mut report))?;
-        search_index_checks(self.sqlite()?, &mut report)?;
-        self.read_sqlite(|c| {
-            text_key_checks(c, &mut report)?;
-            sqlite_checks(c, &mut report)?;
-            report.checks.push("name_keys".into());
-            let names: Vec<(String, String, String)> = c
-                .prepare_cached(
-                    "SELECT 'source ' || s.name, s.name, s.name_key FROM sources s \
-                     UNION ALL SELECT 'alias of ' || s.name, a.alias, a.alias_key \
-                     FROM source_aliases a JOIN sources s ON s.id = a.source_id",
-                )?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            for (what, name, key) in names {
-                if name_key(&name) != key {
-                    report.problem(
-                        "name_keys",
-                        format!("{what}: lookup key {key:?} does not match {name:?}"),
-                    );
-                }
+        match &self.backend {
+            Backend::Sqlite(c) => {
+                self.read_sqlite(|c| schema_checks(c, &mut report))?;
+                search_index_checks(c, &mut report)?;
             }
-            Ok(())
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => self.read(|db| {
+                use super::postgres::check::{schema_problems, search_index_problems};
+                report.checks.push("schema".into());
+                for p in schema_problems(db)?.into_iter().take(MAX_PER_CHECK) {
+                    report.problem("schema", p);
+                }
+                report.checks.push("search_index".into());
+                for p in search_index_problems(db)? {
+                    report.problem("search_index", p);
+                }
+                Ok(())
+            })?,
+        }
+        self.read(|db| {
+            text_key_checks(db, &mut report)?;
+            engine_checks(db, &mut report)?;
+            name_key_checks(db, &mut report)
         })?;
 
         report.checks.push("records".into());
@@ -162,9 +170,11 @@ impl Store {
         Ok(report)
     }
 
-    /// Runs SQLite's own checks only: `PRAGMA integrity_check` (every page, index and constraint) and
-    /// `PRAGMA foreign_key_check`. Returns the problems found, empty when the file is sound. Reads only;
-    /// on a large file it reads every page. [`check`](Self::check) runs these and claimtrack's own.
+    /// Runs the engine's own checks only: on SQLite `PRAGMA integrity_check` (every page, index and
+    /// constraint) and `PRAGMA foreign_key_check`; on PostgreSQL, invalid indexes, constraints not
+    /// validated and rows whose foreign key points nowhere. Returns the problems found, empty when the
+    /// database is sound. Reads only; on a large file it reads every page. [`check`](Self::check) runs
+    /// these and claimtrack's own.
     ///
     /// # Example
     /// ```
@@ -176,7 +186,7 @@ impl Store {
     /// ```
     pub fn integrity_problems(&self) -> Result<Vec<String>> {
         let mut report = CheckReport::default();
-        self.read_sqlite(|c| sqlite_checks(c, &mut report))?;
+        self.read(|db| engine_checks(db, &mut report))?;
         Ok(report
             .problems
             .into_iter()
@@ -293,75 +303,59 @@ fn sqlite_checks(c: &rusqlite::Connection, report: &mut CheckReport) -> Result<(
     Ok(())
 }
 
-/// FTS5's own check of each full-text index against its table (`'integrity-check'` with rank 1: every
-/// row's words are in the index and nothing else is; SQLite's `integrity_check` does not compare an
-/// external-content index with its table). A row written behind the API has no index row, since the
-/// store writes them (no INSERT triggers, see `schema/0001_initial.sql`), and is reported here. FTS5 takes the check as an INSERT, so it runs
-/// in a savepoint that is rolled back: nothing is written.
-/// Recomputes every stored key from its text: claims' `text_key`, sources' `name_key`, aliases'
-/// `alias_key`. Only rows whose key differs are written. This is how stored keys follow a change of
-/// [`name_key`]: `claimtrack reindex` after an upgrade.
-fn rebuild_keys(c: &rusqlite::Connection) -> Result<()> {
-    for (select, update) in [
-        (
-            "SELECT id, text, text_key FROM claims",
-            "UPDATE claims SET text_key = ?2 WHERE id = ?1",
-        ),
-        (
-            "SELECT id, name, name_key FROM sources",
-            "UPDATE sources SET name_key = ?2 WHERE id = ?1",
-        ),
-    ] {
-        let stale: Vec<(i64, String)> = c
-            .prepare(select)?
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                ))
-            })?
-            .filter_map(|row| match row {
-                Ok((id, text, key)) => {
-                    let fresh = name_key(&text);
-                    (key.as_deref() != Some(fresh.as_str())).then_some(Ok((id, fresh)))
-                }
-                Err(e) => Some(Err(e)),
-            })
-            .collect::<rusqlite::Result<_>>()?;
-        let mut stmt = c.prepare(update)?;
-        for (id, key) in stale {
-            stmt.execute(rusqlite::params![id, key])?;
+/// Every source name's and alias's stored lookup key against the key of its text.
+fn name_key_checks(db: &Db<'_>, report: &mut CheckReport) -> Result<()> {
+    report.checks.push("name_keys".into());
+    db.query_each(
+        "SELECT 'source ' || s.name, s.name, s.name_key FROM sources s \
+         UNION ALL SELECT 'alias of ' || s.name, a.alias, a.alias_key \
+         FROM source_aliases a JOIN sources s ON s.id = a.source_id",
+        p![],
+        |r| {
+            let (what, name, key): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            if name_key(&name) != key {
+                report.problem(
+                    "name_keys",
+                    format!("{what}: lookup key {key:?} does not match {name:?}"),
+                );
+            }
+            Ok(())
+        },
+    )
+}
+
+/// The engine's own checks, `integrity` and `foreign_keys`: SQLite's PRAGMAs, or their PostgreSQL
+/// counterparts (`store/postgres/check.rs`).
+fn engine_checks(db: &Db<'_>, report: &mut CheckReport) -> Result<()> {
+    match db {
+        Db::Sqlite(c) => sqlite_checks(c, report),
+        #[cfg(feature = "postgres")]
+        Db::Pg(_) => {
+            use super::postgres::check::{foreign_key_problems, integrity_problems};
+            report.checks.push("integrity".into());
+            for p in integrity_problems(db)?.into_iter().take(MAX_PER_CHECK) {
+                report.problem("integrity", p);
+            }
+            report.checks.push("foreign_keys".into());
+            for p in foreign_key_problems(db)? {
+                report.problem("foreign_keys", p);
+            }
+            Ok(())
         }
     }
-    // Aliases live in a WITHOUT ROWID table, keyed by source and position.
-    let aliases: Vec<(i64, i64, String, String)> = c
-        .prepare("SELECT source_id, position, alias, alias_key FROM source_aliases")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut stmt =
-        c.prepare("UPDATE source_aliases SET alias_key = ?3 WHERE source_id = ?1 AND position = ?2")?;
-    for (source, position, alias, key) in aliases {
-        let fresh = name_key(&alias);
-        if fresh != key {
-            stmt.execute(rusqlite::params![source, position, fresh])?;
-        }
-    }
-    Ok(())
 }
 
 /// Claims whose stored text key is missing or stale (written behind the API), reported with the search
 /// indexes: both are mended by `Store::rebuild_search_index`.
-fn text_key_checks(conn: &rusqlite::Connection, report: &mut CheckReport) -> Result<()> {
+fn text_key_checks(db: &Db<'_>, report: &mut CheckReport) -> Result<()> {
     let mut stale = 0_u64;
-    let mut stmt = conn.prepare("SELECT text, text_key FROM claims")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
+    db.query_each("SELECT text, text_key FROM claims", p![], |r| {
         let (text, key): (String, Option<String>) = (r.get(0)?, r.get(1)?);
         if key.as_deref() != Some(name_key(&text).as_str()) {
             stale += 1;
         }
-    }
+        Ok(())
+    })?;
     if stale > 0 {
         report.problem(
             "search_index",
@@ -374,6 +368,11 @@ fn text_key_checks(conn: &rusqlite::Connection, report: &mut CheckReport) -> Res
     Ok(())
 }
 
+/// FTS5's own check of each full-text index against its table (`'integrity-check'` with rank 1: every
+/// row's words are in the index and nothing else is; SQLite's `integrity_check` does not compare an
+/// external-content index with its table). A row written behind the API has no index row, since the
+/// store writes them (no INSERT triggers, see `schema/0001_initial.sql`), and is reported here. FTS5 takes the check as an INSERT, so it runs
+/// in a savepoint that is rolled back: nothing is written.
 fn search_index_checks(conn: &rusqlite::Connection, report: &mut CheckReport) -> Result<()> {
     const CHECKS: [(&str, &str); 3] = [
         (
@@ -414,34 +413,6 @@ fn search_index_checks(conn: &rusqlite::Connection, report: &mut CheckReport) ->
     match failed {
         Some(e) => Err(e.into()),
         None => Ok(()),
-    }
-}
-
-impl Store {
-    /// Rebuilds the three full-text indexes (claim text, quotes, excerpts) from their tables, and every
-    /// stored lookup key (claim texts' keys for exact repeats, source names' and aliases' keys) from the
-    /// text, in one transaction: the remedy when [`check`](Self::check) reports `search_index` or
-    /// `name_keys` (rows written behind the API, or keys written by a claimtrack whose
-    /// [`name_key`](crate::name_key) differed). Takes time in proportion to the store; searches see the old
-    /// index until it commits.
-    ///
-    /// ```
-    /// let store = claimtrack::Store::open_in_memory()?;
-    /// claimtrack::seeds::load_wonsan(&store)?;
-    /// store.rebuild_search_index()?;
-    /// assert_eq!(store.search("artillery rounds", 5)?.len(), 1);
-    /// assert!(store.check()?.is_ok());
-    /// # Ok::<(), claimtrack::Error>(())
-    /// ```
-    pub fn rebuild_search_index(&self) -> Result<()> {
-        self.write_sqlite(|c| {
-            c.execute_batch(
-                "INSERT INTO claims_fts (claims_fts) VALUES ('rebuild'); \
-                 INSERT INTO attributions_fts (attributions_fts) VALUES ('rebuild'); \
-                 INSERT INTO evidence_fts (evidence_fts) VALUES ('rebuild');",
-            )?;
-            rebuild_keys(c)
-        })
     }
 }
 

@@ -27,6 +27,7 @@ mod open;
 pub(crate) mod postgres;
 mod publications;
 mod record;
+mod reindex;
 mod reviews;
 mod rules;
 pub(crate) mod search;

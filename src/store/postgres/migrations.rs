@@ -8,7 +8,7 @@ use postgres::{Client, GenericClient};
 use crate::error::{Error, Result};
 
 /// The migrations, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: &[(&str, &str)] = &[(
+pub(crate) const MIGRATIONS: &[(&str, &str)] = &[(
     "0001_initial",
     include_str!("../../../schema/postgres/0001_initial.sql"),
 )];

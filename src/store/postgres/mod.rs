@@ -4,8 +4,10 @@
 //! (see [`migrations`]), nothing more. `Store` does not speak PostgreSQL yet; docs/postgres.md says what
 //! exists and what comes next. As everywhere in `store/`, every statement takes bound parameters.
 
+pub(crate) mod check;
 mod conn;
 mod copy;
+mod expected;
 mod migrations;
 mod types;
 

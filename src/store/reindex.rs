@@ -1,0 +1,91 @@
+//! Rebuilding what is derived from the records: the full-text indexes (SQLite) or search documents
+//! (PostgreSQL), and the stored lookup keys, the remedy for what `Store::check` reports as
+//! `search_index` or `name_keys`.
+
+use super::db::{Db, p};
+use super::{Backend, Store};
+use crate::error::Result;
+use crate::model::text::name_key;
+
+/// Recomputes every stored key from its text: claims' `text_key`, sources' `name_key`, aliases'
+/// `alias_key`. Only rows whose key differs are written. This is how stored keys follow a change of
+/// [`name_key`]: `claimtrack reindex` after an upgrade.
+pub(crate) fn rebuild_keys(db: &Db<'_>) -> Result<()> {
+    for (select, update) in [
+        (
+            "SELECT id, text, text_key FROM claims",
+            "UPDATE claims SET text_key = ?2 WHERE id = ?1",
+        ),
+        (
+            "SELECT id, name, name_key FROM sources",
+            "UPDATE sources SET name_key = ?2 WHERE id = ?1",
+        ),
+    ] {
+        let mut stale: Vec<(i64, String)> = Vec::new();
+        db.query_each(select, p![], |r| {
+            let (id, text, key): (i64, String, Option<String>) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let fresh = name_key(&text);
+            if key.as_deref() != Some(fresh.as_str()) {
+                stale.push((id, fresh));
+            }
+            Ok(())
+        })?;
+        for (id, key) in stale {
+            db.execute(update, p![id, key])?;
+        }
+    }
+    // Aliases are keyed by source and position.
+    let aliases: Vec<(i64, i64, String, String)> = db.query_vec(
+        "SELECT source_id, position, alias, alias_key FROM source_aliases",
+        p![],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    for (source, position, alias, key) in aliases {
+        let fresh = name_key(&alias);
+        if fresh != key {
+            db.execute(
+                "UPDATE source_aliases SET alias_key = ?3 WHERE source_id = ?1 AND position = ?2",
+                p![source, position, fresh],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Rebuilds the three full-text indexes (claim text, quotes, excerpts) from their tables, and every
+    /// stored lookup key (claim texts' keys for exact repeats, source names' and aliases' keys) from the
+    /// text, in one transaction: the remedy when [`check`](Self::check) reports `search_index` or
+    /// `name_keys` (rows written behind the API, or keys written by a claimtrack whose
+    /// [`name_key`](crate::name_key) differed). Takes time in proportion to the store; searches see the old
+    /// index until it commits. On PostgreSQL the search documents are generated columns: those that
+    /// differ from what the `simple` configuration now makes of their text are generated again.
+    ///
+    /// ```
+    /// let store = claimtrack::Store::open_in_memory()?;
+    /// claimtrack::seeds::load_wonsan(&store)?;
+    /// store.rebuild_search_index()?;
+    /// assert_eq!(store.search("artillery rounds", 5)?.len(), 1);
+    /// assert!(store.check()?.is_ok());
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn rebuild_search_index(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(_) => self.write_sqlite(|c| {
+                c.execute_batch(
+                    "INSERT INTO claims_fts (claims_fts) VALUES ('rebuild'); \
+                     INSERT INTO attributions_fts (attributions_fts) VALUES ('rebuild'); \
+                     INSERT INTO evidence_fts (evidence_fts) VALUES ('rebuild');",
+                )?;
+                rebuild_keys(&Db::Sqlite(c))
+            }),
+            // The search documents are generated columns: only those a changed text search
+            // configuration left stale are made again.
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => self.write(|db| {
+                super::postgres::check::rebuild_search_documents(db)?;
+                rebuild_keys(db)
+            }),
+        }
+    }
+}
