@@ -207,6 +207,8 @@ impl<'a> Db<'a> {
     /// plain INSERTs travel as binary COPY rows on PostgreSQL (`store/postgres/copy.rs`); nothing changes
     /// on SQLite.
     pub(crate) fn bulk(&self, on: bool) {
+        #[cfg(not(feature = "postgres"))]
+        let _ = on;
         match self {
             Db::Sqlite(_) => {}
             #[cfg(feature = "postgres")]
