@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
-use backend::{Desk, sqlite_only};
+use backend::{Desk, per_backend};
 
 /// The lines of the README's first `sh` block after the "From the command line" heading.
 fn walkthrough() -> Vec<String> {
@@ -88,8 +88,7 @@ fn words(line: &str, vars: &HashMap<String, String>) -> Vec<String> {
     out
 }
 
-// PostgreSQL: waits for the store's modules on the Db seam (pgconv, pgread); then per_backend!.
-sqlite_only!(every_command_of_the_readme_runs);
+per_backend!(every_command_of_the_readme_runs);
 fn every_command_of_the_readme_runs(desk: &Desk) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let work = tempfile::tempdir().unwrap();

@@ -511,8 +511,7 @@ fn errors_are_json_with_the_right_status(b: &backend::Desk) {
     assert_eq!((st, error_of(&v).1), (400, Some("reason")), "{v}");
 }
 
-// PostgreSQL: waits for `check` on PostgreSQL (store/check.rs).
-backend::sqlite_only!(an_import_refused_mid_file_leaves_the_store_unchanged);
+per_backend!(an_import_refused_mid_file_leaves_the_store_unchanged);
 fn an_import_refused_mid_file_leaves_the_store_unchanged(b: &backend::Desk) {
     let d = desk_on(b);
     let s = Server::start(&d.db, &[]);
@@ -1002,8 +1001,7 @@ fn claim_json_agrees_with_the_separate_library_reads() {
 // answered 503 `timeout`, and the import it had started still lands whole (or, if the limit struck
 // before it began, not at all), as the store's check confirms. A zero or malformed limit is refused
 // before anything starts.
-// PostgreSQL: waits for `check` on PostgreSQL (store/check.rs).
-backend::sqlite_only!(a_request_over_the_time_limit_gets_503_and_its_write_stays_whole);
+per_backend!(a_request_over_the_time_limit_gets_503_and_its_write_stays_whole);
 fn a_request_over_the_time_limit_gets_503_and_its_write_stays_whole(b: &backend::Desk) {
     let d = desk_on(b);
     for bad in ["0", "0ms", "soon", "5 min"] {
