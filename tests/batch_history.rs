@@ -7,7 +7,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::{per_backend, sqlite_only};
+use backend::per_backend;
 use claimtrack::io::{DataSet, ImportOptions, bundle, import_file};
 use std::path::{Path, PathBuf};
 
@@ -467,8 +467,7 @@ fn a_new_batch_reusing_the_rowids_of_deleted_batch_records_names_itself() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-// PostgreSQL: waits for store::check (Store::check on the Db seam).
-sqlite_only!(single_writes_interleaved_with_batches_keep_one_creation_each);
+per_backend!(single_writes_interleaved_with_batches_keep_one_creation_each);
 fn single_writes_interleaved_with_batches_keep_one_creation_each(store: &Store) {
     let src = store
         .add_source(NewSource::new("Wire", SourceKind::NewsAgency))
@@ -509,8 +508,7 @@ fn single_writes_interleaved_with_batches_keep_one_creation_each(store: &Store) 
     assert_each_record_has_one_creation(store);
 }
 
-// PostgreSQL: waits for store::check (Store::check on the Db seam).
-sqlite_only!(restoring_a_deleted_record_from_a_bundle_verifies);
+per_backend!(restoring_a_deleted_record_from_a_bundle_verifies);
 /// A record deleted and then restored from a backup bundle (same id) must verify, and its history show
 /// the restoration.
 fn restoring_a_deleted_record_from_a_bundle_verifies(store: &Store) {
@@ -822,8 +820,7 @@ fn search_finds_batch_written_text_and_follows_updates_and_deletes() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-// PostgreSQL: waits for store::check (Store::check on the Db seam).
-sqlite_only!(search_follows_a_bundle_reimport_that_replaces_text);
+per_backend!(search_follows_a_bundle_reimport_that_replaces_text);
 fn search_follows_a_bundle_reimport_that_replaces_text(store: &Store) {
     let src = NewSource::new("Wire", SourceKind::NewsAgency)
         .into_source()
@@ -918,8 +915,7 @@ fn a_batch_claim_created_at_another_offset_verifies(store: &Store) {
 
 // ---- importers, standings, sources ----
 
-// PostgreSQL: waits for store::check (Store::check on the Db seam).
-sqlite_only!(every_importer_writes_history_that_verifies_and_search_finds);
+per_backend!(every_importer_writes_history_that_verifies_and_search_finds);
 fn every_importer_writes_history_that_verifies_and_search_finds(store: &Store) {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     store.set_actor("fever").unwrap();
@@ -1004,8 +1000,7 @@ fn every_importer_writes_history_that_verifies_and_search_finds(store: &Store) {
     }
 }
 
-// PostgreSQL: waits for store::check (Store::check on the Db seam).
-sqlite_only!(sources_with_aliases_and_parents_from_a_batch_verify);
+per_backend!(sources_with_aliases_and_parents_from_a_batch_verify);
 fn sources_with_aliases_and_parents_from_a_batch_verify(store: &Store) {
     store
         .batch(|b| {
@@ -1028,8 +1023,7 @@ fn sources_with_aliases_and_parents_from_a_batch_verify(store: &Store) {
     assert_each_record_has_one_creation(store);
 }
 
-// PostgreSQL: waits for store::check (Store::check on the Db seam).
-sqlite_only!(a_standing_imported_for_evidence_of_an_older_batch_names_that_batch);
+per_backend!(a_standing_imported_for_evidence_of_an_older_batch_names_that_batch);
 fn a_standing_imported_for_evidence_of_an_older_batch_names_that_batch(store: &Store) {
     store.set_actor("first").unwrap();
     let src = NewSource::new("Agency", SourceKind::NewsAgency)

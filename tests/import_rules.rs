@@ -8,7 +8,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::{per_backend, sqlite_only};
+use backend::per_backend;
 use claimtrack::ClaimLink;
 use claimtrack::io::ImportOptions;
 use claimtrack::io::{bundle, claimreview, factcheck, jsonl};
@@ -214,8 +214,7 @@ fn superseded<I: Copy>(id: I, by: I) -> StandingEntry<I> {
     }
 }
 
-// PostgreSQL: waits for store::check (Store::check on the Db seam).
-sqlite_only!(cyclic_and_cross_claim_standings_are_refused_on_import);
+per_backend!(cyclic_and_cross_claim_standings_are_refused_on_import);
 fn cyclic_and_cross_claim_standings_are_refused_on_import(store: &Store) {
     let b = seeded(store);
     let src = b.sources[0].id;

@@ -3,7 +3,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::{per_backend, sqlite_only};
+use backend::per_backend;
 use claimtrack::io::ImportOptions;
 use claimtrack::io::{IssueKind, claimreview};
 use claimtrack::{
@@ -14,8 +14,7 @@ use claimtrack::{
 const EXAMPLE1: &str = include_str!("data/schemaorg/example1.jsonld");
 const EXAMPLE2: &str = include_str!("data/schemaorg/example2.jsonld");
 
-// PostgreSQL: waits for store::check (Store::check on the Db seam).
-sqlite_only!(schema_org_example_1_imports_with_its_contradiction_reported);
+per_backend!(schema_org_example_1_imports_with_its_contradiction_reported);
 fn schema_org_example_1_imports_with_its_contradiction_reported(store: &Store) {
     let report = claimreview::import(store, EXAMPLE1.as_bytes(), ImportOptions::default()).unwrap();
     let claims = store.claims().unwrap();

@@ -3,15 +3,14 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::{per_backend, sqlite_only};
+use backend::per_backend;
 use claimtrack::io::ImportOptions;
 use claimtrack::io::{IssueKind, factcheck};
 use claimtrack::{NewSource, SourceKind, Store, Verdict};
 
 const PAGE: &str = include_str!("data/factcheck/page.json");
 
-// PostgreSQL: waits for store::check (Store::check on the Db seam).
-sqlite_only!(a_page_imports_with_sources_matched_not_duplicated);
+per_backend!(a_page_imports_with_sources_matched_not_duplicated);
 fn a_page_imports_with_sources_matched_not_duplicated(store: &Store) {
     // A source the desk already has, known under the publisher's site as an alias.
     let known = store

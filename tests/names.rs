@@ -5,7 +5,7 @@
 #[path = "common/backend.rs"]
 mod backend;
 
-use backend::{per_backend, sqlite_only};
+use backend::per_backend;
 #[path = "../examples/support/mumin.rs"]
 mod mumin;
 
@@ -91,8 +91,7 @@ fn add_source_refuses_a_look_alike_and_leaves_the_database_as_it_was(store: &Sto
     assert_eq!(store.sources().unwrap().len(), 2);
 }
 
-// PostgreSQL: waits for store::check (Store::check on the Db seam).
-sqlite_only!(duplicate_aliases_on_one_source_collapse);
+per_backend!(duplicate_aliases_on_one_source_collapse);
 fn duplicate_aliases_on_one_source_collapse(store: &Store) {
     let id = store
         .add_source(
