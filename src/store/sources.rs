@@ -205,7 +205,8 @@ impl Store {
     /// Shown in the example of [`source`](Self::source).
     pub fn find_sources(&self, name: &str) -> Result<Vec<Source>> {
         let key = name_key(name);
-        if key.is_empty() {
+        // No stored name holds NUL (every write refuses it), and PostgreSQL cannot even be asked.
+        if key.is_empty() || key.contains('\0') {
             return Ok(Vec::new());
         }
         let sql = select!(
