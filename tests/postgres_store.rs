@@ -16,10 +16,7 @@
 //! own, created and dropped by the test.
 #![cfg(feature = "postgres")]
 
-use std::io::Write as _;
 use std::str::FromStr;
-use std::sync::Once;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use claimtrack::{
     ClaimLink, Error, LinkKind, Mode, NewAttribution, NewClaim, NewEvidence, NewPublication, NewReview,
@@ -27,84 +24,11 @@ use claimtrack::{
 };
 use postgres::{Client, Config, NoTls};
 
-const ENV: &str = "CLAIMTRACK_TEST_PG";
-
-/// The test server's URL, or `None` (after saying so) when there is none and this is not CI.
-fn server() -> Option<String> {
-    match std::env::var(ENV) {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ => {
-            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-            assert!(
-                !ci,
-                "CI=true but {ENV} is not set: the PostgreSQL tests must run in CI \
-                 (start a server with `eval \"$(scripts/pg-test-server start)\"`)"
-            );
-            static SAID: Once = Once::new();
-            SAID.call_once(|| {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "\nSKIPPED: the PostgreSQL half of tests/postgres_store.rs needs a server and {ENV} \
-                     is not set. Run it with:\n    eval \"$(scripts/pg-test-server start)\"\n    \
-                     cargo test --features postgres --test postgres_store\n    \
-                     scripts/pg-test-server stop\n"
-                );
-            });
-            None
-        }
-    }
-}
-
-/// A database of its own for one test, dropped (with any connection left to it) when the test ends.
-struct TestDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl TestDb {
-    fn new() -> Option<TestDb> {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let admin = server()?;
-        let name = format!(
-            "claimtrack_store_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut c = connect(&admin);
-        // The name is ours (digits and underscores); CREATE DATABASE takes no parameters.
-        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .unwrap();
-        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        let url = with_dbname(&admin, &name);
-        Some(TestDb { admin, name, url })
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Ok(mut c) = Config::from_str(&self.admin).and_then(|c| c.connect(NoTls)) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-        }
-    }
-}
+#[path = "common/backend.rs"]
+mod backend;
 
 fn connect(url: &str) -> Client {
     Config::from_str(url).unwrap().connect(NoTls).unwrap()
-}
-
-fn with_dbname(url: &str, db: &str) -> String {
-    for scheme in ["postgresql://", "postgres://"] {
-        if let Some(rest) = url.strip_prefix(scheme) {
-            let (main, query) = match rest.find('?') {
-                Some(q) => rest.split_at(q),
-                None => (rest, ""),
-            };
-            let authority = main.split('/').next().unwrap_or("");
-            return format!("{scheme}{authority}/{db}{query}");
-        }
-    }
-    format!("{url} dbname={db}")
 }
 
 /// Runs `body` on a fresh SQLite store and, when there is a server, on a fresh PostgreSQL database;
@@ -112,9 +36,11 @@ fn with_dbname(url: &str, db: &str) -> String {
 fn on_both<T: PartialEq + std::fmt::Debug>(body: impl Fn(&Store, Option<&str>) -> T) {
     let sqlite = Store::open_in_memory().unwrap();
     let on_sqlite = body(&sqlite, None);
-    let Some(db) = TestDb::new() else { return };
-    let store = Store::open(&db.url).unwrap();
-    let on_pg = body(&store, Some(&db.url));
+    let Some(desk) = backend::Desk::postgres("postgres_store") else {
+        return;
+    };
+    let store = desk.open();
+    let on_pg = body(&store, Some(desk.location()));
     assert_eq!(on_sqlite, on_pg, "SQLite and PostgreSQL disagree");
 }
 
