@@ -315,7 +315,8 @@ CREATE TABLE history (
     entity_kind  TEXT    NOT NULL CHECK (entity_kind = 'source' OR entity_kind = 'publication' OR
                                          entity_kind = 'claim' OR entity_kind = 'attribution' OR
                                          entity_kind = 'evidence' OR entity_kind = 'claim_link' OR
-                                         entity_kind = 'review' OR entity_kind = 'batch'),
+                                         entity_kind = 'review' OR entity_kind = 'batch' OR
+                                         entity_kind = 'token'),
     entity       BLOB    NOT NULL CHECK (length(entity) = 16),
     operation    TEXT    NOT NULL CHECK (operation = 'insert' OR operation = 'update' OR
                                          operation = 'delete' OR operation = 'import' OR
@@ -388,9 +389,12 @@ END;
 -- API tokens of `claimtrack serve` (issue 14): a name (the actor of every change made with the token),
 -- a role, and the SHA-256 of the secret — never the secret itself, which is shown once when the token is
 -- made. A revoked token keeps its row: its name is the actor of past changes in the history and must not
--- be given to someone else.
+-- be given to someone else. Making and revoking a token are history entries of kind 'token' (entity: the
+-- token's `uuid`, so its entries stay one chain; value: name, role, made and revoked times, never the
+-- secret or its hash), so a desk can tell who made or revoked which token, when.
 CREATE TABLE api_tokens (
     id            INTEGER PRIMARY KEY,
+    uuid          BLOB    NOT NULL UNIQUE CHECK (length(uuid) = 16),
     name          TEXT    NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
     role          TEXT    NOT NULL CHECK (role = 'read' OR role = 'write' OR role = 'admin'),
     secret_sha256 BLOB    NOT NULL UNIQUE CHECK (length(secret_sha256) = 32),

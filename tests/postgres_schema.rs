@@ -631,12 +631,12 @@ fn checks_refuse_bad_values() {
     ];
     let refused_tokens = [
         c.execute(
-            "INSERT INTO api_tokens (name, role, secret_sha256, created_at) VALUES ('bot', 'owner', $1, 1764380000123456789)",
-            &[&vec![7u8; 32]],
+            "INSERT INTO api_tokens (uuid, name, role, secret_sha256, created_at) VALUES ($2, 'bot', 'owner', $1, 1764380000123456789)",
+            &[&vec![7u8; 32], &new_uuid()],
         ),
         c.execute(
-            "INSERT INTO api_tokens (name, role, secret_sha256, created_at) VALUES ('bot', 'read', $1, 1764380000123456789)",
-            &[&vec![7u8; 31]],
+            "INSERT INTO api_tokens (uuid, name, role, secret_sha256, created_at) VALUES ($2, 'bot', 'read', $1, 1764380000123456789)",
+            &[&vec![7u8; 31], &new_uuid()],
         ),
     ];
     let refused = refused.into_iter().chain(refused_tokens);
@@ -973,8 +973,8 @@ fn roles_of_the_docs_keep_the_history_out_of_the_apps_reach() {
     .unwrap();
     // `claimtrack token add` and `token revoke`.
     c.execute(
-        "INSERT INTO api_tokens (name, role, secret_sha256, created_at) VALUES ('desk-bot', 'write', $1, 1764380000123456789)",
-        &[&vec![1u8; 32]],
+        "INSERT INTO api_tokens (uuid, name, role, secret_sha256, created_at) VALUES ($2, 'desk-bot', 'write', $1, 1764380000123456789)",
+        &[&vec![1u8; 32], &new_uuid()],
     )
     .unwrap();
     c.execute(

@@ -247,6 +247,11 @@ enum TokenCommand {
         /// The token's name.
         name: String,
     },
+    /// Who made and revoked the tokens, and when (from the history, oldest first); never their secrets.
+    History {
+        /// Only this token's changes.
+        name: Option<String>,
+    },
 }
 
 /// `claimtrack serve`'s options.
@@ -691,24 +696,7 @@ fn run(cli: Cli) -> Outcome {
         Command::History { claim } => {
             let store = open_existing(&cli.db, &opts.clone().read_only())?;
             let changes = store.claim_history(claim_id(&claim)?)?;
-            let mut human = String::new();
-            for c in &changes {
-                human.push_str(&format!(
-                    "#{} {} {} {} {} {}",
-                    c.seq, c.at, c.actor, c.operation, c.kind, c.entity
-                ));
-                if let Some(r) = &c.reason {
-                    human.push_str(&format!(" ({r})"));
-                }
-                human.push('\n');
-                if let Some(b) = &c.before {
-                    human.push_str(&format!("    before: {b}\n"));
-                }
-                if let Some(a) = &c.after {
-                    human.push_str(&format!("    after:  {a}\n"));
-                }
-            }
-            print(json, json!({ "changes": changes }), &human)
+            print(json, json!({ "changes": changes }), &changes_text(&changes))
         }
         Command::Check => {
             let store = open_existing(&cli.db, &opts)?;
@@ -903,7 +891,37 @@ fn token(store: &Store, cmd: TokenCommand, json: bool) -> Outcome {
             let t = store.revoke_token(&name)?;
             print(json, json!({ "revoked": t.name }), &format!("revoked {}", t.name))
         }
+        TokenCommand::History { name } => {
+            let changes = store.token_history(name.as_deref())?;
+            let mut human = changes_text(&changes);
+            if changes.is_empty() {
+                human.push_str("no token changes");
+            }
+            print(json, json!({ "changes": changes }), &human)
+        }
     }
+}
+
+/// History entries as `history` prints them: one line per change, then its values.
+fn changes_text(changes: &[claimtrack::Change]) -> String {
+    let mut human = String::new();
+    for c in changes {
+        human.push_str(&format!(
+            "#{} {} {} {} {} {}",
+            c.seq, c.at, c.actor, c.operation, c.kind, c.entity
+        ));
+        if let Some(r) = &c.reason {
+            human.push_str(&format!(" ({r})"));
+        }
+        human.push('\n');
+        if let Some(b) = &c.before {
+            human.push_str(&format!("    before: {b}\n"));
+        }
+        if let Some(a) = &c.after {
+            human.push_str(&format!("    after:  {a}\n"));
+        }
+    }
+    human
 }
 
 fn claim_id(s: &str) -> std::result::Result<ClaimId, Failure> {

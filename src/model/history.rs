@@ -29,6 +29,9 @@ text_enum! {
         /// creation of every record it wrote (each record's own history then starts with an `import`
         /// change of this entry's number, time and actor).
         Batch => "batch",
+        /// An API token of `claimtrack serve`: its making and revoking (the value is the token's name,
+        /// role and times, never its secret).
+        Token => "token",
     }
 }
 
@@ -46,7 +49,8 @@ text_enum! {
         Import => "import",
         /// The record (evidence or review) was replaced by a newer version and kept, marked superseded.
         Supersede => "supersede",
-        /// The record (evidence or review) was withdrawn and kept, marked retracted.
+        /// The record (evidence or review) was withdrawn and kept, marked retracted; for an API token,
+        /// it was revoked (and kept, so its name stays the actor of its past changes).
         Retract => "retract",
     }
 }
@@ -202,7 +206,7 @@ pub struct HistoryProblem {
 pub struct HistoryReport {
     /// History entries read.
     pub changes: u64,
-    /// Records in the current state compared with their last history entry.
+    /// Records (and API tokens) in the current state compared with their last history entry.
     pub records: u64,
     /// Every disagreement found (empty when history and state agree).
     pub problems: Vec<HistoryProblem>,

@@ -117,7 +117,7 @@ impl Counts {
             EntityKind::Evidence => &mut self.evidence,
             EntityKind::ClaimLink => &mut self.links,
             EntityKind::Review => &mut self.reviews,
-            EntityKind::Batch => return,
+            EntityKind::Batch | EntityKind::Token => return,
         };
         *n += 1;
     }

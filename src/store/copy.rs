@@ -352,7 +352,15 @@ const TABLES: &[Table] = &[
     ),
     table!(
         "api_tokens",
-        ["id", "name", "role", "secret_sha256", "created_at", "revoked_at"],
+        [
+            "id",
+            "uuid",
+            "name",
+            "role",
+            "secret_sha256",
+            "created_at",
+            "revoked_at"
+        ],
         order = "id",
         identity = true
     ),

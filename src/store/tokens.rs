@@ -1,12 +1,20 @@
 //! SQL for API tokens (`claimtrack serve`; table `api_tokens` in `schema/0001_initial.sql`): name,
-//! role, SHA-256 of the secret, made / revoked times.
+//! role, SHA-256 of the secret, made / revoked times. Making and revoking a token are history entries of
+//! kind `token` (the value is the [`Token`]: never the secret or its hash), written in the same
+//! transaction as the change.
 
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 use super::Store;
 use super::convert::ts_to_sql;
 use super::db::{Db, Row, p};
+use super::history::{Digest, append, changes};
 use crate::error::{Error, Result};
+use crate::model::history::{Change, EntityKind, HistoryProblem, HistoryReport, Operation};
 use crate::model::now;
 use crate::model::token::{Role, Token, validate_name};
 
@@ -30,12 +38,52 @@ fn from_row(row: &Row<'_>) -> Result<Token> {
     })
 }
 
-fn by_name(db: &Db<'_>, name: &str) -> Result<Option<Token>> {
+/// The token `name` and its history id.
+fn by_name(db: &Db<'_>, name: &str) -> Result<Option<(Token, Uuid)>> {
     db.query_opt(
-        "SELECT name, role, created_at, revoked_at FROM api_tokens WHERE name = ?1",
+        "SELECT name, role, created_at, revoked_at, uuid FROM api_tokens WHERE name = ?1",
         p![name],
-        from_row,
+        |r| Ok((from_row(r)?, r.get(4)?)),
     )
+}
+
+/// A token as its history entries hold it: its name, role and times (never the secret or its hash).
+fn history_value(token: &Token) -> Result<Value> {
+    serde_json::to_value(token).map_err(|e| Error::invalid("token", format!("cannot be serialized: {e}")))
+}
+
+/// `verify_history`'s part for tokens: every stored token is compared with its last history entry
+/// (`last`: each record's last value after, as a digest, and that entry's number), and marked `seen`.
+pub(crate) fn verify(
+    db: &Db<'_>,
+    last: &HashMap<(EntityKind, Uuid), (Option<Digest>, i64)>,
+    seen: &mut HashSet<(EntityKind, Uuid)>,
+    report: &mut HistoryReport,
+) -> Result<()> {
+    let rows: Vec<(Uuid, Token)> = db.query_vec(
+        "SELECT name, role, created_at, revoked_at, uuid FROM api_tokens",
+        p![],
+        |r| Ok((r.get(4)?, from_row(r)?)),
+    )?;
+    for (id, token) in rows {
+        report.records += 1;
+        seen.insert((EntityKind::Token, id));
+        let now = Digest::of_text(&history_value(&token)?.to_string());
+        let problem = match last.get(&(EntityKind::Token, id)) {
+            None => "it has no history".to_string(),
+            Some((None, seq)) => format!("entry {seq} records its deletion, yet it exists"),
+            Some((after, seq)) if *after != Some(now) => {
+                format!("its current value differs from entry {seq}'s value after")
+            }
+            Some(_) => continue,
+        };
+        report.problems.push(HistoryProblem {
+            kind: EntityKind::Token,
+            entity: id,
+            problem,
+        });
+    }
+    Ok(())
 }
 
 impl Store {
@@ -65,6 +113,14 @@ impl Store {
         let created_at = now();
         let at = ts_to_sql(created_at)?;
         let secret: &[u8] = &hash[..];
+        let token = Token {
+            name: name.to_string(),
+            role,
+            created_at,
+            revoked_at: None,
+        };
+        let value = history_value(&token)?;
+        let id = Uuid::now_v7();
         self.write(|db| {
             if by_name(db, name)?.is_some() {
                 return Err(Error::Duplicate {
@@ -73,17 +129,21 @@ impl Store {
                 });
             }
             db.execute(
-                "INSERT INTO api_tokens (name, role, secret_sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
-                p![name, role.as_str(), secret, at],
+                "INSERT INTO api_tokens (uuid, name, role, secret_sha256, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                p![id, name, role.as_str(), secret, at],
             )?;
-            Ok(())
+            append(
+                db,
+                EntityKind::Token,
+                id,
+                Operation::Insert,
+                None,
+                Some(&value),
+                None,
+            )
         })?;
-        Ok(Token {
-            name: name.to_string(),
-            role,
-            created_at,
-            revoked_at: None,
-        })
+        Ok(token)
     }
 
     /// Every token, revoked ones included, by name.
@@ -110,15 +170,73 @@ impl Store {
         let at = now();
         let stored_at = ts_to_sql(at)?;
         self.write(|db| {
-            let mut token = by_name(db, name)?.ok_or_else(|| Error::not_found("token", name))?;
+            let (mut token, id) = by_name(db, name)?.ok_or_else(|| Error::not_found("token", name))?;
             if token.revoked_at.is_none() {
+                let before = history_value(&token)?;
                 db.execute(
                     "UPDATE api_tokens SET revoked_at = ?2 WHERE name = ?1",
                     p![name, stored_at],
                 )?;
                 token.revoked_at = Some(at);
+                let after = history_value(&token)?;
+                append(
+                    db,
+                    EntityKind::Token,
+                    id,
+                    Operation::Retract,
+                    Some(&before),
+                    Some(&after),
+                    None,
+                )?;
             }
             Ok(token)
+        })
+    }
+
+    /// Who made and revoked the API tokens, and when: every history entry of a token (of the token
+    /// `name` only, when given), oldest first. An entry's value is the [`Token`] as it was (name, role,
+    /// made and revoked times), never its secret or hash; its actor is whoever made the change (the
+    /// store's [`actor`](Self::actor)). Making a token is an `insert`, revoking it a `retract`.
+    ///
+    /// # Example
+    /// ```
+    /// use claimtrack::{EntityKind, Operation, Role, Store};
+    /// let store = Store::open_in_memory()?;
+    /// store.set_actor("desk:alice")?;
+    /// store.add_token("cms-bot", Role::Write, &[7u8; 32])?;
+    /// store.set_actor("desk:bob")?;
+    /// store.revoke_token("cms-bot")?;
+    ///
+    /// let changes = store.token_history(Some("cms-bot"))?;
+    /// let who: Vec<(&str, Operation)> = changes.iter().map(|c| (c.actor.as_str(), c.operation)).collect();
+    /// assert_eq!(who, [("desk:alice", Operation::Insert), ("desk:bob", Operation::Retract)]);
+    /// assert_eq!(changes[1].kind, EntityKind::Token);
+    /// assert_eq!(changes[1].after.as_ref().unwrap()["name"], "cms-bot");
+    /// assert!(store.token_history(Some("nobody"))?.is_empty());
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn token_history(&self, name: Option<&str>) -> Result<Vec<Change>> {
+        self.read(|db| match name {
+            // A name holding NUL names no token (validate_name refuses control characters), and
+            // PostgreSQL cannot even be asked.
+            Some(n) if n.contains('\0') => Ok(Vec::new()),
+            Some(n) => changes(
+                db,
+                "SELECT h.id, h.at, h.actor, h.entity_kind, h.entity, h.operation, \
+                 CAST(h.before AS TEXT), CAST(h.after AS TEXT), h.reason FROM history h \
+                 WHERE h.entity = (SELECT uuid FROM api_tokens WHERE name = ?1) \
+                 AND h.entity_kind = 'token' ORDER BY h.id",
+                p![n],
+            ),
+            // Through the history's index on `entity`, not a scan of the whole history.
+            None => changes(
+                db,
+                "SELECT h.id, h.at, h.actor, h.entity_kind, h.entity, h.operation, \
+                 CAST(h.before AS TEXT), CAST(h.after AS TEXT), h.reason FROM history h \
+                 WHERE h.entity IN (SELECT uuid FROM api_tokens) AND h.entity_kind = 'token' \
+                 ORDER BY h.id",
+                p![],
+            ),
         })
     }
 
@@ -180,5 +298,77 @@ mod tests {
         ));
         // A revoked name stays taken.
         assert!(store.add_token("alice", Role::Read, &[2; 32]).is_err());
+    }
+
+    #[test]
+    fn token_changes_are_history_that_verify_checks() {
+        let store = Store::open_in_memory().unwrap();
+        store.set_actor("desk:alice").unwrap();
+        store.add_token("cms-bot", Role::Write, &[7; 32]).unwrap();
+        store.add_token("slack-bot", Role::Read, &[9; 32]).unwrap();
+        store.set_actor("desk:bob").unwrap();
+        store.revoke_token("cms-bot").unwrap();
+        // Revoking again changes nothing, so records nothing; a refused write records nothing either.
+        store.revoke_token("cms-bot").unwrap();
+        assert!(store.add_token("cms-bot", Role::Read, &[1; 32]).is_err());
+        let all = store.token_history(None).unwrap();
+        let got: Vec<(&str, Operation, &str)> = all
+            .iter()
+            .map(|c| {
+                let v = c.after.as_ref().unwrap();
+                (c.actor.as_str(), c.operation, v["name"].as_str().unwrap())
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("desk:alice", Operation::Insert, "cms-bot"),
+                ("desk:alice", Operation::Insert, "slack-bot"),
+                ("desk:bob", Operation::Retract, "cms-bot"),
+            ]
+        );
+        assert!(all[0].before.is_none() && all[0].after.as_ref().unwrap()["revoked_at"].is_null());
+        assert_eq!(all[2].before, all[0].after);
+        assert!(all[2].after.as_ref().unwrap()["revoked_at"].is_string());
+        assert_eq!(all[0].entity, all[2].entity);
+        assert_eq!(store.history_by_actor("desk:bob").unwrap(), all[2..]);
+        let r = store.verify_history().unwrap();
+        assert!(r.is_consistent(), "{r:?}");
+        assert_eq!(r.records, 2);
+
+        // Un-revoked behind the API: found.
+        store
+            .conn()
+            .execute("UPDATE api_tokens SET revoked_at = NULL", [])
+            .unwrap();
+        let r = store.verify_history().unwrap();
+        assert_eq!(r.problems.len(), 1, "{r:?}");
+        assert_eq!(
+            (r.problems[0].kind, r.problems[0].entity),
+            (EntityKind::Token, all[0].entity)
+        );
+        assert!(r.problems[0].problem.contains("current value differs"), "{r:?}");
+
+        // A token written behind the API has no history.
+        let store = Store::open_in_memory().unwrap();
+        store
+            .conn()
+            .execute(
+                "INSERT INTO api_tokens (uuid, name, role, secret_sha256, created_at) \
+                 VALUES (?1, 'mallory', 'admin', ?2, 0)",
+                rusqlite::params![&Uuid::now_v7().as_bytes()[..], &[3u8; 32][..]],
+            )
+            .unwrap();
+        let r = store.verify_history().unwrap();
+        assert_eq!(r.problems.len(), 1, "{r:?}");
+        assert_eq!(r.problems[0].problem, "it has no history");
+        assert!(
+            store
+                .check()
+                .unwrap()
+                .problems
+                .iter()
+                .any(|p| p.check == "history")
+        );
     }
 }

@@ -12,14 +12,14 @@ use crate::error::{Error, Result};
 
 /// A 64-bit FNV-1a digest; sums of digests are digests too (wrapping addition).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub(super) struct Digest(u64);
+pub(crate) struct Digest(u64);
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 impl Digest {
     /// The digest of `text` (a history entry's value as stored).
-    pub(super) fn of_text(text: &str) -> Digest {
+    pub(crate) fn of_text(text: &str) -> Digest {
         let mut d = Digest(FNV_OFFSET);
         d.feed(text.as_bytes());
         d

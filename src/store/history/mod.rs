@@ -30,7 +30,9 @@ mod write;
 
 pub(crate) use actor::init_actor;
 pub(crate) use batch::BatchLog;
-pub(crate) use read::stored_time;
+pub(crate) use digest::Digest;
+pub(crate) use entry::append;
+pub(crate) use read::{changes, stored_time};
 pub(crate) use write::{inserted, track, track_with};
 
 #[cfg(test)]

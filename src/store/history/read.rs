@@ -172,7 +172,7 @@ pub(super) fn to_change(raw: RawChange) -> Result<Change> {
     Ok(change)
 }
 
-pub(super) fn changes(db: &Db<'_>, sql: &'static str, params: &[&dyn Param]) -> Result<Vec<Change>> {
+pub(crate) fn changes(db: &Db<'_>, sql: &'static str, params: &[&dyn Param]) -> Result<Vec<Change>> {
     let raws: Vec<RawChange> = db.query_vec(sql, params, raw_row)?;
     raws.into_iter()
         .map(|raw| {

@@ -87,6 +87,8 @@ fn fixed_field_changed(kind: EntityKind, before: &str, after: &str) -> Option<&'
     let own: &[&'static str] = match kind {
         EntityKind::Evidence => &["source", "stance"],
         EntityKind::Review => &["verdict", "rating"],
+        // A token is only ever revoked: its name, role and making time never change.
+        EntityKind::Token => &["name", "role", "created_at"],
         _ => &[],
     };
     let standing: &[&'static str] = if b.get("standing").is_some() {
@@ -231,6 +233,7 @@ pub(crate) fn verify(db: &Db<'_>) -> Result<HistoryReport> {
             Some(_) => {}
         }
     }
+    crate::store::tokens::verify(db, &last, &mut seen, &mut report)?;
     for ((kind, id), (after, seq)) in &last {
         if after.is_some() && !seen.contains(&(*kind, *id)) {
             report.problems.push(HistoryProblem {
