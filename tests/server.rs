@@ -1147,3 +1147,138 @@ fn token_changes_are_in_the_history_without_their_secrets(b: &backend::Desk) {
     drop(store);
     assert!(cli(&db, &["check"]).starts_with("ok"));
 }
+
+// `claims:search` with `reviewPublisherSiteFilter` and no `query`, as Google's API allows (issue 14): the
+// site's claims with a review that counts, newest review first, each claim once, paged with
+// nextPageToken until it is absent; the site exactly (`www.` ignored, not its subdomains); the other
+// filters still apply; a page token that is not one this server gave is 400.
+per_backend!(fact_check_tools_search_by_site_alone_pages_newest_first);
+fn fact_check_tools_search_by_site_alone_pages_newest_first(b: &backend::Desk) {
+    let d = desk_on(b);
+    let s = Server::start(&d.db, &["--max-page", "4"]);
+    let mut expected = Vec::new();
+    let mut to_retract = None;
+    let mut twice = None;
+    for i in 0..23 {
+        let text = format!("Claim {i} about the harbour");
+        let language = if i % 5 == 0 { "fr" } else { "en" };
+        let c = s.create(
+            "/v1/claims",
+            &d.write,
+            json!({ "text": text, "language": language }),
+        );
+        // Every third claim is reviewed elsewhere; one on a subdomain, which is another site.
+        let url = match i % 3 {
+            0 => format!("https://other.example/{i}"),
+            1 if i == 7 => format!("https://news.deskchecks.example/{i}"),
+            1 => format!("https://www.DeskChecks.example/{i}"),
+            _ => format!("https://deskchecks.example/{i}"),
+        };
+        let r = s.create(
+            &format!("/v1/claims/{c}/reviews"),
+            &d.write,
+            json!({ "verdict": "false", "url": url }),
+        );
+        if url.contains("//deskchecks") || url.contains("www.DeskChecks") {
+            expected.push(text.clone());
+            if i == 10 {
+                to_retract = Some((r, text.clone()));
+            }
+            if i == 4 {
+                twice = Some((c, text.clone()));
+            }
+        }
+    }
+    // A retracted review is not published; a claim reviewed twice on the site is listed once, at its
+    // newest review (so it moves to the front).
+    let (retracted, gone) = to_retract.unwrap();
+    let (st, v) = s.post(
+        &format!("/v1/reviews/{retracted}/retract"),
+        Some(&d.write),
+        &json!({ "reason": "wrong claim" }).to_string(),
+    );
+    assert_eq!(st, 200, "{v}");
+    expected.retain(|t| *t != gone);
+    let (c, again) = twice.unwrap();
+    s.create(
+        &format!("/v1/claims/{c}/reviews"),
+        &d.write,
+        json!({ "verdict": "mostly_false", "url": "https://deskchecks.example/again" }),
+    );
+    expected.retain(|t| *t != again);
+    expected.push(again.clone());
+    expected.reverse();
+    assert_eq!(expected.len(), 13);
+
+    let search = |q: &str| -> SearchResponse {
+        let (st, body) = s.get_text(&format!("/v1alpha1/claims:search?{q}"), Some(&d.read), None);
+        assert_eq!(st, 200, "{q}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{q}: {e}: {body}"))
+    };
+    let pages = |q: &str| -> (Vec<FcClaim>, usize) {
+        let mut all = Vec::new();
+        let mut n = 0;
+        let mut token: Option<String> = None;
+        loop {
+            let page = match &token {
+                None => search(q),
+                Some(t) => search(&format!("{q}&pageToken={t}")),
+            };
+            n += 1;
+            assert!(page.claims.len() <= 4, "pages are capped: {page:?}");
+            all.extend(page.claims);
+            match page.next_page_token {
+                Some(t) => token = Some(t),
+                None => return (all, n),
+            }
+            assert!(n < 20, "paging does not end");
+        }
+    };
+    let (all, n) = pages("reviewPublisherSiteFilter=deskchecks.example&pageSize=3");
+    let texts: Vec<&str> = all.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, expected, "newest first, each claim once");
+    assert_eq!(n, 5, "13 claims in pages of 3");
+    for c in &all {
+        for r in &c.claim_review {
+            let site = r.publisher.as_ref().and_then(|p| p.site.as_deref());
+            assert_eq!(site, Some("deskchecks.example"), "{c:?}");
+        }
+    }
+    let both = all.iter().find(|c| c.text == again).unwrap();
+    assert_eq!(both.claim_review.len(), 2, "{both:?}");
+    // The page size is capped by --max-page; the site may be given as a URL; the language filter holds.
+    let capped = search("reviewPublisherSiteFilter=https://www.deskchecks.example/x&pageSize=50");
+    assert_eq!(capped.claims.len(), 4);
+    assert!(capped.next_page_token.is_some());
+    let (fr, _) = pages("reviewPublisherSiteFilter=deskchecks.example&languageCode=fr");
+    let fr: Vec<&str> = fr.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(fr, ["Claim 20 about the harbour", "Claim 5 about the harbour"]);
+    let (sub, _) = pages("reviewPublisherSiteFilter=news.deskchecks.example");
+    assert_eq!(sub.len(), 1);
+    assert_eq!(sub[0].text, "Claim 7 about the harbour");
+    assert!(
+        search("reviewPublisherSiteFilter=nobody.example")
+            .claims
+            .is_empty()
+    );
+    // With a query, the site filter is the same exact match.
+    let q = search("query=harbour&reviewPublisherSiteFilter=deskchecks.example&pageSize=4");
+    assert!(q.claims.iter().all(|c| c.text != "Claim 7 about the harbour"));
+    // Errors: neither query nor site; a page token this server did not give.
+    let not_a_review = claimtrack::ClaimId::new().to_string();
+    for (q, field) in [
+        ("languageCode=en".to_string(), "query"),
+        ("reviewPublisherSiteFilter=%20".to_string(), "query"),
+        (
+            "reviewPublisherSiteFilter=deskchecks.example&pageToken=3".to_string(),
+            "pageToken",
+        ),
+        (
+            format!("reviewPublisherSiteFilter=deskchecks.example&pageToken={not_a_review}"),
+            "pageToken",
+        ),
+    ] {
+        let (st, v) = s.get(&format!("/v1alpha1/claims:search?{q}"), Some(&d.read));
+        assert_eq!((st, error_of(&v).1), (400, Some(field)), "{q}: {v}");
+    }
+}

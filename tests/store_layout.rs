@@ -459,7 +459,8 @@ fn record_rows_are_inserted_and_updated_only_by_their_description() {
                         in_record += 1;
                         continue;
                     }
-                    // `check --repair`-style rebuilds of derived keys are not record content, nor is
+                    // `check --repair`-style rebuilds of derived keys (a review's `site` is its URL's
+                    // host) are not record content, nor is
                     // a column set to itself (PostgreSQL then generates the row's search document
                     // again: `Store::rebuild_search_index`).
                     let rest = &flat[at + write.len()..];
@@ -467,7 +468,7 @@ fn record_rows_are_inserted_and_updated_only_by_their_description() {
                         .split_once(" = ")
                         .is_some_and(|(column, value)| value.starts_with(&format!("{column} ")));
                     if write.starts_with("UPDATE")
-                        && (["text_key = ", "name_key = ", "alias_key = "]
+                        && (["text_key = ", "name_key = ", "alias_key = ", "site = "]
                             .iter()
                             .any(|k| rest.starts_with(k))
                             || to_itself)

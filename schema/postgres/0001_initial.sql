@@ -282,6 +282,9 @@ CREATE TABLE reviews (
     replaced_by   bigint           REFERENCES reviews (id) ON DELETE RESTRICT,
     status_reason text,
     status_at     bigint     ,
+    -- The site the review was published on, derived from `url` (Review::site): the index of
+    -- `reviewPublisherSiteFilter` alone (issue 14).
+    site          text,
     CHECK ((rating_value IS NULL) = (rating_best IS NULL) AND (rating_best IS NULL) = (rating_worst IS NULL)),
     CHECK (rating_name IS NULL OR rating_value IS NOT NULL),
     CHECK ((status = 'current') = (status_reason IS NULL OR status_at IS NULL)),
@@ -292,6 +295,9 @@ CREATE INDEX reviews_reviewer ON reviews (reviewer) WHERE reviewer IS NOT NULL;
 CREATE INDEX reviews_replaced_by ON reviews (replaced_by) WHERE replaced_by IS NOT NULL;
 -- Importers recognise a fact-check they imported before by its URL (store/lookup.rs).
 CREATE INDEX reviews_url ON reviews (url) WHERE url IS NOT NULL;
+-- `claims:search` by `reviewPublisherSiteFilter` alone (no query words) walks a site's reviews newest
+-- first (Store::claims_reviewed_on_site).
+CREATE INDEX reviews_site ON reviews (site, id) WHERE site IS NOT NULL;
 
 -- History: append-only, one row per change made through the API (who, when, which record, which
 -- operation, the record's value before and after as JSON). A bulk load (`Store::batch`) writes a single

@@ -155,7 +155,40 @@ pub struct Review {
     pub created_at: OffsetDateTime,
 }
 
+/// A site as Fact Check Tools names it: the host of a URL (or a bare domain), lower-case, without a
+/// leading `www.`; empty when there is none.
+pub(crate) fn site_key(s: &str) -> String {
+    let s = s.trim();
+    let rest = s.split_once("://").map_or(s, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host.split(':').next().unwrap_or("");
+    let host = host.to_ascii_lowercase();
+    host.strip_prefix("www.").map(str::to_string).unwrap_or(host)
+}
+
+/// The site of a review whose URL is `url` (see [`Review::site`]).
+pub(crate) fn site_of_url(url: Option<&str>) -> Option<String> {
+    url.map(site_key).filter(|s| !s.is_empty())
+}
+
 impl Review {
+    /// The site the review was published on: its URL's host, lower-case, without a leading `www.`
+    /// (what Fact Check Tools' `reviewPublisherSiteFilter` matches); `None` without a URL.
+    ///
+    /// # Example
+    /// ```
+    /// use claimtrack::{NewClaim, NewReview, Store, Verdict};
+    /// let store = Store::open_in_memory()?;
+    /// let claim = store.add_claim(NewClaim::factual("Water is dry"))?;
+    /// let id = store.add_review(claim, NewReview::new(Verdict::False).url("https://www.Example.org/water"))?;
+    /// assert_eq!(store.review(id)?.site().as_deref(), Some("example.org"));
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn site(&self) -> Option<String> {
+        site_of_url(self.url.as_deref())
+    }
+
     /// Checks every field; the store calls this before writing.
     pub fn validate(&self) -> Result<()> {
         text::opt_label("label", self.label.as_deref())?;

@@ -1,12 +1,15 @@
 //! `GET /v1alpha1/claims:search`, answering as Google's Fact Check Tools API does, so an existing client
 //! works by changing its base URL.
 //!
-//! Parameters: `query` (required here: the words searched, as [`Store::search`] reads them),
-//! `languageCode`, `reviewPublisherSiteFilter`, `maxAgeDays`, `pageSize` (default 10), `pageToken` (the
-//! `nextPageToken` of the previous page) and `offset`; others (such as `key`) are ignored. Only claims
-//! with a review that counts are returned (superseded and retracted reviews are never published), each
-//! as `{text, claimant, claimDate, claimReview: [{publisher: {name, site}, url, title, reviewDate,
-//! textualRating, languageCode}]}`, best match first.
+//! Parameters: `query` (the words searched, as [`Store::search`] reads them), `languageCode`,
+//! `reviewPublisherSiteFilter` (a site: the host of the reviews' URLs, without `www.`), `maxAgeDays`,
+//! `pageSize` (default 10), `pageToken` (the `nextPageToken` of the previous page) and `offset`; others
+//! (such as `key`) are ignored. One of `query` and `reviewPublisherSiteFilter` is required, as in Google's
+//! API. Only claims with a review that counts are returned (superseded and retracted reviews are never
+//! published), each as `{text, claimant, claimDate, claimReview: [{publisher: {name, site}, url, title,
+//! reviewDate, textualRating, languageCode}]}`: best match first with a query; with a site alone, the
+//! site's newest review first ([`Store::claims_reviewed_on_site`], an index walk: its page token names
+//! the last review shown, so no page costs more than its own rows and [`MAX_SCAN`] filtered ones).
 //!
 //! The API's dates are RFC 3339 timestamps; a date the desk knows only to the month or year is given as
 //! the first instant of that month or year (the claim's own JSON keeps the precision).
@@ -23,7 +26,8 @@ use super::api::{ApiResult, Params};
 use super::auth::Caller;
 use super::error::ApiError;
 use crate::io::claimreview::verdict_words;
-use crate::{ClaimId, PartialDate, Result, Store};
+use crate::model::review::site_key;
+use crate::{ClaimId, Error, PartialDate, Result, ReviewId, Store};
 
 /// Most matches looked through for one page when filters drop many of them.
 const MAX_SCAN: usize = 10_000;
@@ -45,13 +49,52 @@ pub(crate) async fn claims_search(
     let text = p
         .get("query")
         .filter(|q| !q.trim().is_empty())
-        .ok_or_else(|| ApiError::invalid("query", "is required"))?
-        .to_string();
+        .map(str::to_string);
     let page_size = p.page_size("pageSize", 10, state.options.max_page_size)?;
+    let site = p
+        .get("reviewPublisherSiteFilter")
+        .map(site_key)
+        .filter(|s| !s.is_empty());
+    let newer_than = max_age(&p)?;
+    let language = p
+        .get("languageCode")
+        .map(|l| l.trim().to_ascii_lowercase())
+        .filter(|l| !l.is_empty());
+    let Some(text) = text else {
+        let site = site.ok_or_else(|| {
+            ApiError::invalid(
+                "query",
+                "is required unless reviewPublisherSiteFilter names a site",
+            )
+        })?;
+        let after = match p.get("pageToken").filter(|t| !t.is_empty()) {
+            None => None,
+            Some(t) => Some(t.parse::<ReviewId>().map_err(|_| bad_token())?),
+        };
+        let filters = Filters {
+            language,
+            site: Some(site.clone()),
+            newer_than,
+        };
+        let (claims, next) = state
+            .with_store(&caller.name, move |s| {
+                match by_site(s, &site, &filters, after, page_size) {
+                    // The token names no review: not one this server gave.
+                    Err(Error::NotFound { kind: "review", .. }) => Ok(None),
+                    other => other.map(Some),
+                }
+            })
+            .await?
+            .ok_or_else(bad_token)?;
+        let mut out = Map::new();
+        out.insert("claims".into(), Value::Array(claims));
+        if let Some(next) = next {
+            out.insert("nextPageToken".into(), json!(next.to_string()));
+        }
+        return Ok(axum::Json(Value::Object(out)));
+    };
     let offset = match (p.get("pageToken").filter(|t| !t.is_empty()), p.number("offset")?) {
-        (Some(t), _) => t
-            .parse::<usize>()
-            .map_err(|_| ApiError::invalid("pageToken", "is not a token this server gave"))?,
+        (Some(t), _) => t.parse::<usize>().map_err(|_| bad_token())?,
         (None, Some(o)) => usize::try_from(o).unwrap_or(usize::MAX),
         (None, None) => 0,
     };
@@ -61,22 +104,9 @@ pub(crate) async fn claims_search(
             format!("pages end at result {MAX_SCAN}"),
         ));
     }
-    let newer_than = match p.number("maxAgeDays")? {
-        None => None,
-        Some(days) => {
-            let days = i64::try_from(days).unwrap_or(i64::MAX).min(1_000_000);
-            Some(OffsetDateTime::now_utc() - time::Duration::days(days))
-        }
-    };
     let filters = Filters {
-        language: p
-            .get("languageCode")
-            .map(|l| l.trim().to_ascii_lowercase())
-            .filter(|l| !l.is_empty()),
-        site: p
-            .get("reviewPublisherSiteFilter")
-            .map(site_key)
-            .filter(|s| !s.is_empty()),
+        language,
+        site,
         newer_than,
     };
     let (claims, more) = state
@@ -90,6 +120,58 @@ pub(crate) async fn claims_search(
         out.insert("nextPageToken".into(), json!((offset + page_size).to_string()));
     }
     Ok(axum::Json(Value::Object(out)))
+}
+
+fn bad_token() -> ApiError {
+    ApiError::invalid("pageToken", "is not a token this server gave")
+}
+
+/// The time `maxAgeDays` reaches back to, if given.
+fn max_age(p: &Params) -> std::result::Result<Option<OffsetDateTime>, ApiError> {
+    Ok(p.number("maxAgeDays")?.map(|days| {
+        let days = i64::try_from(days).unwrap_or(i64::MAX).min(1_000_000);
+        OffsetDateTime::now_utc() - time::Duration::days(days)
+    }))
+}
+
+/// One page of the claims reviewed on `site`, newest review first, after the review `after`, and the
+/// page token of the next page (the last review looked at) when more may follow. Looks at no more than
+/// [`MAX_SCAN`] of the site's claims: when the other filters drop that many, the page is shorter (even
+/// empty) and its token goes on from there.
+fn by_site(
+    store: &Store,
+    site: &str,
+    f: &Filters,
+    after: Option<ReviewId>,
+    page_size: usize,
+) -> Result<(Vec<Value>, Option<ReviewId>)> {
+    let step = page_size.saturating_add(1).clamp(20, 1_000);
+    let mut page = Vec::new();
+    let mut cursor = after;
+    let mut last_shown = after;
+    let mut scanned = 0_usize;
+    loop {
+        let rows = store.claims_reviewed_on_site(site, cursor, step)?;
+        let exhausted = rows.len() < step;
+        for (review, claim) in rows {
+            if let Some(c) = render(store, claim, f)? {
+                if page.len() == page_size {
+                    // One more follows: the next page starts after the last one shown.
+                    return Ok((page, last_shown));
+                }
+                page.push(c);
+                last_shown = Some(review);
+            }
+            cursor = Some(review);
+            scanned += 1;
+            if scanned >= MAX_SCAN {
+                return Ok((page, cursor));
+            }
+        }
+        if exhausted {
+            return Ok((page, None));
+        }
+    }
 }
 
 /// The page `offset..offset+page_size` of the filtered matches, and whether more follow.
@@ -127,17 +209,6 @@ fn rfc3339(d: &PartialDate) -> Option<String> {
     d.start().format(&Rfc3339).ok()
 }
 
-/// A site as the API names it: the host of a URL or a bare domain, lower-case, without `www.`.
-fn site_key(s: &str) -> String {
-    let s = s.trim();
-    let rest = s.split_once("://").map_or(s, |(_, r)| r);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = host.split(':').next().unwrap_or("");
-    let host = host.to_ascii_lowercase();
-    host.strip_prefix("www.").map(str::to_string).unwrap_or(host)
-}
-
 /// One claim in the API's shape, or `None` when it has no published review or the filters drop it.
 fn render(store: &Store, id: ClaimId, f: &Filters) -> Result<Option<Value>> {
     let claim = store.claim(id)?;
@@ -163,14 +234,10 @@ fn render(store: &Store, id: ClaimId, f: &Filters) -> Result<Option<Value>> {
             Some(s) => Some(store.source(s)?),
             None => None,
         };
-        let site = r.url.as_deref().map(site_key).filter(|s| !s.is_empty());
-        if let Some(want) = &f.site {
-            let matches = site
-                .as_deref()
-                .is_some_and(|s| s == want || s.ends_with(&format!(".{want}")));
-            if !matches {
-                continue;
-            }
+        let site = r.site();
+        // The site exactly (as the index of a search by site alone holds it), not its subdomains.
+        if f.site.is_some() && site != f.site {
+            continue;
         }
         if let Some(d) = r.reviewed_on {
             newest = newest.max(Some(d.start()));
@@ -227,7 +294,7 @@ fn render(store: &Store, id: ClaimId, f: &Filters) -> Result<Option<Value>> {
 
 #[cfg(test)]
 mod tests {
-    use super::site_key;
+    use crate::model::review::site_key;
 
     #[test]
     fn sites_are_hosts() {

@@ -107,9 +107,9 @@ pub(crate) fn document() -> Value {
             "/v1alpha1/claims:search": { "get": {
                 "summary": "Google Fact Check Tools compatible search (anonymous too with --public-read)",
                 "parameters": [
-                    q("query", true, required_text(), "words to look for"),
+                    q("query", false, text(), "words to look for (required unless reviewPublisherSiteFilter is given)"),
                     q("languageCode", false, text(), "BCP 47 language of the claim"),
-                    q("reviewPublisherSiteFilter", false, text(), "only reviews published on this site"),
+                    q("reviewPublisherSiteFilter", false, text(), "only reviews published on this site (the host of their URLs, without www.); alone, the site's newest reviews first"),
                     q("maxAgeDays", false, json!({ "type": "integer", "minimum": 0 }), "claim or review date within this many days"),
                     q("pageSize", false, json!({ "type": "integer", "minimum": 1 }), "claims per page (capped by the server)"),
                     q("pageToken", false, text(), "nextPageToken of the previous page"),

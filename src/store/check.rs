@@ -365,6 +365,23 @@ fn text_key_checks(db: &Db<'_>, report: &mut CheckReport) -> Result<()> {
             ),
         );
     }
+    let mut stale = 0_u64;
+    db.query_each("SELECT url, site FROM reviews", p![], |r| {
+        let (url, site): (Option<String>, Option<String>) = (r.get(0)?, r.get(1)?);
+        if crate::model::review::site_of_url(url.as_deref()) != site {
+            stale += 1;
+        }
+        Ok(())
+    })?;
+    if stale > 0 {
+        report.problem(
+            "search_index",
+            format!(
+                "{stale} reviews have a missing or stale site, so a search by site alone misses them \
+                 (Store::rebuild_search_index, `claimtrack reindex`, mends it)"
+            ),
+        );
+    }
     Ok(())
 }
 

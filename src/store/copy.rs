@@ -303,7 +303,8 @@ const TABLES: &[Table] = &[
             "reviewer",
             "reviewed_on",
             "url",
-            "created_at"
+            "created_at",
+            "site"
         ],
         order = "id",
         identity = true,

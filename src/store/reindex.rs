@@ -5,10 +5,11 @@
 use super::db::{Db, p};
 use super::{Backend, Store};
 use crate::error::Result;
+use crate::model::review::site_of_url;
 use crate::model::text::name_key;
 
 /// Recomputes every stored key from its text: claims' `text_key`, sources' `name_key`, aliases'
-/// `alias_key`. Only rows whose key differs are written. This is how stored keys follow a change of
+/// `alias_key`, reviews' `site`. Only rows whose key differs are written. This is how stored keys follow a change of
 /// [`name_key`]: `claimtrack reindex` after an upgrade.
 pub(crate) fn rebuild_keys(db: &Db<'_>) -> Result<()> {
     for (select, update) in [
@@ -32,6 +33,17 @@ pub(crate) fn rebuild_keys(db: &Db<'_>) -> Result<()> {
         })?;
         for (id, key) in stale {
             db.execute(update, p![id, key])?;
+        }
+    }
+    // A review's site, from its URL (`claims:search` by site alone looks it up).
+    let sites: Vec<(i64, Option<String>, Option<String>)> =
+        db.query_vec("SELECT id, url, site FROM reviews", p![], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    for (id, url, site) in sites {
+        let fresh = site_of_url(url.as_deref());
+        if fresh != site {
+            db.execute("UPDATE reviews SET site = ?2 WHERE id = ?1", p![id, fresh])?;
         }
     }
     // Aliases are keyed by source and position.

@@ -11,9 +11,21 @@ use super::writes::{self, Log};
 use crate::error::{Error, Result};
 use crate::model::history::{EntityKind, Operation, Standing, Status, validate_reason};
 use crate::model::ids::{ClaimId, ReviewId};
-use crate::model::review::{NewReview, Review, Verdict};
+use crate::model::review::{NewReview, Review, Verdict, site_key};
 
 use super::record::reviews::*;
+
+/// A site's current reviews, newest first, from before the review with rowid `?2`, through the index
+/// `reviews_site`, each claim at its newest such review only.
+pub(crate) const BY_SITE: &str = concat!(
+    "SELECT r.uuid, c.uuid FROM reviews r JOIN claims c ON c.id = r.claim_id \
+     WHERE r.site = ?1 AND r.id < ?2 AND ",
+    current!("r"),
+    " AND NOT EXISTS (SELECT 1 FROM reviews n WHERE n.claim_id = r.claim_id AND n.site = ?1 \
+     AND n.id > r.id AND ",
+    current!("n"),
+    ") ORDER BY r.id DESC LIMIT ?3"
+);
 
 impl Store {
     /// Records a verdict on `claim`; returns the review's id.
@@ -220,5 +232,127 @@ impl Store {
     /// Shown in the example of [`review`](Self::review).
     pub fn reviews_of(&self, claim: ClaimId) -> Result<Vec<Review>> {
         self.read(|db| of_claim(db, claim))
+    }
+
+    /// Claims with a review that counts published on `site`, newest review first: each claim once, with
+    /// its newest such review, at most `limit` of them, after the review `after` (the last one of the
+    /// previous page; `None` for the first page). `site` is a host or a URL, compared as
+    /// [`Review::site`] gives it (lower-case, without `www.`; `example.org` does not match
+    /// `news.example.org`). What `claims:search` with `reviewPublisherSiteFilter` and no query lists: an
+    /// index walk, so a page costs its own rows however many reviews the site has. An `after` that is
+    /// not a stored review is [`Error::NotFound`].
+    ///
+    /// # Example
+    /// ```
+    /// use claimtrack::{NewClaim, NewReview, Store, Verdict};
+    /// let store = Store::open_in_memory()?;
+    /// let (a, b) = (store.add_claim(NewClaim::factual("Water is dry"))?, store.add_claim(NewClaim::factual("Fire is cold"))?);
+    /// let r1 = store.add_review(a, NewReview::new(Verdict::False).url("https://checks.example/water"))?;
+    /// let r2 = store.add_review(b, NewReview::new(Verdict::False).url("https://www.checks.example/fire"))?;
+    /// store.add_review(b, NewReview::new(Verdict::False).url("https://other.example/fire"))?;
+    ///
+    /// let page = store.claims_reviewed_on_site("checks.example", None, 1)?;
+    /// assert_eq!(page, [(r2, b)]);
+    /// assert_eq!(store.claims_reviewed_on_site("CHECKS.example", Some(r2), 10)?, [(r1, a)]);
+    /// assert!(store.claims_reviewed_on_site("example", None, 10)?.is_empty());
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn claims_reviewed_on_site(
+        &self,
+        site: &str,
+        after: Option<ReviewId>,
+        limit: usize,
+    ) -> Result<Vec<(ReviewId, ClaimId)>> {
+        let key = site_key(site);
+        // No stored site is empty or holds NUL (PostgreSQL could not even be asked).
+        if key.is_empty() || key.contains('\0') || limit == 0 {
+            if let Some(id) = after {
+                self.read(|db| rowid(db, id))?;
+            }
+            return Ok(Vec::new());
+        }
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.read(|db| {
+            let before = match after {
+                Some(id) => rowid(db, id)?,
+                None => i64::MAX,
+            };
+            db.query_vec(BY_SITE, p![key, before, limit], |r| Ok((r.get(0)?, r.get(1)?)))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_by_site_walks_the_site_index_without_sorting() {
+        let store = Store::open_in_memory().unwrap();
+        let plan: Vec<String> = store
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN {BY_SITE}"))
+            .unwrap()
+            .query_map(rusqlite::params!["checks.example", 1_i64, 10_i64], |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap()
+            .collect::<std::result::Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.first().is_some_and(|l| l.contains("reviews_site")),
+            "{plan:?}"
+        );
+        assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE")), "{plan:?}");
+    }
+
+    #[test]
+    fn the_stored_site_follows_the_url_and_check_finds_a_stale_one() {
+        let store = Store::open_in_memory().unwrap();
+        let c = store.add_claim(crate::NewClaim::factual("Water is dry")).unwrap();
+        let id = store
+            .add_review(
+                c,
+                NewReview::new(Verdict::False).url("https://www.Checks.example/a"),
+            )
+            .unwrap();
+        let mut r = store.review(id).unwrap();
+        r.url = Some("https://other.example/a".into());
+        store.update_review(&r).unwrap();
+        assert!(
+            store
+                .claims_reviewed_on_site("checks.example", None, 5)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store.claims_reviewed_on_site("other.example", None, 5).unwrap(),
+            [(id, c)]
+        );
+        assert!(store.check().unwrap().is_ok());
+        store
+            .conn()
+            .execute("UPDATE reviews SET site = NULL", [])
+            .unwrap();
+        let report = store.check().unwrap();
+        assert!(
+            report.problems.iter().any(|p| p.message.contains("stale site")),
+            "{report:?}"
+        );
+        store.rebuild_search_index().unwrap();
+        assert!(store.check().unwrap().is_ok());
+        assert_eq!(
+            store
+                .claims_reviewed_on_site("other.example", None, 5)
+                .unwrap()
+                .len(),
+            1
+        );
+        // A page after an unknown review is an error, not the first page.
+        let unknown = ReviewId::new();
+        assert!(matches!(
+            store.claims_reviewed_on_site("other.example", Some(unknown), 5),
+            Err(Error::NotFound { .. })
+        ));
     }
 }

@@ -64,9 +64,10 @@ pub(crate) fn each(db: &Db<'_>, f: &mut dyn FnMut(Review) -> Result<()>) -> Resu
 }
 
 /// The one INSERT of a review row.
+/// `site` is derived from `url` ([`Review::site`]), for `claims:search` by site alone.
 const INSERT: &str = "INSERT INTO reviews (uuid, claim_id, verdict, label, rating_value, \
-     rating_best, rating_worst, rating_name, rationale, reviewer, reviewed_on, url, created_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+     rating_best, rating_worst, rating_name, rationale, reviewer, reviewed_on, url, created_at, site) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
 pub(crate) fn insert(db: &Db<'_>, r: &Review, refs: &mut dyn Refs) -> Result<()> {
     r.validate()?;
@@ -88,7 +89,8 @@ pub(crate) fn insert(db: &Db<'_>, r: &Review, refs: &mut dyn Refs) -> Result<()>
             reviewer,
             r.reviewed_on,
             r.url,
-            ts_to_sql(r.created_at)?
+            ts_to_sql(r.created_at)?,
+            r.site()
         ],
     )
     .map_err(|e| insert_err(e, "review", r.id))?;
@@ -104,7 +106,7 @@ pub(crate) fn update(db: &Db<'_>, r: &Review) -> Result<()> {
     db.execute(
         "UPDATE reviews SET claim_id = ?2, verdict = ?3, label = ?4, rating_value = ?5, rating_best = ?6, \
          rating_worst = ?7, rating_name = ?8, rationale = ?9, reviewer = ?10, reviewed_on = ?11, url = ?12, \
-         created_at = ?13 WHERE id = ?1",
+         created_at = ?13, site = ?14 WHERE id = ?1",
         p![
             own,
             claim,
@@ -118,7 +120,8 @@ pub(crate) fn update(db: &Db<'_>, r: &Review) -> Result<()> {
             reviewer,
             r.reviewed_on,
             r.url,
-            ts_to_sql(r.created_at)?
+            ts_to_sql(r.created_at)?,
+            r.site()
         ],
     )?;
     Ok(())
