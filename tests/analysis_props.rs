@@ -2,11 +2,17 @@
 
 use std::collections::HashSet;
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::{Desk, per_backend_property};
+
 use claimtrack::analysis::{QuantityRange, comparable, quantities_conflict};
 use claimtrack::{
-    Bound, NewAttribution, NewClaim, NewEvidence, NewSource, Quantity, SourceId, SourceKind, Stance, Store,
+    Bound, NewAttribution, NewClaim, NewEvidence, NewSource, Quantity, SourceId, SourceKind, Stance,
 };
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 
 fn bound() -> impl Strategy<Value = Bound> {
     prop::sample::select(Bound::ALL.to_vec())
@@ -104,56 +110,72 @@ fn root(parents: &[Option<usize>], mut i: usize) -> usize {
     i
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
-
-    #[test]
-    fn origin_counts_are_bounded_and_ignore_relays_of_existing_origins(
-        (parents, stances) in forest(),
-        pick in any::<prop::sample::Index>(),
-        as_child in any::<bool>(),
-    ) {
-        let store = Store::open_in_memory().unwrap();
-        let mut ids: Vec<SourceId> = Vec::new();
-        for (i, p) in parents.iter().enumerate() {
-            let mut s = NewSource::new(format!("source {i}"), SourceKind::Organisation);
-            if let Some(p) = p {
-                s = s.part_of(ids[*p]);
-            }
-            ids.push(store.add_source(s).unwrap());
+// Each case on a fresh desk of its own; on PostgreSQL 16 cases (a schema each).
+per_backend_property!(
+    origin_counts_are_bounded_and_ignore_relays_of_existing_origins,
+    48,
+    (forest(), any::<prop::sample::Index>(), any::<bool>())
+);
+#[allow(clippy::type_complexity)]
+fn origin_counts_are_bounded_and_ignore_relays_of_existing_origins(
+    desk: &Desk,
+    ((parents, stances), pick, as_child): (
+        (Vec<Option<usize>>, Vec<Option<Stance>>),
+        prop::sample::Index,
+        bool,
+    ),
+) -> Result<(), TestCaseError> {
+    let store = desk.open();
+    let mut ids: Vec<SourceId> = Vec::new();
+    for (i, p) in parents.iter().enumerate() {
+        let mut s = NewSource::new(format!("source {i}"), SourceKind::Organisation);
+        if let Some(p) = p {
+            s = s.part_of(ids[*p]);
         }
-        let claim = store.add_claim(NewClaim::factual("a claim")).unwrap();
-        for (i, st) in stances.iter().enumerate() {
-            if let Some(st) = st {
-                store.add_evidence(claim, NewEvidence::new(ids[i], *st)).unwrap();
-            }
-        }
-        let before = store.evidence_summary(claim).unwrap();
-        // Never more origins than distinct sources, on either side.
-        let supporters: Vec<usize> = (0..ids.len()).filter(|i| stances[*i] == Some(Stance::Supports)).collect();
-        prop_assert!(before.independent_for() <= supporters.len());
-        prop_assert!(before.independent_against() <= before.conflicting.len());
-        // And exactly the number of distinct roots, computed here independently.
-        let roots: HashSet<usize> = supporters.iter().map(|i| root(&parents, *i)).collect();
-        prop_assert_eq!(before.independent_for(), roots.len());
-
-        // Add a relay of an existing supporting origin: either a new outlet that relays one supporter's
-        // words, or a new source inside a supporter's tree. It supports too. The count must not move.
-        if !supporters.is_empty() {
-            let s = supporters[pick.index(supporters.len())];
-            let relay = if as_child {
-                store.add_source(NewSource::new("new member", SourceKind::Person).part_of(ids[s])).unwrap()
-            } else {
-                let r = store.add_source(NewSource::new("new relay", SourceKind::Outlet)).unwrap();
-                store.attribute(claim, NewAttribution::said_by(ids[s]).via(r)).unwrap();
-                r
-            };
-            store.add_evidence(claim, NewEvidence::new(relay, Stance::Supports)).unwrap();
-            let after = store.evidence_summary(claim).unwrap();
-            prop_assert_eq!(after.independent_for(), before.independent_for());
-            prop_assert_eq!(after.independent_against(), before.independent_against());
-            prop_assert_eq!(after.supporting.len(), before.supporting.len() + 1);
-            prop_assert_eq!(after.outcome, before.outcome);
+        ids.push(store.add_source(s).unwrap());
+    }
+    let claim = store.add_claim(NewClaim::factual("a claim")).unwrap();
+    for (i, st) in stances.iter().enumerate() {
+        if let Some(st) = st {
+            store.add_evidence(claim, NewEvidence::new(ids[i], *st)).unwrap();
         }
     }
+    let before = store.evidence_summary(claim).unwrap();
+    // Never more origins than distinct sources, on either side.
+    let supporters: Vec<usize> = (0..ids.len())
+        .filter(|i| stances[*i] == Some(Stance::Supports))
+        .collect();
+    prop_assert!(before.independent_for() <= supporters.len());
+    prop_assert!(before.independent_against() <= before.conflicting.len());
+    // And exactly the number of distinct roots, computed here independently.
+    let roots: HashSet<usize> = supporters.iter().map(|i| root(&parents, *i)).collect();
+    prop_assert_eq!(before.independent_for(), roots.len());
+
+    // Add a relay of an existing supporting origin: either a new outlet that relays one supporter's
+    // words, or a new source inside a supporter's tree. It supports too. The count must not move.
+    if !supporters.is_empty() {
+        let s = supporters[pick.index(supporters.len())];
+        let relay = if as_child {
+            store
+                .add_source(NewSource::new("new member", SourceKind::Person).part_of(ids[s]))
+                .unwrap()
+        } else {
+            let r = store
+                .add_source(NewSource::new("new relay", SourceKind::Outlet))
+                .unwrap();
+            store
+                .attribute(claim, NewAttribution::said_by(ids[s]).via(r))
+                .unwrap();
+            r
+        };
+        store
+            .add_evidence(claim, NewEvidence::new(relay, Stance::Supports))
+            .unwrap();
+        let after = store.evidence_summary(claim).unwrap();
+        prop_assert_eq!(after.independent_for(), before.independent_for());
+        prop_assert_eq!(after.independent_against(), before.independent_against());
+        prop_assert_eq!(after.supporting.len(), before.supporting.len() + 1);
+        prop_assert_eq!(after.outcome, before.outcome);
+    }
+    Ok(())
 }

@@ -8,8 +8,13 @@
 //! foreign keys, records, history); after an error the store is exactly as it was — the exported
 //! bundle, the counts and the length of the history.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::{Backend, Desk, per_backend, per_backend_property};
 use claimtrack::io::ImportOptions;
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 use serde_json::Value;
 
 use claimtrack::io::{
@@ -113,31 +118,78 @@ fn snapshot(store: &Store) -> Snapshot {
     }
 }
 
-/// A desk with records already in it (the seed article), so an import can collide with them. Each is
-/// a copy of one database file made once per test process (creating the schema and loading the seed
-/// anew for every case would dominate the test's time); the copy is deleted when it is dropped.
-struct Desk {
+/// A store with records already in it (the seed article and one claim), so an import can collide with
+/// them. On SQLite each is a copy of one database file made once per test process (creating the schema and
+/// loading the seed anew for every case would dominate the test's time), deleted when it is dropped; on
+/// PostgreSQL the seed is loaded into a desk of the test's own.
+struct Seeded {
     store: Option<Store>,
-    path: std::path::PathBuf,
+    /// The SQLite copy, deleted on drop.
+    file: Option<std::path::PathBuf>,
+    /// A PostgreSQL desk this value made for itself (see [`seeded`]), dropped after the store.
+    own: Option<Desk>,
 }
 
-impl std::ops::Deref for Desk {
+impl std::ops::Deref for Seeded {
     type Target = Store;
     fn deref(&self) -> &Store {
         self.store.as_ref().unwrap()
     }
 }
 
-impl Drop for Desk {
+impl Drop for Seeded {
     fn drop(&mut self) {
         drop(self.store.take());
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+        if let Some(path) = &self.file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
         }
     }
 }
 
-fn desk() -> Desk {
+fn load(store: &Store) {
+    seeds::load_wonsan(store).unwrap();
+    store.add_claim(NewClaim::factual("already here")).unwrap();
+}
+
+/// A seeded store on `desk`'s backend: on PostgreSQL in `desk` itself (which must be fresh), on SQLite in
+/// a copy of the template file (`desk` unused).
+fn seeded_in(desk: &Desk) -> Seeded {
+    let (store, file) = match desk.backend() {
+        Backend::Sqlite => {
+            let path = template_copy();
+            (Store::open(&path).unwrap(), Some(path))
+        }
+        Backend::Postgres => {
+            let store = desk.open();
+            load(&store);
+            (store, None)
+        }
+    };
+    store.set_actor("hostile-importer").unwrap();
+    Seeded {
+        store: Some(store),
+        file,
+        own: None,
+    }
+}
+
+/// A new seeded store on `desk`'s backend, beside `desk` (a test may take several).
+fn seeded(desk: &Desk) -> Seeded {
+    match desk.backend() {
+        Backend::Sqlite => seeded_in(desk),
+        Backend::Postgres => {
+            let own = desk.another("seeded");
+            let mut s = seeded_in(&own);
+            s.own = Some(own);
+            s
+        }
+    }
+}
+
+/// A copy of the seeded template database file (made once per test process).
+fn template_copy() -> std::path::PathBuf {
     static TEMPLATE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -161,20 +213,14 @@ fn desk() -> Desk {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("template.db");
         let store = Store::open(&path).unwrap();
-        seeds::load_wonsan(&store).unwrap();
-        store.add_claim(NewClaim::factual("already here")).unwrap();
+        load(&store);
         drop(store); // closing checkpoints the WAL into the file
         path
     });
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let path = dir.join(format!("desk-{n}.db"));
     std::fs::copy(template, &path).unwrap();
-    let store = Store::open(&path).unwrap();
-    store.set_actor("hostile-importer").unwrap();
-    Desk {
-        store: Some(store),
-        path,
-    }
+    path
 }
 
 /// An error about the input, not about the database.
@@ -563,98 +609,140 @@ fn importer() -> impl Strategy<Value = Importer> {
     prop::sample::select(ALL.to_vec())
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
-
-    #[test]
-    fn arbitrary_bytes_never_panic_nor_write(
-        imp in importer(),
-        bytes in prop::collection::vec(any::<u8>(), 0..512),
-    ) {
-        check_import(imp, &desk(), &bytes);
-    }
-
-    #[test]
-    fn bytes_spliced_into_a_valid_file_never_panic_nor_write(
-        imp in importer(),
-        at in any::<usize>(),
-        cut in any::<usize>(),
-        bytes in prop::collection::vec(any::<u8>(), 0..16),
-    ) {
-        // Random bytes (invalid UTF-8, NUL, stray quotes and brackets) spliced into a real file, and the
-        // file cut short after them: most of the file still parses.
-        let file = valid(imp);
-        let at = at % (file.len() + 1);
-        let mut damaged = file[..at].to_vec();
-        damaged.extend_from_slice(&bytes);
-        let rest = &file[at..];
-        damaged.extend_from_slice(&rest[..rest.len() - cut % (rest.len() + 1) / 2]);
-        check_import(imp, &desk(), &damaged);
-    }
+// Each case on a fresh seeded store; on PostgreSQL 16 cases per property (a schema each).
+per_backend_property!(
+    arbitrary_bytes_never_panic_nor_write,
+    128,
+    (importer(), prop::collection::vec(any::<u8>(), 0..512))
+);
+fn arbitrary_bytes_never_panic_nor_write(
+    desk: &Desk,
+    (imp, bytes): (Importer, Vec<u8>),
+) -> Result<(), TestCaseError> {
+    check_import(imp, &seeded_in(desk), &bytes);
+    Ok(())
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 160, ..ProptestConfig::default() })]
+per_backend_property!(
+    bytes_spliced_into_a_valid_file_never_panic_nor_write,
+    128,
+    (
+        importer(),
+        any::<usize>(),
+        any::<usize>(),
+        prop::collection::vec(any::<u8>(), 0..16)
+    )
+);
+fn bytes_spliced_into_a_valid_file_never_panic_nor_write(
+    desk: &Desk,
+    (imp, at, cut, bytes): (Importer, usize, usize, Vec<u8>),
+) -> Result<(), TestCaseError> {
+    // Random bytes (invalid UTF-8, NUL, stray quotes and brackets) spliced into a real file, and the
+    // file cut short after them: most of the file still parses.
+    let file = valid(imp);
+    let at = at % (file.len() + 1);
+    let mut damaged = file[..at].to_vec();
+    damaged.extend_from_slice(&bytes);
+    let rest = &file[at..];
+    damaged.extend_from_slice(&rest[..rest.len() - cut % (rest.len() + 1) / 2]);
+    check_import(imp, &seeded_in(desk), &damaged);
+    Ok(())
+}
 
-    #[test]
-    fn json_files_with_one_value_mutated_import_whole_or_not_at_all(
-        imp in prop::sample::select(vec![
-            Importer::Bundle, Importer::Jsonl, Importer::ClaimReview, Importer::FactCheck, Importer::Fever,
+per_backend_property!(
+    json_files_with_one_value_mutated_import_whole_or_not_at_all,
+    160,
+    (
+        prop::sample::select(vec![
+            Importer::Bundle,
+            Importer::Jsonl,
+            Importer::ClaimReview,
+            Importer::FactCheck,
+            Importer::Fever,
             Importer::Averitec,
         ]),
-        target in any::<usize>(),
-        m in mutation(),
-    ) {
-        let input = mutated_json(imp, target, &m);
-        let store = desk();
-        if check_import(imp, &store, &input) && imp == Importer::Jsonl {
-            // An accepted JSON Lines file can be imported again: matched by id, nothing new.
-            let again = snapshot(&store);
-            prop_assert!(check_import(imp, &store, &input));
-            prop_assert_eq!(snapshot(&store).counts, again.counts);
-        }
+        any::<usize>(),
+        mutation()
+    )
+);
+fn json_files_with_one_value_mutated_import_whole_or_not_at_all(
+    desk: &Desk,
+    (imp, target, m): (Importer, usize, Mutation),
+) -> Result<(), TestCaseError> {
+    let input = mutated_json(imp, target, &m);
+    let store = seeded_in(desk);
+    if check_import(imp, &store, &input) && imp == Importer::Jsonl {
+        // An accepted JSON Lines file can be imported again: matched by id, nothing new.
+        let again = snapshot(&store);
+        prop_assert!(check_import(imp, &store, &input));
+        prop_assert_eq!(snapshot(&store).counts, again.counts);
     }
+    Ok(())
 }
 
 // The text formats and the second ClaimReview example: fewer cases, each a whole file.
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
-
-    #[test]
-    fn claimreview_with_one_value_mutated(target in any::<usize>(), m in mutation()) {
-        // The second example too (a graph of several reviews).
-        let text = CLAIMREVIEW2;
-        let mut doc: Value = serde_json::from_str(text).unwrap();
-        let mut ids = Vec::new();
-        uuids(&doc, &mut ids);
-        let mut t = target % (count_nodes(&doc) - 1);
-        prop_assert!(mutate_at(&mut doc, &mut t, &m, &ids));
-        check_import(Importer::ClaimReview, &desk(), &serde_json::to_vec(&doc).unwrap());
-    }
-
-    #[test]
-    fn liar_files_with_one_cell_mutated_import_whole_or_not_at_all(
-        line in any::<usize>(), cell in any::<usize>(), m in mutation(),
-    ) {
-        check_import(Importer::Liar, &desk(), &mutated_liar(line, cell, &m));
-    }
-
-    #[test]
-    fn climate_fever_files_with_one_part_mutated_import_whole_or_not_at_all(
-        part in any::<usize>(), m in mutation(), raw in any::<bool>(),
-    ) {
-        check_import(Importer::ClimateFever, &desk(), &mutated_climate(part, &m, raw));
-    }
+per_backend_property!(
+    claimreview_with_one_value_mutated,
+    96,
+    (any::<usize>(), mutation())
+);
+fn claimreview_with_one_value_mutated(
+    desk: &Desk,
+    (target, m): (usize, Mutation),
+) -> Result<(), TestCaseError> {
+    // The second example too (a graph of several reviews).
+    let text = CLAIMREVIEW2;
+    let mut doc: Value = serde_json::from_str(text).unwrap();
+    let mut ids = Vec::new();
+    uuids(&doc, &mut ids);
+    let mut t = target % (count_nodes(&doc) - 1);
+    prop_assert!(mutate_at(&mut doc, &mut t, &m, &ids));
+    check_import(
+        Importer::ClaimReview,
+        &seeded_in(desk),
+        &serde_json::to_vec(&doc).unwrap(),
+    );
+    Ok(())
 }
 
-#[test]
-fn the_valid_files_import_and_the_generators_make_them_when_nothing_is_mutated() {
+per_backend_property!(
+    liar_files_with_one_cell_mutated_import_whole_or_not_at_all,
+    96,
+    (any::<usize>(), any::<usize>(), mutation())
+);
+fn liar_files_with_one_cell_mutated_import_whole_or_not_at_all(
+    desk: &Desk,
+    (line, cell, m): (usize, usize, Mutation),
+) -> Result<(), TestCaseError> {
+    check_import(Importer::Liar, &seeded_in(desk), &mutated_liar(line, cell, &m));
+    Ok(())
+}
+
+per_backend_property!(
+    climate_fever_files_with_one_part_mutated_import_whole_or_not_at_all,
+    96,
+    (any::<usize>(), mutation(), any::<bool>())
+);
+fn climate_fever_files_with_one_part_mutated_import_whole_or_not_at_all(
+    desk: &Desk,
+    (part, m, raw): (usize, Mutation, bool),
+) -> Result<(), TestCaseError> {
+    check_import(
+        Importer::ClimateFever,
+        &seeded_in(desk),
+        &mutated_climate(part, &m, raw),
+    );
+    Ok(())
+}
+
+per_backend!(the_valid_files_import_and_the_generators_make_them_when_nothing_is_mutated);
+fn the_valid_files_import_and_the_generators_make_them_when_nothing_is_mutated(d: &Desk) {
     // The base files must be accepted, or every mutation test would only test the refusal path.
     for imp in ALL {
-        assert!(check_import(imp, &desk(), &valid(imp)), "{imp:?}");
+        assert!(check_import(imp, &seeded(d), &valid(imp)), "{imp:?}");
     }
     let same = Mutation::OtherId(0);
-    let store = desk();
+    let store = seeded(d);
     assert!(check_import(
         Importer::ClimateFever,
         &store,
@@ -662,13 +750,17 @@ fn the_valid_files_import_and_the_generators_make_them_when_nothing_is_mutated()
     ));
     assert_eq!(
         store.counts().unwrap().claims,
-        desk().counts().unwrap().claims + 2
+        seeded(d).counts().unwrap().claims + 2
     );
-    assert!(check_import(Importer::Liar, &desk(), &mutated_liar(0, 0, &same)));
+    assert!(check_import(
+        Importer::Liar,
+        &seeded(d),
+        &mutated_liar(0, 0, &same)
+    ));
 }
 
-#[test]
-fn a_broken_last_record_rolls_back_everything_before_it() {
+per_backend!(a_broken_last_record_rolls_back_everything_before_it);
+fn a_broken_last_record_rolls_back_everything_before_it(d: &Desk) {
     // Each file: valid records, then one the importer refuses. Nothing of the valid ones may remain.
     let broken: [(Importer, Vec<u8>); 5] = [
         (
@@ -701,7 +793,8 @@ fn a_broken_last_record_rolls_back_everything_before_it() {
         }),
     ];
     for (imp, input) in broken {
-        let store = Store::open_in_memory().unwrap();
+        let empty = d.another("empty");
+        let store = empty.open();
         assert!(
             !check_import(imp, &store, &input),
             "{imp:?} accepted a broken record"
@@ -710,11 +803,13 @@ fn a_broken_last_record_rolls_back_everything_before_it() {
     }
 }
 
-#[test]
-fn json_nested_100k_deep_is_refused_by_every_json_importer() {
+per_backend!(json_nested_100k_deep_is_refused_by_every_json_importer);
+fn json_nested_100k_deep_is_refused_by_every_json_importer(d: &Desk) {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let open = "[".repeat(100_000);
     let header = "{\"format\":\"claimtrack-jsonl\",\"version\":1}\n";
+    // One store for every input: each is refused, leaving it as it was (check_import asserts so).
+    let store = seeded(d);
     for nest in [&deep, &open] {
         let inputs: [(Importer, String); 7] = [
             (
@@ -741,7 +836,6 @@ fn json_nested_100k_deep_is_refused_by_every_json_importer() {
             ),
         ];
         for (imp, input) in inputs {
-            let store = desk();
             assert!(
                 !check_import(imp, &store, input.as_bytes()),
                 "{imp:?} accepted 100k-deep nesting"
@@ -750,9 +844,9 @@ fn json_nested_100k_deep_is_refused_by_every_json_importer() {
     }
 }
 
-#[test]
-fn huge_strings_are_refused_or_stored_without_a_crash() {
-    let store = desk();
+per_backend!(huge_strings_are_refused_or_stored_without_a_crash);
+fn huge_strings_are_refused_or_stored_without_a_crash(d: &Desk) {
+    let store = seeded(d);
     // A JSON Lines line over the limit is refused before it is buffered whole.
     let long = format!(
         "{{\"format\":\"claimtrack-jsonl\",\"version\":1}}\n{{\"claim\":\"{}\"}}\n",
@@ -810,14 +904,15 @@ fn huge_strings_are_refused_or_stored_without_a_crash() {
     }
 }
 
-#[test]
-fn invalid_utf8_is_a_parse_error_in_every_format() {
+per_backend!(invalid_utf8_is_a_parse_error_in_every_format);
+fn invalid_utf8_is_a_parse_error_in_every_format(d: &Desk) {
+    // One store for every file: each is refused, leaving it as it was.
+    let store = seeded(d);
     for imp in ALL {
         let mut file = valid(imp);
         // Break a byte in the middle of the file's text (not in the first line's BOM position).
         let at = file.len() / 2;
         file[at] = 0xFF;
-        let store = desk();
         let before = snapshot(&store);
         match run(imp, &store, &file) {
             // Even the lenient importers (which skip a record they cannot map) refuse the whole file:
@@ -828,10 +923,10 @@ fn invalid_utf8_is_a_parse_error_in_every_format() {
     }
 }
 
-#[test]
-fn sql_and_fts5_syntax_in_fields_is_stored_as_text() {
+per_backend!(sql_and_fts5_syntax_in_fields_is_stored_as_text);
+fn sql_and_fts5_syntax_in_fields_is_stored_as_text(d: &Desk) {
     let nasty = "Robert'); DROP TABLE claims; -- NEAR(x y) \"troops* OR ^north";
-    let store = desk();
+    let store = seeded(d);
     let line = serde_json::json!({"id": 7, "label": "REFUTES", "claim": nasty, "evidence": [[[1, 2, "Robert'); DROP TABLE sources; --", 0]]]});
     assert!(check_import(Importer::Fever, &store, line.to_string().as_bytes()));
     let hits = store.search(nasty, 5).unwrap();
@@ -850,8 +945,8 @@ fn sql_and_fts5_syntax_in_fields_is_stored_as_text() {
     assert_eq!(store.search(nasty, 5).unwrap().len(), 2);
 }
 
-#[test]
-fn ids_of_the_wrong_kind_in_bundle_and_jsonl_records_are_refused_whole() {
+per_backend!(ids_of_the_wrong_kind_in_bundle_and_jsonl_records_are_refused_whole);
+fn ids_of_the_wrong_kind_in_bundle_and_jsonl_records_are_refused_whole(d: &Desk) {
     let seed = seeds::wonsan().unwrap();
     let source = seed.sources[0].id.to_string();
     let claim = seed.claims[0].id.to_string();
@@ -866,7 +961,8 @@ fn ids_of_the_wrong_kind_in_bundle_and_jsonl_records_are_refused_whole() {
         rec[field] = Value::String(wrong.clone());
         rec["id"] = Value::String("019803a8-0601-7bb6-b0ac-00000000beef".into());
         list.push(rec.clone());
-        let store = Store::open_in_memory().unwrap();
+        let empty = d.another("empty");
+        let store = empty.open();
         match bundle::read_bundle(serde_json::to_vec(&b).unwrap().as_slice())
             .and_then(|v| bundle::import(&store, &v, ImportOptions::default()))
         {
@@ -877,7 +973,7 @@ fn ids_of_the_wrong_kind_in_bundle_and_jsonl_records_are_refused_whole() {
         }
         assert_eq!(store.counts().unwrap(), Counts::default());
         // The same record as the last line of JSON Lines, into a store that has the seed already.
-        let store = desk();
+        let store = seeded(d);
         let before = snapshot(&store);
         let tag = if kind == "attributions" {
             "attribution"
@@ -899,5 +995,5 @@ fn ids_of_the_wrong_kind_in_bundle_and_jsonl_records_are_refused_whole() {
     let mut c = b["claims"][0].clone();
     c["id"] = Value::String(source.clone());
     b["claims"].as_array_mut().unwrap().push(c);
-    check_import(Importer::Bundle, &desk(), &serde_json::to_vec(&b).unwrap());
+    check_import(Importer::Bundle, &seeded(d), &serde_json::to_vec(&b).unwrap());
 }

@@ -3,6 +3,12 @@
 //! `CLAIMTRACK_DATA` names the shared data folder, on the first 250 claims of its development set, with
 //! every count checked against an independent count (Python over the same file).
 
+#[path = "common/backend.rs"]
+mod backend;
+
+#[allow(unused_imports)]
+use backend::{Desk, per_backend, sqlite_only};
+
 use claimtrack::io::{DataSet, ImportOptions, IssueKind, import_file};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,10 +20,9 @@ fn handmade() -> String {
     format!("{}/tests/data/averitec/handmade.json", env!("CARGO_MANIFEST_DIR"))
 }
 
-#[test]
-fn a_handmade_file_lands_whole() {
-    let store = Store::open_in_memory().unwrap();
-    let report = import_file(&store, DataSet::Averitec, handmade(), ImportOptions::default()).unwrap();
+per_backend!(a_handmade_file_lands_whole);
+fn a_handmade_file_lands_whole(store: &Store) {
+    let report = import_file(store, DataSet::Averitec, handmade(), ImportOptions::default()).unwrap();
     assert_eq!(report.read, 3);
     assert!(report.issues_of(IssueKind::Unmapped).next().is_none());
     let c = store.counts().unwrap();
@@ -110,13 +115,14 @@ fn a_handmade_file_lands_whole() {
     assert!(store.check().unwrap().is_ok());
 
     // A second import reuses the sources and publications by name and URL.
-    import_file(&store, DataSet::Averitec, handmade(), ImportOptions::default()).unwrap();
+    import_file(store, DataSet::Averitec, handmade(), ImportOptions::default()).unwrap();
     let again = store.counts().unwrap();
     assert_eq!((again.claims, again.sources, again.publications), (6, 5, 2));
 }
 
-#[test]
-fn malformed_files_are_refused_naming_the_claim_and_nothing_is_written() {
+per_backend!(malformed_files_are_refused_naming_the_claim_and_nothing_is_written);
+fn malformed_files_are_refused_naming_the_claim_and_nothing_is_written(store: &Store) {
+    // One desk for every case: each is refused whole, so it stays empty throughout.
     let good = std::fs::read_to_string(handmade()).unwrap();
     let cases: Vec<(String, &str, &str)> = vec![
         (
@@ -140,8 +146,7 @@ fn malformed_files_are_refused_naming_the_claim_and_nothing_is_written() {
         (good[..good.len() / 2].to_string(), "", "-"),
     ];
     for (text, location, field) in cases {
-        let store = Store::open_in_memory().unwrap();
-        let err = averitec::import(&store, text.as_bytes(), ImportOptions::default()).unwrap_err();
+        let err = averitec::import(store, text.as_bytes(), ImportOptions::default()).unwrap_err();
         match &err {
             Error::Parse {
                 location: l,
@@ -156,28 +161,26 @@ fn malformed_files_are_refused_naming_the_claim_and_nothing_is_written() {
         assert_eq!(store.counts().unwrap(), Counts::default());
     }
     // A record the store refuses (a blank claim) is named by the batch, and nothing is written.
-    let store = Store::open_in_memory().unwrap();
     let blank = good.replace("Drinking sea water cures colds.", "  ");
-    let err = averitec::import(&store, blank.as_bytes(), ImportOptions::default()).unwrap_err();
+    let err = averitec::import(store, blank.as_bytes(), ImportOptions::default()).unwrap_err();
     assert!(
         matches!(&err, Error::Batch { location, .. } if location == "claim 1"),
         "{err}"
     );
     assert_eq!(store.counts().unwrap(), Counts::default());
     // An empty list is an empty import.
-    let report = averitec::import(&store, "[]".as_bytes(), ImportOptions::default()).unwrap();
+    let report = averitec::import(store, "[]".as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(report.read, 0);
 }
 
-#[test]
-fn the_first_250_development_claims_when_the_data_folder_is_given() {
+per_backend!(the_first_250_development_claims_when_the_data_folder_is_given);
+fn the_first_250_development_claims_when_the_data_folder_is_given(store: &Store) {
     let Some(dir) = std::env::var_os("CLAIMTRACK_DATA") else {
         eprintln!("CLAIMTRACK_DATA not set: AVeriTeC development set skipped");
         return;
     };
-    let store = Store::open_in_memory().unwrap();
     let report = import_file(
-        &store,
+        store,
         DataSet::Averitec,
         Path::new(&dir).join("averitec/dev_first250.json"),
         ImportOptions::default(),

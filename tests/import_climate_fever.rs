@@ -1,6 +1,12 @@
 //! The Climate-FEVER importer on hand-written rows in its format (counts checked by hand) and, when
 //! `CLAIMTRACK_DATA` names the shared data folder, on the full `climate_fever.csv`.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+#[allow(unused_imports)]
+use backend::{Desk, per_backend, sqlite_only};
+
 use claimtrack::io::{DataSet, ImportOptions, IssueKind, import_file};
 use std::path::{Path, PathBuf};
 
@@ -25,16 +31,9 @@ fn stances(store: &Store) -> (usize, usize, usize) {
     n
 }
 
-#[test]
-fn handmade_rows_land_with_hand_checked_counts() {
-    let store = Store::open_in_memory().unwrap();
-    let report = import_file(
-        &store,
-        DataSet::ClimateFever,
-        handmade(),
-        ImportOptions::default(),
-    )
-    .unwrap();
+per_backend!(handmade_rows_land_with_hand_checked_counts);
+fn handmade_rows_land_with_hand_checked_counts(store: &Store) {
+    let report = import_file(store, DataSet::ClimateFever, handmade(), ImportOptions::default()).unwrap();
     assert_eq!(report.read, 4);
     assert!(report.issues_of(IssueKind::Unmapped).next().is_none());
     assert_eq!(
@@ -48,7 +47,7 @@ fn handmade_rows_land_with_hand_checked_counts() {
     let c = store.counts().unwrap();
     assert_eq!((c.claims, c.reviews, c.evidence), (4, 4, 8));
     assert_eq!(c.sources, 7 + 2, "7 articles, Wikipedia, Climate-FEVER");
-    assert_eq!(stances(&store), (2, 3, 3));
+    assert_eq!(stances(store), (2, 3, 3));
 
     // DISPUTED: evidence on both sides, verdict mixed, label verbatim.
     let disputed = &store.claims_tagged("climate-fever:3").unwrap()[0];
@@ -89,12 +88,11 @@ fn handmade_rows_land_with_hand_checked_counts() {
     );
 }
 
-#[test]
-fn a_broken_literal_names_its_line_and_writes_nothing() {
-    let store = Store::open_in_memory().unwrap();
+per_backend!(a_broken_literal_names_its_line_and_writes_nothing);
+fn a_broken_literal_names_its_line_and_writes_nothing(store: &Store) {
     let mut text = std::fs::read_to_string(handmade()).unwrap();
     text.push_str("9,A claim.,SUPPORTS,\"[{'article': 'X', 'evidence': 'unclosed}]\"\n");
-    let err = climate_fever::import(&store, text.as_bytes(), ImportOptions::default()).unwrap_err();
+    let err = climate_fever::import(store, text.as_bytes(), ImportOptions::default()).unwrap_err();
     assert!(
         matches!(&err, Error::Parse { location, field, .. } if location == "line 6" && field == "evidences"),
         "{err}"
@@ -102,15 +100,14 @@ fn a_broken_literal_names_its_line_and_writes_nothing() {
     assert_eq!(store.counts().unwrap(), claimtrack::Counts::default());
 }
 
-#[test]
-fn full_file_when_the_data_folder_is_given() {
+per_backend!(full_file_when_the_data_folder_is_given);
+fn full_file_when_the_data_folder_is_given(store: &Store) {
     let Some(dir) = std::env::var_os("CLAIMTRACK_DATA") else {
         eprintln!("CLAIMTRACK_DATA not set: full Climate-FEVER file skipped");
         return;
     };
-    let store = Store::open_in_memory().unwrap();
     let report = import_file(
-        &store,
+        store,
         DataSet::ClimateFever,
         Path::new(&dir).join("climate-fever/climate_fever.csv"),
         ImportOptions::default(),
@@ -123,7 +120,7 @@ fn full_file_when_the_data_folder_is_given() {
     let c = store.counts().unwrap();
     assert_eq!((c.claims, c.reviews, c.evidence), (1_535, 1_535, 7_675));
     assert_eq!(c.sources, 1_344 + 2);
-    assert_eq!(stances(&store), (1_943, 802, 4_930));
+    assert_eq!(stances(store), (1_943, 802, 4_930));
     assert!(report.issues_of(IssueKind::Unmapped).next().is_none());
     let disputed = store
         .claims()

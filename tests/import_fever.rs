@@ -1,6 +1,12 @@
 //! The FEVER importer on a committed excerpt (counts checked by hand) and, when `CLAIMTRACK_DATA` names
 //! the shared data folder, on the full `paper_dev.jsonl`.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+#[allow(unused_imports)]
+use backend::{Desk, per_backend, sqlite_only};
+
 use claimtrack::io::{DataSet, ImportOptions, IssueKind, import_file};
 use std::path::{Path, PathBuf};
 
@@ -10,10 +16,9 @@ fn excerpt() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fever/paper_dev_excerpt.jsonl")
 }
 
-#[test]
-fn excerpt_lands_with_hand_checked_counts() {
-    let store = Store::open_in_memory().unwrap();
-    let report = import_file(&store, DataSet::Fever, excerpt(), ImportOptions::default()).unwrap();
+per_backend!(excerpt_lands_with_hand_checked_counts);
+fn excerpt_lands_with_hand_checked_counts(store: &Store) {
+    let report = import_file(store, DataSet::Fever, excerpt(), ImportOptions::default()).unwrap();
     assert_eq!(report.read, 10);
     assert!(
         report.issues_of(IssueKind::Unmapped).next().is_none()
@@ -62,21 +67,19 @@ fn excerpt_lands_with_hand_checked_counts() {
     assert!(store.evidence_of(nei.id).unwrap().is_empty());
 }
 
-#[test]
-fn a_second_import_reuses_the_sources() {
-    let store = Store::open_in_memory().unwrap();
-    import_file(&store, DataSet::Fever, excerpt(), ImportOptions::default()).unwrap();
-    let again = import_file(&store, DataSet::Fever, excerpt(), ImportOptions::default()).unwrap();
+per_backend!(a_second_import_reuses_the_sources);
+fn a_second_import_reuses_the_sources(store: &Store) {
+    import_file(store, DataSet::Fever, excerpt(), ImportOptions::default()).unwrap();
+    let again = import_file(store, DataSet::Fever, excerpt(), ImportOptions::default()).unwrap();
     assert_eq!(again.added.sources, 0);
     assert_eq!(store.counts().unwrap().sources, 9);
 }
 
-#[test]
-fn a_broken_line_names_it_and_writes_nothing() {
-    let store = Store::open_in_memory().unwrap();
+per_backend!(a_broken_line_names_it_and_writes_nothing);
+fn a_broken_line_names_it_and_writes_nothing(store: &Store) {
     let mut text = std::fs::read_to_string(excerpt()).unwrap();
     text.push_str("{\"id\": 1, \"label\": \"SUPPORTS\", \"claim\": \"Truncated\", \"evid\n");
-    let err = fever::import(&store, text.as_bytes(), ImportOptions::default()).unwrap_err();
+    let err = fever::import(store, text.as_bytes(), ImportOptions::default()).unwrap_err();
     assert!(
         matches!(&err, Error::Parse { location, .. } if location == "line 11"),
         "{err}"
@@ -86,7 +89,7 @@ fn a_broken_line_names_it_and_writes_nothing() {
     // A record that parses but is refused by the store is named too.
     let bad = "{\"id\": 2, \"label\": \"SUPPORTS\", \"claim\": \"  \", \"evidence\": []}\n";
     let err = fever::import(
-        &store,
+        store,
         format!("{}{bad}", std::fs::read_to_string(excerpt()).unwrap()).as_bytes(),
         ImportOptions::default(),
     )
@@ -98,11 +101,10 @@ fn a_broken_line_names_it_and_writes_nothing() {
     assert_eq!(store.counts().unwrap(), claimtrack::Counts::default());
 }
 
-#[test]
-fn an_unknown_label_is_reported_not_guessed() {
-    let store = Store::open_in_memory().unwrap();
+per_backend!(an_unknown_label_is_reported_not_guessed);
+fn an_unknown_label_is_reported_not_guessed(store: &Store) {
     let line = "{\"id\": 3, \"label\": \"MAYBE\", \"claim\": \"Something.\", \"evidence\": []}\n";
-    let report = fever::import(&store, line.as_bytes(), ImportOptions::default()).unwrap();
+    let report = fever::import(store, line.as_bytes(), ImportOptions::default()).unwrap();
     let unmapped: Vec<_> = report
         .issues_of(IssueKind::Unmapped)
         .map(|i| (i.location.as_str(), i.message.as_str()))
@@ -112,15 +114,14 @@ fn an_unknown_label_is_reported_not_guessed() {
     assert_eq!(store.counts().unwrap().claims, 1);
 }
 
-#[test]
-fn full_paper_dev_when_the_data_folder_is_given() {
+per_backend!(full_paper_dev_when_the_data_folder_is_given);
+fn full_paper_dev_when_the_data_folder_is_given(store: &Store) {
     let Some(dir) = std::env::var_os("CLAIMTRACK_DATA") else {
         eprintln!("CLAIMTRACK_DATA not set: full FEVER file skipped");
         return;
     };
-    let store = Store::open_in_memory().unwrap();
     let report = import_file(
-        &store,
+        store,
         DataSet::Fever,
         Path::new(&dir).join("fever/paper_dev.jsonl"),
         ImportOptions::default(),

@@ -1,6 +1,12 @@
 //! The LIAR importer on hand-written rows in LIAR's format (counts checked by hand) and, when
 //! `CLAIMTRACK_DATA` names the shared data folder, on the full `train.tsv`.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+#[allow(unused_imports)]
+use backend::{Desk, per_backend, sqlite_only};
+
 use claimtrack::io::{DataSet, ImportOptions, IssueKind, import_file};
 use std::path::{Path, PathBuf};
 
@@ -10,10 +16,9 @@ fn handmade() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/liar/handmade.tsv")
 }
 
-#[test]
-fn handmade_rows_land_with_hand_checked_counts() {
-    let store = Store::open_in_memory().unwrap();
-    let report = import_file(&store, DataSet::Liar, handmade(), ImportOptions::default()).unwrap();
+per_backend!(handmade_rows_land_with_hand_checked_counts);
+fn handmade_rows_land_with_hand_checked_counts(store: &Store) {
+    let report = import_file(store, DataSet::Liar, handmade(), ImportOptions::default()).unwrap();
     assert_eq!(report.read, 8, "a stray quote must not merge rows");
     assert!(report.issues_of(IssueKind::Unmapped).next().is_none());
     let c = store.counts().unwrap();
@@ -87,12 +92,11 @@ fn handmade_rows_land_with_hand_checked_counts() {
     assert_eq!(labels.len(), 6);
 }
 
-#[test]
-fn a_row_with_missing_columns_names_its_line_and_writes_nothing() {
-    let store = Store::open_in_memory().unwrap();
+per_backend!(a_row_with_missing_columns_names_its_line_and_writes_nothing);
+fn a_row_with_missing_columns_names_its_line_and_writes_nothing(store: &Store) {
     let mut text = std::fs::read_to_string(handmade()).unwrap();
     text.push_str("109.json\ttrue\tA short row.\thealth\n");
-    let err = liar::import(&store, text.as_bytes(), ImportOptions::default()).unwrap_err();
+    let err = liar::import(store, text.as_bytes(), ImportOptions::default()).unwrap_err();
     assert!(
         matches!(&err, Error::Parse { location, .. } if location == "line 9"),
         "{err}"
@@ -100,11 +104,10 @@ fn a_row_with_missing_columns_names_its_line_and_writes_nothing() {
     assert_eq!(store.counts().unwrap(), claimtrack::Counts::default());
 }
 
-#[test]
-fn damaged_text_is_repaired_and_reported() {
-    let store = Store::open_in_memory().unwrap();
+per_backend!(damaged_text_is_repaired_and_reported);
+fn damaged_text_is_repaired_and_reported(store: &Store) {
     let row = "1.json\ttrue\tThe road is 40 miles long \u{90}\troads\tsomeone\t\t\tnone\t0\t0\t0\t0\t0\t\n";
-    let report = liar::import(&store, row.as_bytes(), ImportOptions::default()).unwrap();
+    let report = liar::import(store, row.as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(
         report
             .issues_of(IssueKind::Repaired)
@@ -118,15 +121,14 @@ fn damaged_text_is_repaired_and_reported() {
     );
 }
 
-#[test]
-fn full_train_tsv_when_the_data_folder_is_given() {
+per_backend!(full_train_tsv_when_the_data_folder_is_given);
+fn full_train_tsv_when_the_data_folder_is_given(store: &Store) {
     let Some(dir) = std::env::var_os("CLAIMTRACK_DATA") else {
         eprintln!("CLAIMTRACK_DATA not set: full LIAR file skipped");
         return;
     };
-    let store = Store::open_in_memory().unwrap();
     let report = import_file(
-        &store,
+        store,
         DataSet::Liar,
         Path::new(&dir).join("liar/train.tsv"),
         ImportOptions::default(),

@@ -2,6 +2,12 @@
 //! are all or nothing, duplicate keys are reported, one record's size is capped, hostile input is a
 //! typed error, and the report of a huge file stays bounded.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+#[allow(unused_imports)]
+use backend::{Desk, per_backend, sqlite_only};
+
 use claimtrack::io::{
     ImportOptions, ImportReport, IssueKind, MAX_LISTED_ISSUES, MAX_RECORD_BYTES, Strictness, claimreview,
     factcheck,
@@ -47,22 +53,18 @@ fn options(s: Strictness) -> ImportOptions<'static> {
     }
 }
 
-/// A store holding one claim already, so "nothing written" is checked against real content.
-fn store() -> Store {
-    let store = Store::open_in_memory().unwrap();
-    claimreview::import(
-        &store,
-        review("Already here").as_bytes(),
-        ImportOptions::default(),
-    )
-    .unwrap();
-    store
+/// Puts one claim in `store`, so "nothing written" is checked against real content.
+fn prepare(store: &Store) {
+    claimreview::import(store, review("Already here").as_bytes(), ImportOptions::default()).unwrap();
 }
 
 /// `input` is refused with a parse error at `location` when strict, nothing written; lenient, the
 /// good records land and `location` is listed as skipped.
-fn strict_refuses(import: Import, input: &str, location: &str, landed: usize) {
-    let store = store();
+fn strict_refuses(desk: &Desk, import: Import, input: &str, location: &str, landed: usize) {
+    // A desk of its own: the lenient half writes.
+    let fresh = desk.another("strict_refuses");
+    let store = fresh.open();
+    prepare(&store);
     let before = snapshot(&store);
     let err = import(&store, input.as_bytes(), Strictness::Strict).unwrap_err();
     let named = match &err {
@@ -87,57 +89,58 @@ fn strict_refuses(import: Import, input: &str, location: &str, landed: usize) {
     );
 }
 
-#[test]
-fn strict_imports_are_all_or_nothing_and_lenient_ones_skip_and_list() {
+per_backend!(strict_imports_are_all_or_nothing_and_lenient_ones_skip_and_list);
+fn strict_imports_are_all_or_nothing_and_lenient_ones_skip_and_list(desk: &Desk) {
     // A ClaimReview without the claim's text, between two good ones.
     let doc = format!(
         r#"[{}, {{"@type": "ClaimReview", "reviewRating": {{"alternateName": "False"}}}}, {}]"#,
         review("First"),
         review("Third")
     );
-    strict_refuses(cr, &doc, "$[1]", 2);
+    strict_refuses(desk, cr, &doc, "$[1]", 2);
     // A value that cannot be read inside a good record (a URL that is no web address).
     let doc = format!(
         r#"[{}, {}]"#,
         review("First"),
         review("Second").replace("https://checks.example/6", "javascript:alert(1)")
     );
-    strict_refuses(cr, &doc, "$[1]", 2);
+    strict_refuses(desk, cr, &doc, "$[1]", 2);
     // A scalar where a node belongs.
-    strict_refuses(cr, &format!("[{}, 42]", review("First")), "$[1]", 1);
+    strict_refuses(desk, cr, &format!("[{}, 42]", review("First")), "$[1]", 1);
     // Fact Check Tools: a claim without text, and a claim that is not an object.
     let page = format!(
         r#"{{"claims": [{}, {{"claimant": "x"}}, {}]}}"#,
         claim("One"),
         claim("Three")
     );
-    strict_refuses(fc, &page, "$.claims[1]", 2);
+    strict_refuses(desk, fc, &page, "$.claims[1]", 2);
     let page = format!(r#"{{"claims": [{}, "two"]}}"#, claim("One"));
-    strict_refuses(fc, &page, "$.claims[1]", 1);
+    strict_refuses(desk, fc, &page, "$.claims[1]", 1);
 }
 
-#[test]
-fn a_changed_review_is_a_conflict_when_strict() {
-    let store = store();
+per_backend!(a_changed_review_is_a_conflict_when_strict);
+fn a_changed_review_is_a_conflict_when_strict(store: &Store) {
+    prepare(store);
     let changed = review("Already here").replace("\"False\"", "\"True\"");
-    let before = snapshot(&store);
-    let err = claimreview::import(&store, changed.as_bytes(), ImportOptions::default().strict()).unwrap_err();
+    let before = snapshot(store);
+    let err = claimreview::import(store, changed.as_bytes(), ImportOptions::default().strict()).unwrap_err();
     assert!(matches!(err, Error::Conflict { kind: "review", .. }), "{err:?}");
-    assert_eq!(snapshot(&store), before);
+    assert_eq!(snapshot(store), before);
     // Lenient: listed, not written.
-    let report = claimreview::import(&store, changed.as_bytes(), ImportOptions::default()).unwrap();
+    let report = claimreview::import(store, changed.as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(report.issues_of(IssueKind::Skipped).count(), 1, "{report:#?}");
-    assert_eq!(snapshot(&store), before);
+    assert_eq!(snapshot(store), before);
 }
 
-#[test]
-fn duplicate_keys_skip_the_record_or_refuse_the_import() {
+per_backend!(duplicate_keys_skip_the_record_or_refuse_the_import);
+fn duplicate_keys_skip_the_record_or_refuse_the_import(desk: &Desk) {
+    let fresh = || desk.another("duplicate_keys");
     // At the top of a record, and deep inside one: the path names the repeated key.
     let dup_top = format!(
         r#"[{}, {{"@type": "ClaimReview", "claimReviewed": "A", "claimReviewed": "B"}}]"#,
         review("First")
     );
-    strict_refuses(cr, &dup_top, "$[1]", 1);
+    strict_refuses(desk, cr, &dup_top, "$[1]", 1);
     let dup_deep = format!(
         r#"[{}, {}]"#,
         review("First"),
@@ -146,8 +149,9 @@ fn duplicate_keys_skip_the_record_or_refuse_the_import() {
             r#""alternateName": "False", "alternateName": "True""#
         )
     );
-    strict_refuses(cr, &dup_deep, "$[1]", 1);
-    let store = Store::open_in_memory().unwrap();
+    strict_refuses(desk, cr, &dup_deep, "$[1]", 1);
+    let d = fresh();
+    let store = d.open();
     let report = claimreview::import(&store, dup_deep.as_bytes(), ImportOptions::default()).unwrap();
     let skipped: Vec<_> = report.issues_of(IssueKind::Skipped).collect();
     assert_eq!(
@@ -164,7 +168,7 @@ fn duplicate_keys_skip_the_record_or_refuse_the_import() {
             r#""textualRating": "True", "textualRating": "False""#
         )
     );
-    strict_refuses(fc, &page, "$.claims[1]", 1);
+    strict_refuses(desk, fc, &page, "$.claims[1]", 1);
     // A page that gives `claims` twice: both lists are read (none is dropped as a parsed JSON object
     // would drop the first), and the repeat is listed, or refused when strict.
     let page = format!(
@@ -172,7 +176,8 @@ fn duplicate_keys_skip_the_record_or_refuse_the_import() {
         claim("One"),
         claim("Two")
     );
-    let store = Store::open_in_memory().unwrap();
+    let d = fresh();
+    let store = d.open();
     let report = factcheck::import(&store, page.as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(store.claims().unwrap().len(), 2);
     // Nothing was skipped: the repeat is a note, not a skip.
@@ -183,7 +188,8 @@ fn duplicate_keys_skip_the_record_or_refuse_the_import() {
         "{report:#?}"
     );
     assert_eq!(report.issues_of(IssueKind::Skipped).count(), 0, "{report:#?}");
-    let store = Store::open_in_memory().unwrap();
+    let d = fresh();
+    let store = d.open();
     assert!(factcheck::import(&store, page.as_bytes(), ImportOptions::default().strict()).is_err());
     assert!(store.claims().unwrap().is_empty());
     // The same for a @graph given twice.
@@ -192,7 +198,8 @@ fn duplicate_keys_skip_the_record_or_refuse_the_import() {
         review("One"),
         review("Two!")
     );
-    let store = Store::open_in_memory().unwrap();
+    let d = fresh();
+    let store = d.open();
     let report = claimreview::import(&store, doc.as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(store.claims().unwrap().len(), 2);
     assert!(
@@ -202,13 +209,17 @@ fn duplicate_keys_skip_the_record_or_refuse_the_import() {
         "{report:#?}"
     );
     assert_eq!(report.issues_of(IssueKind::Skipped).count(), 0, "{report:#?}");
-    let store = Store::open_in_memory().unwrap();
+    let d = fresh();
+    let store = d.open();
     assert!(claimreview::import(&store, doc.as_bytes(), ImportOptions::default().strict()).is_err());
     assert!(store.claims().unwrap().is_empty());
 }
 
-#[test]
-fn a_record_beyond_the_cap_is_refused_naming_it_and_nothing_is_written() {
+per_backend!(a_record_beyond_the_cap_is_refused_naming_it_and_nothing_is_written);
+fn a_record_beyond_the_cap_is_refused_naming_it_and_nothing_is_written(store: &Store) {
+    // One desk for every case: each is refused whole, so the desk stays as prepared throughout.
+    prepare(store);
+    let before = snapshot(store);
     let big = "x".repeat(MAX_RECORD_BYTES as usize + 1);
     let huge_string = format!(
         r#"[{}, {{"@type": "ClaimReview", "claimReviewed": "{big}"}}, {}]"#,
@@ -234,9 +245,7 @@ fn a_record_beyond_the_cap_is_refused_naming_it_and_nothing_is_written() {
         (cr as Import, many_objects.as_str(), "$[1]"),
     ] {
         for strictness in [Strictness::Lenient, Strictness::Strict] {
-            let store = store();
-            let before = snapshot(&store);
-            let err = import(&store, input.as_bytes(), strictness).unwrap_err();
+            let err = import(store, input.as_bytes(), strictness).unwrap_err();
             match &err {
                 Error::Parse { field, reason, .. } => {
                     assert_eq!(field, record, "{err}");
@@ -244,21 +253,20 @@ fn a_record_beyond_the_cap_is_refused_naming_it_and_nothing_is_written() {
                 }
                 other => panic!("{other:?}"),
             }
-            assert_eq!(snapshot(&store), before);
+            assert_eq!(snapshot(store), before);
         }
     }
 }
 
-#[test]
-fn forward_id_references_are_followed() {
+per_backend!(forward_id_references_are_followed);
+fn forward_id_references_are_followed(store: &Store) {
     // The organisation a review refers to comes after it, as page markup often has it.
     let doc = r##"{"@context": "https://schema.org", "@graph": [
         {"@type": "ClaimReview", "claimReviewed": "Water is dry", "author": {"@id": "#desk"},
          "reviewRating": {"alternateName": "False"}},
         {"@type": "Organization", "@id": "#desk", "name": "Desk Checks"}
     ]}"##;
-    let store = Store::open_in_memory().unwrap();
-    claimreview::import(&store, doc.as_bytes(), ImportOptions::default()).unwrap();
+    claimreview::import(store, doc.as_bytes(), ImportOptions::default()).unwrap();
     let claim = &store.claims().unwrap()[0];
     let review = &store.reviews_of(claim.id).unwrap()[0];
     assert_eq!(
@@ -267,8 +275,11 @@ fn forward_id_references_are_followed() {
     );
 }
 
-#[test]
-fn hostile_documents_are_typed_errors_that_write_nothing() {
+per_backend!(hostile_documents_are_typed_errors_that_write_nothing);
+fn hostile_documents_are_typed_errors_that_write_nothing(store: &Store) {
+    // One desk for every case: each is refused whole, so the desk stays as prepared throughout.
+    prepare(store);
+    let before = snapshot(store);
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let deep_in_record = format!(
         r#"[{{"@type": "ClaimReview", "text": "x", "a": {}1{}}}]"#,
@@ -313,27 +324,24 @@ fn hostile_documents_are_typed_errors_that_write_nothing() {
             ),
         ];
         for (what, input, says) in cases {
-            let store = store();
-            let before = snapshot(&store);
-            let err = import(&store, &input, Strictness::Lenient).unwrap_err();
+            let err = import(store, &input, Strictness::Lenient).unwrap_err();
             assert!(matches!(err, Error::Parse { .. }), "{what}: {err:?}");
             assert!(err.to_string().to_lowercase().contains(says), "{what}: {err}");
             assert!(err.to_string().contains("line "), "{what}: {err}");
-            assert_eq!(snapshot(&store), before, "{what}");
+            assert_eq!(snapshot(store), before, "{what}");
         }
     }
 }
 
-#[test]
-fn a_byte_order_mark_and_an_escaped_nul_are_read() {
-    let store = Store::open_in_memory().unwrap();
+per_backend!(a_byte_order_mark_and_an_escaped_nul_are_read);
+fn a_byte_order_mark_and_an_escaped_nul_are_read(store: &Store) {
     let mut input = b"\xEF\xBB\xBF".to_vec();
     input.extend_from_slice(review("With a BOM").as_bytes());
-    claimreview::import(&store, input.as_slice(), ImportOptions::default()).unwrap();
+    claimreview::import(store, input.as_slice(), ImportOptions::default()).unwrap();
     assert_eq!(store.claims().unwrap()[0].text, "With a BOM");
     // An escaped NUL is a character like any other: stored or refused by the model, never a panic.
     let report = factcheck::import(
-        &store,
+        store,
         claim(r"Nul \u0000 inside").as_bytes(),
         ImportOptions::default(),
     )
@@ -345,16 +353,15 @@ fn a_byte_order_mark_and_an_escaped_nul_are_read() {
     );
 }
 
-#[test]
-fn the_report_of_a_huge_file_lists_the_first_issues_and_counts_the_rest() {
+per_backend!(the_report_of_a_huge_file_lists_the_first_issues_and_counts_the_rest);
+fn the_report_of_a_huge_file_lists_the_first_issues_and_counts_the_rest(store: &Store) {
     let extra = 2_500;
     let mut doc = format!("[{}", review("The only review"));
     for i in 0..MAX_LISTED_ISSUES + extra {
         doc.push_str(&format!(r#",{{"@type": "WebPage", "name": "p{i}"}}"#));
     }
     doc.push(']');
-    let store = Store::open_in_memory().unwrap();
-    let report = claimreview::import(&store, doc.as_bytes(), ImportOptions::default()).unwrap();
+    let report = claimreview::import(store, doc.as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(store.claims().unwrap().len(), 1);
     // The review's own notes and the first web pages are listed one by one, the rest counted by place.
     assert_eq!(
@@ -375,8 +382,8 @@ fn the_report_of_a_huge_file_lists_the_first_issues_and_counts_the_rest() {
     assert_eq!(listed_pages + counted, MAX_LISTED_ISSUES + extra, "{last:?}");
 }
 
-#[test]
-fn huge_keys_and_values_are_cut_short_in_the_report() {
+per_backend!(huge_keys_and_values_are_cut_short_in_the_report);
+fn huge_keys_and_values_are_cut_short_in_the_report(store: &Store) {
     // Keys claimtrack has no place for are reported; a megabyte-long one must not be kept whole, or
     // 10,000 of them would fill memory with the report alone.
     let key = "k".repeat(1 << 20);
@@ -385,8 +392,7 @@ fn huge_keys_and_values_are_cut_short_in_the_report() {
             "reviewRating": {{"alternateName": "False"}}}}]"#,
         review("First")
     );
-    let store = Store::open_in_memory().unwrap();
-    let report = claimreview::import(&store, doc.as_bytes(), ImportOptions::default()).unwrap();
+    let report = claimreview::import(store, doc.as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(store.claims().unwrap().len(), 2);
     let ignored: Vec<_> = report.issues_of(IssueKind::Ignored).collect();
     assert!(
@@ -402,6 +408,6 @@ fn huge_keys_and_values_are_cut_short_in_the_report() {
     }
     // The same in a strict refusal.
     let doc = format!(r#"{{"claims": [{{"text": "t", "{key}": 1, "{key}": 2}}]}}"#);
-    let err = factcheck::import(&store, doc.as_bytes(), ImportOptions::default().strict()).unwrap_err();
+    let err = factcheck::import(store, doc.as_bytes(), ImportOptions::default().strict()).unwrap_err();
     assert!(err.to_string().len() < 4_096, "{} bytes", err.to_string().len());
 }

@@ -5,6 +5,12 @@
 //! The table was extended with the help of these ratings (see the header of `src/io/labels.tsv`), so
 //! the agreement is not a held-out figure; the test keeps it from going backwards.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+#[allow(unused_imports)]
+use backend::{Desk, per_backend, sqlite_only};
+
 #[path = "../examples/support/mumin.rs"]
 mod mumin;
 
@@ -78,12 +84,11 @@ fn share_mapped_and_agreement_with_the_human_label() {
     assert_eq!((agree, compared), (778, 778), "agreement: {disagreements:#?}");
 }
 
-#[test]
-fn imported_as_a_fact_check_tools_feed_every_record_lands() {
+per_backend!(imported_as_a_fact_check_tools_feed_every_record_lands);
+fn imported_as_a_fact_check_tools_feed_every_record_lands(store: &Store) {
     let rows = rows();
-    let store = Store::open_in_memory().unwrap();
     let report =
-        factcheck::import_value(&store, &mumin::to_factcheck(&rows), ImportOptions::default()).unwrap();
+        factcheck::import_value(store, &mumin::to_factcheck(&rows), ImportOptions::default()).unwrap();
     assert_eq!(
         report.issues_of(IssueKind::Skipped).count(),
         0,

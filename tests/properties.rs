@@ -1,10 +1,15 @@
 //! Properties: model values survive serde JSON and the store unchanged; writes then reads agree.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::{Desk, per_backend_property};
 use claimtrack::io::{ImportOptions, bundle};
 use std::collections::HashMap;
 
 use claimtrack::*;
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 use time::OffsetDateTime;
 
 fn text() -> impl Strategy<Value = String> {
@@ -232,30 +237,37 @@ proptest! {
     }
 
     #[test]
-    fn model_values_round_trip_through_the_store(b in bundle()) {
-        // A name or alias of invisible characters only is refused (it would match nothing).
-        prop_assume!(b.sources.iter().all(|x| {
-            std::iter::once(&x.name).chain(&x.aliases).all(|n| !claimtrack::name_key(n).is_empty())
-        }));
-        let s = Store::open_in_memory().unwrap();
-        let summary = bundle::import(&s, &b, ImportOptions::default()).unwrap();
-        prop_assert_eq!(summary.inserted as usize, b.len());
-        let mut out = bundle::export(&s).unwrap();
-        // Export lists sources in insertion order (parents first); the generated order already is.
-        out.sources.sort_by_key(|x| x.id);
-        let mut want = b.clone();
-        want.sources.sort_by_key(|x| x.id);
-        prop_assert_eq!(out, want);
-        // A second import changes nothing.
-        let again = bundle::import(&s, &b, ImportOptions::default()).unwrap();
-        prop_assert_eq!((again.inserted, again.updated, again.unchanged as usize), (0, 0, b.len()));
-    }
-
-    #[test]
     fn dates_round_trip_as_text(d in date()) {
         let back: PartialDate = d.to_string().parse().unwrap();
         prop_assert_eq!(back, d);
     }
+}
+
+// Each case on a fresh desk of its own; on PostgreSQL 16 cases (a schema each).
+per_backend_property!(model_values_round_trip_through_the_store, 48, bundle());
+fn model_values_round_trip_through_the_store(desk: &Desk, b: Bundle) -> Result<(), TestCaseError> {
+    // A name or alias of invisible characters only is refused (it would match nothing).
+    prop_assume!(b.sources.iter().all(|x| {
+        std::iter::once(&x.name)
+            .chain(&x.aliases)
+            .all(|n| !claimtrack::name_key(n).is_empty())
+    }));
+    let s = desk.open();
+    let summary = bundle::import(&s, &b, ImportOptions::default()).unwrap();
+    prop_assert_eq!(summary.inserted as usize, b.len());
+    let mut out = bundle::export(&s).unwrap();
+    // Export lists sources in insertion order (parents first); the generated order already is.
+    out.sources.sort_by_key(|x| x.id);
+    let mut want = b.clone();
+    want.sources.sort_by_key(|x| x.id);
+    prop_assert_eq!(out, want);
+    // A second import changes nothing.
+    let again = bundle::import(&s, &b, ImportOptions::default()).unwrap();
+    prop_assert_eq!(
+        (again.inserted, again.updated, again.unchanged as usize),
+        (0, 0, b.len())
+    );
+    Ok(())
 }
 
 /// One write the sequence test can make.
@@ -283,64 +295,79 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
-
-    /// Any sequence of valid writes, then reads, returns what was written (checked against a plain model).
-    #[test]
-    fn writes_then_reads_agree(ops in proptest::collection::vec(op(), 1..40)) {
-        let s = Store::open_in_memory().unwrap();
-        let mut sources: Vec<(SourceId, String)> = Vec::new();
-        let mut claims: Vec<(ClaimId, String)> = Vec::new();
-        let mut evidence: HashMap<ClaimId, Vec<(SourceId, Stance)>> = HashMap::new();
-        let mut speakers: HashMap<ClaimId, Vec<SourceId>> = HashMap::new();
-        for op in ops {
-            match op {
-                Op::AddSource(name) => {
-                    // One source per name key: a look-alike of a stored name is refused.
-                    let added = s.add_source(NewSource::new(name.clone(), SourceKind::Person));
-                    if claimtrack::name_key(&name).is_empty() {
-                        prop_assert!(added.is_err(), "a name of invisible characters was accepted");
-                    } else if sources.iter().any(|(_, n)| claimtrack::name_key(n) == claimtrack::name_key(&name)) {
-                        let refused = matches!(added, Err(claimtrack::Error::Duplicate { kind: "source", .. }));
-                        prop_assert!(refused, "a look-alike source was not refused");
-                    } else {
-                        sources.push((added.unwrap(), name));
-                    }
+// Any sequence of valid writes, then reads, returns what was written (checked against a plain model).
+per_backend_property!(
+    writes_then_reads_agree,
+    48,
+    proptest::collection::vec(op(), 1..40)
+);
+fn writes_then_reads_agree(desk: &Desk, ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let s = desk.open();
+    let mut sources: Vec<(SourceId, String)> = Vec::new();
+    let mut claims: Vec<(ClaimId, String)> = Vec::new();
+    let mut evidence: HashMap<ClaimId, Vec<(SourceId, Stance)>> = HashMap::new();
+    let mut speakers: HashMap<ClaimId, Vec<SourceId>> = HashMap::new();
+    for op in ops {
+        match op {
+            Op::AddSource(name) => {
+                // One source per name key: a look-alike of a stored name is refused.
+                let added = s.add_source(NewSource::new(name.clone(), SourceKind::Person));
+                if claimtrack::name_key(&name).is_empty() {
+                    prop_assert!(added.is_err(), "a name of invisible characters was accepted");
+                } else if sources
+                    .iter()
+                    .any(|(_, n)| claimtrack::name_key(n) == claimtrack::name_key(&name))
+                {
+                    let refused = matches!(added, Err(claimtrack::Error::Duplicate { kind: "source", .. }));
+                    prop_assert!(refused, "a look-alike source was not refused");
+                } else {
+                    sources.push((added.unwrap(), name));
                 }
-                Op::AddClaim(text) => {
-                    let id = s.add_claim(NewClaim::factual(text.clone())).unwrap();
-                    claims.push((id, text));
-                }
-                Op::Retext(i, text) if !claims.is_empty() => {
-                    let k = i % claims.len();
-                    let mut c = s.claim(claims[k].0).unwrap();
-                    c.text = text.clone();
-                    s.update_claim(&c).unwrap();
-                    claims[k].1 = text;
-                }
-                Op::Evidence(c, src, stance) if !claims.is_empty() && !sources.is_empty() => {
-                    let (claim, source) = (claims[c % claims.len()].0, sources[src % sources.len()].0);
-                    s.add_evidence(claim, NewEvidence::new(source, stance)).unwrap();
-                    evidence.entry(claim).or_default().push((source, stance));
-                }
-                Op::Attribute(c, src) if !claims.is_empty() && !sources.is_empty() => {
-                    let (claim, source) = (claims[c % claims.len()].0, sources[src % sources.len()].0);
-                    s.attribute(claim, NewAttribution::said_by(source)).unwrap();
-                    speakers.entry(claim).or_default().push(source);
-                }
-                _ => {}
             }
-        }
-        let stored: Vec<(ClaimId, String)> = s.claims().unwrap().into_iter().map(|c| (c.id, c.text)).collect();
-        prop_assert_eq!(&stored, &claims);
-        let stored_sources: Vec<(SourceId, String)> = s.sources().unwrap().into_iter().map(|x| (x.id, x.name)).collect();
-        prop_assert_eq!(&stored_sources, &sources);
-        for (claim, _) in &claims {
-            let ev: Vec<(SourceId, Stance)> = s.evidence_of(*claim).unwrap().into_iter().map(|e| (e.source.unwrap(), e.stance)).collect();
-            prop_assert_eq!(ev, evidence.get(claim).cloned().unwrap_or_default());
-            let sp: Vec<SourceId> = s.attributions_of(*claim).unwrap().into_iter().filter_map(|a| a.speaker).collect();
-            prop_assert_eq!(sp, speakers.get(claim).cloned().unwrap_or_default());
+            Op::AddClaim(text) => {
+                let id = s.add_claim(NewClaim::factual(text.clone())).unwrap();
+                claims.push((id, text));
+            }
+            Op::Retext(i, text) if !claims.is_empty() => {
+                let k = i % claims.len();
+                let mut c = s.claim(claims[k].0).unwrap();
+                c.text = text.clone();
+                s.update_claim(&c).unwrap();
+                claims[k].1 = text;
+            }
+            Op::Evidence(c, src, stance) if !claims.is_empty() && !sources.is_empty() => {
+                let (claim, source) = (claims[c % claims.len()].0, sources[src % sources.len()].0);
+                s.add_evidence(claim, NewEvidence::new(source, stance)).unwrap();
+                evidence.entry(claim).or_default().push((source, stance));
+            }
+            Op::Attribute(c, src) if !claims.is_empty() && !sources.is_empty() => {
+                let (claim, source) = (claims[c % claims.len()].0, sources[src % sources.len()].0);
+                s.attribute(claim, NewAttribution::said_by(source)).unwrap();
+                speakers.entry(claim).or_default().push(source);
+            }
+            _ => {}
         }
     }
+    let stored: Vec<(ClaimId, String)> = s.claims().unwrap().into_iter().map(|c| (c.id, c.text)).collect();
+    prop_assert_eq!(&stored, &claims);
+    let stored_sources: Vec<(SourceId, String)> =
+        s.sources().unwrap().into_iter().map(|x| (x.id, x.name)).collect();
+    prop_assert_eq!(&stored_sources, &sources);
+    for (claim, _) in &claims {
+        let ev: Vec<(SourceId, Stance)> = s
+            .evidence_of(*claim)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.source.unwrap(), e.stance))
+            .collect();
+        prop_assert_eq!(ev, evidence.get(claim).cloned().unwrap_or_default());
+        let sp: Vec<SourceId> = s
+            .attributions_of(*claim)
+            .unwrap()
+            .into_iter()
+            .filter_map(|a| a.speaker)
+            .collect();
+        prop_assert_eq!(sp, speakers.get(claim).cloned().unwrap_or_default());
+    }
+    Ok(())
 }

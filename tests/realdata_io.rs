@@ -3,6 +3,12 @@
 //! of the kind their name shows, and source kinds mapped to schema.org types both ways; publications
 //! known by URL, matched by URL across imports, web archive copies kept beside their original.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+#[allow(unused_imports)]
+use backend::{Desk, per_backend, sqlite_only};
+
 use claimtrack::io::ImportOptions;
 use claimtrack::io::{IssueKind, claimant_kind, claimreview, csv, factcheck};
 use claimtrack::{
@@ -16,8 +22,8 @@ fn export_value(store: &Store) -> Value {
     serde_json::from_slice(&out).unwrap()
 }
 
-#[test]
-fn fact_check_tools_claim_date_is_the_claims_own_date() {
+per_backend!(fact_check_tools_claim_date_is_the_claims_own_date);
+fn fact_check_tools_claim_date_is_the_claims_own_date(store: &Store) {
     let page = json!({"claims": [
         {"text": "A consulate said so", "claimant": "Consulate General of Pakistan, France",
          "claimDate": "2021-05-02T00:00:00Z",
@@ -28,8 +34,7 @@ fn fact_check_tools_claim_date_is_the_claims_own_date() {
         {"text": "A page said so", "claimant": "Facebook page 'Daily Truths'",
          "claimReview": [{"url": "https://checks.example/3", "textualRating": "False"}]}
     ]});
-    let store = Store::open_in_memory().unwrap();
-    let report = factcheck::import(&store, page.to_string().as_bytes(), ImportOptions::default()).unwrap();
+    let report = factcheck::import(store, page.to_string().as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(
         report.issues_of(IssueKind::Ignored).count(),
         0,
@@ -53,7 +58,7 @@ fn fact_check_tools_claim_date_is_the_claims_own_date() {
     assert_eq!(page.kind, SourceKind::PlatformAccount);
 
     // Written back out: ClaimReview's itemReviewed.datePublished, and the CSV's made_on column.
-    let v = export_value(&store);
+    let v = export_value(store);
     assert_eq!(
         v["@graph"][0]["itemReviewed"]["datePublished"],
         "2021-05-02T00:00:00Z"
@@ -66,7 +71,7 @@ fn fact_check_tools_claim_date_is_the_claims_own_date() {
     );
     assert_eq!(v["@graph"][2]["itemReviewed"]["author"]["@type"], "ProfilePage");
     let mut out = Vec::new();
-    csv::export(&store, &mut out).unwrap();
+    csv::export(store, &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
     let col = header.iter().position(|h| *h == "made_on").unwrap();
@@ -98,9 +103,9 @@ fn claimant_kinds_come_from_the_name_only() {
     }
 }
 
-#[test]
-fn source_kinds_map_to_schema_org_types_and_back() {
-    let store = Store::open_in_memory().unwrap();
+per_backend!(source_kinds_map_to_schema_org_types_and_back);
+fn source_kinds_map_to_schema_org_types_and_back(d: &Desk) {
+    let store = d.open();
     let desk = store
         .add_source(NewSource::new("Desk", SourceKind::Organisation))
         .unwrap();
@@ -157,7 +162,8 @@ fn source_kinds_map_to_schema_org_types_and_back() {
             .unwrap();
     }
     let v = export_value(&store);
-    let copy = Store::open_in_memory().unwrap();
+    let copy_desk = d.another("copy");
+    let copy = copy_desk.open();
     claimreview::import(&copy, v.to_string().as_bytes(), ImportOptions::default()).unwrap();
     for (i, (kind, t, back)) in expected.iter().enumerate() {
         let author = &v["@graph"][i]["itemReviewed"]["author"];
@@ -167,9 +173,9 @@ fn source_kinds_map_to_schema_org_types_and_back() {
     }
 }
 
-#[test]
-fn publications_are_matched_by_url_and_archive_copies_kept() {
-    let store = Store::open_in_memory().unwrap();
+per_backend!(publications_are_matched_by_url_and_archive_copies_kept);
+fn publications_are_matched_by_url_and_archive_copies_kept(d: &Desk) {
+    let store = d.open();
     let first = json!({"@type": "ClaimReview", "claimReviewed": "One", "url": "https://c.example/1",
         "itemReviewed": {"@type": "Claim", "datePublished": "2020-10-31",
             "appearance": [
@@ -217,7 +223,8 @@ fn publications_are_matched_by_url_and_archive_copies_kept() {
         "https://web.archive.org/web/20201129141238/https://scoopertino.com/imac/"
     );
     assert!(work.get("name").is_none());
-    let copy = Store::open_in_memory().unwrap();
+    let copy_desk = d.another("copy");
+    let copy = copy_desk.open();
     claimreview::import(&copy, v.to_string().as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(export_value(&copy), v);
     assert_eq!(copy.publications().unwrap(), {
@@ -230,9 +237,9 @@ fn publications_are_matched_by_url_and_archive_copies_kept() {
     });
 }
 
-#[test]
-fn a_title_only_publication_and_an_archive_only_one_round_trip() {
-    let store = Store::open_in_memory().unwrap();
+per_backend!(a_title_only_publication_and_an_archive_only_one_round_trip);
+fn a_title_only_publication_and_an_archive_only_one_round_trip(d: &Desk) {
+    let store = d.open();
     let desk = store
         .add_source(NewSource::new("Desk", SourceKind::Organisation))
         .unwrap();
@@ -253,7 +260,8 @@ fn a_title_only_publication_and_an_archive_only_one_round_trip() {
         .unwrap();
     let v = export_value(&store);
     assert_eq!(v["@graph"][0]["itemReviewed"]["datePublished"], "2024-02");
-    let copy = Store::open_in_memory().unwrap();
+    let copy_desk = d.another("copy");
+    let copy = copy_desk.open();
     claimreview::import(&copy, v.to_string().as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!(export_value(&copy), v);
     let back = copy.publications().unwrap();

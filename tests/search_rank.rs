@@ -2,13 +2,16 @@
 //! (issue 12, item 10), and snippets are one line. Hand-made cases, then the full Climate-FEVER file
 //! when `CLAIMTRACK_DATA` names the shared data folder (7,675 evidence sentences against 1,535 claims).
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::{Backend, Desk, per_backend};
 use claimtrack::analysis::MatchedIn;
 use claimtrack::io::{DataSet, ImportOptions, import_file};
 use claimtrack::{NewAttribution, NewClaim, NewEvidence, NewSource, SourceKind, Stance, Store};
 
-#[test]
-fn a_claims_own_text_outranks_an_excerpt_other_things_equal() {
-    let store = Store::open_in_memory().unwrap();
+per_backend!(a_claims_own_text_outranks_an_excerpt_other_things_equal);
+fn a_claims_own_text_outranks_an_excerpt_other_things_equal(store: &Store) {
     let src = store
         .add_source(NewSource::new("Wire", SourceKind::NewsAgency))
         .unwrap();
@@ -62,9 +65,8 @@ fn a_claims_own_text_outranks_an_excerpt_other_things_equal() {
     assert_eq!(hits.len(), 5);
 }
 
-#[test]
-fn snippets_are_one_line() {
-    let store = Store::open_in_memory().unwrap();
+per_backend!(snippets_are_one_line);
+fn snippets_are_one_line(store: &Store) {
     let src = store
         .add_source(NewSource::new("Wire", SourceKind::NewsAgency))
         .unwrap();
@@ -96,14 +98,14 @@ fn snippets_are_one_line() {
     assert_eq!(hit.snippet, "…line two about [shells] and more");
 }
 
-#[test]
-fn climate_fever_claims_that_say_it_come_first() {
+per_backend!(climate_fever_claims_that_say_it_come_first);
+fn climate_fever_claims_that_say_it_come_first(desk: &Desk) {
     let Some(dir) = std::env::var_os("CLAIMTRACK_DATA") else {
         eprintln!("CLAIMTRACK_DATA not set: full Climate-FEVER file skipped");
         return;
     };
     let path = std::path::Path::new(&dir).join("climate-fever/climate_fever.csv");
-    let store = Store::open_in_memory().unwrap();
+    let store = desk.open();
     import_file(&store, DataSet::ClimateFever, &path, ImportOptions::default()).unwrap();
     // (hits, of which by the claim's own text); before this ranking, "ice" showed 37 claims by their
     // own text, ranked among excerpt matches.
@@ -124,7 +126,12 @@ fn climate_fever_claims_that_say_it_come_first() {
             kinds.windows(2).all(|w| w[0] || !w[1]),
             "{word}: claim-text hits after excerpt hits"
         );
-        assert_eq!((hits.len(), n), own_text, "{word}");
+        match desk.backend() {
+            Backend::Sqlite => assert_eq!((hits.len(), n), own_text, "{word}"),
+            // PostgreSQL's `simple` configuration does not stem ("volcanoes" is not "volcano"), so it
+            // finds fewer; the order above is what is asserted there, with a floor on the counts.
+            Backend::Postgres => assert!(n > 0 && hits.len() >= n, "{word}: {} hits, {n}", hits.len()),
+        }
         assert!(hits.iter().all(|h| !h.snippet.contains('\n')));
     }
 }

@@ -4,6 +4,10 @@
 //! statements) and the precision of the score threshold on the labelled pairs, and asserts floors the
 //! method reaches.
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::per_backend;
 use claimtrack::io::{ImportOptions, bundle};
 use std::path::PathBuf;
 
@@ -45,8 +49,7 @@ fn data_dir() -> PathBuf {
 }
 
 /// Loads texts as claims in one transaction.
-fn store_with(texts: &[String]) -> Store {
-    let store = Store::open_in_memory().unwrap();
+fn store_with(store: &Store, texts: &[String]) {
     let mut bundle = Bundle::default();
     let mut refused = 0;
     for t in texts {
@@ -62,8 +65,7 @@ fn store_with(texts: &[String]) -> Store {
         "{refused} of {} refused",
         texts.len()
     );
-    bundle::import(&store, &bundle, ImportOptions::default()).unwrap();
-    store
+    bundle::import(store, &bundle, ImportOptions::default()).unwrap();
 }
 
 /// How many queries get one of their own claims (any text labelled `same` for them) first.
@@ -127,8 +129,8 @@ fn labelled_pairs_score_same_above_different() {
     assert!(recall >= 0.9);
 }
 
-#[test]
-fn fever_precision_at_1() {
+per_backend!(fever_precision_at_1);
+fn fever_precision_at_1(store: &Store) {
     let path = data_dir().join("fever/paper_dev.jsonl");
     let Ok(raw) = std::fs::read_to_string(&path) else {
         println!("skipped: {} not found (set CLAIMTRACK_DATA)", path.display());
@@ -149,13 +151,13 @@ fn fever_precision_at_1() {
             p.target_text
         );
     }
-    let store = store_with(&texts);
+    store_with(store, &texts);
     let queries: Vec<(String, String)> = pairs
         .iter()
         .filter(|p| p.same)
         .map(|p| (p.query.clone(), p.target_text.clone()))
         .collect();
-    let (hits, n) = precision_at_1(&store, &queries);
+    let (hits, n) = precision_at_1(store, &queries);
     println!(
         "FEVER precision@1: {hits}/{n} = {:.2} over {} claims",
         hits as f64 / n as f64,
@@ -166,8 +168,8 @@ fn fever_precision_at_1() {
     assert!(hits * 100 >= n * 75, "{hits}/{n}");
 }
 
-#[test]
-fn liar_precision_at_1() {
+per_backend!(liar_precision_at_1);
+fn liar_precision_at_1(store: &Store) {
     let dir = data_dir().join("liar");
     let mut statements: std::collections::HashMap<(String, String), String> = Default::default();
     let mut texts = Vec::new();
@@ -188,7 +190,7 @@ fn liar_precision_at_1() {
             }
         }
     }
-    let store = store_with(&texts);
+    store_with(store, &texts);
     let queries: Vec<(String, String)> = LIAR_PAIRS
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -201,7 +203,7 @@ fn liar_precision_at_1() {
         })
         .collect();
     assert!(queries.len() >= 10);
-    let (hits, n) = precision_at_1(&store, &queries);
+    let (hits, n) = precision_at_1(store, &queries);
     println!(
         "LIAR precision@1: {hits}/{n} = {:.2} over {} statements",
         hits as f64 / n as f64,

@@ -133,6 +133,12 @@ impl Desk {
         Store::open(&self.location).unwrap_or_else(|e| panic!("opening {:?}: {e}", self.backend))
     }
 
+    /// Another fresh desk on the same backend, for a test that needs a second database (a copy to
+    /// import into).
+    pub fn another(&self, tag: &str) -> Desk {
+        Desk::new(self.backend, tag).expect("a second desk (the server was there a moment ago)")
+    }
+
     /// The PostgreSQL schema's name (`None` on SQLite).
     pub fn schema(&self) -> Option<&str> {
         #[cfg(feature = "postgres")]
@@ -373,6 +379,89 @@ macro_rules! sqlite_only {
     };
 }
 pub(crate) use sqlite_only;
+
+/// The most cases a property runs on PostgreSQL, where each case makes (and drops) a schema of its own:
+/// keeps the properties' share of CI time near SQLite's.
+pub const PG_CASES: u32 = 16;
+
+/// How many cases a property asking for `cases` runs on `backend`: all of them on SQLite, at most
+/// [`PG_CASES`] on PostgreSQL.
+pub fn cases(backend: Backend, cases: u32) -> u32 {
+    match backend {
+        Backend::Sqlite => cases,
+        Backend::Postgres => cases.min(PG_CASES),
+    }
+}
+
+/// Runs the property `body` on `backend` with proptest, each case on a fresh desk of its own (on
+/// PostgreSQL without a server, outside CI, it says so and returns). `file` is the test's source file
+/// (`file!()`), so that failures are saved to and replayed from its `proptest-regressions` file as the
+/// `proptest!` macro does; `test` names the test (`module_path!()`).
+pub fn property<S: proptest::strategy::Strategy>(
+    backend: Backend,
+    test: &str,
+    file: &'static str,
+    asked: u32,
+    strategy: S,
+    body: impl Fn(&Desk, S::Value) -> Result<(), proptest::test_runner::TestCaseError>,
+) {
+    use proptest::test_runner::{Config, TestRunner};
+    if backend == Backend::Postgres && pg_server().is_none() {
+        return;
+    }
+    let config = Config {
+        cases: cases(backend, asked),
+        source_file: Some(file),
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new(config);
+    let result = runner.run(&strategy, |value| {
+        let desk = Desk::new(backend, test).expect("a desk (the server was there a moment ago)");
+        body(&desk, value)
+    });
+    if let Err(e) = result {
+        panic!("{e}\n{runner}");
+    }
+}
+
+/// A property run on both backends: `per_backend_property!(name, cases, strategy)` for a function
+/// `fn name(desk: &Desk, value) -> Result<(), TestCaseError>` (the strategy's value; a tuple strategy gives
+/// a tuple) makes the tests `name::sqlite` (`cases` cases) and `name::postgres` (at most [`PG_CASES`]),
+/// each case on a fresh desk (see [`property`]). The strategy expression is evaluated in the test file's
+/// scope.
+macro_rules! per_backend_property {
+    ($name:ident, $cases:expr, $strategy:expr $(,)?) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[test]
+            fn sqlite() {
+                $crate::backend::property(
+                    $crate::backend::Backend::Sqlite,
+                    module_path!(),
+                    file!(),
+                    $cases,
+                    $strategy,
+                    super::$name,
+                )
+            }
+
+            #[test]
+            fn postgres() {
+                $crate::backend::property(
+                    $crate::backend::Backend::Postgres,
+                    module_path!(),
+                    file!(),
+                    $cases,
+                    $strategy,
+                    super::$name,
+                )
+            }
+        }
+    };
+}
+pub(crate) use per_backend_property;
 
 /// The PostgreSQL side: a schema of one test's own, made and dropped with the `postgres` crate.
 #[cfg(feature = "postgres")]

@@ -358,6 +358,10 @@ impl Store {
 
     /// Claims whose text has the name key `key` (exact repeats), oldest first, at most `limit`.
     pub(crate) fn claims_with_text_key(&self, key: &str, limit: usize) -> Result<Vec<(ClaimId, String)>> {
+        // No stored text holds NUL (every write refuses it), and PostgreSQL cannot even be asked.
+        if key.contains('\0') {
+            return Ok(Vec::new());
+        }
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.read(|db| {
             db.query_vec(
