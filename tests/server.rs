@@ -1282,3 +1282,100 @@ fn fact_check_tools_search_by_site_alone_pages_newest_first(b: &backend::Desk) {
         assert_eq!((st, error_of(&v).1), (400, Some(field)), "{q}: {v}");
     }
 }
+
+// The exports of the whole store (JSON Lines, CSV) are streamed (issue 14): the body is exactly what the
+// library writes, byte for byte, sent in chunks as it is written (no Content-Length), from one read
+// snapshot held on one pooled connection for the stream's duration. A client that goes away mid-stream
+// frees that connection: with a pool of one, the next request that needs the store is still answered,
+// and the server logs each export it stopped.
+per_backend!(exports_stream_byte_for_byte_and_a_client_that_leaves_frees_the_connection);
+fn exports_stream_byte_for_byte_and_a_client_that_leaves_frees_the_connection(b: &backend::Desk) {
+    use claimtrack::{NewAttribution, NewClaim, NewReview, NewSource, SourceKind, Verdict};
+    use std::io::Write as _;
+    let d = desk_on(b);
+    let store = b.open();
+    // 2,000 claims with a long wording (about 3.5 MB of JSON Lines: more than a loopback connection and
+    // the server's chunks in flight hold, so an export outlasts a client that stops reading).
+    let filler = "the harbour was closed to shipping ".repeat(45);
+    store
+        .batch(|t| {
+            let agency = t.add_source(NewSource::new("Agency", SourceKind::NewsAgency))?;
+            for i in 0..2_000 {
+                let c = t.add_claim(NewClaim::factual(format!("Claim {i}: {filler}")))?;
+                if i % 10 == 0 {
+                    t.attribute(c, NewAttribution::said_by(agency))?;
+                    t.add_review(c, NewReview::new(Verdict::False))?;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    let mut jsonl = Vec::new();
+    claimtrack::io::jsonl::export(&store, &mut jsonl).unwrap();
+    let mut csv = Vec::new();
+    claimtrack::io::csv::export(&store, &mut csv).unwrap();
+    assert!(jsonl.len() > 3 << 20, "{} bytes", jsonl.len());
+    drop(store);
+
+    let mut s = Server::start(&d.db, &["--connections", "1", "--timeout", "20s"]);
+    for (format, want, ty) in [
+        ("jsonl", &jsonl, "application/x-ndjson"),
+        ("csv", &csv, "text/csv"),
+    ] {
+        let mut resp = s
+            .agent
+            .get(format!("{}/v1/export?format={format}", s.base))
+            .header("Authorization", format!("Bearer {}", d.read))
+            .call()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "{format}");
+        let content_type = resp.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(content_type.starts_with(ty), "{content_type}");
+        assert!(
+            resp.headers().get("content-length").is_none(),
+            "{format}: streamed, not built whole first"
+        );
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(u64::MAX)
+            .read_to_vec()
+            .unwrap();
+        assert!(
+            body == *want,
+            "{format}: {} bytes served, {} written by the library",
+            body.len(),
+            want.len()
+        );
+    }
+
+    let addr = s.base.strip_prefix("http://").unwrap().to_string();
+    for round in 0..3 {
+        let mut tcp = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            tcp,
+            "GET /v1/export?format=jsonl HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\r\n",
+            d.read
+        )
+        .unwrap();
+        let mut head = [0u8; 4096];
+        let n = tcp.read(&mut head).unwrap();
+        assert!(
+            head[..n].starts_with(b"HTTP/1.1 200"),
+            "{}",
+            String::from_utf8_lossy(&head[..n])
+        );
+        // Gone after the first bytes, with nearly all of the export unsent.
+        drop(tcp);
+        let (st, v) = s.get("/v1/claims?limit=1", Some(&d.read));
+        assert_eq!(st, 200, "round {round}: {v}");
+    }
+    let (ok, log) = s.stop();
+    assert!(ok, "{log}");
+    assert_eq!(
+        log.matches("the client went away").count(),
+        3,
+        "each abandoned export stopped: {log}"
+    );
+    assert!(cli(&d.db, &["check"]).starts_with("ok"));
+}

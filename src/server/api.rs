@@ -824,6 +824,12 @@ pub(crate) async fn export(
         .ok_or_else(|| ApiError::invalid("format", "is required: bundle, jsonl, claimreview, csv or dot"))?
         .to_string();
     let claim: Option<ClaimId> = p.get("claim").map(|c| parse_id("claim", c)).transpose()?;
+    // The whole store as JSON Lines or CSV is streamed; the other exports are built first.
+    match (format.as_str(), claim) {
+        ("jsonl", None) => return stream_export(&state, &caller, Streamed::Jsonl).await,
+        ("csv", None) => return stream_export(&state, &caller, Streamed::Csv).await,
+        _ => {}
+    }
     let (bytes, content_type) = state
         .with_store(&caller.name, move |s| {
             if let Some(c) = claim {
@@ -879,4 +885,134 @@ pub(crate) async fn export(
         })
         .await?;
     Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+}
+
+/// The exports of the whole store that are streamed.
+#[derive(Clone, Copy)]
+enum Streamed {
+    Jsonl,
+    Csv,
+}
+
+/// Bytes an export hands to the response at a time.
+const EXPORT_CHUNK: usize = 64 << 10;
+
+/// Chunks an export may have written that the client has not yet taken: with [`EXPORT_CHUNK`], what a
+/// streamed export holds in memory, however large the store.
+const EXPORT_CHUNKS_IN_FLIGHT: usize = 4;
+
+/// The response body's end of an export: what the export wrote, in chunks.
+struct BodyWriter {
+    buf: Vec<u8>,
+    tx: tokio::sync::mpsc::Sender<std::io::Result<axum::body::Bytes>>,
+    sent: u64,
+    /// The body was dropped: the client went away (or the server is closing the connection).
+    gone: bool,
+}
+
+impl BodyWriter {
+    fn send(&mut self) -> std::io::Result<()> {
+        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(EXPORT_CHUNK));
+        let n = chunk.len() as u64;
+        // Waits while the client is behind: the export goes no faster than the client reads.
+        if self.tx.blocking_send(Ok(chunk.into())).is_err() {
+            self.gone = true;
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "the client went away",
+            ));
+        }
+        self.sent += n;
+        Ok(())
+    }
+}
+
+impl std::io::Write for BodyWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= EXPORT_CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.buf.is_empty() {
+            self.send()?;
+        }
+        Ok(())
+    }
+}
+
+/// The chunks of a streamed export, as the response body reads them.
+struct Chunks(tokio::sync::mpsc::Receiver<std::io::Result<axum::body::Bytes>>);
+
+impl futures_core::Stream for Chunks {
+    type Item = std::io::Result<axum::body::Bytes>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+/// How a streamed export ended.
+enum Ended {
+    /// Written whole.
+    Whole,
+    /// The client went away after this many bytes.
+    Gone(u64),
+}
+
+/// Streams the whole store as JSON Lines or CSV, exactly as the library writes it (the JSON Lines from
+/// one read snapshot, as `claimtrack export` does), in chunks, holding no more than a few of them in
+/// memory. The export keeps its connection to the store (on PostgreSQL, its REPEATABLE READ transaction)
+/// until it has written the last byte, or until the client goes away: then it stops, its transaction
+/// ends and the connection goes back to the pool. An error after the first bytes cuts the response off
+/// (the client sees a truncated body, never a complete-looking one) and is logged.
+async fn stream_export(state: &Shared, caller: &Caller, what: Streamed) -> ApiResult<Response> {
+    let (tx, rx) = tokio::sync::mpsc::channel(EXPORT_CHUNKS_IN_FLIGHT);
+    let failed = tx.clone();
+    let task = state
+        .start_with_store(&caller.name, move |s| {
+            let mut w = BodyWriter {
+                buf: Vec::with_capacity(EXPORT_CHUNK),
+                tx,
+                sent: 0,
+                gone: false,
+            };
+            let written = match what {
+                Streamed::Jsonl => jsonl::export(s, &mut w),
+                Streamed::Csv => csv::export(s, &mut w),
+            };
+            match written {
+                Ok(()) => Ok(Ended::Whole),
+                Err(_) if w.gone => Ok(Ended::Gone(w.sent)),
+                Err(e) => Err(e),
+            }
+        })
+        .await?;
+    let actor = caller.name.clone();
+    tokio::spawn(async move {
+        let outcome = match task.await {
+            Ok(Ok(Ended::Whole)) => return,
+            Ok(Ok(Ended::Gone(n))) => format!("stopped after {n} bytes: the client went away"),
+            Ok(Err(e)) => e.to_string(),
+            Err(e) => format!("the export's task failed: {e}"),
+        };
+        eprintln!("claimtrack serve: GET /v1/export actor={actor:?}: {outcome}");
+        // Ends the body with an error, so the client cannot take it for a whole export.
+        let _ = failed.send(Err(std::io::Error::other(outcome))).await;
+    });
+    let content_type = match what {
+        Streamed::Jsonl => "application/x-ndjson",
+        Streamed::Csv => "text/csv; charset=utf-8",
+    };
+    Ok((
+        [(header::CONTENT_TYPE, content_type)],
+        Body::from_stream(Chunks(rx)),
+    )
+        .into_response())
 }

@@ -144,6 +144,25 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T> + Send + 'static,
     {
+        let joined = self.start_with_store(actor, f).await?.await;
+        match joined {
+            Ok(out) => out.map_err(ApiError::from),
+            Err(e) => Err(ApiError::internal(format!("the request's task failed: {e}"))),
+        }
+    }
+
+    /// Waits for a connection, then starts `f` on the blocking pool with a store whose history actor is
+    /// `actor`, without waiting for it to finish: for work that outlives the handler (an export
+    /// streamed to the client). The connection is the task's until `f` returns.
+    pub(crate) async fn start_with_store<T, F>(
+        self: &Arc<Self>,
+        actor: &str,
+        f: F,
+    ) -> std::result::Result<tokio::task::JoinHandle<Result<T>>, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T> + Send + 'static,
+    {
         let state = Arc::clone(self);
         let actor = actor.to_string();
         // Waiting for a connection happens here, on no thread; the request's time limit covers it.
@@ -151,7 +170,7 @@ impl AppState {
             .acquire_owned()
             .await
             .map_err(|_| ApiError::internal("the connection pool is closed"))?;
-        let joined = tokio::task::spawn_blocking(move || {
+        Ok(tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let mut pooled = state.pool.take()?;
             if pooled.actor != actor {
@@ -163,12 +182,7 @@ impl AppState {
             // A store whose call failed is still usable: every write rolls back as a whole.
             state.pool.give(pooled);
             out
-        })
-        .await;
-        match joined {
-            Ok(out) => out.map_err(ApiError::from),
-            Err(e) => Err(ApiError::internal(format!("the request's task failed: {e}"))),
-        }
+        }))
     }
 }
 
