@@ -2,14 +2,18 @@
 //! it returns and the markup it produces, tried as a careless or hostile user would.
 #![cfg(feature = "cli")]
 
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_claimtrack");
 
+#[path = "common/backend.rs"]
+mod backend;
 #[path = "common/dir.rs"]
 mod dir;
+use backend::{Desk, per_backend};
 use dir::Dir;
 impl Dir {
     /// [`names`](Self::names) without the database's own `-wal` and `-shm` (a reader who may write
@@ -21,10 +25,10 @@ impl Dir {
     }
 }
 
-fn cmd(db: &Path, args: &[&str]) -> Command {
+fn cmd(db: &(impl AsRef<OsStr> + ?Sized), args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
     c.arg("--db")
-        .arg(db)
+        .arg(db.as_ref())
         .args(args)
         .env_remove("CLAIMTRACK_DB")
         .env_remove("CLAIMTRACK_ACTOR")
@@ -43,13 +47,13 @@ fn no_panic(out: &Output) {
     assert_ne!(out.status.code(), Some(101), "exit 101 is a panic");
 }
 
-fn run(db: &Path, args: &[&str]) -> Output {
+fn run(db: &(impl AsRef<OsStr> + ?Sized), args: &[&str]) -> Output {
     let out = cmd(db, args).output().unwrap();
     no_panic(&out);
     out
 }
 
-fn ok(db: &Path, args: &[&str]) -> String {
+fn ok(db: &(impl AsRef<OsStr> + ?Sized), args: &[&str]) -> String {
     let out = run(db, args);
     assert!(
         out.status.success(),
@@ -59,7 +63,7 @@ fn ok(db: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn fails(db: &Path, args: &[&str], stderr_has: &str) -> String {
+fn fails(db: &(impl AsRef<OsStr> + ?Sized), args: &[&str], stderr_has: &str) -> String {
     let out = run(db, args);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "{args:?} should fail: {stderr}");
@@ -73,10 +77,29 @@ fn fails(db: &Path, args: &[&str], stderr_has: &str) -> String {
 /// A database with a source, a claim containing markup, and a review with a URL.
 fn desk(dir: &Dir) -> (PathBuf, String) {
     let db = dir.path("desk.db");
-    ok(&db, &["init"]);
-    ok(&db, &["add-source", "Desk Checks", "--kind", "organisation"]);
+    let claim = fill(&db);
+    (db, claim)
+}
+
+/// [`desk`] on the test's own database of either backend (`tests/common/backend.rs`): its `--db` and
+/// the claim's id.
+fn desk_on(d: &Desk) -> (&str, String) {
+    (d.location(), fill(d.location()))
+}
+
+/// A temporary folder for the files a test writes, of its own per backend (both halves of a test run
+/// at once in one process).
+fn files(tag: &str, d: &Desk) -> Dir {
+    Dir::new(&format!("{tag}-{:?}", d.backend()))
+}
+
+/// Initialises `db` and writes [`desk`]'s records; returns the claim's id.
+fn fill(db: &(impl AsRef<OsStr> + ?Sized)) -> String {
+    let db = db.as_ref();
+    ok(db, &["init"]);
+    ok(db, &["add-source", "Desk Checks", "--kind", "organisation"]);
     let claim = ok(
-        &db,
+        db,
         &[
             "add-claim",
             "Troops </script><script>alert(1)</script> & <!-- more",
@@ -85,7 +108,7 @@ fn desk(dir: &Dir) -> (PathBuf, String) {
     .trim()
     .to_string();
     ok(
-        &db,
+        db,
         &[
             "review",
             &claim,
@@ -97,7 +120,7 @@ fn desk(dir: &Dir) -> (PathBuf, String) {
             "https://checks.example/troops?a=1&b=<2>",
         ],
     );
-    (db, claim)
+    claim
 }
 
 // ------------------------------------------------------------------------------------------ item 1
@@ -231,18 +254,17 @@ fn a_failed_export_leaves_the_old_file_and_no_temporary_file() {
 
 // ------------------------------------------------------------------------------------------ item 3
 
-#[test]
-fn a_date_beyond_the_range_is_refused_by_every_date_flag() {
-    let dir = Dir::new("dates");
-    let (db, claim) = desk(&dir);
+per_backend!(a_date_beyond_the_range_is_refused_by_every_date_flag);
+fn a_date_beyond_the_range_is_refused_by_every_date_flag(d: &Desk) {
+    let (db, claim) = desk_on(d);
     for late in ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"] {
         fails(
-            &db,
+            db,
             &["attribute", &claim, "--speaker", "Desk Checks", "--said-on", late],
             "outside the years",
         );
         fails(
-            &db,
+            db,
             &[
                 "evidence",
                 &claim,
@@ -256,7 +278,7 @@ fn a_date_beyond_the_range_is_refused_by_every_date_flag() {
             "outside the years",
         );
     }
-    ok(&db, &["check"]);
+    ok(db, &["check"]);
 }
 
 // ------------------------------------------------------------------------------------------ item 4
@@ -333,11 +355,10 @@ fn output_that_cannot_be_written_is_a_failure() {
 
 // ----------------------------------------------------------------------------------------- item 11
 
-#[test]
-fn claimreview_markup_is_safe_to_embed_and_urls_are_web_addresses() {
-    let dir = Dir::new("markup");
-    let (db, claim) = desk(&dir);
-    let markup = ok(&db, &["export", "-f", "claimreview", "--claim", &claim]);
+per_backend!(claimreview_markup_is_safe_to_embed_and_urls_are_web_addresses);
+fn claimreview_markup_is_safe_to_embed_and_urls_are_web_addresses(d: &Desk) {
+    let (db, claim) = desk_on(d);
+    let markup = ok(db, &["export", "-f", "claimreview", "--claim", &claim]);
     for raw in ['<', '>', '&'] {
         assert!(!markup.contains(raw), "raw {raw:?} in markup:\n{markup}");
     }
@@ -349,7 +370,7 @@ fn claimreview_markup_is_safe_to_embed_and_urls_are_web_addresses() {
         "Troops </script><script>alert(1)</script> & <!-- more"
     );
     assert_eq!(v["url"], "https://checks.example/troops?a=1&b=<2>");
-    let whole = ok(&db, &["export", "-f", "claimreview"]);
+    let whole = ok(db, &["export", "-f", "claimreview"]);
     assert!(!whole.contains('<') && whole.contains(r"\u003c"), "{whole}");
 
     for bad in [
@@ -364,13 +385,13 @@ fn claimreview_markup_is_safe_to_embed_and_urls_are_web_addresses() {
         "https://ok.example/\u{7}",
     ] {
         fails(
-            &db,
+            db,
             &["review", &claim, "--verdict", "false", "--url", bad],
             "http or https",
         );
     }
     ok(
-        &db,
+        db,
         &[
             "review",
             &claim,
@@ -591,10 +612,10 @@ fn smaller_items_are_refused_clearly() {
 
 // ----------------------------------------------------------------------------------------- item 10
 
-#[test]
-fn a_claimreview_or_fact_check_import_that_lands_nothing_fails() {
-    let dir = Dir::new("nothing");
-    let (db, _) = desk(&dir);
+per_backend!(a_claimreview_or_fact_check_import_that_lands_nothing_fails);
+fn a_claimreview_or_fact_check_import_that_lands_nothing_fails(d: &Desk) {
+    let dir = files("nothing", d);
+    let (db, _) = desk_on(d);
     let file = dir.path("empty.json");
     for (format, body) in [
         ("claimreview", "[]"),
@@ -604,7 +625,7 @@ fn a_claimreview_or_fact_check_import_that_lands_nothing_fails() {
         ("factcheck-api", r#"{"claims": [{"claimant": "no text"}]}"#),
     ] {
         fs::write(&file, body).unwrap();
-        let out = run(&db, &["import", "-f", format, file.to_str().unwrap()]);
+        let out = run(db, &["import", "-f", format, file.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(1), "{format} {body}: exited 0");
         assert!(String::from_utf8_lossy(&out.stderr).contains("nothing could be imported"));
     }
@@ -614,19 +635,27 @@ fn a_claimreview_or_fact_check_import_that_lands_nothing_fails() {
         r#"{"@type": "ClaimReview", "claimReviewed": "One claim", "reviewRating": {"alternateName": "False"}}"#,
     )
     .unwrap();
-    ok(&db, &["import", "-f", "claimreview", file.to_str().unwrap()]);
+    ok(db, &["import", "-f", "claimreview", file.to_str().unwrap()]);
     // A directory given as the import file is named as such.
     fails(
-        &db,
+        db,
         &["import", "-f", "jsonl", dir.0.to_str().unwrap()],
         "directory",
     );
 }
 
-#[test]
-fn strict_imports_refuse_the_whole_file_and_duplicate_keys_are_reported() {
-    let dir = Dir::new("strict");
-    let (db, _) = desk(&dir);
+per_backend!(strict_imports_refuse_the_whole_file_and_duplicate_keys_are_reported);
+fn strict_imports_refuse_the_whole_file_and_duplicate_keys_are_reported(d: &Desk) {
+    let dir = files("strict", d);
+    let (db, _) = desk_on(d);
+    // The file's bytes on SQLite; on both, everything the database holds.
+    let everything = || {
+        (
+            d.path().map(|p| fs::read(p).unwrap()),
+            ok(db, &["export", "-f", "jsonl"]),
+            ok(db, &["--json", "stats"]),
+        )
+    };
     let file = dir.path("feed.json");
     let good = |t: &str| {
         format!(
@@ -675,21 +704,21 @@ fn strict_imports_refuse_the_whole_file_and_duplicate_keys_are_reported() {
         ),
     ] {
         fs::write(&file, &body).unwrap();
-        let before = fs::read(&db).unwrap();
+        let before = everything();
         let stderr = fails(
-            &db,
+            db,
             &["import", "--strict", "-f", format, file.to_str().unwrap()],
             bad,
         );
         assert!(!stderr.contains("panicked"), "{stderr}");
-        assert_eq!(fs::read(&db).unwrap(), before, "{format} --strict wrote: {body}");
+        assert_eq!(everything(), before, "{format} --strict wrote: {body}");
         // Without --strict the good records land and the bad one is listed.
-        let out = ok(&db, &["import", "-f", format, file.to_str().unwrap()]);
+        let out = ok(db, &["import", "-f", format, file.to_str().unwrap()]);
         assert!(out.contains("skipped") && out.contains(bad), "{out}");
     }
     // The same through stdin.
     let body = format!(r#"[{}, {{"@type": "ClaimReview"}}]"#, good("Piped"));
-    let mut child = cmd(&db, &["import", "--strict", "-f", "claimreview", "-"])
+    let mut child = cmd(db, &["import", "--strict", "-f", "claimreview", "-"])
         .stdin(Stdio::piped())
         .spawn()
         .unwrap();
