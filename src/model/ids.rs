@@ -108,6 +108,10 @@ macro_rules! define_id {
             pub const fn as_uuid(&self) -> Uuid {
                 self.0
             }
+            /// The UUID's 16 bytes, borrowed (what the store binds, without a copy).
+            pub(crate) const fn uuid_bytes(&self) -> &[u8; 16] {
+                self.0.as_bytes()
+            }
         }
 
         impl Default for $name {

@@ -91,6 +91,25 @@ pub(crate) fn opt(field: &'static str, value: Option<&str>, max_chars: usize) ->
 /// assert_eq!(name_key("Jose\u{301}"), name_key("José"));
 /// ```
 pub fn name_key(name: &str) -> String {
+    // Most names and claim texts are ASCII, and for ASCII every step below but two is the identity: no
+    // character is of category Format, NFKC changes nothing, and full case folding maps exactly `A`-`Z`
+    // to `a`-`z`. That leaves lower-casing and the spacing, done here without the Unicode tables (the
+    // key of every claim is computed on its insert: 4 % of a bulk load went to the general tables).
+    if name.is_ascii() {
+        let mut out = String::with_capacity(name.len());
+        for word in name.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        }
+        return out;
+    }
+    unicode_name_key(name)
+}
+
+/// [`name_key`] for any text, through the Unicode tables.
+fn unicode_name_key(name: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
     let visible: String = name
@@ -162,6 +181,23 @@ pub(crate) fn shorten(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The ASCII shortcut of `name_key` gives exactly the key of the Unicode path, control
+        /// characters and every kind of ASCII spacing included.
+        #[test]
+        fn ascii_names_get_the_unicode_key(name in "[\\x00-\\x7f]{0,40}") {
+            proptest::prop_assert_eq!(name_key(&name), unicode_name_key(&name));
+        }
+    }
+
+    #[test]
+    fn ascii_shortcut_folds_case_and_spacing() {
+        let name = "\x0b Tass\tAND\x0c  kcna\r\n\x1f";
+        assert_eq!(name_key(name), "tass and kcna \x1f");
+        assert_eq!(name_key(name), unicode_name_key(name));
+        assert_eq!(name_key("KCNA"), name_key("ＫＣＮＡ"));
+    }
 
     #[test]
     fn blank_and_nul_are_refused() {
