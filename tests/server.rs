@@ -1071,17 +1071,29 @@ fn a_request_over_the_time_limit_gets_503_and_its_write_stays_whole(b: &backend:
         .unwrap();
     let mut file = Vec::new();
     claimtrack::io::jsonl::export(&other, &mut file).unwrap();
-    let mut resp = s
+    let sent = s
         .agent
         .post(format!("{}/v1/import?format=jsonl", s.base))
         .header("Authorization", format!("Bearer {}", d.admin))
         .content_type("application/x-ndjson")
-        .send(&file[..])
-        .unwrap();
-    let status = resp.status().as_u16();
-    let v: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
-    assert_eq!(status, 503, "{v}");
-    assert_eq!(error_of(&v).0, "timeout", "{v}");
+        .send(&file[..]);
+    match sent {
+        Ok(mut resp) => {
+            let status = resp.status().as_u16();
+            let v: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+            assert_eq!(status, 503, "{v}");
+            assert_eq!(error_of(&v).0, "timeout", "{v}");
+        }
+        // On a busy machine the limit can strike while the body is still being uploaded: the server
+        // answers 503 and closes the connection, and the client's write then fails. The log below
+        // still shows the 503, and the store must still be whole or untouched.
+        Err(ureq::Error::Io(e))
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+            ) => {}
+        Err(e) => panic!("the import request failed: {e}"),
+    }
     // Stopping waits for work in flight; then the import is all there or not there at all.
     let (ok, log) = s.stop();
     assert!(ok, "{log}");
