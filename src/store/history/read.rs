@@ -1,5 +1,7 @@
 //! Reading the history back: one record's, an actor's, a claim's.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -26,16 +28,36 @@ pub(crate) fn stored_time(n: i64) -> Result<OffsetDateTime> {
 /// and actor, and the record's value as written (the value before of its first own entry, or the record
 /// as stored now). `None` when no batch created it.
 pub(super) fn batch_creation(db: &Db<'_>, kind: EntityKind, entity: Uuid) -> Result<Option<Change>> {
+    batch_creation_with(db, kind, entity, true, &mut HashMap::new())
+}
+
+/// The time and actor of batch entries already looked up, by entry number: the records of one claim
+/// were mostly written by one batch.
+type BatchHeads = HashMap<i64, (i64, String)>;
+
+/// [`batch_creation`], told whether the record may have entries of its own (`false`: the caller knows
+/// it has none, so its first entry is not looked up), reusing the batch entries in `heads`.
+fn batch_creation_with(
+    db: &Db<'_>,
+    kind: EntityKind,
+    entity: Uuid,
+    may_have_own: bool,
+    heads: &mut BatchHeads,
+) -> Result<Option<Change>> {
     if kind == EntityKind::Batch {
         return Ok(None);
     }
     // JSON as text: PostgreSQL keeps it as `json`, whose text is the value as written.
-    let first: Option<(Option<String>, Option<i64>)> = db.query_opt(
-        "SELECT CAST(before AS TEXT), batch FROM history WHERE entity = ?1 AND entity_kind = ?2 \
-         ORDER BY id LIMIT 1",
-        p![entity, kind],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let first: Option<(Option<String>, Option<i64>)> = if may_have_own {
+        db.query_opt(
+            "SELECT CAST(before AS TEXT), batch FROM history WHERE entity = ?1 AND entity_kind = ?2 \
+             ORDER BY id LIMIT 1",
+            p![entity, kind],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+    } else {
+        None
+    };
     let (batch, after) = match first {
         Some((Some(before), Some(batch))) => (batch, parse_json(Some(before), batch)?),
         Some(_) => return Ok(None),
@@ -49,10 +71,17 @@ pub(super) fn batch_creation(db: &Db<'_>, kind: EntityKind, entity: Uuid) -> Res
             (batch, snapshot(db, kind, entity)?)
         }
     };
-    let (at, actor): (i64, String) =
-        db.query_one("SELECT at, actor FROM history WHERE id = ?1", p![batch], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
+    let (at, actor): (i64, String) = match heads.get(&batch) {
+        Some(head) => head.clone(),
+        None => {
+            let head: (i64, String) =
+                db.query_one("SELECT at, actor FROM history WHERE id = ?1", p![batch], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            heads.insert(batch, head.clone());
+            head
+        }
+    };
     Ok(Some(Change {
         seq: batch,
         at: stored_time(at).map_err(|e| Error::Corrupt {
@@ -257,13 +286,18 @@ impl Store {
                 p![claim],
             )?;
             // Records a batch created have no entry of their own until they change: add their creation,
-            // for the claim and everything that belongs to it now or belonged to it once.
-            let mut records: Vec<(EntityKind, Uuid)> = out.iter().map(|ch| (ch.kind, ch.entity)).collect();
+            // for the claim and everything that belongs to it now or belonged to it once. Every entry of
+            // a record of this claim names the claim (a record never moves to another claim), so one
+            // without an entry above has none at all, and its first entry need not be looked up.
+            let own: HashSet<(EntityKind, Uuid)> = out.iter().map(|ch| (ch.kind, ch.entity)).collect();
+            let mut records: Vec<(EntityKind, Uuid)> = own.iter().copied().collect();
             records.extend(claim_records(db, claim)?);
             records.sort();
             records.dedup();
+            let mut heads = BatchHeads::new();
             for (kind, entity) in records {
-                out.extend(batch_creation(db, kind, entity)?);
+                let may_have_own = own.contains(&(kind, entity));
+                out.extend(batch_creation_with(db, kind, entity, may_have_own, &mut heads)?);
             }
             out.sort_by_key(|ch| ch.seq);
             Ok(out)
