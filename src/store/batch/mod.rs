@@ -24,12 +24,14 @@ use crate::model::attribution::Attribution;
 use crate::model::bundle::Bundle;
 use crate::model::claim::Claim;
 use crate::model::evidence::Evidence;
+use crate::model::history::{Change, HistoryReport};
+use crate::model::ids::EntityId;
 use crate::model::ids::{ClaimId, SourceId};
 use crate::model::review::Review;
 use crate::model::source::{NewSource, Source};
 use crate::store::bundle::import;
 use crate::store::db::Db;
-use crate::store::history::BatchLog;
+use crate::store::history::{self, BatchLog};
 use crate::store::record::{attributions, claims, evidence, reviews, sources};
 use crate::store::{Counts, ImportSummary, Store, lookup};
 
@@ -62,9 +64,11 @@ type ProgressFn<'a> = &'a mut (dyn FnMut(&BatchProgress) + 'a);
 /// that skip an unreadable record and report it).
 ///
 /// Every record written is entered in the history in the same transaction: one `batch` entry stands for
-/// the creation of all of them (`schema/0001_initial.sql`, `history_batch_rows`), each record's creation read back from it
-/// (see [`Store::history_of`]). The batch's rowid ranges are written when it ends, so history read
-/// through the `Store` *inside* the closure does not yet show the creation of the batch's own records.
+/// the creation of all of them (`schema/0001_initial.sql`, `history_batch_rows`), each record's creation
+/// read back from it (see [`Store::history_of`]). History read inside the closure, through the batch
+/// ([`history_of`](Self::history_of), [`verify_history`](Self::verify_history)) or, on SQLite, through
+/// the `Store` itself (its reads run in the batch's transaction; a PostgreSQL store cannot be used inside
+/// its own transaction), shows the creation of the batch's records written so far.
 pub struct Batch<'a> {
     db: Db<'a>,
     refs: BatchRefs,
@@ -226,6 +230,34 @@ impl<'a> Batch<'a> {
     /// Reviews at exactly this URL (see [`Store::reviews_at_url`]), this batch's included.
     pub fn reviews_at_url(&self, url: &str) -> Result<Vec<Review>> {
         lookup::reviews_at_url(&self.db, url)
+    }
+
+    /// Every change to one record, oldest first, as [`Store::history_of`] reads it; the records this
+    /// batch has written so far show as created by its entry.
+    ///
+    /// # Example
+    /// ```
+    /// use claimtrack::{NewClaim, Operation, Store};
+    /// let store = Store::open_in_memory()?;
+    /// store.batch(|b| {
+    ///     let claim = b.add_claim(NewClaim::factual("Troops were deployed."))?;
+    ///     let h = b.history_of(claim)?;
+    ///     assert_eq!(h[0].operation, Operation::Import);
+    ///     assert!(b.verify_history()?.is_consistent());
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), claimtrack::Error>(())
+    /// ```
+    pub fn history_of<I: EntityId>(&self, id: I) -> Result<Vec<Change>> {
+        history::history_of(&self.db, id)
+    }
+
+    /// [`Store::verify_history`] inside the batch: its records written so far count as its own (their
+    /// number and digest sum are written when it ends, and checked from then on).
+    ///
+    /// Shown in the example of [`history_of`](Self::history_of).
+    pub fn verify_history(&self) -> Result<HistoryReport> {
+        history::verify(&self.db)
     }
 
     /// The claim with exactly this text that has a review at `url`, if any: how importers recognise a

@@ -7,11 +7,15 @@ use crate::model::history::{DEFAULT_ACTOR, validate_actor};
 use crate::store::Store;
 use crate::store::db::{Db, p};
 
-/// Creates the connection's actor slot (a TEMP table: private to this connection, never in the file).
+/// Creates the connection's actor slot and its open-batch table (TEMP tables: private to this
+/// connection, never in the file; see `batch.rs` for the second).
 pub(crate) fn init_actor(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS claimtrack_actor (name TEXT NOT NULL); \
-         DELETE FROM temp.claimtrack_actor;",
+         DELETE FROM temp.claimtrack_actor; \
+         CREATE TEMP TABLE IF NOT EXISTS claimtrack_open_batch (entity_kind TEXT NOT NULL, \
+             first_row INTEGER NOT NULL, batch INTEGER NOT NULL); \
+         DELETE FROM temp.claimtrack_open_batch;",
     )?;
     conn.prepare_cached("INSERT INTO temp.claimtrack_actor (name) VALUES (?1)")?
         .execute([DEFAULT_ACTOR])?;

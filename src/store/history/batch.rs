@@ -83,6 +83,14 @@ impl BatchLog {
                 p![at, crate::model::ids::new_v7(), JsonText("{}".into())],
             )?;
             self.entry = Some(entry);
+            // Readers inside the batch (the store's own, in its transaction) find its records through
+            // these rows until `finish` writes the ranges; a rollback takes them away with the rest.
+            for (k, start) in KINDS.iter().zip(self.start) {
+                db.execute(
+                    "INSERT INTO claimtrack_open_batch (entity_kind, first_row, batch) VALUES (?1, ?2, ?3)",
+                    p![k.kind, start + 1, entry],
+                )?;
+            }
         }
         self.records[slot] += 1;
         self.digests[slot] = self.digests[slot].plus(Digest::of_record(value)?);
@@ -94,6 +102,7 @@ impl BatchLog {
         let Some(batch) = self.entry else {
             return Ok(());
         };
+        db.execute("DELETE FROM claimtrack_open_batch", p![])?;
         for (slot, k) in KINDS.iter().enumerate() {
             if self.records[slot] == 0 {
                 continue;
@@ -117,13 +126,26 @@ impl BatchLog {
 }
 
 /// The batch entry whose rows hold rowid `rowid` of `kind`'s table: the newest batch whose range holds
-/// it (an older range can hold it too when its rows were deleted and the rowid reused).
+/// it (an older range can hold it too when its rows were deleted and the rowid reused). Inside a batch,
+/// read in its transaction, that is the open batch for the rows it has written so far (every row past
+/// where the table ended when it began: `claimtrack_open_batch`, the newest entry of all).
 pub(super) fn batch_holding(db: &Db<'_>, kind: EntityKind, rowid: i64) -> Result<Option<i64>> {
     db.query_opt(
-        "SELECT batch FROM history_batch_rows WHERE entity_kind = ?1 AND first_row <= ?2 \
+        "SELECT batch FROM claimtrack_open_batch WHERE entity_kind = ?1 AND first_row <= ?2 \
+         UNION ALL SELECT batch FROM history_batch_rows WHERE entity_kind = ?1 AND first_row <= ?2 \
          AND last_row >= ?2 ORDER BY batch DESC LIMIT 1",
         p![kind, rowid],
         |r| r.get(0),
+    )
+}
+
+/// The batch open in this transaction, per kind where its rows begin (see [`BatchLog::record`]);
+/// empty outside a batch.
+pub(super) fn open_batch(db: &Db<'_>) -> Result<Vec<(EntityKind, i64, i64)>> {
+    db.query_vec(
+        "SELECT entity_kind, first_row, batch FROM claimtrack_open_batch",
+        p![],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )
 }
 

@@ -32,7 +32,8 @@ pub(crate) use actor::init_actor;
 pub(crate) use batch::BatchLog;
 pub(crate) use digest::Digest;
 pub(crate) use entry::append;
-pub(crate) use read::{changes, stored_time};
+pub(crate) use read::{changes, history_of, stored_time};
+pub(crate) use verify::verify;
 pub(crate) use write::{inserted, track, track_with};
 
 #[cfg(test)]

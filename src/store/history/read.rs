@@ -214,6 +214,19 @@ pub(crate) fn changes(db: &Db<'_>, sql: &'static str, params: &[&dyn Param]) -> 
         .collect()
 }
 
+/// See [`Store::history_of`]; also what a batch reads (`Batch::history_of`).
+pub(crate) fn history_of<I: EntityId>(db: &Db<'_>, id: I) -> Result<Vec<Change>> {
+    let kind: EntityKind = I::KIND.parse()?;
+    let entity = id.as_uuid();
+    let mut out: Vec<Change> = batch_creation(db, kind, entity)?.into_iter().collect();
+    out.extend(changes(
+        db,
+        select_changes!("WHERE h.entity = ?1 AND h.entity_kind = ?2 ORDER BY h.id"),
+        p![entity, kind],
+    )?);
+    Ok(out)
+}
+
 impl Store {
     /// Every change to one record, oldest first.
     ///
@@ -237,17 +250,7 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn history_of<I: EntityId>(&self, id: I) -> Result<Vec<Change>> {
-        let kind: EntityKind = I::KIND.parse()?;
-        let entity = id.as_uuid();
-        self.read(|db| {
-            let mut out: Vec<Change> = batch_creation(db, kind, entity)?.into_iter().collect();
-            out.extend(changes(
-                db,
-                select_changes!("WHERE h.entity = ?1 AND h.entity_kind = ?2 ORDER BY h.id"),
-                p![entity, kind],
-            )?);
-            Ok(out)
-        })
+        self.read(|db| history_of(db, id))
     }
 
     /// Every change made by `actor`, oldest first.

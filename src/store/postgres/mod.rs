@@ -141,7 +141,10 @@ pub(crate) fn open(url: &str, read_only: bool, busy_timeout: Duration) -> Result
     }
     client.batch_execute(
         "CREATE TEMP TABLE IF NOT EXISTS claimtrack_actor (name text NOT NULL); \
-         DELETE FROM claimtrack_actor;",
+         DELETE FROM claimtrack_actor; \
+         CREATE TEMP TABLE IF NOT EXISTS claimtrack_open_batch (entity_kind text NOT NULL, \
+             first_row bigint NOT NULL, batch bigint NOT NULL); \
+         DELETE FROM claimtrack_open_batch;",
     )?;
     client.execute(
         "INSERT INTO claimtrack_actor (name) VALUES ($1)",
