@@ -49,7 +49,7 @@ const fn kind<R: Record>() -> Kind {
         claim_fields: R::CLAIM_FIELDS,
         snapshot: snapshot_of::<R>,
         stored_digest: stored_digest::<R>,
-        value_digest: value_digest::<R>,
+        value_digest: value_digest_of::<R>,
         rowid: |db, id| rowid_opt(db, R::Id::from_uuid(id)),
     }
 }
@@ -116,7 +116,19 @@ fn stored_digest<R: Record>(db: &Db<'_>, id: Uuid) -> Result<Option<Digest>> {
         .transpose()
 }
 
-fn value_digest<R: Record>(mut v: Value) -> Result<Digest> {
+/// The digest of a record value as history stores it (JSON text, as [`snapshot`] makes it).
+pub(super) fn value_digest(kind: EntityKind, text: &str) -> Result<Digest> {
+    let v = serde_json::from_str(text).map_err(|e| Error::Corrupt {
+        path: String::new(),
+        message: format!("a history value is not JSON: {e}"),
+    })?;
+    match of(kind) {
+        Some(k) => (k.value_digest)(v),
+        None => Ok(Digest::default()),
+    }
+}
+
+fn value_digest_of<R: Record>(mut v: Value) -> Result<Digest> {
     // Only a record that no longer counts carries its standing (see `snapshot`).
     let standing = v.as_object_mut().and_then(|m| m.remove("standing"));
     let record: R = serde_json::from_value(v).map_err(|e| Error::Corrupt {

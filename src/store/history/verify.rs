@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use super::batch::open_batch;
 use super::digest::Digest;
-use super::kinds::{self, KINDS, snapshot};
-use crate::error::{Error, Result};
+use super::kinds::{self, KINDS, snapshot, value_digest};
+use crate::error::Result;
 use crate::model::history::{EntityKind, HistoryProblem, HistoryReport};
 use crate::store::Store;
 use crate::store::db::{Db, p};
@@ -58,18 +58,6 @@ impl BatchRanges {
     fn batch_of(&self, kind: EntityKind, rowid: i64) -> Option<i64> {
         let (_, (end, batch)) = self.0.get(&kind)?.range(..=rowid).next_back()?;
         (*end >= rowid).then_some(*batch)
-    }
-}
-
-/// The digest of a record value as history stores it (JSON text, as [`snapshot`] makes it).
-fn value_digest(kind: EntityKind, text: &str) -> Result<Digest> {
-    let v = serde_json::from_str(text).map_err(|e| Error::Corrupt {
-        path: String::new(),
-        message: format!("a history value is not JSON: {e}"),
-    })?;
-    match kinds::of(kind) {
-        Some(k) => (k.value_digest)(v),
-        None => Ok(Digest::default()),
     }
 }
 
