@@ -8,8 +8,8 @@ use postgres::types::Type;
 use postgres::{Client, Statement, Transaction};
 
 use super::super::{
-    DF_CAP, OR_BUDGET, RANK_WINDOW, Rng, SIMILAR_CANDIDATES, SIMILAR_QUERIES, SINGLE_COMMITS, SOURCES,
-    SUMMARY_QUERIES, Words, bm25_rank, now_ns, roles, similar_terms,
+    DF_CAP, OR_BUDGET, RANK_WINDOW, Rng, SIMILAR_CANDIDATES, SIMILAR_QUERIES, SINGLE_COMMITS, SOURCES, Words,
+    bm25_rank, now_ns, roles, similar_terms,
 };
 use super::{BenchSchema, concurrent, p50_p99};
 
@@ -264,7 +264,7 @@ pub(crate) fn single_commits(client: &mut Client, ids: &Ids, n: usize, words: &W
 /// The claims `evidence_summary` reads, as indexes into the load (the SQLite run's picks).
 pub(crate) fn summary_picks(n: usize) -> Vec<usize> {
     let mut rng = Rng(99);
-    (0..SUMMARY_QUERIES).map(|_| rng.below(n)).collect()
+    (0..super::summaries()).map(|_| rng.below(n)).collect()
 }
 
 /// What a summary shows, by hand: each piece of evidence with its source's name, stance and grade, and who
@@ -282,7 +282,7 @@ pub(crate) fn evidence_summary(client: &mut Client, ids: &Ids, n: usize) -> (f64
              WHERE a.claim_id = $1 ORDER BY a.id",
         )
         .unwrap();
-    let mut lat = Vec::with_capacity(SUMMARY_QUERIES);
+    let mut lat = Vec::new();
     for i in summary_picks(n) {
         let claim = ids.first_claim + i as i64;
         let t = Instant::now();

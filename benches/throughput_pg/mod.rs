@@ -17,6 +17,12 @@
 //!
 //! `CLAIMTRACK_BENCH_PG_KEEP=1` keeps the two schemas afterwards (to look at plans); otherwise they are
 //! dropped, also when a measurement fails.
+//!
+//! Knobs for profiling and for timing two binaries alternately: `CLAIMTRACK_BENCH_PG_ONLY` (a
+//! comma-separated list of `single_commit`, `evidence_summary`, `search`, `similar`, `concurrent`: only
+//! those run after the import, which always runs), `CLAIMTRACK_BENCH_IMPORT_ONLY=library|base` (the
+//! import of that side alone, nothing after it), and `CLAIMTRACK_BENCH_SUMMARIES` (how many summaries
+//! each side reads; default 100,000).
 
 mod baseline;
 mod library;
@@ -131,6 +137,32 @@ pub(crate) fn connect(url: &str) -> Client {
         .unwrap_or_else(|e| panic!("connecting to CLAIMTRACK_BENCH_PG: {e}"))
 }
 
+/// Whether measurement `name` runs (`CLAIMTRACK_BENCH_PG_ONLY`, see the module doc).
+fn wanted(name: &str) -> bool {
+    match std::env::var("CLAIMTRACK_BENCH_PG_ONLY") {
+        Ok(only) => only.split(',').any(|o| o.trim() == name),
+        Err(_) => true,
+    }
+}
+
+/// Which import sides run (`CLAIMTRACK_BENCH_IMPORT_ONLY=library|base`; both otherwise).
+fn import_sides() -> (bool, bool) {
+    match std::env::var("CLAIMTRACK_BENCH_IMPORT_ONLY").as_deref() {
+        Ok("library") => (false, true),
+        Ok("base") | Ok("baseline") => (true, false),
+        _ => (true, true),
+    }
+}
+
+/// How many summaries each side reads (`CLAIMTRACK_BENCH_SUMMARIES`, default `SUMMARY_QUERIES`).
+pub(crate) fn summaries() -> usize {
+    std::env::var("CLAIMTRACK_BENCH_SUMMARIES")
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(SUMMARY_QUERIES)
+        .max(1)
+}
+
 /// Runs the PostgreSQL bench against the server at `url` and returns its measurements and notes.
 pub(crate) fn run(url: &str, n: usize, words: &Words) -> (Vec<Timing>, String) {
     let mut admin = connect(url);
@@ -160,6 +192,35 @@ pub(crate) fn run(url: &str, n: usize, words: &Words) -> (Vec<Timing>, String) {
     let mut lib_runs = Vec::new();
     let mut loaded = None;
     let mut lib_loaded = None;
+    let (base_side, lib_side) = import_sides();
+    if !(base_side && lib_side) {
+        // One side's import alone (for `perf record`, or two binaries timed alternately).
+        for round in 0..repeat {
+            let t = if base_side {
+                base.reset();
+                let mut client = base.connect();
+                baseline::create_schema(&mut client);
+                baseline::import(&mut client, n, words).0
+            } else {
+                lib.reset();
+                match library::import(&lib, n, words) {
+                    Ok((t, _)) => t,
+                    Err(why) => panic!("library import: {why}"),
+                }
+            };
+            eprintln!("import {}/{repeat}: {:.2} s", round + 1, t.as_secs_f64());
+            results.push(Timing {
+                name: "import",
+                n,
+                library: lib_side.then(|| n as f64 / t.as_secs_f64()),
+                baseline: base_side.then(|| n as f64 / t.as_secs_f64()),
+                unit: "claims/s",
+                higher_is_better: true,
+                note: format!("CLAIMTRACK_BENCH_IMPORT_ONLY: round {} of {repeat}", round + 1),
+            });
+        }
+        return (results, notes.join("\n"));
+    }
     for round in 0..repeat {
         eprintln!("import {}/{repeat}: baseline (COPY BINARY)…", round + 1);
         base.reset();
@@ -225,130 +286,142 @@ pub(crate) fn run(url: &str, n: usize, words: &Words) -> (Vec<Timing>, String) {
             .into(),
     });
 
-    eprintln!("single_commit: baseline…");
-    let base_t = baseline::single_commits(&mut client, &ids, n, words);
-    let lib_t = lib_loaded.as_ref().map(|l| library::single_commits(l, n, words));
-    results.push(Timing {
-        name: "single_commit",
-        n: SINGLE_COMMITS,
-        library: lib_t.map(|t| SINGLE_COMMITS as f64 / t.as_secs_f64()),
-        baseline: Some(SINGLE_COMMITS as f64 / base_t.as_secs_f64()),
-        unit: "commits/s",
-        higher_is_better: true,
-        note:
-            "one claim + attribution + 2 evidence per transaction; baseline: prepared INSERTs between BEGIN \
-               and COMMIT, no writer lock"
-                .into(),
-    });
-
-    eprintln!("evidence_summary…");
-    let (b50, b99) = baseline::evidence_summary(&mut client, &ids, n);
-    let lib_lat = lib_loaded.as_ref().map(|l| library::evidence_summary(l, n));
-    for (name, b, l) in [
-        ("evidence_summary_p50", b50, lib_lat.map(|l| l.0)),
-        ("evidence_summary_p99", b99, lib_lat.map(|l| l.1)),
-    ] {
+    if wanted("single_commit") {
+        eprintln!("single_commit: baseline…");
+        let base_t = baseline::single_commits(&mut client, &ids, n, words);
+        let lib_t = lib_loaded.as_ref().map(|l| library::single_commits(l, n, words));
         results.push(Timing {
-            name,
-            n: SUMMARY_QUERIES,
-            library: l,
-            baseline: Some(b),
-            unit: "us",
-            higher_is_better: false,
-            note: format!(
-                "library: Store::evidence_summary (by UUID); baseline: evidence+source join and speaker join \
-                 by row id, two prepared statements{}",
-                lib_lat
-                    .map(|l| format!(
-                        " (Store::evidence_of alone: p50 {:.1} us, p99 {:.1} us)",
-                        l.2, l.3
-                    ))
-                    .unwrap_or_default()
-            ),
-        });
-    }
-
-    eprintln!("search…");
-    let queries = super::search_queries(words);
-    let (b50, b99, common) = baseline::search(&mut client, &queries);
-    let lib_search = lib_loaded.as_ref().map(|l| library::search(l, &queries));
-    for (name, b, l) in [
-        ("search_p50", b50, lib_search.map(|l| l.0)),
-        ("search_p99", b99, lib_search.map(|l| l.1)),
-    ] {
-        results.push(Timing {
-            name,
-            n: queries.len(),
-            library: l,
-            baseline: Some(b),
-            unit: "us",
-            higher_is_better: false,
-            note: format!(
-                "Store::search(q, 20) vs the same bounded ranking by hand over claims.text_search (each word's \
-                 matches counted up to a cap in one round trip; all uncommon: every match read, a common word: \
-                 the newest matches; scored with BM25 in Rust as the library does on PostgreSQL); {common} of {} queries hold a common word{}",
-                queries.len(),
-                lib_search
-                    .map(|l| format!("; library returned {} hits", l.2))
-                    .unwrap_or_default()
-            ),
-        });
-    }
-
-    eprintln!("similar…");
-    let texts = baseline::similar_texts(&mut client, &ids, n);
-    let (b50, b99) = baseline::similar(&mut client, &texts);
-    let lib_similar = lib_loaded.as_ref().map(|l| library::similar(l, &texts));
-    for (name, b, l) in [
-        ("similar_p50", b50, lib_similar.map(|l| l.0)),
-        ("similar_p99", b99, lib_similar.map(|l| l.1)),
-    ] {
-        results.push(Timing {
-            name,
-            n: texts.len(),
-            library: l,
-            baseline: Some(b),
-            unit: "us",
-            higher_is_better: false,
-            note: format!(
-                "Store::similar_claims(text, 10) vs the same bounded candidate query by hand (the uncommon words \
-                 OR-ed within a budget, their matches scored with BM25 in Rust, best 60 with their text; or the \
-                 newest 60 holding every word; no re-scoring){}",
-                lib_similar
-                    .map(|l| format!(
-                        "; the claim itself came first in {} of {}",
-                        l.2,
-                        texts.len()
-                    ))
-                    .unwrap_or_default()
-            ),
-        });
-    }
-    drop(client);
-
-    for threads in WRITERS {
-        eprintln!("concurrent_writers, {threads} threads…");
-        let (b, b_failed) = baseline::concurrent_writers(&base, &ids, threads, n, words);
-        let l = lib_loaded
-            .as_ref()
-            .map(|l| library::concurrent_writers(&lib, l, threads, n, words));
-        results.push(Timing {
-            name: ["concurrent_writers_1", "concurrent_writers_4", "concurrent_writers_16"]
-                [WRITERS.iter().position(|w| *w == threads).unwrap_or(0)],
-            n: CONCURRENT_COMMITS,
-            library: l.map(|l| l.0),
-            baseline: Some(b),
+            name: "single_commit",
+            n: SINGLE_COMMITS,
+            library: lib_t.map(|t| SINGLE_COMMITS as f64 / t.as_secs_f64()),
+            baseline: Some(SINGLE_COMMITS as f64 / base_t.as_secs_f64()),
             unit: "commits/s",
             higher_is_better: true,
-            note: format!(
-                "{threads} threads, each with its own connection (baseline) or Store (library), {} single-claim \
-                 commits each; baseline: no writer lock (PostgreSQL's row locks only), failed commits {b_failed}{}",
-                CONCURRENT_COMMITS / threads,
-                l.map(|l| format!(", library failed commits {}", l.1))
-                    .unwrap_or_default()
-            ),
+            note:
+                "one claim + attribution + 2 evidence per transaction; baseline: prepared INSERTs between BEGIN \
+                   and COMMIT, no writer lock"
+                    .into(),
         });
     }
+
+    if wanted("evidence_summary") {
+        eprintln!("evidence_summary…");
+        let (b50, b99) = baseline::evidence_summary(&mut client, &ids, n);
+        let lib_lat = lib_loaded.as_ref().map(|l| library::evidence_summary(l, n));
+        for (name, b, l) in [
+            ("evidence_summary_p50", b50, lib_lat.map(|l| l.0)),
+            ("evidence_summary_p99", b99, lib_lat.map(|l| l.1)),
+        ] {
+            results.push(Timing {
+                name,
+                n: summaries(),
+                library: l,
+                baseline: Some(b),
+                unit: "us",
+                higher_is_better: false,
+                note: format!(
+                    "library: Store::evidence_summary (by UUID); baseline: evidence+source join and speaker join \
+                     by row id, two prepared statements{}",
+                    lib_lat
+                        .map(|l| format!(
+                            " (Store::evidence_of alone: p50 {:.1} us, p99 {:.1} us)",
+                            l.2, l.3
+                        ))
+                        .unwrap_or_default()
+                ),
+            });
+        }
+    }
+
+    if wanted("search") {
+        eprintln!("search…");
+        let queries = super::search_queries(words);
+        let (b50, b99, common) = baseline::search(&mut client, &queries);
+        let lib_search = lib_loaded.as_ref().map(|l| library::search(l, &queries));
+        for (name, b, l) in [
+            ("search_p50", b50, lib_search.map(|l| l.0)),
+            ("search_p99", b99, lib_search.map(|l| l.1)),
+        ] {
+            results.push(Timing {
+                name,
+                n: queries.len(),
+                library: l,
+                baseline: Some(b),
+                unit: "us",
+                higher_is_better: false,
+                note: format!(
+                    "Store::search(q, 20) vs the same bounded ranking by hand over claims.text_search (each word's \
+                     matches counted up to a cap in one round trip; all uncommon: every match read, a common word: \
+                     the newest matches; scored with BM25 in Rust as the library does on PostgreSQL); {common} of {} queries hold a common word{}",
+                    queries.len(),
+                    lib_search
+                        .map(|l| format!("; library returned {} hits", l.2))
+                        .unwrap_or_default()
+                ),
+            });
+        }
+    }
+
+    if wanted("similar") {
+        eprintln!("similar…");
+        let texts = baseline::similar_texts(&mut client, &ids, n);
+        let (b50, b99) = baseline::similar(&mut client, &texts);
+        let lib_similar = lib_loaded.as_ref().map(|l| library::similar(l, &texts));
+        for (name, b, l) in [
+            ("similar_p50", b50, lib_similar.map(|l| l.0)),
+            ("similar_p99", b99, lib_similar.map(|l| l.1)),
+        ] {
+            results.push(Timing {
+                name,
+                n: texts.len(),
+                library: l,
+                baseline: Some(b),
+                unit: "us",
+                higher_is_better: false,
+                note: format!(
+                    "Store::similar_claims(text, 10) vs the same bounded candidate query by hand (the uncommon words \
+                     OR-ed within a budget, their matches scored with BM25 in Rust, best 60 with their text; or the \
+                     newest 60 holding every word; no re-scoring){}",
+                    lib_similar
+                        .map(|l| format!(
+                            "; the claim itself came first in {} of {}",
+                            l.2,
+                            texts.len()
+                        ))
+                        .unwrap_or_default()
+                ),
+            });
+        }
+    }
+
+    drop(client);
+
+    if wanted("concurrent") {
+        for threads in WRITERS {
+            eprintln!("concurrent_writers, {threads} threads…");
+            let (b, b_failed) = baseline::concurrent_writers(&base, &ids, threads, n, words);
+            let l = lib_loaded
+                .as_ref()
+                .map(|l| library::concurrent_writers(&lib, l, threads, n, words));
+            results.push(Timing {
+                name: ["concurrent_writers_1", "concurrent_writers_4", "concurrent_writers_16"]
+                    [WRITERS.iter().position(|w| *w == threads).unwrap_or(0)],
+                n: CONCURRENT_COMMITS,
+                library: l.map(|l| l.0),
+                baseline: Some(b),
+                unit: "commits/s",
+                higher_is_better: true,
+                note: format!(
+                    "{threads} threads, each with its own connection (baseline) or Store (library), {} single-claim \
+                     commits each; baseline: no writer lock (PostgreSQL's row locks only), failed commits {b_failed}{}",
+                    CONCURRENT_COMMITS / threads,
+                    l.map(|l| format!(", library failed commits {}", l.1))
+                        .unwrap_or_default()
+                ),
+            });
+        }
+    }
+
     drop(lib_loaded);
     (results, notes.join("\n"))
 }
