@@ -224,6 +224,61 @@ fn find_source_sees_sources_added_in_the_batch_and_before(store: &Store) {
         .unwrap();
 }
 
+per_backend!(a_batch_refuses_namesakes_of_its_own_sources_and_forgets_undone_ones);
+/// The namesake rule inside one batch, whose new sources are not yet on the server on PostgreSQL's bulk
+/// path: a name or alias of a source added earlier in the batch, or stored before it, is refused; the
+/// oldest source is found; an undone attempt's source leaves its name free.
+fn a_batch_refuses_namesakes_of_its_own_sources_and_forgets_undone_ones(store: &Store) {
+    let old = store
+        .add_source(NewSource::new("Old Agency", SourceKind::NewsAgency))
+        .unwrap();
+    let namesake = |e: &Error| matches!(e, Error::Batch { source, .. } if matches!(**source, Error::Duplicate { kind: "source", .. }));
+    store
+        .batch(|b| {
+            let kcna = b.add_source(
+                NewSource::new("Korean Central News Agency", SourceKind::NewsAgency).alias("KCNA"),
+            )?;
+            for (name, alias) in [
+                ("korean central news agency", None),
+                ("\u{ff2b}\u{ff23}\u{ff2e}\u{ff21}", None),
+                ("old  AGENCY", None),
+                ("Another agency", Some("Korean Central News Agency")),
+                ("Yet another", Some("old agency")),
+            ] {
+                let mut new = NewSource::new(name, SourceKind::Outlet);
+                if let Some(a) = alias {
+                    new = new.alias(a);
+                }
+                let err = b.add_source(new).unwrap_err();
+                assert!(namesake(&err), "{name}: {err}");
+            }
+            assert_eq!(b.find_source("kcna")?, Some(kcna));
+            assert_eq!(b.find_source("OLD AGENCY")?, Some(old));
+            assert_eq!(
+                b.find_or_add_source("Korean Central News Agency", || {
+                    NewSource::new("never made", SourceKind::Outlet)
+                })?,
+                kcna
+            );
+            let undone = b.attempt(|b| {
+                b.add_source(NewSource::new("Undone", SourceKind::Outlet))?;
+                b.add_claim(NewClaim::factual(" "))
+            });
+            assert!(undone.is_err());
+            assert_eq!(b.find_source("undone")?, None);
+            let again = b.add_source(NewSource::new("Undone", SourceKind::Outlet))?;
+            assert_eq!(b.find_source("UNDONE")?, Some(again));
+            let err = b
+                .add_source(NewSource::new("undone", SourceKind::Person))
+                .unwrap_err();
+            assert!(namesake(&err), "{err}");
+            Ok(())
+        })
+        .unwrap();
+    let names: Vec<String> = store.sources().unwrap().into_iter().map(|s| s.name).collect();
+    assert_eq!(names, ["Old Agency", "Korean Central News Agency", "Undone"]);
+}
+
 per_backend!(a_batch_links_claims_as_the_store_does);
 /// A link in a batch goes through the one insert `Store::add_link` uses: the same refusal of a repeat,
 /// and the link on record in the batch's history.

@@ -48,6 +48,11 @@ pub(crate) trait PgExec {
     /// In a bulk load, takes a plain INSERT's row for the COPY: `Some(id)` (the id given to the row when
     /// the INSERT returns one), or `None` when the statement must run as it is.
     fn take_insert(&self, sql: &'static str, params: &[&dyn Param]) -> Result<Option<Option<i64>>>;
+    /// The first row, or `None`, read WITHOUT first sending a batch's pending bulk rows: the caller
+    /// accounts for the rows it has not sent itself (see [`Db::query_opt_sent`]).
+    fn query_opt_sent(&self, sql: &'static str, params: &[&dyn Param]) -> Result<Option<postgres::Row>>;
+    /// Sends a batch's pending bulk rows, if any.
+    fn flush(&self) -> Result<()>;
     /// Hands every row to `f`, a few hundred fetched at a time.
     fn query_each(
         &self,
@@ -254,6 +259,38 @@ impl<'a> Db<'a> {
                     None => Ok(None),
                 }
             }
+        }
+    }
+
+    /// [`query_opt`](Self::query_opt) over the rows the server has: on PostgreSQL's bulk path, a batch's
+    /// rows still waiting in its COPY buffers are not sent first, so the caller must account for them
+    /// itself (the batch's own record of the sources it added, `store/batch/names.rs`). The same as
+    /// `query_opt` on SQLite, where every row is written at once.
+    pub(crate) fn query_opt_sent<T>(
+        &self,
+        sql: &'static str,
+        params: &[&dyn Param],
+        f: impl FnMut(&Row<'_>) -> Result<T>,
+    ) -> Result<Option<T>> {
+        match self {
+            Db::Sqlite(_) => self.query_opt(sql, params, f),
+            #[cfg(feature = "postgres")]
+            Db::Pg(p) => {
+                let mut f = f;
+                match p.query_opt_sent(sql, params)? {
+                    Some(r) => f(&Row::Pg(&r)).map(Some),
+                    None => Ok(None),
+                }
+            }
+        }
+    }
+
+    /// Sends a batch's pending bulk rows to the server (PostgreSQL); nothing to do on SQLite.
+    pub(crate) fn flush(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(_) => Ok(()),
+            #[cfg(feature = "postgres")]
+            Db::Pg(p) => p.flush(),
         }
     }
 

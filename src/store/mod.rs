@@ -33,6 +33,7 @@ mod rules;
 pub(crate) mod search;
 mod sources;
 mod standing;
+mod summary;
 mod tokens;
 mod writes;
 
@@ -119,6 +120,18 @@ impl Store {
             Backend::Sqlite(_) => self.read_sqlite(|c| f(&db::Db::Sqlite(c))),
             #[cfg(feature = "postgres")]
             Backend::Postgres(p) => p.transaction(false, |tx| f(&db::Db::Pg(tx))),
+        }
+    }
+
+    /// [`read`](Self::read) for a read that is a single statement on PostgreSQL: there it runs outside
+    /// an explicit transaction, since one statement reads one snapshot of its own, and BEGIN and
+    /// COMMIT would be two more round trips to the server (`f` making a second statement is an error).
+    /// On SQLite `f` runs in a read transaction as with `read`, and may make several statements.
+    pub(crate) fn read_single<T>(&self, mut f: impl FnMut(&db::Db<'_>) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(_) => self.read_sqlite(|c| f(&db::Db::Sqlite(c))),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(p) => p.single(|tx| f(&db::Db::Pg(tx))),
         }
     }
 

@@ -36,9 +36,11 @@ use crate::store::record::{attributions, claims, evidence, reviews, sources};
 use crate::store::{Counts, ImportSummary, Store, lookup};
 
 mod cache;
+mod names;
 mod records;
 
 use cache::BatchRefs;
+use names::BatchNames;
 
 /// How far a batch has come, passed to the progress callback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +74,8 @@ type ProgressFn<'a> = &'a mut (dyn FnMut(&BatchProgress) + 'a);
 pub struct Batch<'a> {
     db: Db<'a>,
     refs: BatchRefs,
+    /// The names of the sources this batch added (used on PostgreSQL's bulk path only).
+    names: BatchNames,
     records: u64,
     counts: Counts,
     location: Option<String>,
@@ -96,6 +100,7 @@ impl<'a> Batch<'a> {
         Ok(Batch {
             db,
             refs: BatchRefs::default(),
+            names: BatchNames::default(),
             records: 0,
             counts: Counts::default(),
             location: None,
@@ -172,6 +177,7 @@ impl<'a> Batch<'a> {
                 )?;
                 // The rows written inside are gone: forget their rowids and their counts.
                 self.refs.clear();
+                self.names.0.clear();
                 self.records = records;
                 self.counts = counts;
                 self.log = log;

@@ -12,6 +12,7 @@ use crate::model::publication::{NewPublication, Publication};
 use crate::model::review::{NewReview, Review};
 use crate::model::source::{NewSource, Source};
 use crate::model::text::name_key;
+use crate::store::db::Dialect;
 use crate::store::record::{Record, publications, sources};
 use crate::store::writes::{self, Log};
 
@@ -45,8 +46,16 @@ impl Batch<'_> {
     pub fn add_source(&mut self, new: NewSource) -> Result<SourceId> {
         self.record("source", |b| {
             let s = new.into_source()?;
-            sources::refuse_namesake(&b.db, &s)?;
-            b.put(&s, false)?;
+            if b.db.dialect() == Dialect::Sqlite {
+                sources::refuse_namesake(&b.db, &s)?;
+                b.put(&s, false)?;
+            } else {
+                // The bulk path: see `names.rs`.
+                b.names.refuse_namesake(&b.db, &s)?;
+                b.put(&s, false)?;
+                let rowid = b.refs.sources.0.get(&s.id.as_uuid()).copied();
+                b.names.note(&b.db, &s, rowid)?;
+            }
             Ok(s.id)
         })
     }
@@ -59,7 +68,10 @@ impl Batch<'_> {
     /// The oldest source whose name or alias matches `name` (ignoring case and spacing), including
     /// sources added earlier in this batch; see [`Store::find_source`](crate::Store::find_source).
     pub fn find_source(&mut self, name: &str) -> Result<Option<SourceId>> {
-        sources::find_by_key(&self.db, &name_key(name))
+        match self.db.dialect() {
+            Dialect::Sqlite => sources::find_by_key(&self.db, &name_key(name)),
+            Dialect::Postgres => self.names.find(&self.db, &name_key(name)),
+        }
     }
 
     // ---- publications ----

@@ -31,9 +31,13 @@ impl BatchLog {
     /// Notes where each table ends; call inside the batch's transaction, before it writes.
     pub(crate) fn begin(db: &Db<'_>) -> Result<Self> {
         let mut start = [0; 7];
-        for (slot, k) in start.iter_mut().zip(&KINDS) {
-            *slot = db.query_one(k.max_rowid, p![], |r| r.get(0))?;
-        }
+        // One statement for every table (one round trip to a server, not seven).
+        db.query_one(MAX_ROWIDS, p![], |r| {
+            for (i, slot) in start.iter_mut().enumerate() {
+                *slot = r.get(i)?;
+            }
+            Ok(())
+        })?;
         Ok(BatchLog {
             start,
             records: [0; 7],
@@ -107,14 +111,12 @@ impl BatchLog {
             if self.records[slot] == 0 {
                 continue;
             }
-            let end: i64 = db.query_one(k.max_rowid, p![], |r| r.get(0))?;
+            // The range ends at the table's last row: one statement reads it and writes the range.
             db.execute(
-                "INSERT INTO history_batch_rows (entity_kind, first_row, last_row, batch, records, digest) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                k.batch_rows,
                 p![
                     k.kind,
                     self.start[slot] + 1,
-                    end,
                     batch,
                     self.records[slot] as i64,
                     self.digests[slot]
@@ -124,6 +126,13 @@ impl BatchLog {
         Ok(())
     }
 }
+
+/// The largest rowid of every table of [`KINDS`], in its order, as one row: each column is that kind's
+/// [`Record::MAX_ROWID`] (a test holds the two together).
+const MAX_ROWIDS: &str = "SELECT (SELECT coalesce(max(id), 0) FROM sources), \
+     (SELECT coalesce(max(id), 0) FROM publications), (SELECT coalesce(max(id), 0) FROM claims), \
+     (SELECT coalesce(max(id), 0) FROM attributions), (SELECT coalesce(max(id), 0) FROM evidence), \
+     (SELECT coalesce(max(id), 0) FROM claim_links), (SELECT coalesce(max(id), 0) FROM reviews)";
 
 /// The batch entry whose rows hold rowid `rowid` of `kind`'s table: the newest batch whose range holds
 /// it (an older range can hold it too when its rows were deleted and the rowid reused). Inside a batch,
@@ -183,4 +192,21 @@ pub(super) fn creating_batch(
         return Ok(Some(entry));
     }
     batch_holding(db, kind, rowid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_one_statement_reads_each_kinds_last_rowid_in_order() {
+        let mut rest = MAX_ROWIDS;
+        for k in &KINDS {
+            let at = rest
+                .find(&format!("({})", k.max_rowid))
+                .unwrap_or_else(|| panic!("{:?} missing or out of order", k.kind));
+            rest = &rest[at + k.max_rowid.len()..];
+        }
+        assert_eq!(MAX_ROWIDS.matches("SELECT coalesce").count(), KINDS.len());
+    }
 }

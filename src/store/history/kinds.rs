@@ -24,8 +24,12 @@ use crate::store::record::Record;
 pub(super) struct Kind {
     /// The kind.
     pub(super) kind: EntityKind,
-    /// See [`Record::MAX_ROWID`].
+    /// See [`Record::MAX_ROWID`]. A batch reads every table's at once (`MAX_ROWIDS` in `batch.rs`, held
+    /// to these by a test).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) max_rowid: &'static str,
+    /// See [`Record::BATCH_ROWS`].
+    pub(super) batch_rows: &'static str,
     /// See [`Record::ALL_IDS`].
     pub(super) all_ids: &'static str,
     /// See [`Record::CLAIM_FIELDS`].
@@ -45,6 +49,7 @@ const fn kind<R: Record>() -> Kind {
     Kind {
         kind: R::KIND,
         max_rowid: R::MAX_ROWID,
+        batch_rows: R::BATCH_ROWS,
         all_ids: R::ALL_IDS,
         claim_fields: R::CLAIM_FIELDS,
         snapshot: snapshot_of::<R>,

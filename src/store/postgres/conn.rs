@@ -9,7 +9,7 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::{Client, IsolationLevel, Statement, Transaction};
 
-use super::copy::Bulk;
+use super::copy::{Bulk, RESERVE};
 use crate::error::{Error, Result};
 use crate::store::db::{Param, PgExec};
 
@@ -74,6 +74,20 @@ impl PgConn {
                 other => return other,
             }
         }
+    }
+
+    /// Runs `f`, a read of at most one statement, outside an explicit transaction: PostgreSQL runs a
+    /// lone statement in a snapshot of its own, so it is as consistent as a REPEATABLE READ transaction
+    /// around it, without the two round trips of BEGIN and COMMIT. A second statement is refused (it
+    /// would read another snapshot), as is any write.
+    pub(crate) fn single<T>(&self, f: impl FnOnce(&dyn PgExec) -> Result<T>) -> Result<T> {
+        let mut client = self.client.try_borrow_mut().map_err(|_| nested())?;
+        let one = PgSingle {
+            client: RefCell::new(&mut client),
+            statements: &self.statements,
+            used: std::cell::Cell::new(false),
+        };
+        f(&one)
     }
 
     fn once<T>(&self, write: bool, f: &mut dyn FnMut(&dyn PgExec) -> Result<T>) -> Result<T> {
@@ -190,6 +204,22 @@ impl PgExec for PgTx<'_> {
         let Some(slot) = slot else {
             return Ok(None);
         };
+        let needs_reserve = match self.bulk.borrow_mut().as_mut() {
+            Some(bulk) => {
+                // The first rows of each statement go as they are (see DIRECT_ROWS).
+                if bulk.direct(slot) {
+                    return Ok(None);
+                }
+                bulk.needs_reserve()
+            }
+            None => return Ok(None),
+        };
+        if needs_reserve {
+            let stmt = self.statement(RESERVE)?;
+            if let Some(bulk) = self.bulk.borrow_mut().as_mut() {
+                bulk.reserve = Some(stmt);
+            }
+        }
         let mut bulk = self.bulk.borrow_mut();
         let Some(bulk) = bulk.as_mut() else {
             return Ok(None);
@@ -204,6 +234,20 @@ impl PgExec for PgTx<'_> {
         let mut tx = self.tx.borrow_mut();
         let mut rows = tx.query_raw(&stmt, pg_params(params))?;
         Ok(rows.next()?)
+    }
+
+    fn query_opt_sent(&self, sql: &'static str, params: &[&dyn Param]) -> Result<Option<postgres::Row>> {
+        let stmt = self.statement(sql)?;
+        let mut tx = self.tx.borrow_mut();
+        let mut rows = tx.query_raw(&stmt, pg_params(params))?;
+        Ok(rows.next()?)
+    }
+
+    fn flush(&self) -> Result<()> {
+        match self.bulk.borrow_mut().as_mut() {
+            Some(bulk) => bulk.flush(&mut self.tx.borrow_mut()),
+            None => Ok(()),
+        }
     }
 
     fn query_each(
@@ -226,6 +270,87 @@ impl PgExec for PgTx<'_> {
                 return Ok(());
             }
         }
+    }
+}
+
+/// One read statement outside an explicit transaction ([`PgConn::single`]).
+struct PgSingle<'c> {
+    client: RefCell<&'c mut Client>,
+    statements: &'c RefCell<HashMap<&'static str, Statement>>,
+    /// Whether the one statement has run.
+    used: std::cell::Cell<bool>,
+}
+
+impl PgSingle<'_> {
+    /// The prepared statement of `sql`, once: a second statement would read another snapshot.
+    fn statement(&self, sql: &'static str) -> Result<Statement> {
+        if self.used.replace(true) {
+            return Err(Error::Database(crate::error::DatabaseError {
+                message: "a second statement in a read that must be one statement".into(),
+                source: None,
+            }));
+        }
+        if let Some(s) = self.statements.borrow().get(sql) {
+            return Ok(s.clone());
+        }
+        let stmt = self.client.borrow_mut().prepare(&to_postgres(sql))?;
+        self.statements.borrow_mut().insert(sql, stmt.clone());
+        Ok(stmt)
+    }
+}
+
+fn read_only() -> Error {
+    Error::Database(crate::error::DatabaseError {
+        message: "a write in a read of one statement".into(),
+        source: None,
+    })
+}
+
+impl PgExec for PgSingle<'_> {
+    fn execute(&self, _: &'static str, _: &[&dyn Param]) -> Result<u64> {
+        Err(read_only())
+    }
+
+    fn batch(&self, _: &str) -> Result<()> {
+        Err(read_only())
+    }
+
+    fn bulk(&self, _: bool) {}
+
+    fn take_insert(&self, _: &'static str, _: &[&dyn Param]) -> Result<Option<Option<i64>>> {
+        Ok(None)
+    }
+
+    fn query_opt(&self, sql: &'static str, params: &[&dyn Param]) -> Result<Option<postgres::Row>> {
+        let stmt = self.statement(sql)?;
+        let mut client = self.client.borrow_mut();
+        let mut rows = client.query_raw(&stmt, pg_params(params))?;
+        Ok(rows.next()?)
+    }
+
+    fn query_opt_sent(&self, sql: &'static str, params: &[&dyn Param]) -> Result<Option<postgres::Row>> {
+        self.query_opt(sql, params)
+    }
+
+    fn flush(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn query_each(
+        &self,
+        sql: &'static str,
+        params: &[&dyn Param],
+        f: &mut dyn FnMut(&postgres::Row) -> Result<()>,
+    ) -> Result<()> {
+        let stmt = self.statement(sql)?;
+        // One round trip: the rows stream in as `f` reads them (no portal, which needs a transaction;
+        // `f` cannot run a statement of its own here anyway).
+        let mut client = self.client.borrow_mut();
+        let mut rows = client.query_raw(&stmt, pg_params(params))?;
+        while let Some(r) = rows.next()? {
+            f(&r)?;
+        }
+        Ok(())
     }
 }
 
@@ -279,6 +404,35 @@ fn to_postgres(sql: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::db::p;
+
+    #[test]
+    fn a_read_of_one_statement_refuses_a_second_and_any_write() {
+        let Some(fresh) = super::super::copy::on_a_server::Fresh::new("single") else {
+            return;
+        };
+        let store = fresh.store();
+        let count = |db: &crate::store::db::Db<'_>| {
+            db.query_one("SELECT count(*) FROM claims", p![], |r| r.get::<i64>(0))
+        };
+        assert_eq!(store.read_single(count).unwrap(), 0);
+        // A second statement would read another snapshot.
+        let twice = store.read_single(|db| {
+            count(db)?;
+            count(db)
+        });
+        assert!(
+            matches!(&twice, Err(Error::Database(e)) if e.message.contains("second statement")),
+            "{twice:?}"
+        );
+        let write = store.read_single(|db| db.execute("DELETE FROM claims", p![]));
+        assert!(
+            matches!(&write, Err(Error::Database(e)) if e.message.contains("write")),
+            "{write:?}"
+        );
+        // The connection is still fine for what follows.
+        assert_eq!(store.read_single(count).unwrap(), 0);
+    }
 
     #[test]
     fn placeholders_become_numbered_and_quoted_text_is_kept() {

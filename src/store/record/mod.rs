@@ -62,6 +62,9 @@ pub(crate) trait Record: Serialize + serde::de::DeserializeOwned + PartialEq + S
     const KIND: EntityKind;
     /// The largest rowid of its table (0 when empty): where a batch's rows start.
     const MAX_ROWID: &'static str;
+    /// Writes a batch's range of its table's rows (`history_batch_rows`): kind `?1`, first row `?2`,
+    /// the table's last row, batch `?3`, records `?4`, digest `?5`.
+    const BATCH_ROWS: &'static str;
     /// The uuid and rowid of every record of its table, oldest first.
     const ALL_IDS: &'static str;
     /// The members of its serde JSON that name the claims it belongs to (see [`Record::claims`]); the
@@ -103,6 +106,12 @@ macro_rules! record {
             type Id = $id;
             const KIND: EntityKind = EntityKind::$kind;
             const MAX_ROWID: &'static str = concat!("SELECT coalesce(max(id), 0) FROM ", $table);
+            const BATCH_ROWS: &'static str = concat!(
+                "INSERT INTO history_batch_rows (entity_kind, first_row, last_row, batch, records, digest) \
+                 SELECT CAST(?1 AS TEXT), CAST(?2 AS BIGINT), coalesce(max(id), 0), CAST(?3 AS BIGINT), \
+                 CAST(?4 AS BIGINT), CAST(?5 AS BIGINT) FROM ",
+                $table
+            );
             const ALL_IDS: &'static str = concat!("SELECT uuid, id FROM ", $table, " ORDER BY id");
             const CLAIM_FIELDS: &'static [&'static str] = &$fields;
             $(const VERSIONED: bool = $v;

@@ -11,14 +11,14 @@ use crate::store::Store;
 use crate::store::db::{Db, p};
 
 /// A store in a fresh schema of the test server; the schema is dropped with the value.
-struct Fresh {
+pub(crate) struct Fresh {
     store: Option<Store>,
     url: String,
     schema: String,
 }
 
 impl Fresh {
-    fn new(name: &str) -> Option<Fresh> {
+    pub(crate) fn new(name: &str) -> Option<Fresh> {
         let Ok(url) = std::env::var("CLAIMTRACK_TEST_PG") else {
             let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
             assert!(!ci, "CI=true but CLAIMTRACK_TEST_PG is not set");
@@ -44,7 +44,7 @@ impl Fresh {
         })
     }
 
-    fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
         self.store.as_ref().unwrap()
     }
 }
@@ -79,6 +79,42 @@ fn claim(db: &Db<'_>, id: ClaimId, text: &str) -> Result<i64> {
 
 fn count(db: &Db<'_>, sql: &'static str) -> Result<i64> {
     db.query_one(sql, p![], |r| r.get(0))
+}
+
+/// Writes the claims a transaction sends at once (`DIRECT_ROWS`), so the next ones travel by COPY.
+fn past_direct_rows(db: &Db<'_>) -> Result<()> {
+    for i in 0..super::DIRECT_ROWS {
+        claim(db, ClaimId::from_uuid(new_v7()), &format!("direct {i}"))?;
+    }
+    Ok(())
+}
+
+#[test]
+fn the_first_rows_are_sent_at_once_and_the_rest_wait_for_the_copy() {
+    let Some(fresh) = Fresh::new("direct") else { return };
+    let on_server = |db: &Db<'_>| {
+        db.query_opt_sent("SELECT count(*) FROM claims", p![], |r| r.get::<i64>(0))
+            .map(|n| n.unwrap_or(-1))
+    };
+    let seen = fresh
+        .store()
+        .write_once(|db| {
+            db.bulk(true);
+            let mut seen = Vec::new();
+            for i in 0..super::DIRECT_ROWS + 2 {
+                claim(db, ClaimId::from_uuid(new_v7()), &format!("claim {i}"))?;
+                seen.push(on_server(db)?);
+            }
+            // A read that names the table sends the waiting rows first.
+            seen.push(count(db, "SELECT count(*) FROM claims")?);
+            seen.push(on_server(db)?);
+            Ok(seen)
+        })
+        .unwrap();
+    let direct = i64::from(super::DIRECT_ROWS);
+    let mut expected: Vec<i64> = (1..=direct).collect();
+    expected.extend([direct, direct, direct + 2, direct + 2]);
+    assert_eq!(seen, expected);
 }
 
 #[test]
@@ -140,6 +176,7 @@ fn a_rolled_back_savepoint_drops_its_pending_rows_and_keeps_the_others() {
         .store()
         .write_once(|db| {
             db.bulk(true);
+            past_direct_rows(db)?;
             claim(db, ClaimId::from_uuid(new_v7()), "kept before")?;
             db.batch("SAVEPOINT s")?;
             claim(db, ClaimId::from_uuid(new_v7()), "kept inside")?;
@@ -153,7 +190,13 @@ fn a_rolled_back_savepoint_drops_its_pending_rows_and_keeps_the_others() {
         .unwrap();
     let texts: Vec<String> = fresh
         .store()
-        .read(|db| db.query_vec("SELECT text FROM claims ORDER BY id", p![], |r| r.get(0)))
+        .read(|db| {
+            db.query_vec(
+                "SELECT text FROM claims WHERE text NOT LIKE 'direct %' ORDER BY id",
+                p![],
+                |r| r.get(0),
+            )
+        })
         .unwrap();
     assert_eq!(texts, ["kept before", "kept inside", "kept after"]);
 }
@@ -168,6 +211,7 @@ fn a_duplicate_id_is_a_typed_error_and_nothing_lands() {
         .store()
         .write_once(|db| {
             db.bulk(true);
+            past_direct_rows(db)?;
             claim(db, id, "first")?;
             claim(db, ClaimId::from_uuid(new_v7()), "second")?;
             claim(db, id, "first again")?;
