@@ -65,8 +65,8 @@ pub use model::date::{DatePrecision, PartialDate};
 pub use model::evidence::{AnswerType, Evidence, NewEvidence, Stance};
 pub use model::grade::{Credibility, Reliability};
 pub use model::history::{
-    Change, DEFAULT_ACTOR, EntityKind, HistoryProblem, HistoryReport, Operation, Standing, StandingEntry,
-    Status,
+    BATCH_CHECK_LIMIT, Change, DEFAULT_ACTOR, EntityKind, HistoryProblem, HistoryReport, Operation, Standing,
+    StandingEntry, Status, Unverified,
 };
 pub use model::ids::{
     AttributionId, ClaimId, ClaimLinkId, EntityId, EvidenceId, PublicationId, ReviewId, SourceId,

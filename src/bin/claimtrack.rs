@@ -920,6 +920,17 @@ fn changes_text(changes: &[claimtrack::Change]) -> String {
         if let Some(a) = &c.after {
             human.push_str(&format!("    after:  {a}\n"));
         }
+        match c.unverified {
+            Some(u) if c.after.is_none() => {
+                human.push_str(&format!("    after:  not shown ({u}: see claimtrack check)\n"));
+            }
+            Some(u) => {
+                human.push_str(&format!(
+                    "    (not checked on this read: {u}; claimtrack check checks it)\n"
+                ));
+            }
+            None => {}
+        }
     }
     human
 }

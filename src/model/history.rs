@@ -35,6 +35,30 @@ text_enum! {
     }
 }
 
+/// The most records of one kind a batch may have written for the readers to check them before showing
+/// one of them as imported (see [`Unverified`]): checking reads every one of them back, and a claim's
+/// history asks for each kind its records have.
+pub const BATCH_CHECK_LIMIT: u64 = 1_000;
+
+text_enum! {
+    /// Why the value of the `import` change of a record written by [`Store::batch`](crate::Store::batch)
+    /// could not be vouched for on this read ([`Change::unverified`]). A batch keeps no copy of its
+    /// records, only per kind their number and the sum of their digests; a record's value as imported is
+    /// read back (the record as stored now, or the value before of its first own change), so it is shown
+    /// as imported only once the batch's records are found to add up to what it wrote.
+    Unverified, "unverified" {
+        /// The batch's records of this kind no longer add up to what it wrote: one of them was changed
+        /// behind the API (or deleted, or one put among them). The sum cannot tell which, so none of
+        /// them is shown as imported; [`Store::verify_history`](crate::Store::verify_history) names the
+        /// batch, and the record that changed when it can.
+        Changed => "changed",
+        /// The batch wrote more than [`BATCH_CHECK_LIMIT`] records of this kind, too many to read back on
+        /// every read of the history: the value is shown as stored, flagged as not checked on this read;
+        /// [`Store::verify_history`](crate::Store::verify_history) (and `claimtrack check`) checks them.
+        TooLarge => "too_large",
+    }
+}
+
 text_enum! {
     /// What a [`Change`] did.
     Operation, "operation" {
@@ -176,14 +200,20 @@ pub struct Change {
     /// The record before the change (`None` when it was created).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<serde_json::Value>,
-    /// The record after the change (`None` when it was deleted). The `import` change of a record written
-    /// by [`Store::batch`](crate::Store::batch) is read from the batch's one entry, which stores no copy
-    /// of its records: its value is the value before of the record's first change, or, while it has
-    /// none, the record as stored now. A change made behind the API to such a record therefore shows
-    /// here; [`Store::verify_history`](crate::Store::verify_history) reports it (against the batch's
-    /// digests).
+    /// The record after the change (`None` when it was deleted, or when [`unverified`](Self::unverified)
+    /// says why its value cannot be shown). The `import` change of a record written by
+    /// [`Store::batch`](crate::Store::batch) is read from the batch's one entry, which stores no copy of
+    /// its records: its value is the value before of the record's first change, or, while it has none,
+    /// the record as stored now, shown only when the batch's records of its kind still add up to the
+    /// digest sum the batch wrote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<serde_json::Value>,
+    /// Set on the `import` change of a batch's record when its value as imported cannot be vouched for:
+    /// [`Unverified::Changed`] (then [`after`](Self::after) is `None`: a value changed behind the API is
+    /// never presented as imported) or [`Unverified::TooLarge`] (the value is shown as stored, not
+    /// checked on this read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unverified: Option<Unverified>,
     /// Why, when a reason was given (supersessions and retractions always have one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

@@ -32,6 +32,8 @@ pub(super) struct Kind {
     pub(super) batch_rows: &'static str,
     /// See [`Record::ALL_IDS`].
     pub(super) all_ids: &'static str,
+    /// See [`Record::BATCH_RECORDS`].
+    pub(super) batch_records: &'static str,
     /// See [`Record::CLAIM_FIELDS`].
     pub(super) claim_fields: &'static [&'static str],
     /// The stored record as history stores it, or `None`.
@@ -51,6 +53,7 @@ const fn kind<R: Record>() -> Kind {
         max_rowid: R::MAX_ROWID,
         batch_rows: R::BATCH_ROWS,
         all_ids: R::ALL_IDS,
+        batch_records: R::BATCH_RECORDS,
         claim_fields: R::CLAIM_FIELDS,
         snapshot: snapshot_of::<R>,
         stored_digest: stored_digest::<R>,

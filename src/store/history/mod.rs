@@ -9,7 +9,8 @@
 //! - `batch.rs`: a bulk write. One `batch` entry for all its records ([`BatchLog`]), with per table the
 //!   rowid range it inserted, how many records and the sum of their digests.
 //! - `read.rs`: a record's, an actor's or a claim's changes, a batch's records shown as `import`
-//!   changes of its entry.
+//!   changes of its entry; `checked.rs`: whether a batch's records still add up to what it wrote, asked
+//!   before one is shown with its value as imported.
 //! - `verify.rs`: replaying the history against the current state (`Store::verify_history`).
 //! - `digest.rs`: the one digest (FNV-1a of a value's JSON text) batches sum and `verify` compares.
 //! - `kinds.rs`: the record kinds as the history sees them, one table built from their
@@ -21,6 +22,7 @@
 
 mod actor;
 mod batch;
+mod checked;
 mod digest;
 mod entry;
 mod kinds;

@@ -7,8 +7,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::batch::{batch_holding, rowid_of_entity};
+use super::checked::Checked;
 use super::kinds::snapshot;
 use crate::error::{Error, Result};
+use crate::model::history::Unverified;
 use crate::model::history::{Change, EntityKind, Operation};
 use crate::model::ids::*;
 use crate::store::Store;
@@ -26,9 +28,15 @@ pub(crate) fn stored_time(n: i64) -> Result<OffsetDateTime> {
 
 /// The `import` change of a record a batch created, as readers show it: the batch entry's number, time
 /// and actor, and the record's value as written (the value before of its first own entry, or the record
-/// as stored now). `None` when no batch created it.
-pub(super) fn batch_creation(db: &Db<'_>, kind: EntityKind, entity: Uuid) -> Result<Option<Change>> {
-    batch_creation_with(db, kind, entity, true, &mut HashMap::new())
+/// as stored now) when the batch's records of its kind add up to what it wrote, else no value and why
+/// ([`Checked`]). `None` when no batch created it.
+pub(super) fn batch_creation(
+    db: &Db<'_>,
+    checked: &mut Checked,
+    kind: EntityKind,
+    entity: Uuid,
+) -> Result<Option<Change>> {
+    batch_creation_with(db, checked, kind, entity, true, &mut HashMap::new())
 }
 
 /// The time and actor of batch entries already looked up, by entry number: the records of one claim
@@ -39,6 +47,7 @@ type BatchHeads = HashMap<i64, (i64, String)>;
 /// it has none, so its first entry is not looked up), reusing the batch entries in `heads`.
 fn batch_creation_with(
     db: &Db<'_>,
+    checked: &mut Checked,
     kind: EntityKind,
     entity: Uuid,
     may_have_own: bool,
@@ -71,6 +80,14 @@ fn batch_creation_with(
             (batch, snapshot(db, kind, entity)?)
         }
     };
+    let unverified = checked.of(db, batch, kind)?;
+    // A sum that no longer adds up hides the value; a batch too large to check on a read shows it,
+    // flagged as not checked.
+    let after = if unverified == Some(Unverified::Changed) {
+        None
+    } else {
+        after
+    };
     let (at, actor): (i64, String) = match heads.get(&batch) {
         Some(head) => head.clone(),
         None => {
@@ -94,6 +111,7 @@ fn batch_creation_with(
         operation: Operation::Import,
         before: None,
         after,
+        unverified,
         reason: None,
     }))
 }
@@ -196,6 +214,7 @@ pub(super) fn to_change(raw: RawChange) -> Result<Change> {
         operation,
         before: parse_json(before, seq)?,
         after: parse_json(after, seq)?,
+        unverified: None,
         reason,
     };
     Ok(change)
@@ -218,7 +237,9 @@ pub(crate) fn changes(db: &Db<'_>, sql: &'static str, params: &[&dyn Param]) -> 
 pub(crate) fn history_of<I: EntityId>(db: &Db<'_>, id: I) -> Result<Vec<Change>> {
     let kind: EntityKind = I::KIND.parse()?;
     let entity = id.as_uuid();
-    let mut out: Vec<Change> = batch_creation(db, kind, entity)?.into_iter().collect();
+    let mut out: Vec<Change> = batch_creation(db, &mut Checked::default(), kind, entity)?
+        .into_iter()
+        .collect();
     out.extend(changes(
         db,
         select_changes!("WHERE h.entity = ?1 AND h.entity_kind = ?2 ORDER BY h.id"),
@@ -229,6 +250,13 @@ pub(crate) fn history_of<I: EntityId>(db: &Db<'_>, id: I) -> Result<Vec<Change>>
 
 impl Store {
     /// Every change to one record, oldest first.
+    ///
+    /// A record written by [`Store::batch`] starts with an `import` change of the batch's one entry,
+    /// which keeps no copy of its records: its value is shown only when the batch's records of that kind
+    /// still add up to the digest sum it wrote, else [`Change::after`] is `None` and
+    /// [`Change::unverified`] says why (a record of the batch changed behind the API, or the batch wrote
+    /// more than [`BATCH_CHECK_LIMIT`](crate::BATCH_CHECK_LIMIT) records of the kind). A value changed
+    /// behind the API is never shown as the value imported.
     ///
     /// # Example
     /// Reading the history by record, by actor and by claim:
@@ -298,9 +326,17 @@ impl Store {
             records.sort();
             records.dedup();
             let mut heads = BatchHeads::new();
+            let mut checked = Checked::default();
             for (kind, entity) in records {
                 let may_have_own = own.contains(&(kind, entity));
-                out.extend(batch_creation_with(db, kind, entity, may_have_own, &mut heads)?);
+                out.extend(batch_creation_with(
+                    db,
+                    &mut checked,
+                    kind,
+                    entity,
+                    may_have_own,
+                    &mut heads,
+                )?);
             }
             out.sort_by_key(|ch| ch.seq);
             Ok(out)

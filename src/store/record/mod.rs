@@ -67,6 +67,9 @@ pub(crate) trait Record: Serialize + serde::de::DeserializeOwned + PartialEq + S
     const BATCH_ROWS: &'static str;
     /// The uuid and rowid of every record of its table, oldest first.
     const ALL_IDS: &'static str;
+    /// The uuid and rowid of the records with rowids `?1 ..= ?2` that have no history entry of their
+    /// own (`?3` is its kind): a batch's records still as it wrote them, unless changed behind the API.
+    const BATCH_RECORDS: &'static str;
     /// The members of its serde JSON that name the claims it belongs to (see [`Record::claims`]); the
     /// history indexes an entry under them.
     const CLAIM_FIELDS: &'static [&'static str];
@@ -113,6 +116,10 @@ macro_rules! record {
                 $table
             );
             const ALL_IDS: &'static str = concat!("SELECT uuid, id FROM ", $table, " ORDER BY id");
+            const BATCH_RECORDS: &'static str = concat!(
+                "SELECT t.uuid, t.id FROM ", $table, " t WHERE t.id BETWEEN ?1 AND ?2 AND NOT EXISTS \
+                 (SELECT 1 FROM history h WHERE h.entity = t.uuid AND h.entity_kind = ?3)"
+            );
             const CLAIM_FIELDS: &'static [&'static str] = &$fields;
             $(const VERSIONED: bool = $v;
             fn withdrawn(db: &Db<'_>, id: $id) -> Result<Option<serde_json::Value>> {
