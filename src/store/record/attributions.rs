@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::model::attribution::{Attribution, Relay};
 use crate::model::ids::{AttributionId, ClaimId};
 use crate::store::convert::{insert_err, insert_id, insert_sql, rowid, ts_get, ts_to_sql};
-use crate::store::db::{Db, Row, p};
+use crate::store::db::{Db, Param, Row, p};
 
 macro_rules! select {
     ($tail:literal) => {
@@ -101,24 +101,34 @@ const INSERT: (&str, &str) = insert_sql!(
 const INSERT_RELAY: &str =
     "INSERT INTO attribution_relays (attribution_id, position, source_id, mode) VALUES (?1, ?2, ?3, ?4)";
 
+/// An attribution's columns in the order its INSERT and its UPDATE bind them, after `key` (`?1`: its uuid in
+/// the INSERT, its rowid in the UPDATE's WHERE), handed to `f`: the one list both statements share.
+/// `rows` are its references' rowids (its relays are rows of their own).
+fn columns<K: Param, T>(
+    key: K,
+    a: &Attribution,
+    (claim, speaker, publication, _): &Rowids,
+    f: impl FnOnce(&[&dyn Param]) -> Result<T>,
+) -> Result<T> {
+    let created_at = ts_to_sql(a.created_at)?;
+    f(p![
+        key,
+        claim,
+        speaker,
+        publication,
+        a.mode,
+        a.quote,
+        a.said_on,
+        created_at
+    ])
+}
+
 pub(crate) fn insert(db: &Db<'_>, a: &Attribution, refs: &mut dyn Refs) -> Result<()> {
     a.validate()?;
-    let (claim, speaker, publication, relays) = rowids(db, a, refs)?;
-    let own = insert_id(
-        db,
-        INSERT,
-        p![
-            a.id,
-            claim,
-            speaker,
-            publication,
-            a.mode,
-            a.quote,
-            a.said_on,
-            ts_to_sql(a.created_at)?
-        ],
-    )
-    .map_err(|e| insert_err(e, "attribution", a.id))?;
+    let rows = rowids(db, a, refs)?;
+    let own = columns(a.id, a, &rows, |ps| insert_id(db, INSERT, ps))
+        .map_err(|e| insert_err(e, "attribution", a.id))?;
+    let relays = rows.3;
     crate::store::search::index_quote(db, own, a.quote.as_deref())?;
     write_relays(db, own, a, &relays)
 }
@@ -126,21 +136,15 @@ pub(crate) fn insert(db: &Db<'_>, a: &Attribution, refs: &mut dyn Refs) -> Resul
 pub(crate) fn update(db: &Db<'_>, a: &Attribution) -> Result<()> {
     a.validate()?;
     let own = rowid(db, a.id)?;
-    let (claim, speaker, publication, relays) = rowids(db, a, &mut Lookup)?;
-    db.execute(
-        "UPDATE attributions SET claim_id = ?2, speaker = ?3, publication = ?4, mode = ?5, quote = ?6, \
-         said_on = ?7, created_at = ?8 WHERE id = ?1",
-        p![
-            own,
-            claim,
-            speaker,
-            publication,
-            a.mode,
-            a.quote,
-            a.said_on,
-            ts_to_sql(a.created_at)?
-        ],
-    )?;
+    let rows = rowids(db, a, &mut Lookup)?;
+    columns(own, a, &rows, |ps| {
+        db.execute(
+            "UPDATE attributions SET claim_id = ?2, speaker = ?3, publication = ?4, mode = ?5, quote = ?6, \
+             said_on = ?7, created_at = ?8 WHERE id = ?1",
+            ps,
+        )
+    })?;
+    let relays = rows.3;
     db.execute(
         "DELETE FROM attribution_relays WHERE attribution_id = ?1",
         p![own],

@@ -7,7 +7,7 @@ use crate::model::history::EntityKind;
 use crate::model::ids::ClaimId;
 use crate::model::text::name_key;
 use crate::store::convert::{insert_err, insert_id, insert_sql, rowid, ts_get, ts_to_sql};
-use crate::store::db::{Db, Row, p};
+use crate::store::db::{Db, Param, Row, p};
 
 macro_rules! select {
     ($tail:literal) => {
@@ -100,23 +100,25 @@ const INSERT: (&str, &str) = insert_sql!(
      text_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 );
 
+/// A claim's columns in the order its INSERT and its UPDATE bind them, after `key` (`?1`: its uuid in
+/// the INSERT, its rowid in the UPDATE's WHERE), handed to `f`: the one list both statements share.
+fn columns<K: Param, T>(key: K, c: &Claim, f: impl FnOnce(&[&dyn Param]) -> Result<T>) -> Result<T> {
+    let created_at = ts_to_sql(c.created_at)?;
+    f(p![
+        key,
+        c.text,
+        c.language,
+        c.kind,
+        c.about,
+        c.made_on,
+        created_at,
+        name_key(&c.text)
+    ])
+}
+
 pub(crate) fn insert(db: &Db<'_>, c: &Claim, refs: &mut dyn Refs) -> Result<()> {
     c.validate()?;
-    let own = insert_id(
-        db,
-        INSERT,
-        p![
-            c.id,
-            c.text,
-            c.language,
-            c.kind,
-            c.about,
-            c.made_on,
-            ts_to_sql(c.created_at)?,
-            name_key(&c.text)
-        ],
-    )
-    .map_err(|e| insert_err(e, "claim", c.id))?;
+    let own = columns(c.id, c, |ps| insert_id(db, INSERT, ps)).map_err(|e| insert_err(e, "claim", c.id))?;
     refs.inserted(EntityKind::Claim, c.id.as_uuid(), own);
     crate::store::search::index_claim(db, own, &c.text)?;
     write_children(db, own, c)
@@ -125,19 +127,12 @@ pub(crate) fn insert(db: &Db<'_>, c: &Claim, refs: &mut dyn Refs) -> Result<()> 
 pub(crate) fn update(db: &Db<'_>, c: &Claim) -> Result<()> {
     c.validate()?;
     let own = rowid(db, c.id)?;
-    db.execute(
-        "UPDATE claims SET text = ?2, language = ?3, kind = ?4, about = ?5, made_on = ?6, created_at = ?7, \
-         text_key = ?8 WHERE id = ?1",
-        p![
-            own,
-            c.text,
-            c.language,
-            c.kind,
-            c.about,
-            c.made_on,
-            ts_to_sql(c.created_at)?,
-            name_key(&c.text)
-        ],
-    )?;
+    columns(own, c, |ps| {
+        db.execute(
+            "UPDATE claims SET text = ?2, language = ?3, kind = ?4, about = ?5, made_on = ?6, \
+             created_at = ?7, text_key = ?8 WHERE id = ?1",
+            ps,
+        )
+    })?;
     rewrite_children(db, own, c)
 }

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::model::evidence::Evidence;
 use crate::model::ids::{ClaimId, EvidenceId};
 use crate::store::convert::{insert_err, insert_id, insert_sql, rowid, rowid_of, ts_get, ts_to_sql};
-use crate::store::db::{Db, Row, p};
+use crate::store::db::{Db, Param, Row, p};
 use crate::store::standing::Versioned;
 use crate::store::standing::current;
 
@@ -79,28 +79,39 @@ const INSERT: (&str, &str) = insert_sql!(
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 );
 
+/// An evidence record's columns in the order its INSERT and its UPDATE bind them, after `key` (`?1`: its uuid in
+/// the INSERT, its rowid in the UPDATE's WHERE), handed to `f`: the one list both statements share.
+/// `rows` are the rowids of its claim, source and publication.
+fn columns<K: Param, T>(
+    key: K,
+    e: &Evidence,
+    (claim, source, publication): (i64, Option<i64>, Option<i64>),
+    f: impl FnOnce(&[&dyn Param]) -> Result<T>,
+) -> Result<T> {
+    let created_at = ts_to_sql(e.created_at)?;
+    f(p![
+        key,
+        claim,
+        source,
+        e.stance,
+        e.credibility,
+        e.excerpt,
+        publication,
+        e.as_of,
+        created_at,
+        e.question,
+        e.answer_type
+    ])
+}
+
 pub(crate) fn insert(db: &Db<'_>, e: &Evidence, refs: &mut dyn Refs) -> Result<()> {
     e.validate()?;
     let claim = refs.claim(db, e.claim)?;
     let source = e.source.map(|s| refs.source(db, s)).transpose()?;
     let publication = e.publication.map(|p| refs.publication(db, p)).transpose()?;
-    let own = insert_id(
-        db,
-        INSERT,
-        p![
-            e.id,
-            claim,
-            source,
-            e.stance,
-            e.credibility,
-            e.excerpt,
-            publication,
-            e.as_of,
-            ts_to_sql(e.created_at)?,
-            e.question,
-            e.answer_type
-        ],
-    )
+    let own = columns(e.id, e, (claim, source, publication), |ps| {
+        insert_id(db, INSERT, ps)
+    })
     .map_err(|err| insert_err(err, "evidence", e.id))?;
     crate::store::search::index_excerpt(db, own, e.excerpt.as_deref())?;
     Ok(())
@@ -109,26 +120,19 @@ pub(crate) fn insert(db: &Db<'_>, e: &Evidence, refs: &mut dyn Refs) -> Result<(
 pub(crate) fn update(db: &Db<'_>, e: &Evidence) -> Result<()> {
     e.validate()?;
     let own = rowid(db, e.id)?;
-    let claim = rowid(db, e.claim)?;
-    let source = rowid_of(db, e.source)?;
-    let publication = rowid_of(db, e.publication)?;
-    db.execute(
-        "UPDATE evidence SET claim_id = ?2, source_id = ?3, stance = ?4, credibility = ?5, excerpt = ?6, \
-         publication = ?7, as_of = ?8, created_at = ?9, question = ?10, answer_type = ?11 WHERE id = ?1",
-        p![
-            own,
-            claim,
-            source,
-            e.stance,
-            e.credibility,
-            e.excerpt,
-            publication,
-            e.as_of,
-            ts_to_sql(e.created_at)?,
-            e.question,
-            e.answer_type
-        ],
-    )?;
+    let rows = (
+        rowid(db, e.claim)?,
+        rowid_of(db, e.source)?,
+        rowid_of(db, e.publication)?,
+    );
+    columns(own, e, rows, |ps| {
+        db.execute(
+            "UPDATE evidence SET claim_id = ?2, source_id = ?3, stance = ?4, credibility = ?5, \
+             excerpt = ?6, publication = ?7, as_of = ?8, created_at = ?9, question = ?10, \
+             answer_type = ?11 WHERE id = ?1",
+            ps,
+        )
+    })?;
     Ok(())
 }
 

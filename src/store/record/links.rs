@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::model::ids::ClaimLinkId;
 use crate::model::link::ClaimLink;
 use crate::store::convert::{insert_err, rowid, ts_get, ts_to_sql};
-use crate::store::db::{Db, Row, p};
+use crate::store::db::{Db, Param, Row, p};
 
 macro_rules! select {
     ($tail:literal) => {
@@ -39,15 +39,29 @@ pub(crate) fn each(db: &Db<'_>, f: &mut dyn FnMut(ClaimLink) -> Result<()>) -> R
     crate::store::convert::each_row(db, select!("ORDER BY l.id"), from_row, f)
 }
 
+/// A link's columns in the order its INSERT and its UPDATE bind them, after `key` (`?1`: its uuid in
+/// the INSERT, its rowid in the UPDATE's WHERE), handed to `f`: the one list both statements share.
+/// `claims` are the rowids of its two claims.
+fn columns<K: Param, T>(
+    key: K,
+    l: &ClaimLink,
+    (from, to): (i64, i64),
+    f: impl FnOnce(&[&dyn Param]) -> Result<T>,
+) -> Result<T> {
+    let created_at = ts_to_sql(l.created_at)?;
+    f(p![key, from, to, l.kind, l.note, created_at])
+}
+
 pub(crate) fn insert(db: &Db<'_>, l: &ClaimLink, refs: &mut dyn Refs) -> Result<()> {
     l.validate()?;
-    let from = refs.claim(db, l.from)?;
-    let to = refs.claim(db, l.to)?;
-    db.execute(
-        "INSERT INTO claim_links (uuid, from_claim, to_claim, kind, note, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        p![l.id, from, to, l.kind, l.note, ts_to_sql(l.created_at)?],
-    )
+    let claims = (refs.claim(db, l.from)?, refs.claim(db, l.to)?);
+    columns(l.id, l, claims, |ps| {
+        db.execute(
+            "INSERT INTO claim_links (uuid, from_claim, to_claim, kind, note, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            ps,
+        )
+    })
     .map_err(|e| {
         insert_err(
             e,
@@ -61,13 +75,14 @@ pub(crate) fn insert(db: &Db<'_>, l: &ClaimLink, refs: &mut dyn Refs) -> Result<
 pub(crate) fn update(db: &Db<'_>, l: &ClaimLink) -> Result<()> {
     l.validate()?;
     let own = rowid(db, l.id)?;
-    let from = rowid(db, l.from)?;
-    let to = rowid(db, l.to)?;
-    db.execute(
-        "UPDATE claim_links SET from_claim = ?2, to_claim = ?3, kind = ?4, note = ?5, created_at = ?6 \
-         WHERE id = ?1",
-        p![own, from, to, l.kind, l.note, ts_to_sql(l.created_at)?],
-    )
+    let claims = (rowid(db, l.from)?, rowid(db, l.to)?);
+    columns(own, l, claims, |ps| {
+        db.execute(
+            "UPDATE claim_links SET from_claim = ?2, to_claim = ?3, kind = ?4, note = ?5, created_at = ?6 \
+             WHERE id = ?1",
+            ps,
+        )
+    })
     .map_err(|e| insert_err(e, "claim link", format!("{} {} {}", l.from, l.kind, l.to)))?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::model::history::EntityKind;
 use crate::model::ids::PublicationId;
 use crate::model::publication::Publication;
 use crate::store::convert::{insert_err, insert_id, insert_sql, rowid, rowid_of, ts_get, ts_to_sql};
-use crate::store::db::{Db, Row, p};
+use crate::store::db::{Db, Param, Row, p};
 
 macro_rules! select {
     ($tail:literal) => {
@@ -44,27 +44,42 @@ pub(crate) fn read(db: &Db<'_>, id: PublicationId) -> Result<Publication> {
         .ok_or_else(|| Error::not_found("publication", id))
 }
 
+/// A publication's columns in the order its INSERT and its UPDATE bind them, after `key` (`?1`: its uuid in
+/// the INSERT, its rowid in the UPDATE's WHERE), handed to `f`: the one list both statements share.
+/// `publisher` is its publisher's rowid.
+fn columns<K: Param, T>(
+    key: K,
+    p: &Publication,
+    publisher: Option<i64>,
+    f: impl FnOnce(&[&dyn Param]) -> Result<T>,
+) -> Result<T> {
+    let created_at = ts_to_sql(p.created_at)?;
+    f(p![
+        key,
+        p.title,
+        p.url,
+        p.archive_url,
+        publisher,
+        p.published,
+        p.retrieved,
+        p.language,
+        created_at
+    ])
+}
+
 pub(crate) fn insert(db: &Db<'_>, p: &Publication, refs: &mut dyn Refs) -> Result<()> {
     p.validate()?;
     let publisher = p.publisher.map(|s| refs.source(db, s)).transpose()?;
-    let own = insert_id(
-        db,
-        insert_sql!(
-            "INSERT INTO publications (uuid, title, url, archive_url, publisher, published, retrieved, \
-             language, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-        ),
-        p![
-            p.id,
-            p.title,
-            p.url,
-            p.archive_url,
-            publisher,
-            p.published,
-            p.retrieved,
-            p.language,
-            ts_to_sql(p.created_at)?
-        ],
-    )
+    let own = columns(p.id, p, publisher, |ps| {
+        insert_id(
+            db,
+            insert_sql!(
+                "INSERT INTO publications (uuid, title, url, archive_url, publisher, published, retrieved, \
+                 language, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ),
+            ps,
+        )
+    })
     .map_err(|e| insert_err(e, "publication", p.id))?;
     refs.inserted(EntityKind::Publication, p.id.as_uuid(), own);
     Ok(())
@@ -74,21 +89,13 @@ pub(crate) fn update(db: &Db<'_>, p: &Publication) -> Result<()> {
     p.validate()?;
     let own = rowid(db, p.id)?;
     let publisher = rowid_of(db, p.publisher)?;
-    db.execute(
-        "UPDATE publications SET title = ?2, url = ?3, archive_url = ?4, publisher = ?5, published = ?6, \
-         retrieved = ?7, language = ?8, created_at = ?9 WHERE id = ?1",
-        p![
-            own,
-            p.title,
-            p.url,
-            p.archive_url,
-            publisher,
-            p.published,
-            p.retrieved,
-            p.language,
-            ts_to_sql(p.created_at)?
-        ],
-    )?;
+    columns(own, p, publisher, |ps| {
+        db.execute(
+            "UPDATE publications SET title = ?2, url = ?3, archive_url = ?4, publisher = ?5, \
+             published = ?6, retrieved = ?7, language = ?8, created_at = ?9 WHERE id = ?1",
+            ps,
+        )
+    })?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::model::ids::{ClaimId, ReviewId};
 use crate::model::review::{Rating, Review};
 use crate::store::convert::{insert_err, rowid, rowid_of, ts_get, ts_to_sql};
-use crate::store::db::{Db, Row, p};
+use crate::store::db::{Db, Param, Row, p};
 use crate::store::standing::Versioned;
 use crate::store::standing::current;
 
@@ -69,61 +69,56 @@ const INSERT: &str = "INSERT INTO reviews (uuid, claim_id, verdict, label, ratin
      rating_best, rating_worst, rating_name, rationale, reviewer, reviewed_on, url, created_at, site) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
+/// A review's columns in the order its INSERT and its UPDATE bind them, after `key` (`?1`: its uuid in
+/// the INSERT, its rowid in the UPDATE's WHERE), handed to `f`: the one list both statements share.
+/// `rows` are the rowids of its claim and reviewer.
+fn columns<K: Param, T>(
+    key: K,
+    r: &Review,
+    (claim, reviewer): (i64, Option<i64>),
+    f: impl FnOnce(&[&dyn Param]) -> Result<T>,
+) -> Result<T> {
+    let rt = r.rating.as_ref();
+    let created_at = ts_to_sql(r.created_at)?;
+    f(p![
+        key,
+        claim,
+        r.verdict,
+        r.label,
+        rt.map(|x| x.value),
+        rt.map(|x| x.best),
+        rt.map(|x| x.worst),
+        rt.and_then(|x| x.alternate_name.as_deref()),
+        r.rationale,
+        reviewer,
+        r.reviewed_on,
+        r.url,
+        created_at,
+        r.site()
+    ])
+}
+
 pub(crate) fn insert(db: &Db<'_>, r: &Review, refs: &mut dyn Refs) -> Result<()> {
     r.validate()?;
     let claim = refs.claim(db, r.claim)?;
     let reviewer = r.reviewer.map(|s| refs.source(db, s)).transpose()?;
-    let rt = r.rating.as_ref();
-    db.execute(
-        INSERT,
-        p![
-            r.id,
-            claim,
-            r.verdict,
-            r.label,
-            rt.map(|x| x.value),
-            rt.map(|x| x.best),
-            rt.map(|x| x.worst),
-            rt.and_then(|x| x.alternate_name.as_deref()),
-            r.rationale,
-            reviewer,
-            r.reviewed_on,
-            r.url,
-            ts_to_sql(r.created_at)?,
-            r.site()
-        ],
-    )
-    .map_err(|e| insert_err(e, "review", r.id))?;
+    columns(r.id, r, (claim, reviewer), |ps| db.execute(INSERT, ps))
+        .map_err(|e| insert_err(e, "review", r.id))?;
     Ok(())
 }
 
 pub(crate) fn update(db: &Db<'_>, r: &Review) -> Result<()> {
     r.validate()?;
     let own = rowid(db, r.id)?;
-    let claim = rowid(db, r.claim)?;
-    let reviewer = rowid_of(db, r.reviewer)?;
-    let rt = r.rating.as_ref();
-    db.execute(
-        "UPDATE reviews SET claim_id = ?2, verdict = ?3, label = ?4, rating_value = ?5, rating_best = ?6, \
-         rating_worst = ?7, rating_name = ?8, rationale = ?9, reviewer = ?10, reviewed_on = ?11, url = ?12, \
-         created_at = ?13, site = ?14 WHERE id = ?1",
-        p![
-            own,
-            claim,
-            r.verdict,
-            r.label,
-            rt.map(|x| x.value),
-            rt.map(|x| x.best),
-            rt.map(|x| x.worst),
-            rt.and_then(|x| x.alternate_name.as_deref()),
-            r.rationale,
-            reviewer,
-            r.reviewed_on,
-            r.url,
-            ts_to_sql(r.created_at)?,
-            r.site()
-        ],
-    )?;
+    let rows = (rowid(db, r.claim)?, rowid_of(db, r.reviewer)?);
+    columns(own, r, rows, |ps| {
+        db.execute(
+            "UPDATE reviews SET claim_id = ?2, verdict = ?3, label = ?4, rating_value = ?5, \
+             rating_best = ?6, rating_worst = ?7, rating_name = ?8, rationale = ?9, reviewer = ?10, \
+             reviewed_on = ?11, url = ?12, created_at = ?13, site = ?14 WHERE id = ?1",
+            ps,
+        )
+    })?;
     Ok(())
 }
 

@@ -172,28 +172,43 @@ pub(crate) fn refuse_namesake(db: &Db<'_>, s: &Source) -> Result<()> {
     Ok(())
 }
 
+/// A source's columns in the order its INSERT and its UPDATE bind them, after `key` (`?1`: its uuid in
+/// the INSERT, its rowid in the UPDATE's WHERE), handed to `f`: the one list both statements share.
+/// `parent` is the rowid of the source it is part of.
+fn columns<K: Param, T>(
+    key: K,
+    s: &Source,
+    parent: Option<i64>,
+    f: impl FnOnce(&[&dyn Param]) -> Result<T>,
+) -> Result<T> {
+    let created_at = ts_to_sql(s.created_at)?;
+    f(p![
+        key,
+        s.name,
+        name_key(&s.name),
+        s.kind,
+        s.country,
+        parent,
+        s.affiliation,
+        s.reliability,
+        s.notes,
+        created_at
+    ])
+}
+
 pub(crate) fn insert(db: &Db<'_>, s: &Source, refs: &mut dyn Refs) -> Result<()> {
     s.validate()?;
     let parent = check_parent(db, s)?;
-    let own = insert_id(
-        db,
-        insert_sql!(
-            "INSERT INTO sources (uuid, name, name_key, kind, country, part_of, affiliation, reliability, \
-             notes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-        ),
-        p![
-            s.id,
-            s.name,
-            name_key(&s.name),
-            s.kind,
-            s.country,
-            parent,
-            s.affiliation,
-            s.reliability,
-            s.notes,
-            ts_to_sql(s.created_at)?
-        ],
-    )
+    let own = columns(s.id, s, parent, |ps| {
+        insert_id(
+            db,
+            insert_sql!(
+                "INSERT INTO sources (uuid, name, name_key, kind, country, part_of, affiliation, \
+                 reliability, notes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            ),
+            ps,
+        )
+    })
     .map_err(|e| insert_err(e, "source", s.id))?;
     refs.inserted(EntityKind::Source, s.id.as_uuid(), own);
     insert_aliases(db, own, s)?;
@@ -204,21 +219,12 @@ pub(crate) fn update(db: &Db<'_>, s: &Source) -> Result<()> {
     s.validate()?;
     let own = rowid(db, s.id)?;
     let parent = check_parent(db, s)?;
-    db.execute(
-        "UPDATE sources SET name = ?2, name_key = ?3, kind = ?4, country = ?5, part_of = ?6, \
-         affiliation = ?7, reliability = ?8, notes = ?9, created_at = ?10 WHERE id = ?1",
-        p![
-            own,
-            s.name,
-            name_key(&s.name),
-            s.kind,
-            s.country,
-            parent,
-            s.affiliation,
-            s.reliability,
-            s.notes,
-            ts_to_sql(s.created_at)?
-        ],
-    )?;
+    columns(own, s, parent, |ps| {
+        db.execute(
+            "UPDATE sources SET name = ?2, name_key = ?3, kind = ?4, country = ?5, part_of = ?6, \
+             affiliation = ?7, reliability = ?8, notes = ?9, created_at = ?10 WHERE id = ?1",
+            ps,
+        )
+    })?;
     write_aliases(db, own, s)
 }
