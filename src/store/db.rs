@@ -43,7 +43,7 @@ pub(crate) trait PgExec {
     /// The first row, or `None`.
     fn query_opt(&self, sql: &'static str, params: &[&dyn Param]) -> Result<Option<postgres::Row>>;
     /// Turns the bulk path of a batch on or off for what follows in the transaction
-    /// (`store/postgres/copy.rs`): while on, plain INSERTs become rows of a binary COPY.
+    /// (`store/postgres/copy/`): while on, plain INSERTs become rows of a binary COPY.
     fn bulk(&self, on: bool);
     /// In a bulk load, takes a plain INSERT's row for the COPY: `Some(id)` (the id given to the row when
     /// the INSERT returns one), or `None` when the statement must run as it is.
@@ -209,7 +209,7 @@ impl<'a> Db<'a> {
     }
 
     /// Turns a batch's bulk path on or off for what follows in this transaction: while on, the store's
-    /// plain INSERTs travel as binary COPY rows on PostgreSQL (`store/postgres/copy.rs`); nothing changes
+    /// plain INSERTs travel as binary COPY rows on PostgreSQL (`store/postgres/copy/`); nothing changes
     /// on SQLite.
     pub(crate) fn bulk(&self, on: bool) {
         #[cfg(not(feature = "postgres"))]

@@ -313,7 +313,7 @@ impl Store {
     pub fn batch<T>(&self, f: impl FnOnce(&mut Batch<'_>) -> Result<T>) -> Result<T> {
         self.unmapped(|| {
             self.write_once(|db| {
-                // PostgreSQL: the batch's rows travel as binary COPY rows (store/postgres/copy.rs).
+                // PostgreSQL: the batch's rows travel as binary COPY rows (store/postgres/copy/).
                 db.bulk(true);
                 let mut b = Batch::new(*db)?;
                 let out = f(&mut b)?;
@@ -347,7 +347,7 @@ impl Store {
     ) -> Result<T> {
         self.unmapped(|| {
             self.write_once(|db| {
-                // PostgreSQL: the batch's rows travel as binary COPY rows (store/postgres/copy.rs).
+                // PostgreSQL: the batch's rows travel as binary COPY rows (store/postgres/copy/).
                 db.bulk(true);
                 let mut b = Batch::new(*db)?;
                 b.progress_every = every;

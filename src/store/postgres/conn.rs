@@ -143,7 +143,7 @@ fn nested() -> Error {
 struct PgTx<'c> {
     tx: RefCell<Transaction<'c>>,
     statements: &'c RefCell<HashMap<&'static str, Statement>>,
-    /// A batch's bulk state (`store/postgres/copy.rs`), once [`PgExec::bulk`] turned it on.
+    /// A batch's bulk state (`store/postgres/copy/`), once [`PgExec::bulk`] turned it on.
     bulk: RefCell<Option<Bulk>>,
 }
 

@@ -1,8 +1,20 @@
-//! PostgreSQL (feature `postgres`): connecting, and the schema of `schema/postgres/`.
+//! PostgreSQL (feature `postgres`): what the second engine under [`Store`](crate::Store) needs of its own.
 //!
-//! This is the ground the PostgreSQL backend is built on: it connects and creates or upgrades the schema
-//! (see [`migrations`]), nothing more. `Store` does not speak PostgreSQL yet; docs/postgres.md says what
-//! exists and what comes next. As everywhere in `store/`, every statement takes bound parameters.
+//! The store's logic is written once, over the [`Db`](crate::store::db::Db) seam, in SQLite's spelling;
+//! a store opened on a `postgres://` URL runs that same code here. This folder holds only what differs:
+//! - this file: connecting (`connect`, and `shown`, the URL without its password for messages), opening
+//!   a store's session (`open`: the schema version checked or migrated, the per-connection TEMP tables
+//!   of the actor and of the open batch, read-only mode, the lock timeout that stands for SQLite's busy
+//!   timeout), and the public [`postgres_migrate`] and [`postgres_schema_version`];
+//! - `conn.rs`: a store's connection: write transactions under the desk's writer lock, REPEATABLE READ
+//!   read transactions, retries, the statement cache (`?N` rewritten to `$N` once per statement);
+//! - `types.rs`: how model values are bound and read (the counterpart of `store/convert.rs`);
+//! - `migrations.rs`: the numbered migrations of `schema/postgres/`, applied in one transaction;
+//! - `copy/`: bulk loads, a batch's INSERTs sent as binary `COPY` rows;
+//! - `check.rs` and `expected.rs`: `Store::check` on PostgreSQL, against what the migrations create.
+//!
+//! docs/postgres.md describes the backend for users. As everywhere in `store/`, every statement takes
+//! bound parameters (the lock timeout, a number of ours, is the one value formatted into a statement).
 
 pub(crate) mod check;
 mod conn;
@@ -117,7 +129,8 @@ pub(crate) fn shown(url: &str) -> String {
     }
 }
 
-/// Connects to `url`, creates or upgrades the schema, and readies the session (the actor slot).
+/// Connects to `url`, creates or upgrades the schema, and readies the session (the actor slot and the
+/// open-batch table, both TEMP tables).
 pub(crate) fn open(url: &str, read_only: bool, busy_timeout: Duration) -> Result<PgConn> {
     let mut client = connect(url)?;
     let version = migrations::schema_version(&mut client)?;
