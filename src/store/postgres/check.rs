@@ -381,7 +381,6 @@ mod server_tests {
     //! a failure under `CI=true`. Each test has a database of its own, holding the seed article copied
     //! from SQLite, and tampers with it as the test server's superuser.
 
-    use std::io::Write as _;
     use std::str::FromStr;
 
     use postgres::{Client, Config, NoTls};
@@ -405,15 +404,7 @@ mod server_tests {
     /// A store on a new database holding the seed article, a superuser's client on it, and the guard
     /// that drops the database.
     fn seeded(name: &str) -> Option<(Store, Client, TestDb)> {
-        let Ok(admin) = std::env::var("CLAIMTRACK_TEST_PG") else {
-            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-            assert!(!ci, "CI=true but CLAIMTRACK_TEST_PG is not set");
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {name}: needs CLAIMTRACK_TEST_PG (eval \"$(scripts/pg-test-server start)\")"
-            );
-            return None;
-        };
+        let admin = crate::store::postgres::test_server(name)?;
         let name = format!("{name}_{}", std::process::id());
         let mut c = Config::from_str(&admin).unwrap().connect(NoTls).unwrap();
         // Our own identifier, not user text.

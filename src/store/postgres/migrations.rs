@@ -105,7 +105,6 @@ mod tests {
     //! The runner with test-only migrations after 0001. Needs a server (`CLAIMTRACK_TEST_PG`, see
     //! tests/postgres_schema.rs); skipped without one, a failure under `CI=true`.
 
-    use std::io::Write as _;
     use std::str::FromStr;
 
     use postgres::{Config, NoTls};
@@ -114,15 +113,7 @@ mod tests {
 
     /// A fresh database named `name` on the test server and a client for it; the caller drops it.
     fn fresh(name: &str) -> Option<(Client, Client)> {
-        let Ok(url) = std::env::var("CLAIMTRACK_TEST_PG") else {
-            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-            assert!(!ci, "CI=true but CLAIMTRACK_TEST_PG is not set");
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {name}: needs CLAIMTRACK_TEST_PG (eval \"$(scripts/pg-test-server start)\")"
-            );
-            return None;
-        };
+        let url = crate::store::postgres::test_server(name)?;
         let name = format!("{name}_{}", std::process::id());
         let mut admin = Config::from_str(&url).unwrap().connect(NoTls).unwrap();
         // Our own identifier, not user text.

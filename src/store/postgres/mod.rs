@@ -191,3 +191,20 @@ impl From<postgres::Error> for Error {
         })
     }
 }
+
+/// The test server's URL (`CLAIMTRACK_TEST_PG`), or `None` after saying on stderr that test `name` is
+/// skipped; under `CI=true` a missing server fails the test instead (the rule of tests/common/backend.rs).
+#[cfg(test)]
+pub(crate) fn test_server(name: &str) -> Option<String> {
+    use std::io::Write;
+    let Ok(url) = std::env::var("CLAIMTRACK_TEST_PG") else {
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+        assert!(!ci, "CI=true but CLAIMTRACK_TEST_PG is not set");
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED {name}: needs CLAIMTRACK_TEST_PG (eval \"$(scripts/pg-test-server start)\")"
+        );
+        return None;
+    };
+    Some(url)
+}

@@ -3,8 +3,6 @@
 
 #![cfg(test)]
 
-use std::io::Write as _;
-
 use crate::error::{Error, Result};
 use crate::model::ids::{ClaimId, SourceId, new_v7};
 use crate::store::Store;
@@ -19,15 +17,7 @@ pub(crate) struct Fresh {
 
 impl Fresh {
     pub(crate) fn new(name: &str) -> Option<Fresh> {
-        let Ok(url) = std::env::var("CLAIMTRACK_TEST_PG") else {
-            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-            assert!(!ci, "CI=true but CLAIMTRACK_TEST_PG is not set");
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {name}: needs CLAIMTRACK_TEST_PG (eval \"$(scripts/pg-test-server start)\")"
-            );
-            return None;
-        };
+        let url = crate::store::postgres::test_server(name)?;
         let schema = format!("bulk_{name}_{}", std::process::id());
         let mut admin = crate::store::postgres::connect(&url).unwrap();
         admin
