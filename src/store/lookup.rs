@@ -27,6 +27,10 @@ impl Store {
 
 /// Reviews whose URL is exactly `url`, oldest first.
 pub(crate) fn reviews_at_url(db: &Db<'_>, url: &str) -> Result<Vec<Review>> {
+    // No stored URL holds NUL (every write refuses it), and PostgreSQL cannot even be asked.
+    if url.contains('\0') {
+        return Ok(Vec::new());
+    }
     // `+?1`: SQLite must use `reviews_url`, not scan by rowid for the ORDER BY (PostgreSQL's rewrite
     // drops the `+`).
     let ids: Vec<ReviewId> = db.query_vec(

@@ -185,6 +185,14 @@ impl From<postgres::Error> for Error {
         {
             return Error::Busy;
         }
+        // Text PostgreSQL cannot hold (a NUL character) that reached a statement past the guards of the
+        // lookups: the caller's input, not the database, is wrong; SQLite stores or finds nothing either.
+        if e.code() == Some(&SqlState::CHARACTER_NOT_IN_REPERTOIRE) {
+            return Error::Invalid {
+                field: "text",
+                reason: "holds a NUL character, which no stored record can hold".into(),
+            };
+        }
         Error::Database(DatabaseError {
             message: message(&e),
             source: Some(Box::new(e)),
