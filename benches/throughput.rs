@@ -378,11 +378,13 @@ fn derived_rowid_import(path: &Path, n: usize, words: &Words) -> Duration {
 /// (model values built and validated, the rowid map, each record's JSON digest summed into the batch
 /// rows, which the hand-written load leaves 0) is what `import_same_layout`'s ratio measures.
 ///
-/// `deferred`: the load also builds the three indexes whose keys arrive in random order (`text_key`,
+/// `deferred`: the load also builds the three indexes whose keys arrive in random order (the text key's
+/// hash,
 /// evidence source, attribution speaker) once at its end, dropping them first. `import_same_layout_deferred`
 /// measures what maintaining those indexes row by row costs the layout (most of it at 1M, where they
-/// outgrow the page cache). `Store::batch` does not do this: SQLite's sorter memory-maps its temporary
-/// runs, so the build's resident memory grows with the load (docs/performance.md, issue 10 third round).
+/// outgrow the page cache). `Store::batch` does not do this: under the store's `temp_store = MEMORY`
+/// SQLite's sorter never spills, so the build holds every key in memory and the load's resident memory
+/// would grow with it (docs/performance.md, issue 10).
 fn same_layout_import(path: &Path, n: usize, words: &Words, deferred: bool) -> Duration {
     remove_db(path);
     drop(Store::open(path).unwrap());
@@ -396,7 +398,7 @@ fn same_layout_import(path: &Path, n: usize, words: &Words, deferred: bool) -> D
         .unwrap();
     let mut rebuild = Vec::new();
     if deferred {
-        for index in ["claims_text_key", "evidence_source", "attributions_speaker"] {
+        for index in ["claims_text_key_hash", "evidence_source", "attributions_speaker"] {
             let sql: String = tx
                 .query_row(
                     "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
@@ -432,7 +434,7 @@ fn same_layout_import(path: &Path, n: usize, words: &Words, deferred: bool) -> D
         }
         let mut claim = tx
             .prepare(
-                "INSERT INTO claims (uuid, text, language, kind, about, made_on, created_at, text_key) \
+                "INSERT INTO claims (uuid, text, language, kind, about, made_on, created_at, text_key_hash) \
                  VALUES (?1, ?2, 'en', 'factual', NULL, NULL, ?3, ?4)",
             )
             .unwrap();
@@ -458,7 +460,12 @@ fn same_layout_import(path: &Path, n: usize, words: &Words, deferred: bool) -> D
             let (sp, ba, dou) = roles(i);
             let t = now_ns();
             claim
-                .execute(params![uuid(), text, t, claimtrack::name_key(&text)])
+                .execute(params![
+                    uuid(),
+                    text,
+                    t,
+                    claimtrack::name_key_hash(&claimtrack::name_key(&text))
+                ])
                 .unwrap();
             let c = tx.last_insert_rowid();
             fts.execute(params![c, text]).unwrap();

@@ -93,13 +93,17 @@ CREATE TABLE claims (
     -- When the claim was made (claimDate), as against the time it is about.
     made_on    TEXT,
     created_at INTEGER NOT NULL,
-    -- The text's name key (src/model/text.rs: NFKC, case folded, format characters dropped, spacing
-    -- collapsed), so "has this been checked already?" finds an exact repeat by one index lookup, however
-    -- many claims share its words (issue 12). Written by the store with every text; a row written behind
-    -- the API has none until `claimtrack reindex`, and `check` reports it with the search indexes.
-    text_key   TEXT
+    -- The 64-bit hash of the text's name key (src/model/text.rs: `name_key`, NFKC, case folded, format
+    -- characters dropped, spacing collapsed; `name_key_hash`), so "has this been checked already?" finds
+    -- an exact repeat by one index lookup, however many claims share its words (issue 12); the lookup
+    -- keeps the claims whose text has the key. A hash, not the key: the key doubled each claim's text in
+    -- the table, and an index of keys arriving in random order outgrew the page cache in a bulk load of
+    -- a million claims (a quarter of its CPU time; docs/performance.md). Written by the store with every
+    -- text; a row written behind the API has none until `claimtrack reindex`, and `check` reports it
+    -- with the search indexes.
+    text_key_hash INTEGER
 ) STRICT;
-CREATE INDEX claims_text_key ON claims (text_key);
+CREATE INDEX claims_text_key_hash ON claims (text_key_hash);
 -- A covering index for the evidence summary (`Store::evidence_summary`), the hot path of a desk's screen:
 -- the summary maps the public id to the rowid and needs the kind; with this index it does so without
 -- visiting the claim's row, which holds the text and is rarely in cache (docs/performance.md). The summary

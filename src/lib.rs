@@ -76,7 +76,7 @@ pub use model::publication::{NewPublication, Publication, site_of, web_archive_o
 pub use model::review::{NewReview, Rating, Review, Verdict};
 pub use model::source::{AffiliationKind, NewSource, Source, SourceKind};
 pub use model::text::{
-    MAX_LABEL_BYTES, MAX_NAME_CHARS, MAX_QUOTE_CHARS, MAX_TEXT_CHARS, MAX_URL_BYTES, name_key,
+    MAX_LABEL_BYTES, MAX_NAME_CHARS, MAX_QUOTE_CHARS, MAX_TEXT_CHARS, MAX_URL_BYTES, name_key, name_key_hash,
 };
 pub use model::token::{Role, Token};
 #[cfg(feature = "postgres")]

@@ -283,17 +283,17 @@ fn a_history_rewritten_behind_its_disabled_guard_is_named_by_the_schema_check(de
     // Once the owner turns the guard back on, `check` finds nothing on PostgreSQL: why the README says
     // the role claimtrack runs as must not own the schema.
     let (sqlite_id, pg_id) = (uuid_sqlite(claim.to_string()), uuid_pg(claim.to_string()));
-    let key = claimtrack::name_key("Rewritten");
+    let key = claimtrack::name_key_hash(&claimtrack::name_key("Rewritten"));
     tamper(
         desk,
         &format!(
-            "UPDATE claims SET text = 'Rewritten', text_key = '{key}' WHERE uuid = {sqlite_id}; \
+            "UPDATE claims SET text = 'Rewritten', text_key_hash = {key} WHERE uuid = {sqlite_id}; \
              DROP TRIGGER history_no_update; \
              UPDATE history SET after = replace(after, 'Said once', 'Rewritten'), actor = 'mallory' \
              WHERE entity_kind = 'claim' AND entity = {sqlite_id};"
         ),
         &format!(
-            "UPDATE claims SET text = 'Rewritten', text_key = '{key}' WHERE uuid = {pg_id}; \
+            "UPDATE claims SET text = 'Rewritten', text_key_hash = {key} WHERE uuid = {pg_id}; \
              ALTER TABLE history DISABLE TRIGGER history_append_only; \
              UPDATE history SET after = replace(after::text, 'Said once', 'Rewritten')::json, \
              actor = 'mallory' WHERE entity_kind = 'claim' AND entity = {pg_id};"
@@ -325,7 +325,7 @@ fn stale_keys_and_an_orphan_are_named(desk: &Desk) {
     // exist, written with the foreign keys off (SQLite's pragma; PostgreSQL's replica role, which does
     // not fire the foreign keys' triggers).
     let keys = "UPDATE sources SET name_key = 'stale' WHERE id = (SELECT min(id) FROM sources); \
-                UPDATE claims SET text_key = 'stale' WHERE id = (SELECT min(id) FROM claims);";
+                UPDATE claims SET text_key_hash = 42 WHERE id = (SELECT min(id) FROM claims);";
     tamper(
         desk,
         &format!(

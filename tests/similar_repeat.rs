@@ -212,3 +212,62 @@ fn every_fever_claim_finds_itself_first(desk: &Desk) {
         .count();
     assert_eq!(first, picked.len());
 }
+
+per_backend!(a_text_sharing_the_hash_of_a_repeat_is_not_taken_for_it);
+fn a_text_sharing_the_hash_of_a_repeat_is_not_taken_for_it(desk: &Desk) {
+    // The index holds a 64-bit hash of each text's name key; two texts may share one. Forced here:
+    // three claims written behind the API with the hash of "Shells fell on the border", before the
+    // claim that really has that text. A lookup with a limit of one must still find the real one.
+    let target = "Shells fell on the border";
+    let hash = claimtrack::name_key_hash(&claimtrack::name_key(target));
+    let store = desk.open();
+    for impostor in ["Impostor one", "Impostor two", "Impostor three"] {
+        match desk.path() {
+            Some(db) => {
+                let conn = rusqlite::Connection::open(db).unwrap();
+                conn.execute(
+                    "INSERT INTO claims (uuid, text, kind, created_at, text_key_hash) \
+                     VALUES (randomblob(16), ?1, 'factual', 0, ?2)",
+                    rusqlite::params![impostor, hash],
+                )
+                .unwrap();
+            }
+            None => postgres_insert_hashed(desk, impostor, hash),
+        }
+    }
+    let real = store.add_claim(NewClaim::factual(target)).unwrap();
+    for limit in [1, 2, 10] {
+        let found = store.similar_claims("shells FELL on the  border", limit).unwrap();
+        assert_eq!((found[0].claim, found[0].score), (real, 1.0), "limit {limit}");
+        assert!(
+            found
+                .iter()
+                .all(|f| !f.text.starts_with("Impostor") || f.score < 1.0),
+            "limit {limit}: {found:?}"
+        );
+    }
+    // check names the impostors' keys as stale (their hash is not their text's).
+    let problems = store.check().unwrap().problems;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.check == "search_index" && p.message.contains("3 claims have a missing or stale")),
+        "{problems:?}"
+    );
+}
+
+#[cfg(feature = "postgres")]
+fn postgres_insert_hashed(desk: &Desk, text: &str, hash: i64) {
+    let mut c = backend::pg::connect(desk.location());
+    c.execute(
+        "INSERT INTO claims (uuid, text, kind, created_at, text_key_hash) \
+         VALUES (gen_random_uuid(), $1, 'factual', 0, $2)",
+        &[&text, &hash],
+    )
+    .unwrap();
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres_insert_hashed(_desk: &Desk, _text: &str, _hash: i64) {
+    unreachable!("no PostgreSQL desk without the postgres feature")
+}

@@ -468,7 +468,7 @@ fn record_rows_are_inserted_and_updated_only_by_their_description() {
                         .split_once(" = ")
                         .is_some_and(|(column, value)| value.starts_with(&format!("{column} ")));
                     if write.starts_with("UPDATE")
-                        && (["text_key = ", "name_key = ", "alias_key = ", "site = "]
+                        && (["text_key_hash = ", "name_key = ", "alias_key = ", "site = "]
                             .iter()
                             .any(|k| rest.starts_with(k))
                             || to_itself)

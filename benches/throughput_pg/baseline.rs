@@ -100,7 +100,7 @@ pub(crate) fn import(client: &mut Client, n: usize, words: &Words) -> (Duration,
         let mut w = copy_in(
             &mut tx,
             "claims",
-            "id, uuid, text, language, kind, created_at, text_key",
+            "id, uuid, text, language, kind, created_at, text_key_hash",
         );
         for i in 0..n {
             let text = words.sentence(&mut rng);
@@ -111,7 +111,7 @@ pub(crate) fn import(client: &mut Client, n: usize, words: &Words) -> (Duration,
                 &"en",
                 &"factual",
                 &now_ns(),
-                &claimtrack::name_key(&text),
+                &claimtrack::name_key_hash(&claimtrack::name_key(&text)),
             ])
             .unwrap();
         }
@@ -200,7 +200,7 @@ impl Inserts {
         Inserts {
             claim: client
                 .prepare(
-                    "INSERT INTO claims (uuid, text, language, kind, created_at, text_key) \
+                    "INSERT INTO claims (uuid, text, language, kind, created_at, text_key_hash) \
                      VALUES ($1, $2, 'en', 'factual', $3, $4) RETURNING id",
                 )
                 .unwrap(),
@@ -228,7 +228,7 @@ impl Inserts {
     ) -> Result<(), postgres::Error> {
         let mut tx = client.transaction()?;
         let t = now_ns();
-        let key = claimtrack::name_key(text);
+        let key = claimtrack::name_key_hash(&claimtrack::name_key(text));
         let claim: i64 = tx
             .query_one(&self.claim, &[&uuid::Uuid::now_v7(), &text, &t, &key])?
             .get(0);

@@ -136,12 +136,12 @@ CREATE TABLE claims (
     made_on     text,
     created_at  bigint      NOT NULL,
     text_search tsvector    GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED,
-    -- The text's name key (src/model/text.rs), written by the store: an exact repeat is one index lookup
-    -- (as schema/0001_initial.sql, issue 12).
-    text_key    text,
+    -- The 64-bit hash of the text's name key (src/model/text.rs: `name_key_hash`), written by the store:
+    -- an exact repeat is one index lookup (as schema/0001_initial.sql, which says why a hash, issue 12).
+    text_key_hash bigint,
     CONSTRAINT claims_uuid_key UNIQUE (uuid) INCLUDE (id, kind)
 );
-CREATE INDEX claims_text_key ON claims (text_key);
+CREATE INDEX claims_text_key_hash ON claims (text_key_hash);
 -- Claim text search.
 CREATE INDEX claims_text_search ON claims USING gin (text_search);
 

@@ -108,6 +108,32 @@ pub fn name_key(name: &str) -> String {
     unicode_name_key(name)
 }
 
+/// The 64-bit hash of a name key by which the store indexes claims' texts (`claims.text_key_hash`):
+/// FNV-1a over the key's UTF-8 bytes, as a signed integer (SQLite's INTEGER, PostgreSQL's bigint).
+///
+/// An index of these integers is a fraction of the size of an index of the keys themselves, and its
+/// size, not the keys', decides whether a bulk load of a million claims keeps it in the page cache
+/// (docs/performance.md). Two texts may share a hash: a lookup reads the claims with the hash and keeps
+/// those whose text has the key. The function is part of the stored format: a change to it needs
+/// `claimtrack reindex`, as a change to [`name_key`] does.
+///
+/// # Example
+///
+/// ```
+/// use claimtrack::{name_key, name_key_hash};
+/// let key = name_key("The moon is made of cheese");
+/// assert_eq!(name_key_hash(&key), name_key_hash(&name_key("THE  MOON is made of cheese")));
+/// assert_ne!(name_key_hash(&key), name_key_hash(&name_key("The moon is made of rock")));
+/// ```
+pub fn name_key_hash(key: &str) -> i64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let h = key
+        .bytes()
+        .fold(OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(PRIME));
+    i64::from_ne_bytes(h.to_ne_bytes())
+}
+
 /// [`name_key`] for any text, through the Unicode tables.
 fn unicode_name_key(name: &str) -> String {
     use unicode_normalization::UnicodeNormalization;

@@ -9,7 +9,7 @@ use super::record::Record;
 use super::{Backend, Store};
 use crate::error::Result;
 use crate::model::ids::{EntityId, EvidenceId, ReviewId, SourceId};
-use crate::model::text::name_key;
+use crate::model::text::{name_key, name_key_hash};
 
 /// One problem [`Store::check`] found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -349,9 +349,9 @@ fn engine_checks(db: &Db<'_>, report: &mut CheckReport) -> Result<()> {
 /// indexes: both are mended by `Store::rebuild_search_index`.
 fn text_key_checks(db: &Db<'_>, report: &mut CheckReport) -> Result<()> {
     let mut stale = 0_u64;
-    db.query_each("SELECT text, text_key FROM claims", p![], |r| {
-        let (text, key): (String, Option<String>) = (r.get(0)?, r.get(1)?);
-        if key.as_deref() != Some(name_key(&text).as_str()) {
+    db.query_each("SELECT text, text_key_hash FROM claims", p![], |r| {
+        let (text, hash): (String, Option<i64>) = (r.get(0)?, r.get(1)?);
+        if hash != Some(name_key_hash(&name_key(&text))) {
             stale += 1;
         }
         Ok(())

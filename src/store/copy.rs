@@ -210,7 +210,7 @@ const TABLES: &[Table] = &[
             "about",
             "made_on",
             "created_at",
-            "text_key"
+            "text_key_hash"
         ],
         order = "id",
         identity = true

@@ -6,34 +6,35 @@ use super::db::{Db, p};
 use super::{Backend, Store};
 use crate::error::Result;
 use crate::model::review::site_of_url;
-use crate::model::text::name_key;
+use crate::model::text::{name_key, name_key_hash};
 
-/// Recomputes every stored key from its text: claims' `text_key`, sources' `name_key`, aliases'
-/// `alias_key`, reviews' `site`. Only rows whose key differs are written. This is how stored keys follow a change of
-/// [`name_key`]: `claimtrack reindex` after an upgrade.
+/// Recomputes every stored key from its text: claims' `text_key_hash`, sources' `name_key`, aliases'
+/// `alias_key`, reviews' `site`. Only rows whose key differs are written. This is how stored keys follow
+/// a change of [`name_key`] or [`name_key_hash`]: `claimtrack reindex` after an upgrade.
 pub(crate) fn rebuild_keys(db: &Db<'_>) -> Result<()> {
-    for (select, update) in [
-        (
-            "SELECT id, text, text_key FROM claims",
-            "UPDATE claims SET text_key = ?2 WHERE id = ?1",
-        ),
-        (
-            "SELECT id, name, name_key FROM sources",
-            "UPDATE sources SET name_key = ?2 WHERE id = ?1",
-        ),
-    ] {
-        let mut stale: Vec<(i64, String)> = Vec::new();
-        db.query_each(select, p![], |r| {
-            let (id, text, key): (i64, String, Option<String>) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            let fresh = name_key(&text);
-            if key.as_deref() != Some(fresh.as_str()) {
-                stale.push((id, fresh));
-            }
-            Ok(())
-        })?;
-        for (id, key) in stale {
-            db.execute(update, p![id, key])?;
+    let mut stale: Vec<(i64, i64)> = Vec::new();
+    db.query_each("SELECT id, text, text_key_hash FROM claims", p![], |r| {
+        let (id, text, hash): (i64, String, Option<i64>) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let fresh = name_key_hash(&name_key(&text));
+        if hash != Some(fresh) {
+            stale.push((id, fresh));
         }
+        Ok(())
+    })?;
+    for (id, hash) in stale {
+        db.execute("UPDATE claims SET text_key_hash = ?2 WHERE id = ?1", p![id, hash])?;
+    }
+    let mut stale: Vec<(i64, String)> = Vec::new();
+    db.query_each("SELECT id, name, name_key FROM sources", p![], |r| {
+        let (id, name, key): (i64, String, Option<String>) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let fresh = name_key(&name);
+        if key.as_deref() != Some(fresh.as_str()) {
+            stale.push((id, fresh));
+        }
+        Ok(())
+    })?;
+    for (id, key) in stale {
+        db.execute("UPDATE sources SET name_key = ?2 WHERE id = ?1", p![id, key])?;
     }
     // A review's site, from its URL (`claims:search` by site alone looks it up).
     let sites: Vec<(i64, Option<String>, Option<String>)> =

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::model::claim::{Claim, Quantity};
 use crate::model::history::EntityKind;
 use crate::model::ids::ClaimId;
-use crate::model::text::name_key;
+use crate::model::text::{name_key, name_key_hash};
 use crate::store::convert::{insert_err, insert_id, insert_sql, rowid, ts_get, ts_to_sql};
 use crate::store::db::{Db, Param, Row, p};
 
@@ -97,7 +97,7 @@ fn write_children(db: &Db<'_>, rowid: i64, c: &Claim) -> Result<()> {
 /// The one insert of a claim row, for single writes and batches alike.
 const INSERT: (&str, &str) = insert_sql!(
     "INSERT INTO claims (uuid, text, language, kind, about, made_on, created_at, \
-     text_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+     text_key_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 );
 
 /// A claim's columns in the order its INSERT and its UPDATE bind them, after `key` (`?1`: its uuid in
@@ -112,7 +112,7 @@ fn columns<K: Param, T>(key: K, c: &Claim, f: impl FnOnce(&[&dyn Param]) -> Resu
         c.about,
         c.made_on,
         created_at,
-        name_key(&c.text)
+        name_key_hash(&name_key(&c.text))
     ])
 }
 
@@ -130,7 +130,7 @@ pub(crate) fn update(db: &Db<'_>, c: &Claim) -> Result<()> {
     columns(own, c, |ps| {
         db.execute(
             "UPDATE claims SET text = ?2, language = ?3, kind = ?4, about = ?5, made_on = ?6, \
-             created_at = ?7, text_key = ?8 WHERE id = ?1",
+             created_at = ?7, text_key_hash = ?8 WHERE id = ?1",
             ps,
         )
     })?;

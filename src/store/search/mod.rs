@@ -362,13 +362,34 @@ impl Store {
         if key.contains('\0') {
             return Ok(Vec::new());
         }
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let hash = crate::model::text::name_key_hash(key);
+        let page = i64::try_from(limit).unwrap_or(i64::MAX).max(1);
         self.read(|db| {
-            db.query_vec(
-                "SELECT uuid, text FROM claims WHERE text_key = ?1 ORDER BY id LIMIT ?2",
-                p![key, limit],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            // The claims with the key's hash, a page at a time in rowid order, keeping those whose text
+            // has the key: another text with the same hash (rare) never takes a place in `limit`.
+            let mut found = Vec::new();
+            let mut after = 0_i64;
+            while found.len() < limit {
+                let rows: Vec<(i64, ClaimId, String)> = db.query_vec(
+                    "SELECT id, uuid, text FROM claims WHERE text_key_hash = ?1 AND id > ?2 \
+                     ORDER BY id LIMIT ?3",
+                    p![hash, after, page],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?;
+                let Some(last) = rows.last() else { break };
+                after = last.0;
+                let full = i64::try_from(rows.len()).is_ok_and(|n| n == page);
+                found.extend(
+                    rows.into_iter()
+                        .filter(|(_, _, text)| crate::model::text::name_key(text) == key)
+                        .map(|(_, id, text)| (id, text)),
+                );
+                if !full {
+                    break;
+                }
+            }
+            found.truncate(limit);
+            Ok(found)
         })
     }
 

@@ -50,7 +50,7 @@ impl Drop for Fresh {
 
 const SOURCE: &str = "INSERT INTO sources (uuid, name, name_key, kind, created_at) \
                       VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
-const CLAIM: &str = "INSERT INTO claims (uuid, text, language, kind, created_at, text_key) \
+const CLAIM: &str = "INSERT INTO claims (uuid, text, language, kind, created_at, text_key_hash) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
 const ATTRIBUTION: &str = "INSERT INTO attributions (uuid, claim_id, speaker, mode, created_at) \
                            VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
@@ -64,7 +64,8 @@ fn source(db: &Db<'_>, name: &str) -> Result<i64> {
 }
 
 fn claim(db: &Db<'_>, id: ClaimId, text: &str) -> Result<i64> {
-    db.query_one(CLAIM, p![id, text, "en", "factual", 2_i64, text], |r| r.get(0))
+    let hash = crate::model::text::name_key_hash(&crate::model::text::name_key(text));
+    db.query_one(CLAIM, p![id, text, "en", "factual", 2_i64, hash], |r| r.get(0))
 }
 
 fn count(db: &Db<'_>, sql: &'static str) -> Result<i64> {
