@@ -1433,3 +1433,76 @@ fn exports_stream_byte_for_byte_and_a_client_that_leaves_frees_the_connection(b:
     );
     assert!(cli(&d.db, &["check"]).starts_with("ok"));
 }
+
+// The server keeps the tokens it has verified, so a request costs one trip to the store, not two; the
+// token is still checked against the store on the request's own connection (or before the answer, for
+// a route without a store call). A revocation through another connection or another process therefore
+// refuses the very next request of that token, on every kind of route, and applies nothing.
+per_backend!(a_token_revoked_elsewhere_is_refused_on_its_very_next_request);
+fn a_token_revoked_elsewhere_is_refused_on_its_very_next_request(b: &backend::Desk) {
+    let d = desk_on(b);
+    let mut s = Server::start(&d.db, &[]);
+    let id = s.create("/v1/claims", &d.write, json!({ "text": "The bridge was closed" }));
+    let routes = [
+        format!("/v1/claims/{id}"),
+        "/v1alpha1/claims:search?query=bridge".to_string(),
+        "/v1/search?q=bridge".to_string(),
+        format!("/claims/{id}"),
+        "/v1/export?format=jsonl".to_string(),
+        "/openapi.json".to_string(),
+        "/healthz".to_string(),
+        "/no/such/route".to_string(),
+    ];
+    // One reader per route, each verified (and remembered) by a first request.
+    let readers: Vec<String> = (0..routes.len())
+        .map(|i| token(&d.db, &format!("reader-{i}"), "read"))
+        .collect();
+    for (route, secret) in routes.iter().zip(&readers) {
+        let expected = if route == "/no/such/route" { 404 } else { 200 };
+        assert_eq!(s.get_text(route, Some(secret), None).0, expected, "{route}");
+        assert_eq!(s.get_text(route, Some(secret), None).0, expected, "{route}");
+    }
+    // Revoked through another connection to the store: each token's next request is refused.
+    let store = b.open();
+    for i in 0..routes.len() {
+        store.revoke_token(&format!("reader-{i}")).unwrap();
+    }
+    for (route, secret) in routes.iter().zip(&readers) {
+        let (st, body) = s.get_text(route, Some(secret), None);
+        assert_eq!(st, 401, "{route}: {body}");
+        assert!(body.contains("unknown or revoked token"), "{route}: {body}");
+        assert_eq!(s.get_text(route, Some(secret), None).0, 401, "{route}");
+    }
+    // A write refused by a role too weak answers 401 once the token is revoked: the role a remembered
+    // token had is not trusted over the store.
+    let (st, _) = s.post("/v1/claims", Some(&d.read), r#"{"text": "x"}"#);
+    assert_eq!(st, 403);
+    store.revoke_token("reader").unwrap();
+    let (st, _) = s.post("/v1/claims", Some(&d.read), r#"{"text": "x"}"#);
+    assert_eq!(st, 401);
+    // Revoked by another process (the CLI) between two writes: the second is refused, not applied.
+    s.create("/v1/claims", &d.write, json!({ "text": "The port was reopened" }));
+    cli(&d.db, &["token", "revoke", "cms-bot"]);
+    let (st, v) = s.post("/v1/claims", Some(&d.write), r#"{"text": "Never written"}"#);
+    assert_eq!((st, error_of(&v).0), (401, "unauthorized"));
+    let texts: Vec<String> = store
+        .claims_page(None, 10)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.text)
+        .collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(!texts.iter().any(|t| t == "Never written"), "{texts:?}");
+    // Tokens still active are unaffected, and one made while the server runs works at once.
+    assert_eq!(s.get("/v1/tokens", Some(&d.admin)).0, 200);
+    let late = token(&d.db, "late", "read");
+    assert_eq!(s.get(&format!("/v1/claims/{id}"), Some(&late)).0, 200);
+    let (ok, log) = s.stop();
+    assert!(ok);
+    assert!(log.contains("GET /openapi.json 401 actor=\"anonymous\""), "{log}");
+    assert!(
+        log.contains(&format!("GET /v1/claims/{id} 401 actor=\"anonymous\"")),
+        "{log}"
+    );
+    assert!(log.contains("POST /v1/claims 401 actor=\"anonymous\""), "{log}");
+}

@@ -215,7 +215,7 @@ pub(crate) async fn get_claim(
     caller.require(Role::Read)?;
     let id: ClaimId = parse_id("id", &id)?;
     Ok(axum::Json(
-        state.with_store(&caller.name, move |s| claim_json(s, id)).await?,
+        state.with_store(&caller, move |s| claim_json(s, id)).await?,
     ))
 }
 
@@ -226,9 +226,7 @@ pub(crate) async fn claim_history(
 ) -> ApiResult<axum::Json<Value>> {
     caller.require(Role::Read)?;
     let id: ClaimId = parse_id("id", &id)?;
-    let changes = state
-        .with_store(&caller.name, move |s| s.claim_history(id))
-        .await?;
+    let changes = state.with_store(&caller, move |s| s.claim_history(id)).await?;
     Ok(axum::Json(json!({ "changes": changes })))
 }
 
@@ -242,7 +240,7 @@ pub(crate) async fn list_claims(
     let limit = p.page_size("limit", 50, state.options.max_page_size)?;
     let after: Option<ClaimId> = p.get("after").map(|a| parse_id("after", a)).transpose()?;
     let claims = state
-        .with_store(&caller.name, move |s| s.claims_page(after, limit))
+        .with_store(&caller, move |s| s.claims_page(after, limit))
         .await?;
     let next = if claims.len() == limit {
         claims.last().map(|c| c.id)
@@ -259,7 +257,7 @@ pub(crate) async fn get_source(
 ) -> ApiResult<axum::Json<Value>> {
     caller.require(Role::Read)?;
     let id: SourceId = parse_id("id", &id)?;
-    let source = state.with_store(&caller.name, move |s| s.source(id)).await?;
+    let source = state.with_store(&caller, move |s| s.source(id)).await?;
     Ok(axum::Json(json!(source)))
 }
 
@@ -275,9 +273,7 @@ pub(crate) async fn search(
         .ok_or_else(|| ApiError::invalid("q", "is required"))?
         .to_string();
     let limit = p.page_size("limit", 20, state.options.max_page_size)?;
-    let hits = state
-        .with_store(&caller.name, move |s| s.search(&q, limit))
-        .await?;
+    let hits = state.with_store(&caller, move |s| s.search(&q, limit)).await?;
     Ok(axum::Json(json!({ "hits": hits })))
 }
 
@@ -294,7 +290,7 @@ pub(crate) async fn similar(
         .to_string();
     let limit = p.page_size("limit", 10, state.options.max_page_size)?;
     let found = state
-        .with_store(&caller.name, move |s| s.similar_claims(&text, limit))
+        .with_store(&caller, move |s| s.similar_claims(&text, limit))
         .await?;
     Ok(axum::Json(json!({ "similar": found })))
 }
@@ -304,7 +300,7 @@ pub(crate) async fn list_tokens(
     Extension(caller): Extension<Caller>,
 ) -> ApiResult<axum::Json<Value>> {
     caller.require(Role::Admin)?;
-    let tokens = state.with_store(&caller.name, |s| s.tokens()).await?;
+    let tokens = state.with_store(&caller, |s| s.tokens()).await?;
     Ok(axum::Json(json!({ "tokens": tokens })))
 }
 
@@ -357,7 +353,7 @@ pub(crate) async fn create_source(
     if let Some(n) = b.notes {
         new = new.notes(n);
     }
-    let id = state.with_store(&caller.name, move |s| s.add_source(new)).await?;
+    let id = state.with_store(&caller, move |s| s.add_source(new)).await?;
     Ok(created(id))
 }
 
@@ -396,9 +392,7 @@ pub(crate) async fn create_publication(
     if let Some(l) = b.language {
         new = new.language(l);
     }
-    let id = state
-        .with_store(&caller.name, move |s| s.add_publication(new))
-        .await?;
+    let id = state.with_store(&caller, move |s| s.add_publication(new)).await?;
     Ok(created(id))
 }
 
@@ -445,7 +439,7 @@ pub(crate) async fn create_claim(
     if let Some(d) = b.made_on {
         new = new.made_on(d);
     }
-    let id = state.with_store(&caller.name, move |s| s.add_claim(new)).await?;
+    let id = state.with_store(&caller, move |s| s.add_claim(new)).await?;
     Ok(created(id))
 }
 
@@ -512,7 +506,7 @@ pub(crate) async fn create_attribution(
         new = new.said_on(d);
     }
     let id = state
-        .with_store(&caller.name, move |s| s.attribute(claim, new))
+        .with_store(&caller, move |s| s.attribute(claim, new))
         .await?;
     Ok(created(id))
 }
@@ -564,7 +558,7 @@ pub(crate) async fn create_evidence(
     }
     let (new, _) = b.into_new();
     let id = state
-        .with_store(&caller.name, move |s| s.add_evidence(claim, new))
+        .with_store(&caller, move |s| s.add_evidence(claim, new))
         .await?;
     Ok(created(id))
 }
@@ -582,7 +576,7 @@ pub(crate) async fn revise_evidence(
     let (new, reason) = b.into_new();
     let reason = reason.ok_or_else(|| ApiError::invalid("reason", "is required"))?;
     let id = state
-        .with_store(&caller.name, move |s| s.revise_evidence(old, new, &reason))
+        .with_store(&caller, move |s| s.revise_evidence(old, new, &reason))
         .await?;
     Ok(created(id))
 }
@@ -604,7 +598,7 @@ pub(crate) async fn retract_evidence(
     let id: EvidenceId = parse_id("id", &id)?;
     let b: ReasonBody = json_body(&state, &headers, body).await?;
     state
-        .with_store(&caller.name, move |s| s.retract_evidence(id, &b.reason))
+        .with_store(&caller, move |s| s.retract_evidence(id, &b.reason))
         .await?;
     Ok(axum::Json(json!({ "retracted": id })))
 }
@@ -663,7 +657,7 @@ pub(crate) async fn create_review(
     }
     let (new, _) = b.into_new();
     let id = state
-        .with_store(&caller.name, move |s| s.add_review(claim, new))
+        .with_store(&caller, move |s| s.add_review(claim, new))
         .await?;
     Ok(created(id))
 }
@@ -681,7 +675,7 @@ pub(crate) async fn correct_review(
     let (new, reason) = b.into_new();
     let reason = reason.ok_or_else(|| ApiError::invalid("reason", "is required"))?;
     let id = state
-        .with_store(&caller.name, move |s| s.correct_review(old, new, &reason))
+        .with_store(&caller, move |s| s.correct_review(old, new, &reason))
         .await?;
     Ok(created(id))
 }
@@ -697,7 +691,7 @@ pub(crate) async fn retract_review(
     let id: ReviewId = parse_id("id", &id)?;
     let b: ReasonBody = json_body(&state, &headers, body).await?;
     state
-        .with_store(&caller.name, move |s| s.retract_review(id, &b.reason))
+        .with_store(&caller, move |s| s.retract_review(id, &b.reason))
         .await?;
     Ok(axum::Json(json!({ "retracted": id })))
 }
@@ -724,7 +718,7 @@ pub(crate) async fn create_link(
     if let Some(n) = b.note {
         link = link.with_note(n);
     }
-    let id = state.with_store(&caller.name, move |s| s.add_link(&link)).await?;
+    let id = state.with_store(&caller, move |s| s.add_link(&link)).await?;
     Ok(created(id))
 }
 
@@ -764,7 +758,7 @@ pub(crate) async fn import(
     // failed, whatever the report says (the CLI exits 1 in the same case).
     let lenient_format = matches!(format.as_str(), "claimreview" | "factcheck-api");
     let report = state
-        .with_store(&caller.name, move |s| {
+        .with_store(&caller, move |s| {
             let input: &[u8] = &bytes;
             let options = || {
                 if strict {
@@ -831,7 +825,7 @@ pub(crate) async fn export(
         _ => {}
     }
     let (bytes, content_type) = state
-        .with_store(&caller.name, move |s| {
+        .with_store(&caller, move |s| {
             if let Some(c) = claim {
                 s.claim(c)?;
             }
@@ -976,7 +970,7 @@ async fn stream_export(state: &Shared, caller: &Caller, what: Streamed) -> ApiRe
     let (tx, rx) = tokio::sync::mpsc::channel(EXPORT_CHUNKS_IN_FLIGHT);
     let failed = tx.clone();
     let task = state
-        .start_with_store(&caller.name, move |s| {
+        .start_with_store(caller, move |s| {
             let mut w = BodyWriter {
                 buf: Vec::with_capacity(EXPORT_CHUNK),
                 tx,

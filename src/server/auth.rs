@@ -5,6 +5,9 @@
 //! in constant time (no early exit on the first differing byte, no stop at the first match), so timing
 //! tells nothing about how close a guess came.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+
 use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
@@ -19,6 +22,60 @@ pub(crate) struct Caller {
     pub(crate) role: Option<Role>,
     /// Whether the server lets anonymous callers search and read published reviews.
     pub(crate) public_read: bool,
+    /// For a token the server had verified on an earlier request (name and role taken from its cache of
+    /// verified tokens): the check still owed against the store. The first store call of the request
+    /// makes it, on the same connection and before its work; a request that makes no store call has it
+    /// made before its answer is sent. `None` for anonymous callers and tokens verified by this request.
+    pub(crate) proof: Option<Arc<Proof>>,
+}
+
+/// The check a token answered from the cache still owes (see [`Caller::proof`]).
+#[derive(Debug)]
+pub(crate) struct Proof {
+    /// The SHA-256 of the presented secret.
+    pub(crate) hash: [u8; 32],
+    state: AtomicU8,
+}
+
+const UNCHECKED: u8 = 0;
+const CONFIRMED: u8 = 1;
+const REFUSED: u8 = 2;
+
+/// Where a [`Proof`] stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ProofState {
+    /// Not yet checked against the store.
+    Unchecked,
+    /// The store still holds the token, active, with the same name and role.
+    Confirmed,
+    /// The token is gone or revoked: the request is refused.
+    Refused,
+}
+
+impl Proof {
+    pub(crate) fn new(hash: [u8; 32]) -> Self {
+        Self {
+            hash,
+            state: AtomicU8::new(UNCHECKED),
+        }
+    }
+
+    pub(crate) fn state(&self) -> ProofState {
+        match self.state.load(Ordering::Acquire) {
+            CONFIRMED => ProofState::Confirmed,
+            REFUSED => ProofState::Refused,
+            _ => ProofState::Unchecked,
+        }
+    }
+
+    fn set(&self, state: ProofState) {
+        let v = match state {
+            ProofState::Unchecked => UNCHECKED,
+            ProofState::Confirmed => CONFIRMED,
+            ProofState::Refused => REFUSED,
+        };
+        self.state.store(v, Ordering::Release);
+    }
 }
 
 /// The actor name of requests made without a token.
@@ -52,6 +109,33 @@ impl Caller {
     pub(crate) fn is_public(&self) -> bool {
         self.role.is_none()
     }
+
+    /// Makes the check the caller still owes (if any) on `store`: the token must still be active with
+    /// the name and role the request was let in with. Refused (401) otherwise; the proof remembers the
+    /// outcome, so a request checks once.
+    pub(crate) fn confirm(&self, store: &Store) -> std::result::Result<(), ApiError> {
+        let Some(proof) = &self.proof else {
+            return Ok(());
+        };
+        match proof.state() {
+            ProofState::Confirmed => return Ok(()),
+            ProofState::Refused => return Err(revoked()),
+            ProofState::Unchecked => {}
+        }
+        let token = authenticate_hash(store, &proof.hash)?;
+        if token.is_some_and(|t| t.name == self.name && Some(t.role) == self.role) {
+            proof.set(ProofState::Confirmed);
+            Ok(())
+        } else {
+            proof.set(ProofState::Refused);
+            Err(revoked())
+        }
+    }
+}
+
+/// The refusal of a token the store does not hold, or holds revoked.
+pub(crate) fn revoked() -> ApiError {
+    ApiError::unauthorized("unknown or revoked token")
 }
 
 /// A new random secret: `ct_` followed by 64 lowercase hex digits (256 bits).
@@ -109,11 +193,15 @@ pub fn add_token(store: &Store, name: &str, role: Role) -> Result<(Token, String
 
 /// The active token whose secret is `secret`, if any (revoked tokens never match).
 pub fn authenticate(store: &Store, secret: &str) -> Result<Option<Token>> {
-    let presented = hash_secret(secret);
+    authenticate_hash(store, &hash_secret(secret))
+}
+
+/// The active token whose secret's SHA-256 is `presented`, if any.
+pub(crate) fn authenticate_hash(store: &Store, presented: &[u8; 32]) -> Result<Option<Token>> {
     let mut found = None;
     // Every hash is compared, whatever matched, so the time taken does not depend on which one did.
     for (token, hash) in store.active_token_hashes()? {
-        if constant_time_eq(&presented, &hash) {
+        if constant_time_eq(presented, &hash) {
             found = Some(token);
         }
     }

@@ -77,7 +77,7 @@ pub(crate) async fn claims_search(
             newer_than,
         };
         let (claims, next) = state
-            .with_store(&caller.name, move |s| {
+            .with_store(&caller, move |s| {
                 match by_site(s, &site, &filters, after, page_size) {
                     // The token names no review: not one this server gave.
                     Err(Error::NotFound { kind: "review", .. }) => Ok(None),
@@ -110,9 +110,7 @@ pub(crate) async fn claims_search(
         newer_than,
     };
     let (claims, more) = state
-        .with_store(&caller.name, move |s| {
-            search(s, &text, &filters, offset, page_size)
-        })
+        .with_store(&caller, move |s| search(s, &text, &filters, offset, page_size))
         .await?;
     let mut out = Map::new();
     out.insert("claims".into(), Value::Array(claims));

@@ -26,9 +26,10 @@ mod openapi;
 mod page;
 
 pub use api::claim_json;
-use auth::{ANONYMOUS, Caller};
+use auth::{ANONYMOUS, Caller, Proof, ProofState};
 pub use auth::{add_token, authenticate, hash_secret, new_secret};
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -125,36 +126,102 @@ impl Pool {
     }
 }
 
+/// Tokens verified on earlier requests, by the SHA-256 of their secret, kept at most this many.
+const VERIFIED_TOKENS: usize = 1024;
+
 /// What every handler shares.
 pub(crate) struct AppState {
     pool: Pool,
     options: ServeOptions,
+    /// Tokens verified on earlier requests, by the SHA-256 of their secret: a request presenting one
+    /// is let through the gate with its name and role, and checked against the store on the
+    /// connection of its own store call (see [`Caller::proof`]), so a token costs one trip to the pool
+    /// per request, not two, and a revocation, by any process, refuses the very next request.
+    verified: Mutex<HashMap<[u8; 32], crate::Token>>,
 }
 
 pub(crate) type Shared = Arc<AppState>;
 
 impl AppState {
-    /// Runs `f` on the blocking pool with a store whose history actor is `actor`.
+    /// Runs `f` on the blocking pool with a store whose history actor is the caller's name, once the
+    /// caller's token is confirmed on that same connection (a token revoked meanwhile is refused with
+    /// 401 and `f` does not run).
     pub(crate) async fn with_store<T, F>(
         self: &Arc<Self>,
-        actor: &str,
+        caller: &Caller,
         f: F,
     ) -> std::result::Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T> + Send + 'static,
     {
-        let joined = self.start_with_store(actor, f).await?.await;
+        let checked = caller.clone();
+        let out = self
+            .run_with_store(&caller.name, move |s| {
+                if let Err(e) = checked.confirm(s) {
+                    return Ok(Err(e));
+                }
+                Ok(f(s).map_err(ApiError::from))
+            })
+            .await?;
+        if caller
+            .proof
+            .as_ref()
+            .is_some_and(|p| p.state() == ProofState::Refused)
+        {
+            self.forget(caller);
+        }
+        out
+    }
+
+    /// Runs `f` on the blocking pool with a store whose history actor is `actor`, with no token check:
+    /// for the gate's own lookups.
+    async fn run_with_store<T, F>(self: &Arc<Self>, actor: &str, f: F) -> std::result::Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T> + Send + 'static,
+    {
+        let joined = self.start_with_store_as(actor, f).await?.await;
         match joined {
             Ok(out) => out.map_err(ApiError::from),
             Err(e) => Err(ApiError::internal(format!("the request's task failed: {e}"))),
         }
     }
 
-    /// Waits for a connection, then starts `f` on the blocking pool with a store whose history actor is
-    /// `actor`, without waiting for it to finish: for work that outlives the handler (an export
-    /// streamed to the client). The connection is the task's until `f` returns.
+    /// Drops a refused token from the verified ones.
+    fn forget(&self, caller: &Caller) {
+        if let Some(proof) = &caller.proof {
+            self.verified
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&proof.hash);
+        }
+    }
+
+    /// Waits for a connection, confirms the caller's token, then starts `f` on the blocking pool with a
+    /// store whose history actor is the caller's name, without waiting for it to finish: for work that
+    /// outlives the handler (an export streamed to the client). The connection is the task's until `f`
+    /// returns.
     pub(crate) async fn start_with_store<T, F>(
+        self: &Arc<Self>,
+        caller: &Caller,
+        f: F,
+    ) -> std::result::Result<tokio::task::JoinHandle<Result<T>>, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T> + Send + 'static,
+    {
+        // The answer starts before `f` ends, so the token is confirmed first, on a trip of its own
+        // (exports are rare; a refusal must be a 401, not a cut-off body).
+        if caller.proof.is_some() {
+            self.with_store(caller, |_| Ok(())).await?;
+        }
+        self.start_with_store_as(&caller.name, f).await
+    }
+
+    /// Waits for a connection, then starts `f` on the blocking pool with a store whose history actor is
+    /// `actor`, without waiting for it to finish, and with no token check.
+    async fn start_with_store_as<T, F>(
         self: &Arc<Self>,
         actor: &str,
         f: F,
@@ -210,6 +277,7 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()
             permits: Arc::new(tokio::sync::Semaphore::new(connections)),
         },
         options,
+        verified: Mutex::new(HashMap::new()),
     });
     // Kept outside the runtime: the pooled stores are dropped on this thread once the runtime is gone
     // (a PostgreSQL client closes its connection with a runtime of its own, which cannot start inside
@@ -361,8 +429,33 @@ async fn gate(State(state): State<Shared>, req: Request, next: Next) -> Response
             Err(e) => return (ANONYMOUS.to_string(), e.into_response()),
         };
         let name = caller.name.clone();
-        req.extensions_mut().insert(caller);
-        (name, next.run(req).await)
+        req.extensions_mut().insert(caller.clone());
+        let response = next.run(req).await;
+        // A token answered from the cache whose request made no store call (a route without one, or a
+        // refusal before it) is checked now, before anything is answered.
+        if caller
+            .proof
+            .as_ref()
+            .is_some_and(|p| p.state() == ProofState::Unchecked)
+        {
+            let checked = caller.clone();
+            let confirmed = state
+                .run_with_store(ANONYMOUS, move |s| Ok(checked.confirm(s)))
+                .await
+                .and_then(|r| r);
+            if let Err(e) = confirmed {
+                state.forget(&caller);
+                return (ANONYMOUS.to_string(), e.into_response());
+            }
+        }
+        if caller
+            .proof
+            .as_ref()
+            .is_some_and(|p| p.state() == ProofState::Refused)
+        {
+            return (ANONYMOUS.to_string(), response);
+        }
+        (name, response)
     };
     let (actor, response) = match tokio::time::timeout(state.options.request_timeout, work).await {
         Ok(r) => r,
@@ -398,6 +491,7 @@ async fn identify(
             name: ANONYMOUS.into(),
             role: None,
             public_read,
+            proof: None,
         });
     };
     let secret = header
@@ -406,23 +500,46 @@ async fn identify(
         .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`"))?
-        .to_string();
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`"))?;
+    let hash = auth::hash_secret(secret);
+    // A hit only tells the handler who is asking; the store is asked on the request's own connection.
+    let known = state
+        .verified
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&hash)
+        .cloned();
+    if let Some(token) = known {
+        return Ok(Caller {
+            name: token.name,
+            role: Some(token.role),
+            public_read,
+            proof: Some(Arc::new(Proof::new(hash))),
+        });
+    }
     let token = state
-        .with_store(ANONYMOUS, move |s| auth::authenticate(s, &secret))
+        .run_with_store(ANONYMOUS, move |s| auth::authenticate_hash(s, &hash))
         .await?
-        .ok_or_else(|| ApiError::unauthorized("unknown or revoked token"))?;
+        .ok_or_else(auth::revoked)?;
+    {
+        let mut verified = state.verified.lock().unwrap_or_else(|e| e.into_inner());
+        if verified.len() >= VERIFIED_TOKENS {
+            verified.clear();
+        }
+        verified.insert(hash, token.clone());
+    }
     Ok(Caller {
         name: token.name,
         role: Some(token.role),
         public_read,
+        proof: None,
     })
 }
 
 async fn healthz(
     State(state): State<Shared>,
 ) -> std::result::Result<axum::Json<serde_json::Value>, ApiError> {
-    let version = state.with_store("healthz", |s| s.schema_version()).await?;
+    let version = state.run_with_store("healthz", |s| s.schema_version()).await?;
     Ok(axum::Json(json!({ "status": "ok", "schema_version": version })))
 }
 
@@ -464,7 +581,7 @@ async fn claim_page(
         Unpublished,
     }
     let answer = state
-        .with_store(&caller.name, move |s| {
+        .with_store(&caller, move |s| {
             if public && s.current_reviews_of(id)?.is_empty() {
                 // Existence of unpublished work is not told to anonymous readers.
                 s.claim(id)?;
