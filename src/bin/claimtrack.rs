@@ -1045,7 +1045,7 @@ fn export(
     }
     let write = |out: &mut dyn Write| -> Result<()> {
         match (format, claim) {
-            (ExportFormat::Bundle, None) => bundle::write_bundle(&bundle::export(store)?, out),
+            (ExportFormat::Bundle, None) => bundle::export_to(store, out),
             (ExportFormat::Bundle, Some(c)) => bundle::write_bundle(&bundle::export_claim(store, c)?, out),
             (ExportFormat::Jsonl, None) => jsonl::export(store, out),
             (ExportFormat::Jsonl, Some(c)) => jsonl::export_claim(store, c, out),

@@ -7,6 +7,7 @@
 //! | job | function |
 //! |---|---|
 //! | the whole store as a bundle | [`export`] |
+//! | the whole store as bundle JSON text, streamed (bounded memory) | [`export_to`] |
 //! | one claim with everything it refers to | [`export_claim`] |
 //! | a bundle into a store, one transaction | [`import`] |
 //! | JSON text to a checked bundle (no store) | [`read_bundle`] |
@@ -44,7 +45,7 @@ use std::io::{BufReader, Read, Write};
 use crate::error::{Error, Result};
 use crate::model::bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, Bundle};
 use crate::model::ids::ClaimId;
-use crate::store::Store;
+use crate::store::{Item, Store};
 
 use super::{ImportOptions, ImportReport};
 
@@ -71,6 +72,174 @@ pub(crate) fn json_write_error(e: serde_json::Error) -> Error {
 /// [`write_bundle`]).
 pub fn export(store: &Store) -> Result<Bundle> {
     store.export_bundle()
+}
+
+/// Writes every record in the store as bundle JSON text, streamed from one read snapshot: the very bytes
+/// of [`write_bundle`]`(&`[`export`]`(store)?, out)`, but with one record at a time in memory (and the
+/// sources, which are few), however large the store. What `claimtrack export --format bundle` and the
+/// server's export write.
+///
+/// # Example
+/// ```
+/// use claimtrack::{Store, io::bundle};
+/// let store = Store::open_in_memory()?;
+/// claimtrack::seeds::load_wonsan(&store)?;
+/// let (mut streamed, mut whole) = (Vec::new(), Vec::new());
+/// bundle::export_to(&store, &mut streamed)?;
+/// bundle::write_bundle(&bundle::export(&store)?, &mut whole)?;
+/// assert_eq!(streamed, whole);
+/// # Ok::<(), claimtrack::Error>(())
+/// ```
+pub fn export_to<W: Write>(store: &Store, out: W) -> Result<()> {
+    let mut w = Streamed::begin(std::io::BufWriter::new(out))?;
+    store.for_each_record(&mut |item| match item {
+        Item::Sources(list) => {
+            w.field(Field::Sources)?;
+            list.iter().try_for_each(|s| w.element(Field::Sources, s))
+        }
+        Item::Publication(x) => w.element(Field::Publications, &x),
+        Item::Claim(x) => w.element(Field::Claims, &x),
+        Item::Attribution(x) => w.element(Field::Attributions, &x),
+        Item::Evidence(x) => w.element(Field::Evidence, &x),
+        Item::Link(x) => w.element(Field::Links, &x),
+        Item::Review(x) => w.element(Field::Reviews, &x),
+        Item::EvidenceStanding(x) => w.element(Field::EvidenceStandings, &x),
+        Item::ReviewStanding(x) => w.element(Field::ReviewStandings, &x),
+    })?;
+    w.end()
+}
+
+/// The list fields of a bundle, in the order [`Bundle`] serializes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Field {
+    Sources,
+    Publications,
+    Claims,
+    Attributions,
+    Evidence,
+    Links,
+    Reviews,
+    EvidenceStandings,
+    ReviewStandings,
+}
+
+impl Field {
+    const ALL: [Field; 9] = [
+        Field::Sources,
+        Field::Publications,
+        Field::Claims,
+        Field::Attributions,
+        Field::Evidence,
+        Field::Links,
+        Field::Reviews,
+        Field::EvidenceStandings,
+        Field::ReviewStandings,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Field::Sources => "sources",
+            Field::Publications => "publications",
+            Field::Claims => "claims",
+            Field::Attributions => "attributions",
+            Field::Evidence => "evidence",
+            Field::Links => "links",
+            Field::Reviews => "reviews",
+            Field::EvidenceStandings => "evidence_standings",
+            Field::ReviewStandings => "review_standings",
+        }
+    }
+
+    /// Written even when empty (the standings are left out then, as [`Bundle`] does).
+    fn always(self) -> bool {
+        !matches!(self, Field::EvidenceStandings | Field::ReviewStandings)
+    }
+}
+
+/// A bundle written field by field and record by record, in the layout of serde_json's pretty printer
+/// (two spaces a level), so that the text equals [`write_bundle`]'s.
+struct Streamed<W: Write> {
+    out: W,
+    /// The field whose list is open, and whether it has an element yet.
+    open: Option<(Field, bool)>,
+    /// The fields before this one are written (or left out).
+    next: usize,
+    /// One record's pretty text, reused.
+    buf: Vec<u8>,
+}
+
+impl<W: Write> Streamed<W> {
+    fn begin(mut out: W) -> Result<Self> {
+        let format = serde_json::to_string(BUNDLE_FORMAT).map_err(json_write_error)?;
+        write!(
+            out,
+            "{{\n  \"format\": {format},\n  \"version\": {BUNDLE_VERSION}"
+        )?;
+        Ok(Streamed {
+            out,
+            open: None,
+            next: 0,
+            buf: Vec::new(),
+        })
+    }
+
+    /// Opens `field`'s list, closing the open one and writing the lists between them as empty.
+    fn field(&mut self, field: Field) -> Result<()> {
+        if self.open.is_some_and(|(f, _)| f == field) {
+            return Ok(());
+        }
+        self.close()?;
+        while let Some(&f) = Field::ALL.get(self.next) {
+            self.next += 1;
+            if f == field {
+                write!(self.out, ",\n  \"{}\": [", f.key())?;
+                self.open = Some((f, false));
+                return Ok(());
+            }
+            if f.always() {
+                write!(self.out, ",\n  \"{}\": []", f.key())?;
+            }
+        }
+        // A field out of order: for_each_record hands the kinds in the order of Field::ALL.
+        Err(Error::Io(std::io::Error::other(format!(
+            "bundle field {} out of order",
+            field.key()
+        ))))
+    }
+
+    fn element<T: serde::Serialize>(&mut self, field: Field, x: &T) -> Result<()> {
+        self.field(field)?;
+        self.buf.clear();
+        serde_json::to_writer_pretty(&mut self.buf, x).map_err(json_write_error)?;
+        let first = match &mut self.open {
+            Some((_, any)) => !std::mem::replace(any, true),
+            None => true,
+        };
+        super::write_list_element(&mut self.out, &self.buf, first)?;
+        Ok(())
+    }
+
+    /// Closes the open list, if any.
+    fn close(&mut self) -> Result<()> {
+        match self.open.take() {
+            Some((_, true)) => self.out.write_all(b"\n  ]")?,
+            Some((_, false)) => self.out.write_all(b"]")?,
+            None => {}
+        }
+        Ok(())
+    }
+
+    fn end(mut self) -> Result<()> {
+        self.close()?;
+        for f in Field::ALL.iter().skip(self.next) {
+            if f.always() {
+                write!(self.out, ",\n  \"{}\": []", f.key())?;
+            }
+        }
+        self.out.write_all(b"\n}\n")?;
+        self.out.flush()?;
+        Ok(())
+    }
 }
 
 /// One claim with everything needed to understand it and to import it elsewhere, as a bundle: the

@@ -388,19 +388,53 @@ fn graph(mut nodes: Vec<Value>) -> Value {
     json!({ "@context": CONTEXT, "@graph": nodes })
 }
 
-/// Writes every review in the store that counts as one `@graph` of `ClaimReview`s.
+/// Writes every review in the store that counts as one `@graph` of `ClaimReview`s, streamed: a claim's
+/// reviews at a time in memory, however large the store (the claims are read in pages of 500, each
+/// claim's reviews as one read).
+///
+/// # Example
+/// ```
+/// use claimtrack::{NewClaim, NewReview, Store, Verdict, io::claimreview};
+/// let store = Store::open_in_memory()?;
+/// for text in ["The moon is made of cheese", "Water is dry"] {
+///     let claim = store.add_claim(NewClaim::factual(text))?;
+///     store.add_review(claim, NewReview::new(Verdict::False))?;
+/// }
+/// let mut out = Vec::new();
+/// claimreview::export(&store, &mut out)?;
+/// let markup: serde_json::Value = serde_json::from_slice(&out)?;
+/// assert_eq!(markup["@graph"].as_array().map(Vec::len), Some(2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn export<W: Write>(store: &Store, out: W) -> Result<()> {
-    let mut all = Vec::new();
+    let mut out = std::io::BufWriter::new(out);
+    // The layout of `write_json(&graph(all))`: the pretty printer's, keys in order, each node at the
+    // list's indentation and without its own `@context`.
+    let context = serde_json::to_string(CONTEXT).map_err(super::bundle::json_write_error)?;
+    write!(out, "{{\n  \"@context\": {context},\n  \"@graph\": [")?;
+    let (mut first, mut buf) = (true, Vec::new());
     let mut after = None;
     loop {
         let page = store.claims_page(after, 500)?;
         let Some(last) = page.last() else { break };
         after = Some(last.id);
         for c in &page {
-            all.extend(claim_reviews(store, c.id)?);
+            for mut node in claim_reviews(store, c.id)? {
+                if let Value::Object(m) = &mut node {
+                    m.remove("@context");
+                }
+                buf.clear();
+                let mut ser = serde_json::Serializer::with_formatter(&mut buf, EmbedSafe::default());
+                serde::Serialize::serialize(&node, &mut ser).map_err(super::bundle::json_write_error)?;
+                super::write_list_element(&mut out, &buf, first)?;
+                first = false;
+            }
         }
     }
-    write_json(&graph(all), out)
+    out.write_all(if first { b"]" } else { b"\n  ]" })?;
+    out.write_all(b"\n}\n")?;
+    out.flush()?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------- import
@@ -1451,4 +1485,65 @@ pub(crate) fn date(o: &Obj<'_>, key: &str, report: &mut ImportReport) -> Option<
         format!("not a date claimtrack can read: {t:?}"),
     );
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole export as it was built before it streamed: every node in memory, one document.
+    fn whole(store: &Store) -> Vec<u8> {
+        let mut all = Vec::new();
+        for c in store.claims().unwrap() {
+            all.extend(claim_reviews(store, c.id).unwrap());
+        }
+        let mut out = Vec::new();
+        write_json(&graph(all), &mut out).unwrap();
+        out
+    }
+
+    fn streamed(store: &Store) -> Vec<u8> {
+        let mut out = Vec::new();
+        export(store, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn the_streamed_export_writes_the_bytes_of_the_whole_document() {
+        let store = Store::open_in_memory().unwrap();
+        assert_eq!(streamed(&store), whole(&store), "empty store");
+        crate::seeds::load_wonsan(&store).unwrap();
+        let desk = store
+            .add_source(NewSource::new("Desk & <Checks>", SourceKind::Organisation))
+            .unwrap();
+        // Some claims with no review, one with two, text that must stay inside a <script>, and more
+        // claims than one page of the export's reads.
+        for i in 0..1_200 {
+            let claim = store
+                .add_claim(NewClaim::factual(format!(
+                    "Claim {i} </script><!-- & \"quoted\"\nline"
+                )))
+                .unwrap();
+            if i % 3 == 0 {
+                store
+                    .add_review(
+                        claim,
+                        NewReview::new(Verdict::False)
+                            .by(desk)
+                            .url("https://e.org/a?x=1&y=<2>"),
+                    )
+                    .unwrap();
+            }
+            if i % 100 == 1 {
+                store.add_review(claim, NewReview::new(Verdict::Mixed)).unwrap();
+                store.add_review(claim, NewReview::new(Verdict::True)).unwrap();
+            }
+        }
+        let out = streamed(&store);
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            String::from_utf8_lossy(&whole(&store))
+        );
+        assert!(!String::from_utf8_lossy(&out).contains("</script>"));
+    }
 }

@@ -439,3 +439,25 @@ pub(crate) fn changed_review(
         ),
     }
 }
+
+/// Writes `text` (one value as serde_json's pretty printer wrote it, two spaces a level) as an element
+/// of a list nested one level deeper than the value was written: a line break (after a comma unless it
+/// is the list's first element), then each line indented by four spaces. How the streamed exports write
+/// a list one record at a time with the very bytes the pretty printer gives the whole document
+/// ([`bundle::export_to`], [`claimreview::export`]). Strings hold no raw line break (JSON escapes it), so
+/// every line break in `text` is the printer's.
+pub(crate) fn write_list_element<W: std::io::Write + ?Sized>(
+    out: &mut W,
+    text: &[u8],
+    first: bool,
+) -> std::io::Result<()> {
+    out.write_all(if first { b"\n" } else { b",\n" })?;
+    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+        }
+        out.write_all(b"    ")?;
+        out.write_all(line)?;
+    }
+    Ok(())
+}
