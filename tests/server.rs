@@ -1368,6 +1368,11 @@ fn exports_stream_byte_for_byte_and_a_client_that_leaves_frees_the_connection(b:
     claimtrack::io::jsonl::export(&store, &mut jsonl).unwrap();
     let mut csv = Vec::new();
     claimtrack::io::csv::export(&store, &mut csv).unwrap();
+    let mut bundle = Vec::new();
+    claimtrack::io::bundle::write_bundle(&claimtrack::io::bundle::export(&store).unwrap(), &mut bundle)
+        .unwrap();
+    let mut markup = Vec::new();
+    claimtrack::io::claimreview::export(&store, &mut markup).unwrap();
     assert!(jsonl.len() > 3 << 20, "{} bytes", jsonl.len());
     drop(store);
 
@@ -1375,6 +1380,8 @@ fn exports_stream_byte_for_byte_and_a_client_that_leaves_frees_the_connection(b:
     for (format, want, ty) in [
         ("jsonl", &jsonl, "application/x-ndjson"),
         ("csv", &csv, "text/csv"),
+        ("bundle", &bundle, "application/json"),
+        ("claimreview", &markup, "application/ld+json"),
     ] {
         let mut resp = s
             .agent

@@ -818,11 +818,16 @@ pub(crate) async fn export(
         .ok_or_else(|| ApiError::invalid("format", "is required: bundle, jsonl, claimreview, csv or dot"))?
         .to_string();
     let claim: Option<ClaimId> = p.get("claim").map(|c| parse_id("claim", c)).transpose()?;
-    // The whole store as JSON Lines or CSV is streamed; the other exports are built first.
-    match (format.as_str(), claim) {
-        ("jsonl", None) => return stream_export(&state, &caller, Streamed::Jsonl).await,
-        ("csv", None) => return stream_export(&state, &caller, Streamed::Csv).await,
-        _ => {}
+    // The whole store is streamed in every format; one claim's export is built first.
+    let whole = match (format.as_str(), claim) {
+        ("jsonl", None) => Some(Streamed::Jsonl),
+        ("csv", None) => Some(Streamed::Csv),
+        ("bundle", None) => Some(Streamed::Bundle),
+        ("claimreview", None) => Some(Streamed::ClaimReview),
+        _ => None,
+    };
+    if let Some(what) = whole {
+        return stream_export(&state, &caller, what).await;
     }
     let (bytes, content_type) = state
         .with_store(&caller, move |s| {
@@ -831,13 +836,6 @@ pub(crate) async fn export(
             }
             let mut out = Vec::new();
             let ty = match (format.as_str(), claim) {
-                ("bundle", None) => {
-                    (
-                        bundle::write_bundle(&bundle::export(s)?, &mut out)?,
-                        "application/json",
-                    )
-                        .1
-                }
                 ("bundle", Some(c)) => {
                     (
                         bundle::write_bundle(&bundle::export_claim(s, c)?, &mut out)?,
@@ -845,13 +843,10 @@ pub(crate) async fn export(
                     )
                         .1
                 }
-                ("jsonl", None) => (jsonl::export(s, &mut out)?, "application/x-ndjson").1,
                 ("jsonl", Some(c)) => (jsonl::export_claim(s, c, &mut out)?, "application/x-ndjson").1,
-                ("claimreview", None) => (claimreview::export(s, &mut out)?, "application/ld+json").1,
                 ("claimreview", Some(c)) => {
                     (claimreview::export_claim(s, c, &mut out)?, "application/ld+json").1
                 }
-                ("csv", None) => (csv::export(s, &mut out)?, "text/csv; charset=utf-8").1,
                 ("dot", Some(c)) => (crate::io::dot::export_claim(s, c, &mut out)?, "text/vnd.graphviz").1,
                 ("csv", Some(_)) => {
                     return Err(crate::Error::Invalid {
@@ -886,6 +881,8 @@ pub(crate) async fn export(
 enum Streamed {
     Jsonl,
     Csv,
+    Bundle,
+    ClaimReview,
 }
 
 /// Bytes an export hands to the response at a time.
@@ -960,7 +957,7 @@ enum Ended {
     Gone(u64),
 }
 
-/// Streams the whole store as JSON Lines or CSV, exactly as the library writes it (the JSON Lines from
+/// Streams the whole store in any format, exactly as the library writes it (JSON Lines and bundles from
 /// one read snapshot, as `claimtrack export` does), in chunks, holding no more than a few of them in
 /// memory. The export keeps its connection to the store (on PostgreSQL, its REPEATABLE READ transaction)
 /// until it has written the last byte, or until the client goes away: then it stops, its transaction
@@ -980,6 +977,8 @@ async fn stream_export(state: &Shared, caller: &Caller, what: Streamed) -> ApiRe
             let written = match what {
                 Streamed::Jsonl => jsonl::export(s, &mut w),
                 Streamed::Csv => csv::export(s, &mut w),
+                Streamed::Bundle => bundle::export_to(s, &mut w),
+                Streamed::ClaimReview => claimreview::export(s, &mut w),
             };
             match written {
                 Ok(()) => Ok(Ended::Whole),
@@ -1003,6 +1002,8 @@ async fn stream_export(state: &Shared, caller: &Caller, what: Streamed) -> ApiRe
     let content_type = match what {
         Streamed::Jsonl => "application/x-ndjson",
         Streamed::Csv => "text/csv; charset=utf-8",
+        Streamed::Bundle => "application/json",
+        Streamed::ClaimReview => "application/ld+json",
     };
     Ok((
         [(header::CONTENT_TYPE, content_type)],
