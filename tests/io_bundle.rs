@@ -647,3 +647,76 @@ fn a_misspelt_field_in_a_jsonl_line_is_refused_naming_line_and_field(store: &Sto
     );
     assert_eq!(store.counts().unwrap().sources, 0);
 }
+
+/// A sink that, when the first bytes of an export reach it, has another connection add a reviewed claim.
+struct Meanwhile<'a> {
+    out: Vec<u8>,
+    writer: &'a Store,
+    text: &'a str,
+    done: bool,
+}
+
+impl std::io::Write for Meanwhile<'_> {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        if !self.done {
+            self.done = true;
+            let c = self.writer.add_claim(NewClaim::factual(self.text)).unwrap();
+            self.writer.add_review(c, NewReview::new(Verdict::False)).unwrap();
+        }
+        self.out.extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn csv_and_claimreview_exports_read_one_snapshot_on_sqlite() {
+    // A claim and its review written while an export runs are wholly out of it (the export began
+    // before them), never half in; the next export has them.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let store = Store::open(&path).unwrap();
+    store
+        .batch(|b| {
+            for i in 0..600 {
+                let c = b.add_claim(NewClaim::factual(format!("Claim {i} about the harbour")))?;
+                b.add_review(c, NewReview::new(Verdict::False))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let writer = Store::open(&path).unwrap();
+    type Export = fn(&Store, &mut Meanwhile<'_>) -> Result<(), Error>;
+    let exports: [(&str, Export); 3] = [
+        ("csv", |s, w| claimtrack::io::csv::export(s, w)),
+        ("claimreview", |s, w| claimtrack::io::claimreview::export(s, w)),
+        ("jsonl", |s, w| jsonl::export(s, w)),
+    ];
+    for (name, export) in exports {
+        let text = format!("Landed during the {name} export");
+        let mut sink = Meanwhile {
+            out: Vec::new(),
+            writer: &writer,
+            text: &text,
+            done: false,
+        };
+        export(&store, &mut sink).unwrap();
+        assert!(sink.done, "{name}: the export wrote nothing");
+        let out = String::from_utf8(sink.out).unwrap();
+        assert!(out.contains("Claim 599 about"), "{name}");
+        assert!(
+            !out.contains(&text),
+            "{name}: a write that landed meanwhile is in it"
+        );
+        let mut again = Meanwhile {
+            out: Vec::new(),
+            writer: &writer,
+            text: "unused",
+            done: true,
+        };
+        export(&store, &mut again).unwrap();
+        assert!(String::from_utf8(again.out).unwrap().contains(&text), "{name}");
+    }
+}

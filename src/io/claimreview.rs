@@ -389,8 +389,8 @@ fn graph(mut nodes: Vec<Value>) -> Value {
 }
 
 /// Writes every review in the store that counts as one `@graph` of `ClaimReview`s, streamed: a claim's
-/// reviews at a time in memory, however large the store (the claims are read in pages of 500, each
-/// claim's reviews as one read).
+/// reviews at a time in memory, however large the store. On SQLite the whole export reads one snapshot;
+/// on PostgreSQL each claim's reviews are one read.
 ///
 /// # Example
 /// ```
@@ -407,6 +407,12 @@ fn graph(mut nodes: Vec<Value>) -> Value {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn export<W: Write>(store: &Store, out: W) -> Result<()> {
+    // On SQLite one read snapshot (the reads nest in one read transaction), with the memory map off:
+    // see csv::export.
+    store.unmapped(|| store.snapshot(|| graph_of_all(store, out)))
+}
+
+fn graph_of_all<W: Write>(store: &Store, out: W) -> Result<()> {
     let mut out = std::io::BufWriter::new(out);
     // The layout of `write_json(&graph(all))`: the pretty printer's, keys in order, each node at the
     // list's indentation and without its own `@context`.

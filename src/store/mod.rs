@@ -139,7 +139,6 @@ impl Store {
     /// snapshot (reads nest in the read transaction opened here). On PostgreSQL each call takes its own
     /// REPEATABLE READ snapshot: a connection cannot lend its open transaction to the store's own
     /// methods, so a write landing between two calls can show in the second (issue 13 note).
-    #[cfg(feature = "server")]
     pub(crate) fn snapshot<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
         match &self.backend {
             Backend::Sqlite(_) => self.read_sqlite(|_| f()),
