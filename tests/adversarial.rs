@@ -3,6 +3,12 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "common/backend.rs"]
+mod backend;
+
+use backend::per_backend;
+use claimtrack::{Error, Role, Store};
+
 const BIN: &str = env!("CARGO_BIN_EXE_claimtrack");
 
 #[test]
@@ -43,4 +49,68 @@ fn a_pipe_or_folder_given_as_the_database_is_refused_not_waited_on() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(names, ["pipe.db"], "nothing is made beside a pipe");
+}
+
+// A token's name is the actor of every change made with it, and an actor is one line without control
+// characters. `token add $'a\nb'` was accepted (only NUL was refused), after which every request made with
+// the token failed on setting the actor, and `token list` printed the name over two lines.
+per_backend!(a_token_name_is_refused_where_an_actor_would_be);
+fn a_token_name_is_refused_where_an_actor_would_be(s: &Store) {
+    for name in ["a\nb", "tab\there", "bell\u{7}", "nel\u{85}"] {
+        let refused = s.add_token(name, Role::Read, &[1u8; 32]);
+        assert!(
+            matches!(&refused, Err(Error::Invalid { field: "name", .. })),
+            "{name:?}: {refused:?}"
+        );
+        assert!(s.set_actor(name).is_err(), "{name:?} is no actor either");
+    }
+    assert!(s.tokens().unwrap().is_empty(), "nothing was written");
+    assert!(s.token_history(None).unwrap().is_empty(), "nor any history");
+    // Every name that is accepted can be the actor of the changes made with it.
+    for (i, name) in (2u8..).zip(["cms-bot", "Ålesund desk", "desk:alice"]) {
+        s.add_token(name, Role::Write, &[i; 32]).unwrap();
+        s.set_actor(name).unwrap();
+    }
+}
+
+/// Runs the binary on `desk` and returns its stdout, asserting success.
+fn cli_ok(desk: &backend::Desk, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(desk.location())
+        .args(args)
+        .env_remove("CLAIMTRACK_DB")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+// `stats` printed a twelve-letter verdict glued to its count ("mostly_false1894", "unverifiable3831"),
+// so a script splitting the line on whitespace read one word and no number.
+per_backend!(stats_keeps_every_verdict_apart_from_its_count);
+fn stats_keeps_every_verdict_apart_from_its_count(desk: &backend::Desk) {
+    cli_ok(desk, &["init"]);
+    for verdict in ["mostly_false", "unverifiable", "false"] {
+        let claim = cli_ok(desk, &["add-claim", &format!("A claim rated {verdict}")]);
+        cli_ok(desk, &["review", claim.trim(), "--verdict", verdict]);
+    }
+    let claim = cli_ok(desk, &["add-claim", "A claim with an unmapped label"]);
+    cli_ok(desk, &["review", claim.trim(), "--label", "Zzqx house rating"]);
+    let stats = cli_ok(desk, &["stats"]);
+    let by_verdict: Vec<(String, u64)> = stats
+        .lines()
+        .skip_while(|l| !l.starts_with("reviews"))
+        .skip(1)
+        .map(|l| match l.trim().rsplit_once(char::is_whitespace) {
+            Some((words, n)) => (words.trim().to_string(), n.parse().expect(l)),
+            None => panic!("no count apart from the verdict: {l:?}\n{stats}"),
+        })
+        .collect();
+    for verdict in ["mostly_false", "unverifiable", "false", "no verdict"] {
+        assert!(
+            by_verdict.contains(&(verdict.to_string(), 1)),
+            "{verdict}: {by_verdict:?}\n{stats}"
+        );
+    }
 }

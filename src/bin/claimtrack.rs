@@ -647,7 +647,8 @@ fn run(cli: Cli) -> Outcome {
             );
             // Reviews that count, by verdict; "no verdict" is a rating that maps to none.
             for (v, n) in &verdicts {
-                human.push_str(&format!("\n  {:<12}{n}", Verdict::words_of(*v)));
+                // At least one space: "mostly_false" and "unverifiable" fill the twelve columns.
+                human.push_str(&format!("\n  {:<12} {n}", Verdict::words_of(*v)));
             }
             let mut value = serde_json::to_value(c).unwrap_or(Value::Null);
             if let Value::Object(m) = &mut value {

@@ -46,7 +46,19 @@ pub struct Token {
 /// Checks a token name: it becomes the history's actor, so the same rules apply (not blank, bounded, no
 /// control characters).
 pub(crate) fn validate_name(name: &str) -> Result<()> {
-    text::required("name", name, MAX_NAME_CHARS)
+    text::required("name", name, MAX_NAME_CHARS)?;
+    // `required` lets line breaks and tabs through (they belong in prose); an actor holds none, and a
+    // token whose name could not be set as the actor would fail every request made with it.
+    if name.chars().any(char::is_control) {
+        return Err(crate::error::Error::invalid(
+            "name",
+            format!(
+                "contains a control character: {:?} (a token's name is the actor in the history, one line)",
+                text::shorten(name, 40)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
