@@ -114,3 +114,63 @@ fn stats_keeps_every_verdict_apart_from_its_count(desk: &backend::Desk) {
         );
     }
 }
+
+// `token list` and `token history` only read, but opened the database read-write: a user with read
+// access alone got "attempt to write a readonly database", and in a shared (world-writable) folder
+// left `-wal`/`-shm` files of their own beside it, which the owner's next write then trips on (the
+// `similar` bug of the last trial, in the token commands).
+#[cfg(feature = "server")]
+#[test]
+fn token_list_and_history_read_as_a_second_user_without_leaving_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+    });
+    if !root || !std::path::Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("not root or no setpriv: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    for args in [&["init"][..], &["token", "add", "cms-bot", "--role", "write"]] {
+        let out = Command::new(BIN)
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env_remove("CLAIMTRACK_DB")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+    }
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let before = std::fs::read(&db).unwrap();
+    // A folder the reader cannot write, then a shared one they can.
+    for mode in [0o755, 0o1777] {
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(mode)).unwrap();
+        for args in [&["token", "list"][..], &["token", "history"]] {
+            let out = Command::new("/usr/bin/setpriv")
+                .args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN, "--db"])
+                .arg(&db)
+                .args(args)
+                .env_remove("CLAIMTRACK_DB")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{mode:o} {args:?}: {out:?}");
+            assert!(
+                String::from_utf8_lossy(&out.stdout).contains("cms-bot"),
+                "{out:?}"
+            );
+            let names: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(
+                names,
+                ["desk.db"],
+                "{mode:o} {args:?} left files beside the database"
+            );
+        }
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}

@@ -734,7 +734,14 @@ fn run(cli: Cli) -> Outcome {
         Command::Serve(args) => serve(&cli.db, opts, args, json),
         #[cfg(feature = "server")]
         Command::Token(cmd) => {
-            let store = open_existing(&cli.db, &opts)?;
+            // Listing tokens and their history only reads: read-only, like the other readers (a user
+            // who may only read the file can run them and leaves no -wal/-shm behind).
+            let reads = matches!(cmd, TokenCommand::List | TokenCommand::History { .. });
+            let store = if reads {
+                open_existing(&cli.db, &opts.clone().read_only())?
+            } else {
+                open_existing(&cli.db, &opts)?
+            };
             token(&store, cmd, json)
         }
     }
