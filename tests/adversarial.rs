@@ -174,3 +174,51 @@ fn token_list_and_history_read_as_a_second_user_without_leaving_files() {
     }
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
+
+// The schema version was looked up with `to_regclass('schema_version')`, which follows the whole search
+// path: with `search_path = new, old` (PostgreSQL's default is `"$user", public`) and a desk in `old`,
+// a store opened for `new` took `old`'s tables for its own, so `init` said "up to date" and every read
+// and write went to the other desk (`check`, which looks at `current_schema()` alone, then reported
+// this one's tables missing). Any claimtrack desk left in `public` of the test server made the
+// PostgreSQL half of the suite run on it. The version is now read from the current schema only.
+#[cfg(feature = "postgres")]
+#[test]
+fn a_desk_further_along_the_search_path_is_not_taken_for_this_one() {
+    let Some(server) = backend::pg_server() else {
+        return;
+    };
+    let Some(old) = backend::Desk::postgres("searchpath_old") else {
+        return;
+    };
+    let new = old.another("searchpath_new");
+    let old_store = old.open();
+    old_store
+        .add_claim(claimtrack::NewClaim::factual("Written to the desk further along"))
+        .unwrap();
+    let path = format!(
+        "-csearch_path={},{},public",
+        new.schema().unwrap(),
+        old.schema().unwrap()
+    );
+    let url = backend::with_params(&server, &[("options", &path)]);
+    assert_eq!(
+        claimtrack::postgres_schema_version(&url).unwrap(),
+        0,
+        "the current schema holds no claimtrack tables"
+    );
+    let store = Store::open(&url).unwrap();
+    store
+        .add_claim(claimtrack::NewClaim::factual("Written to this desk"))
+        .unwrap();
+    assert_eq!(store.counts().unwrap().claims, 1);
+    assert_eq!(
+        old_store.counts().unwrap().claims,
+        1,
+        "the other desk is untouched"
+    );
+    assert_eq!(
+        new.open().counts().unwrap().claims,
+        1,
+        "it landed in this desk's schema"
+    );
+}

@@ -21,9 +21,17 @@ pub const POSTGRES_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const MIGRATION_LOCK: i64 = 0x636c_6169_6d74_726b;
 
 /// The database's schema version: the newest row of `schema_version`, or 0 when there is no such table.
+///
+/// The table is looked for in the current schema only (the first schema of the search path that exists,
+/// where the migrations create their tables), as `check` does: `to_regclass` follows the whole search
+/// path, so another desk further along it (in `public`, say) was taken for this one's.
 pub(crate) fn schema_version(client: &mut impl GenericClient) -> Result<i64> {
     let exists: bool = client
-        .query_one("SELECT to_regclass('schema_version') IS NOT NULL", &[])?
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables \
+             WHERE schemaname = current_schema() AND tablename = 'schema_version')",
+            &[],
+        )?
         .get(0);
     if !exists {
         return Ok(0);
