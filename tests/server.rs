@@ -1513,3 +1513,141 @@ fn a_token_revoked_elsewhere_is_refused_on_its_very_next_request(b: &backend::De
     );
     assert!(log.contains("POST /v1/claims 401 actor=\"anonymous\""), "{log}");
 }
+
+// `claims:search` reads the library's search without its snippets, in one snapshot, and the names of
+// claimants and publishers alone (issue 14's search path): its answer must still be the library's, claim
+// for claim and in the same order, for several queries, page by page.
+per_backend!(fact_check_tools_search_agrees_with_the_library);
+fn fact_check_tools_search_agrees_with_the_library(b: &backend::Desk) {
+    use claimtrack::{NewAttribution, NewClaim, NewReview, NewSource, PartialDate, SourceKind, Verdict};
+    let d = desk_on(b);
+    let store = b.open();
+    let words = ["troops", "bridge", "harbour", "grain", "border", "drone", "ferry"];
+    let speakers: Vec<_> = (0..5)
+        .map(|i| {
+            store
+                .add_source(NewSource::new(format!("Speaker {i}"), SourceKind::Person))
+                .unwrap()
+        })
+        .collect();
+    let desks: Vec<_> = (0..3)
+        .map(|i| {
+            store
+                .add_source(NewSource::new(format!("Desk {i}"), SourceKind::Outlet))
+                .unwrap()
+        })
+        .collect();
+    for i in 0..120_usize {
+        let text = format!(
+            "{} {} {} near the {} claim {i}",
+            words[i % 7],
+            words[(i / 7) % 7],
+            words[(i * 3 + 1) % 7],
+            words[(i * 5 + 2) % 7]
+        );
+        let c = store.add_claim(NewClaim::factual(text).language("en")).unwrap();
+        if i % 4 != 3 {
+            let mut a = NewAttribution::said_by(speakers[i % 5]);
+            if i % 2 == 0 {
+                a = a.said_on(PartialDate::day(2024, 1 + (i % 12) as u8, 1).unwrap());
+            }
+            store.attribute(c, a).unwrap();
+        }
+        // Every fifth claim has no review; every sixth has a second one, then the first retracted.
+        if i % 5 != 0 {
+            let r = store
+                .add_review(
+                    c,
+                    NewReview::new(Verdict::ALL[i % Verdict::ALL.len()])
+                        .by(desks[i % 3])
+                        .url(format!("https://desk{}.example/check/{i}", i % 3)),
+                )
+                .unwrap();
+            if i % 6 == 0 {
+                store
+                    .add_review(
+                        c,
+                        NewReview::new(Verdict::False)
+                            .label("Wrong")
+                            .by(desks[(i + 1) % 3]),
+                    )
+                    .unwrap();
+                store.retract_review(r, "published in error").unwrap();
+            }
+        }
+    }
+    let s = Server::start(&d.db, &[]);
+    let queries = [
+        "troops",
+        "bridge harbour",
+        "grain near",
+        "drone ferry border",
+        "claim",
+        "nothing here",
+    ];
+    for q in queries {
+        // The library's answer: every match with a review that counts, in search order.
+        let mut expected = Vec::new();
+        for h in store.search(q, 10_000).unwrap() {
+            let reviews = store.current_reviews_of(h.claim).unwrap();
+            if reviews.is_empty() {
+                continue;
+            }
+            let claim = store.claim(h.claim).unwrap();
+            let claimant = store
+                .attributions_of(h.claim)
+                .unwrap()
+                .iter()
+                .find_map(|a| a.speaker)
+                .map(|sp| store.source(sp).unwrap().name);
+            let reviews: Vec<(String, Option<String>)> = reviews
+                .iter()
+                .map(|r| {
+                    let desk = r.reviewer.map(|sp| store.source(sp).unwrap().name).unwrap();
+                    (desk, r.url.clone())
+                })
+                .collect();
+            expected.push((claim.text, claimant, reviews));
+        }
+        // The API's, in pages of 7.
+        let mut got = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut path = format!(
+                "/v1alpha1/claims:search?pageSize=7&query={}",
+                q.replace(' ', "%20")
+            );
+            if let Some(t) = &token {
+                path.push_str(&format!("&pageToken={t}"));
+            }
+            let (st, v) = s.get(&path, Some(&d.read));
+            assert_eq!(st, 200, "{q}: {v}");
+            for c in v["claims"].as_array().unwrap() {
+                let reviews = c["claimReview"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| {
+                        (
+                            r["publisher"]["name"].as_str().unwrap().to_string(),
+                            r["url"].as_str().map(str::to_string),
+                        )
+                    })
+                    .collect::<Vec<_>>();
+                got.push((
+                    c["text"].as_str().unwrap().to_string(),
+                    c["claimant"].as_str().map(str::to_string),
+                    reviews,
+                ));
+            }
+            match v["nextPageToken"].as_str() {
+                Some(t) => token = Some(t.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(got, expected, "{q}");
+        if q != "nothing here" {
+            assert!(!got.is_empty(), "{q}");
+        }
+    }
+}

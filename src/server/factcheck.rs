@@ -78,7 +78,8 @@ pub(crate) async fn claims_search(
         };
         let (claims, next) = state
             .with_store(&caller, move |s| {
-                match by_site(s, &site, &filters, after, page_size) {
+                // One read snapshot for the page (on SQLite one read transaction, not one per statement).
+                match s.snapshot(|| by_site(s, &site, &filters, after, page_size)) {
                     // The token names no review: not one this server gave.
                     Err(Error::NotFound { kind: "review", .. }) => Ok(None),
                     other => other.map(Some),
@@ -110,7 +111,11 @@ pub(crate) async fn claims_search(
         newer_than,
     };
     let (claims, more) = state
-        .with_store(&caller, move |s| search(s, &text, &filters, offset, page_size))
+        .with_store(&caller, move |s| {
+            // One read snapshot for the search and every claim shown (on SQLite one read transaction
+            // instead of one per statement).
+            s.snapshot(|| search(s, &text, &filters, offset, page_size))
+        })
         .await?;
     let mut out = Map::new();
     out.insert("claims".into(), Value::Array(claims));
@@ -183,11 +188,12 @@ fn search(
     let want = offset.saturating_add(page_size).saturating_add(1);
     let mut limit = want.saturating_mul(2).clamp(20, MAX_SCAN);
     loop {
-        let hits = store.search(text, limit)?;
+        // The claims only: their snippets are not part of the answer.
+        let hits = store.search_claims(text, limit)?;
         let exhausted = hits.len() < limit;
         let mut found = Vec::new();
         for h in &hits {
-            if let Some(c) = render(store, h.claim, f)? {
+            if let Some(c) = render(store, *h, f)? {
                 found.push(c);
                 if found.len() >= want {
                     break;
@@ -229,7 +235,7 @@ fn render(store: &Store, id: ClaimId, f: &Filters) -> Result<Option<Value>> {
     let mut reviews = Vec::new();
     for r in store.current_reviews_of(id)? {
         let publisher = match r.reviewer {
-            Some(s) => Some(store.source(s)?),
+            Some(s) => Some(store.source_name(s)?),
             None => None,
         };
         let site = r.site();
@@ -242,8 +248,8 @@ fn render(store: &Store, id: ClaimId, f: &Filters) -> Result<Option<Value>> {
         }
         let mut m = Map::new();
         let mut p = Map::new();
-        if let Some(src) = &publisher {
-            p.insert("name".into(), json!(src.name));
+        if let Some(name) = &publisher {
+            p.insert("name".into(), json!(name));
         }
         if let Some(s) = &site {
             p.insert("site".into(), json!(s));
@@ -281,7 +287,7 @@ fn render(store: &Store, id: ClaimId, f: &Filters) -> Result<Option<Value>> {
     let mut c = Map::new();
     c.insert("text".into(), json!(claim.text));
     if let Some(speaker) = first.and_then(|a| a.speaker) {
-        c.insert("claimant".into(), json!(store.source(speaker)?.name));
+        c.insert("claimant".into(), json!(store.source_name(speaker)?));
     }
     if let Some(d) = made_on.as_ref().and_then(rfc3339) {
         c.insert("claimDate".into(), json!(d));

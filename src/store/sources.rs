@@ -136,6 +136,15 @@ impl Store {
         self.read(|db| read(db, id))
     }
 
+    /// A source's name alone (one statement, no aliases read): for answers that show only the name.
+    #[cfg(feature = "server")]
+    pub(crate) fn source_name(&self, id: SourceId) -> Result<String> {
+        self.read_single(|db| {
+            db.query_opt("SELECT name FROM sources WHERE uuid = ?1", p![id], |r| r.get(0))?
+                .ok_or_else(|| crate::Error::not_found("source", id))
+        })
+    }
+
     /// Replaces a stored source with `source` (matched by id), aliases included.
     ///
     /// Aliases that repeat the name or an earlier alias (by [`name_key`](crate::name_key)) are stored

@@ -41,6 +41,8 @@ use crate::error::Result;
 use crate::model::ids::{AttributionId, ClaimId, EvidenceId};
 
 mod fields;
+#[cfg(feature = "server")]
+mod ids;
 mod rank;
 mod terms;
 
@@ -185,7 +187,11 @@ fn average_len(docs: &[Vec<String>]) -> f64 {
     (docs.iter().map(Vec::len).sum::<usize>() as f64 / docs.len().max(1) as f64).max(1.0)
 }
 
-pub(crate) fn search(db: &Db<'_>, terms: &[String], limit: usize) -> Result<Vec<RawHit>> {
+/// A claim's best match: (claim rowid, (score, field, row rowid)).
+type Ranked = (i64, (f64, Table, i64));
+
+/// The best `limit` matches, one per claim, in rank order (see [`search`]).
+fn ranked(db: &Db<'_>, terms: &[String], limit: usize) -> Result<Vec<Ranked>> {
     if terms.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
@@ -206,7 +212,7 @@ pub(crate) fn search(db: &Db<'_>, terms: &[String], limit: usize) -> Result<Vec<
             }
         }
     }
-    let mut ranked: Vec<(i64, (f64, Table, i64))> = best.into_iter().collect();
+    let mut ranked: Vec<Ranked> = best.into_iter().collect();
     let own_text_first = |t: Table| if t == Table::Claims { 0 } else { 1 };
     ranked.sort_by(|a, b| {
         own_text_first(a.1.1)
@@ -215,6 +221,11 @@ pub(crate) fn search(db: &Db<'_>, terms: &[String], limit: usize) -> Result<Vec<
             .then(b.0.cmp(&a.0))
     });
     ranked.truncate(limit);
+    Ok(ranked)
+}
+
+pub(crate) fn search(db: &Db<'_>, terms: &[String], limit: usize) -> Result<Vec<RawHit>> {
+    let ranked = ranked(db, terms, limit)?;
     let keys: Vec<Vec<String>> = terms.iter().map(|t| words(t)).collect();
     let mut out = Vec::with_capacity(ranked.len());
     for (claim_row, (score, table, row)) in ranked {
