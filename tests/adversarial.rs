@@ -222,3 +222,15 @@ fn a_desk_further_along_the_search_path_is_not_taken_for_this_one() {
         "it landed in this desk's schema"
     );
 }
+
+// `add_token` with a hash another token already has failed with `Error::Database` ("UNIQUE constraint
+// failed: api_tokens.secret_sha256"): the hash is the library caller's input, so it is a typed refusal.
+per_backend!(a_token_hash_given_twice_is_a_duplicate_not_a_database_error);
+fn a_token_hash_given_twice_is_a_duplicate_not_a_database_error(s: &Store) {
+    s.add_token("first", Role::Read, &[9u8; 32]).unwrap();
+    let again = s.add_token("second", Role::Admin, &[9u8; 32]);
+    assert!(matches!(&again, Err(Error::Duplicate { .. })), "{again:?}");
+    let names: Vec<String> = s.tokens().unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(names, ["first"]);
+    assert_eq!(s.token_history(None).unwrap().len(), 1);
+}

@@ -128,6 +128,20 @@ impl Store {
                     key: name.to_string(),
                 });
             }
+            // The hash is the caller's: one already stored is a typed refusal, not a UNIQUE violation.
+            let hash_taken = db
+                .query_opt(
+                    "SELECT uuid FROM api_tokens WHERE secret_sha256 = ?1",
+                    p![secret],
+                    |r| r.get::<Uuid>(0),
+                )?
+                .is_some();
+            if hash_taken {
+                return Err(Error::Duplicate {
+                    kind: "token secret",
+                    key: format!("the secret of {name:?} is another token's"),
+                });
+            }
             db.execute(
                 "INSERT INTO api_tokens (uuid, name, role, secret_sha256, created_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5)",
