@@ -1651,3 +1651,47 @@ fn fact_check_tools_search_agrees_with_the_library(b: &backend::Desk) {
         }
     }
 }
+
+per_backend!(the_page_graph_never_shows_retracted_evidence_as_standing);
+fn the_page_graph_never_shows_retracted_evidence_as_standing(b: &backend::Desk) {
+    // Found by the adversarial trial: with Graphviz absent the page draws its graph as a list, and the
+    // list gave every evidence record ever made as standing ("Informant Zed → the claim (supports)"
+    // beside an evidence table saying "No evidence recorded"), to anonymous readers too.
+    let d = desk_on(b);
+    let s = Server::start(&d.db, &["--public-read"]);
+    let zed = s.create(
+        "/v1/sources",
+        &d.write,
+        json!({ "name": "Informant Zed", "kind": "person" }),
+    );
+    let claim = s.create("/v1/claims", &d.write, json!({ "text": "The mayor took bribes" }));
+    let e = s.create(
+        &format!("/v1/claims/{claim}/evidence"),
+        &d.write,
+        json!({ "source": zed, "stance": "supports", "excerpt": "a memo" }),
+    );
+    s.create(
+        &format!("/v1/claims/{claim}/reviews"),
+        &d.write,
+        json!({ "verdict": "false" }),
+    );
+    let (st, v) = s.post(
+        &format!("/v1/evidence/{e}/retract"),
+        Some(&d.write),
+        &json!({ "reason": "the source was burned" }).to_string(),
+    );
+    assert!(st == 200 || st == 201, "{st}: {v}");
+    let (st, page) = s.get_text(&format!("/claims/{claim}"), None, Some("text/html"));
+    assert_eq!(st, 200, "{page}");
+    assert!(page.contains("No evidence recorded"), "{page}");
+    assert!(
+        !page.contains("Informant Zed → the claim (supports)</li>"),
+        "a retracted record listed as standing support: {page}"
+    );
+    if page.contains("graph-list") {
+        assert!(
+            page.contains("Informant Zed → the claim (supports, retracted: no longer counts)</li>"),
+            "{page}"
+        );
+    }
+}

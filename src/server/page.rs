@@ -283,15 +283,24 @@ pub(crate) fn claim_page(store: &Store, id: ClaimId) -> Result<String> {
                 }
                 let _ = writeln!(h, "<li>{} → the claim (said)</li>", chain.join(" → "));
             }
+            // As the DOT export draws them: a record that no longer counts (superseded, retracted) is
+            // history, listed with its status, never as a standing stance.
             for e in &b.evidence {
+                let status = b
+                    .evidence_standings
+                    .iter()
+                    .find(|s| s.id == e.id)
+                    .map(|s| format!(", {}: no longer counts", s.standing.status))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     h,
-                    "<li>{} → the claim ({})</li>",
+                    "<li>{} → the claim ({}{})</li>",
                     esc(&match e.source {
                         Some(s) => name(s),
                         None => "(no source)".to_string(),
                     }),
-                    esc(e.stance.as_str())
+                    esc(e.stance.as_str()),
+                    esc(&status)
                 );
             }
             for l in &b.links {
