@@ -98,7 +98,7 @@ pub enum Error {
     #[error("database is busy: another connection held the lock for longer than the busy timeout")]
     Busy,
     /// Input could not be parsed (an import file, a query).
-    #[error("parse error at {location}: {field}: {reason}")]
+    #[error("parse error at {location}: {}{reason}", field_part(.field))]
     Parse {
         /// Where: `"line 12"`, `"$.claims[3]"`, a file name…
         location: String,
@@ -182,5 +182,38 @@ impl Error {
             kind,
             id: id.to_string(),
         }
+    }
+}
+
+/// How [`Error::Parse`] shows its field: `"name: "`, or nothing for `"-"` (the record as a whole).
+fn field_part(field: &str) -> String {
+    if field == "-" || field.is_empty() {
+        String::new()
+    } else {
+        format!("{field}: ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_parse_error_names_its_field_only_when_it_has_one() {
+        let whole = Error::Parse {
+            location: "line 1 column 8".into(),
+            field: "-".into(),
+            reason: "expected the header".into(),
+        };
+        assert_eq!(
+            whole.to_string(),
+            "parse error at line 1 column 8: expected the header"
+        );
+        let one = Error::Parse {
+            location: "line 3".into(),
+            field: "kind".into(),
+            reason: "unknown variant".into(),
+        };
+        assert_eq!(one.to_string(), "parse error at line 3: kind: unknown variant");
     }
 }

@@ -240,4 +240,31 @@ fn the_copy_command_moves_a_desk_and_refuses_a_full_target() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!dir.path("never.db").exists());
     assert!(!dir.path("missing.db").exists());
+    // A folder given as either side: refused, naming that side (the store's own name for it is `db`).
+    for (flag, args) in [
+        (
+            "to",
+            [
+                "--from",
+                dir.db().to_str().unwrap(),
+                "--to",
+                dir.path("").to_str().unwrap(),
+            ],
+        ),
+        (
+            "from",
+            [
+                "--from",
+                dir.path("").to_str().unwrap(),
+                "--to",
+                dir.path("new.db").to_str().unwrap(),
+            ],
+        ),
+    ] {
+        let out = Command::new(bin).arg("copy").args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(&format!("invalid {flag}: ")), "{flag}: {stderr}");
+        assert!(!dir.path("new.db").exists());
+    }
 }

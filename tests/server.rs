@@ -183,6 +183,15 @@ fn tokens_are_managed_from_the_cli_and_stored_hashed(b: &backend::Desk) {
         .collect();
     assert_eq!(names, ["alice", "cms-bot", "reader"]);
     assert!(!list.contains(&d.read[3..]), "a secret was listed");
+    // The human listing gives each time as RFC 3339 (`2026-11-29T10:24:16.77347Z`), as the JSON does.
+    let human = cli(&d.db, &["token", "list"]);
+    for line in human.lines() {
+        let created = line.split("\tcreated ").nth(1).unwrap_or_default();
+        assert!(
+            time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339).is_ok(),
+            "{line:?}"
+        );
+    }
     // The secret is nowhere in the database: the file and its WAL on SQLite, every row of every table
     // on PostgreSQL (the history included).
     let hay: Vec<Vec<u8>> = match b.backend() {

@@ -797,6 +797,14 @@ fn redact(db: &str) -> String {
     }
 }
 
+/// An error about a database given as `--db` (the store names it `db`) for one given as `field`.
+fn named(field: &'static str, e: Error) -> Error {
+    match e {
+        Error::Invalid { field: "db", reason } => Error::Invalid { field, reason },
+        e => e,
+    }
+}
+
 fn copy(from: &Path, to: &Path, opts: &OpenOptions, json: bool) -> Outcome {
     if from == to {
         return Err(Failure::Input(format!(
@@ -804,14 +812,19 @@ fn copy(from: &Path, to: &Path, opts: &OpenOptions, json: bool) -> Outcome {
             to.display()
         )));
     }
-    let source = open_existing(from, &opts.clone().read_only())?;
+    let source = open_existing(from, &opts.clone().read_only()).map_err(|f| match f {
+        Failure::Lib(e) => Failure::Lib(named("from", e)),
+        other => other,
+    })?;
     // A file made by this command is removed again when the copy fails: no half-made desk is left.
     let created = !is_url(to) && !to.exists();
-    let result = Store::open_with(to, opts).and_then(|target| {
-        let report = source.copy_to(&target);
-        drop(target);
-        report
-    });
+    let result = Store::open_with(to, opts)
+        .map_err(|e| named("to", e))
+        .and_then(|target| {
+            let report = source.copy_to(&target);
+            drop(target);
+            report
+        });
     let report = match result {
         Ok(r) => r,
         Err(e) => {
@@ -883,10 +896,15 @@ fn token(store: &Store, cmd: TokenCommand, json: bool) -> Outcome {
         TokenCommand::List => {
             let tokens = store.tokens()?;
             let mut human = String::new();
+            // RFC 3339, as the JSON output and the history give times.
+            let when = |t: time::OffsetDateTime| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_else(|_| t.to_string())
+            };
             for t in &tokens {
-                human.push_str(&format!("{}\t{}\tcreated {}", t.name, t.role, t.created_at));
+                human.push_str(&format!("{}\t{}\tcreated {}", t.name, t.role, when(t.created_at)));
                 if let Some(r) = t.revoked_at {
-                    human.push_str(&format!("\trevoked {r}"));
+                    human.push_str(&format!("\trevoked {}", when(r)));
                 }
                 human.push('\n');
             }
