@@ -126,6 +126,13 @@ fn fmt(v: Option<f64>) -> String {
     }
 }
 
+/// Each run's time in seconds to two decimals, for a result's note.
+fn secs(runs: &[Duration]) -> Vec<f64> {
+    runs.iter()
+        .map(|d| (d.as_secs_f64() * 100.0).round() / 100.0)
+        .collect()
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 * p) as usize).min(sorted.len() - 1);
     sorted[i].as_secs_f64() * 1e6
@@ -1107,8 +1114,8 @@ fn main() {
             "median of {repeat}: {:.2} s vs {:.2} s (library runs {:?}, baseline runs {:?}); 4 rows per claim",
             lib_t.as_secs_f64(),
             base_t.as_secs_f64(),
-            lib_runs.iter().map(|d| (d.as_secs_f64() * 100.0).round() / 100.0).collect::<Vec<_>>(),
-            base_runs.iter().map(|d| (d.as_secs_f64() * 100.0).round() / 100.0).collect::<Vec<_>>(),
+            secs(&lib_runs),
+            secs(&base_runs),
         ),
     });
 
@@ -1124,10 +1131,7 @@ fn main() {
              loader, one batch history row); median of {repeat}: {:.2} s vs {:.2} s (hand-written runs {:?})",
             lib_t.as_secs_f64(),
             same_t.as_secs_f64(),
-            same_runs
-                .iter()
-                .map(|d| (d.as_secs_f64() * 100.0).round() / 100.0)
-                .collect::<Vec<_>>(),
+            secs(&same_runs),
         ),
     });
     results.push(Timing {
@@ -1142,10 +1146,7 @@ fn main() {
              the end (the library does not); median of {repeat}: {:.2} s vs {:.2} s (hand-written runs {:?})",
             lib_t.as_secs_f64(),
             deferred_t.as_secs_f64(),
-            deferred_runs
-                .iter()
-                .map(|d| (d.as_secs_f64() * 100.0).round() / 100.0)
-                .collect::<Vec<_>>(),
+            secs(&deferred_runs),
         ),
     });
 

@@ -32,7 +32,7 @@ use std::time::Duration;
 use postgres::{Client, Config, NoTls};
 
 pub(crate) use super::concurrent;
-use super::{CONCURRENT_COMMITS, SINGLE_COMMITS, SUMMARY_QUERIES, Timing, WRITERS, Words, percentile};
+use super::{CONCURRENT_COMMITS, SINGLE_COMMITS, SUMMARY_QUERIES, Timing, WRITERS, Words, percentile, secs};
 
 /// A schema of the bench's own, dropped when the value is dropped (also when a measurement panics).
 pub(crate) struct BenchSchema {
@@ -250,11 +250,6 @@ pub(crate) fn run(url: &str, n: usize, words: &Words) -> (Vec<Timing>, String) {
     lib_runs.sort();
     let base_t = base_runs[base_runs.len() / 2];
     let lib_t = lib_runs.get(lib_runs.len() / 2).copied();
-    let secs = |v: &[Duration]| {
-        v.iter()
-            .map(|d| (d.as_secs_f64() * 100.0).round() / 100.0)
-            .collect::<Vec<_>>()
-    };
     results.push(Timing {
         name: "import",
         n,

@@ -127,8 +127,7 @@ impl Store {
     ///
     /// Shown in the example of [`claim`](Self::claim).
     pub fn claims_tagged(&self, tag: &str) -> Result<Vec<Claim>> {
-        // No stored text holds NUL (every write refuses it), and PostgreSQL cannot even be asked.
-        if tag.contains('\0') {
+        if crate::store::db::unmatchable(tag) {
             return Ok(Vec::new());
         }
         self.read(|db| {

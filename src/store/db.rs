@@ -116,6 +116,14 @@ macro_rules! p {
 #[allow(unused_imports)]
 pub(crate) use p;
 
+/// Whether `text`, a value a lookup compares with stored text, can match nothing because it holds NUL:
+/// every write refuses NUL, and PostgreSQL cannot even be sent text holding it (it answers with an
+/// encoding error, taken as `Error::Invalid` as a last resort). Lookups answer "none" for such a value
+/// before asking, on both backends alike.
+pub(crate) fn unmatchable(text: &str) -> bool {
+    text.contains('\0')
+}
+
 /// One row of a result, on either engine.
 pub(crate) enum Row<'a> {
     /// SQLite's row.

@@ -27,8 +27,7 @@ impl Store {
 
 /// Reviews whose URL is exactly `url`, oldest first.
 pub(crate) fn reviews_at_url(db: &Db<'_>, url: &str) -> Result<Vec<Review>> {
-    // No stored URL holds NUL (every write refuses it), and PostgreSQL cannot even be asked.
-    if url.contains('\0') {
+    if crate::store::db::unmatchable(url) {
         return Ok(Vec::new());
     }
     // `+?1`: SQLite must use `reviews_url`, not scan by rowid for the ORDER BY (PostgreSQL's rewrite

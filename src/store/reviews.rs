@@ -264,8 +264,8 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<(ReviewId, ClaimId)>> {
         let key = site_key(site);
-        // No stored site is empty or holds NUL (PostgreSQL could not even be asked).
-        if key.is_empty() || key.contains('\0') || limit == 0 {
+        // No stored site is empty.
+        if key.is_empty() || crate::store::db::unmatchable(&key) || limit == 0 {
             if let Some(id) = after {
                 self.read(|db| rowid(db, id))?;
             }

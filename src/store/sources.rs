@@ -214,8 +214,7 @@ impl Store {
     /// Shown in the example of [`source`](Self::source).
     pub fn find_sources(&self, name: &str) -> Result<Vec<Source>> {
         let key = name_key(name);
-        // No stored name holds NUL (every write refuses it), and PostgreSQL cannot even be asked.
-        if key.is_empty() || key.contains('\0') {
+        if key.is_empty() || crate::store::db::unmatchable(&key) {
             return Ok(Vec::new());
         }
         let sql = select!(

@@ -231,9 +231,7 @@ impl Store {
     /// ```
     pub fn token_history(&self, name: Option<&str>) -> Result<Vec<Change>> {
         self.read(|db| match name {
-            // A name holding NUL names no token (validate_name refuses control characters), and
-            // PostgreSQL cannot even be asked.
-            Some(n) if n.contains('\0') => Ok(Vec::new()),
+            Some(n) if crate::store::db::unmatchable(n) => Ok(Vec::new()),
             Some(n) => changes(
                 db,
                 "SELECT h.id, h.at, h.actor, h.entity_kind, h.entity, h.operation, \

@@ -285,9 +285,7 @@ impl Store {
     ///
     /// Shown in the example of [`history_of`](Self::history_of).
     pub fn history_by_actor(&self, actor: &str) -> Result<Vec<Change>> {
-        // No actor holds NUL (validate_actor refuses control characters), and PostgreSQL cannot even be
-        // asked.
-        if actor.contains('\0') {
+        if crate::store::db::unmatchable(actor) {
             return Ok(Vec::new());
         }
         self.read(|db| changes(db, select_changes!("WHERE h.actor = ?1 ORDER BY h.id"), p![actor]))

@@ -102,8 +102,7 @@ pub(crate) fn update(db: &Db<'_>, p: &Publication) -> Result<()> {
 /// The publication first recorded with `url` as its address or its archive copy's; a web archive URL is
 /// looked up by the original address it wraps, and then as given.
 pub(crate) fn find_by_url(db: &Db<'_>, url: &str) -> Result<Option<Publication>> {
-    // No stored URL holds NUL (every write refuses it), and PostgreSQL cannot even be asked.
-    if url.contains('\0') {
+    if crate::store::db::unmatchable(url) {
         return Ok(None);
     }
     let original = crate::model::publication::web_archive_original(url);
