@@ -1048,6 +1048,159 @@ fn claim_json_agrees_with_the_separate_library_reads(store: &claimtrack::Store) 
     assert!(withdrawn >= 4, "{withdrawn}");
 }
 
+per_backend!(claim_read_equals_the_old_construction);
+/// `server::claim_json` reads a claim's records once and weighs the summary, chains and conflicts from
+/// them; it must equal the answer as it was built before, from the separate library calls
+/// (export_claim, evidence_summary, attribution_chains, conflicts_of, claim_history in a `json!`), for
+/// claims with relays, affiliated sources, superseded and retracted evidence, corrected and retracted
+/// reviews, links, figures in conflict, an answer found in no source, a question with its answer type,
+/// and a history of single writes and of a batch.
+fn claim_read_equals_the_old_construction(store: &claimtrack::Store) {
+    use claimtrack::server::claim_json;
+    use claimtrack::{
+        AnswerType, ClaimId, ClaimLink, LinkKind, NewAttribution, NewClaim, NewEvidence, NewPublication,
+        NewReview, NewSource, Quantity, SourceKind, Stance, Verdict,
+    };
+    claimtrack::seeds::load_wonsan(store).unwrap();
+    let seed = store.claims().unwrap();
+    let sources = store.sources().unwrap();
+    let child = sources
+        .iter()
+        .find(|s| s.part_of.is_some())
+        .expect("the seed has affiliated sources")
+        .id;
+    let (s0, s1) = (sources[0].id, sources[1].id);
+    // Single writes: evidence revised and retracted, reviews corrected and retracted, a figure, a
+    // question answered from a source and one answered from none, a conflicting link.
+    let many = store
+        .add_claim(
+            NewClaim::factual("More than 10,000 troops were sent.")
+                .quantity(Quantity::more_than(10_000.0, "troops")),
+        )
+        .unwrap();
+    let few = store
+        .add_claim(
+            NewClaim::factual("About 3,000 troops were sent.").quantity(Quantity::about(3_000.0, "Troops")),
+        )
+        .unwrap();
+    let e1 = store
+        .add_evidence(many, NewEvidence::new(child, Stance::Supports))
+        .unwrap();
+    let e2 = store
+        .add_evidence(many, NewEvidence::new(s0, Stance::Refutes).excerpt("no"))
+        .unwrap();
+    store
+        .add_evidence(
+            many,
+            NewEvidence::new(s1, Stance::Mixed).question("How many?", AnswerType::Extractive),
+        )
+        .unwrap();
+    store
+        .add_evidence(
+            many,
+            NewEvidence::answer("Who sent them?", AnswerType::Unanswerable),
+        )
+        .unwrap();
+    store
+        .revise_evidence(e1, NewEvidence::new(child, Stance::Refutes), "re-read")
+        .unwrap();
+    store.retract_evidence(e2, "wrong claim").unwrap();
+    let r1 = store
+        .add_review(many, NewReview::new(Verdict::False).by(s0))
+        .unwrap();
+    let r2 = store.add_review(few, NewReview::new(Verdict::True)).unwrap();
+    store
+        .correct_review(r1, NewReview::new(Verdict::MostlyFalse), "typo")
+        .unwrap();
+    store.retract_review(r2, "premature").unwrap();
+    store
+        .add_link(&ClaimLink::new(few, LinkKind::Contradicts, many).unwrap())
+        .unwrap();
+    store
+        .add_link(&ClaimLink::new(many, LinkKind::Corroborates, seed[0].id).unwrap())
+        .unwrap();
+    // A batch: relays, a publication with a publisher, evidence from affiliated sources, a link.
+    let batched: ClaimId = store
+        .batch(|b| {
+            let wire = b.add_source(NewSource::new("Wire", SourceKind::NewsAgency).part_of(child))?;
+            let paper = b.add_source(NewSource::new("Paper", SourceKind::Outlet))?;
+            let article = b.add_publication(NewPublication::new("Article").publisher(paper))?;
+            let c = b.add_claim(
+                NewClaim::factual("A bridge was built.").quantity(Quantity::exact(2.0, "bridges")),
+            )?;
+            b.attribute(c, NewAttribution::said_by(s0).via(wire).in_publication(article))?;
+            b.attribute(c, NewAttribution::by_publication(article))?;
+            b.add_evidence(c, NewEvidence::new(paper, Stance::Supports))?;
+            b.add_evidence(c, NewEvidence::new(wire, Stance::Refutes).in_publication(article))?;
+            b.add_review(c, NewReview::new(Verdict::True).by(paper))?;
+            b.add_link(&ClaimLink::new(c, LinkKind::Denies, few)?)?;
+            Ok(c)
+        })
+        .unwrap();
+    // The batch's claim then written singly: its history mixes both.
+    store
+        .add_evidence(batched, NewEvidence::new(s1, Stance::Neutral))
+        .unwrap();
+    let old = |id: ClaimId| -> Value {
+        let b = claimtrack::io::bundle::export_claim(store, id).unwrap();
+        let withdrawn_e: BTreeSet<_> = b.evidence_standings.iter().map(|s| s.id).collect();
+        let withdrawn_r: BTreeSet<_> = b.review_standings.iter().map(|s| s.id).collect();
+        let names: serde_json::Map<String, Value> = b
+            .sources
+            .iter()
+            .map(|s| (s.id.to_string(), json!(s.name)))
+            .collect();
+        json!({
+            "claim": b.claims.iter().find(|c| c.id == id),
+            "attributions": b.attributions,
+            "chains": store.attribution_chains(id).unwrap(),
+            "evidence": b.evidence,
+            "current_evidence": b.evidence.iter().map(|e| e.id).filter(|e| !withdrawn_e.contains(e)).collect::<Vec<_>>(),
+            "summary": store.evidence_summary(id).unwrap(),
+            "conflicts": store.conflicts_of(id).unwrap(),
+            "reviews": b.reviews,
+            "current_reviews": b.reviews.iter().map(|r| r.id).filter(|r| !withdrawn_r.contains(r)).collect::<Vec<_>>(),
+            "links": b.links,
+            "linked_claims": b.claims.iter().filter(|c| c.id != id).collect::<Vec<_>>(),
+            "sources": b.sources,
+            "source_names": names,
+            "publications": b.publications,
+            "history": store.claim_history(id).unwrap(),
+        })
+    };
+    let mut seen = (0, 0, 0, 0);
+    for id in seed.iter().map(|c| c.id).chain([many, few, batched]) {
+        let want = old(id);
+        assert_eq!(claim_json(store, id).unwrap(), want, "{id}");
+        seen.0 += usize::from(want["conflicts"].as_array().is_some_and(|c| !c.is_empty()));
+        seen.1 += usize::from(
+            want["summary"]["origins_for"]
+                .as_array()
+                .is_some_and(|o| !o.is_empty()),
+        );
+        seen.2 += usize::from(want["chains"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|c| c["hops"].as_array().is_some_and(|h| h.len() > 1))
+        }));
+        seen.3 += usize::from(
+            want["history"]
+                .as_array()
+                .is_some_and(|h| h.iter().any(|c| c["operation"] == "import")),
+        );
+    }
+    // The claims compared have conflicts, weighed support, relayed chains and batch history.
+    assert!(
+        seen.0 >= 3 && seen.1 >= 1 && seen.2 >= 1 && seen.3 >= 1,
+        "{seen:?}"
+    );
+    // An unknown claim is a not-found error, as before.
+    let unknown: ClaimId = "01890000-0000-7000-8000-000000000000".parse().unwrap();
+    assert!(matches!(
+        claim_json(store, unknown),
+        Err(claimtrack::Error::NotFound { .. })
+    ));
+}
+
 // The request time limit is configurable down to milliseconds: a request that takes longer is
 // answered 503 `timeout`, and the import it had started still lands whole (or, if the limit struck
 // before it began, not at all), as the store's check confirms. A zero or malformed limit is refused

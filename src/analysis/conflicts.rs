@@ -1,6 +1,6 @@
 //! Conflict detection: explicit links, opposed sources, and figures that cannot both hold.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
@@ -8,11 +8,11 @@ use super::evidence::latest_by_source;
 use crate::error::Result;
 use crate::model::claim::{Bound, Claim, Quantity};
 use crate::model::date::PartialDate;
-use crate::model::evidence::Stance;
-use crate::model::ids::{ClaimId, ClaimLinkId, SourceId};
+use crate::model::evidence::{Evidence, Stance};
+use crate::model::ids::{ClaimId, ClaimLinkId, EvidenceId, SourceId};
 use crate::model::link::LinkKind;
 use crate::store::Store;
-use crate::store::analysis::{ClaimFacts, StoredConflictLink, StoredQuantity};
+use crate::store::analysis::{StoredConflictLink, StoredQuantity};
 
 /// How far "about" reaches: "about 12 million" is read as anything from 10.8 to 13.2 million (±10%).
 pub const ABOUT_TOLERANCE: f64 = 0.10;
@@ -223,10 +223,12 @@ fn linked(l: StoredConflictLink) -> Conflict {
     }
 }
 
-fn opposed(facts: &ClaimFacts) -> Option<Conflict> {
+/// Sources currently on opposite sides of the claim, from its evidence and the records of it that no
+/// longer count.
+fn opposed(claim: ClaimId, evidence: &[Evidence], withdrawn: &HashSet<EvidenceId>) -> Option<Conflict> {
     let mut supporting = Vec::new();
     let mut refuting = Vec::new();
-    for h in latest_by_source(&facts.evidence, &facts.withdrawn) {
+    for h in latest_by_source(evidence, withdrawn) {
         match h.current.stance {
             Stance::Supports => supporting.push(h.source),
             Stance::Refutes => refuting.push(h.source),
@@ -234,10 +236,38 @@ fn opposed(facts: &ClaimFacts) -> Option<Conflict> {
         }
     }
     (!supporting.is_empty() && !refuting.is_empty()).then_some(Conflict::OpposedSources {
-        claim: facts.claim.id,
+        claim,
         supporting,
         refuting,
     })
+}
+
+/// For each of a claim's figures, the unit keys whose figures of other claims are compared with it.
+pub(crate) fn figure_unit_keys(claim: &Claim) -> Vec<Vec<String>> {
+    claim.quantities.iter().map(|q| sql_unit_keys(&q.unit)).collect()
+}
+
+/// Every conflict a claim is part of, from what was read about it: its `contradicts` and `denies` links
+/// (oldest first), its evidence with the records that no longer count, and the figures of other claims
+/// in its figures' units ([`figure_unit_keys`]). The one rule of [`Store::conflicts_of`] and of the
+/// server's claim read, which reads the same records for its other parts.
+pub(crate) fn conflicts_from(
+    claim: &Claim,
+    links: impl IntoIterator<Item = StoredConflictLink>,
+    evidence: &[Evidence],
+    withdrawn: &HashSet<EvidenceId>,
+    others: &[StoredQuantity],
+) -> Vec<Conflict> {
+    let mut out: Vec<Conflict> = links.into_iter().map(linked).collect();
+    out.extend(opposed(claim.id, evidence, withdrawn));
+    let mut seen = HashSet::new();
+    for c in figure_conflicts(claim, others) {
+        // One figure can be fetched twice when two of the claim's figures share a unit.
+        if seen.insert(format!("{c:?}")) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Candidate SQL unit keys (`lower(trim(unit))`) for a unit: as written, with and without a plural "s".
@@ -294,19 +324,14 @@ impl Store {
     /// # Ok::<(), claimtrack::Error>(())
     /// ```
     pub fn conflicts_of(&self, claim: ClaimId) -> Result<Vec<Conflict>> {
-        let (facts, links, others) = self.conflict_facts(claim, |c| {
-            c.quantities.iter().map(|q| sql_unit_keys(&q.unit)).collect()
-        })?;
-        let mut out: Vec<Conflict> = links.into_iter().map(linked).collect();
-        out.extend(opposed(&facts));
-        let mut seen = std::collections::HashSet::new();
-        for c in figure_conflicts(&facts.claim, &others) {
-            // One figure can be fetched twice when two of the claim's figures share a unit.
-            if seen.insert(format!("{c:?}")) {
-                out.push(c);
-            }
-        }
-        Ok(out)
+        let (facts, links, others) = self.conflict_facts(claim, figure_unit_keys)?;
+        Ok(conflicts_from(
+            &facts.claim,
+            links,
+            &facts.evidence,
+            &facts.withdrawn,
+            &others,
+        ))
     }
 
     /// Every conflict in the store: conflict links, claims with sources on opposite sides, and pairs of
@@ -319,7 +344,11 @@ impl Store {
     pub fn conflicts(&self) -> Result<Vec<Conflict>> {
         let (links, disputed, quantities) = self.all_conflict_facts()?;
         let mut out: Vec<Conflict> = links.into_iter().map(linked).collect();
-        out.extend(disputed.iter().filter_map(opposed));
+        out.extend(
+            disputed
+                .iter()
+                .filter_map(|f| opposed(f.claim.id, &f.evidence, &f.withdrawn)),
+        );
         let mut by_unit: BTreeMap<String, Vec<&StoredQuantity>> = BTreeMap::new();
         for q in &quantities {
             by_unit.entry(unit_key(&q.quantity.unit)).or_default().push(q);

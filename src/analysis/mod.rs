@@ -65,3 +65,61 @@ pub use evidence::{
 pub use search::{MAX_SEARCH_TERMS, MatchedIn, SEARCH_COMMON_ROWS, SEARCH_RANK_WINDOW, SearchHit};
 pub use similar::{MAX_SIMILAR, SimilarClaim, similarity};
 pub use timeline::{EventKind, FirstAppearance, Timeline, TimelineEvent, timeline_order};
+
+/// The parts of the server's claim read that are weighed, not read: the evidence summary, each
+/// attribution's chain and the conflicts, from the records of its one read (`Store::claim_read`), by
+/// the very rules of [`Store::evidence_summary`](crate::Store::evidence_summary),
+/// [`Store::attribution_chains`](crate::Store::attribution_chains) and
+/// [`Store::conflicts_of`](crate::Store::conflicts_of), so the answers never disagree.
+#[cfg(feature = "server")]
+pub(crate) struct Weighed {
+    /// As [`Store::evidence_summary`](crate::Store::evidence_summary) gives it.
+    pub summary: EvidenceSummary,
+    /// One per attribution, in the attributions' order.
+    pub chains: Vec<AttributionChain>,
+    /// As [`Store::conflicts_of`](crate::Store::conflicts_of) gives them.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Reads a claim for the server ([`crate::store::ClaimRead`]) and weighs it ([`Weighed`]).
+#[cfg(feature = "server")]
+pub(crate) fn read_and_weigh(
+    store: &crate::Store,
+    id: crate::ClaimId,
+) -> crate::Result<(crate::store::ClaimRead, Weighed)> {
+    use std::collections::HashSet;
+
+    use crate::store::analysis::{StoredConflictLink, SummaryFacts};
+
+    let read = store.claim_read(id, conflicts::figure_unit_keys)?;
+    let b = &read.bundle;
+    let claim = b
+        .claims
+        .first()
+        .ok_or_else(|| crate::Error::not_found("claim", id))?;
+    let withdrawn: HashSet<crate::EvidenceId> = b.evidence_standings.iter().map(|s| s.id).collect();
+    let facts = SummaryFacts::from_records(
+        claim,
+        &b.evidence,
+        &withdrawn,
+        &b.attributions,
+        &b.publications,
+        &b.sources,
+    );
+    let links = b
+        .links
+        .iter()
+        .filter(|l| l.kind.is_conflict())
+        .map(|l| StoredConflictLink {
+            link: l.id,
+            from: l.from,
+            kind: l.kind,
+            to: l.to,
+        });
+    let weighed = Weighed {
+        summary: evidence::summarize(&facts),
+        chains: b.attributions.iter().map(chain_of).collect(),
+        conflicts: conflicts::conflicts_from(claim, links, &b.evidence, &withdrawn, &read.others),
+    };
+    Ok((read, weighed))
+}

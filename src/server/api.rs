@@ -158,53 +158,78 @@ fn created(id: impl serde::Serialize) -> Response {
 /// # Ok::<(), claimtrack::Error>(())
 /// ```
 pub fn claim_json(store: &Store, id: ClaimId) -> crate::Result<Value> {
-    // One snapshot for every part on SQLite (on PostgreSQL, one per part: `Store::snapshot`), so a write landing meanwhile cannot make two parts disagree; the
-    // chains and the records that count come from the bundle's own attributions and standings instead
-    // of being read again.
-    store.snapshot(|| {
-        let b = crate::io::bundle::export_claim(store, id)?;
-        let summary = store.evidence_summary(id)?;
-        let chains: Vec<_> = b.attributions.iter().map(crate::analysis::chain_of).collect();
-        let conflicts = store.conflicts_of(id)?;
+    let (read, weighed) = crate::analysis::read_and_weigh(store, id)?;
+    serde_json::to_value(ClaimView::new(id, &read, &weighed)).map_err(json_error)
+}
+
+fn json_error(e: serde_json::Error) -> crate::Error {
+    crate::Error::invalid("claim", format!("cannot be written as JSON: {e}"))
+}
+
+/// The answer of a claim read, borrowing its parts: one read of the records
+/// ([`crate::store::ClaimRead`]) and what is weighed from them ([`crate::analysis::Weighed`]).
+#[derive(serde::Serialize)]
+struct ClaimView<'a> {
+    claim: Option<&'a crate::Claim>,
+    attributions: &'a [crate::Attribution],
+    chains: &'a [crate::analysis::AttributionChain],
+    evidence: &'a [crate::Evidence],
+    /// The evidence records that count: those without a standing in the bundle.
+    current_evidence: Vec<EvidenceId>,
+    summary: &'a crate::analysis::EvidenceSummary,
+    conflicts: &'a [crate::analysis::Conflict],
+    reviews: &'a [crate::Review],
+    current_reviews: Vec<ReviewId>,
+    links: &'a [ClaimLink],
+    linked_claims: Vec<&'a crate::Claim>,
+    sources: &'a [crate::Source],
+    source_names: SourceNames<'a>,
+    publications: &'a [crate::Publication],
+    history: &'a [crate::Change],
+}
+
+impl<'a> ClaimView<'a> {
+    fn new(id: ClaimId, read: &'a crate::store::ClaimRead, weighed: &'a crate::analysis::Weighed) -> Self {
+        let b = &read.bundle;
         let withdrawn_evidence: HashSet<EvidenceId> = b.evidence_standings.iter().map(|s| s.id).collect();
         let withdrawn_reviews: HashSet<ReviewId> = b.review_standings.iter().map(|s| s.id).collect();
-        let current_evidence: Vec<EvidenceId> = b
-            .evidence
-            .iter()
-            .map(|e| e.id)
-            .filter(|e| !withdrawn_evidence.contains(e))
-            .collect();
-        let current_reviews: Vec<ReviewId> = b
-            .reviews
-            .iter()
-            .map(|r| r.id)
-            .filter(|r| !withdrawn_reviews.contains(r))
-            .collect();
-        let history = store.claim_history(id)?;
-        let names: serde_json::Map<String, Value> = b
-            .sources
-            .iter()
-            .map(|s| (s.id.to_string(), json!(s.name)))
-            .collect();
-        let claim = b.claims.iter().find(|c| c.id == id);
-        Ok(json!({
-            "claim": claim,
-            "attributions": b.attributions,
-            "chains": chains,
-            "evidence": b.evidence,
-            "current_evidence": current_evidence,
-            "summary": summary,
-            "conflicts": conflicts,
-            "reviews": b.reviews,
-            "current_reviews": current_reviews,
-            "links": b.links,
-            "linked_claims": b.claims.iter().filter(|c| c.id != id).collect::<Vec<_>>(),
-            "sources": b.sources,
-            "source_names": names,
-            "publications": b.publications,
-            "history": history,
-        }))
-    })
+        ClaimView {
+            claim: b.claims.iter().find(|c| c.id == id),
+            attributions: &b.attributions,
+            chains: &weighed.chains,
+            evidence: &b.evidence,
+            current_evidence: b
+                .evidence
+                .iter()
+                .map(|e| e.id)
+                .filter(|e| !withdrawn_evidence.contains(e))
+                .collect(),
+            summary: &weighed.summary,
+            conflicts: &weighed.conflicts,
+            reviews: &b.reviews,
+            current_reviews: b
+                .reviews
+                .iter()
+                .map(|r| r.id)
+                .filter(|r| !withdrawn_reviews.contains(r))
+                .collect(),
+            links: &b.links,
+            linked_claims: b.claims.iter().filter(|c| c.id != id).collect(),
+            sources: &b.sources,
+            source_names: SourceNames(&b.sources),
+            publications: &b.publications,
+            history: &read.history,
+        }
+    }
+}
+
+/// Each source's name by its id, as a JSON object.
+struct SourceNames<'a>(&'a [crate::Source]);
+
+impl serde::Serialize for SourceNames<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|x| (x.id, &x.name)))
+    }
 }
 
 pub(crate) async fn get_claim(

@@ -14,6 +14,8 @@ mod convert;
 mod copy;
 // Parts of the seam come into use as the store's modules move onto it (issue 13); until the last
 // one has, some are unused in one build or another.
+#[cfg(feature = "server")]
+mod claim_read;
 #[allow(dead_code)]
 pub(crate) mod db;
 mod evidence;
@@ -46,6 +48,8 @@ pub use bundle::Counts;
 pub(crate) use bundle::ImportSummary;
 pub(crate) use bundle::Item;
 pub use check::{CheckProblem, CheckReport};
+#[cfg(feature = "server")]
+pub(crate) use claim_read::ClaimRead;
 pub use copy::CopyReport;
 pub use migrations::SCHEMA_VERSION;
 pub use open::{Durability, OpenOptions};

@@ -296,48 +296,51 @@ impl Store {
     ///
     /// Shown in the example of [`history_of`](Self::history_of).
     pub fn claim_history(&self, claim: ClaimId) -> Result<Vec<Change>> {
-        self.read(|db| {
-            // A boolean on PostgreSQL, 0 or 1 on SQLite: both read as `bool`.
-            let known: bool = db.query_one(
-                "SELECT EXISTS (SELECT 1 FROM claims WHERE uuid = ?1) \
-                 OR EXISTS (SELECT 1 FROM history_claims WHERE claim = ?1)",
-                p![claim],
-                |r| r.get(0),
-            )?;
-            if !known {
-                return Err(Error::not_found("claim", claim));
-            }
-            let mut out = changes(
-                db,
-                select_changes!(
-                    "WHERE h.id IN (SELECT history_id FROM history_claims WHERE claim = ?1) ORDER BY h.id"
-                ),
-                p![claim],
-            )?;
-            // Records a batch created have no entry of their own until they change: add their creation,
-            // for the claim and everything that belongs to it now or belonged to it once. Every entry of
-            // a record of this claim names the claim (a record never moves to another claim), so one
-            // without an entry above has none at all, and its first entry need not be looked up.
-            let own: HashSet<(EntityKind, Uuid)> = out.iter().map(|ch| (ch.kind, ch.entity)).collect();
-            let mut records: Vec<(EntityKind, Uuid)> = own.iter().copied().collect();
-            records.extend(claim_records(db, claim)?);
-            records.sort();
-            records.dedup();
-            let mut heads = BatchHeads::new();
-            let mut checked = Checked::default();
-            for (kind, entity) in records {
-                let may_have_own = own.contains(&(kind, entity));
-                out.extend(batch_creation_with(
-                    db,
-                    &mut checked,
-                    kind,
-                    entity,
-                    may_have_own,
-                    &mut heads,
-                )?);
-            }
-            out.sort_by_key(|ch| ch.seq);
-            Ok(out)
-        })
+        self.read(|db| claim_history(db, claim))
     }
+}
+
+/// [`Store::claim_history`] inside a read already open.
+pub(crate) fn claim_history(db: &Db<'_>, claim: ClaimId) -> Result<Vec<Change>> {
+    // A boolean on PostgreSQL, 0 or 1 on SQLite: both read as `bool`.
+    let known: bool = db.query_one(
+        "SELECT EXISTS (SELECT 1 FROM claims WHERE uuid = ?1) \
+         OR EXISTS (SELECT 1 FROM history_claims WHERE claim = ?1)",
+        p![claim],
+        |r| r.get(0),
+    )?;
+    if !known {
+        return Err(Error::not_found("claim", claim));
+    }
+    let mut out = changes(
+        db,
+        select_changes!(
+            "WHERE h.id IN (SELECT history_id FROM history_claims WHERE claim = ?1) ORDER BY h.id"
+        ),
+        p![claim],
+    )?;
+    // Records a batch created have no entry of their own until they change: add their creation,
+    // for the claim and everything that belongs to it now or belonged to it once. Every entry of
+    // a record of this claim names the claim (a record never moves to another claim), so one
+    // without an entry above has none at all, and its first entry need not be looked up.
+    let own: HashSet<(EntityKind, Uuid)> = out.iter().map(|ch| (ch.kind, ch.entity)).collect();
+    let mut records: Vec<(EntityKind, Uuid)> = own.iter().copied().collect();
+    records.extend(claim_records(db, claim)?);
+    records.sort();
+    records.dedup();
+    let mut heads = BatchHeads::new();
+    let mut checked = Checked::default();
+    for (kind, entity) in records {
+        let may_have_own = own.contains(&(kind, entity));
+        out.extend(batch_creation_with(
+            db,
+            &mut checked,
+            kind,
+            entity,
+            may_have_own,
+            &mut heads,
+        )?);
+    }
+    out.sort_by_key(|ch| ch.seq);
+    Ok(out)
 }
