@@ -9,7 +9,7 @@
 //! claims, each with an attribution, two evidence records and a review. Then, for Fact Check Tools
 //! search, claim reads and claim writes:
 //! - **library**: the same calls the server makes for that request (for search: `search` and, per hit, the
-//!   claim, its attributions, current reviews and reviewer; for a read: [`claim_json`]; for a write:
+//!   claim, its attributions, current reviews and reviewer; for a read: [`claim_json_bytes`]; for a write:
 //!   `add_claim`), on as many threads as the machine has cores, each with its own `Store`;
 //! - **server**: the release `claimtrack serve` on loopback driven by Debian's `wrk` (64 connections for
 //!   reads and searches, 16 for writes, `CLAIMTRACK_LOAD_SECONDS` each, default 15), with a read or
@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use claimtrack::server::claim_json;
+use claimtrack::server::claim_json_bytes;
 use claimtrack::{
     ClaimId, NewAttribution, NewClaim, NewEvidence, NewReview, NewSource, SourceId, SourceKind, Stance,
     Store, Verdict,
@@ -295,7 +295,7 @@ fn main() {
         search_work(s, &queries[i % queries.len()])
     });
     let lib_read = library(&db, threads, 10_000, |s, i| {
-        claim_json(s, ids[i % ids.len()]).unwrap();
+        claim_json_bytes(s, ids[i % ids.len()]).unwrap();
     });
     let lib_write = library(&db, threads, 2_000, |s, i| {
         s.add_claim(NewClaim::factual(format!("library write {i} troops")))

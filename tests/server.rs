@@ -1050,13 +1050,14 @@ fn claim_json_agrees_with_the_separate_library_reads(store: &claimtrack::Store) 
 
 per_backend!(claim_read_equals_the_old_construction);
 /// `server::claim_json` reads a claim's records once and weighs the summary, chains and conflicts from
-/// them; it must equal the answer as it was built before, from the separate library calls
+/// them; `claim_json_bytes` (what `GET /v1/claims/{id}` answers) writes it without a `Value` tree. Both
+/// must equal, byte for byte, the answer as it was built before, from the separate library calls
 /// (export_claim, evidence_summary, attribution_chains, conflicts_of, claim_history in a `json!`), for
 /// claims with relays, affiliated sources, superseded and retracted evidence, corrected and retracted
 /// reviews, links, figures in conflict, an answer found in no source, a question with its answer type,
 /// and a history of single writes and of a batch.
 fn claim_read_equals_the_old_construction(store: &claimtrack::Store) {
-    use claimtrack::server::claim_json;
+    use claimtrack::server::{claim_json, claim_json_bytes};
     use claimtrack::{
         AnswerType, ClaimId, ClaimLink, LinkKind, NewAttribution, NewClaim, NewEvidence, NewPublication,
         NewReview, NewSource, Quantity, SourceKind, Stance, Verdict,
@@ -1172,6 +1173,12 @@ fn claim_read_equals_the_old_construction(store: &claimtrack::Store) {
     for id in seed.iter().map(|c| c.id).chain([many, few, batched]) {
         let want = old(id);
         assert_eq!(claim_json(store, id).unwrap(), want, "{id}");
+        let text = claim_json_bytes(store, id).unwrap();
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            serde_json::to_string(&want).unwrap(),
+            "{id}"
+        );
         seen.0 += usize::from(want["conflicts"].as_array().is_some_and(|c| !c.is_empty()));
         seen.1 += usize::from(
             want["summary"]["origins_for"]
@@ -1193,10 +1200,14 @@ fn claim_read_equals_the_old_construction(store: &claimtrack::Store) {
         seen.0 >= 3 && seen.1 >= 1 && seen.2 >= 1 && seen.3 >= 1,
         "{seen:?}"
     );
-    // An unknown claim is a not-found error, as before.
+    // An unknown claim is a not-found error on both, as before.
     let unknown: ClaimId = "01890000-0000-7000-8000-000000000000".parse().unwrap();
     assert!(matches!(
         claim_json(store, unknown),
+        Err(claimtrack::Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        claim_json_bytes(store, unknown),
         Err(claimtrack::Error::NotFound { .. })
     ));
 }

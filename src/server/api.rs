@@ -162,12 +162,33 @@ pub fn claim_json(store: &Store, id: ClaimId) -> crate::Result<Value> {
     serde_json::to_value(ClaimView::new(id, &read, &weighed)).map_err(json_error)
 }
 
+/// [`claim_json`] as JSON text, the very bytes `serde_json::to_vec(&claim_json(store, id)?)` gives (keys
+/// in sorted order at every level), written without building the [`Value`] tree: what
+/// `GET /v1/claims/{id}` answers.
+///
+/// ```
+/// use claimtrack::{NewClaim, Store, server::{claim_json, claim_json_bytes}};
+/// let store = Store::open_in_memory()?;
+/// let id = store.add_claim(NewClaim::factual("Troops were deployed"))?;
+/// let text = claim_json_bytes(&store, id)?;
+/// assert_eq!(text, serde_json::to_vec(&claim_json(&store, id)?).unwrap());
+/// # Ok::<(), claimtrack::Error>(())
+/// ```
+pub fn claim_json_bytes(store: &Store, id: ClaimId) -> crate::Result<Vec<u8>> {
+    let (read, weighed) = crate::analysis::read_and_weigh(store, id)?;
+    let mut out = Vec::with_capacity(8 << 10);
+    super::json::to_sorted_json(&ClaimView::new(id, &read, &weighed), &mut out).map_err(json_error)?;
+    Ok(out)
+}
+
 fn json_error(e: serde_json::Error) -> crate::Error {
     crate::Error::invalid("claim", format!("cannot be written as JSON: {e}"))
 }
 
 /// The answer of a claim read, borrowing its parts: one read of the records
-/// ([`crate::store::ClaimRead`]) and what is weighed from them ([`crate::analysis::Weighed`]).
+/// ([`crate::store::ClaimRead`]) and what is weighed from them ([`crate::analysis::Weighed`]). Its
+/// members are written in sorted key order ([`claim_json`]'s `Value` is a sorted map), so the field
+/// order here does not matter.
 #[derive(serde::Serialize)]
 struct ClaimView<'a> {
     claim: Option<&'a crate::Claim>,
@@ -236,12 +257,13 @@ pub(crate) async fn get_claim(
     State(state): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult<axum::Json<Value>> {
+) -> ApiResult<Response> {
     caller.require(Role::Read)?;
     let id: ClaimId = parse_id("id", &id)?;
-    Ok(axum::Json(
-        state.with_store(&caller, move |s| claim_json(s, id)).await?,
-    ))
+    let body = state
+        .with_store(&caller, move |s| claim_json_bytes(s, id))
+        .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 pub(crate) async fn claim_history(

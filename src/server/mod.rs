@@ -22,10 +22,11 @@ mod api;
 mod auth;
 mod error;
 mod factcheck;
+mod json;
 mod openapi;
 mod page;
 
-pub use api::claim_json;
+pub use api::{claim_json, claim_json_bytes};
 use auth::{ANONYMOUS, Caller, Proof, ProofState};
 pub use auth::{add_token, authenticate, hash_secret, new_secret};
 
@@ -578,6 +579,7 @@ async fn claim_page(
     enum Answer {
         Page(String),
         Json(serde_json::Value),
+        Text(Vec<u8>),
         Unpublished,
     }
     let answer = state
@@ -592,13 +594,14 @@ async fn claim_page(
             } else if public {
                 Answer::Json(json!({ "claimReview": crate::io::claimreview::claim_reviews(s, id)? }))
             } else {
-                Answer::Json(api::claim_json(s, id)?)
+                Answer::Text(api::claim_json_bytes(s, id)?)
             })
         })
         .await?;
     Ok(match answer {
         Answer::Page(p) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], p).into_response(),
         Answer::Json(v) => axum::Json(v).into_response(),
+        Answer::Text(t) => ([(header::CONTENT_TYPE, "application/json")], t).into_response(),
         Answer::Unpublished => {
             ApiError::unauthorized("this claim has no published review; reading it needs a token")
                 .into_response()
