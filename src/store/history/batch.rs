@@ -139,10 +139,14 @@ const MAX_ROWIDS: &str = "SELECT (SELECT coalesce(max(id), 0) FROM sources), \
 /// read in its transaction, that is the open batch for the rows it has written so far (every row past
 /// where the table ended when it began: `claimtrack_open_batch`, the newest entry of all).
 pub(super) fn batch_holding(db: &Db<'_>, kind: EntityKind, rowid: i64) -> Result<Option<i64>> {
-    db.query_opt(
-        "SELECT batch FROM claimtrack_open_batch WHERE entity_kind = ?1 AND first_row <= ?2 \
+    // An aggregate, not `ORDER BY batch DESC LIMIT 1`: SQLite sorts each side of a UNION ALL in a
+    // temporary B-tree of its own for that, two per record, which cost a claim read more than the
+    // lookups themselves; the aggregate reads both sides as they come (one row: NULL when none).
+    db.query_one(
+        "SELECT max(batch) FROM (SELECT batch FROM claimtrack_open_batch \
+         WHERE entity_kind = ?1 AND first_row <= ?2 \
          UNION ALL SELECT batch FROM history_batch_rows WHERE entity_kind = ?1 AND first_row <= ?2 \
-         AND last_row >= ?2 ORDER BY batch DESC LIMIT 1",
+         AND last_row >= ?2) AS holding",
         p![kind, rowid],
         |r| r.get(0),
     )
