@@ -3,17 +3,20 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde_json::Value;
+use uuid::Uuid;
+
 use super::Store;
 use super::analysis::{StoredQuantity, quantities_with_unit};
 use super::export::claim_bundle;
-use super::history::claim_history;
+use super::history::{claim_history_holding, to_json, with_standing};
 use super::summary::{SourceBrief, SummaryFacts};
 use crate::error::Result;
 use crate::model::attribution::Attribution;
 use crate::model::bundle::Bundle;
 use crate::model::claim::Claim;
 use crate::model::evidence::Evidence;
-use crate::model::history::Change;
+use crate::model::history::{Change, EntityKind, Standing};
 use crate::model::ids::{ClaimId, EvidenceId, SourceId};
 use crate::model::publication::Publication;
 use crate::model::source::Source;
@@ -47,13 +50,52 @@ impl Store {
                     others.extend(quantities_with_unit(db, &keys, id)?);
                 }
             }
-            let history = claim_history(db, id)?;
+            let history = claim_history_holding(db, id, &|kind, entity| held(&bundle, kind, entity))?;
             Ok(ClaimRead {
                 bundle,
                 others,
                 history,
             })
         })
+    }
+}
+
+/// The value history shows of a record of the claim's bundle, read in the same snapshot as the history
+/// (the record's serde JSON, with its standing when it no longer counts: what the history would read
+/// back), or `None` when the bundle does not hold it.
+fn held(b: &Bundle, kind: EntityKind, entity: Uuid) -> Option<Result<Value>> {
+    fn value<R: serde::Serialize, S: serde::Serialize>(record: &R, standing: Option<&S>) -> Result<Value> {
+        Ok(with_standing(
+            to_json(record)?,
+            standing.map(to_json).transpose()?,
+        ))
+    }
+    let none: Option<&Standing<EvidenceId>> = None;
+    match kind {
+        EntityKind::Claim => b
+            .claims
+            .iter()
+            .find(|c| c.id.as_uuid() == entity)
+            .map(|c| value(c, none)),
+        EntityKind::Attribution => b
+            .attributions
+            .iter()
+            .find(|a| a.id.as_uuid() == entity)
+            .map(|a| value(a, none)),
+        EntityKind::ClaimLink => b
+            .links
+            .iter()
+            .find(|l| l.id.as_uuid() == entity)
+            .map(|l| value(l, none)),
+        EntityKind::Evidence => b.evidence.iter().find(|e| e.id.as_uuid() == entity).map(|e| {
+            let standing = b.evidence_standings.iter().find(|s| s.id == e.id);
+            value(e, standing.map(|s| &s.standing))
+        }),
+        EntityKind::Review => b.reviews.iter().find(|r| r.id.as_uuid() == entity).map(|r| {
+            let standing = b.review_standings.iter().find(|s| s.id == r.id);
+            value(r, standing.map(|s| &s.standing))
+        }),
+        _ => None,
     }
 }
 

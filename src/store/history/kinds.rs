@@ -92,7 +92,7 @@ pub(crate) fn snapshot(db: &Db<'_>, kind: EntityKind, id: Uuid) -> Result<Option
     }
 }
 
-pub(super) fn to_json<T: serde::Serialize>(v: &T) -> Result<Value> {
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<Value> {
     serde_json::to_value(v).map_err(|e| Error::invalid("record", format!("cannot be serialized: {e}")))
 }
 
@@ -111,11 +111,16 @@ fn snapshot_of<R: Record>(db: &Db<'_>, id: Uuid) -> Result<Option<Value>> {
     let Some((record, standing)) = stored::<R>(db, id)? else {
         return Ok(None);
     };
-    let mut v = to_json(&record)?;
-    if let (Some(s), Value::Object(map)) = (standing, &mut v) {
+    Ok(Some(with_standing(to_json(&record)?, standing)))
+}
+
+/// A record's value as history stores it: its serde JSON `value`, with a `"standing"` member (the
+/// serde JSON of its [`Standing`](crate::model::history::Standing)) when it no longer counts.
+pub(crate) fn with_standing(mut value: Value, standing: Option<Value>) -> Value {
+    if let (Some(s), Value::Object(map)) = (standing, &mut value) {
         map.insert("standing".into(), s);
     }
-    Ok(Some(v))
+    value
 }
 
 fn stored_digest<R: Record>(db: &Db<'_>, id: Uuid) -> Result<Option<Digest>> {

@@ -37,7 +37,9 @@ pub(crate) use entry::append;
 pub(crate) use read::{changes, history_of, stored_time};
 // The server's claim read reads the history in its own snapshot.
 #[cfg(feature = "server")]
-pub(crate) use read::claim_history;
+pub(crate) use kinds::{to_json, with_standing};
+#[cfg(feature = "server")]
+pub(crate) use read::claim_history_holding;
 pub(crate) use verify::verify;
 pub(crate) use write::{inserted, track, track_with};
 

@@ -36,15 +36,21 @@ pub(super) fn batch_creation(
     kind: EntityKind,
     entity: Uuid,
 ) -> Result<Option<Change>> {
-    batch_creation_with(db, checked, kind, entity, true, &mut HashMap::new())
+    batch_creation_with(db, checked, kind, entity, true, &mut HashMap::new(), &|_, _| None)
 }
+
+/// The value of a record the caller already holds, as history shows it ([`with_standing`](super::kinds::with_standing)), or
+/// `None` to read it from the store: the server's claim read holds the claim's records, read in the
+/// same snapshot, and need not read each again for its history.
+pub(crate) type Held<'a> = &'a dyn Fn(EntityKind, Uuid) -> Option<Result<Value>>;
 
 /// The time and actor of batch entries already looked up, by entry number: the records of one claim
 /// were mostly written by one batch.
 type BatchHeads = HashMap<i64, (i64, String)>;
 
 /// [`batch_creation`], told whether the record may have entries of its own (`false`: the caller knows
-/// it has none, so its first entry is not looked up), reusing the batch entries in `heads`.
+/// it has none, so its first entry is not looked up), reusing the batch entries in `heads`, and taking
+/// the record's value from `held` when the caller has it.
 fn batch_creation_with(
     db: &Db<'_>,
     checked: &mut Checked,
@@ -52,6 +58,7 @@ fn batch_creation_with(
     entity: Uuid,
     may_have_own: bool,
     heads: &mut BatchHeads,
+    held: Held<'_>,
 ) -> Result<Option<Change>> {
     if kind == EntityKind::Batch {
         return Ok(None);
@@ -77,7 +84,11 @@ fn batch_creation_with(
             let Some(batch) = batch_holding(db, kind, rowid)? else {
                 return Ok(None);
             };
-            (batch, snapshot(db, kind, entity)?)
+            let value = match held(kind, entity) {
+                Some(v) => Some(v?),
+                None => snapshot(db, kind, entity)?,
+            };
+            (batch, value)
         }
     };
     let unverified = checked.of(db, batch, kind)?;
@@ -302,6 +313,11 @@ impl Store {
 
 /// [`Store::claim_history`] inside a read already open.
 pub(crate) fn claim_history(db: &Db<'_>, claim: ClaimId) -> Result<Vec<Change>> {
+    claim_history_holding(db, claim, &|_, _| None)
+}
+
+/// [`claim_history`], taking the values of the records the caller holds from `held`.
+pub(crate) fn claim_history_holding(db: &Db<'_>, claim: ClaimId, held: Held<'_>) -> Result<Vec<Change>> {
     // A boolean on PostgreSQL, 0 or 1 on SQLite: both read as `bool`.
     let known: bool = db.query_one(
         "SELECT EXISTS (SELECT 1 FROM claims WHERE uuid = ?1) \
@@ -339,6 +355,7 @@ pub(crate) fn claim_history(db: &Db<'_>, claim: ClaimId) -> Result<Vec<Change>> 
             entity,
             may_have_own,
             &mut heads,
+            held,
         )?);
     }
     out.sort_by_key(|ch| ch.seq);
