@@ -1144,6 +1144,34 @@ fn claim_read_equals_the_old_construction(store: &claimtrack::Store) {
         .unwrap();
     let old = |id: ClaimId| -> Value {
         let b = claimtrack::io::bundle::export_claim(store, id).unwrap();
+        // The bundle's standings (read per claim) are each record's own, for exactly those that no
+        // longer count.
+        let evidence_standings: Vec<_> = b
+            .evidence
+            .iter()
+            .map(|e| (e.id, store.evidence_standing(e.id).unwrap()))
+            .filter(|(_, s)| !s.is_current())
+            .collect();
+        let review_standings: Vec<_> = b
+            .reviews
+            .iter()
+            .map(|r| (r.id, store.review_standing(r.id).unwrap()))
+            .filter(|(_, s)| !s.is_current())
+            .collect();
+        assert_eq!(
+            b.evidence_standings
+                .iter()
+                .map(|s| (s.id, s.standing.clone()))
+                .collect::<Vec<_>>(),
+            evidence_standings
+        );
+        assert_eq!(
+            b.review_standings
+                .iter()
+                .map(|s| (s.id, s.standing.clone()))
+                .collect::<Vec<_>>(),
+            review_standings
+        );
         let withdrawn_e: BTreeSet<_> = b.evidence_standings.iter().map(|s| s.id).collect();
         let withdrawn_r: BTreeSet<_> = b.review_standings.iter().map(|s| s.id).collect();
         let names: serde_json::Map<String, Value> = b

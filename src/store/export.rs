@@ -3,13 +3,13 @@
 use std::collections::BTreeSet;
 
 use super::Store;
+use super::convert::rowid;
 use super::db::Db;
 use super::links::links_of;
 use super::record::{attributions, claims, evidence, publications, reviews, sources};
-use super::standing::standing;
+use super::standing::claim_standings;
 use crate::error::Result;
 use crate::model::bundle::Bundle;
-use crate::model::history::StandingEntry;
 use crate::model::ids::{ClaimId, PublicationId, SourceId};
 
 impl Store {
@@ -74,21 +74,10 @@ pub(crate) fn claim_bundle(db: &Db<'_>, id: ClaimId) -> Result<Bundle> {
     }
 
     // The standing of every record here that no longer counts, so that importing the bundle
-    // elsewhere does not make a withdrawn record count again.
-    let mut evidence_standings = Vec::new();
-    for e in &evidence {
-        let standing = standing(db, e.id)?;
-        if !standing.is_current() {
-            evidence_standings.push(StandingEntry { id: e.id, standing });
-        }
-    }
-    let mut review_standings = Vec::new();
-    for r in &reviews {
-        let standing = standing(db, r.id)?;
-        if !standing.is_current() {
-            review_standings.push(StandingEntry { id: r.id, standing });
-        }
-    }
+    // elsewhere does not make a withdrawn record count again (one statement per table for the claim).
+    let own = rowid(db, id)?;
+    let evidence_standings = claim_standings(db, own)?;
+    let review_standings = claim_standings(db, own)?;
 
     Ok(Bundle {
         sources,

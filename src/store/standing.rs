@@ -6,7 +6,7 @@
 //! columns, so one set of functions, given the table's statements through [`Versioned`], serves both.
 
 use super::convert::{StoredId, rowid, rowid_of, ts_to_sql};
-use super::db::{Column, Db, p};
+use super::db::{Column, Db, Param, p};
 use crate::error::{Error, Result};
 use crate::model::history::{Standing, StandingEntry, Status};
 
@@ -26,6 +26,8 @@ pub(crate) trait Versioned: StoredId {
     const STANDING: &'static str;
     /// `uuid, status, successor uuid, reason, time` of every row that no longer counts, oldest first.
     const STANDINGS: &'static str;
+    /// The same as [`STANDINGS`](Self::STANDINGS), of the rows of the claim with rowid `?1` only.
+    const CLAIM_STANDINGS: &'static str;
     /// Sets `status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5` of the row with rowid `?1`.
     const SET_STATUS: &'static str;
     /// `claim rowid, source rowid` of the row with rowid `?1` (the successor of a record must share both;
@@ -48,7 +50,13 @@ pub(crate) fn standing<I: Versioned>(db: &Db<'_>, id: I) -> Result<Standing<I>> 
 
 /// Every record of the kind that no longer counts, with its standing, oldest first (for export).
 pub(crate) fn standings<I: Versioned>(db: &Db<'_>) -> Result<Vec<StandingEntry<I>>> {
-    read_standings(db, I::STANDINGS)
+    read_standings(db, I::STANDINGS, p![])
+}
+
+/// [`standings`] of one claim's records (the claim by rowid): one statement, where asking each
+/// record's [`standing`] takes two a record.
+pub(crate) fn claim_standings<I: Versioned>(db: &Db<'_>, claim: i64) -> Result<Vec<StandingEntry<I>>> {
+    read_standings(db, I::CLAIM_STANDINGS, p![claim])
 }
 
 /// Sets a record's standing as a bundle states it (on import). Checks the entry first.
@@ -102,9 +110,13 @@ pub(crate) fn require_current<I: Versioned>(db: &Db<'_>, id: I) -> Result<()> {
 }
 
 /// Reads `(uuid, status, successor uuid, reason, time)` rows as bundle standing entries.
-fn read_standings<I: Column>(db: &Db<'_>, sql: &'static str) -> Result<Vec<StandingEntry<I>>> {
+fn read_standings<I: Column>(
+    db: &Db<'_>,
+    sql: &'static str,
+    params: &[&dyn Param],
+) -> Result<Vec<StandingEntry<I>>> {
     type Raw<I> = (I, Status, Option<I>, Option<String>, Option<i64>);
-    let rows: Vec<Raw<I>> = db.query_vec(sql, p![], |r| {
+    let rows: Vec<Raw<I>> = db.query_vec(sql, params, |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
     })?;
     rows.into_iter()

@@ -145,6 +145,12 @@ impl Versioned for EvidenceId {
         current!("e"),
         " ORDER BY e.id"
     );
+    const CLAIM_STANDINGS: &'static str = concat!(
+        "SELECT e.uuid, e.status, n.uuid, e.status_reason, e.status_at FROM evidence e \
+         LEFT JOIN evidence n ON n.id = e.replaced_by WHERE e.claim_id = +?1 AND NOT ",
+        current!("e"),
+        " ORDER BY e.id"
+    );
     const SET_STATUS: &'static str =
         "UPDATE evidence SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1";
     const OWNER: &'static str = crate::store::standing::versioned_sql!("evidence", "source_id").0;

@@ -131,6 +131,12 @@ impl Versioned for ReviewId {
         current!("r"),
         " ORDER BY r.id"
     );
+    const CLAIM_STANDINGS: &'static str = concat!(
+        "SELECT r.uuid, r.status, n.uuid, r.status_reason, r.status_at FROM reviews r \
+         LEFT JOIN reviews n ON n.id = r.replaced_by WHERE r.claim_id = +?1 AND NOT ",
+        current!("r"),
+        " ORDER BY r.id"
+    );
     const SET_STATUS: &'static str =
         "UPDATE reviews SET status = ?2, replaced_by = ?3, status_reason = ?4, status_at = ?5 WHERE id = ?1";
     const OWNER: &'static str = crate::store::standing::versioned_sql!("reviews", "claim_id").0;
