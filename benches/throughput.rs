@@ -385,9 +385,11 @@ fn derived_rowid_import(path: &Path, n: usize, words: &Words) -> Duration {
 /// (model values built and validated, the rowid map, each record's JSON digest summed into the batch
 /// rows, which the hand-written load leaves 0) is what `import_same_layout`'s ratio measures.
 ///
-/// `deferred`: the load also builds the three indexes whose keys arrive in random order (the text key's
-/// hash,
-/// evidence source, attribution speaker) once at its end, dropping them first. `import_same_layout_deferred`
+/// The exact-repeat lookup's pairs (`claim_text_keys`) are written as `Store::batch` writes them: gathered
+/// and inserted in hash order every 131,072 claims (`store/text_keys.rs`).
+///
+/// `deferred`: the load also builds the two indexes whose keys arrive in random order (evidence source,
+/// attribution speaker) once at its end, dropping them first. `import_same_layout_deferred`
 /// measures what maintaining those indexes row by row costs the layout (most of it at 1M, where they
 /// outgrow the page cache). `Store::batch` does not do this: under the store's `temp_store = MEMORY`
 /// SQLite's sorter never spills, so the build holds every key in memory and the load's resident memory
@@ -405,7 +407,7 @@ fn same_layout_import(path: &Path, n: usize, words: &Words, deferred: bool) -> D
         .unwrap();
     let mut rebuild = Vec::new();
     if deferred {
-        for index in ["claims_text_key_hash", "evidence_source", "attributions_speaker"] {
+        for index in ["evidence_source", "attributions_speaker"] {
             let sql: String = tx
                 .query_row(
                     "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
@@ -448,6 +450,16 @@ fn same_layout_import(path: &Path, n: usize, words: &Words, deferred: bool) -> D
         let mut fts = tx
             .prepare("INSERT INTO claims_fts (rowid, text) VALUES (?1, ?2)")
             .unwrap();
+        let mut text_key = tx
+            .prepare("INSERT INTO claim_text_keys (hash, claim) VALUES (?1, ?2)")
+            .unwrap();
+        let mut pending: Vec<(i64, i64)> = Vec::with_capacity(1 << 17);
+        let mut flush = |pending: &mut Vec<(i64, i64)>| {
+            pending.sort_unstable();
+            for (hash, claim) in pending.drain(..) {
+                text_key.execute(params![hash, claim]).unwrap();
+            }
+        };
         let mut attr = tx
             .prepare(
                 "INSERT INTO attributions (uuid, claim_id, speaker, publication, mode, quote, said_on, \
@@ -466,22 +478,21 @@ fn same_layout_import(path: &Path, n: usize, words: &Words, deferred: bool) -> D
             let text = words.sentence(&mut rng);
             let (sp, ba, dou) = roles(i);
             let t = now_ns();
-            claim
-                .execute(params![
-                    uuid(),
-                    text,
-                    t,
-                    claimtrack::name_key_hash(&claimtrack::name_key(&text))
-                ])
-                .unwrap();
+            let hash = claimtrack::name_key_hash(&claimtrack::name_key(&text));
+            claim.execute(params![uuid(), text, t, hash]).unwrap();
             let c = tx.last_insert_rowid();
             fts.execute(params![c, text]).unwrap();
+            pending.push((hash, c));
+            if pending.len() == 1 << 17 {
+                flush(&mut pending);
+            }
             attr.execute(params![uuid(), c, keys[sp], t]).unwrap();
             first_attr.get_or_insert(tx.last_insert_rowid());
             ev.execute(params![uuid(), c, keys[ba], "supports", t]).unwrap();
             first_ev.get_or_insert(tx.last_insert_rowid());
             ev.execute(params![uuid(), c, keys[dou], "refutes", t]).unwrap();
         }
+        flush(&mut pending);
         let mut rows = tx
             .prepare(
                 "INSERT INTO history_batch_rows (entity_kind, first_row, last_row, batch, records, digest) \

@@ -95,15 +95,38 @@ CREATE TABLE claims (
     created_at INTEGER NOT NULL,
     -- The 64-bit hash of the text's name key (src/model/text.rs: `name_key`, NFKC, case folded, format
     -- characters dropped, spacing collapsed; `name_key_hash`), so "has this been checked already?" finds
-    -- an exact repeat by one index lookup, however many claims share its words (issue 12); the lookup
-    -- keeps the claims whose text has the key. A hash, not the key: the key doubled each claim's text in
-    -- the table, and an index of keys arriving in random order outgrew the page cache in a bulk load of
-    -- a million claims (a quarter of its CPU time; docs/performance.md). Written by the store with every
-    -- text; a row written behind the API has none until `claimtrack reindex`, and `check` reports it
-    -- with the search indexes.
+    -- an exact repeat by one lookup in `claim_text_keys` below, however many claims share its words
+    -- (issue 12); the lookup keeps the claims whose text has the key. A hash, not the key: the key
+    -- doubled each claim's text in the table. Written by the store with every text; a row written
+    -- behind the API has none until `claimtrack reindex`, and `check` reports it with the search
+    -- indexes.
     text_key_hash INTEGER
 ) STRICT;
-CREATE INDEX claims_text_key_hash ON claims (text_key_hash);
+-- The exact-repeat lookup: (hash, claim rowid) of every claim with a text key hash, in a table of its
+-- own instead of an index on `claims (text_key_hash)`. The hashes arrive in random order, and at a
+-- million claims such an index outgrew the page cache in a bulk load: each entry cost a page read and,
+-- as the cache spilled, a page written to the WAL again (about an eighth of the load's time;
+-- docs/performance.md). In a table of its own a batch can write it in order: `Store::batch` gathers its
+-- claims' pairs in the connection's TEMP table `claimtrack_pending_text_keys` (undone with the batch or
+-- its savepoint; the lookup reads it too) and moves them here sorted every 131,072 claims and before its
+-- commit (store/text_keys.rs); a single write inserts its pair at once. No foreign key: deleting a
+-- claim would then search this table by claim, which has no index; the triggers below keep it in step
+-- with the column instead, `check` compares the two and `reindex` rebuilds it. PostgreSQL, whose bulk
+-- path is COPY, keeps an index on the column.
+CREATE TABLE claim_text_keys (
+    hash  INTEGER NOT NULL,
+    claim INTEGER NOT NULL,
+    PRIMARY KEY (hash, claim)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER claims_text_key_delete AFTER DELETE ON claims WHEN old.text_key_hash IS NOT NULL BEGIN
+    DELETE FROM claim_text_keys WHERE hash = old.text_key_hash AND claim = old.id;
+END;
+CREATE TRIGGER claims_text_key_update AFTER UPDATE OF text_key_hash ON claims
+    WHEN old.text_key_hash IS NOT new.text_key_hash BEGIN
+    DELETE FROM claim_text_keys WHERE hash = old.text_key_hash AND claim = old.id;
+    INSERT OR IGNORE INTO claim_text_keys (hash, claim)
+        SELECT new.text_key_hash, new.id WHERE new.text_key_hash IS NOT NULL;
+END;
 -- A covering index for the evidence summary (`Store::evidence_summary`), the hot path of a desk's screen:
 -- the summary maps the public id to the rowid and needs the kind; with this index it does so without
 -- visiting the claim's row, which holds the text and is rarely in cache (docs/performance.md). The summary

@@ -224,11 +224,17 @@ fn a_text_sharing_the_hash_of_a_repeat_is_not_taken_for_it(desk: &Desk) {
     for impostor in ["Impostor one", "Impostor two", "Impostor three"] {
         match desk.path() {
             Some(db) => {
+                // With its pair in the exact-repeat lookup's table, as the store would write it.
                 let conn = rusqlite::Connection::open(db).unwrap();
                 conn.execute(
                     "INSERT INTO claims (uuid, text, kind, created_at, text_key_hash) \
                      VALUES (randomblob(16), ?1, 'factual', 0, ?2)",
                     rusqlite::params![impostor, hash],
+                )
+                .unwrap();
+                conn.execute(
+                    "INSERT INTO claim_text_keys (hash, claim) VALUES (?1, last_insert_rowid())",
+                    [hash],
                 )
                 .unwrap();
             }
@@ -270,4 +276,129 @@ fn postgres_insert_hashed(desk: &Desk, text: &str, hash: i64) {
 #[cfg(not(feature = "postgres"))]
 fn postgres_insert_hashed(_desk: &Desk, _text: &str, _hash: i64) {
     unreachable!("no PostgreSQL desk without the postgres feature")
+}
+
+/// The exact repeats among `store`'s claims of `text` (score 1.0), as texts.
+fn repeats(store: &Store, text: &str) -> Vec<String> {
+    store
+        .similar_claims(text, 10)
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.score == 1.0)
+        .map(|f| f.text)
+        .collect()
+}
+
+fn no_search_index_problem(store: &Store) {
+    let problems = store.check().unwrap().problems;
+    assert!(
+        !problems.iter().any(|p| p.check == "search_index"),
+        "{problems:?}"
+    );
+}
+
+per_backend!(a_batch_s_repeats_are_found_and_an_undone_write_leaves_no_key);
+fn a_batch_s_repeats_are_found_and_an_undone_write_leaves_no_key(desk: &Desk) {
+    // A batch gathers its claims' text keys and moves them into the lookup's table before it commits
+    // (SQLite; PostgreSQL indexes the column): a key must be found after the commit, inside the batch
+    // (SQLite, where the store reads in the batch's transaction), and never for a write undone by a
+    // failed attempt or a failed batch.
+    let store = desk.open();
+    store
+        .batch(|b| {
+            for i in 0..300 {
+                b.add_claim(NewClaim::factual(format!("Filler claim number {i} about shells")))?;
+            }
+            b.add_claim(NewClaim::factual("Kept claim about rockets"))?;
+            let undone = b.attempt(|b| {
+                b.add_claim(NewClaim::factual("Attempted claim about drones"))?;
+                b.add_claim(NewClaim::factual(""))
+            });
+            assert!(undone.is_err());
+            if desk.path().is_some() {
+                assert_eq!(
+                    repeats(&store, "KEPT claim about   rockets"),
+                    ["Kept claim about rockets"]
+                );
+                assert!(repeats(&store, "Attempted claim about drones").is_empty());
+            }
+            b.add_claim(NewClaim::factual("Attempted claim about drones"))
+                .map(|_| ())
+        })
+        .unwrap();
+    let failed = store.batch(|b| {
+        b.add_claim(NewClaim::factual("Claim of a failed batch about tanks"))?;
+        b.add_claim(NewClaim::factual("  "))
+    });
+    assert!(failed.is_err());
+    assert_eq!(
+        repeats(&store, "kept claim about rockets"),
+        ["Kept claim about rockets"]
+    );
+    // Written once, after the failed attempt: found once.
+    assert_eq!(
+        repeats(&store, "attempted claim about drones"),
+        ["Attempted claim about drones"]
+    );
+    assert!(repeats(&store, "Claim of a failed batch about tanks").is_empty());
+    assert_eq!(repeats(&store, "filler claim number 299 about shells").len(), 1);
+    no_search_index_problem(&store);
+}
+
+per_backend!(a_claim_whose_text_changes_in_a_batch_keeps_only_its_current_key);
+fn a_claim_whose_text_changes_in_a_batch_keeps_only_its_current_key(desk: &Desk) {
+    // One JSON Lines file that writes a claim and then the same claim with another text: the second
+    // line replaces the first inside the same batch, so only the new text is a repeat afterwards, and
+    // `check` finds the lookup's pairs to be exactly the claims' (no pair left of the old text).
+    let store = desk.open();
+    let first = NewClaim::factual("Old wording about the border")
+        .into_claim()
+        .unwrap();
+    let mut second = first.clone();
+    second.text = "New wording about the border".into();
+    let bundle = Bundle {
+        claims: vec![first.clone(), second],
+        ..Bundle::default()
+    };
+    let mut file = Vec::new();
+    claimtrack::io::jsonl::write_bundle(&bundle, &mut file).unwrap();
+    claimtrack::io::jsonl::import(&store, file.as_slice(), ImportOptions::default()).unwrap();
+    assert_eq!(
+        store.claim(first.id).unwrap().text,
+        "New wording about the border"
+    );
+    assert!(repeats(&store, "old wording about the border").is_empty());
+    assert_eq!(
+        repeats(&store, "new wording about the border"),
+        ["New wording about the border"]
+    );
+    no_search_index_problem(&store);
+}
+
+// SQLite only for good: the pairs' own table exists on SQLite alone (PostgreSQL indexes the column, and
+// the stale-key test above covers it).
+backend::sqlite_only!(a_lookup_pair_deleted_or_forged_by_hand_is_named_by_check_and_mended_by_reindex);
+fn a_lookup_pair_deleted_or_forged_by_hand_is_named_by_check_and_mended_by_reindex(desk: &Desk) {
+    let store = desk.open();
+    store
+        .add_claim(NewClaim::factual("A claim whose pair goes"))
+        .unwrap();
+    store.add_claim(NewClaim::factual("A claim left alone")).unwrap();
+    let conn = rusqlite::Connection::open(desk.path().unwrap()).unwrap();
+    conn.execute_batch(
+        "DELETE FROM claim_text_keys WHERE claim = (SELECT min(id) FROM claims); \
+         INSERT INTO claim_text_keys (hash, claim) VALUES (42, 987654);",
+    )
+    .unwrap();
+    let problems = store.check().unwrap().problems;
+    assert!(
+        problems.iter().any(|p| p.check == "search_index"
+            && p.message
+                .contains("misses 1 claims and holds 1 pairs of no claim")),
+        "{problems:?}"
+    );
+    store.rebuild_search_index().unwrap();
+    no_search_index_problem(&store);
+    assert_eq!(repeats(&store, "a claim whose pair goes").len(), 1);
+    assert_eq!(repeats(&store, "a claim left alone").len(), 1);
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::db::{Db, Row, p};
 use super::history::{BatchLog, track_with};
-use super::record::{Lookup, Record};
+use super::record::{BatchLookup, Record};
 use super::record::{attributions, claims, evidence, links, publications, reviews, sources};
 use super::standing::Versioned;
 use super::writes::{self, Put};
@@ -126,7 +126,8 @@ impl Counts {
 /// Writes `item` through the one write path ([`writes::put`]: inserted when new, left when stored
 /// exactly so, replaced where the rules allow) and counts what it did.
 fn put<R: Record>(db: &Db<'_>, log: &mut BatchLog, item: &R, tally: &mut ImportSummary) -> Result<()> {
-    match writes::put(db, &mut Lookup, log, item)? {
+    // Always inside a batch (`Batch::import_bundle`), which moves its claims' text keys before it commits.
+    match writes::put(db, &mut BatchLookup, log, item)? {
         Put::Inserted => tally.added.one(R::KIND),
         Put::Replaced => tally.updated += 1,
         Put::Unchanged => tally.unchanged += 1,

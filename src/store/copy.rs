@@ -454,15 +454,19 @@ impl Store {
     }
 }
 
-/// After the rows: SQLite's search indexes are written (the store writes index rows itself, there are
-/// no INSERT triggers); PostgreSQL's id sequences are moved past the copied ids.
+/// After the rows: SQLite's search indexes and its exact-repeat lookup are written (the store writes
+/// their rows itself, there are no INSERT triggers); PostgreSQL's id sequences are moved past the
+/// copied ids.
 fn finish(db: &Db<'_>) -> Result<()> {
     match db.dialect() {
-        Dialect::Sqlite => db.batch(
-            "INSERT INTO claims_fts (claims_fts) VALUES ('rebuild'); \
-             INSERT INTO attributions_fts (attributions_fts) VALUES ('rebuild'); \
-             INSERT INTO evidence_fts (evidence_fts) VALUES ('rebuild');",
-        ),
+        Dialect::Sqlite => {
+            db.batch(
+                "INSERT INTO claims_fts (claims_fts) VALUES ('rebuild'); \
+                 INSERT INTO attributions_fts (attributions_fts) VALUES ('rebuild'); \
+                 INSERT INTO evidence_fts (evidence_fts) VALUES ('rebuild');",
+            )?;
+            crate::store::text_keys::rebuild(db)
+        }
         Dialect::Postgres => {
             for sql in TABLES.iter().filter_map(|t| t.setval) {
                 db.query_one(sql, p![], |_| Ok(()))?;
@@ -486,7 +490,7 @@ mod tests {
         let mut tables: BTreeSet<String> = conn
             .prepare(
                 "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-                 AND name NOT LIKE '%_fts%'",
+                 AND name NOT LIKE '%_fts%' AND name <> 'claim_text_keys'",
             )
             .unwrap()
             .query_map([], |r| r.get(0))

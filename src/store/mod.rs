@@ -36,6 +36,7 @@ pub(crate) mod search;
 mod sources;
 mod standing;
 mod summary;
+mod text_keys;
 mod tokens;
 mod writes;
 

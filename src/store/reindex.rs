@@ -24,6 +24,7 @@ pub(crate) fn rebuild_keys(db: &Db<'_>) -> Result<()> {
     for (id, hash) in stale {
         db.execute("UPDATE claims SET text_key_hash = ?2 WHERE id = ?1", p![id, hash])?;
     }
+    crate::store::text_keys::rebuild(db)?;
     let mut stale: Vec<(i64, String)> = Vec::new();
     db.query_each("SELECT id, name, name_key FROM sources", p![], |r| {
         let (id, name, key): (i64, String, Option<String>) = (r.get(0)?, r.get(1)?, r.get(2)?);

@@ -86,6 +86,9 @@ impl Refs for BatchRefs {
     fn publication(&mut self, db: &Db<'_>, id: PublicationId) -> Result<i64> {
         self.publications.get(db, id)
     }
+    fn batched(&self) -> bool {
+        true
+    }
     fn inserted(&mut self, kind: EntityKind, id: Uuid, rowid: i64) {
         match kind {
             EntityKind::Claim => self.claims.put(id, rowid),

@@ -117,6 +117,13 @@ impl<'a> Batch<'a> {
         self.location = Some(location.into());
     }
 
+    /// What every batch does before its commit: the claims' pending text keys go into their table
+    /// (`text_keys::flush`) and the history's batch entry is completed.
+    fn finish(&mut self, db: &Db<'_>) -> Result<()> {
+        crate::store::text_keys::flush(db)?;
+        self.log.finish(db)
+    }
+
     /// Records added so far, of every kind.
     pub fn records(&self) -> u64 {
         self.records
@@ -317,7 +324,7 @@ impl Store {
                 db.bulk(true);
                 let mut b = Batch::new(*db)?;
                 let out = f(&mut b)?;
-                b.log.finish(db)?;
+                b.finish(db)?;
                 Ok(out)
             })
         })
@@ -356,7 +363,7 @@ impl Store {
                 if every == 0 || b.records % every != 0 {
                     b.report();
                 }
-                b.log.finish(db)?;
+                b.finish(db)?;
                 Ok(out)
             })
         })

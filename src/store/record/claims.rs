@@ -8,6 +8,7 @@ use crate::model::ids::ClaimId;
 use crate::model::text::{name_key, name_key_hash};
 use crate::store::convert::{insert_err, insert_id, insert_sql, rowid, ts_get, ts_to_sql};
 use crate::store::db::{Db, Param, Row, p};
+use crate::store::text_keys;
 
 macro_rules! select {
     ($tail:literal) => {
@@ -102,7 +103,12 @@ const INSERT: (&str, &str) = insert_sql!(
 
 /// A claim's columns in the order its INSERT and its UPDATE bind them, after `key` (`?1`: its uuid in
 /// the INSERT, its rowid in the UPDATE's WHERE), handed to `f`: the one list both statements share.
-fn columns<K: Param, T>(key: K, c: &Claim, f: impl FnOnce(&[&dyn Param]) -> Result<T>) -> Result<T> {
+fn columns<K: Param, T>(
+    key: K,
+    c: &Claim,
+    text_key_hash: i64,
+    f: impl FnOnce(&[&dyn Param]) -> Result<T>,
+) -> Result<T> {
     let created_at = ts_to_sql(c.created_at)?;
     f(p![
         key,
@@ -112,22 +118,26 @@ fn columns<K: Param, T>(key: K, c: &Claim, f: impl FnOnce(&[&dyn Param]) -> Resu
         c.about,
         c.made_on,
         created_at,
-        name_key_hash(&name_key(&c.text))
+        text_key_hash
     ])
 }
 
 pub(crate) fn insert(db: &Db<'_>, c: &Claim, refs: &mut dyn Refs) -> Result<()> {
     c.validate()?;
-    let own = columns(c.id, c, |ps| insert_id(db, INSERT, ps)).map_err(|e| insert_err(e, "claim", c.id))?;
+    let hash = name_key_hash(&name_key(&c.text));
+    let own =
+        columns(c.id, c, hash, |ps| insert_id(db, INSERT, ps)).map_err(|e| insert_err(e, "claim", c.id))?;
     refs.inserted(EntityKind::Claim, c.id.as_uuid(), own);
     crate::store::search::index_claim(db, own, &c.text)?;
+    text_keys::add(db, own, hash, refs.batched())?;
     write_children(db, own, c)
 }
 
 pub(crate) fn update(db: &Db<'_>, c: &Claim) -> Result<()> {
     c.validate()?;
     let own = rowid(db, c.id)?;
-    columns(own, c, |ps| {
+    text_keys::forget_pending(db, own)?;
+    columns(own, c, name_key_hash(&name_key(&c.text)), |ps| {
         db.execute(
             "UPDATE claims SET text = ?2, language = ?3, kind = ?4, about = ?5, made_on = ?6, \
              created_at = ?7, text_key_hash = ?8 WHERE id = ?1",

@@ -37,10 +37,19 @@ pub(crate) trait Refs {
     fn publication(&mut self, db: &Db<'_>, id: PublicationId) -> Result<i64>;
     /// Notes the rowid of a claim, source or publication just inserted.
     fn inserted(&mut self, _kind: EntityKind, _id: uuid::Uuid, _rowid: i64) {}
+    /// Whether the write belongs to a [`crate::Batch`], which moves its claims' text keys into their
+    /// table in hash order before it commits (`store::text_keys::flush`); a single write inserts its
+    /// claim's key at once.
+    fn batched(&self) -> bool {
+        false
+    }
 }
 
-/// [`Refs`] through the uuid index.
+/// [`Refs`] through the uuid index: a single write's.
 pub(crate) struct Lookup;
+
+/// [`Refs`] through the uuid index, for a batch's bundle import: [`batched`](Refs::batched).
+pub(crate) struct BatchLookup;
 
 impl Refs for Lookup {
     fn claim(&mut self, db: &Db<'_>, id: ClaimId) -> Result<i64> {
@@ -51,6 +60,21 @@ impl Refs for Lookup {
     }
     fn publication(&mut self, db: &Db<'_>, id: PublicationId) -> Result<i64> {
         rowid(db, id)
+    }
+}
+
+impl Refs for BatchLookup {
+    fn claim(&mut self, db: &Db<'_>, id: ClaimId) -> Result<i64> {
+        rowid(db, id)
+    }
+    fn source(&mut self, db: &Db<'_>, id: SourceId) -> Result<i64> {
+        rowid(db, id)
+    }
+    fn publication(&mut self, db: &Db<'_>, id: PublicationId) -> Result<i64> {
+        rowid(db, id)
+    }
+    fn batched(&self) -> bool {
+        true
     }
 }
 

@@ -374,17 +374,15 @@ impl Store {
         let hash = crate::model::text::name_key_hash(key);
         let page = i64::try_from(limit).unwrap_or(i64::MAX).max(1);
         self.read(|db| {
+            let sql = crate::store::text_keys::with_text_key_hash(db.dialect());
             // The claims with the key's hash, a page at a time in rowid order, keeping those whose text
             // has the key: another text with the same hash (rare) never takes a place in `limit`.
             let mut found = Vec::new();
             let mut after = 0_i64;
             while found.len() < limit {
-                let rows: Vec<(i64, ClaimId, String)> = db.query_vec(
-                    "SELECT id, uuid, text FROM claims WHERE text_key_hash = ?1 AND id > ?2 \
-                     ORDER BY id LIMIT ?3",
-                    p![hash, after, page],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )?;
+                let rows: Vec<(i64, ClaimId, String)> = db.query_vec(sql, p![hash, after, page], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
                 let Some(last) = rows.last() else { break };
                 after = last.0;
                 let full = i64::try_from(rows.len()).is_ok_and(|n| n == page);
