@@ -95,16 +95,15 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// The store, built once per claim count.
+/// The store, built once per claim count and schema: the marker holds both, so a store written with
+/// another `schema/0001_initial.sql` (changed in place before the first release) is built again
+/// rather than read by a library that expects other tables.
 fn build(dir: &Path, n: usize) -> PathBuf {
     let db = dir.join("desk.db");
     let marker = dir.join("claims");
-    if std::fs::read_to_string(&marker)
-        .ok()
-        .and_then(|s| s.trim().parse::<usize>().ok())
-        == Some(n)
-        && db.exists()
-    {
+    let schema = claimtrack::name_key_hash(include_str!("../schema/0001_initial.sql"));
+    let wanted = format!("{n} {schema:x}");
+    if std::fs::read_to_string(&marker).is_ok_and(|s| s.trim() == wanted) && db.exists() {
         eprintln!("reusing {} ({n} claims)", db.display());
         return db;
     }
@@ -142,7 +141,7 @@ fn build(dir: &Path, n: usize) -> PathBuf {
         })
         .unwrap();
     drop(store);
-    std::fs::write(&marker, n.to_string()).unwrap();
+    std::fs::write(&marker, wanted).unwrap();
     eprintln!("built {n} claims in {:.0} s", started.elapsed().as_secs_f64());
     db
 }
