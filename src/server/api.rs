@@ -1042,7 +1042,9 @@ async fn stream_export(state: &Shared, caller: &Caller, what: Streamed) -> ApiRe
             Ok(Err(e)) => e.to_string(),
             Err(e) => format!("the export's task failed: {e}"),
         };
-        eprintln!("claimtrack serve: GET /v1/export actor={actor:?}: {outcome}");
+        super::log_line(format_args!(
+            "claimtrack serve: GET /v1/export actor={actor:?}: {outcome}"
+        ));
         // Ends the body with an error, so the client cannot take it for a whole export.
         let _ = failed.send(Err(std::io::Error::other(outcome))).await;
     });

@@ -137,12 +137,12 @@ fn take_inner(source: &crate::Error) -> Error {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if self.status.is_server_error() {
-            eprintln!(
+            super::log_line(format_args!(
                 "claimtrack serve: {} {}: {}",
                 self.status.as_u16(),
                 self.kind,
                 self.message
-            );
+            ));
         }
         let body = json!({ "error": {
             "status": self.status.as_u16(),
