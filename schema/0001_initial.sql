@@ -106,10 +106,11 @@ CREATE TABLE claims (
 -- own instead of an index on `claims (text_key_hash)`. The hashes arrive in random order, and at a
 -- million claims such an index outgrew the page cache in a bulk load: each entry cost a page read and,
 -- as the cache spilled, a page written to the WAL again (about an eighth of the load's time;
--- docs/performance.md). In a table of its own a batch can write it in order: `Store::batch` gathers its
--- claims' pairs in the connection's TEMP table `claimtrack_pending_text_keys` (undone with the batch or
--- its savepoint; the lookup reads it too) and moves them here sorted every 131,072 claims and before its
--- commit (store/text_keys.rs); a single write inserts its pair at once. No foreign key: deleting a
+-- docs/performance.md). In a table of its own a batch can write it in order: `Store::batch` marks where
+-- the claims ended when it began (the connection's TEMP table `claimtrack_text_keys_through`, undone with
+-- the batch or its savepoint) and copies the pairs of the claims past the mark here, sorted, every
+-- 131,072 claims and before its commit; the lookup also reads the claims past the mark
+-- (store/text_keys.rs). A single write inserts its pair at once. No foreign key: deleting a
 -- claim would then search this table by claim, which has no index; the triggers below keep it in step
 -- with the column instead, `check` compares the two and `reindex` rebuilds it. PostgreSQL, whose bulk
 -- path is COPY, keeps an index on the column.

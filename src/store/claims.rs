@@ -89,7 +89,6 @@ impl Store {
                     ),
                 ],
             )?;
-            crate::store::text_keys::forget_pending(db, own)?;
             db.execute("DELETE FROM claims WHERE id = ?1", p![own])?;
             Ok(())
         })

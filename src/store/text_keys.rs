@@ -2,19 +2,39 @@
 //! `claim_text_keys`, which a batch writes in hash order (schema/0001_initial.sql says why); on
 //! PostgreSQL an index on `claims.text_key_hash`, so every function here but the lookup's SQL does
 //! nothing there.
+//!
+//! A batch does not write its claims' pairs as it goes. It notes where the claims table ended when it
+//! began (the connection's TEMP table `claimtrack_text_keys_through`, undone with the batch or its
+//! savepoint like any write), and every [`EVERY`] claims, and before its commit, [`flush`] copies the
+//! pairs of the claims past that mark from `claims.text_key_hash` into `claim_text_keys`, sorted, and
+//! moves the mark. The pairs are read from the claims as they stand then, so a claim whose text
+//! changed meanwhile gives its current pair and a deleted one none; the lookup reads the claims past
+//! the mark too, so a store used inside its own batch finds the batch's repeats.
 
 use crate::error::Result;
 use crate::store::db::{Db, Dialect, p};
 
-/// How many claims a batch adds between two moves of their text keys into `claim_text_keys`: the
-/// bound on the pending pairs it holds (16 bytes each, in the connection's TEMP table).
-const TEXT_KEYS_EVERY: i64 = 1 << 17;
+/// How many claims a batch adds between two moves of their pairs into `claim_text_keys`: what the
+/// sorter holds at once (16 bytes a pair) and what the lookup scans past the mark inside a batch.
+const EVERY: i64 = 1 << 17;
 
-/// Enters a new claim's text key in the exact-repeat lookup's table (`claim_text_keys`, SQLite; on
-/// PostgreSQL an index on the column does it). A single write inserts the pair at once; a batch adds it
-/// to the connection's pending pairs (a TEMP table, undone with the batch or its savepoint, and seen
-/// by the lookup meanwhile) and moves them every [`TEXT_KEYS_EVERY`] claims, sorted, so that the
-/// table's B-tree takes them in order instead of one random page each (schema/0001_initial.sql).
+/// Notes where a batch begins: its claims' pairs are those of the claims past the mark (SQLite).
+pub(crate) fn begin_batch(db: &Db<'_>) -> Result<()> {
+    if db.dialect() != Dialect::Sqlite {
+        return Ok(());
+    }
+    db.execute("DELETE FROM claimtrack_text_keys_through", p![])?;
+    db.execute(
+        "INSERT INTO claimtrack_text_keys_through (claim) SELECT coalesce(max(id), 0) FROM claims",
+        p![],
+    )?;
+    Ok(())
+}
+
+/// Enters a new claim's pair in the exact-repeat lookup (SQLite; on PostgreSQL the column's index
+/// does it). A single write inserts it at once; a batch's claims are moved every [`EVERY`] claims and
+/// before the commit ([`flush`]), so that the table's B-tree takes them in order instead of one random
+/// page each.
 pub(crate) fn add(db: &Db<'_>, own: i64, hash: i64, batched: bool) -> Result<()> {
     if db.dialect() != Dialect::Sqlite {
         return Ok(());
@@ -24,47 +44,28 @@ pub(crate) fn add(db: &Db<'_>, own: i64, hash: i64, batched: bool) -> Result<()>
             "INSERT INTO claim_text_keys (hash, claim) VALUES (?1, ?2)",
             p![hash, own],
         )?;
-        return Ok(());
-    }
-    db.execute(
-        "INSERT INTO claimtrack_pending_text_keys (hash, claim) VALUES (?1, ?2)",
-        p![hash, own],
-    )?;
-    if own % TEXT_KEYS_EVERY == 0 {
+    } else if own % EVERY == 0 {
         flush(db)?;
     }
     Ok(())
 }
 
 /// The claims with a text key hash (`?1`) after rowid `?2`, in rowid order, at most `?3`: `id, uuid,
-/// text`. SQLite looks in `claim_text_keys` and in the pairs a batch on this connection has not moved
-/// there yet; PostgreSQL indexes the column.
+/// text`. SQLite looks in `claim_text_keys` and, inside a batch, at the claims past its mark (at most
+/// [`EVERY`] rows, by rowid); PostgreSQL indexes the column.
 pub(crate) fn with_text_key_hash(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Sqlite => {
             "SELECT c.id, c.uuid, c.text FROM claims c WHERE c.id IN \
              (SELECT claim FROM claim_text_keys WHERE hash = ?1 AND claim > ?2 \
-              UNION ALL SELECT claim FROM claimtrack_pending_text_keys WHERE hash = ?1 AND claim > ?2) \
+              UNION ALL SELECT id FROM claims WHERE id > (SELECT max(claim) FROM claimtrack_text_keys_through) \
+                 AND id > ?2 AND text_key_hash = ?1) \
              ORDER BY c.id LIMIT ?3"
         }
         Dialect::Postgres => {
             "SELECT id, uuid, text FROM claims WHERE text_key_hash = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
         }
     }
-}
-
-/// Withdraws the pending text key of the claim at rowid `own`, if a batch on this connection still holds
-/// it (SQLite): called before the claim's text changes or the claim is deleted, so that no stale pair
-/// is moved into `claim_text_keys` later.
-pub(crate) fn forget_pending(db: &Db<'_>, own: i64) -> Result<()> {
-    if db.dialect() != Dialect::Sqlite {
-        return Ok(());
-    }
-    db.execute(
-        "DELETE FROM claimtrack_pending_text_keys WHERE claim = ?1",
-        p![own],
-    )?;
-    Ok(())
 }
 
 /// Writes `claim_text_keys` again from the claims' `text_key_hash` column, in hash order (SQLite;
@@ -82,20 +83,32 @@ pub(crate) fn rebuild(db: &Db<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Moves a batch's pending text keys into `claim_text_keys` in hash order (SQLite; nothing to do on
-/// PostgreSQL). Every pending pair is current: a claim's is withdrawn before its text changes or it is
-/// deleted ([`forget_pending`]); the UPDATE and DELETE triggers on `claims` keep the table
-/// itself in step. (Checking each pair against its claim here instead cost a random read of the claims
-/// table per pair: about a tenth of a million-claim load.)
+/// Moves the pairs of the claims past the batch's mark into `claim_text_keys` in hash order and moves
+/// the mark to the last claim (SQLite; nothing to do on PostgreSQL, or outside a batch). A pair the
+/// UPDATE trigger on `claims` entered already is left as it is.
 pub(crate) fn flush(db: &Db<'_>) -> Result<()> {
     if db.dialect() != Dialect::Sqlite {
         return Ok(());
     }
     db.execute(
         "INSERT OR IGNORE INTO claim_text_keys (hash, claim) \
-         SELECT hash, claim FROM claimtrack_pending_text_keys ORDER BY hash, claim",
+         SELECT text_key_hash, id FROM claims \
+         WHERE id > (SELECT max(claim) FROM claimtrack_text_keys_through) AND text_key_hash IS NOT NULL \
+         ORDER BY text_key_hash, id",
         p![],
     )?;
-    db.execute("DELETE FROM claimtrack_pending_text_keys", p![])?;
+    db.execute(
+        "UPDATE claimtrack_text_keys_through SET claim = (SELECT coalesce(max(id), 0) FROM claims)",
+        p![],
+    )?;
+    Ok(())
+}
+
+/// Ends a batch's part here: its last pairs moved ([`flush`]) and its mark dropped (SQLite).
+pub(crate) fn finish_batch(db: &Db<'_>) -> Result<()> {
+    flush(db)?;
+    if db.dialect() == Dialect::Sqlite {
+        db.execute("DELETE FROM claimtrack_text_keys_through", p![])?;
+    }
     Ok(())
 }

@@ -97,6 +97,7 @@ impl std::fmt::Debug for Batch<'_> {
 
 impl<'a> Batch<'a> {
     fn new(db: Db<'a>) -> Result<Self> {
+        crate::store::text_keys::begin_batch(&db)?;
         Ok(Batch {
             db,
             refs: BatchRefs::default(),
@@ -120,7 +121,7 @@ impl<'a> Batch<'a> {
     /// What every batch does before its commit: the claims' pending text keys go into their table
     /// (`text_keys::flush`) and the history's batch entry is completed.
     fn finish(&mut self, db: &Db<'_>) -> Result<()> {
-        crate::store::text_keys::flush(db)?;
+        crate::store::text_keys::finish_batch(db)?;
         self.log.finish(db)
     }
 

@@ -7,7 +7,7 @@ use crate::model::history::{DEFAULT_ACTOR, validate_actor};
 use crate::store::Store;
 use crate::store::db::{Db, p};
 
-/// Creates the connection's actor slot, its open-batch table and its batch's pending text keys (TEMP
+/// Creates the connection's actor slot, its open-batch table and its batch's text-key mark (TEMP
 /// tables: private to this connection, never in the file; see `batch.rs` for the second,
 /// `text_keys.rs` for the third).
 pub(crate) fn init_actor(conn: &Connection) -> Result<()> {
@@ -17,9 +17,8 @@ pub(crate) fn init_actor(conn: &Connection) -> Result<()> {
          CREATE TEMP TABLE IF NOT EXISTS claimtrack_open_batch (entity_kind TEXT NOT NULL, \
              first_row INTEGER NOT NULL, batch INTEGER NOT NULL); \
          DELETE FROM temp.claimtrack_open_batch; \
-         CREATE TEMP TABLE IF NOT EXISTS claimtrack_pending_text_keys (claim INTEGER PRIMARY KEY, \
-             hash INTEGER NOT NULL); \
-         DELETE FROM temp.claimtrack_pending_text_keys;",
+         CREATE TEMP TABLE IF NOT EXISTS claimtrack_text_keys_through (claim INTEGER NOT NULL); \
+         DELETE FROM temp.claimtrack_text_keys_through;",
     )?;
     conn.prepare_cached("INSERT INTO temp.claimtrack_actor (name) VALUES (?1)")?
         .execute([DEFAULT_ACTOR])?;

@@ -136,7 +136,6 @@ pub(crate) fn insert(db: &Db<'_>, c: &Claim, refs: &mut dyn Refs) -> Result<()> 
 pub(crate) fn update(db: &Db<'_>, c: &Claim) -> Result<()> {
     c.validate()?;
     let own = rowid(db, c.id)?;
-    text_keys::forget_pending(db, own)?;
     columns(own, c, name_key_hash(&name_key(&c.text)), |ps| {
         db.execute(
             "UPDATE claims SET text = ?2, language = ?3, kind = ?4, about = ?5, made_on = ?6, \
