@@ -27,14 +27,21 @@ use crate::store::convert::{StoredId, rowid};
 use crate::store::db::Db;
 
 /// How a write finds the rowids of the records a new record references (its claim, source,
-/// publication): the uuid index ([`Lookup`]), or a batch's bounded cache of the records it wrote.
+/// publication): the uuid index (the default methods: [`Lookup`], [`BatchLookup`]), or a batch's
+/// bounded cache of the records it wrote.
 pub(crate) trait Refs {
     /// The claim's rowid, or [`crate::Error::NotFound`].
-    fn claim(&mut self, db: &Db<'_>, id: ClaimId) -> Result<i64>;
+    fn claim(&mut self, db: &Db<'_>, id: ClaimId) -> Result<i64> {
+        rowid(db, id)
+    }
     /// The source's rowid, or [`crate::Error::NotFound`].
-    fn source(&mut self, db: &Db<'_>, id: SourceId) -> Result<i64>;
+    fn source(&mut self, db: &Db<'_>, id: SourceId) -> Result<i64> {
+        rowid(db, id)
+    }
     /// The publication's rowid, or [`crate::Error::NotFound`].
-    fn publication(&mut self, db: &Db<'_>, id: PublicationId) -> Result<i64>;
+    fn publication(&mut self, db: &Db<'_>, id: PublicationId) -> Result<i64> {
+        rowid(db, id)
+    }
     /// Notes the rowid of a claim, source or publication just inserted.
     fn inserted(&mut self, _kind: EntityKind, _id: uuid::Uuid, _rowid: i64) {}
     /// Whether the write belongs to a [`crate::Batch`], which moves its claims' text keys into their
@@ -48,31 +55,12 @@ pub(crate) trait Refs {
 /// [`Refs`] through the uuid index: a single write's.
 pub(crate) struct Lookup;
 
+impl Refs for Lookup {}
+
 /// [`Refs`] through the uuid index, for a batch's bundle import: [`batched`](Refs::batched).
 pub(crate) struct BatchLookup;
 
-impl Refs for Lookup {
-    fn claim(&mut self, db: &Db<'_>, id: ClaimId) -> Result<i64> {
-        rowid(db, id)
-    }
-    fn source(&mut self, db: &Db<'_>, id: SourceId) -> Result<i64> {
-        rowid(db, id)
-    }
-    fn publication(&mut self, db: &Db<'_>, id: PublicationId) -> Result<i64> {
-        rowid(db, id)
-    }
-}
-
 impl Refs for BatchLookup {
-    fn claim(&mut self, db: &Db<'_>, id: ClaimId) -> Result<i64> {
-        rowid(db, id)
-    }
-    fn source(&mut self, db: &Db<'_>, id: SourceId) -> Result<i64> {
-        rowid(db, id)
-    }
-    fn publication(&mut self, db: &Db<'_>, id: PublicationId) -> Result<i64> {
-        rowid(db, id)
-    }
     fn batched(&self) -> bool {
         true
     }
