@@ -401,4 +401,18 @@ fn a_lookup_pair_deleted_or_forged_by_hand_is_named_by_check_and_mended_by_reind
     no_search_index_problem(&store);
     assert_eq!(repeats(&store, "a claim whose pair goes").len(), 1);
     assert_eq!(repeats(&store, "a claim left alone").len(), 1);
+    // The table dropped by hand: check still runs to its end and names it, as any missing table.
+    conn.execute_batch("DROP TABLE claim_text_keys").unwrap();
+    let problems = store.check().unwrap().problems;
+    for (check, text) in [
+        ("schema", "table claim_text_keys is missing"),
+        ("search_index", "claim_text_keys) cannot be read"),
+    ] {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.check == check && p.message.contains(text)),
+            "{check}: {problems:?}"
+        );
+    }
 }
