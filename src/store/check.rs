@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::db::{Db, Dialect, p};
+use super::db::{Db, p};
 use super::record::Record;
 use super::{Backend, Store};
 use crate::error::Result;
@@ -367,30 +367,9 @@ fn text_key_checks(db: &Db<'_>, report: &mut CheckReport) -> Result<()> {
     }
     // SQLite looks the hashes up in a table of their own (schema/0001_initial.sql, `claim_text_keys`),
     // kept by the store and by triggers: each claim's pair there, and nothing else.
-    if db.dialect() == Dialect::Sqlite {
-        // A table dropped by hand is the schema check's to name: here it is one more problem, not an
-        // error that would end the whole check.
-        match db.query_one(
-            "SELECT (SELECT count(*) FROM claims c WHERE c.text_key_hash IS NOT NULL AND NOT EXISTS \
-                 (SELECT 1 FROM claim_text_keys k WHERE k.hash = c.text_key_hash AND k.claim = c.id)), \
-             (SELECT count(*) FROM claim_text_keys k WHERE NOT EXISTS \
-                 (SELECT 1 FROM claims c WHERE c.id = k.claim AND c.text_key_hash = k.hash))",
-            p![],
-            |r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?)),
-        ) {
-            Ok((0, 0)) => {}
-            Ok((missing, extra)) => report.problem(
-                "search_index",
-                format!(
-                    "the exact-repeat lookup (claim_text_keys) misses {missing} claims and holds {extra} \
-                     pairs of no claim (Store::rebuild_search_index, `claimtrack reindex`, mends it)"
-                ),
-            ),
-            Err(e) => report.problem(
-                "search_index",
-                format!("the exact-repeat lookup (claim_text_keys) cannot be read: {e}"),
-            ),
-        }
+    // SQLite looks the hashes up in a table of their own, kept by the store and by triggers.
+    if let Some(problem) = crate::store::text_keys::problem(db) {
+        report.problem("search_index", problem);
     }
     let mut stale = 0_u64;
     db.query_each("SELECT url, site FROM reviews", p![], |r| {

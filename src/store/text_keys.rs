@@ -112,3 +112,29 @@ pub(crate) fn finish_batch(db: &Db<'_>) -> Result<()> {
     }
     Ok(())
 }
+
+/// What `check` finds wrong with `claim_text_keys` (SQLite; nothing on PostgreSQL): pairs missing for
+/// claims with a hash, pairs of no claim, or the table unreadable (dropped by hand: the schema check
+/// names it, and this is one more problem, not an error that would end the whole check).
+pub(crate) fn problem(db: &Db<'_>) -> Option<String> {
+    if db.dialect() != Dialect::Sqlite {
+        return None;
+    }
+    match db.query_one(
+        "SELECT (SELECT count(*) FROM claims c WHERE c.text_key_hash IS NOT NULL AND NOT EXISTS \
+             (SELECT 1 FROM claim_text_keys k WHERE k.hash = c.text_key_hash AND k.claim = c.id)), \
+         (SELECT count(*) FROM claim_text_keys k WHERE NOT EXISTS \
+             (SELECT 1 FROM claims c WHERE c.id = k.claim AND c.text_key_hash = k.hash))",
+        p![],
+        |r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?)),
+    ) {
+        Ok((0, 0)) => None,
+        Ok((missing, extra)) => Some(format!(
+            "the exact-repeat lookup (claim_text_keys) misses {missing} claims and holds {extra} pairs \
+             of no claim (Store::rebuild_search_index, `claimtrack reindex`, mends it)"
+        )),
+        Err(e) => Some(format!(
+            "the exact-repeat lookup (claim_text_keys) cannot be read: {e}"
+        )),
+    }
+}
