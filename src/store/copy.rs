@@ -459,14 +459,7 @@ impl Store {
 /// copied ids.
 fn finish(db: &Db<'_>) -> Result<()> {
     match db.dialect() {
-        Dialect::Sqlite => {
-            db.batch(
-                "INSERT INTO claims_fts (claims_fts) VALUES ('rebuild'); \
-                 INSERT INTO attributions_fts (attributions_fts) VALUES ('rebuild'); \
-                 INSERT INTO evidence_fts (evidence_fts) VALUES ('rebuild');",
-            )?;
-            crate::store::text_keys::rebuild(db)
-        }
+        Dialect::Sqlite => super::reindex::rebuild_sqlite_indexes(db),
         Dialect::Postgres => {
             for sql in TABLES.iter().filter_map(|t| t.setval) {
                 db.query_one(sql, p![], |_| Ok(()))?;

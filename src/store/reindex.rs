@@ -24,7 +24,6 @@ pub(crate) fn rebuild_keys(db: &Db<'_>) -> Result<()> {
     for (id, hash) in stale {
         db.execute("UPDATE claims SET text_key_hash = ?2 WHERE id = ?1", p![id, hash])?;
     }
-    crate::store::text_keys::rebuild(db)?;
     let mut stale: Vec<(i64, String)> = Vec::new();
     db.query_each("SELECT id, name, name_key FROM sources", p![], |r| {
         let (id, name, key): (i64, String, Option<String>) = (r.get(0)?, r.get(1)?, r.get(2)?);
@@ -66,6 +65,18 @@ pub(crate) fn rebuild_keys(db: &Db<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Writes SQLite's three full-text indexes and its exact-repeat lookup (`claim_text_keys`, from the
+/// claims' hashes) again from their tables: the store writes their rows itself, with no INSERT
+/// triggers, so `reindex` and a copy into SQLite end here.
+pub(crate) fn rebuild_sqlite_indexes(db: &Db<'_>) -> Result<()> {
+    db.batch(
+        "INSERT INTO claims_fts (claims_fts) VALUES ('rebuild'); \
+         INSERT INTO attributions_fts (attributions_fts) VALUES ('rebuild'); \
+         INSERT INTO evidence_fts (evidence_fts) VALUES ('rebuild');",
+    )?;
+    crate::store::text_keys::rebuild(db)
+}
+
 impl Store {
     /// Rebuilds the three full-text indexes (claim text, quotes, excerpts) from their tables, and every
     /// stored lookup key (claim texts' keys for exact repeats, source names' and aliases' keys) from the
@@ -86,12 +97,9 @@ impl Store {
     pub fn rebuild_search_index(&self) -> Result<()> {
         match &self.backend {
             Backend::Sqlite(_) => self.write_sqlite(|c| {
-                c.execute_batch(
-                    "INSERT INTO claims_fts (claims_fts) VALUES ('rebuild'); \
-                     INSERT INTO attributions_fts (attributions_fts) VALUES ('rebuild'); \
-                     INSERT INTO evidence_fts (evidence_fts) VALUES ('rebuild');",
-                )?;
-                rebuild_keys(&Db::Sqlite(c))
+                let db = Db::Sqlite(c);
+                rebuild_keys(&db)?;
+                rebuild_sqlite_indexes(&db)
             }),
             // The search documents are generated columns: only those a changed text search
             // configuration left stale are made again.

@@ -83,13 +83,9 @@ pub(crate) fn rebuild(db: &Db<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Moves the pairs of the claims past the batch's mark into `claim_text_keys` in hash order and moves
-/// the mark to the last claim (SQLite; nothing to do on PostgreSQL, or outside a batch). A pair the
-/// UPDATE trigger on `claims` entered already is left as it is.
-pub(crate) fn flush(db: &Db<'_>) -> Result<()> {
-    if db.dialect() != Dialect::Sqlite {
-        return Ok(());
-    }
+/// Copies the pairs of the claims past the batch's mark into `claim_text_keys`, in hash order. A pair
+/// the UPDATE trigger on `claims` entered already is left as it is.
+fn copy_past_mark(db: &Db<'_>) -> Result<()> {
     db.execute(
         "INSERT OR IGNORE INTO claim_text_keys (hash, claim) \
          SELECT text_key_hash, id FROM claims \
@@ -97,6 +93,13 @@ pub(crate) fn flush(db: &Db<'_>) -> Result<()> {
          ORDER BY text_key_hash, id",
         p![],
     )?;
+    Ok(())
+}
+
+/// Moves the pairs of the claims past the batch's mark into `claim_text_keys` and moves the mark to
+/// the last claim (SQLite; nothing to do on PostgreSQL, or outside a batch).
+fn flush(db: &Db<'_>) -> Result<()> {
+    copy_past_mark(db)?;
     db.execute(
         "UPDATE claimtrack_text_keys_through SET claim = (SELECT coalesce(max(id), 0) FROM claims)",
         p![],
@@ -104,12 +107,13 @@ pub(crate) fn flush(db: &Db<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Ends a batch's part here: its last pairs moved ([`flush`]) and its mark dropped (SQLite).
+/// Ends a batch's part here: its last pairs copied and its mark dropped (SQLite).
 pub(crate) fn finish_batch(db: &Db<'_>) -> Result<()> {
-    flush(db)?;
-    if db.dialect() == Dialect::Sqlite {
-        db.execute("DELETE FROM claimtrack_text_keys_through", p![])?;
+    if db.dialect() != Dialect::Sqlite {
+        return Ok(());
     }
+    copy_past_mark(db)?;
+    db.execute("DELETE FROM claimtrack_text_keys_through", p![])?;
     Ok(())
 }
 

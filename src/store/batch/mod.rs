@@ -119,7 +119,7 @@ impl<'a> Batch<'a> {
     }
 
     /// What every batch does before its commit: the claims' pending text keys go into their table
-    /// (`text_keys::flush`) and the history's batch entry is completed.
+    /// (`text_keys::finish_batch`) and the history's batch entry is completed.
     fn finish(&mut self, db: &Db<'_>) -> Result<()> {
         crate::store::text_keys::finish_batch(db)?;
         self.log.finish(db)
