@@ -1896,3 +1896,79 @@ fn the_page_graph_never_shows_retracted_evidence_as_standing(b: &backend::Desk) 
         );
     }
 }
+
+// Requests wait for a connection to the store in the blocking pool's queue (issue 14, servefast): one
+// whose time limit strikes while it waits is answered 503 and never runs, not even once the connection
+// is free again, so a 503 for a write that never started means nothing was written. Here the only
+// connection is held by an export whose client stops reading.
+per_backend!(a_request_timed_out_while_waiting_for_a_connection_never_runs);
+fn a_request_timed_out_while_waiting_for_a_connection_never_runs(b: &backend::Desk) {
+    use claimtrack::NewClaim;
+    use std::io::Write as _;
+    let d = desk_on(b);
+    let store = b.open();
+    // About 6.5 MB of JSON Lines: more than the server's chunks in flight and a loopback connection
+    // whose reader has stopped hold, so the export keeps the connection until its client leaves.
+    let filler = "the harbour was closed to shipping ".repeat(90);
+    store
+        .batch(|t| {
+            for i in 0..2_000 {
+                t.add_claim(NewClaim::factual(format!("Claim {i}: {filler}")))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let mut s = Server::start(&d.db, &["--connections", "1", "--timeout", "1s"]);
+    // Both tokens verified once, so the requests below wait in their handler's store call, not in
+    // the token's first lookup.
+    assert_eq!(s.get("/v1/claims?limit=1", Some(&d.read)).0, 200);
+    s.create(
+        "/v1/claims",
+        &d.write,
+        json!({ "text": "Written before the export" }),
+    );
+
+    let addr = s.base.strip_prefix("http://").unwrap().to_string();
+    let mut tcp = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        tcp,
+        "GET /v1/export?format=jsonl HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\r\n",
+        d.read
+    )
+    .unwrap();
+    let mut head = [0u8; 4096];
+    let n = tcp.read(&mut head).unwrap();
+    assert!(
+        head[..n].starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&head[..n])
+    );
+
+    let (st, v) = s.post("/v1/claims", Some(&d.write), r#"{"text": "Queued and given up"}"#);
+    assert_eq!((st, error_of(&v).0), (503, "timeout"), "{v}");
+    let (st, v) = s.get("/v1/claims?limit=1", Some(&d.read));
+    assert_eq!((st, error_of(&v).0), (503, "timeout"), "{v}");
+
+    // The export's client leaves: the connection is free, and the given-up write still never runs.
+    drop(tcp);
+    let (st, v) = s.get("/v1/claims?limit=1", Some(&d.read));
+    assert_eq!(st, 200, "{v}");
+    let (ok, log) = s.stop();
+    assert!(ok, "{log}");
+    assert!(log.contains("POST /v1/claims 503"), "{log}");
+    assert!(log.contains("the client went away"), "{log}");
+    let texts: Vec<String> = b
+        .open()
+        .claims_page(None, 3_000)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.text)
+        .collect();
+    assert_eq!(texts.len(), 2_001);
+    assert!(texts.iter().any(|t| t == "Written before the export"));
+    assert!(
+        !texts.iter().any(|t| t == "Queued and given up"),
+        "a write answered 503 before it started was applied"
+    );
+    assert!(cli(&d.db, &["check"]).starts_with("ok"));
+}

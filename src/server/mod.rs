@@ -6,10 +6,13 @@
 //!
 //! Store calls block, so each request's work runs on tokio's blocking pool
 //! ([`tokio::task::spawn_blocking`]) with a [`Store`] taken from a fixed pool of connections opened on
-//! the same file (a `Store` is `Send`, not `Sync`: one task uses one at a time). At most
-//! [`ServeOptions::connections`] requests use the store at once; the others wait their turn, in order,
-//! without a thread: on a small machine more threads only share the same cores, and a connection
-//! opened per request would lose its prepared statements.
+//! the same file (a `Store` is `Send`, not `Sync`: one task uses one at a time). The blocking pool has
+//! [`ServeOptions::connections`] threads, so at most that many requests use the store at once; the
+//! others wait their turn in the pool's queue, in order, and one whose request is gone (its time limit
+//! struck, its client left) before its turn never runs. A thread that finishes a request takes the
+//! next one queued without sleeping, so under load a request costs no thread wake-up on the way in:
+//! on a small machine more threads only share the same cores, and a connection opened per request
+//! would lose its prepared statements.
 //!
 //! ```no_run
 //! use claimtrack::server::{ServeOptions, serve};
@@ -92,15 +95,14 @@ impl ServeOptions {
     }
 }
 
-/// Stores opened on one file, each lent to one blocking task at a time. A task holds one of
-/// `permits` (as many as [`ServeOptions::connections`]) while it has a store, so there is always an idle
-/// store or room to open one, and no more than that many are ever open: a store, once open, is kept
-/// with its cached statements for the server's life.
+/// Stores opened on one file, each lent to one blocking task at a time. The blocking pool runs at most
+/// [`ServeOptions::connections`] tasks at once, so there is always an idle store or room to open one,
+/// and no more than that many are ever open: a store, once open, is kept with its cached statements for
+/// the server's life.
 struct Pool {
     path: PathBuf,
     options: OpenOptions,
     idle: Mutex<Vec<Pooled>>,
-    permits: Arc<tokio::sync::Semaphore>,
 }
 
 /// A pooled store and the actor it was last given (setting the same actor again is skipped).
@@ -182,7 +184,9 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T> + Send + 'static,
     {
-        let joined = self.start_with_store_as(actor, f).await?.await;
+        let task = self.start_with_store_as(actor, f);
+        let _unstarted = AbortUnstarted(task.abort_handle());
+        let joined = task.await;
         match joined {
             Ok(out) => out.map_err(ApiError::from),
             Err(e) => Err(ApiError::internal(format!("the request's task failed: {e}"))),
@@ -199,8 +203,7 @@ impl AppState {
         }
     }
 
-    /// Waits for a connection, confirms the caller's token, then starts `f` on the blocking pool with a
-    /// store whose history actor is the caller's name, without waiting for it to finish: for work that
+    /// Confirms the caller's token, then queues `f` on the blocking pool with a store whose history actor is the caller's name, without waiting for it to finish: for work that
     /// outlives the handler (an export streamed to the client). The connection is the task's until `f`
     /// returns.
     pub(crate) async fn start_with_store<T, F>(
@@ -217,29 +220,19 @@ impl AppState {
         if caller.proof.is_some() {
             self.with_store(caller, |_| Ok(())).await?;
         }
-        self.start_with_store_as(&caller.name, f).await
+        Ok(self.start_with_store_as(&caller.name, f))
     }
 
-    /// Waits for a connection, then starts `f` on the blocking pool with a store whose history actor is
-    /// `actor`, without waiting for it to finish, and with no token check.
-    async fn start_with_store_as<T, F>(
-        self: &Arc<Self>,
-        actor: &str,
-        f: F,
-    ) -> std::result::Result<tokio::task::JoinHandle<Result<T>>, ApiError>
+    /// Queues `f` on the blocking pool, to run with a store whose history actor is `actor` once a
+    /// thread is free, without waiting for it, and with no token check.
+    fn start_with_store_as<T, F>(self: &Arc<Self>, actor: &str, f: F) -> tokio::task::JoinHandle<Result<T>>
     where
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T> + Send + 'static,
     {
         let state = Arc::clone(self);
         let actor = actor.to_string();
-        // Waiting for a connection happens here, on no thread; the request's time limit covers it.
-        let permit = Arc::clone(&state.pool.permits)
-            .acquire_owned()
-            .await
-            .map_err(|_| ApiError::internal("the connection pool is closed"))?;
-        Ok(tokio::task::spawn_blocking(move || {
-            let _permit = permit;
+        tokio::task::spawn_blocking(move || {
             let mut pooled = state.pool.take()?;
             if pooled.actor != actor {
                 // A store whose actor could not be set is dropped, not returned to the pool.
@@ -250,7 +243,18 @@ impl AppState {
             // A store whose call failed is still usable: every write rolls back as a whole.
             state.pool.give(pooled);
             out
-        }))
+        })
+    }
+}
+
+/// Cancels a blocking task that has not started yet when the request waiting for it goes away (its
+/// time limit struck, or its client left): a queued request that nobody waits for does nothing. A task
+/// already running is not stopped (tokio cannot stop one): it finishes, a write whole.
+struct AbortUnstarted(tokio::task::AbortHandle);
+
+impl Drop for AbortUnstarted {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -267,7 +271,8 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()
     let connections = options.connections.max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        // One thread per connection is all the store's work can use (see `Pool`).
+        // One thread per connection is all the store's work can use, and the bound on how many
+        // requests use the store at once (see `Pool`).
         .max_blocking_threads(connections)
         .build()?;
     let state = Arc::new(AppState {
@@ -275,7 +280,6 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()
             path: options.db.clone(),
             options: options.open.clone(),
             idle: Mutex::new(vec![Pooled { store: first, actor }]),
-            permits: Arc::new(tokio::sync::Semaphore::new(connections)),
         },
         options,
         verified: Mutex::new(HashMap::new()),
