@@ -378,8 +378,8 @@ CREATE TABLE history_claims (
 
 -- The rows each batch inserted: rowids first_row..=last_row of the table of `entity_kind` (inside one
 -- transaction SQLite gives new rows rowid max + 1, so a batch's rows are one contiguous range per table),
--- how many records it wrote there, and the wrapping sum of their values' 64-bit digests (FNV-1a of the
--- record's JSON, as history values are written), written when the batch ends, so `verify_history` still
+-- how many records it wrote there, and the wrapping sum of their values' 64-bit digests (of the record.s
+-- JSON, as history values are written: store/history/digest.rs), written when the batch ends, so `verify_history` still
 -- finds a bulk-loaded record changed behind the API.
 CREATE TABLE history_batch_rows (
     entity_kind TEXT    NOT NULL CHECK (entity_kind = 'source' OR entity_kind = 'publication' OR

@@ -338,8 +338,8 @@ CREATE TABLE history_claims (
 );
 
 -- The rows each batch inserted: ids first_row..=last_row of the table of `entity_kind`, how many records
--- it wrote there, and the wrapping sum of their values' 64-bit digests (FNV-1a of the record's JSON, as
--- history values are written), written when the batch ends, so verifying the history still finds a
+-- it wrote there, and the wrapping sum of their values' 64-bit digests (of the record's JSON, as
+-- history values are written: store/history/digest.rs), written when the batch ends, so verifying the history still finds a
 -- bulk-loaded record changed behind the API. The store's writers take one transaction-scoped advisory
 -- lock (one writer at a time per database, as SQLite's BEGIN IMMEDIATE), so no other writer draws ids
 -- from the sequences while a batch runs and its rows are one contiguous id range per table here too;

@@ -17,35 +17,72 @@ pub trait EntityId: Copy + Eq + Ord + std::hash::Hash + fmt::Display + fmt::Debu
     fn as_uuid(&self) -> Uuid;
 }
 
+const POOL: usize = 4096;
+const RAND_BITS: u32 = 74;
+
+/// A thread's state for [`new_v7`].
+struct V7State {
+    pid: u32,
+    pool: Box<[u8; POOL]>,
+    used: usize,
+    last: Option<(u64, u128)>,
+}
+
+thread_local! {
+    static V7: std::cell::RefCell<Option<V7State>> = const { std::cell::RefCell::new(None) };
+    /// Set while [`in_one_process`] runs on this thread: the process id was checked when it began.
+    static PID_CHECKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with the process id checked once, at its start, instead of at every id [`new_v7`] makes:
+/// `getpid` is a system call, about 1 % of a bulk load that makes four ids per claim. For a batch,
+/// which holds a write transaction: a process forked inside it can use neither that transaction nor
+/// its connection (SQLite forbids carrying a connection across `fork`), and must not make ids before
+/// the batch's closure returns.
+pub(crate) fn in_one_process<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            PID_CHECKED.set(self.0);
+        }
+    }
+    let was = PID_CHECKED.get();
+    if !was {
+        let pid = std::process::id();
+        V7.with_borrow_mut(|slot| {
+            if slot.as_ref().is_some_and(|s| s.pid != pid) {
+                *slot = None;
+            }
+        });
+    }
+    PID_CHECKED.set(true);
+    let _restore = Restore(was);
+    f()
+}
+
 /// A new UUID v7 (RFC 9562): Unix time in milliseconds, then 74 random bits, increasing within a thread.
 ///
 /// The random bits are the operating system's (getrandom), fetched 4 KiB at a time per thread rather
 /// than with one system call per id: `Uuid::now_v7` made one per id, about 9 % of a bulk load
 /// (benches/throughput.rs). Ids made in the same millisecond on one thread count up from a random start
 /// (RFC 9562 "monotonic random"), so they sort in the order they were made. The buffer and the count
-/// are dropped when the process id changes, so a forked child never repeats its parent's ids.
+/// are dropped when the process id changes, so a forked child never repeats its parent's ids (checked
+/// at every id, or once for a whole batch: [`in_one_process`]).
 pub(crate) fn new_v7() -> Uuid {
-    use std::cell::RefCell;
-    const POOL: usize = 4096;
-    const RAND_BITS: u32 = 74;
-    struct State {
-        pid: u32,
-        pool: Box<[u8; POOL]>,
-        used: usize,
-        last: Option<(u64, u128)>,
-    }
-    thread_local! {
-        static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
-    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
         .unwrap_or(0);
-    let made = STATE.with_borrow_mut(|slot| {
-        let pid = std::process::id();
-        if slot.as_ref().is_none_or(|s| s.pid != pid) {
-            *slot = Some(State {
-                pid,
+    let checked = PID_CHECKED.get();
+    let made = V7.with_borrow_mut(|slot| {
+        let stale = match slot.as_ref() {
+            None => true,
+            Some(_) if checked => false,
+            Some(s) => s.pid != std::process::id(),
+        };
+        if stale {
+            *slot = Some(V7State {
+                pid: std::process::id(),
                 pool: Box::new([0; POOL]),
                 used: POOL,
                 last: None,
@@ -188,6 +225,33 @@ define_id!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_made_in_one_process_stay_increasing_and_the_check_is_restored() {
+        assert!(!PID_CHECKED.get());
+        let before = new_v7();
+        let inside: Vec<Uuid> = in_one_process(|| {
+            assert!(PID_CHECKED.get());
+            // Nested: still checked inside, and still after the inner one returns.
+            let mut ids = in_one_process(|| (0..500).map(|_| new_v7()).collect::<Vec<_>>());
+            assert!(PID_CHECKED.get());
+            ids.extend((0..500).map(|_| new_v7()));
+            ids
+        });
+        assert!(!PID_CHECKED.get());
+        let after = new_v7();
+        let mut all = vec![before];
+        all.extend(inside);
+        all.push(after);
+        assert!(
+            all.windows(2).all(|w| w[0] < w[1]),
+            "ids made in order sort in order"
+        );
+        // Restored after a panic inside too.
+        let caught = std::panic::catch_unwind(|| in_one_process(|| panic!("inside")));
+        assert!(caught.is_err());
+        assert!(!PID_CHECKED.get());
+    }
 
     #[test]
     fn ids_display_and_parse_back() {

@@ -328,7 +328,7 @@ fn name_key_checks(db: &Db<'_>, report: &mut CheckReport) -> Result<()> {
 /// counterparts (`store/postgres/check.rs`).
 fn engine_checks(db: &Db<'_>, report: &mut CheckReport) -> Result<()> {
     match db {
-        Db::Sqlite(c) => sqlite_checks(c, report),
+        Db::Sqlite(c, _) => sqlite_checks(c, report),
         #[cfg(feature = "postgres")]
         Db::Pg(_) => {
             use super::postgres::check::{foreign_key_problems, integrity_problems};

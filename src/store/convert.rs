@@ -267,7 +267,7 @@ pub(crate) fn insert_id(
 ) -> Result<i64> {
     let _ = returning; // unused without the `postgres` feature
     match db {
-        Db::Sqlite(c) => {
+        Db::Sqlite(c, _) => {
             db.execute(plain, params)?;
             Ok(c.last_insert_rowid())
         }

@@ -26,8 +26,8 @@ pub(crate) enum Dialect {
 /// An open transaction (or, on SQLite, a connection) of either engine.
 #[derive(Clone, Copy)]
 pub(crate) enum Db<'a> {
-    /// SQLite.
-    Sqlite(&'a Connection),
+    /// SQLite, with the statements a batch holds prepared ([`Held`]) when it is one.
+    Sqlite(&'a Connection, Option<&'a (dyn Hold + 'a)>),
     /// PostgreSQL, inside a transaction of [`crate::Store::read`] or [`crate::Store::write`].
     #[cfg(feature = "postgres")]
     Pg(&'a (dyn PgExec + 'a)),
@@ -182,11 +182,79 @@ fn sqlite_params<'p>(params: &'p [&'p dyn Param]) -> impl rusqlite::Params + 'p 
     rusqlite::params_from_iter(params.iter().map(|p| p.sqlite()))
 }
 
+/// Runs a batch's statements from those it holds prepared, keyed by the address of their `'static`
+/// text: rusqlite's statement cache hashes the whole SQL text twice per execution (to take the
+/// statement out and to put it back), about 2 % of a bulk load of a million claims, whose five
+/// statements per claim are always the same (benches/throughput.rs; docs/performance.md).
+pub(crate) trait Hold {
+    /// Runs `sql` (a statement that returns no rows) from the held statements, preparing it the first
+    /// time; the number of rows it changed.
+    fn execute(&self, sql: &'static str, params: &[&dyn Param]) -> Result<u64>;
+}
+
+/// The statements a batch holds prepared on its SQLite connection, for the batch's life ([`Hold`]).
+pub(crate) struct Held<'c> {
+    conn: &'c Connection,
+    stmts: std::cell::RefCell<Vec<((usize, usize), rusqlite::Statement<'c>)>>,
+}
+
+impl<'c> Held<'c> {
+    /// No statement held yet, on `conn`.
+    pub(crate) fn new(conn: &'c Connection) -> Self {
+        Held {
+            conn,
+            stmts: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+}
+
+impl Hold for Held<'_> {
+    fn execute(&self, sql: &'static str, params: &[&dyn Param]) -> Result<u64> {
+        // Busy only if a statement ran Rust code that came back here: then the cache serves it.
+        let Ok(mut stmts) = self.stmts.try_borrow_mut() else {
+            let n = self.conn.prepare_cached(sql)?.execute(sqlite_params(params))?;
+            return Ok(n as u64);
+        };
+        let key = (sql.as_ptr() as usize, sql.len());
+        let at = match stmts.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                // PERSISTENT, as rusqlite's cache prepares: a long-lived statement must not hold the
+                // connection's lookaside memory, or every other allocation falls back to malloc.
+                let flags = rusqlite::PrepFlags::SQLITE_PREPARE_PERSISTENT;
+                stmts.push((key, self.conn.prepare_with_flags(sql, flags)?));
+                stmts.len() - 1
+            }
+        };
+        // `at` is an index of `stmts`: found there, or the one just pushed.
+        Ok(stmts[at].1.execute(sqlite_params(params))? as u64)
+    }
+}
+
 impl<'a> Db<'a> {
+    /// SQLite, through rusqlite's statement cache.
+    pub(crate) fn from_sqlite(conn: &'a Connection) -> Db<'a> {
+        Db::Sqlite(conn, None)
+    }
+
+    /// Runs `f` with this `Db` holding its statements that return no rows prepared for `f`'s life
+    /// ([`Held`], for a batch) on SQLite; with this same `Db` on PostgreSQL, which keeps its prepared
+    /// statements for the connection's life anyway.
+    pub(crate) fn with_held<T>(&self, f: impl FnOnce(&Db<'_>) -> T) -> T {
+        match self {
+            Db::Sqlite(c, _) => {
+                let held = Held::new(c);
+                f(&Db::Sqlite(c, Some(&held)))
+            }
+            #[cfg(feature = "postgres")]
+            Db::Pg(_) => f(self),
+        }
+    }
+
     /// The engine.
     pub(crate) fn dialect(&self) -> Dialect {
         match self {
-            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Sqlite(..) => Dialect::Sqlite,
             #[cfg(feature = "postgres")]
             Db::Pg(_) => Dialect::Postgres,
         }
@@ -195,7 +263,7 @@ impl<'a> Db<'a> {
     /// The SQLite connection, for code that has not moved to the seam yet; an error on PostgreSQL.
     pub(crate) fn sqlite(&self) -> Result<&'a Connection> {
         match self {
-            Db::Sqlite(c) => Ok(c),
+            Db::Sqlite(c, _) => Ok(c),
             #[cfg(feature = "postgres")]
             Db::Pg(_) => Err(unsupported()),
         }
@@ -204,7 +272,8 @@ impl<'a> Db<'a> {
     /// Runs a statement that returns no rows; the number of rows it changed.
     pub(crate) fn execute(&self, sql: &'static str, params: &[&dyn Param]) -> Result<u64> {
         match self {
-            Db::Sqlite(c) => {
+            Db::Sqlite(_, Some(held)) => held.execute(sql, params),
+            Db::Sqlite(c, None) => {
                 let n = c.prepare_cached(sql)?.execute(sqlite_params(params))?;
                 Ok(n as u64)
             }
@@ -223,7 +292,7 @@ impl<'a> Db<'a> {
         #[cfg(not(feature = "postgres"))]
         let _ = on;
         match self {
-            Db::Sqlite(_) => {}
+            Db::Sqlite(..) => {}
             #[cfg(feature = "postgres")]
             Db::Pg(p) => p.bulk(on),
         }
@@ -232,7 +301,7 @@ impl<'a> Db<'a> {
     /// Runs statements without parameters, separated by `;` (schema changes, savepoints).
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
         match self {
-            Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Db::Sqlite(c, _) => Ok(c.execute_batch(sql)?),
             #[cfg(feature = "postgres")]
             Db::Pg(p) => p.batch(sql),
         }
@@ -246,7 +315,7 @@ impl<'a> Db<'a> {
         mut f: impl FnMut(&Row<'_>) -> Result<T>,
     ) -> Result<Option<T>> {
         match self {
-            Db::Sqlite(c) => {
+            Db::Sqlite(c, _) => {
                 let mut stmt = c.prepare_cached(sql)?;
                 let mut rows = stmt.query(sqlite_params(params))?;
                 match rows.next()? {
@@ -281,7 +350,7 @@ impl<'a> Db<'a> {
         f: impl FnMut(&Row<'_>) -> Result<T>,
     ) -> Result<Option<T>> {
         match self {
-            Db::Sqlite(_) => self.query_opt(sql, params, f),
+            Db::Sqlite(..) => self.query_opt(sql, params, f),
             #[cfg(feature = "postgres")]
             Db::Pg(p) => {
                 let mut f = f;
@@ -296,7 +365,7 @@ impl<'a> Db<'a> {
     /// Sends a batch's pending bulk rows to the server (PostgreSQL); nothing to do on SQLite.
     pub(crate) fn flush(&self) -> Result<()> {
         match self {
-            Db::Sqlite(_) => Ok(()),
+            Db::Sqlite(..) => Ok(()),
             #[cfg(feature = "postgres")]
             Db::Pg(p) => p.flush(),
         }
@@ -341,7 +410,7 @@ impl<'a> Db<'a> {
         mut f: impl FnMut(&Row<'_>) -> Result<()>,
     ) -> Result<()> {
         match self {
-            Db::Sqlite(c) => {
+            Db::Sqlite(c, _) => {
                 let mut stmt = c.prepare_cached(sql)?;
                 let mut rows = stmt.query(sqlite_params(params))?;
                 while let Some(r) = rows.next()? {
@@ -366,7 +435,7 @@ mod tests {
     #[test]
     fn sqlite_queries_run_through_the_seam() -> Result<()> {
         let conn = Connection::open_in_memory()?;
-        let db = Db::Sqlite(&conn);
+        let db = Db::from_sqlite(&conn);
         db.batch("CREATE TABLE t (a INTEGER, b TEXT)")?;
         assert_eq!(db.execute("INSERT INTO t VALUES (?1, ?2)", p![1_i64, "one"])?, 1);
         db.execute("INSERT INTO t VALUES (?1, ?2)", p![2_i64, Option::<String>::None])?;

@@ -101,7 +101,7 @@ impl Store {
     #[allow(dead_code)] // the store's writers move onto the seam next (issue 13)
     pub(crate) fn write<T>(&self, mut f: impl FnMut(&db::Db<'_>) -> Result<T>) -> Result<T> {
         match &self.backend {
-            Backend::Sqlite(_) => self.write_sqlite(|c| f(&db::Db::Sqlite(c))),
+            Backend::Sqlite(_) => self.write_sqlite(|c| f(&db::Db::from_sqlite(c))),
             #[cfg(feature = "postgres")]
             Backend::Postgres(p) => p.transaction(true, |tx| f(&db::Db::Pg(tx))),
         }
@@ -122,7 +122,7 @@ impl Store {
     /// REPEATABLE READ, READ ONLY transaction).
     pub(crate) fn read<T>(&self, mut f: impl FnMut(&db::Db<'_>) -> Result<T>) -> Result<T> {
         match &self.backend {
-            Backend::Sqlite(_) => self.read_sqlite(|c| f(&db::Db::Sqlite(c))),
+            Backend::Sqlite(_) => self.read_sqlite(|c| f(&db::Db::from_sqlite(c))),
             #[cfg(feature = "postgres")]
             Backend::Postgres(p) => p.transaction(false, |tx| f(&db::Db::Pg(tx))),
         }
@@ -134,7 +134,7 @@ impl Store {
     /// On SQLite `f` runs in a read transaction as with `read`, and may make several statements.
     pub(crate) fn read_single<T>(&self, mut f: impl FnMut(&db::Db<'_>) -> Result<T>) -> Result<T> {
         match &self.backend {
-            Backend::Sqlite(_) => self.read_sqlite(|c| f(&db::Db::Sqlite(c))),
+            Backend::Sqlite(_) => self.read_sqlite(|c| f(&db::Db::from_sqlite(c))),
             #[cfg(feature = "postgres")]
             Backend::Postgres(p) => p.single(|tx| f(&db::Db::Pg(tx))),
         }

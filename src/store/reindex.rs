@@ -97,7 +97,7 @@ impl Store {
     pub fn rebuild_search_index(&self) -> Result<()> {
         match &self.backend {
             Backend::Sqlite(_) => self.write_sqlite(|c| {
-                let db = Db::Sqlite(c);
+                let db = Db::from_sqlite(c);
                 rebuild_keys(&db)?;
                 rebuild_sqlite_indexes(&db)
             }),

@@ -323,10 +323,13 @@ impl Store {
             self.write_once(|db| {
                 // PostgreSQL: the batch's rows travel as binary COPY rows (store/postgres/copy/).
                 db.bulk(true);
-                let mut b = Batch::new(*db)?;
-                let out = f(&mut b)?;
-                b.finish(db)?;
-                Ok(out)
+                db.with_held(|db| {
+                    let mut b = Batch::new(*db)?;
+                    // One process id check for the whole batch (`ids::in_one_process`).
+                    let out = crate::model::ids::in_one_process(|| f(&mut b))?;
+                    b.finish(db)?;
+                    Ok(out)
+                })
             })
         })
     }
@@ -357,15 +360,18 @@ impl Store {
             self.write_once(|db| {
                 // PostgreSQL: the batch's rows travel as binary COPY rows (store/postgres/copy/).
                 db.bulk(true);
-                let mut b = Batch::new(*db)?;
-                b.progress_every = every;
-                b.progress = Some(&mut progress);
-                let out = f(&mut b)?;
-                if every == 0 || b.records % every != 0 {
-                    b.report();
-                }
-                b.finish(db)?;
-                Ok(out)
+                db.with_held(|db| {
+                    let mut b = Batch::new(*db)?;
+                    b.progress_every = every;
+                    b.progress = Some(&mut progress);
+                    // One process id check for the whole batch (`ids::in_one_process`).
+                    let out = crate::model::ids::in_one_process(|| f(&mut b))?;
+                    if every == 0 || b.records % every != 0 {
+                        b.report();
+                    }
+                    b.finish(db)?;
+                    Ok(out)
+                })
             })
         })
     }

@@ -12,7 +12,7 @@
 //!   changes of its entry; `checked.rs`: whether a batch's records still add up to what it wrote, asked
 //!   before one is shown with its value as imported.
 //! - `verify.rs`: replaying the history against the current state (`Store::verify_history`).
-//! - `digest.rs`: the one digest (FNV-1a of a value's JSON text) batches sum and `verify` compares.
+//! - `digest.rs`: the one digest (a 64-bit hash of a value's JSON text) batches sum and `verify` compares.
 //! - `kinds.rs`: the record kinds as the history sees them, one table built from their
 //!   [`Record`](super::record::Record) descriptions.
 //! - `entry.rs`: appending one row and its per-claim index rows; `actor.rs`: who makes the changes.

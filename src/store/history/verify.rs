@@ -373,14 +373,14 @@ mod verify_tests {
         let (store, c) = seeded();
         // An entry whose value before is not the previous value after (history can only be appended to).
         append(
-            &crate::store::db::Db::Sqlite(store.conn()),
+            &crate::store::db::Db::from_sqlite(store.conn()),
             EntityKind::Claim,
             c.as_uuid(),
             Operation::Update,
             Some(&serde_json::json!({"text": "something else"})),
             Some(
                 &snapshot(
-                    &crate::store::db::Db::Sqlite(store.conn()),
+                    &crate::store::db::Db::from_sqlite(store.conn()),
                     EntityKind::Claim,
                     c.as_uuid(),
                 )
@@ -446,7 +446,7 @@ mod verify_tests {
         store
             .write_sqlite(|conn| {
                 track(
-                    &crate::store::db::Db::Sqlite(conn),
+                    &crate::store::db::Db::from_sqlite(conn),
                     EntityKind::Claim,
                     c.id.as_uuid(),
                     None,

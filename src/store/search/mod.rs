@@ -449,49 +449,49 @@ mod tests {
             .into_evidence(claim.id)
             .unwrap();
         crate::store::record::sources::insert(
-            &crate::store::db::Db::Sqlite(&conn),
+            &crate::store::db::Db::from_sqlite(&conn),
             &src,
             &mut crate::store::record::Lookup,
         )
         .unwrap();
         crate::store::record::claims::insert(
-            &crate::store::db::Db::Sqlite(&conn),
+            &crate::store::db::Db::from_sqlite(&conn),
             &claim,
             &mut crate::store::record::Lookup,
         )
         .unwrap();
         crate::store::record::evidence::insert(
-            &crate::store::db::Db::Sqlite(&conn),
+            &crate::store::db::Db::from_sqlite(&conn),
             &ev,
             &mut crate::store::record::Lookup,
         )
         .unwrap();
         crate::store::record::evidence::insert(
-            &crate::store::db::Db::Sqlite(&conn),
+            &crate::store::db::Db::from_sqlite(&conn),
             &bare,
             &mut crate::store::record::Lookup,
         )
         .unwrap();
         integrity_ok(&conn);
-        let hits = search(&Db::Sqlite(&conn), &query_terms("kursk"), 5).unwrap();
+        let hits = search(&Db::from_sqlite(&conn), &query_terms("kursk"), 5).unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].claim, claim.id);
-        let hits = search(&Db::Sqlite(&conn), &query_terms("wonsan"), 5).unwrap();
+        let hits = search(&Db::from_sqlite(&conn), &query_terms("wonsan"), 5).unwrap();
         assert_eq!(hits[0].field, RawField::Excerpt(ev.id));
 
         let mut c2 = claim.clone();
         c2.text = "New wording".into();
-        crate::store::record::claims::update(&crate::store::db::Db::Sqlite(&conn), &c2).unwrap();
+        crate::store::record::claims::update(&crate::store::db::Db::from_sqlite(&conn), &c2).unwrap();
         let mut e2 = ev.clone();
         e2.excerpt = None;
-        crate::store::record::evidence::update(&crate::store::db::Db::Sqlite(&conn), &e2).unwrap();
+        crate::store::record::evidence::update(&crate::store::db::Db::from_sqlite(&conn), &e2).unwrap();
         integrity_ok(&conn);
         let mut b2 = bare.clone();
         b2.excerpt = Some("now with words about Sinuiju".into());
-        crate::store::record::evidence::update(&crate::store::db::Db::Sqlite(&conn), &b2).unwrap();
+        crate::store::record::evidence::update(&crate::store::db::Db::from_sqlite(&conn), &b2).unwrap();
         integrity_ok(&conn);
         assert_eq!(
-            search(&Db::Sqlite(&conn), &query_terms("sinuiju"), 5)
+            search(&Db::from_sqlite(&conn), &query_terms("sinuiju"), 5)
                 .unwrap()
                 .len(),
             1
@@ -499,17 +499,17 @@ mod tests {
         conn.execute("DELETE FROM evidence", []).unwrap();
         integrity_ok(&conn);
         assert!(
-            search(&Db::Sqlite(&conn), &query_terms("kursk"), 5)
+            search(&Db::from_sqlite(&conn), &query_terms("kursk"), 5)
                 .unwrap()
                 .is_empty()
         );
         assert!(
-            search(&Db::Sqlite(&conn), &query_terms("sinuiju"), 5)
+            search(&Db::from_sqlite(&conn), &query_terms("sinuiju"), 5)
                 .unwrap()
                 .is_empty()
         );
         assert_eq!(
-            search(&Db::Sqlite(&conn), &query_terms("wording"), 5)
+            search(&Db::from_sqlite(&conn), &query_terms("wording"), 5)
                 .unwrap()
                 .len(),
             1
