@@ -261,7 +261,7 @@ pub(crate) async fn get_claim(
     caller.require(Role::Read)?;
     let id: ClaimId = parse_id("id", &id)?;
     let body = state
-        .with_store(&caller, move |s| claim_json_bytes(s, id))
+        .read_with_store(&caller, move |s| claim_json_bytes(s, id))
         .await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
@@ -273,7 +273,9 @@ pub(crate) async fn claim_history(
 ) -> ApiResult<axum::Json<Value>> {
     caller.require(Role::Read)?;
     let id: ClaimId = parse_id("id", &id)?;
-    let changes = state.with_store(&caller, move |s| s.claim_history(id)).await?;
+    let changes = state
+        .read_with_store(&caller, move |s| s.claim_history(id))
+        .await?;
     Ok(axum::Json(json!({ "changes": changes })))
 }
 
@@ -287,7 +289,7 @@ pub(crate) async fn list_claims(
     let limit = p.page_size("limit", 50, state.options.max_page_size)?;
     let after: Option<ClaimId> = p.get("after").map(|a| parse_id("after", a)).transpose()?;
     let claims = state
-        .with_store(&caller, move |s| s.claims_page(after, limit))
+        .read_with_store(&caller, move |s| s.claims_page(after, limit))
         .await?;
     let next = if claims.len() == limit {
         claims.last().map(|c| c.id)
@@ -304,7 +306,7 @@ pub(crate) async fn get_source(
 ) -> ApiResult<axum::Json<Value>> {
     caller.require(Role::Read)?;
     let id: SourceId = parse_id("id", &id)?;
-    let source = state.with_store(&caller, move |s| s.source(id)).await?;
+    let source = state.read_with_store(&caller, move |s| s.source(id)).await?;
     Ok(axum::Json(json!(source)))
 }
 
@@ -320,7 +322,9 @@ pub(crate) async fn search(
         .ok_or_else(|| ApiError::invalid("q", "is required"))?
         .to_string();
     let limit = p.page_size("limit", 20, state.options.max_page_size)?;
-    let hits = state.with_store(&caller, move |s| s.search(&q, limit)).await?;
+    let hits = state
+        .read_with_store(&caller, move |s| s.search(&q, limit))
+        .await?;
     Ok(axum::Json(json!({ "hits": hits })))
 }
 
@@ -337,7 +341,7 @@ pub(crate) async fn similar(
         .to_string();
     let limit = p.page_size("limit", 10, state.options.max_page_size)?;
     let found = state
-        .with_store(&caller, move |s| s.similar_claims(&text, limit))
+        .read_with_store(&caller, move |s| s.similar_claims(&text, limit))
         .await?;
     Ok(axum::Json(json!({ "similar": found })))
 }
@@ -347,7 +351,7 @@ pub(crate) async fn list_tokens(
     Extension(caller): Extension<Caller>,
 ) -> ApiResult<axum::Json<Value>> {
     caller.require(Role::Admin)?;
-    let tokens = state.with_store(&caller, |s| s.tokens()).await?;
+    let tokens = state.read_with_store(&caller, |s| s.tokens()).await?;
     Ok(axum::Json(json!({ "tokens": tokens })))
 }
 
@@ -877,7 +881,7 @@ pub(crate) async fn export(
         return stream_export(&state, &caller, what).await;
     }
     let (bytes, content_type) = state
-        .with_store(&caller, move |s| {
+        .read_with_store(&caller, move |s| {
             if let Some(c) = claim {
                 s.claim(c)?;
             }

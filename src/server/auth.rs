@@ -122,7 +122,7 @@ impl Caller {
             ProofState::Refused => return Err(revoked()),
             ProofState::Unchecked => {}
         }
-        let token = authenticate_hash(store, &proof.hash)?;
+        let token = store.active_token_by_hash(&proof.hash)?;
         if token.is_some_and(|t| t.name == self.name && Some(t.role) == self.role) {
             proof.set(ProofState::Confirmed);
             Ok(())

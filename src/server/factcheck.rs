@@ -77,7 +77,7 @@ pub(crate) async fn claims_search(
             newer_than,
         };
         let (claims, next) = state
-            .with_store(&caller, move |s| {
+            .read_with_store(&caller, move |s| {
                 // One read snapshot for the page (on SQLite one read transaction, not one per statement).
                 match s.snapshot(|| by_site(s, &site, &filters, after, page_size)) {
                     // The token names no review: not one this server gave.
@@ -111,7 +111,7 @@ pub(crate) async fn claims_search(
         newer_than,
     };
     let (claims, more) = state
-        .with_store(&caller, move |s| {
+        .read_with_store(&caller, move |s| {
             // One read snapshot for the search and every claim shown (on SQLite one read transaction
             // instead of one per statement).
             s.snapshot(|| search(s, &text, &filters, offset, page_size))

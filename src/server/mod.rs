@@ -158,13 +158,44 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T> + Send + 'static,
     {
+        self.with_store_in(caller, false, f).await
+    }
+
+    /// [`with_store`](Self::with_store) for work that only reads: the token's check and the work read
+    /// one snapshot (on SQLite one read transaction instead of two; the store's own reads in `f` join
+    /// it). A revocation committed before the request's check still refuses it. `f` must not write.
+    pub(crate) async fn read_with_store<T, F>(
+        self: &Arc<Self>,
+        caller: &Caller,
+        f: F,
+    ) -> std::result::Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T> + Send + 'static,
+    {
+        self.with_store_in(caller, true, f).await
+    }
+
+    async fn with_store_in<T, F>(
+        self: &Arc<Self>,
+        caller: &Caller,
+        one_snapshot: bool,
+        f: F,
+    ) -> std::result::Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T> + Send + 'static,
+    {
         let checked = caller.clone();
         let out = self
             .run_with_store(&caller.name, move |s| {
-                if let Err(e) = checked.confirm(s) {
-                    return Ok(Err(e));
-                }
-                Ok(f(s).map_err(ApiError::from))
+                let work = || {
+                    if let Err(e) = checked.confirm(s) {
+                        return Ok(Err(e));
+                    }
+                    Ok(f(s).map_err(ApiError::from))
+                };
+                if one_snapshot { s.snapshot(work) } else { work() }
             })
             .await?;
         if caller
@@ -600,7 +631,7 @@ async fn claim_page(
         Unpublished,
     }
     let answer = state
-        .with_store(&caller, move |s| {
+        .read_with_store(&caller, move |s| {
             if public && s.current_reviews_of(id)?.is_empty() {
                 // Existence of unpublished work is not told to anonymous readers.
                 s.claim(id)?;

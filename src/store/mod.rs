@@ -140,6 +140,20 @@ impl Store {
         }
     }
 
+    /// A read that is one statement, in no explicit transaction on either backend when none is open: a
+    /// statement reads one snapshot of its own, and BEGIN and COMMIT would be two more statements (on
+    /// SQLite, each a run of the virtual machine; on PostgreSQL, round trips). Inside an open
+    /// transaction the statement joins it. `f` making a second statement is an error on PostgreSQL
+    /// and must not be relied on on SQLite.
+    #[cfg(feature = "server")] // only the server's per-request token check needs it so far
+    pub(crate) fn read_statement<T>(&self, mut f: impl FnMut(&db::Db<'_>) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(c) => f(&db::Db::from_sqlite(c)),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(p) => p.single(|tx| f(&db::Db::Pg(tx))),
+        }
+    }
+
     /// Runs `f`, which calls the store's own public methods, so that on SQLite they all read one
     /// snapshot (reads nest in the read transaction opened here). On PostgreSQL each call takes its own
     /// REPEATABLE READ snapshot: a connection cannot lend its open transaction to the store's own
