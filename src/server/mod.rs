@@ -460,18 +460,25 @@ pub(crate) fn log_line(line: std::fmt::Arguments<'_>) {
 /// before any handler runs), the caller attached for the handler, the time limit applied, and one log
 /// line written with the actor, status and duration.
 async fn gate(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    use axum::body::HttpBody as _;
     let started = Instant::now();
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
+    // A clone of the URI shares its bytes: the log line's path costs no copy.
+    let uri = req.uri().clone();
     let work = async {
         // The body is read whole (up to the limit) before anything is decided: a request refused
-        // without its body read would make the server close the connection mid-upload.
-        let (parts, body) = req.into_parts();
-        let bytes = match api::read_body(&state, &parts.headers, body).await {
-            Ok(b) => b,
-            Err(e) => return (ANONYMOUS.to_string(), e.into_response()),
+        // without its body read would make the server close the connection mid-upload. A request
+        // without a body (a GET, mostly) is passed on as it came.
+        let mut req = if req.body().is_end_stream() {
+            req
+        } else {
+            let (parts, body) = req.into_parts();
+            let bytes = match api::read_body(&state, &parts.headers, body).await {
+                Ok(b) => b,
+                Err(e) => return (ANONYMOUS.to_string(), e.into_response()),
+            };
+            Request::from_parts(parts, axum::body::Body::from(bytes))
         };
-        let mut req = Request::from_parts(parts, axum::body::Body::from(bytes));
         let authorization = req.headers().get(axum::http::header::AUTHORIZATION).cloned();
         let caller = match identify(&state, authorization).await {
             Ok(c) => c,
@@ -522,7 +529,8 @@ async fn gate(State(state): State<Shared>, req: Request, next: Next) -> Response
         ),
     };
     log_line(format_args!(
-        "claimtrack serve: {method} {path} {} actor={actor:?} {:.1}ms",
+        "claimtrack serve: {method} {} {} actor={actor:?} {:.1}ms",
+        uri.path(),
         response.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     ));
