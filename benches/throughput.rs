@@ -3,6 +3,7 @@
 //! ```text
 //! cargo bench --bench throughput                                   # N = 1,000,000 claims
 //! CLAIMTRACK_BENCH_CLAIMS=100000 cargo bench --bench throughput    # quick run (CI)
+//! CLAIMTRACK_BENCH_ONLY=library cargo bench --bench throughput     # one part alone (see `main`)
 //! ```
 //!
 //! Every measurement runs the library and the baseline on the same data, on the same machine, with the
@@ -1033,6 +1034,57 @@ fn main() {
                 let t = Instant::now();
                 for _ in 0..SUMMARY_QUERIES {
                     std::hint::black_box(store.evidence_summary(claims[rng.below(n)]).unwrap());
+                }
+                t.elapsed()
+            }
+            // Search alone, quicker than the full run: both loads, then three rounds of the search
+            // queries, library and baseline alternating query by query, with each index's segments.
+            "search" => {
+                let bp = dir.join("b.db");
+                baseline_import(&bp, n, &words);
+                let base = baseline_open(&bp);
+                base.execute_batch(
+                    "CREATE VIRTUAL TABLE claims_fts USING fts5(text, content='claims', content_rowid='id',
+                         tokenize='porter unicode61 remove_diacritics 2');
+                     INSERT INTO claims_fts (claims_fts) VALUES ('rebuild');",
+                )
+                .unwrap();
+                checkpoint(&base);
+                let (_, store, _, _) = library_import(&dir.join("l.db"), n, &words);
+                let segments = |c: &Connection| -> i64 {
+                    c.query_row("SELECT count(DISTINCT segid) FROM claims_fts_idx", [], |r| {
+                        r.get(0)
+                    })
+                    .unwrap()
+                };
+                let raw = Connection::open(dir.join("l.db")).unwrap();
+                println!(
+                    "claim index segments: library {}, baseline {}",
+                    segments(&raw),
+                    segments(&base)
+                );
+                let queries = search_queries(&words);
+                let t = Instant::now();
+                for round in 1..=3 {
+                    let (mut lib, mut bas) = (Vec::new(), Vec::new());
+                    for (a, b) in &queries {
+                        let t = Instant::now();
+                        std::hint::black_box(baseline_search(&base, a, b));
+                        bas.push(t.elapsed());
+                        let t = Instant::now();
+                        std::hint::black_box(store.search(&format!("{a} {b}"), 20).unwrap());
+                        lib.push(t.elapsed());
+                    }
+                    lib.sort();
+                    bas.sort();
+                    let (l50, l99) = (percentile(&lib, 0.5), percentile(&lib, 0.99));
+                    let (b50, b99) = (percentile(&bas, 0.5), percentile(&bas, 0.99));
+                    println!(
+                        "search round {round}: library p50 {l50:.0} us, p99 {l99:.0} us; baseline p50 {b50:.0} \
+                         us, p99 {b99:.0} us; ratio p50 {:.2}, p99 {:.2}",
+                        b50 / l50,
+                        b99 / l99
+                    );
                 }
                 t.elapsed()
             }

@@ -327,3 +327,71 @@ fn similar_claims_on_the_seed_and_on_hostile_text(store: &Store) {
     assert!(store.similar_claims("Kursk", 0).unwrap().is_empty());
     assert!(!store.similar_claims(&words, 5).unwrap().is_empty());
 }
+
+/// The claim index's segments and its `automerge` setting, read from the file by hand.
+fn claim_index(path: &std::path::Path) -> (i64, i64) {
+    let raw = rusqlite::Connection::open(path).unwrap();
+    let segments = raw
+        .query_row("SELECT count(DISTINCT segid) FROM claims_fts_idx", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let automerge = raw
+        .query_row("SELECT v FROM claims_fts_config WHERE k = 'automerge'", [], |r| {
+            r.get(0)
+        })
+        .unwrap_or(4); // absent: FTS5's default
+    (segments, automerge)
+}
+
+#[test]
+fn a_batch_that_doubles_the_claims_leaves_their_index_in_one_segment_and_a_small_one_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.db");
+    let store = Store::open(&path).unwrap();
+    // Single writes: each commit adds a segment, which FTS5's incremental merging folds only now and
+    // then, so the index is left in several.
+    for i in 0..40 {
+        store
+            .add_claim(NewClaim::factual(format!("troops claim {i}")))
+            .unwrap();
+    }
+    let (before, _) = claim_index(&path);
+    assert!(before > 1, "{before} segments after 40 single writes");
+    // A batch smaller than half of what is stored: not merged (the merge reads the whole index).
+    store
+        .batch(|b| {
+            for i in 0..5 {
+                b.add_claim(NewClaim::factual(format!("small batch {i}")))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let (after_small, automerge) = claim_index(&path);
+    assert!(
+        after_small > 1,
+        "a small batch merged the index into {after_small}"
+    );
+    assert_eq!(automerge, 4, "the batch turned incremental merging back on");
+    // A batch that writes at least half of the claims: merged into one.
+    store
+        .batch(|b| {
+            for i in 0..50 {
+                b.add_claim(NewClaim::factual(format!("big batch troops {i}")))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(claim_index(&path), (1, 4));
+    assert_eq!(store.search("troops", 200).unwrap().len(), 90);
+    // A failed batch leaves the setting as it was (rolled back with the rest).
+    let failed = store.batch(|b| {
+        for i in 0..200 {
+            b.add_claim(NewClaim::factual(format!("undone {i}")))?;
+        }
+        b.add_claim(NewClaim::factual(" "))
+    });
+    assert!(failed.is_err());
+    assert_eq!(claim_index(&path), (1, 4));
+    assert!(store.check().unwrap().is_ok(), "{:?}", store.check().unwrap());
+}

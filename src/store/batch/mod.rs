@@ -98,6 +98,7 @@ impl std::fmt::Debug for Batch<'_> {
 impl<'a> Batch<'a> {
     fn new(db: Db<'a>) -> Result<Self> {
         crate::store::text_keys::begin_batch(&db)?;
+        crate::store::search::begin_bulk_load(&db)?;
         Ok(Batch {
             db,
             refs: BatchRefs::default(),
@@ -119,9 +120,12 @@ impl<'a> Batch<'a> {
     }
 
     /// What every batch does before its commit: the claims' pending text keys go into their table
-    /// (`text_keys::finish_batch`) and the history's batch entry is completed.
+    /// (`text_keys::finish_batch`), the full-text indexes of a table the batch at least doubled are
+    /// merged (`search::merge_after_bulk_load`) and the history's batch entry is completed.
     fn finish(&mut self, db: &Db<'_>) -> Result<()> {
         crate::store::text_keys::finish_batch(db)?;
+        let c = self.counts;
+        crate::store::search::merge_after_bulk_load(db, [c.claims, c.attributions, c.evidence])?;
         self.log.finish(db)
     }
 

@@ -40,12 +40,14 @@ use super::db::{Db, Dialect, p};
 use crate::error::Result;
 use crate::model::ids::{AttributionId, ClaimId, EvidenceId};
 
+mod bulk;
 mod fields;
 #[cfg(feature = "server")]
 mod ids;
 mod rank;
 mod terms;
 
+pub(crate) use bulk::{begin_bulk_load, merge_after_bulk_load};
 use fields::Table;
 use rank::{bm25, bm25_any, snippet, words};
 pub(crate) use terms::{MAX_TERMS, query_terms};
