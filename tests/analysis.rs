@@ -9,7 +9,7 @@ use claimtrack::ClaimLink;
 use claimtrack::analysis::{ChainNode, Conflict, EventKind, MatchedIn, Outcome};
 use claimtrack::io::bundle;
 use claimtrack::{
-    Claim, ClaimId, Credibility, Error, LinkKind, Mode, NewAttribution, NewClaim, NewEvidence,
+    Claim, ClaimId, ClaimKind, Credibility, Error, LinkKind, Mode, NewAttribution, NewClaim, NewEvidence,
     NewPublication, NewReview, NewSource, PartialDate, Quantity, Reliability, SourceId, SourceKind, Stance,
     Store, Verdict,
 };
@@ -805,4 +805,39 @@ fn withdrawn_evidence_never_counts_whatever_its_date(store: &Store) {
     let s = store.evidence_summary(c).unwrap();
     assert_eq!(s.conflicting.len(), 1);
     assert_eq!(s.conflicting[0].source, agency);
+}
+
+per_backend!(the_summary_knows_each_kind_and_follows_a_changed_one);
+fn the_summary_knows_each_kind_and_follows_a_changed_one(store: &Store) {
+    let src = store
+        .add_source(NewSource::new("Agency", SourceKind::NewsAgency))
+        .unwrap();
+    let mut ids = Vec::new();
+    for new in [
+        NewClaim::factual("Troops crossed the river"),
+        NewClaim::opinion("The crossing was a mistake"),
+        NewClaim::prediction("More troops will cross"),
+        NewClaim::pledge("We will send troops"),
+    ] {
+        let c = store.add_claim(new).unwrap();
+        store
+            .add_evidence(c, NewEvidence::new(src, Stance::Supports))
+            .unwrap();
+        ids.push(c);
+    }
+    let checkable: Vec<bool> = ids
+        .iter()
+        .map(|c| store.evidence_summary(*c).unwrap().checkable)
+        .collect();
+    assert_eq!(checkable, [true, false, false, false]);
+    // A kind changed by an update is the kind the summary sees, both ways.
+    let mut factual = store.claim(ids[0]).unwrap();
+    factual.kind = ClaimKind::Opinion;
+    store.update_claim(&factual).unwrap();
+    assert!(!store.evidence_summary(ids[0]).unwrap().checkable);
+    let mut opinion = store.claim(ids[1]).unwrap();
+    opinion.kind = ClaimKind::Factual;
+    store.update_claim(&opinion).unwrap();
+    assert!(store.evidence_summary(ids[1]).unwrap().checkable);
+    assert!(store.check().unwrap().is_ok());
 }

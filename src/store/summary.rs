@@ -175,9 +175,13 @@ const SUMMARY_PG: &str = concat!(
 /// affiliation trees take a statement each (by rowid), and only when a source has a parent. On
 /// PostgreSQL the same rows in one statement ([`SUMMARY_PG`]).
 pub(crate) fn summary_facts(db: &Db<'_>, id: ClaimId) -> Result<SummaryFacts> {
-    // SQLite needs to be told to use the covering index that holds the kind.
+    // SQLite: the rowid from the UNIQUE index on `uuid`, the kind from the partial index of the claims
+    // that are not factual (schema/0001_initial.sql): neither reads the claim's row.
     let claim_sql = match db.dialect() {
-        Dialect::Sqlite => "SELECT id, kind FROM claims INDEXED BY claims_uuid_kind WHERE uuid = ?1",
+        Dialect::Sqlite => {
+            "SELECT c.id, coalesce((SELECT n.kind FROM claims n INDEXED BY claims_kind_not_factual \
+             WHERE n.uuid = ?1 AND n.kind <> 'factual'), 'factual') FROM claims c WHERE c.uuid = ?1"
+        }
         Dialect::Postgres => return summary_facts_in_one(db, id),
     };
     let (own, kind): (i64, ClaimKind) = db
