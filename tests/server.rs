@@ -140,6 +140,28 @@ impl Drop for Server {
     }
 }
 
+/// Starts a JSON Lines export over a raw connection and reads the head of its answer (200), leaving
+/// the rest unread: the export holds its store connection until the client goes (the returned stream
+/// dropped).
+fn start_raw_export(base: &str, token: &str) -> std::net::TcpStream {
+    use std::io::Write;
+    let addr = base.strip_prefix("http://").unwrap().to_string();
+    let mut tcp = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        tcp,
+        "GET /v1/export?format=jsonl HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = [0u8; 4096];
+    let n = tcp.read(&mut head).unwrap();
+    assert!(
+        head[..n].starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&head[..n])
+    );
+    tcp
+}
+
 fn error_of(v: &Value) -> (&str, Option<&str>) {
     (
         v["error"]["kind"].as_str().unwrap_or("?"),
@@ -1546,7 +1568,6 @@ fn fact_check_tools_search_by_site_alone_pages_newest_first(b: &backend::Desk) {
 per_backend!(exports_stream_byte_for_byte_and_a_client_that_leaves_frees_the_connection);
 fn exports_stream_byte_for_byte_and_a_client_that_leaves_frees_the_connection(b: &backend::Desk) {
     use claimtrack::{NewAttribution, NewClaim, NewReview, NewSource, SourceKind, Verdict};
-    use std::io::Write as _;
     let d = desk_on(b);
     let store = b.open();
     // 2,000 claims with a long wording (about 3.5 MB of JSON Lines: more than a loopback connection and
@@ -1611,22 +1632,8 @@ fn exports_stream_byte_for_byte_and_a_client_that_leaves_frees_the_connection(b:
         );
     }
 
-    let addr = s.base.strip_prefix("http://").unwrap().to_string();
     for round in 0..3 {
-        let mut tcp = std::net::TcpStream::connect(&addr).unwrap();
-        write!(
-            tcp,
-            "GET /v1/export?format=jsonl HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\r\n",
-            d.read
-        )
-        .unwrap();
-        let mut head = [0u8; 4096];
-        let n = tcp.read(&mut head).unwrap();
-        assert!(
-            head[..n].starts_with(b"HTTP/1.1 200"),
-            "{}",
-            String::from_utf8_lossy(&head[..n])
-        );
+        let tcp = start_raw_export(&s.base, &d.read);
         // Gone after the first bytes, with nearly all of the export unsent.
         drop(tcp);
         let (st, v) = s.get("/v1/claims?limit=1", Some(&d.read));
@@ -1904,7 +1911,6 @@ fn the_page_graph_never_shows_retracted_evidence_as_standing(b: &backend::Desk) 
 per_backend!(a_request_timed_out_while_waiting_for_a_connection_never_runs);
 fn a_request_timed_out_while_waiting_for_a_connection_never_runs(b: &backend::Desk) {
     use claimtrack::NewClaim;
-    use std::io::Write as _;
     let d = desk_on(b);
     let store = b.open();
     // About 6.5 MB of JSON Lines: more than the server's chunks in flight and a loopback connection
@@ -1928,21 +1934,7 @@ fn a_request_timed_out_while_waiting_for_a_connection_never_runs(b: &backend::De
         json!({ "text": "Written before the export" }),
     );
 
-    let addr = s.base.strip_prefix("http://").unwrap().to_string();
-    let mut tcp = std::net::TcpStream::connect(&addr).unwrap();
-    write!(
-        tcp,
-        "GET /v1/export?format=jsonl HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\r\n",
-        d.read
-    )
-    .unwrap();
-    let mut head = [0u8; 4096];
-    let n = tcp.read(&mut head).unwrap();
-    assert!(
-        head[..n].starts_with(b"HTTP/1.1 200"),
-        "{}",
-        String::from_utf8_lossy(&head[..n])
-    );
+    let tcp = start_raw_export(&s.base, &d.read);
 
     let (st, v) = s.post("/v1/claims", Some(&d.write), r#"{"text": "Queued and given up"}"#);
     assert_eq!((st, error_of(&v).0), (503, "timeout"), "{v}");
