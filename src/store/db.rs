@@ -182,10 +182,17 @@ fn sqlite_params<'p>(params: &'p [&'p dyn Param]) -> impl rusqlite::Params + 'p 
     rusqlite::params_from_iter(params.iter().map(|p| p.sqlite()))
 }
 
+/// Runs `sql` (no rows) through rusqlite's statement cache; the number of rows it changed.
+fn cached_execute(conn: &Connection, sql: &str, params: &[&dyn Param]) -> Result<u64> {
+    Ok(conn.prepare_cached(sql)?.execute(sqlite_params(params))? as u64)
+}
+
 /// Runs a batch's statements from those it holds prepared, keyed by the address of their `'static`
 /// text: rusqlite's statement cache hashes the whole SQL text twice per execution (to take the
 /// statement out and to put it back), about 2 % of a bulk load of a million claims, whose five
-/// statements per claim are always the same (benches/throughput.rs; docs/performance.md).
+/// statements per claim are always the same (benches/throughput.rs; docs/performance.md). A trait
+/// object rather than `&Held` in [`Db`], because `Held` (a `RefCell` of statements) is invariant in its
+/// lifetime and would pin `Db<'a>` to it; `&dyn Hold` keeps `Db` covariant.
 pub(crate) trait Hold {
     /// Runs `sql` (a statement that returns no rows) from the held statements, preparing it the first
     /// time; the number of rows it changed.
@@ -212,8 +219,7 @@ impl Hold for Held<'_> {
     fn execute(&self, sql: &'static str, params: &[&dyn Param]) -> Result<u64> {
         // Busy only if a statement ran Rust code that came back here: then the cache serves it.
         let Ok(mut stmts) = self.stmts.try_borrow_mut() else {
-            let n = self.conn.prepare_cached(sql)?.execute(sqlite_params(params))?;
-            return Ok(n as u64);
+            return cached_execute(self.conn, sql, params);
         };
         let key = (sql.as_ptr() as usize, sql.len());
         let at = match stmts.iter().position(|(k, _)| *k == key) {
@@ -273,10 +279,7 @@ impl<'a> Db<'a> {
     pub(crate) fn execute(&self, sql: &'static str, params: &[&dyn Param]) -> Result<u64> {
         match self {
             Db::Sqlite(_, Some(held)) => held.execute(sql, params),
-            Db::Sqlite(c, None) => {
-                let n = c.prepare_cached(sql)?.execute(sqlite_params(params))?;
-                Ok(n as u64)
-            }
+            Db::Sqlite(c, None) => cached_execute(c, sql, params),
             #[cfg(feature = "postgres")]
             Db::Pg(p) => match p.take_insert(sql, params)? {
                 Some(_) => Ok(1),
