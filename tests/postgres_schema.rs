@@ -253,13 +253,15 @@ fn schema_applies_to_an_empty_database() {
         types.contains(&"api_tokens.revoked_at bigint".to_string()),
         "{types:?}"
     );
-    // Every integer is a bigint (the crate reads i64 on both engines); no timestamptz but the version's.
+    // Every integer is a bigint (the crate reads i64 on both engines). The timestamptz and jsonb columns
+    // are the version's time and, for each record time and history value, one generated from it.
     let narrow: Vec<String> = c
         .query(
             "SELECT table_name || '.' || column_name || ' ' || data_type FROM information_schema.columns \
              WHERE table_schema = current_schema() \
-               AND (data_type IN ('integer', 'smallint', 'numeric', 'real', 'jsonb') \
-                    OR data_type LIKE 'timestamp%' AND table_name <> 'schema_version') \
+               AND (data_type IN ('integer', 'smallint', 'numeric', 'real') \
+                    OR (data_type = 'jsonb' OR data_type LIKE 'timestamp%') \
+                       AND table_name <> 'schema_version' AND is_generated <> 'ALWAYS') \
              ORDER BY 1",
             &[],
         )
@@ -268,6 +270,34 @@ fn schema_applies_to_an_empty_database() {
         .map(|r| r.get(0))
         .collect();
     assert!(narrow.is_empty(), "{narrow:?}");
+    let generated: Vec<String> = c
+        .query(
+            "SELECT table_name || '.' || column_name || ' ' || data_type FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND is_generated = 'ALWAYS' \
+               AND column_name NOT LIKE '%\\_search' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut native: Vec<String> = types
+        .iter()
+        .filter(|t| t.ends_with(" bigint") || t.ends_with(" json"))
+        .map(|t| {
+            let (column, ty) = t.rsplit_once(' ').unwrap();
+            match ty {
+                "bigint" => format!("{column}_tz timestamp with time zone"),
+                _ => format!("{column}_jsonb jsonb"),
+            }
+        })
+        .collect();
+    native.sort();
+    assert_eq!(
+        generated, native,
+        "one native column generated beside each time and value"
+    );
+    assert_eq!(native.len(), 14, "{native:?}");
     assert_eq!(
         types.iter().filter(|t| t.ends_with(" tsvector")).count(),
         3,
@@ -454,6 +484,119 @@ fn history_values_and_record_times_come_back_exactly_as_written() {
         .unwrap()
         .get(0);
     assert_eq!(back, at);
+}
+
+/// Beside each record time (unix nanoseconds) the server keeps a native `timestamptz`, and beside each
+/// history value a `jsonb`, generated from them: reporting SQL and BI tools query those, while the
+/// store's own columns keep every nanosecond and every byte.
+#[test]
+fn native_timestamptz_and_jsonb_columns_follow_what_the_store_writes() {
+    use claimtrack::{NewClaim, NewEvidence, NewSource, SourceKind, Stance, Store};
+    let Some(db) = TestDb::new() else { return };
+    let store = Store::open(&db.url).unwrap();
+    let kcna = store
+        .add_source(NewSource::new("KCNA", SourceKind::NewsAgency))
+        .unwrap();
+    let claim = store
+        .add_claim(NewClaim::factual("North Korea deployed more than 10,000 troops"))
+        .unwrap();
+    store
+        .add_evidence(claim, NewEvidence::new(kcna, Stance::Supports))
+        .unwrap();
+    let made = store.claim(claim).unwrap().created_at;
+    let mut c = db.client();
+    let row = c
+        .query_one(
+            "SELECT created_at, created_at_tz, \
+             extract(epoch FROM created_at_tz)::text FROM claims WHERE uuid = $1",
+            &[&claim.as_uuid()],
+        )
+        .unwrap();
+    let ns: i64 = row.get(0);
+    assert_eq!(i128::from(ns), made.unix_timestamp_nanos());
+    let tz: time::OffsetDateTime = row.get(1);
+    // The same instant, to the microsecond, rounded down.
+    assert_eq!(tz.unix_timestamp_nanos(), i128::from(ns.div_euclid(1000) * 1000));
+    // Reporting SQL in native terms: the claim was made within the last hour, as the server sees it.
+    let recent: i64 = c
+        .query_one(
+            "SELECT count(*) FROM claims WHERE created_at_tz > now() - interval '1 hour'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(recent, 1);
+    // Every time column's native twin agrees with it, in every table the store wrote.
+    for (table, column) in [
+        ("sources", "created_at"),
+        ("claims", "created_at"),
+        ("evidence", "created_at"),
+        ("history", "at"),
+    ] {
+        // Names from this list, not user text.
+        let off: i64 = c
+            .query_one(
+                &format!(
+                    "SELECT count(*) FROM {table} WHERE {column}_tz IS DISTINCT FROM \
+                     to_timestamp(0) + ({column} / 1000 - CASE WHEN {column} % 1000 < 0 THEN 1 ELSE 0 END) \
+                     * interval '1 microsecond'"
+                ),
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(off, 0, "{table}.{column}_tz");
+    }
+    // The history's values as jsonb: the claim's text and the evidence's stance, by jsonb operators.
+    let texts: Vec<String> = c
+        .query(
+            "SELECT after_jsonb ->> 'text' FROM history WHERE entity_kind = 'claim'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(texts, ["North Korea deployed more than 10,000 troops"]);
+    let supporting: i64 = c
+        .query_one(
+            "SELECT count(*) FROM history WHERE after_jsonb @> '{\"stance\": \"supports\"}'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(supporting, 1);
+    let same: bool = c
+        .query_one(
+            "SELECT bool_and(after_jsonb = after::jsonb AND before_jsonb IS NOT DISTINCT FROM before::jsonb) \
+             FROM history",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(same);
+    // The store cannot be made to write them: they are the server's.
+    let err = c
+        .execute(
+            "UPDATE claims SET created_at_tz = now() WHERE uuid = $1",
+            &[&claim.as_uuid()],
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), Some(&SqlState::GENERATED_ALWAYS));
+    // A changed record time moves its twin with it.
+    c.execute(
+        "UPDATE claims SET created_at = -1500 WHERE uuid = $1",
+        &[&claim.as_uuid()],
+    )
+    .unwrap();
+    let moved: String = c
+        .query_one(
+            "SELECT to_char(created_at_tz AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') FROM claims",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(moved, "1969-12-31 23:59:59.999998");
 }
 
 #[test]

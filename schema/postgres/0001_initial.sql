@@ -12,14 +12,19 @@
 -- - Record timestamps (created_at, history.at, status_at, revoked_at) are `bigint` unix NANOSECONDS, UTC,
 --   exactly as on SQLite, not `timestamptz`: timestamptz keeps microseconds, so a desk moved from a file
 --   to a server and back would come back with other times, other exports and history digests that no
---   longer verify. Reporting SQL converts them: `to_timestamp(created_at / 1e9)`. (schema_version's
---   applied_at is the server's own bookkeeping, never exported: `timestamptz`.)
+--   longer verify. Beside each of them, a `timestamptz` column GENERATED from it (`created_at_tz`,
+--   `at_tz`, `status_at_tz`, `revoked_at_tz`, to the microsecond, by `claimtrack_time` below) is what
+--   reporting SQL, a BI tool or a partition scheme reads and indexes; the store never writes it and
+--   never reads it back. (schema_version's applied_at is the server's own bookkeeping: `timestamptz`.)
 -- - Dates a source gave ("2025-06", "2025-07-13") stay reduced-precision ISO 8601 `text`: a `date` would
 --   invent the day a source did not give.
 -- - The history's before/after values are `json`, not `jsonb` (SQLite: TEXT with a json_valid CHECK):
 --   both types refuse text that is not JSON, but only `json` keeps the text byte for byte; `jsonb` reorders
 --   keys, drops spacing and rewrites numbers, and the history's digests and `verify_history` hash the
---   exact bytes written.
+--   exact bytes written. Beside each, a `jsonb` column GENERATED from it (`before_jsonb`, `after_jsonb`)
+--   is the one to query with jsonb's operators and index with GIN (`after_jsonb ->> 'text'`,
+--   `after_jsonb @> '{"stance": "refutes"}'`); as the timestamptz columns, the store only lets the
+--   server fill it.
 -- - Enum CHECKs are written `x IN (…)`: SQLite's file spells them `x = 'a' OR …` only to avoid SQLite's
 --   per-row ephemeral table for IN lists, which PostgreSQL does not build.
 -- - Full-text search: a `tsvector` column GENERATED from the text with the `simple` configuration (words
@@ -58,6 +63,16 @@ BEGIN
 END;
 $$;
 
+-- A record time (unix nanoseconds, UTC, as the store writes it) as `timestamptz`, rounded down to the
+-- microsecond (timestamptz's precision): the expression of the generated `*_tz` columns. Integer
+-- arithmetic first (floor division to microseconds), then a double of seconds, which to_timestamp
+-- rounds back to the exact microsecond for every time from 1685 to 2255 (a microsecond count under
+-- 2^53); an `interval` sum would be exact too but is not IMMUTABLE, as a generated column needs.
+CREATE FUNCTION claimtrack_time(ns bigint) RETURNS timestamptz
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT to_timestamp((ns / 1000 - CASE WHEN ns % 1000 < 0 THEN 1 ELSE 0 END)::double precision / 1000000)
+$$;
+
 -- The schema version: one row per applied migration; the newest is the database's version. A database
 -- whose newest row is beyond what the library knows is refused, untouched.
 CREATE TABLE schema_version (
@@ -83,7 +98,8 @@ CREATE TABLE sources (
     affiliation text        NOT NULL DEFAULT 'part_of' CHECK (affiliation IN ('part_of', 'controlled_by')),
     reliability text        NOT NULL DEFAULT 'F' CHECK (reliability IN ('A', 'B', 'C', 'D', 'E', 'F')),
     notes       text,
-    created_at  bigint      NOT NULL
+    created_at  bigint      NOT NULL,
+    created_at_tz timestamptz GENERATED ALWAYS AS (claimtrack_time(created_at)) STORED
 );
 -- Lookup by name, case-insensitively (`name_key` is the folded name, folded in Rust as on SQLite).
 CREATE INDEX sources_name_key ON sources (name_key);
@@ -114,6 +130,7 @@ CREATE TABLE publications (
     retrieved   text,
     language    text,
     created_at  bigint      NOT NULL,
+    created_at_tz timestamptz GENERATED ALWAYS AS (claimtrack_time(created_at)) STORED,
     CHECK (title IS NOT NULL OR url IS NOT NULL OR archive_url IS NOT NULL)
 );
 CREATE INDEX publications_publisher ON publications (publisher) WHERE publisher IS NOT NULL;
@@ -135,6 +152,7 @@ CREATE TABLE claims (
     -- When the claim was made (claimDate), as against the time it is about.
     made_on     text,
     created_at  bigint      NOT NULL,
+    created_at_tz timestamptz GENERATED ALWAYS AS (claimtrack_time(created_at)) STORED,
     text_search tsvector    GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED,
     -- The 64-bit hash of the text's name key (src/model/text.rs: `name_key_hash`), written by the store:
     -- an exact repeat is one index lookup (as schema/0001_initial.sql, which says why a hash, issue 12).
@@ -184,6 +202,7 @@ CREATE TABLE attributions (
     quote        text,
     said_on      text,
     created_at   bigint      NOT NULL,
+    created_at_tz timestamptz GENERATED ALWAYS AS (claimtrack_time(created_at)) STORED,
     quote_search tsvector    GENERATED ALWAYS AS (to_tsvector('simple', quote)) STORED,
     CHECK (speaker IS NOT NULL OR publication IS NOT NULL)
 );
@@ -220,11 +239,13 @@ CREATE TABLE evidence (
     publication    bigint      REFERENCES publications (id) ON DELETE RESTRICT,
     as_of          text,
     created_at     bigint      NOT NULL,
+    created_at_tz timestamptz GENERATED ALWAYS AS (claimtrack_time(created_at)) STORED,
     status         text        NOT NULL DEFAULT 'current' CHECK (status IN ('current', 'superseded',
                                                                             'retracted')),
     replaced_by    bigint      REFERENCES evidence (id) ON DELETE RESTRICT,
     status_reason  text,
     status_at      bigint     ,
+    status_at_tz timestamptz GENERATED ALWAYS AS (claimtrack_time(status_at)) STORED,
     -- The question the record answers (the answer is the excerpt) and how the answer was obtained.
     question       text,
     answer_type    text        CHECK (answer_type IS NULL OR answer_type IN ('extractive', 'abstractive',
@@ -253,6 +274,7 @@ CREATE TABLE claim_links (
                                                     'denies')),
     note       text,
     created_at bigint      NOT NULL,
+    created_at_tz timestamptz GENERATED ALWAYS AS (claimtrack_time(created_at)) STORED,
     CHECK (from_claim <> to_claim),
     UNIQUE (from_claim, to_claim, kind)
 );
@@ -277,11 +299,13 @@ CREATE TABLE reviews (
     reviewed_on   text,
     url           text,
     created_at    bigint           NOT NULL,
+    created_at_tz timestamptz GENERATED ALWAYS AS (claimtrack_time(created_at)) STORED,
     status        text             NOT NULL DEFAULT 'current' CHECK (status IN ('current', 'superseded',
                                                                                 'retracted')),
     replaced_by   bigint           REFERENCES reviews (id) ON DELETE RESTRICT,
     status_reason text,
     status_at     bigint     ,
+    status_at_tz timestamptz GENERATED ALWAYS AS (claimtrack_time(status_at)) STORED,
     -- The site the review was published on, derived from `url` (Review::site): the index of
     -- `reviewPublisherSiteFilter` alone (issue 14).
     site          text,
@@ -308,6 +332,7 @@ CREATE INDEX reviews_site ON reviews (site, id) WHERE site IS NOT NULL;
 CREATE TABLE history (
     id           bigint      GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     at           bigint      NOT NULL,
+    at_tz timestamptz GENERATED ALWAYS AS (claimtrack_time(at)) STORED,
     actor        text        NOT NULL CHECK (length(actor) > 0),
     entity_kind  text        NOT NULL CHECK (entity_kind IN ('source', 'publication', 'claim', 'attribution',
                                                              'evidence', 'claim_link', 'review', 'batch',
@@ -316,7 +341,9 @@ CREATE TABLE history (
     operation    text        NOT NULL CHECK (operation IN ('insert', 'update', 'delete', 'import', 'supersede',
                                                            'retract')),
     before       json,
+    before_jsonb jsonb GENERATED ALWAYS AS (before::jsonb) STORED,
     after        json,
+    after_jsonb jsonb GENERATED ALWAYS AS (after::jsonb) STORED,
     reason       text,
     batch        bigint      REFERENCES history (id)
                              CHECK (batch IS NULL OR (before IS NOT NULL AND entity_kind <> 'batch')),
@@ -369,7 +396,9 @@ CREATE TABLE api_tokens (
     role          text        NOT NULL CHECK (role IN ('read', 'write', 'admin')),
     secret_sha256 bytea       NOT NULL UNIQUE CHECK (octet_length(secret_sha256) = 32),
     created_at    bigint      NOT NULL,
-    revoked_at    bigint     
+    created_at_tz timestamptz GENERATED ALWAYS AS (claimtrack_time(created_at)) STORED,
+    revoked_at    bigint,
+    revoked_at_tz timestamptz GENERATED ALWAYS AS (claimtrack_time(revoked_at)) STORED
 );
 
 -- The history is append-only even for hand-typed SQL: UPDATE and DELETE raise for every row, TRUNCATE

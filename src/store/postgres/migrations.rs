@@ -328,6 +328,15 @@ mod in_step {
             .keys()
             .filter(|c| !sqlite.contains_key(*c))
             .filter(|c| !c.ends_with("_search"))
+            // The native twins the server generates beside a record time (`created_at_tz`) or a
+            // history value (`after_jsonb`); the store never writes them.
+            .filter(|c| {
+                let twin = |suffix: &str, ty: &str| {
+                    c.strip_suffix(suffix)
+                        .is_some_and(|base| sqlite.contains_key(base) && postgres[*c] == ty)
+                };
+                !(twin("_tz", "timestamptz") || twin("_jsonb", "jsonb"))
+            })
             .filter(|c| {
                 !ONLY_POSTGRES_TABLES
                     .iter()
