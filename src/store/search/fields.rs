@@ -1,7 +1,7 @@
 //! The three searched fields (claim text, quotes, excerpts) and the statements that read them, one per
 //! engine side by side (see the module above).
 
-use super::rank::words;
+use super::rank::Counter;
 use super::terms::term_literal;
 use crate::error::Result;
 use crate::store::db::{Db, Dialect, p};
@@ -77,10 +77,11 @@ impl Table {
             }
         };
         let (mut passages, mut words_seen) = (0_usize, 0_usize);
+        let mut counter = Counter::new(&[]);
         db.query_each(sql, p![AVERAGE_SAMPLE], |r| {
             let text: Option<String> = r.get(0)?;
             passages += 1;
-            words_seen += text.as_deref().map_or(0, |t| words(t).len());
+            words_seen += text.as_deref().map_or(0, |t| counter.count(t, &mut []));
             Ok(())
         })?;
         Ok((passages > 0).then(|| (words_seen as f64 / passages as f64).max(1.0)))

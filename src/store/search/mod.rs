@@ -49,7 +49,7 @@ mod terms;
 
 pub(crate) use bulk::{begin_bulk_load, merge_after_bulk_load};
 use fields::Table;
-use rank::{bm25, bm25_any, snippet, words};
+use rank::{Counted, bm25, bm25_any, snippet, words};
 pub(crate) use terms::{MAX_TERMS, query_terms};
 use terms::{match_all, match_any};
 
@@ -161,7 +161,7 @@ fn candidates(db: &Db<'_>, table: Table, terms: &[String]) -> Result<Vec<(i64, i
     let n = table.size(db)?.max(1) as f64;
     let idf = idf(&dfs, n);
     let keys: Vec<Vec<String>> = terms.iter().map(|t| words(t)).collect();
-    let docs: Vec<Vec<String>> = rows.iter().map(|r| words(r.2.as_deref().unwrap_or(""))).collect();
+    let docs = Counted::of(&keys, rows.iter().map(|r| r.2.as_deref()));
     // Where FTS5's bm25() would have scored (every word uncommon), passages are measured against the
     // field's average length, as FTS5 does, estimated from its newest rows; among common words, against
     // the window's own average, as on SQLite.
@@ -169,11 +169,14 @@ fn candidates(db: &Db<'_>, table: Table, terms: &[String]) -> Result<Vec<(i64, i
         true => table.sampled_average_len(db)?,
         false => None,
     }
-    .unwrap_or_else(|| average_len(&docs));
+    .unwrap_or_else(|| docs.average_len());
     Ok(rows
         .iter()
-        .zip(&docs)
-        .map(|((claim, row, _), doc)| (*claim, *row, bm25(doc, &keys, &idf, avg)))
+        .enumerate()
+        .map(|(i, (claim, row, _))| {
+            let (len, tf) = docs.get(i);
+            (*claim, *row, bm25(len, tf, &idf, avg))
+        })
         .collect())
 }
 
@@ -182,11 +185,6 @@ fn idf(dfs: &[i64], n: f64) -> Vec<f64> {
     dfs.iter()
         .map(|d| (((n - *d as f64 + 0.5) / (*d as f64 + 0.5)).ln()).max(1e-6))
         .collect()
-}
-
-/// The average length in words of the scored passages (at least 1).
-fn average_len(docs: &[Vec<String>]) -> f64 {
-    (docs.iter().map(Vec::len).sum::<usize>() as f64 / docs.len().max(1) as f64).max(1.0)
 }
 
 /// A claim's best match: (claim rowid, (score, field, row rowid)).
@@ -313,12 +311,13 @@ pub(crate) fn similar_candidates(
         let n = Table::Claims.size(db)?.max(1) as f64;
         let idf = idf(&chosen_dfs, n);
         let keys: Vec<Vec<String>> = chosen.iter().map(|t| words(t)).collect();
-        let docs: Vec<Vec<String>> = rows.iter().map(|r| words(&r.1)).collect();
-        let avg = average_len(&docs);
-        let mut scored: Vec<(f64, usize)> = docs
-            .iter()
-            .enumerate()
-            .map(|(i, doc)| (bm25_any(doc, &keys, &idf, avg), i))
+        let docs = Counted::of(&keys, rows.iter().map(|r| Some(r.1.as_str())));
+        let avg = docs.average_len();
+        let mut scored: Vec<(f64, usize)> = (0..rows.len())
+            .map(|i| {
+                let (len, tf) = docs.get(i);
+                (bm25_any(len, tf, &idf, avg), i)
+            })
             .collect();
         // Best first; among equals the older claim, as FTS5 returns equal ranks in rowid order.
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -559,17 +558,60 @@ mod tests {
 
     #[test]
     fn an_or_query_scores_only_the_words_a_passage_holds() {
-        let doc = words("North Korean troops are deployed to Russia");
         let keys = vec![words("troops"), words("Kursk")];
+        let passages = [
+            "North Korean troops are deployed to Russia",
+            "Troops crossed into Kursk near Sudzha this week",
+        ];
+        let docs = Counted::of(&keys, passages.iter().map(|p| Some(*p)));
+        let (len, tf) = docs.get(0);
+        assert_eq!((len, tf), (7, &[1, 0][..]));
         let idf = [1.0, 5.0];
         // Every key matched (an AND query): a key the passage lacks still counts once.
-        let all = super::rank::bm25(&doc, &keys, &idf, 7.0);
-        let any = super::rank::bm25_any(&doc, &keys, &idf, 7.0);
+        let all = bm25(len, tf, &idf, 7.0);
+        let any = bm25_any(len, tf, &idf, 7.0);
         assert!(any > 0.0 && any < all, "{any} {all}");
-        assert_eq!(super::rank::bm25_any(&doc, &[words("Kursk")], &[5.0], 7.0), 0.0);
+        let only_kursk = Counted::of(&[words("Kursk")], passages.iter().map(|p| Some(*p)));
+        let (len, tf) = only_kursk.get(0);
+        assert_eq!(bm25_any(len, tf, &[5.0], 7.0), 0.0);
         // A passage holding the rarer word outscores one holding the common word.
-        let kursk = words("Troops crossed into Kursk near Sudzha this week");
-        assert!(super::rank::bm25_any(&kursk, &keys, &idf, 7.0) > any);
+        let (len, tf) = docs.get(1);
+        assert_eq!((len, tf), (8, &[1, 1][..]));
+        assert!(bm25_any(len, tf, &idf, 7.0) > any);
+        assert_eq!(docs.average_len(), 7.5);
+    }
+
+    /// Counting the keys of a passage without a `String` per word gives what comparing the passage's
+    /// [`words`] with them gives, in any script and with any case, plural and punctuation.
+    #[test]
+    fn counting_keys_agrees_with_the_words_of_the_passage() {
+        let passages = [
+            "Troops, TROOPS and troop's: the troops' kit",
+            "ΟΔΟΣ οδός ΟΔΟΣ Σ σ",
+            "İstanbul ISTANBUL istanbul straße STRASSE",
+            "北朝鮮の兵士 north korea's 10,000 troops",
+            "",
+            "class classes glass glasses bus buses",
+        ];
+        let queries = [
+            vec!["troops", "kit"],
+            vec!["ΟΔΟΣ", "σ"],
+            vec!["İstanbul", "STRASSE", "straße"],
+            vec!["10,000", "korea"],
+            vec!["classes", "buses", "glass"],
+        ];
+        for q in &queries {
+            let keys: Vec<Vec<String>> = q.iter().map(|t| words(t)).collect();
+            let docs = Counted::of(&keys, passages.iter().map(|p| Some(*p)));
+            for (i, p) in passages.iter().enumerate() {
+                let ws = words(p);
+                let expected: Vec<u32> = keys
+                    .iter()
+                    .map(|k| ws.iter().filter(|w| Some(*w) == k.first()).count() as u32)
+                    .collect();
+                assert_eq!(docs.get(i), (ws.len(), &expected[..]), "{q:?} in {p:?}");
+            }
+        }
     }
 
     #[test]

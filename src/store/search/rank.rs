@@ -3,48 +3,128 @@
 /// Lower-cased words, with a plural "s" dropped: close enough to the index's Porter stems to count
 /// how often a matched word occurs.
 pub(super) fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(normalize)
+    let mut buf = String::new();
+    split_words(text)
+        .map(|w| normalized(w, &mut buf).to_string())
         .collect()
 }
 
-fn normalize(word: &str) -> String {
-    let w = word.to_lowercase();
+/// The runs of letters and digits of `text`.
+fn split_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// `word` lower-cased, a plural "s" dropped, written into `buf` (a buffer the caller keeps, so the
+/// passages a search scores cost no allocation per word).
+fn normalized<'b>(word: &str, buf: &'b mut String) -> &'b str {
+    buf.clear();
+    if word.is_ascii() {
+        buf.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        // `str::to_lowercase`, not per character: it knows a final sigma.
+        buf.push_str(&word.to_lowercase());
+    }
+    let w = buf.as_str();
     if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") {
-        w[..w.len() - 1].to_string()
+        &w[..w.len() - 1]
     } else {
         w
     }
 }
 
-/// Okapi BM25 as FTS5 computes it (k1 = 1.2, b = 0.75), for one document of `doc` words.
-pub(super) fn bm25(doc: &[String], keys: &[Vec<String>], idf: &[f64], avg_len: f64) -> f64 {
-    const K1: f64 = 1.2;
-    const B: f64 = 0.75;
-    let len = doc.len() as f64;
-    keys.iter()
-        .zip(idf)
-        .map(|(key, idf)| {
-            let first = key.first();
-            // FTS5 said the document matches; a stemming difference must not make it count as absent.
-            let tf = (doc.iter().filter(|w| Some(*w) == first).count() as f64).max(1.0);
-            idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg_len))
-        })
-        .sum()
+/// Counts how the scored passages hold a query's keys (the first word of each term, as [`words`]
+/// gives them): each passage's length in words and how often it holds each key, without a `String` per
+/// word.
+pub(super) struct Counter {
+    keys: Vec<Option<String>>,
+    buf: String,
+}
+
+impl Counter {
+    pub(super) fn new(keys: &[Vec<String>]) -> Counter {
+        Counter {
+            keys: keys.iter().map(|k| k.first().cloned()).collect(),
+            buf: String::new(),
+        }
+    }
+
+    /// How many keys each passage's counts hold.
+    pub(super) fn keys(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Adds `text`'s count of each key to `tf` (one slot per key) and returns its length in words.
+    pub(super) fn count(&mut self, text: &str, tf: &mut [u32]) -> usize {
+        let mut len = 0;
+        for word in split_words(text) {
+            len += 1;
+            let w = normalized(word, &mut self.buf);
+            for (key, n) in self.keys.iter().zip(tf.iter_mut()) {
+                if key.as_deref() == Some(w) {
+                    *n = n.saturating_add(1);
+                }
+            }
+        }
+        len
+    }
+}
+
+/// Passages counted by a [`Counter`]: their lengths, and their key counts one row per passage.
+pub(super) struct Counted {
+    pub lens: Vec<usize>,
+    tf: Vec<u32>,
+    keys: usize,
+}
+
+impl Counted {
+    /// Counts every passage of `texts` (a missing one as empty).
+    pub(super) fn of<'t>(keys: &[Vec<String>], texts: impl Iterator<Item = Option<&'t str>>) -> Counted {
+        let mut counter = Counter::new(keys);
+        let k = counter.keys();
+        let (mut lens, mut tf) = (Vec::new(), Vec::new());
+        for text in texts {
+            let start = tf.len();
+            tf.resize(start + k, 0);
+            lens.push(counter.count(text.unwrap_or(""), &mut tf[start..]));
+        }
+        Counted { lens, tf, keys: k }
+    }
+
+    /// Passage `i`'s length and key counts.
+    pub(super) fn get(&self, i: usize) -> (usize, &[u32]) {
+        let start = i.saturating_mul(self.keys);
+        let len = self.lens.get(i).copied().unwrap_or(0);
+        (len, self.tf.get(start..start + self.keys).unwrap_or(&[]))
+    }
+
+    /// The average length in words of the passages (at least 1).
+    pub(super) fn average_len(&self) -> f64 {
+        (self.lens.iter().sum::<usize>() as f64 / self.lens.len().max(1) as f64).max(1.0)
+    }
+}
+
+/// Okapi BM25 as FTS5 computes it (k1 = 1.2, b = 0.75), for one document of `len` words holding each key
+/// `tf` times.
+pub(super) fn bm25(len: usize, tf: &[u32], idf: &[f64], avg_len: f64) -> f64 {
+    // FTS5 said the document matches; a stemming difference must not make it count as absent.
+    score(len, tf, idf, avg_len, 1.0)
 }
 
 /// Okapi BM25 of a document that matched ANY of the keys (an OR query): a key the document does not
 /// hold adds nothing, where [`bm25`] (every key matched) counts it at least once.
-pub(super) fn bm25_any(doc: &[String], keys: &[Vec<String>], idf: &[f64], avg_len: f64) -> f64 {
+pub(super) fn bm25_any(len: usize, tf: &[u32], idf: &[f64], avg_len: f64) -> f64 {
+    score(len, tf, idf, avg_len, 0.0)
+}
+
+fn score(len: usize, tf: &[u32], idf: &[f64], avg_len: f64, least: f64) -> f64 {
     const K1: f64 = 1.2;
     const B: f64 = 0.75;
-    let len = doc.len() as f64;
-    keys.iter()
+    let len = len as f64;
+    tf.iter()
         .zip(idf)
-        .map(|(key, idf)| {
-            let first = key.first();
-            let tf = doc.iter().filter(|w| Some(*w) == first).count() as f64;
+        .map(|(tf, idf)| {
+            let tf = f64::from(*tf).max(least);
             idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg_len))
         })
         .sum()
@@ -57,13 +137,14 @@ pub(super) fn snippet(text: &str, keys: &[Vec<String>]) -> String {
     const SNIPPET_WORDS: usize = 16;
     let spans: Vec<(usize, usize)> = word_spans(text);
     let wanted: Vec<&String> = keys.iter().flatten().collect();
+    let mut buf = String::new();
     let matched: Vec<bool> = spans
         .iter()
         .map(|(a, b)| {
-            let w = normalize(&text[*a..*b]);
+            let w = normalized(&text[*a..*b], &mut buf);
             wanted
                 .iter()
-                .any(|k| w == **k || (k.chars().count() >= 4 && w.starts_with(k.as_str())))
+                .any(|k| w == k.as_str() || (k.chars().count() >= 4 && w.starts_with(k.as_str())))
         })
         .collect();
     let first = matched.iter().position(|m| *m).unwrap_or(0);
