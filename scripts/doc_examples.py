@@ -6,10 +6,12 @@ topic's example, on the topic's first method) or in `Store`'s, the crate's or th
 
     python3 scripts/doc_examples.py [ROOT] [-v]     # -v lists the ones without
 
+Exits 1 when any has none (CI runs it: .ci/run).
+
 Rough by design (a line-based reader of Rust, not a parser); it reads the tree, changes nothing."""
 import re, sys, os, glob
 
-root = sys.argv[1] if len(sys.argv) > 1 else '.'
+root = next((a for a in sys.argv[1:] if not a.startswith('-')), '.')
 
 def code_blocks(doc_lines):
     out, inside = [], False
@@ -95,3 +97,8 @@ print(f'total: {a[0] + b[0]} of {a[1] + b[1]} (own doctest: {sum(1 for e in stor
 if '-v' in sys.argv:
     for n, ok, own in store_fns + io_fns:
         if not ok: print('  missing:', n)
+missing = [n for n, ok, _ in store_fns + io_fns if not ok]
+if missing:
+    if '-v' not in sys.argv:
+        for n in missing: print('  missing:', n)
+    sys.exit(1)
