@@ -77,9 +77,10 @@ fn fails(db: &(impl AsRef<Db> + ?Sized), args: &[&str], stderr_has: &str) -> Out
     out
 }
 
-/// What a command other than `init` says on a PostgreSQL schema claimtrack has not set up (a plainer
-/// message, naming `claimtrack init` as SQLite's does, is still to come).
-const NOT_INITIALISED_PG: &str = "the database is at schema version 0 and needs migrating";
+/// What a command other than `init` says on a PostgreSQL schema claimtrack has not set up: what to run,
+/// as SQLite's "no database at" does.
+const NOT_INITIALISED_PG: &str = "no claimtrack schema here yet (opened read-only, nothing is created); \
+                                  create it once with claimtrack init";
 
 /// How many tables the desk's PostgreSQL schema holds.
 #[cfg(feature = "postgres")]

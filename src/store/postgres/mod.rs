@@ -142,12 +142,20 @@ pub(crate) fn open(url: &str, read_only: bool, busy_timeout: Duration) -> Result
     }
     if version < POSTGRES_SCHEMA_VERSION {
         if read_only {
+            let message = if version == 0 {
+                // As SQLite's "no database at …": say what to run, not what the version table says.
+                "no claimtrack schema here yet (opened read-only, nothing is created); create it once with \
+                 claimtrack init, or Store::open"
+                    .to_string()
+            } else {
+                format!(
+                    "the database is at schema version {version} and needs migrating, which a read-only \
+                     open cannot do; open it for writing once (claimtrack init)"
+                )
+            };
             return Err(Error::Migration {
                 version: POSTGRES_SCHEMA_VERSION,
-                message: format!(
-                    "the database is at schema version {version} and needs migrating, which a read-only \
-                     open cannot do"
-                ),
+                message,
             });
         }
         migrations::migrate(&mut client)?;
