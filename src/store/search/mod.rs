@@ -411,7 +411,6 @@ impl Store {
 mod tests {
     use rusqlite::Connection;
 
-    use super::rank::one_line;
     use super::terms::{literal, ts_literal};
     use super::*;
     use crate::model::claim::NewClaim;
@@ -534,91 +533,6 @@ mod tests {
         );
         assert_eq!(match_any(Dialect::Postgres, &t[..2]), r"'it''s' | 'a\\b'");
         assert_eq!(ts_literal("a\0b"), "'ab'");
-    }
-
-    #[test]
-    fn snippets_bracket_matches_and_mark_cuts() {
-        let keys = vec![words("troops"), words("Russia")];
-        assert_eq!(
-            snippet("North Korean troops are deployed to Russia.", &keys),
-            "North Korean [troops] are deployed to [Russia]."
-        );
-        let long = format!(
-            "{} the troop went home {}",
-            "word ".repeat(30),
-            "again ".repeat(30)
-        );
-        let s = snippet(&long, &keys);
-        // Spacing is collapsed: a snippet is one line of single spaces.
-        assert!(s.starts_with("…word word the [troop] went"), "{s}");
-        assert!(s.ends_with('…'));
-        assert_eq!(snippet("", &keys), "");
-        assert_eq!(snippet("북한 군대", &[words("군대")]), "북한 [군대]");
-    }
-
-    #[test]
-    fn an_or_query_scores_only_the_words_a_passage_holds() {
-        let keys = vec![words("troops"), words("Kursk")];
-        let passages = [
-            "North Korean troops are deployed to Russia",
-            "Troops crossed into Kursk near Sudzha this week",
-        ];
-        let docs = Counted::of(&keys, passages.iter().map(|p| Some(*p)));
-        let (len, tf) = docs.get(0);
-        assert_eq!((len, tf), (7, &[1, 0][..]));
-        let idf = [1.0, 5.0];
-        // Every key matched (an AND query): a key the passage lacks still counts once.
-        let all = bm25(len, tf, &idf, 7.0);
-        let any = bm25_any(len, tf, &idf, 7.0);
-        assert!(any > 0.0 && any < all, "{any} {all}");
-        let only_kursk = Counted::of(&[words("Kursk")], passages.iter().map(|p| Some(*p)));
-        let (len, tf) = only_kursk.get(0);
-        assert_eq!(bm25_any(len, tf, &[5.0], 7.0), 0.0);
-        // A passage holding the rarer word outscores one holding the common word.
-        let (len, tf) = docs.get(1);
-        assert_eq!((len, tf), (8, &[1, 1][..]));
-        assert!(bm25_any(len, tf, &idf, 7.0) > any);
-        assert_eq!(docs.average_len(), 7.5);
-    }
-
-    /// Counting the keys of a passage without a `String` per word gives what comparing the passage's
-    /// [`words`] with them gives, in any script and with any case, plural and punctuation.
-    #[test]
-    fn counting_keys_agrees_with_the_words_of_the_passage() {
-        let passages = [
-            "Troops, TROOPS and troop's: the troops' kit",
-            "ΟΔΟΣ οδός ΟΔΟΣ Σ σ",
-            "İstanbul ISTANBUL istanbul straße STRASSE",
-            "北朝鮮の兵士 north korea's 10,000 troops",
-            "",
-            "class classes glass glasses bus buses",
-        ];
-        let queries = [
-            vec!["troops", "kit"],
-            vec!["ΟΔΟΣ", "σ"],
-            vec!["İstanbul", "STRASSE", "straße"],
-            vec!["10,000", "korea"],
-            vec!["classes", "buses", "glass"],
-        ];
-        for q in &queries {
-            let keys: Vec<Vec<String>> = q.iter().map(|t| words(t)).collect();
-            let docs = Counted::of(&keys, passages.iter().map(|p| Some(*p)));
-            for (i, p) in passages.iter().enumerate() {
-                let ws = words(p);
-                let expected: Vec<u32> = keys
-                    .iter()
-                    .map(|k| ws.iter().filter(|w| Some(*w) == k.first()).count() as u32)
-                    .collect();
-                assert_eq!(docs.get(i), (ws.len(), &expected[..]), "{q:?} in {p:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn one_line_collapses_breaks_and_controls() {
-        assert_eq!(one_line("a\r\nb\t\tc\u{2028}d\u{85}e  f\n"), "a b c d e f");
-        assert_eq!(one_line("\n\n"), "");
-        assert_eq!(one_line("plain"), "plain");
     }
 
     #[test]
