@@ -128,6 +128,18 @@ fn found(db: &Db<'_>) -> Result<Found> {
     })
 }
 
+/// What a column the server generates is generated from, by its name: a search document from its
+/// text, a native twin (`created_at_tz`, `after_jsonb`) from the store's own column.
+fn generated_from(column: &str) -> Option<String> {
+    if column.ends_with("_search") {
+        return Some("its text".into());
+    }
+    column
+        .strip_suffix("_tz")
+        .or_else(|| column.strip_suffix("_jsonb"))
+        .map(str::to_string)
+}
+
 /// The `schema` check: every object of [`expected`] present and as created, nothing added.
 pub(crate) fn schema_problems(db: &Db<'_>) -> Result<Vec<String>> {
     let expected = expected();
@@ -146,9 +158,10 @@ pub(crate) fn schema_problems(db: &Db<'_>) -> Result<Vec<String>> {
                     if *n { " NOT NULL" } else { "" },
                     if *not_null { " NOT NULL" } else { "" },
                 )),
-                Some((_, _, generated)) if column.ends_with("_search") && !generated => problems.push(
-                    format!("column {table}.{column} is no longer generated from its text"),
-                ),
+                Some((_, _, false)) if generated_from(column).is_some() => problems.push(format!(
+                    "column {table}.{column} is no longer generated from {}",
+                    generated_from(column).unwrap_or_default()
+                )),
                 Some(_) => {}
             }
         }
@@ -468,6 +481,8 @@ mod server_tests {
              CREATE TRIGGER sneaky BEFORE UPDATE ON claims \
                  FOR EACH ROW EXECUTE FUNCTION history_append_only(); \
              ALTER TABLE reviews ADD CONSTRAINT later CHECK (url IS NULL OR url <> '') NOT VALID; \
+             ALTER TABLE claims ALTER COLUMN created_at_tz DROP EXPRESSION; \
+             ALTER TABLE history ALTER COLUMN after_jsonb DROP EXPRESSION; \
              SET session_replication_role = replica; \
              UPDATE evidence SET source_id = 999999 WHERE id = (SELECT min(id) FROM evidence); \
              RESET session_replication_role;",
@@ -485,6 +500,8 @@ mod server_tests {
             "column sources.name differs from claimtrack's: text (claimtrack's: text NOT NULL)",
             "trigger sneaky on claims is not claimtrack's",
             "table reviews has 7 CHECK constraints, claimtrack's has 6",
+            "column claims.created_at_tz is no longer generated from created_at",
+            "column history.after_jsonb is no longer generated from after",
         ] {
             assert!(schema.iter().any(|p| p == expected), "{expected}: {schema:#?}");
         }
