@@ -548,7 +548,8 @@ fn fact_check_tools_refuses_a_changed_review_and_keeps_an_unchanged_one(store: &
 #[test]
 fn a_data_set_row_imported_again_with_another_label_never_changes_the_first_review() {
     // LIAR, FEVER and Climate-FEVER rows carry their data set's own ids, which are kept as tags
-    // ("liar:101"), not as record ids: every import writes new records and never updates a stored one.
+    // ("liar:101"), not as record ids: an import never updates a stored record, and a row imported
+    // before with another label is refused (tests/import_again.rs has the rest), never a second claim.
     let store = Store::open_in_memory().unwrap();
     let row = "101.json\tpants-fire\tThe moon landing was filmed in a studio.\tspace\tjane-q-public\t\
                State senator\tNevada\trepublican\t1\t2\t0\t0\t1\ta radio interview\n";
@@ -556,13 +557,16 @@ fn a_data_set_row_imported_again_with_another_label_never_changes_the_first_revi
     let first = store.claims_tagged("liar:101").unwrap()[0].clone();
     let review = store.reviews_of(first.id).unwrap()[0].clone();
     let changed = row.replace("pants-fire", "half-true");
-    claimtrack::io::liar::import(&store, changed.as_bytes(), ImportOptions::default()).unwrap();
-    assert_eq!(store.review(review.id).unwrap(), review);
-    assert_eq!(store.claim(first.id).unwrap(), first);
-    let tagged = store.claims_tagged("liar:101").unwrap();
-    assert_eq!(tagged.len(), 2, "the second import is a record of its own");
-    assert_eq!(
-        store.reviews_of(tagged[1].id).unwrap()[0].verdict,
-        Some(Verdict::Mixed)
+    let err = claimtrack::io::liar::import(&store, changed.as_bytes(), ImportOptions::default()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Conflict { kind: "claim", id, .. } if *id == first.id.to_string()),
+        "{err:?}"
     );
+    assert_eq!(store.review(review.id).unwrap(), review);
+    assert_eq!(
+        store.claims_tagged("liar:101").unwrap(),
+        [store.claim(first.id).unwrap()]
+    );
+    assert_eq!(store.claim(first.id).unwrap(), first);
+    assert_eq!(store.reviews_of(first.id).unwrap(), [review]);
 }

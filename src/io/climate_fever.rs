@@ -8,6 +8,7 @@
 //!
 //! What becomes what:
 //! - each row → a factual [`Claim`](crate::Claim) in English, tagged `climate-fever:<claim_id>`;
+//!   a row whose tag is in the store already is not imported again (see [`liar`](super::liar)'s list);
 //! - its label → a [`Review`](crate::Review) by the source "Climate-FEVER", the label kept verbatim
 //!   (DISPUTED — evidence on both sides — maps to [`Verdict::Mixed`]);
 //! - each evidence sentence → one [`Evidence`](crate::Evidence) record with the sentence as excerpt,
@@ -383,6 +384,7 @@ pub fn import(store: &Store, mut reader: impl Read, options: ImportOptions<'_>) 
             "Climate-FEVER data set (Diggelmann et al., 2020); claims and evidence labelled by annotators",
         )?;
         let mut wiki = WikipediaPages::new();
+        let mut imported = super::rows::Imported::load(b, "climate-fever:")?;
         for (line, rec) in rows {
             let line = *line;
             if rec.len() != header.len() {
@@ -425,12 +427,20 @@ pub fn import(store: &Store, mut reader: impl Read, options: ImportOptions<'_>) 
                     "encoding damage (control characters) repaired",
                 );
             }
-            let claim = b.add_claim(
-                NewClaim::factual(text)
-                    .language("en")
-                    .tag(format!("climate-fever:{}", rec[c_id].trim())),
-            )?;
+            let tag = format!("climate-fever:{}", rec[c_id].trim());
             let label = rec[c_label].trim();
+            if imported.again(
+                b,
+                &format!("line {line}"),
+                &tag,
+                &text,
+                verdict(label).map(|_| label),
+            )? {
+                report.unchanged += 1;
+                continue;
+            }
+            let claim = b.add_claim(NewClaim::factual(text).language("en").tag(tag.clone()))?;
+            imported.added(tag, claim);
             match verdict(label) {
                 Some(v) => {
                     b.add_review(claim, NewReview::new(v).label(label).by(origin))?;

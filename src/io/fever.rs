@@ -7,6 +7,7 @@
 //!
 //! What becomes what:
 //! - each line → a factual [`Claim`](crate::Claim) in English, tagged `fever:<id>`;
+//!   a row whose tag is in the store already is not imported again (see [`liar`](super::liar)'s list);
 //! - its label → a [`Review`](crate::Review) by the source "FEVER", the label kept verbatim;
 //! - each distinct Wikipedia page cited by its evidence sets → one [`Evidence`](crate::Evidence) record
 //!   (stance supports for SUPPORTS, refutes for REFUTES) from a source "Wikipedia: `<page title>`" of kind
@@ -159,6 +160,7 @@ pub fn import(store: &Store, reader: impl BufRead, options: ImportOptions<'_>) -
             "FEVER shared task data set (Thorne et al., 2018), CC BY-SA 3.0; claims labelled by annotators",
         )?;
         let mut wiki = WikipediaPages::new();
+        let mut imported = super::rows::Imported::load(b, "fever:")?;
         for (i, line) in reader.lines().enumerate() {
             let n = i as u64 + 1;
             let line = line.map_err(|e| parse_err(n, "-", format!("cannot read: {e}")))?;
@@ -180,11 +182,14 @@ pub fn import(store: &Store, reader: impl BufRead, options: ImportOptions<'_>) -
                     fixed
                 }
             };
-            let claim = b.add_claim(
-                NewClaim::factual(text)
-                    .language("en")
-                    .tag(format!("fever:{}", rec.id)),
-            )?;
+            let tag = format!("fever:{}", rec.id);
+            let label = verdict(&rec.label).map(|_| rec.label.as_str());
+            if imported.again(b, &format!("line {n}"), &tag, &text, label)? {
+                report.unchanged += 1;
+                continue;
+            }
+            let claim = b.add_claim(NewClaim::factual(text).language("en").tag(tag.clone()))?;
+            imported.added(tag, claim);
             let Some((v, stance)) = verdict(&rec.label) else {
                 report.push(IssueKind::Unmapped, format!("line {}", n), rec.label);
                 continue;

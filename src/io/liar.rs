@@ -16,7 +16,11 @@
 //! - each statement → a factual [`Claim`](crate::Claim) in English, tagged with its subjects and
 //!   `liar:<id>`, attributed to the speaker in the context's publication;
 //! - each distinct context (`a floor speech.`) → one [`Publication`](crate::Publication), title verbatim;
-//! - each label → a [`Review`](crate::Review) by the source "PolitiFact", the label kept verbatim.
+//! - each label → a [`Review`](crate::Review) by the source "PolitiFact", the label kept verbatim;
+//! - a statement imported before (its `liar:<id>` tag is in the store: the same file twice, or `train.tsv`
+//!   after a file holding its rows) → nothing added, counted in
+//!   [`unchanged`](super::ImportReport::unchanged); one whose text or label changed since →
+//!   [`Error::Conflict`] naming the stored claim, nothing written.
 //!
 //! Speakers and PolitiFact already in the store (by name or alias) are reused.
 //!
@@ -134,6 +138,7 @@ fn split(line: &str, n: u64) -> Result<Row<'_>> {
 
 struct Importer {
     politifact: SourceId,
+    imported: super::rows::Imported,
     speakers: HashMap<String, SourceId>,
     contexts: HashMap<String, PublicationId>,
 }
@@ -196,12 +201,24 @@ impl Importer {
         for subject in r.subjects.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             claim = claim.tag(subject);
         }
-        if !r.id.is_empty() {
-            claim = claim.tag(format!("liar:{}", r.id.trim_end_matches(".json")));
+        let tag = (!r.id.is_empty()).then(|| format!("liar:{}", r.id.trim_end_matches(".json")));
+        if let Some(tag) = &tag {
+            let label = verdict(r.label).map(|_| r.label);
+            if self
+                .imported
+                .again(b, &format!("line {n}"), tag, r.statement, label)?
+            {
+                report.unchanged += 1;
+                return Ok(());
+            }
+            claim = claim.tag(tag.clone());
         }
         let speaker = self.speaker(b, r)?;
         let publication = self.context(b, r.context)?;
         let claim = b.add_claim(claim)?;
+        if let Some(tag) = tag {
+            self.imported.added(tag, claim);
+        }
         let mut attribution = NewAttribution::said_by(speaker);
         if let Some(p) = publication {
             attribution = attribution.in_publication(p);
@@ -231,6 +248,7 @@ pub fn import(store: &Store, reader: impl BufRead, options: ImportOptions<'_>) -
         };
         let mut imp = Importer {
             politifact,
+            imported: super::rows::Imported::load(b, "liar:")?,
             speakers: HashMap::new(),
             contexts: HashMap::new(),
         };

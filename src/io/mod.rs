@@ -42,6 +42,7 @@ pub mod jsonl;
 pub mod labels;
 pub mod liar;
 mod repair;
+mod rows;
 pub(crate) mod stream;
 pub use stream::{MAX_LISTED_ISSUES, MAX_RECORD_BYTES};
 mod report;

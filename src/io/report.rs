@@ -80,7 +80,9 @@ pub struct ImportReport {
     /// Records (and standings) that existed with other content and were replaced where the rules allow
     /// (evidence and reviews never are: see the README's Guarantees).
     pub updated: u64,
-    /// Records that existed exactly as given (an import run twice changes nothing the second time).
+    /// Records that existed exactly as given (an import run twice changes nothing the second time); for
+    /// a LIAR, FEVER or Climate-FEVER row imported before (recognised by its data set's id, kept as a
+    /// tag), the row.
     pub unchanged: u64,
     /// Records written that were new, by kind.
     pub added: Counts,

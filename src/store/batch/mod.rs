@@ -230,6 +230,17 @@ impl<'a> Batch<'a> {
         claims::read(&self.db, id)
     }
 
+    /// The claims carrying a tag that starts with `prefix` (ending in `:`, as `liar:`), by tag: how a
+    /// data-set importer recognises the rows an earlier run imported (`io/rows.rs`).
+    pub(crate) fn claims_tagged_from(
+        &self,
+        prefix: &str,
+    ) -> Result<std::collections::HashMap<String, ClaimId>> {
+        Ok(claims::tagged_with_prefix(&self.db, prefix)?
+            .into_iter()
+            .collect())
+    }
+
     /// A claim's attributions, oldest first.
     pub fn attributions_of(&self, claim: ClaimId) -> Result<Vec<Attribution>> {
         attributions::of_claim(&self.db, claim)

@@ -7,7 +7,7 @@ use crate::model::history::EntityKind;
 use crate::model::ids::ClaimId;
 use crate::model::text::{name_key, name_key_hash};
 use crate::store::convert::{insert_err, insert_id, insert_sql, rowid, ts_get, ts_to_sql};
-use crate::store::db::{Db, Param, Row, p};
+use crate::store::db::{Db, Dialect, Param, Row, p};
 use crate::store::text_keys;
 
 macro_rules! select {
@@ -61,6 +61,34 @@ pub(crate) fn complete(db: &Db<'_>, (rowid, mut c): (i64, Claim)) -> Result<Clai
 /// Every claim with its figures and tags, oldest first, handed to `f` one at a time.
 pub(crate) fn each(db: &Db<'_>, f: &mut dyn FnMut(Claim) -> Result<()>) -> Result<()> {
     crate::store::convert::each_row(db, select!("ORDER BY c.id"), |r| complete(db, from_row(r)?), f)
+}
+
+/// The claims carrying a tag that starts with `prefix` (which must end in `:`, as a data set's
+/// `liar:`), as (tag, claim), in one read of the tag table: how a data-set importer recognises the rows
+/// it imported before.
+pub(crate) fn tagged_with_prefix(db: &Db<'_>, prefix: &str) -> Result<Vec<(String, ClaimId)>> {
+    let Some(stem) = prefix.strip_suffix(':') else {
+        return Err(Error::invalid("tag prefix", "must end in ':'"));
+    };
+    let row = |r: &Row<'_>| Ok((r.get(0)?, r.get(1)?));
+    match db.dialect() {
+        // SQLite compares text byte by byte: the tags from "x:" up to "x;" (';' follows ':') are those
+        // starting with "x:", a range of the tag index.
+        Dialect::Sqlite => db.query_vec(
+            "SELECT t.tag, c.uuid FROM claim_tags t JOIN claims c ON c.id = t.claim_id \
+             WHERE t.tag >= ?1 AND t.tag < ?2",
+            p![prefix, format!("{stem};")],
+            row,
+        ),
+        // A PostgreSQL database may order text by a language's rules, where a range by bytes would be
+        // wrong: one scan of the tags, once per import.
+        Dialect::Postgres => db.query_vec(
+            "SELECT t.tag, c.uuid FROM claim_tags t JOIN claims c ON c.id = t.claim_id \
+             WHERE starts_with(t.tag, ?1)",
+            p![prefix],
+            row,
+        ),
+    }
 }
 
 pub(crate) fn read(db: &Db<'_>, id: ClaimId) -> Result<Claim> {
