@@ -268,3 +268,94 @@ fn the_copy_command_moves_a_desk_and_refuses_a_full_target() {
         assert!(!dir.path("new.db").exists());
     }
 }
+
+/// A history value appended by hand to a file (the triggers refuse only UPDATE and DELETE) may hold a
+/// `\u0000` escape: SQLite's `json_valid` takes it, and so does PostgreSQL's `json`, but not the `jsonb`
+/// twin generated from it. Copying such a file to a server is refused with a typed error naming the
+/// entry (never a raw database error), the server left empty; so is a record holding a NUL written by
+/// hand.
+#[test]
+fn a_value_postgres_cannot_hold_is_refused_by_name() {
+    let Some(pg) = Desk::postgres("copy-nul") else {
+        return;
+    };
+    let dir = Dir::new("copy-nul");
+    let source = Store::open(dir.path("a.db")).unwrap();
+    let claim = source
+        .add_claim(NewClaim::factual("Troops were deployed"))
+        .unwrap();
+    drop(source);
+    let conn = rusqlite::Connection::open(dir.path("a.db")).unwrap();
+    // A rewording and its undoing, as a hand-written pair of entries: the chain still ends at the
+    // stored value, so SQLite's check passes.
+    conn.execute_batch(
+        "INSERT INTO history (at, actor, entity_kind, entity, operation, before, after)
+             SELECT at + 1, actor, entity_kind, entity, 'update', after,
+                    replace(after, 'Troops', 'Tr\\u0000oops') FROM history WHERE id = 1;
+         INSERT INTO history (at, actor, entity_kind, entity, operation, before, after)
+             SELECT at + 2, actor, entity_kind, entity, 'update',
+                    replace(after, 'Troops', 'Tr\\u0000oops'), after FROM history WHERE id = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    let source = Store::open(dir.path("a.db")).unwrap();
+    assert_eq!(source.history_of(claim).unwrap().len(), 3);
+    let server = pg.open();
+    match source.copy_to(&server) {
+        Err(Error::Invalid {
+            field: "history",
+            reason,
+        }) => {
+            assert!(reason.contains("entry 2"), "{reason}");
+        }
+        other => panic!("expected Invalid naming history entry 2, got {other:?}"),
+    }
+    assert!(server.claims().unwrap().is_empty());
+    assert!(server.history_of(claim).unwrap().is_empty());
+    drop(source);
+
+    // Other JSON that json_valid takes and PostgreSQL does not: a number beyond numeric's range, a
+    // number too small for it, a lone surrogate. Each in a file of its own, each refused by name.
+    for (n, value) in ["1e999999", "1e-999999", "\"\\ud800\""].iter().enumerate() {
+        let path = dir.path(&format!("json{n}.db"));
+        let s = Store::open(&path).unwrap();
+        s.add_claim(NewClaim::factual("Troops were deployed")).unwrap();
+        drop(s);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute(
+            "INSERT INTO history (at, actor, entity_kind, entity, operation, before, after)
+                 SELECT at + 1, actor, entity_kind, entity, 'update', after,
+                        json_set(after, '$.x', json(?1)) FROM history WHERE id = 1",
+            [value],
+        )
+        .unwrap();
+        drop(conn);
+        match Store::open(&path).unwrap().copy_to(&server) {
+            Err(Error::Invalid {
+                field: "history",
+                reason,
+            }) => {
+                assert!(reason.contains("history entry 2"), "{value}: {reason}");
+            }
+            other => panic!("{value}: expected Invalid naming history entry 2, got {other:?}"),
+        }
+        assert!(server.claims().unwrap().is_empty());
+    }
+
+    // A record's text with a NUL written by hand: refused naming the table, the row and the column.
+    let conn = rusqlite::Connection::open(dir.path("a.db")).unwrap();
+    conn.execute_batch("UPDATE claims SET text = 'Tr' || char(0) || 'oops'")
+        .unwrap();
+    drop(conn);
+    let source = Store::open(dir.path("a.db")).unwrap();
+    match source.copy_to(&server) {
+        Err(Error::Invalid {
+            field: "text",
+            reason,
+        }) => {
+            assert!(reason.contains("claims row 1"), "{reason}");
+        }
+        other => panic!("expected Invalid naming claims row 1, got {other:?}"),
+    }
+    assert!(server.claims().unwrap().is_empty());
+}

@@ -9,8 +9,8 @@
 
 use rusqlite::types::{FromSql, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
-use super::Store;
 use super::db::{Db, Dialect, Param, Row, p};
+use super::{Store, copy_refusals};
 use crate::error::{Error, Result};
 
 /// A stored value of any column, carried between the engines.
@@ -125,6 +125,14 @@ struct Table {
     later: Option<(&'static str, &'static str, usize)>,
     /// On PostgreSQL, the statement that moves the table's id sequence past the copied ids.
     setval: Option<&'static str>,
+}
+
+impl Table {
+    /// The names of the columns copied, in order.
+    fn columns(&self) -> impl Iterator<Item = &'static str> {
+        let list = &self.select["SELECT ".len()..];
+        list.split(" FROM ").next().unwrap_or("").split(", ")
+    }
 }
 
 macro_rules! table {
@@ -434,7 +442,19 @@ impl Store {
                     let mut n = 0u64;
                     source.query_each(t.select, p![], |r| {
                         let row = read_row(r, t.columns)?;
-                        to.execute(t.insert, &params(&row))?;
+                        let id = match row.first() {
+                            Some(Value::Int(id)) => Some(*id),
+                            _ => None,
+                        };
+                        if to.dialect() == Dialect::Postgres {
+                            for (column, v) in t.columns().zip(&row) {
+                                if let Value::Text(text) = v {
+                                    copy_refusals::postgres_holds(t.name, id, column, text)?;
+                                }
+                            }
+                        }
+                        to.execute(t.insert, &params(&row))
+                            .map_err(|e| copy_refusals::refused_row(t.name, id, e))?;
                         n += 1;
                         Ok(())
                     })?;

@@ -12,6 +12,7 @@ mod check;
 mod claims;
 mod convert;
 mod copy;
+mod copy_refusals;
 // Parts of the seam come into use as the store's modules move onto it (issue 13); until the last
 // one has, some are unused in one build or another.
 #[cfg(feature = "server")]
