@@ -359,3 +359,63 @@ fn a_value_postgres_cannot_hold_is_refused_by_name() {
     }
     assert!(server.claims().unwrap().is_empty());
 }
+
+/// A password may also be given as a query parameter of the URL (`?password=…`, its key even
+/// percent-encoded), or hold a `/` the URL did not encode: the commands that print the database's name
+/// (`init`, `copy`, human and JSON) never print it.
+#[test]
+fn a_password_anywhere_in_the_url_is_never_printed() {
+    let Some(pg) = Desk::postgres("copy-password-param") else {
+        return;
+    };
+    let dir = Dir::new("copy-password-param");
+    let source = Store::open(dir.path("a.db")).unwrap();
+    source
+        .add_claim(NewClaim::factual("Troops were deployed"))
+        .unwrap();
+    drop(source);
+    let base = pg.location();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let bin = env!("CARGO_BIN_EXE_claimtrack");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new(bin).args(args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert!(
+            !stdout.contains("hunter2") && !stdout.contains("hun/ter2") && !stderr.contains("hunter2"),
+            "{args:?} printed the password: {stdout}{stderr}"
+        );
+        assert!(stdout.contains("***"), "{args:?}: {stdout}");
+    };
+    let urls = [
+        format!("{base}{sep}password=hunter2"),
+        format!("{base}{sep}pass%77ord=hunter2&application_name=x"),
+        base.replacen("postgres@", "postgres:hun/ter2@", 1),
+    ];
+    let a = dir.path("a.db");
+    for (n, url) in urls.iter().enumerate() {
+        assert!(url.contains("hunter2") || url.contains("hun/ter2"), "{url}");
+        let url = std::ffi::OsStr::new(url);
+        run(&["--db".as_ref(), url, "init".as_ref()]);
+        run(&["--json".as_ref(), "--db".as_ref(), url, "init".as_ref()]);
+        if n == 0 {
+            run(&[
+                "copy".as_ref(),
+                "--from".as_ref(),
+                a.as_os_str(),
+                "--to".as_ref(),
+                url,
+            ]);
+        }
+        let back = dir.path(&format!("back{n}.db"));
+        run(&[
+            "--json".as_ref(),
+            "copy".as_ref(),
+            "--from".as_ref(),
+            url,
+            "--to".as_ref(),
+            back.as_os_str(),
+        ]);
+    }
+}

@@ -781,20 +781,68 @@ fn has_schema(url: &Path) -> bool {
     false
 }
 
-/// A database name fit to print: a URL's password replaced by `***`.
+/// A database name fit to print: a URL's password replaced by `***`, wherever the PostgreSQL client
+/// would find one — in the user part (which the client reads up to the first `@`, so a password may
+/// hold an unencoded `/`, `?` or `@`) or as a `password` parameter of the query (its key may be
+/// percent-encoded).
 fn redact(db: &str) -> String {
     let Some((scheme, rest)) = db.split_once("://") else {
         return db.to_string();
     };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((user, host)) if user.contains(':') => {
-            let name = user.split(':').next().unwrap_or("");
-            format!("{scheme}://{name}:***@{host}{tail}")
+    let (user_part, host_and_more) = match rest.find('@') {
+        Some(first_at) => {
+            // Up to the last `@` before the host's end: a password with an unencoded `@` is masked whole.
+            let host_end = rest[first_at..]
+                .find(['/', '?'])
+                .map_or(rest.len(), |i| first_at + i);
+            let at = rest[..host_end].rfind('@').unwrap_or(first_at);
+            let user_part = match rest[..first_at].split_once(':') {
+                Some((name, _)) => format!("{name}:***@"),
+                None => rest[..=at].to_string(),
+            };
+            (user_part, &rest[at + 1..])
         }
-        _ => db.to_string(),
+        None => (String::new(), rest),
+    };
+    let shown = match host_and_more.split_once('?') {
+        Some((host, query)) => {
+            let params: Vec<String> = query
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if percent_decoded(k).eq_ignore_ascii_case("password") => format!("{k}=***"),
+                    _ => kv.to_string(),
+                })
+                .collect();
+            format!("{host}?{}", params.join("&"))
+        }
+        None => host_and_more.to_string(),
+    };
+    format!("{scheme}://{user_part}{shown}")
+}
+
+/// `s` with its `%XX` escapes decoded (invalid UTF-8 shown as U+FFFD).
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
     }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// An error about a database given as `--db` (the store names it `db`) for one given as `field`.
