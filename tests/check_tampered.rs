@@ -356,3 +356,22 @@ fn stale_keys_and_an_orphan_are_named(desk: &Desk) {
     assert!(messages(&report, "search_index").is_empty(), "{report:?}");
     assert!(!messages(&report, "foreign_keys").is_empty(), "{report:?}");
 }
+
+// SQLite only: PostgreSQL refuses text that is not UTF-8 on input, so no hand edit can store it there.
+backend::sqlite_only!(text_that_is_not_utf8_is_named_by_encoding);
+fn text_that_is_not_utf8_is_named_by_encoding(desk: &Desk) {
+    let store = seeded(desk);
+    // Bytes cast to TEXT by hand: SQLite stores them unchecked; reading them as text fails.
+    tamper(
+        desk,
+        "UPDATE claims SET text = CAST(x'54ff72' AS TEXT) WHERE id = 1;
+         UPDATE sources SET notes = CAST(x'c328' AS TEXT) WHERE id = 2;",
+        "",
+    );
+    let report = store.check().unwrap();
+    let found = messages(&report, "encoding");
+    assert_eq!(found.len(), 2, "{:?}", report.problems);
+    assert!(found[0].starts_with("sources row 2 (notes)"), "{found:?}");
+    assert!(found[1].starts_with("claims row 1 (text)"), "{found:?}");
+    cli_check_fails_naming(desk, "encoding");
+}

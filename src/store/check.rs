@@ -86,6 +86,15 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(c) => {
                 self.read_sqlite(|c| schema_checks(c, &mut report))?;
+                report.checks.push("encoding".into());
+                let bad = self.read_sqlite(super::check_encoding::encoding_problems)?;
+                if !bad.is_empty() {
+                    // Every other part reads the text back, and would stop at the first such value.
+                    for p in bad {
+                        report.problem("encoding", p);
+                    }
+                    return Ok(report);
+                }
                 search_index_checks(c, &mut report)?;
             }
             #[cfg(feature = "postgres")]

@@ -9,6 +9,7 @@ mod attributions;
 mod batch;
 mod bundle;
 mod check;
+mod check_encoding;
 mod claims;
 mod convert;
 mod copy;
