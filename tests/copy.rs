@@ -419,3 +419,31 @@ fn a_password_anywhere_in_the_url_is_never_printed() {
         ]);
     }
 }
+
+/// Text that is not UTF-8, cast into a file by hand: the copy is refused naming the table, row and
+/// column (as `check` names it), not with a bare database error, and the target stays empty.
+#[test]
+fn text_that_is_not_utf8_is_refused_by_name() {
+    let dir = Dir::new("copy-not-utf8");
+    let source = Store::open(dir.path("a.db")).unwrap();
+    source
+        .add_claim(NewClaim::factual("Troops were deployed"))
+        .unwrap();
+    drop(source);
+    let conn = rusqlite::Connection::open(dir.path("a.db")).unwrap();
+    conn.execute_batch("UPDATE claims SET text = CAST(x'54ff72' AS TEXT)")
+        .unwrap();
+    drop(conn);
+    let source = Store::open(dir.path("a.db")).unwrap();
+    let target = Store::open(dir.path("b.db")).unwrap();
+    match source.copy_to(&target) {
+        Err(Error::Invalid {
+            field: "from",
+            reason,
+        }) => {
+            assert!(reason.contains("claims row 1 (text)"), "{reason}");
+        }
+        other => panic!("expected Invalid naming claims row 1, got {other:?}"),
+    }
+    assert!(target.claims().unwrap().is_empty());
+}

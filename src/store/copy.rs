@@ -394,6 +394,33 @@ fn read_row(r: &Row<'_>, columns: usize) -> Result<Vec<Value>> {
     (0..columns).map(|i| r.get::<Value>(i)).collect()
 }
 
+/// A row of `t`; a value that cannot be read (text that is not UTF-8, cast into a file by hand) is
+/// [`Error::Invalid`] naming the table, the row and the column, as `check` names it.
+fn read_row_of(r: &Row<'_>, t: &Table) -> Result<Vec<Value>> {
+    let mut row = Vec::with_capacity(t.columns);
+    for (i, column) in t.columns().enumerate() {
+        match r.get::<Value>(i) {
+            Ok(v) => row.push(v),
+            Err(Error::Database(d)) => {
+                let id = match row.first() {
+                    Some(Value::Int(id)) => id.to_string(),
+                    _ => "?".into(),
+                };
+                return Err(Error::invalid(
+                    "from",
+                    format!(
+                        "{} row {id} ({column}) cannot be read: {}; `claimtrack check` names such values",
+                        t.name,
+                        d.message()
+                    ),
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(row)
+}
+
 fn params(values: &[Value]) -> Vec<&dyn Param> {
     values.iter().map(|v| v as &dyn Param).collect()
 }
@@ -441,7 +468,7 @@ impl Store {
                 for t in TABLES {
                     let mut n = 0u64;
                     source.query_each(t.select, p![], |r| {
-                        let row = read_row(r, t.columns)?;
+                        let row = read_row_of(r, t)?;
                         let id = match row.first() {
                             Some(Value::Int(id)) => Some(*id),
                             _ => None,
