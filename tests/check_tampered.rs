@@ -374,4 +374,11 @@ fn text_that_is_not_utf8_is_named_by_encoding(desk: &Desk) {
     assert!(found[0].starts_with("sources row 2 (notes)"), "{found:?}");
     assert!(found[1].starts_with("claims row 1 (text)"), "{found:?}");
     cli_check_fails_naming(desk, "encoding");
+    // Reading such a record is a typed error saying what is wrong, not a bare database error.
+    match store.claims() {
+        Err(claimtrack::Error::Corrupt { message, .. }) => {
+            assert!(message.contains("not UTF-8"), "{message}")
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
 }

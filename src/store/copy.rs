@@ -401,7 +401,7 @@ fn read_row_of(r: &Row<'_>, t: &Table) -> Result<Vec<Value>> {
     for (i, column) in t.columns().enumerate() {
         match r.get::<Value>(i) {
             Ok(v) => row.push(v),
-            Err(Error::Database(d)) => {
+            Err(e @ (Error::Database(_) | Error::Corrupt { .. })) => {
                 let id = match row.first() {
                     Some(Value::Int(id)) => id.to_string(),
                     _ => "?".into(),
@@ -409,9 +409,12 @@ fn read_row_of(r: &Row<'_>, t: &Table) -> Result<Vec<Value>> {
                 return Err(Error::invalid(
                     "from",
                     format!(
-                        "{} row {id} ({column}) cannot be read: {}; `claimtrack check` names such values",
+                        "{} row {id} ({column}) cannot be read: {}",
                         t.name,
-                        d.message()
+                        match &e {
+                            Error::Corrupt { message, .. } => message.clone(),
+                            e => e.to_string(),
+                        }
                     ),
                 ));
             }

@@ -272,6 +272,20 @@ impl From<rusqlite::Error> for Error {
                 _ => {}
             }
         }
+        // Text that is not UTF-8: bytes cast to TEXT by hand, which SQLite stores unchecked. Damage to
+        // the data, named by `check` (its `encoding` part); not a failure of the database.
+        if matches!(
+            e,
+            rusqlite::Error::Utf8Error(..)
+                | rusqlite::Error::FromSqlConversionFailure(_, rusqlite::types::Type::Text, _)
+        ) {
+            return Error::Corrupt {
+                path: String::new(),
+                message: format!(
+                    "a stored text is not UTF-8 (written outside claimtrack; `claimtrack check` names it): {e}"
+                ),
+            };
+        }
         Error::Database(crate::error::DatabaseError {
             message: e.to_string(),
             source: Some(Box::new(e)),
