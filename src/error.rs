@@ -86,9 +86,10 @@ pub enum Error {
         message: String,
     },
     /// The file is not a claimtrack/SQLite database or is damaged.
-    #[error("not a usable database file ({path}): {message}")]
+    #[error("not a usable database{}: {message}", path_part(.path))]
     Corrupt {
-        /// The file that was opened.
+        /// The file that was opened (empty where the damage was found reading a record, not opening
+        /// the file: the message names the record).
         path: String,
         /// What SQLite said about it.
         message: String,
@@ -186,6 +187,15 @@ impl Error {
 }
 
 /// How [`Error::Parse`] shows its field: `"name: "`, or nothing for `"-"` (the record as a whole).
+/// ` file (desk.db)`, or nothing when the damage was found in a record rather than in the file.
+fn path_part(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!(" file ({path})")
+    }
+}
+
 fn field_part(field: &str) -> String {
     if field == "-" || field.is_empty() {
         String::new()
@@ -215,5 +225,25 @@ mod tests {
             reason: "unknown variant".into(),
         };
         assert_eq!(one.to_string(), "parse error at line 3: kind: unknown variant");
+    }
+
+    #[test]
+    fn a_damaged_database_names_its_file_only_when_it_has_one() {
+        let file = Error::Corrupt {
+            path: "desk.db".into(),
+            message: "file is not a database".into(),
+        };
+        assert_eq!(
+            file.to_string(),
+            "not a usable database file (desk.db): file is not a database"
+        );
+        let record = Error::Corrupt {
+            path: String::new(),
+            message: "claims row 7: text is not UTF-8".into(),
+        };
+        assert_eq!(
+            record.to_string(),
+            "not a usable database: claims row 7: text is not UTF-8"
+        );
     }
 }
