@@ -130,8 +130,21 @@ struct Table {
 impl Table {
     /// The names of the columns copied, in order.
     fn columns(&self) -> impl Iterator<Item = &'static str> {
-        let list = &self.select["SELECT ".len()..];
-        list.split(" FROM ").next().unwrap_or("").split(", ")
+        selected(self.select)
+    }
+}
+
+/// The columns a `SELECT a, b FROM …` of this module names, in order.
+fn selected(select: &'static str) -> impl Iterator<Item = &'static str> {
+    let list = select.strip_prefix("SELECT ").unwrap_or("");
+    list.split(" FROM ").next().unwrap_or("").split(", ")
+}
+
+/// A copied row's id (its first column), to name it in an error.
+fn row_id(row: &[Value]) -> Option<i64> {
+    match row.first() {
+        Some(Value::Int(id)) => Some(*id),
+        _ => None,
     }
 }
 
@@ -402,10 +415,7 @@ fn read_row_of(r: &Row<'_>, t: &Table) -> Result<Vec<Value>> {
         match r.get::<Value>(i) {
             Ok(v) => row.push(v),
             Err(e @ (Error::Database(_) | Error::Corrupt { .. })) => {
-                let id = match row.first() {
-                    Some(Value::Int(id)) => id.to_string(),
-                    _ => "?".into(),
-                };
+                let id = row_id(&row).map_or_else(|| "?".to_string(), |id| id.to_string());
                 return Err(Error::invalid(
                     "from",
                     format!(
@@ -472,10 +482,7 @@ impl Store {
                     let mut n = 0u64;
                     source.query_each(t.select, p![], |r| {
                         let row = read_row_of(r, t)?;
-                        let id = match row.first() {
-                            Some(Value::Int(id)) => Some(*id),
-                            _ => None,
-                        };
+                        let id = row_id(&row);
                         if to.dialect() == Dialect::Postgres {
                             for (column, v) in t.columns().zip(&row) {
                                 if let Value::Text(text) = v {
@@ -546,17 +553,9 @@ mod tests {
                 "{} is copied but not in the schema",
                 t.name
             );
-            let listed = |sql: &str| -> BTreeSet<String> {
-                let cols = sql
-                    .split_once(" FROM ")
-                    .map(|(a, _)| a)
-                    .unwrap()
-                    .trim_start_matches("SELECT ");
-                cols.split(", ").map(str::to_string).collect()
-            };
-            let mut copied = listed(t.select);
+            let mut copied: BTreeSet<String> = t.columns().map(str::to_string).collect();
             if let Some((select, _, _)) = t.later {
-                copied.extend(listed(select));
+                copied.extend(selected(select).map(str::to_string));
             }
             let schema: BTreeSet<String> = conn
                 .prepare("SELECT name FROM pragma_table_info(?1)")
